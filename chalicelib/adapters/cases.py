@@ -1,0 +1,163 @@
+"""The case repository: maps the domain `Case` to DynamoDB items and back.
+
+Personal data is sealed here, at the boundary: the applicant block and the
+description are stored AES-GCM encrypted (bound to the application number), and the
+national id is kept only as a keyed hash besides that.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from .. import security
+from ..domain.case import Applicant, Case, HistoryEntry, Status
+from .dynamo import REGION, CaseItem, CounterItem, HistoryMap, IdempotencyItem
+
+
+def case_key(no: str) -> tuple[str, str]:
+    return f"CASE#{no}", "CASE"
+
+
+def _connection() -> Connection:
+    return Connection(region=REGION)
+
+
+def to_item(case: Case) -> CaseItem:
+    pk, sk = case_key(case.application_no)
+    due = case.legal_due_date.isoformat()
+    applicant = json.dumps(asdict(case.applicant), ensure_ascii=False)
+    item = CaseItem(
+        pk, sk,
+        application_no=case.application_no,
+        access_hash=case.access_code_hash,
+        case_type=case.type, law=case.law, category=case.category,
+        district=case.district, province=case.province, subject=case.subject,
+        description_enc=security.encrypt(case.description, case.application_no),
+        applicant_enc=security.encrypt(applicant, case.application_no),
+        nid_hash=security.national_id_hash(case.applicant.national_id),
+        channel=case.channel,
+        received_at=case.received_at.isoformat(),
+        receipt_date=case.receipt_date.isoformat(),
+        legal_due_date=due,
+        status=case.status.value,
+        confidential=case.confidential_identity,
+        location=case.location,
+        history=[HistoryMap(at=h.at.isoformat(), status=h.status.value, note=h.note, public=h.public,
+                            actor=h.actor, event=h.event) for h in case.history],
+        extended=case.extended,
+        outcome=case.outcome, final_answer=case.final_answer,
+        concluded_at=case.concluded_at.isoformat() if case.concluded_at else None,
+        recorded_at=case.recorded_at.isoformat() if case.recorded_at else None,
+        gsi1pk=f"D#{case.district}", gsi1sk=f"{due}#{case.application_no}",
+        gsi2pk=f"D#{case.district}#{case.status.value}", gsi2sk=f"{due}#{case.application_no}",
+        gsi4pk=f"P#{case.province}", gsi4sk=f"{due}#{case.application_no}",
+    )
+    item.gsi3pk = f"A#{item.nid_hash}"
+    item.gsi3sk = item.received_at
+    if case.version is not None:
+        item.version = case.version
+    return item
+
+
+def from_item(item: CaseItem, *, with_personal_data: bool = True) -> Case:
+    no = item.application_no
+    if with_personal_data:
+        applicant = Applicant(**json.loads(security.decrypt(item.applicant_enc, no)))
+        description = security.decrypt(item.description_enc, no)
+    else:  # tracking needs neither; skip the decryption
+        applicant = Applicant("", "", "", "", "")
+        description = ""
+    return Case(
+        application_no=no, access_code_hash=item.access_hash, type=item.case_type, law=item.law,
+        category=item.category, district=item.district, province=item.province, subject=item.subject,
+        description=description, applicant=applicant, channel=item.channel,
+        received_at=datetime.fromisoformat(item.received_at),
+        receipt_date=date.fromisoformat(item.receipt_date),
+        legal_due_date=date.fromisoformat(item.legal_due_date),
+        status=Status(item.status), confidential_identity=bool(item.confidential),
+        location=item.location.as_dict() if item.location is not None and hasattr(item.location, "as_dict")
+        else item.location,
+        history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
+                 for h in item.history or []],
+        version=item.version, extended=bool(item.extended), outcome=item.outcome,
+        final_answer=item.final_answer,
+        concluded_at=datetime.fromisoformat(item.concluded_at) if item.concluded_at else None,
+        recorded_at=datetime.fromisoformat(item.recorded_at) if item.recorded_at else None,
+    )
+
+
+class DuplicateApplicationNo(Exception):
+    pass
+
+
+class IdempotencyKeyTaken(Exception):
+    pass
+
+
+class TransientConflict(Exception):
+    """Another transaction touched the same items at the same moment; try again."""
+
+
+class CaseRepository:
+    DuplicateApplicationNo = DuplicateApplicationNo
+    IdempotencyKeyTaken = IdempotencyKeyTaken
+    TransientConflict = TransientConflict
+
+    def add_submission(self, case: Case, idempotency: IdempotencyItem | None) -> None:
+        """One TransactWriteItems: the case with its first history entry, and the
+        idempotency record. Either both are written or neither."""
+        item = to_item(case)
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(item, condition=CaseItem.pk.does_not_exist())
+                if idempotency is not None:
+                    tx.save(idempotency, condition=IdempotencyItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise IdempotencyKeyTaken() from None
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise DuplicateApplicationNo() from None
+            if "TransactionConflict" in reasons or exc.cause_response_code == "TransactionInProgressException":
+                raise TransientConflict() from None
+            raise
+        case.version = item.version
+
+    def get_idempotency(self, key_pk: str) -> IdempotencyItem | None:
+        try:
+            return IdempotencyItem.get(key_pk, "IDEM", consistent_read=True)
+        except IdempotencyItem.DoesNotExist:
+            return None
+
+    def get_with_counters(self, no: str, counter_keys: list[tuple[str, str]]):
+        """The case item and the throttle counters in one TransactGetItems call."""
+        with TransactGet(connection=_connection()) as tg:
+            case_future = tg.get(CaseItem, *case_key(no))
+            counter_futures = [tg.get(CounterItem, pk, sk) for pk, sk in counter_keys]
+        try:
+            item = case_future.get()
+        except CaseItem.DoesNotExist:
+            item = None
+        counts = []
+        for f in counter_futures:
+            try:
+                counts.append(int(f.get().count))
+            except CounterItem.DoesNotExist:
+                counts.append(0)
+        return item, counts
+
+    def get(self, no: str) -> Case | None:
+        try:
+            return from_item(CaseItem.get(*case_key(no), consistent_read=True))
+        except CaseItem.DoesNotExist:
+            return None
+
+    def increment_counters(self, counter_keys: list[tuple[str, str]], expires_at: datetime) -> None:
+        for pk, sk in counter_keys:
+            CounterItem(pk, sk).update(actions=[CounterItem.count.add(1),
+                                                CounterItem.expires_at.set(expires_at)])

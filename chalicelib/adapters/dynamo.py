@@ -1,0 +1,174 @@
+"""pynamodb models for the two tables defined in infra/template.json.
+
+Main table (single-table design, keys `pk`/`sk`):
+| item                | pk                        | sk                  |
+|---------------------|---------------------------|---------------------|
+| case + its history  | CASE#<no>                 | CASE                |
+| assignment          | CASE#<no>                 | ASSIGN#<inst id>    |
+| idempotency record  | IDEM#<sha256(key)>        | IDEM                |
+| throttle counter    | THR#<scope>#<subject>     | W#<window>          |
+| notification record | NOTE#<dedup key>          | NOTE                |
+| district reference  | DISTRICT#<code>           | REF                 |
+
+Indexes (all sparse, all on the main table):
+- by_district:        gsi1pk D#<district>,            gsi1sk <legal due>#<no>   (district queue)
+- by_district_status: gsi2pk D#<district>#<status>,   gsi2sk <legal due>#<no>   (queue by status)
+- by_applicant:       gsi3pk A#<national id hmac>,    gsi3sk <received at>      (same applicant)
+- by_province:        gsi4pk P#<province>,            gsi4sk <legal due>#<no>   (province view)
+- sweep:              sweep_pk <kind>#<shard>,        sweep_sk <due at>#<id>    (scheduled sweeps)
+
+Audit table: pk CASE#<no>, sk <at>#<random>; append-only.
+"""
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
+                                 UnicodeAttribute, VersionAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.attributes import TTLAttribute
+
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+MAIN_TABLE = os.environ.get("MAIN_TABLE", "acikkapi-local-main")
+AUDIT_TABLE = os.environ.get("AUDIT_TABLE", "acikkapi-local-audit")
+
+
+def _index(name: str, hash_attr: str, range_attr: str):
+    class _Meta:
+        index_name = name
+        projection = AllProjection()
+
+    attrs = {"Meta": _Meta,
+             hash_attr: UnicodeAttribute(hash_key=True),
+             range_attr: UnicodeAttribute(range_key=True)}
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), attrs)
+
+
+ByDistrict = _index("by_district", "gsi1pk", "gsi1sk")
+ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk")
+ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk")
+ByProvince = _index("by_province", "gsi4pk", "gsi4sk")
+Sweep = _index("sweep", "sweep_pk", "sweep_sk")
+
+
+class HistoryMap(MapAttribute):
+    at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    public = BooleanAttribute(default=True)
+    actor = UnicodeAttribute(default="system")
+    event = UnicodeAttribute(null=True)
+
+
+class CaseItem(Model):
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    entity = UnicodeAttribute(default="case")
+    application_no = UnicodeAttribute()
+    access_hash = UnicodeAttribute()
+    case_type = UnicodeAttribute()
+    law = UnicodeAttribute()
+    category = UnicodeAttribute()
+    district = UnicodeAttribute()
+    province = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    description_enc = UnicodeAttribute()
+    applicant_enc = UnicodeAttribute()
+    nid_hash = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    receipt_date = UnicodeAttribute()
+    legal_due_date = UnicodeAttribute()
+    status = UnicodeAttribute()
+    confidential = BooleanAttribute(default=False)
+    location = MapAttribute(null=True)
+    history = ListAttribute(of=HistoryMap, default=list)
+    extended = BooleanAttribute(default=False)
+    outcome = UnicodeAttribute(null=True)
+    final_answer = UnicodeAttribute(null=True)
+    concluded_at = UnicodeAttribute(null=True)
+    recorded_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    sweep_pk = UnicodeAttribute(null=True)
+    sweep_sk = UnicodeAttribute(null=True)
+
+    by_district = ByDistrict()
+    by_district_status = ByDistrictStatus()
+    by_applicant = ByApplicant()
+    by_province = ByProvince()
+
+
+class IdempotencyItem(Model):
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="IDEM")
+    request_hash = UnicodeAttribute()
+    status_code = NumberAttribute()
+    response_enc = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class CounterItem(Model):
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    count = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)
+
+
+class AuditItem(Model):
+    class Meta:
+        table_name = AUDIT_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    actor = UnicodeAttribute()
+    role = UnicodeAttribute()
+    action = UnicodeAttribute()
+    source_ip = UnicodeAttribute(null=True)
+    detail = MapAttribute(null=True)
+
+
+class InstitutionMap(MapAttribute):
+    id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    liaison_email = UnicodeAttribute()
+    sla_days = NumberAttribute(null=True)
+
+
+class DistrictRefItem(Model):
+    """A district's settings and its institutions: one item, so that routing reads
+    them together with the case in a single call."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="REF")
+    district = UnicodeAttribute()
+    auto_forward = BooleanAttribute(default=False)
+    office_email = UnicodeAttribute()
+    institutions = ListAttribute(of=InstitutionMap, default=list)
+    version = VersionAttribute()

@@ -1,0 +1,73 @@
+"""Citizen API: submit, track, the catalogue, health. Thin handlers over the services."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from chalice import Blueprint
+
+from ..adapters import queues
+from ..adapters.cases import CaseRepository
+from ..domain.catalog import catalog
+from ..domain.schemas import ApplicationIn, ApplicationOut, ErrorOut, TrackOut
+from ..services import applications
+from .http import client_ip, json_response, read_json, route
+
+bp = Blueprint(__name__)
+
+_ERRORS = {400: ("Hatalı istek", ErrorOut), 413: ("Gövde 64 KiB'den büyük", ErrorOut),
+           415: ("İçerik türü application/json değil", ErrorOut), 422: ("Alan hataları", ErrorOut)}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@route(bp, "/v1/applications", "POST", summary="Başvuru yap (submit an application)", tag="citizen",
+       request=ApplicationIn,
+       headers=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+       responses={201: ("Başvuru alındı", ApplicationOut), 409: ("Idempotency-Key çakışması", ErrorOut), **_ERRORS})
+def submit_application():
+    request = bp.current_request
+    data = read_json(request)
+    result = applications.submit(data, idempotency_key=request.headers.get("idempotency-key"), now=_now(),
+                                 repo=CaseRepository(), publisher=queues)
+    return json_response(result.body, result.status, result.headers)
+
+
+@route(bp, "/v1/applications/{application_no}", "GET", summary="Başvuruyu izle (track an application)",
+       tag="citizen",
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Başvurunun durumu", TrackOut), 400: ("Numara hatalı yazılmış", ErrorOut),
+                  404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut)})
+def track_application(application_no):
+    request = bp.current_request
+    view = applications.track(application_no, request.headers.get("x-access-code"), client=client_ip(request),
+                              now=_now(), repo=CaseRepository())
+    return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+_CATALOG_CACHE: dict = {}
+
+
+@route(bp, "/v1/catalog", "GET", summary="Başvuru türleri, konular, il ve ilçeler (catalogue)", tag="citizen",
+       responses={200: ("Katalog", None)})
+def get_catalog():
+    if "body" not in _CATALOG_CACHE:
+        body = json.dumps(catalog().public_document, ensure_ascii=False)
+        _CATALOG_CACHE["body"] = body
+        _CATALOG_CACHE["etag"] = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
+    etag = _CATALOG_CACHE["etag"]
+    headers = {"Cache-Control": "public, max-age=3600", "ETag": etag}
+    if bp.current_request.headers.get("if-none-match") == etag:
+        from chalice import Response
+        return Response(body="", status_code=304, headers=headers)
+    from chalice import Response
+    return Response(body=_CATALOG_CACHE["body"], status_code=200,
+                    headers={"Content-Type": "application/json; charset=utf-8", **headers})
+
+
+@route(bp, "/v1/health", "GET", summary="Sağlık kontrolü (health)", tag="meta", responses={200: ("Çalışıyor", None)})
+def health():
+    return json_response({"status": "ok"})

@@ -1,0 +1,104 @@
+"""HTTP plumbing shared by the blueprints: body parsing, error bodies, the route
+registry that the OpenAPI document is generated from."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import CORSConfig, Response
+
+from ..domain.errors import AppError
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+CORS = CORSConfig(allow_origin="*",
+                  allow_headers=["Content-Type", "Idempotency-Key", "X-Access-Code", "Authorization",
+                                 "If-Match", "X-Link-Token"],
+                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed"],
+                  max_age=600)
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    merged = dict(JSON_HEADERS)
+    merged.update(headers or {})
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=merged)
+
+
+def error_response(err: AppError) -> Response:
+    return json_response(err.body(), err.status, err.headers)
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)
+
+
+def read_json(request) -> Any:
+    """The request body as JSON, or a 4xx: 413 over 64 KiB, 415 for another content
+    type, 400 for malformed JSON or text that is not UTF-8."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise AppError("body_too_large", "İstek gövdesi 64 KiB sınırını aşıyor.", status=413)
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise AppError("unsupported_media_type", "İstek gövdesi application/json türünde olmalıdır.",
+                       status=415)
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise AppError("invalid_json", "İstek gövdesi geçerli bir JSON değil.") from None
+
+
+def client_ip(request) -> str:
+    identity = (request.context or {}).get("identity") or {}
+    return identity.get("sourceIp") or "unknown"
+
+
+def handle_errors(view: Callable) -> Callable:
+    """AppError -> its JSON body and status. Anything else -> a logged 500 in the same
+    format, without the exception's message (it may echo input)."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except AppError as err:
+            return error_response(err)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            from ..logs import exception_summary, logger
+            logger().error("unhandled error", extra=exception_summary(exc))
+            return json_response({"error": {"code": "internal_error",
+                                             "message": "Beklenmeyen bir hata oluştu; lütfen daha sonra tekrar deneyiniz."}},
+                                 500)
+    return wrapper
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    request: type | None = None
+    responses: dict[int, tuple[str, type | None]] = field(default_factory=dict)
+    headers: list[dict] = field(default_factory=list)
+    security: bool = False
+
+
+OPERATIONS: list[Operation] = []
+
+
+def route(bp, path: str, method: str, *, summary: str, tag: str, request: type | None = None,
+          responses: dict[int, tuple[str, type | None]] | None = None, headers: list[dict] | None = None,
+          security: bool = False, **chalice_kwargs):
+    """Registers a Chalice route and records it for the OpenAPI document."""
+    OPERATIONS.append(Operation(method, path, summary, tag, request, responses or {}, headers or [], security))
+
+    def decorate(view):
+        kwargs = {"methods": [method], "cors": CORS}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["content_types"] = ["*/*"]  # checked by read_json, with our own error body
+        kwargs.update(chalice_kwargs)
+        return bp.route(path, **kwargs)(handle_errors(view))
+    return decorate

@@ -1,0 +1,48 @@
+"""OpenAPI 3.1, generated from the route registry and the pydantic models."""
+from __future__ import annotations
+
+from chalice import Blueprint
+from pydantic.json_schema import models_json_schema
+
+from .http import OPERATIONS, json_response, route
+
+bp = Blueprint(__name__)
+
+
+def document() -> dict:
+    models = {m for op in OPERATIONS for m in [op.request, *[r[1] for r in op.responses.values()]] if m}
+    _, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+                                   ref_template="#/components/schemas/{model}")
+    paths: dict = {}
+    for op in OPERATIONS:
+        entry = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{op.path}",
+                 "responses": {}}
+        params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
+                  for p in op.path.split("/") if p.startswith("{")]
+        params += op.headers
+        if params:
+            entry["parameters"] = params
+        if op.request:
+            entry["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{op.request.__name__}"}}}}
+        for status, (description, model) in sorted(op.responses.items()):
+            response = {"description": description}
+            if model:
+                response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+            entry["responses"][str(status)] = response
+        if op.security:
+            entry["security"] = [{"bearer": []}]
+        paths.setdefault(op.path, {})[op.method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Açık Kapı API", "version": "1.0.0",
+                 "description": "Vatandaş başvuruları için Açık Kapı platformu."},
+        "paths": paths,
+        "components": {"schemas": schema.get("$defs", {}),
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+@route(bp, "/v1/openapi.json", "GET", summary="OpenAPI 3.1 belgesi", tag="meta", responses={200: ("OpenAPI", None)})
+def openapi():
+    return json_response(document(), headers={"Cache-Control": "public, max-age=300"})

@@ -1,0 +1,105 @@
+"""The Turkish calendar and the legal deadlines (domain.md §4, rules 1-7).
+
+Pure code: the `holidays` package supplies the public holidays (Law 2429), and an
+editable per-year list supplies administrative leave days (idari izin).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+LAW_3071_DAYS = 30
+LAW_4982_WORKING_DAYS = 15
+LAW_4982_EXTENDED_WORKING_DAYS = 30
+DEFAULT_INSTITUTION_SLA_WORKING_DAYS = 7
+
+
+def local_date(moment: datetime) -> date:
+    """Rule 1: the Europe/Istanbul calendar date of an aware timestamp."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: a timezone is required")
+    return moment.astimezone(ISTANBUL).date()
+
+
+def load_admin_leave(path: Path | None = None) -> frozenset[date]:
+    raw = json.loads((path or _DATA / "admin_leave.json").read_text("utf-8"))
+    return frozenset(date.fromisoformat(d) for days in raw["years"].values() for d in days)
+
+
+@lru_cache(maxsize=8)
+def _public_holidays(year: int) -> frozenset[date]:
+    import holidays  # imported where used: it is not needed on most cold starts
+
+    # `public` holds full holidays only; arife and 28 October afternoons are in
+    # `half_day` and count as working days (rule 5), so they are left out here.
+    return frozenset(holidays.Turkey(years=year, categories=("public",)).keys())
+
+
+class TurkishCalendar:
+    def __init__(self, admin_leave: frozenset[date] | None = None):
+        self.admin_leave = frozenset(admin_leave or ())
+
+    def is_public_holiday(self, day: date) -> bool:
+        return day in _public_holidays(day.year)
+
+    def is_working_day(self, day: date, *, for_institution: bool = False) -> bool:
+        """Rule 5; rule 6 for institutions: administrative leave is non-working for the
+        SLA only, never for the legal deadlines."""
+        if day.weekday() >= 5 or self.is_public_holiday(day):
+            return False
+        if for_institution and day in self.admin_leave:
+            return False
+        return True
+
+    def next_working_day_on_or_after(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, start: date, n: int, *, for_institution: bool = False) -> date:
+        """The n-th working day after `start` (the period starts the day after)."""
+        day, counted = start, 0
+        while counted < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day, for_institution=for_institution):
+                counted += 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how far into a working-day period `end` is."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    # Rule 3
+    def legal_due_3071(self, receipt: date) -> date:
+        return self.next_working_day_on_or_after(receipt + timedelta(days=LAW_3071_DAYS))
+
+    # Rule 4
+    def legal_due_4982(self, receipt: date, *, extended: bool = False) -> date:
+        n = LAW_4982_EXTENDED_WORKING_DAYS if extended else LAW_4982_WORKING_DAYS
+        return self.add_working_days(receipt, n)
+
+    def legal_due(self, law: str, receipt: date, *, extended: bool = False) -> date:
+        if law == "4982":
+            return self.legal_due_4982(receipt, extended=extended)
+        return self.legal_due_3071(receipt)
+
+    # Rule 7
+    def institution_sla_due(self, dispatched: date, legal_due: date,
+                            working_days: int = DEFAULT_INSTITUTION_SLA_WORKING_DAYS) -> date:
+        return min(self.add_working_days(dispatched, working_days, for_institution=True), legal_due)
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> TurkishCalendar:
+    return TurkishCalendar(load_admin_leave())

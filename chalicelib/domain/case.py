@@ -1,0 +1,119 @@
+"""The case (başvuru) aggregate: statuses, the transitions between them and the history.
+
+Pure domain code. Every status change goes through `Case.transition`, which refuses
+anything the state machine of domain.md §5 does not allow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from .errors import Conflict
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    IN_REVIEW = "in_review"
+    FORWARDED = "forwarded"
+    AWAITING_APPLICANT = "awaiting_applicant"
+    INSTITUTION_ANSWERED = "institution_answered"
+    UNDER_EVALUATION = "under_evaluation"
+    CONCLUDED = "concluded"
+    NOT_PROCESSED = "not_processed"
+
+
+S = Status
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.RECEIVED: frozenset({S.IN_REVIEW, S.FORWARDED, S.AWAITING_APPLICANT, S.NOT_PROCESSED}),
+    S.IN_REVIEW: frozenset({S.FORWARDED, S.AWAITING_APPLICANT, S.NOT_PROCESSED, S.CONCLUDED}),
+    S.FORWARDED: frozenset({S.FORWARDED, S.INSTITUTION_ANSWERED, S.IN_REVIEW, S.AWAITING_APPLICANT}),
+    S.AWAITING_APPLICANT: frozenset({S.IN_REVIEW, S.NOT_PROCESSED}),
+    S.INSTITUTION_ANSWERED: frozenset({S.UNDER_EVALUATION, S.FORWARDED, S.CONCLUDED}),
+    S.UNDER_EVALUATION: frozenset({S.FORWARDED, S.AWAITING_APPLICANT, S.CONCLUDED, S.NOT_PROCESSED}),
+    S.CONCLUDED: frozenset({S.UNDER_EVALUATION}),
+    S.NOT_PROCESSED: frozenset({S.IN_REVIEW}),
+}
+CLOSED = frozenset({S.CONCLUDED, S.NOT_PROCESSED})
+
+# What a citizen reads on the tracking page for each status.
+PUBLIC_NOTES = {
+    S.RECEIVED: "Başvurunuz alındı ve kayda geçirildi.",
+    S.IN_REVIEW: "Başvurunuz Açık Kapı bürosunca inceleniyor.",
+    S.FORWARDED: "Başvurunuz ilgili kuruma iletildi.",
+    S.AWAITING_APPLICANT: "Başvurunuzla ilgili sizden ek bilgi bekleniyor.",
+    S.INSTITUTION_ANSWERED: "İlgili kurumlar cevap verdi; cevaplar değerlendiriliyor.",
+    S.UNDER_EVALUATION: "Başvurunuz değerlendiriliyor.",
+    S.CONCLUDED: "Başvurunuz sonuçlandırıldı.",
+    S.NOT_PROCESSED: "Başvurunuz işleme alınamadı.",
+}
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, current: Status, target: Status):
+        super().__init__("illegal_transition",
+                         f"Başvuru '{current.value}' durumundayken '{target.value}' durumuna geçirilemez.",
+                         details={"current_status": current.value})
+
+
+@dataclass
+class Applicant:
+    national_id: str
+    first_name: str
+    last_name: str
+    phone: str
+    address: str
+    email: str | None = None
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    status: Status
+    note: str | None = None
+    public: bool = True
+    actor: str = "system"
+    event: str | None = None
+
+
+@dataclass
+class Case:
+    application_no: str
+    access_code_hash: str
+    type: str
+    law: str
+    category: str
+    district: str
+    province: str
+    subject: str
+    description: str
+    applicant: Applicant
+    channel: str
+    received_at: datetime
+    receipt_date: date
+    legal_due_date: date
+    status: Status = S.RECEIVED
+    confidential_identity: bool = False
+    location: dict | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+    version: int | None = None
+    extended: bool = False
+    outcome: str | None = None
+    final_answer: str | None = None
+    concluded_at: datetime | None = None
+    recorded_at: datetime | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED
+
+    def transition(self, target: Status, at: datetime, *, note: str | None = None,
+                   actor: str = "system", public: bool = True, event: str | None = None) -> None:
+        if target not in TRANSITIONS[self.status]:
+            raise IllegalTransition(self.status, target)
+        self.status = target
+        self.history.append(HistoryEntry(at, target, note if note is not None else PUBLIC_NOTES[target],
+                                         public, actor, event))
+
+    def public_history(self) -> list[HistoryEntry]:
+        return [h for h in self.history if h.public]

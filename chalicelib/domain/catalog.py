@@ -1,0 +1,70 @@
+"""The static reference data shipped with the code: application types, the category
+catalogue (heading -> subject -> competent institution kinds), provinces and districts.
+Editable data files under chalicelib/data; loaded once per process."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Subject:
+    code: str
+    name: str
+    heading: str
+    institution_kinds: tuple[str, ...]
+    sla_days: int | None = None
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+    province: str
+    province_name: str
+
+
+@dataclass
+class Catalog:
+    types: dict[str, dict]
+    headings: list[dict]
+    institution_kinds: dict[str, str]
+    provinces: list[dict]
+    subjects: dict[str, Subject] = field(default_factory=dict)
+    districts: dict[str, District] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for heading in self.headings:
+            for s in heading["subjects"]:
+                self.subjects[s["code"]] = Subject(s["code"], s["name"], heading["code"],
+                                                   tuple(s["institutions"]), s.get("sla_days"))
+        for p in self.provinces:
+            for d in p["districts"]:
+                self.districts[d["code"]] = District(d["code"], d["name"], p["code"], p["name"])
+
+    def law_of(self, type_code: str) -> str:
+        return self.types[type_code]["law"]
+
+    @cached_property
+    def public_document(self) -> dict:
+        """What GET /v1/catalog serves."""
+        return {
+            "types": list(self.types.values()),
+            "headings": [{"code": h["code"], "name": h["name"],
+                          "subjects": [{"code": s["code"], "name": s["name"]} for s in h["subjects"]]}
+                         for h in self.headings],
+            "provinces": self.provinces,
+        }
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    types = json.loads((_DATA / "types.json").read_text("utf-8"))["types"]
+    cats = json.loads((_DATA / "categories.json").read_text("utf-8"))
+    geo = json.loads((_DATA / "geo.json").read_text("utf-8"))
+    return Catalog(types={t["code"]: t for t in types}, headings=cats["headings"],
+                   institution_kinds=cats["institution_kinds"], provinces=geo["provinces"])

@@ -1,0 +1,265 @@
+"""Request models (pydantic v2) and the translation of their errors into the API's
+Turkish field errors. Pure: no AWS."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
+                      ValidationError, ValidationInfo, field_validator, model_validator)
+from pydantic_core import PydanticCustomError
+
+from .catalog import catalog
+from .errors import ValidationFailed
+from .identity import is_valid_national_id, normalise_mobile
+
+# Turkey's bounding box, with a little margin for the coast and islands.
+LAT_MIN, LAT_MAX = 35.80, 42.15
+LON_MIN, LON_MAX = 25.60, 44.85
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def _clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        if _CONTROL.search(value):
+            raise PydanticCustomError("invalid_characters", "{label} geçersiz karakterler içeriyor.")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_clean_text)]
+
+FIELD_LABELS = {
+    "type": "Başvuru türü",
+    "category": "Konu başlığı",
+    "district": "İlçe",
+    "subject": "Konu",
+    "description": "Açıklama",
+    "applicant": "Başvuru sahibi bilgileri",
+    "applicant.national_id": "T.C. Kimlik No / YKN",
+    "applicant.first_name": "Ad",
+    "applicant.last_name": "Soyad",
+    "applicant.phone": "Cep telefonu",
+    "applicant.email": "E-posta",
+    "applicant.address": "Adres",
+    "location": "Konum",
+    "location.lat": "Enlem",
+    "location.lon": "Boylam",
+    "confidential_identity": "Kimlik gizliliği",
+    "kvkk_acknowledged": "Aydınlatma metni onayı",
+    "channel": "Başvuru kanalı",
+    "received_at": "Teslim alınma zamanı",
+}
+
+# pydantic's built-in error types -> (code, Turkish message template)
+_BUILTIN = {
+    "missing": ("required", "{label} zorunludur."),
+    "string_type": ("invalid_type", "{label} metin olmalıdır."),
+    "bool_type": ("invalid_type", "{label} true ya da false olmalıdır."),
+    "float_type": ("invalid_type", "{label} sayı olmalıdır."),
+    "float_parsing": ("invalid_type", "{label} sayı olmalıdır."),
+    "finite_number": ("invalid_type", "{label} sonlu bir sayı olmalıdır."),
+    "model_type": ("invalid_type", "{label} bir nesne olmalıdır."),
+    "model_attributes_type": ("invalid_type", "{label} bir nesne olmalıdır."),
+    "dict_type": ("invalid_type", "{label} bir nesne olmalıdır."),
+    "string_too_short": ("too_short", "{label} en az {min_length} karakter olmalıdır."),
+    "string_too_long": ("too_long", "{label} en fazla {max_length} karakter olabilir."),
+    "literal_error": ("invalid_choice", "{label} için geçerli değerler: {expected}."),
+    "extra_forbidden": ("unknown_field", "Bilinmeyen alan: {field}."),
+    "datetime_type": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
+    "datetime_parsing": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
+    "datetime_from_date_parsing": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
+    "timezone_aware": ("invalid_datetime", "{label} saat dilimi içermelidir."),
+}
+
+
+def translate(exc: ValidationError) -> ValidationFailed:
+    errors = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"])
+        label = FIELD_LABELS.get(field, field or "İstek gövdesi")
+        ctx = dict(err.get("ctx") or {})
+        ctx.update(label=label, field=field)
+        if err["type"] in _BUILTIN:
+            code, template = _BUILTIN[err["type"]]
+        else:  # our own PydanticCustomError: type is the code, message the template
+            code, template = err["type"], err["msg"]
+            if not err["msg"] or err["type"] in ("value_error", "assertion_error"):
+                code, template = "invalid_value", "{label} geçersiz."
+        if "expected" in ctx:
+            ctx["expected"] = str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
+        try:
+            message = template.format(**ctx)
+        except (KeyError, IndexError):
+            message = template
+        errors.append({"code": code, "message": message, "field": field or None})
+    return ValidationFailed(errors)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ApplicantIn(_Model):
+    national_id: Text
+    first_name: Text = Field(min_length=2, max_length=50)
+    last_name: Text = Field(min_length=2, max_length=50)
+    phone: Text
+    email: Text | None = Field(default=None, max_length=254)
+    address: Text = Field(min_length=10, max_length=300)
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, v: str) -> str:
+        if not is_valid_national_id(v):
+            raise PydanticCustomError(
+                "invalid_national_id",
+                "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz.")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        normalised = normalise_mobile(v)
+        if normalised is None:
+            raise PydanticCustomError(
+                "invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz.")
+        return normalised
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not _EMAIL.match(v):
+            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
+        return v
+
+
+class LocationIn(_Model):
+    lat: float
+    lon: float
+
+    @model_validator(mode="after")
+    def _inside_turkey(self):
+        if not (LAT_MIN <= self.lat <= LAT_MAX and LON_MIN <= self.lon <= LON_MAX):
+            raise PydanticCustomError("outside_turkey", "Konum Türkiye sınırları içinde olmalıdır.")
+        return self
+
+
+class ApplicationIn(_Model):
+    type: Text
+    category: Text
+    district: Text
+    subject: Text = Field(min_length=3, max_length=150)
+    description: Text = Field(min_length=10, max_length=4000)
+    applicant: ApplicantIn
+    location: LocationIn | None = None
+    confidential_identity: StrictBool = False
+    kvkk_acknowledged: StrictBool
+    channel: Literal["web", "mobile"]
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in catalog().types:
+            raise PydanticCustomError("unknown_type", "Başvuru türü tanınmıyor.")
+        return v
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        if v not in catalog().subjects:
+            raise PydanticCustomError("unknown_category", "Konu başlığı tanınmıyor.")
+        return v
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, v: str) -> str:
+        if v not in catalog().districts:
+            raise PydanticCustomError("unknown_district", "İlçe tanınmıyor.")
+        return v
+
+    @field_validator("kvkk_acknowledged")
+    @classmethod
+    def _kvkk(cls, v: bool) -> bool:
+        if v is not True:
+            raise PydanticCustomError(
+                "kvkk_not_acknowledged", "Başvuru için kişisel verilerin işlenmesine ilişkin aydınlatma metni onaylanmalıdır.")
+        return v
+
+    @field_validator("confidential_identity")
+    @classmethod
+    def _confidential_only_for_ihbar(cls, v: bool, info: ValidationInfo) -> bool:
+        kind = catalog().types.get(info.data.get("type") or "")
+        if v and kind is not None and not kind.get("confidential_identity_allowed"):
+            raise PydanticCustomError(
+                "confidential_not_allowed", "Kimlik gizliliği yalnızca ihbar başvurularında istenebilir.")
+        return v
+
+
+class DeskApplicationIn(ApplicationIn):
+    """Staff intake at the desk: the same rules, another channel, and the receipt time."""
+    channel: Literal["face_to_face", "phone"]
+    received_at: datetime | None = None
+
+
+class ApplicationOut(BaseModel):
+    application_no: str = Field(description="XXXX-XXXX-XX, with a check character")
+    access_code: str = Field(description="Shown once; keep it to track the application")
+    status: Literal["received"]
+    received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
+    legal_due_date: str = Field(description="YYYY-MM-DD")
+    type: str
+    category: str
+    district: str
+
+
+class HistoryOut(BaseModel):
+    at: str
+    status: str
+    note: str | None = None
+
+
+class FinalAnswerOut(BaseModel):
+    outcome: str
+    text: str
+    at: str
+
+
+class TrackOut(BaseModel):
+    application_no: str
+    status: str
+    type: str
+    category: str
+    district: str
+    subject: str
+    received_at: str
+    legal_due_date: str
+    history: list[HistoryOut]
+    final_answer: FinalAnswerOut | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="English machine-readable code")
+    message: str = Field(description="Turkish, for people")
+    field: str | None = Field(default=None, description="Dotted path of the field at fault")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+    errors: list[ErrorDetail] | None = None
+
+
+def parse(model: type[BaseModel], data: Any):
+    if not isinstance(data, dict):
+        raise ValidationFailed([{"code": "invalid_body", "message": "İstek gövdesi bir JSON nesnesi olmalıdır.",
+                                 "field": None}])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise translate(exc) from None

@@ -1,0 +1,205 @@
+"""Citizen use cases: submit an application, track it.
+
+The service layer turns validated requests into domain objects and calls the
+adapters. Every AWS call on the hot path is counted in the tests (budgets).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .. import security
+from ..config import settings
+from ..domain import refs
+from ..domain.calendar import ISTANBUL, default_calendar, local_date
+from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES
+from ..domain.catalog import catalog
+from ..domain.errors import AppError, Conflict, NotFound, Throttled
+from ..domain.schemas import ApplicationIn, parse
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+# Tracking throttle (documented in docs/api.md): failed look-ups are counted in fixed
+# 15-minute windows, per application number and per client address.
+THROTTLE_WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_NUMBER = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+NOT_FOUND_MESSAGE = "Bu numara ve erişim koduyla eşleşen bir başvuru bulunamadı."
+
+
+@dataclass
+class Result:
+    status: int
+    body: dict
+    headers: dict
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds")
+
+
+def _idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not (1 <= len(raw) <= 128) or not raw.isascii() or not raw.isprintable():
+        raise AppError("invalid_idempotency_key",
+                       "Idempotency-Key başlığı 1-128 yazdırılabilir ASCII karakter olmalıdır.",
+                       field="Idempotency-Key")
+    return "IDEM#" + hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def build_case(req: ApplicationIn, *, received_at: datetime, now: datetime, channel: str,
+               actor: str = "citizen") -> tuple[Case, str]:
+    """A new case in `received`, with its first history entry; returns it and the access code."""
+    cat = catalog()
+    district = cat.districts[req.district]
+    law = cat.law_of(req.type)
+    receipt_date = local_date(received_at)
+    no = refs.new_application_no()
+    access_code = refs.new_access_code()
+    a = req.applicant
+    case = Case(
+        application_no=no, access_code_hash=security.access_code_hash(no, access_code),
+        type=req.type, law=law, category=req.category, district=req.district,
+        province=district.province, subject=req.subject, description=req.description,
+        applicant=Applicant(a.national_id, a.first_name, a.last_name, a.phone, a.address, a.email),
+        channel=channel, received_at=received_at, receipt_date=receipt_date,
+        legal_due_date=default_calendar().legal_due(law, receipt_date),
+        confidential_identity=req.confidential_identity,
+        location=req.location.model_dump() if req.location else None,
+        history=[HistoryEntry(received_at, Status.RECEIVED, PUBLIC_NOTES[Status.RECEIVED], True, actor,
+                              "received")],
+        recorded_at=now,
+    )
+    return case, access_code
+
+
+def receipt(case: Case, access_code: str) -> dict:
+    return {
+        "application_no": refs.format_application_no(case.application_no),
+        "access_code": refs.format_access_code(access_code),
+        "status": case.status.value,
+        "received_at": _iso(case.received_at),
+        "legal_due_date": case.legal_due_date.isoformat(),
+        "type": case.type,
+        "category": case.category,
+        "district": case.district,
+    }
+
+
+def received_message(case: Case) -> dict:
+    return {"type": "application.received", "version": 1, "application_no": case.application_no,
+            "occurred_at": _iso(case.recorded_at or case.received_at)}
+
+
+def record_new_case(repo, publisher, case: Case, access_code: str, *, idempotency_pk: str | None,
+                    request_hash: str | None, now: datetime) -> Result:
+    """One TransactWriteItems (case + history + idempotency record), then one SQS message."""
+    for attempt in range(5):
+        body = receipt(case, access_code)
+        idem = None
+        if idempotency_pk:
+            from ..adapters.dynamo import IdempotencyItem
+            idem = IdempotencyItem(idempotency_pk, "IDEM", request_hash=request_hash, status_code=201,
+                                   response_enc=security.encrypt(json.dumps(body), idempotency_pk),
+                                   expires_at=now + IDEMPOTENCY_TTL)
+        try:
+            repo.add_submission(case, idem)
+        except repo.DuplicateApplicationNo:
+            # ~1 in 10^7 at national scale: draw a new number and access code.
+            case.application_no = refs.new_application_no()
+            access_code = refs.new_access_code()
+            case.access_code_hash = security.access_code_hash(case.application_no, access_code)
+            continue
+        except repo.IdempotencyKeyTaken:
+            replay = _replay(repo, idempotency_pk, request_hash)
+            if replay:
+                return replay
+            time.sleep(0.05 * (attempt + 1))  # the winner's record is not visible yet
+            continue
+        except repo.TransientConflict:
+            time.sleep(0.05 * (attempt + 1))
+            continue
+        try:
+            publisher.send(settings().routing_queue_url, received_message(case))
+        except Exception as exc:  # noqa: BLE001
+            # The case is safely recorded; the routing sweep re-sends `received` cases
+            # whose message was lost, so the citizen still gets a 201 and a receipt.
+            from ..logs import exception_summary, logger
+            logger().error("routing message not sent", extra={"application_no": case.application_no,
+                                                               **exception_summary(exc)})
+        return Result(201, body, {"Location": f"/v1/applications/{body['application_no']}"})
+    raise AppError("busy", "Başvuru şu anda kaydedilemedi; lütfen tekrar deneyiniz.", status=409)
+
+
+def _replay(repo, idempotency_pk: str, request_hash: str) -> Result | None:
+    record = repo.get_idempotency(idempotency_pk)
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise Conflict("idempotency_key_reused",
+                       "Bu Idempotency-Key farklı bir başvuru için kullanılmış.", field="Idempotency-Key")
+    body = json.loads(security.decrypt(record.response_enc, idempotency_pk))
+    return Result(int(record.status_code), body, {"Idempotent-Replayed": "true"})
+
+
+def submit(data, *, idempotency_key: str | None, now: datetime, repo, publisher) -> Result:
+    req = parse(ApplicationIn, data)
+    idempotency_pk = _idempotency_key(idempotency_key)
+    request_hash = security.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    case, access_code = build_case(req, received_at=now, now=now, channel=req.channel)
+    return record_new_case(repo, publisher, case, access_code, idempotency_pk=idempotency_pk,
+                           request_hash=request_hash, now=now)
+
+
+def _counter_keys(no: str, client: str, now: datetime) -> tuple[list[tuple[str, str]], int]:
+    window = int(now.timestamp()) // THROTTLE_WINDOW_SECONDS
+    retry_after = (window + 1) * THROTTLE_WINDOW_SECONDS - int(now.timestamp())
+    return [(f"THR#track-no#{no}", f"W#{window}"), (f"THR#track-ip#{client}", f"W#{window}")], retry_after
+
+
+def public_view(case: Case) -> dict:
+    view = {
+        "application_no": refs.format_application_no(case.application_no),
+        "status": case.status.value,
+        "type": case.type,
+        "category": case.category,
+        "district": case.district,
+        "subject": case.subject,
+        "received_at": _iso(case.received_at),
+        "legal_due_date": case.legal_due_date.isoformat(),
+        "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
+        "final_answer": None,
+    }
+    if case.status == Status.CONCLUDED and case.final_answer:
+        view["final_answer"] = {"outcome": case.outcome, "text": case.final_answer,
+                                "at": _iso(case.concluded_at) if case.concluded_at else None}
+    return view
+
+
+def invalid_number() -> AppError:
+    return AppError("invalid_application_no",
+                    "Başvuru numarası hatalı yazılmış: XXXX-XXXX-XX biçiminde, kontrol karakteri tutan bir numara giriniz.",
+                    field="application_no", status=400)
+
+
+def track(raw_no: str, access_code: str | None, *, client: str, now: datetime, repo) -> dict:
+    from ..adapters.cases import from_item
+
+    no = refs.normalise_application_no(raw_no)
+    if no is None:
+        raise invalid_number()
+    keys, retry_after = _counter_keys(no, client, now)
+    item, (per_number, per_client) = repo.get_with_counters(no, keys)
+    if per_number >= MAX_FAILURES_PER_NUMBER or per_client >= MAX_FAILURES_PER_CLIENT:
+        raise Throttled("too_many_attempts",
+                        "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
+                        headers={"Retry-After": str(retry_after)})
+    code = refs.normalise_access_code(access_code)
+    if item is None or not code or not security.verify_access_code(no, code, item.access_hash):
+        repo.increment_counters(keys, now + timedelta(seconds=retry_after + 60))
+        raise NotFound("not_found", NOT_FOUND_MESSAGE)
+    return public_view(from_item(item, with_personal_data=False))

@@ -1,0 +1,150 @@
+"""Test set-up shared by every layer.
+
+The environment is set before anything imports `app` or the pynamodb models (whose
+table names are read at import; chalice.test.Client only sets the stage environment
+during a call). Table names are resolved from infra/template.json, never repeated here.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devstack.provision import Resolver, load_template  # noqa: E402
+
+_template = load_template()
+_resolver = Resolver(_template, "local", "eu-central-1")
+for _key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+    os.environ.pop(_key, None)
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1", "STAGE": "local",
+    "ACIKKAPI_MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
+    "MAIN_TABLE": _resolver.value(_template["Resources"]["MainTable"]["Properties"]["TableName"]),
+    "AUDIT_TABLE": _resolver.value(_template["Resources"]["AuditTable"]["Properties"]["TableName"]),
+    "POWERTOOLS_SERVICE_NAME": "acik-kapi", "LOG_LEVEL": "INFO",
+})
+
+
+class AwsCalls:
+    """Every AWS call made through botocore, recorded by an `after-call` event hook on
+    every client (pynamodb's and ours)."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, str, dict]] = []
+
+    def reset(self):
+        self.calls.clear()
+
+    def count(self, service: str, operation: str | None = None) -> int:
+        return sum(1 for s, o, _ in self.calls if s == service and (operation is None or o == operation))
+
+    def operations(self, service: str) -> list[str]:
+        return [o for s, o, _ in self.calls if s == service]
+
+    def items_returned(self, service: str = "dynamodb") -> int:
+        total = 0
+        for s, _, parsed in self.calls:
+            if s != service:
+                continue
+            total += len(parsed.get("Items", []))
+            if "Item" in parsed:
+                total += 1
+            for rows in parsed.get("Responses", {}).values() if isinstance(parsed.get("Responses"), dict) else []:
+                total += len(rows)
+            if isinstance(parsed.get("Responses"), list):  # TransactGetItems
+                total += sum(1 for r in parsed["Responses"] if r.get("Item"))
+        return total
+
+
+AWS_CALLS = AwsCalls()
+
+
+def _install_hook():
+    import botocore.session
+
+    original = botocore.session.Session.create_client
+
+    def create_client(self, *args, **kwargs):
+        client = original(self, *args, **kwargs)
+
+        def record(http_response=None, parsed=None, model=None, **_):
+            AWS_CALLS.calls.append((model.service_model.endpoint_prefix, model.name, parsed or {}))
+
+        client.meta.events.register("after-call.*.*", record)
+        return client
+
+    botocore.session.Session.create_client = create_client
+
+
+_install_hook()
+
+
+@pytest.fixture
+def aws():
+    """A fresh moto account with the template's tables and queues, and seeded reference data."""
+    from moto import mock_aws
+
+    with mock_aws():
+        from devstack.provision import provision
+        env = provision("local", "eu-central-1")
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        from chalicelib import config
+        config.reset()
+        from chalicelib.services import reference
+        reference.seed()
+        AWS_CALLS.reset()
+        yield env
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        config.reset()
+
+
+@pytest.fixture
+def aws_calls():
+    AWS_CALLS.reset()
+    return AWS_CALLS
+
+
+@pytest.fixture
+def client(aws):
+    from chalice.test import Client
+    from app import app
+
+    with Client(app, stage_name="local") as c:
+        yield c
+
+
+VALID_APPLICATION = {
+    "type": "sikayet",
+    "category": "yol_kaldirim",
+    "district": "34-maltepe",
+    "subject": "Kaldırım çökmüş",
+    "description": "Bağdat Caddesi üzerinde kaldırım çöktü, yayalar yola inmek zorunda kalıyor.",
+    "applicant": {
+        "national_id": "10000000146",
+        "first_name": "Ayşe",
+        "last_name": "Yılmaz",
+        "phone": "0532 123 45 67",
+        "email": "ayse@example.com",
+        "address": "Bağdat Cad. No:1 Maltepe / İstanbul",
+    },
+    "kvkk_acknowledged": True,
+    "channel": "web",
+}
+
+
+@pytest.fixture
+def application():
+    import copy
+    return copy.deepcopy(VALID_APPLICATION)

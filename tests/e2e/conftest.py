@@ -1,0 +1,63 @@
+"""Starts the real local stack (moto server + chalice local + pump) on free ports,
+exactly as `make run` does, and stops it afterwards."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalStack:
+    def __init__(self):
+        self.moto_port, self.api_port, self.web_port = free_port(), free_port(), free_port()
+        self.api = f"http://127.0.0.1:{self.api_port}"
+        self.web = f"http://127.0.0.1:{self.web_port}"
+        self.moto = f"http://127.0.0.1:{self.moto_port}"
+        self.output: list[str] = []
+
+    def start(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in
+               ("MAIN_TABLE", "AUDIT_TABLE", "ACIKKAPI_MASTER_KEY")}
+        env["SCHEDULE_TICK"] = "3600"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "devstack", "run", "--moto-port", str(self.moto_port),
+             "--api-port", str(self.api_port), "--web-port", str(self.web_port)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        deadline = time.monotonic() + 60
+        for line in self.proc.stdout:
+            self.output.append(line)
+            if line.startswith("READY"):
+                return self
+            if time.monotonic() > deadline:
+                break
+        self.stop()
+        raise RuntimeError("the local stack did not start:\n" + "".join(self.output))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    s = LocalStack().start()
+    yield s
+    s.stop()

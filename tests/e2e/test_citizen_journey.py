@@ -1,0 +1,47 @@
+"""Over real HTTP against the local stack: submit, then track."""
+import json
+import urllib.request
+
+import pytest
+
+from tests.conftest import VALID_APPLICATION
+
+pytestmark = pytest.mark.e2e
+
+
+def call(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null"), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null"), dict(err.headers)
+
+
+def test_stack_prints_its_urls_and_is_healthy(stack):
+    text = "".join(stack.output)
+    assert stack.api in text and "READY" in text
+    assert call("GET", f"{stack.api}/v1/health")[0] == 200
+
+
+def test_submit_and_track_over_http(stack):
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION,
+                              {"Idempotency-Key": "e2e-1"})
+    assert status == 201, receipt
+    status, view, headers = call("GET", f"{stack.api}/v1/applications/{receipt['application_no']}",
+                                 headers={"X-Access-Code": receipt["access_code"]})
+    assert status == 200
+    assert view["application_no"] == receipt["application_no"]
+    assert view["history"][0]["status"] == "received"
+    assert headers.get("Access-Control-Allow-Origin") == "*"
+    # the same key replays the same receipt
+    again = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION, {"Idempotency-Key": "e2e-1"})
+    assert again[0] == 201 and again[1] == receipt
+
+
+def test_bad_input_over_http_is_a_4xx_naming_the_field(stack):
+    bad = dict(VALID_APPLICATION, district="34-yok")
+    status, body, _ = call("POST", f"{stack.api}/v1/applications", bad)
+    assert status == 422 and body["error"]["field"] == "district"

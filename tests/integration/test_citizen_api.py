@@ -1,0 +1,323 @@
+"""Citizen API through chalice.test.Client against moto: errors, idempotency,
+budgets, throttling, storage and logs."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from tests.conftest import VALID_APPLICATION
+
+H = {"Content-Type": "application/json"}
+
+
+def post(client, body, headers=None):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.http.post("/v1/applications", headers={**H, **(headers or {})}, body=data)
+
+
+def submit(client, application, headers=None):
+    resp = post(client, application, headers)
+    assert resp.status_code == 201, resp.body
+    return resp.json_body
+
+
+def track(client, no, code):
+    headers = {"X-Access-Code": code} if code is not None else {}
+    return client.http.get(f"/v1/applications/{no}", headers=headers)
+
+
+def test_submit_returns_a_receipt_and_tracking_shows_it(client, application):
+    receipt = submit(client, application)
+    assert receipt["status"] == "received"
+    assert receipt["type"] == "sikayet" and receipt["district"] == "34-maltepe"
+    assert receipt["received_at"].endswith("+03:00")
+    assert len(receipt["access_code"].replace("-", "")) == 10
+
+    resp = track(client, receipt["application_no"], receipt["access_code"])
+    assert resp.status_code == 200
+    body = resp.json_body
+    assert body["status"] == "received"
+    assert body["subject"] == "Kaldırım çökmüş"
+    assert body["legal_due_date"] == receipt["legal_due_date"]
+    assert [h["status"] for h in body["history"]] == ["received"]
+    assert body["final_answer"] is None
+    text = resp.body.decode()
+    for secret in ("10000000146", "5321234567", "Bağdat Cad", "Ayşe", "Yılmaz", "yayalar"):
+        assert secret not in text
+
+
+def test_tracking_accepts_the_number_without_dashes_and_in_lower_case(client, application):
+    receipt = submit(client, application)
+    no = receipt["application_no"].replace("-", "").lower()
+    assert track(client, no, receipt["access_code"].lower()).status_code == 200
+
+
+def test_legal_due_date_for_an_information_request_counts_working_days(client, application):
+    application.update(type="bilgi_edinme", category="okul_kayit")
+    receipt = submit(client, application)
+    from datetime import date
+    from chalicelib.domain.calendar import default_calendar
+    received = date.fromisoformat(receipt["received_at"][:10])
+    assert receipt["legal_due_date"] == default_calendar().legal_due_4982(received).isoformat()
+
+
+def test_submission_message_goes_to_the_routing_queue_without_personal_data(client, application, aws):
+    import boto3
+    receipt = submit(client, application)
+    sqs = boto3.client("sqs", region_name="eu-central-1")
+    msgs = sqs.receive_message(QueueUrl=aws["ROUTING_QUEUE_URL"], MaxNumberOfMessages=10)["Messages"]
+    assert len(msgs) == 1
+    body = json.loads(msgs[0]["Body"])
+    assert body["type"] == "application.received" and body["version"] == 1
+    assert body["application_no"] == receipt["application_no"].replace("-", "")
+    assert "10000000146" not in msgs[0]["Body"] and "532" not in msgs[0]["Body"]
+
+
+def test_personal_data_is_encrypted_at_rest(client, application, aws):
+    import boto3
+    receipt = submit(client, application)
+    no = receipt["application_no"].replace("-", "")
+    raw = boto3.client("dynamodb", region_name="eu-central-1").get_item(
+        TableName=aws["MAIN_TABLE"], Key={"pk": {"S": f"CASE#{no}"}, "sk": {"S": "CASE"}})["Item"]
+    dump = json.dumps(raw, ensure_ascii=False)
+    for secret in ("10000000146", "5321234567", "Ayşe", "Bağdat Cad", "yayalar", receipt["access_code"]):
+        assert secret not in dump
+    assert raw["nid_hash"]["S"] and raw["applicant_enc"]["S"].startswith("v1:")
+    # and the repository reads it back
+    from chalicelib.adapters.cases import CaseRepository
+    case = CaseRepository().get(no)
+    assert case.applicant.national_id == "10000000146" and case.applicant.phone == "+905321234567"
+
+
+# --- budgets -------------------------------------------------------------------
+
+def test_submit_budget_is_one_dynamodb_call_and_one_sqs_call(client, application, aws_calls):
+    submit(client, application)
+    assert aws_calls.operations("dynamodb") == ["TransactWriteItems"]
+    assert aws_calls.operations("sqs") == ["SendMessage"]
+
+
+def test_track_budget_is_one_dynamodb_call(client, application, aws_calls):
+    receipt = submit(client, application)
+    aws_calls.reset()
+    assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 200
+    assert len(aws_calls.operations("dynamodb")) == 1
+    assert aws_calls.count("sqs") == 0
+
+
+# --- idempotency ---------------------------------------------------------------
+
+def _case_count(aws) -> int:
+    import boto3
+    items = boto3.client("dynamodb", region_name="eu-central-1").scan(TableName=aws["MAIN_TABLE"])["Items"]
+    return sum(1 for i in items if i["sk"]["S"] == "CASE")
+
+
+def test_same_idempotency_key_and_body_returns_the_original_response(client, application, aws):
+    first = post(client, application, {"Idempotency-Key": "k-123"})
+    second = post(client, application, {"Idempotency-Key": "k-123"})
+    assert first.status_code == second.status_code == 201
+    assert first.json_body == second.json_body
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert _case_count(aws) == 1
+
+
+def test_same_idempotency_key_with_another_body_is_a_conflict(client, application, aws):
+    assert post(client, application, {"Idempotency-Key": "k-9"}).status_code == 201
+    application["subject"] = "Başka bir konu"
+    resp = post(client, application, {"Idempotency-Key": "k-9"})
+    assert resp.status_code == 409
+    assert resp.json_body["error"]["code"] == "idempotency_key_reused"
+    assert resp.json_body["error"]["field"] == "Idempotency-Key"
+    assert _case_count(aws) == 1
+
+
+def test_two_parallel_submissions_with_one_key_make_one_case(aws, application):
+    from datetime import datetime, timezone
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.cases import CaseRepository
+    from chalicelib.services import applications
+
+    results, barrier = [], threading.Barrier(2)
+
+    def go():
+        barrier.wait()
+        results.append(applications.submit(json.loads(json.dumps(application)), idempotency_key="parallel-1",
+                                           now=datetime.now(timezone.utc), repo=CaseRepository(),
+                                           publisher=queues))
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2
+    assert results[0].body == results[1].body
+    assert _case_count(aws) == 1
+
+
+def test_an_invalid_idempotency_key_is_refused(client, application):
+    resp = post(client, application, {"Idempotency-Key": "x" * 200})
+    assert resp.status_code == 400
+    assert resp.json_body["error"]["field"] == "Idempotency-Key"
+
+
+# --- bad input -----------------------------------------------------------------
+
+def test_field_errors_come_back_as_422_naming_the_field(client, application):
+    application["applicant"]["national_id"] = "12345678901"
+    resp = post(client, application)
+    assert resp.status_code == 422
+    err = resp.json_body["error"]
+    assert err == {"code": "invalid_national_id", "field": "applicant.national_id",
+                   "message": "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz."}
+
+
+@pytest.mark.parametrize("mutation, field, code", [
+    (lambda a: a.pop("type"), "type", "required"),
+    (lambda a: a.update(category="yok"), "category", "unknown_category"),
+    (lambda a: a.update(district="99-yok"), "district", "unknown_district"),
+    (lambda a: a.update(subject="x" * 151), "subject", "too_long"),
+    (lambda a: a.update(description="x" * 4001), "description", "too_long"),
+    (lambda a: a["applicant"].update(phone="123"), "applicant.phone", "invalid_phone"),
+    (lambda a: a["applicant"].pop("address"), "applicant.address", "required"),
+    (lambda a: a["applicant"].update(email="nope"), "applicant.email", "invalid_email"),
+    (lambda a: a.update(location={"lat": 48.85, "lon": 2.35}), "location", "outside_turkey"),
+    (lambda a: a.update(kvkk_acknowledged=False), "kvkk_acknowledged", "kvkk_not_acknowledged"),
+    (lambda a: a.update(channel="face_to_face"), "channel", "invalid_choice"),
+    (lambda a: a.update(confidential_identity=True), "confidential_identity", "confidential_not_allowed"),
+])
+def test_every_field_error_over_http(client, application, aws, mutation, field, code):
+    mutation(application)
+    resp = post(client, application)
+    assert resp.status_code == 422
+    assert (field, code) in {(e["field"], e["code"]) for e in resp.json_body["errors"]}
+    assert _case_count(aws) == 0
+
+
+def test_malformed_json_is_400(client):
+    resp = post(client, b'{"type": ')
+    assert resp.status_code == 400 and resp.json_body["error"]["code"] == "invalid_json"
+
+
+def test_nan_is_not_json(client, application):
+    raw = json.dumps(application).replace('"channel": "web"', '"channel": "web", "location": {"lat": NaN, "lon": 1}')
+    assert post(client, raw).status_code == 400
+
+
+def test_a_body_that_is_not_an_object_is_422(client):
+    resp = post(client, [1, 2])
+    assert resp.status_code == 422 and resp.json_body["error"]["code"] == "invalid_body"
+
+
+def test_wrong_content_type_is_415(client, application):
+    resp = client.http.post("/v1/applications", headers={"Content-Type": "text/plain"}, body=json.dumps(application))
+    assert resp.status_code == 415
+    assert resp.json_body["error"]["code"] == "unsupported_media_type"
+
+
+def test_body_over_64_kib_is_413(client, application):
+    application["description"] = "x" * (65 * 1024)
+    resp = post(client, application)
+    assert resp.status_code == 413 and resp.json_body["error"]["code"] == "body_too_large"
+
+
+def test_invalid_utf8_is_400(client):
+    assert post(client, b'{"type": "\xff"}').status_code == 400
+
+
+# --- tracking ------------------------------------------------------------------
+
+def test_malformed_number_is_400_before_any_lookup(client, aws_calls):
+    resp = track(client, "XB6Q-479A-GN", "AAAAA-AAAAA")
+    assert resp.status_code == 400 and resp.json_body["error"]["field"] == "application_no"
+    assert aws_calls.count("dynamodb") == 0
+
+
+def test_wrong_code_missing_code_and_unknown_number_look_the_same(client, application):
+    receipt = submit(client, application)
+    from chalicelib.domain import refs
+    unknown = refs.format_application_no(refs.new_application_no())
+    wrong = track(client, receipt["application_no"], "AAAAA-AAAAA")
+    missing = track(client, receipt["application_no"], None)
+    nobody = track(client, unknown, "AAAAA-AAAAA")
+    assert wrong.status_code == missing.status_code == nobody.status_code == 404
+    assert wrong.body == missing.body == nobody.body
+
+
+def test_repeated_failures_for_a_number_are_throttled(client, application):
+    receipt = submit(client, application)
+    for _ in range(5):
+        assert track(client, receipt["application_no"], "AAAAA-AAAAA").status_code == 404
+    blocked = track(client, receipt["application_no"], receipt["access_code"])
+    assert blocked.status_code == 429
+    assert blocked.json_body["error"]["code"] == "too_many_attempts"
+    assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_repeated_failures_from_one_client_are_throttled_across_numbers(client, application):
+    from chalicelib.domain import refs
+    receipt = submit(client, application)
+    for _ in range(20):
+        assert track(client, refs.format_application_no(refs.new_application_no()), "AAAAA-AAAAA").status_code == 404
+    assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 429
+
+
+# --- catalogue, health, openapi --------------------------------------------------
+
+def test_catalog_has_every_province_and_district_and_cache_headers(client):
+    resp = client.http.get("/v1/catalog")
+    assert resp.status_code == 200
+    assert "max-age" in resp.headers["Cache-Control"] and resp.headers["ETag"]
+    body = resp.json_body
+    assert len(body["provinces"]) == 81
+    assert sum(len(p["districts"]) for p in body["provinces"]) == 973
+    names = {(p["name"], d["name"]) for p in body["provinces"] for d in p["districts"]}
+    assert {("İstanbul", "Maltepe"), ("Ankara", "Çankaya"), ("Hakkari", "Yüksekova")} <= names
+    assert {t["code"] for t in body["types"]} == {"talep", "sikayet", "ihbar", "oneri", "bilgi_edinme",
+                                                  "tesekkur", "yonetime_katil"}
+    assert len(body["headings"]) >= 8 and sum(len(h["subjects"]) for h in body["headings"]) >= 40
+    again = client.http.get("/v1/catalog", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_health(client):
+    assert client.http.get("/v1/health").json_body == {"status": "ok"}
+
+
+def test_openapi_document_matches_the_routes(client):
+    from app import app
+    doc = client.http.get("/v1/openapi.json").json_body
+    assert doc["openapi"].startswith("3.1")
+    documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    routed = {(path, method) for path, entries in app.routes.items() for method in entries}
+    assert documented == routed
+    schemas = doc["components"]["schemas"]
+    assert "ApplicationIn" in schemas and "national_id" in schemas["ApplicantIn"]["properties"]
+
+
+# --- logs ----------------------------------------------------------------------
+
+def test_logs_carry_no_personal_data(client, application):
+    import io
+    from chalicelib.logs import logger
+    handler = logger().registered_handler
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        receipt = submit(client, application)
+        track(client, receipt["application_no"], receipt["access_code"])
+        track(client, receipt["application_no"], "AAAAA-AAAAA")
+        bad = dict(application, applicant=dict(application["applicant"], phone="0216 111 22 33"))
+        post(client, bad)
+    finally:
+        handler.setStream(previous)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+    assert [entry["status"] for entry in lines if entry["message"] == "request"] == [201, 200, 404, 422]
+    assert all(entry.get("request_id") for entry in lines)
+    logs = buffer.getvalue()
+    for secret in ("10000000146", "5321234567", "532 123", "Ayşe", "Yılmaz", "Bağdat", "yayalar",
+                   "0216 111 22 33", "ayse@example.com"):
+        assert secret not in logs

@@ -1,0 +1,96 @@
+from datetime import date, datetime, timezone
+
+import pytest
+
+from chalicelib.domain.calendar import TurkishCalendar, local_date
+
+cal = TurkishCalendar()
+
+
+def test_rule1_utc_late_evening_is_already_the_next_day_in_istanbul():
+    assert local_date(datetime(2026, 3, 1, 22, 30, tzinfo=timezone.utc)) == date(2026, 3, 2)
+    assert local_date(datetime(2026, 12, 31, 21, 0, tzinfo=timezone.utc)) == date(2027, 1, 1)
+    assert local_date(datetime(2026, 3, 1, 20, 59, tzinfo=timezone.utc)) == date(2026, 3, 1)
+
+
+def test_naive_timestamps_are_refused():
+    with pytest.raises(ValueError):
+        local_date(datetime(2026, 3, 1, 12, 0))
+
+
+def test_rule3_worked_example_from_the_domain_reference():
+    assert cal.legal_due_3071(date(2026, 1, 5)) == date(2026, 2, 4)
+
+
+@pytest.mark.parametrize("receipt, due", [
+    # +30 lands on Saturday 21 Mar 2026 (Ramazan Bayramı) -> Monday 23 Mar
+    (date(2026, 2, 19), date(2026, 3, 23)),
+    # +30 lands on Friday 20 Mar (bayram day 1) -> Mon 23 Mar
+    (date(2026, 2, 18), date(2026, 3, 23)),
+    # +30 lands on Thursday 19 Mar, the arife: a working day (half day), stays
+    (date(2026, 2, 17), date(2026, 3, 19)),
+    # +30 lands on Wednesday 27 May (Kurban Bayramı) -> Monday 1 Jun (28, 29, 30 holidays, 31 Sunday)
+    (date(2026, 4, 27), date(2026, 6, 1)),
+    # +30 lands on Tuesday 26 May, Kurban arife: working day
+    (date(2026, 4, 26), date(2026, 5, 26)),
+    # +30 lands on Thursday 29 Oct (Cumhuriyet Bayramı) -> Friday 30 Oct
+    (date(2026, 9, 29), date(2026, 10, 30)),
+    # +30 lands on Wednesday 28 Oct, half day: stays
+    (date(2026, 9, 28), date(2026, 10, 28)),
+    # +30 lands on Friday 1 Jan 2027 -> Monday 4 Jan 2027 (year end)
+    (date(2026, 12, 2), date(2027, 1, 4)),
+    # +30 lands on Sunday -> Monday
+    (date(2026, 11, 30), date(2026, 12, 30)),
+    # +30 lands on Wednesday 15 Jul 2026 (Demokrasi ve Milli Birlik Günü) -> Thursday 16 Jul
+    (date(2026, 6, 15), date(2026, 7, 16)),
+    # 2027: +30 lands on Wednesday 10 Mar (Ramazan Bayramı 9-11 Mar) -> Friday 12 Mar
+    (date(2027, 2, 8), date(2027, 3, 12)),
+    # 2027: +30 lands on Monday 17 May (Kurban Bayramı 16-19 May) -> Thursday 20 May
+    (date(2027, 4, 17), date(2027, 5, 20)),
+])
+def test_rule3_law_3071_rolls_forward_off_weekends_and_full_holidays(receipt, due):
+    assert cal.legal_due_3071(receipt) == due
+
+
+@pytest.mark.parametrize("receipt, due", [
+    # Plain weeks: Mon 2 Nov 2026 + 15 working days = Mon 23 Nov
+    (date(2026, 11, 2), date(2026, 11, 23)),
+    # Across Ramazan Bayramı 2026 (20 Mar Fri holiday; arife 19 Mar counts):
+    # from Mon 9 Mar: 10-13 (4), 16-19 (8), 23-27 (13), 30-31 (15) -> 31 Mar
+    (date(2026, 3, 9), date(2026, 3, 31)),
+    # Across Kurban Bayramı 2026 (27-29 May weekdays, 19 May):
+    # from Fri 15 May: 18 (1), 20-22 (4), 25-26 (6), 1-5 Jun (11), 8-11 (15) -> 11 Jun
+    (date(2026, 5, 15), date(2026, 6, 11)),
+    # Year end: from Mon 21 Dec 2026: 22-25 (4), 28-31 (8), 1 Jan holiday, 4-8 (13), 11-12 (15) -> 12 Jan 2027
+    (date(2026, 12, 21), date(2027, 1, 12)),
+])
+def test_rule4_law_4982_counts_working_days(receipt, due):
+    assert cal.legal_due_4982(receipt) == due
+
+
+def test_rule4_extension_is_the_30th_working_day():
+    # from Mon 2 Nov 2026: 15th = 23 Nov; 30th = 14 Dec
+    assert cal.legal_due_4982(date(2026, 11, 2), extended=True) == date(2026, 12, 14)
+
+
+def test_rule5_half_days_are_working_days_and_full_holidays_are_not():
+    assert cal.is_working_day(date(2026, 3, 19))      # Ramazan arife
+    assert cal.is_working_day(date(2026, 10, 28))     # 28 Ekim
+    assert not cal.is_working_day(date(2026, 3, 20))
+    assert not cal.is_working_day(date(2026, 10, 29))
+    assert not cal.is_working_day(date(2026, 11, 28))  # Saturday
+
+
+def test_rule6_administrative_leave_moves_the_sla_but_not_the_legal_deadline():
+    leave = TurkishCalendar(frozenset({date(2026, 11, 3)}))
+    assert leave.legal_due_4982(date(2026, 11, 2)) == cal.legal_due_4982(date(2026, 11, 2))
+    assert leave.is_working_day(date(2026, 11, 3))
+    assert not leave.is_working_day(date(2026, 11, 3), for_institution=True)
+    # 7 working days from Mon 2 Nov: 3-6, 9-11 -> 11 Nov; with 3 Nov as leave -> 12 Nov
+    assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 12, 2)) == date(2026, 11, 11)
+    assert leave.institution_sla_due(date(2026, 11, 2), date(2026, 12, 2)) == date(2026, 11, 12)
+
+
+def test_rule7_sla_is_never_later_than_the_legal_due_date():
+    assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 11, 6)) == date(2026, 11, 6)
+    assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 12, 2), working_days=3) == date(2026, 11, 5)

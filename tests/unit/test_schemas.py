@@ -1,0 +1,94 @@
+"""Every validation rule of the submission, with its code, field and Turkish message."""
+import copy
+
+import pytest
+
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.schemas import ApplicationIn, FIELD_LABELS, parse
+from tests.conftest import VALID_APPLICATION
+
+
+def errors_for(mutate):
+    data = copy.deepcopy(VALID_APPLICATION)
+    mutate(data)
+    with pytest.raises(ValidationFailed) as exc:
+        parse(ApplicationIn, data)
+    return {(e["field"], e["code"]): e["message"] for e in exc.value.errors}
+
+
+def test_a_valid_application_parses_and_normalises_the_phone():
+    req = parse(ApplicationIn, copy.deepcopy(VALID_APPLICATION))
+    assert req.applicant.phone == "+905321234567"
+    assert req.confidential_identity is False
+
+
+def _set(path, value):
+    def mutate(data):
+        *parents, last = path.split(".")
+        target = data
+        for p in parents:
+            target = target[p]
+        if value is KeyError:
+            del target[last]
+        else:
+            target[last] = value
+    return mutate
+
+
+CASES = [
+    ("type", "nope", "unknown_type", "Başvuru türü tanınmıyor."),
+    ("category", "nope", "unknown_category", "Konu başlığı tanınmıyor."),
+    ("district", "34-nowhere", "unknown_district", "İlçe tanınmıyor."),
+    ("subject", "ab", "too_short", "Konu en az 3 karakter olmalıdır."),
+    ("subject", "x" * 151, "too_long", "Konu en fazla 150 karakter olabilir."),
+    ("description", "kısa", "too_short", "Açıklama en az 10 karakter olmalıdır."),
+    ("description", "x" * 4001, "too_long", "Açıklama en fazla 4000 karakter olabilir."),
+    ("description", KeyError, "required", "Açıklama zorunludur."),
+    ("subject", 12, "invalid_type", "Konu metin olmalıdır."),
+    ("subject", "Kaldırım\x00", "invalid_characters", "Konu geçersiz karakterler içeriyor."),
+    ("applicant.national_id", "12345678901", "invalid_national_id",
+     "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz."),
+    ("applicant.first_name", "A", "too_short", "Ad en az 2 karakter olmalıdır."),
+    ("applicant.last_name", KeyError, "required", "Soyad zorunludur."),
+    ("applicant.phone", "0216 123 45 67", "invalid_phone",
+     "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz."),
+    ("applicant.email", "ayse@", "invalid_email", "E-posta adresi geçersiz."),
+    ("applicant.address", KeyError, "required", "Adres zorunludur."),
+    ("applicant.address", "kısa", "too_short", "Adres en az 10 karakter olmalıdır."),
+    ("location", {"lat": 51.5, "lon": -0.12}, "outside_turkey", "Konum Türkiye sınırları içinde olmalıdır."),
+    ("location", {"lat": "x", "lon": 29}, "invalid_type", "Enlem sayı olmalıdır."),
+    ("kvkk_acknowledged", False, "kvkk_not_acknowledged",
+     "Başvuru için kişisel verilerin işlenmesine ilişkin aydınlatma metni onaylanmalıdır."),
+    ("kvkk_acknowledged", "true", "invalid_type", "Aydınlatma metni onayı true ya da false olmalıdır."),
+    ("channel", "fax", "invalid_choice", "Başvuru kanalı için geçerli değerler: web, mobile."),
+    ("confidential_identity", True, "confidential_not_allowed",
+     "Kimlik gizliliği yalnızca ihbar başvurularında istenebilir."),
+    ("surprise", 1, "unknown_field", "Bilinmeyen alan: surprise."),
+]
+
+
+@pytest.mark.parametrize("path, value, code, message", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
+def test_each_field_error_names_the_field_with_a_turkish_message(path, value, code, message):
+    errors = errors_for(_set(path, value))
+    field = "location.lat" if (code, path) == ("invalid_type", "location") else path
+    assert errors.get((field, code)) == message, errors
+
+
+def test_confidential_identity_is_accepted_for_ihbar():
+    data = copy.deepcopy(VALID_APPLICATION)
+    data.update(type="ihbar", category="uyusturucu_ihbar", confidential_identity=True)
+    assert parse(ApplicationIn, data).confidential_identity is True
+
+
+def test_a_body_that_is_not_an_object_is_refused():
+    with pytest.raises(ValidationFailed) as exc:
+        parse(ApplicationIn, ["not", "an", "object"])
+    assert exc.value.code == "invalid_body"
+
+
+def test_every_labelled_field_exists_in_a_model():
+    from chalicelib.domain.schemas import DeskApplicationIn
+    fields = set(DeskApplicationIn.model_fields) | {f"applicant.{f}" for f in
+                                                     DeskApplicationIn.model_fields["applicant"].annotation.model_fields}
+    fields |= {"location.lat", "location.lon"}
+    assert set(FIELD_LABELS) <= fields
