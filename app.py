@@ -4,16 +4,18 @@ Routes come from blueprints under chalicelib/api. Every SQS and schedule handler
 defined here, as a thin wrapper around a chalicelib function, so that deployed
 handlers keep the app's middleware (see docs/architecture.md).
 """
+import os
 import time
 import uuid
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, openapi
+from chalicelib.api import citizen, dev, openapi
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(dev.bp)
 
 
 @app.middleware("http")
@@ -28,3 +30,31 @@ def access_log(event, get_response):
                                "status": response.status_code,
                                "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
     return response
+
+
+# --- SQS workers: thin wrappers; the logic lives in chalicelib ------------------------
+# Queue names come from the environment that infra/template.json gives the functions
+# (the local stack and `make package` resolve the same template).
+ROUTING_QUEUE = os.environ["ROUTING_QUEUE_NAME"]
+NOTIFICATION_QUEUE = os.environ["NOTIFICATION_QUEUE_NAME"]
+
+
+@app.on_sqs_message(queue=ROUTING_QUEUE, batch_size=10, name="routing_worker")
+def routing_worker(event):
+    from chalicelib.adapters.cases import RoutingRepository
+    from chalicelib.services import routing
+    from chalicelib.workers import now, process
+
+    repo = RoutingRepository()
+    return process(event, lambda msg, _id: routing.handle(msg, now=now(), repo=repo), "routing")
+
+
+@app.on_sqs_message(queue=NOTIFICATION_QUEUE, batch_size=10, name="notification_worker")
+def notification_worker(event):
+    from chalicelib.adapters.notify import AwsSender, ClaimStore
+    from chalicelib.services import notifications
+    from chalicelib.workers import now, process
+
+    claims, sender = ClaimStore(), AwsSender()
+    return process(event, lambda msg, _id: notifications.deliver(msg, now=now(), claims=claims, sender=sender),
+                   "notifications")

@@ -45,3 +45,4 @@ def reset() -> None:
     settings.cache_clear()
     from . import security
     security.keyring.cache_clear()
+    security.signing_keys.cache_clear()

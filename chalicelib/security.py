@@ -95,3 +95,40 @@ def verify_access_code(application_no: str, access_code: str, stored_hash: str) 
 
 def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# --- link-signing keys -----------------------------------------------------------
+# JSON {"active": "<kid>", "keys": {"<kid>": "<base64 32 bytes>", ...}}: from Secrets
+# Manager in AWS (LINK_SIGNING_SECRET_ARN), from LINK_SIGNING_KEYS locally and in tests.
+# Rotation: add a new key, make it active, keep the old one until its links expire.
+
+@dataclass(frozen=True)
+class SigningKeys:
+    active: str
+    keys: dict
+
+    def active_key(self) -> tuple[str, bytes]:
+        return self.active, self.keys[self.active]
+
+
+@lru_cache(maxsize=1)
+def signing_keys() -> SigningKeys:
+    import json
+
+    if os.environ.get("LINK_SIGNING_KEYS"):
+        raw = os.environ["LINK_SIGNING_KEYS"]
+    elif os.environ.get("LINK_SIGNING_SECRET_ARN"):
+        from .adapters.aws import client
+        raw = client("secretsmanager").get_secret_value(SecretId=os.environ["LINK_SIGNING_SECRET_ARN"])["SecretString"]
+    else:
+        raise RuntimeError("no link-signing keys configured (LINK_SIGNING_KEYS or LINK_SIGNING_SECRET_ARN)")
+    doc = json.loads(raw)
+    keys = {kid: base64.b64decode(value) for kid, value in doc["keys"].items()}
+    if doc["active"] not in keys:
+        raise RuntimeError("the active link-signing key is not among the keys")
+    return SigningKeys(doc["active"], keys)
+
+
+def new_signing_keys_document(kid: str = "k1") -> str:
+    import json
+    return json.dumps({"active": kid, "keys": {kid: base64.b64encode(os.urandom(32)).decode()}})

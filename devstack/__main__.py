@@ -24,6 +24,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chalicelib.security import new_signing_keys_document  # noqa: E402
 REGION = "eu-central-1"
 
 
@@ -48,6 +51,8 @@ def base_env(moto_port: int) -> dict[str, str]:
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
         "STAGE": "local",
         "ACIKKAPI_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "LINK_SIGNING_KEYS": new_signing_keys_document("local-1"),
+        "MAIL_FROM": "bildirim@acikkapi.example",
     }
 
 
@@ -58,7 +63,7 @@ class Stack:
         self.pump = None
 
     def _spawn(self, args: list[str], env: dict, name: str) -> subprocess.Popen:
-        log = open(ROOT / ".local" / f"{name}.log", "ab")
+        log = open(ROOT / ".local" / f"{name}.log", "wb")
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -71,12 +76,15 @@ class Stack:
         env["PUBLIC_BASE_URL"] = f"http://{self.host}:{self.web_port}"
         os.environ.update(env)
 
-        moto = self._spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+        moto = self._spawn([sys.executable, "-m", "devstack.motoserver", "--port", str(self.moto_port)],
                            dict(os.environ), "moto")
         _wait_http(f"http://127.0.0.1:{self.moto_port}/moto-api/", 20, moto)
 
         from .provision import provision
         os.environ.update(provision("local", REGION, os.environ["AWS_ENDPOINT_URL"]))
+
+        import boto3
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
 
         from chalicelib.services import reference
         seeded = reference.seed()
@@ -98,6 +106,7 @@ Açık Kapı yerel ortamı / local stack
   API            {api_url}/v1/health
   OpenAPI        {api_url}/v1/openapi.json
   Katalog        {api_url}/v1/catalog
+  Giden kutusu   {api_url}/v1/dev/outbox   (e-mails and SMS "sent" locally)
   moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
   Seeded         {seeded} districts with institutions; logs in .local/
   Pump           {len(self.pump.queues)} queues, {len(self.pump.schedules)} schedules ticked every {self.tick:g} s
@@ -143,6 +152,26 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_redrive(args) -> int:
+    """Moves a queue's DLQ messages back to it, on a running local stack."""
+    import boto3
+
+    os.environ.update(base_env(args.moto_port))
+    from .provision import Resolver, load_template
+    template = load_template()
+    resolver = Resolver(template, "local", REGION)
+    logical = {"routing": "RoutingQueue", "notifications": "NotificationQueue"}[args.queue]
+    name = resolver.value(template["Resources"][logical]["Properties"]["QueueName"])
+    dlq = template["Resources"][logical]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    dlq_name = resolver.value(template["Resources"][dlq]["Properties"]["QueueName"])
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName=dlq_name)["QueueUrl"]
+    from chalicelib.ops import redrive
+    print(f"moved {redrive(dlq_url, queue_url, sqs=sqs)} messages from {dlq_name} to {name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tick", type=float, default=float(os.environ.get("SCHEDULE_TICK", "60")),
                      help="seconds between schedule ticks (accelerated; AWS runs them every 15 min / daily)")
     run.set_defaults(func=cmd_run)
+    redrive = sub.add_parser("redrive", help="move DLQ messages back to their queue (local stack)")
+    redrive.add_argument("queue", choices=["routing", "notifications"])
+    redrive.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
+    redrive.set_defaults(func=cmd_redrive)
     args = parser.parse_args(argv)
     return args.func(args)
 

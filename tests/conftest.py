@@ -28,8 +28,16 @@ os.environ.update({
     "ACIKKAPI_MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
     "MAIN_TABLE": _resolver.value(_template["Resources"]["MainTable"]["Properties"]["TableName"]),
     "AUDIT_TABLE": _resolver.value(_template["Resources"]["AuditTable"]["Properties"]["TableName"]),
+    "ROUTING_QUEUE_NAME": _resolver.value(_template["Resources"]["RoutingQueue"]["Properties"]["QueueName"]),
+    "NOTIFICATION_QUEUE_NAME": _resolver.value(
+        _template["Resources"]["NotificationQueue"]["Properties"]["QueueName"]),
     "POWERTOOLS_SERVICE_NAME": "acik-kapi", "LOG_LEVEL": "INFO",
+    "MAIL_FROM": "bildirim@acikkapi.example",
+    "PUBLIC_BASE_URL": "http://web.test",
 })
+from chalicelib.security import new_signing_keys_document  # noqa: E402
+
+os.environ["LINK_SIGNING_KEYS"] = new_signing_keys_document("k1")
 
 
 class AwsCalls:
@@ -86,6 +94,11 @@ def _install_hook():
 _install_hook()
 
 
+from devstack.motoserver import serialise_dynamodb_writes  # noqa: E402
+
+serialise_dynamodb_writes()
+
+
 @pytest.fixture
 def aws():
     """A fresh moto account with the template's tables and queues, and seeded reference data."""
@@ -94,6 +107,8 @@ def aws():
     with mock_aws():
         from devstack.provision import provision
         env = provision("local", "eu-central-1")
+        import boto3
+        boto3.client("ses", region_name="eu-central-1").verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
         old = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         from chalicelib import config

@@ -53,6 +53,8 @@ def to_item(case: Case) -> CaseItem:
         outcome=case.outcome, final_answer=case.final_answer,
         concluded_at=case.concluded_at.isoformat() if case.concluded_at else None,
         recorded_at=case.recorded_at.isoformat() if case.recorded_at else None,
+        forwards=case.forwards, institutions=list(case.institutions), review_reason=case.review_reason,
+        notes=list(case.notes),
         gsi1pk=f"D#{case.district}", gsi1sk=f"{due}#{case.application_no}",
         gsi2pk=f"D#{case.district}#{case.status.value}", gsi2sk=f"{due}#{case.application_no}",
         gsi4pk=f"P#{case.province}", gsi4sk=f"{due}#{case.application_no}",
@@ -80,15 +82,31 @@ def from_item(item: CaseItem, *, with_personal_data: bool = True) -> Case:
         receipt_date=date.fromisoformat(item.receipt_date),
         legal_due_date=date.fromisoformat(item.legal_due_date),
         status=Status(item.status), confidential_identity=bool(item.confidential),
-        location=item.location.as_dict() if item.location is not None and hasattr(item.location, "as_dict")
-        else item.location,
+        location=_plain(item.location) if item.location is not None else None,
         history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
                  for h in item.history or []],
         version=item.version, extended=bool(item.extended), outcome=item.outcome,
         final_answer=item.final_answer,
         concluded_at=datetime.fromisoformat(item.concluded_at) if item.concluded_at else None,
         recorded_at=datetime.fromisoformat(item.recorded_at) if item.recorded_at else None,
+        forwards=int(item.forwards or 0),
+        institutions=[_plain(i) for i in item.institutions or []],
+        review_reason=item.review_reason,
+        notes=[_plain(n) for n in item.notes or []],
     )
+
+
+def _plain(value):
+    """A raw pynamodb map (or list of them) as plain Python values."""
+    if hasattr(value, "as_dict"):
+        value = value.as_dict()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 class DuplicateApplicationNo(Exception):
@@ -161,3 +179,120 @@ class CaseRepository:
         for pk, sk in counter_keys:
             CounterItem(pk, sk).update(actions=[CounterItem.count.add(1),
                                                 CounterItem.expires_at.set(expires_at)])
+
+
+# --- routing and assignments -------------------------------------------------------
+
+def district_key(code: str) -> tuple[str, str]:
+    return f"DISTRICT#{code}", "REF"
+
+
+def assignment_key(no: str, institution_id: str) -> tuple[str, str]:
+    return f"CASE#{no}", f"ASSIGN#{institution_id}"
+
+
+def district_from_item(item) -> "DistrictSettings":
+    from ..domain.assignment import DistrictSettings, Institution
+    return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
+                            [Institution(i.id, i.kind, i.name, i.liaison_email,
+                                         int(i.sla_days) if i.sla_days else None) for i in item.institutions])
+
+
+def assignment_to_item(a, district: str):
+    from .dynamo import AnswerMap, AssignmentItem
+    pk, sk = assignment_key(a.application_no, a.institution.id)
+    item = AssignmentItem(
+        pk, sk, application_no=a.application_no, district=district, institution_id=a.institution.id,
+        institution_kind=a.institution.kind, institution_name=a.institution.name,
+        liaison_email=a.institution.liaison_email, status=a.status.value,
+        dispatched_at=a.dispatched_at.isoformat(), sla_due_date=a.sla_due_date.isoformat(),
+        forward_id=a.forward_id, link_generation=a.link_generation,
+        answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
+                           responder_title=x.responder_title, attachments=x.attachments,
+                           returned_note=x.returned_note) for x in a.answers],
+        notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect,
+    )
+    if a.version is not None:
+        item.version = a.version
+    return item
+
+
+def assignment_from_item(item):
+    from ..domain.assignment import Answer, Assignment, AssignmentStatus, Institution
+    return Assignment(
+        application_no=item.application_no,
+        institution=Institution(item.institution_id, item.institution_kind, item.institution_name,
+                                item.liaison_email),
+        status=AssignmentStatus(item.status), dispatched_at=datetime.fromisoformat(item.dispatched_at),
+        sla_due_date=date.fromisoformat(item.sla_due_date), forward_id=int(item.forward_id),
+        link_generation=int(item.link_generation or 1),
+        answers=[Answer(datetime.fromisoformat(x.at), x.text, x.outcome, x.responder_name, x.responder_title,
+                        [_plain(att) for att in x.attachments or []], x.returned_note) for x in item.answers or []],
+        notes=[_plain(n) for n in item.notes or []], reminded_for=item.reminded_for,
+        version=item.version, redirect=_plain(item.redirect) if item.redirect is not None else None,
+    )
+
+
+class StaleCase(Exception):
+    """The case changed since it was read (optimistic locking)."""
+
+
+def _raise_for(exc: TransactWriteError):
+    reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+    if "ConditionalCheckFailed" in reasons:
+        raise StaleCase() from None
+    if "TransactionConflict" in reasons or exc.cause_response_code == "TransactionInProgressException":
+        raise TransientConflict() from None
+    raise exc
+
+
+class RoutingRepository:
+    StaleCase = StaleCase
+    TransientConflict = TransientConflict
+
+    def load(self, no: str, district: str):
+        """The case and its district's settings in one TransactGetItems call."""
+        from .dynamo import DistrictRefItem
+        with TransactGet(connection=_connection()) as tg:
+            case_f = tg.get(CaseItem, *case_key(no))
+            district_f = tg.get(DistrictRefItem, *district_key(district))
+        try:
+            case = from_item(case_f.get())
+        except CaseItem.DoesNotExist:
+            case = None
+        try:
+            settings = district_from_item(district_f.get())
+        except DistrictRefItem.DoesNotExist:
+            settings = None
+        return case, settings
+
+    def commit_forward(self, case: Case, assignments: list, extra: list | None = None) -> None:
+        """One TransactWriteItems: the case (version-checked) and its new assignments
+        (each must not exist yet)."""
+        from .dynamo import AssignmentItem
+        item = to_item(case)
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(item)
+                for a in assignments:
+                    a_item = assignment_to_item(a, case.district)
+                    tx.save(a_item, condition=AssignmentItem.pk.does_not_exist())
+                for extra_item, condition in extra or []:
+                    tx.save(extra_item, condition=condition)
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = item.version
+
+    def save_case(self, case: Case) -> None:
+        item = to_item(case)
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(item)
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = item.version
+
+    def assignments(self, no: str) -> list:
+        from .dynamo import AssignmentItem
+        return [assignment_from_item(i) for i in
+                AssignmentItem.query(f"CASE#{no}", AssignmentItem.sk.startswith("ASSIGN#"), consistent_read=True)]

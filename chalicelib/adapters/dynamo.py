@@ -93,6 +93,10 @@ class CaseItem(Model):
     final_answer = UnicodeAttribute(null=True)
     concluded_at = UnicodeAttribute(null=True)
     recorded_at = UnicodeAttribute(null=True)
+    forwards = NumberAttribute(default=0)
+    institutions = ListAttribute(of=MapAttribute, default=list)
+    review_reason = UnicodeAttribute(null=True)
+    notes = ListAttribute(of=MapAttribute, default=list)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
@@ -172,3 +176,58 @@ class DistrictRefItem(Model):
     office_email = UnicodeAttribute()
     institutions = ListAttribute(of=InstitutionMap, default=list)
     version = VersionAttribute()
+
+
+class AnswerMap(MapAttribute):
+    at = UnicodeAttribute()
+    text = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+    responder_name = UnicodeAttribute()
+    responder_title = UnicodeAttribute()
+    attachments = ListAttribute(of=MapAttribute, default=list)
+    returned_note = UnicodeAttribute(null=True)
+
+
+class AssignmentItem(Model):
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    entity = UnicodeAttribute(default="assignment")
+    application_no = UnicodeAttribute()
+    district = UnicodeAttribute()
+    institution_id = UnicodeAttribute()
+    institution_kind = UnicodeAttribute()
+    institution_name = UnicodeAttribute()
+    liaison_email = UnicodeAttribute()
+    status = UnicodeAttribute()
+    dispatched_at = UnicodeAttribute()
+    sla_due_date = UnicodeAttribute()
+    forward_id = NumberAttribute()
+    link_generation = NumberAttribute(default=1)
+    answers = ListAttribute(of=AnswerMap, default=list)
+    notes = ListAttribute(of=MapAttribute, default=list)
+    reminded_for = UnicodeAttribute(null=True)
+    redirect = MapAttribute(null=True)
+    sweep_pk = UnicodeAttribute(null=True)
+    sweep_sk = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    sweep = Sweep()
+
+
+class NotificationItem(Model):
+    """The claim that makes a notification happen once: written with
+    attribute_not_exists(pk) before the send."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="NOTE")
+    channel = UnicodeAttribute()
+    template = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)

@@ -102,6 +102,10 @@ class Case:
     final_answer: str | None = None
     concluded_at: datetime | None = None
     recorded_at: datetime | None = None
+    forwards: int = 0
+    institutions: list[dict] = field(default_factory=list)  # [{id, name, forward_id}]
+    review_reason: str | None = None
+    notes: list[dict] = field(default_factory=list)  # office-internal notes
 
     @property
     def closed(self) -> bool:
@@ -114,6 +118,20 @@ class Case:
         self.status = target
         self.history.append(HistoryEntry(at, target, note if note is not None else PUBLIC_NOTES[target],
                                          public, actor, event))
+
+    def record_forward(self, institutions: list, at: datetime, *, actor: str = "system") -> int:
+        """Moves the case to `forwarded` towards the given institutions; returns the
+        forward's sequence number (1 for the first forward)."""
+        names = ", ".join(i.name for i in institutions)
+        self.transition(Status.FORWARDED, at, actor=actor, event="forwarded",
+                        note=f"Başvurunuz şu kuruma iletildi: {names}.")
+        self.forwards += 1
+        self.review_reason = None
+        self.institutions.extend({"id": i.id, "name": i.name, "forward_id": self.forwards} for i in institutions)
+        return self.forwards
+
+    def institutions_of_forward(self, forward_id: int) -> list[dict]:
+        return [i for i in self.institutions if i["forward_id"] == forward_id]
 
     def public_history(self) -> list[HistoryEntry]:
         return [h for h in self.history if h.public]

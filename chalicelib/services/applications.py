@@ -92,7 +92,7 @@ def receipt(case: Case, access_code: str) -> dict:
 
 def received_message(case: Case) -> dict:
     return {"type": "application.received", "version": 1, "application_no": case.application_no,
-            "occurred_at": _iso(case.recorded_at or case.received_at)}
+            "district": case.district, "occurred_at": _iso(case.recorded_at or case.received_at)}
 
 
 def record_new_case(repo, publisher, case: Case, access_code: str, *, idempotency_pk: str | None,

@@ -1,23 +1,10 @@
 """Over real HTTP against the local stack: submit, then track."""
-import json
-import urllib.request
-
 import pytest
 
 from tests.conftest import VALID_APPLICATION
+from tests.e2e.helpers import call
 
 pytestmark = pytest.mark.e2e
-
-
-def call(method, url, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null"), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null"), dict(err.headers)
 
 
 def test_stack_prints_its_urls_and_is_healthy(stack):

@@ -1,0 +1,108 @@
+"""Institution assignments: who is competent for a case, and by when they should answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from .calendar import DEFAULT_INSTITUTION_SLA_WORKING_DAYS, TurkishCalendar, local_date
+from .catalog import Subject
+
+
+class AssignmentStatus(StrEnum):
+    SENT = "sent"
+    ANSWERED = "answered"
+    RETURNED = "returned"
+    REDIRECTED = "redirected"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Institution:
+    id: str
+    kind: str
+    name: str
+    liaison_email: str
+    sla_days: int | None = None
+
+
+@dataclass
+class DistrictSettings:
+    district: str
+    auto_forward: bool
+    office_email: str
+    institutions: list[Institution]
+
+    def by_kind(self, kind: str) -> list[Institution]:
+        return [i for i in self.institutions if i.kind == kind]
+
+    def by_id(self, institution_id: str) -> Institution | None:
+        return next((i for i in self.institutions if i.id == institution_id), None)
+
+
+@dataclass
+class Resolution:
+    institutions: list[Institution]
+    missing_kinds: list[str]
+
+    @property
+    def unambiguous(self) -> bool:
+        return len(self.institutions) == 1 and not self.missing_kinds
+
+
+def resolve(subject: Subject, district: DistrictSettings | None) -> Resolution:
+    """The competent institutions of a subject in a district (routing rules are data:
+    subject -> institution kinds in categories.json, kind -> institution per district)."""
+    found, missing = [], []
+    for kind in subject.institution_kinds:
+        matches = district.by_kind(kind) if district else []
+        if matches:
+            found.extend(m for m in matches if m not in found)
+        else:
+            missing.append(kind)
+    return Resolution(found, missing)
+
+
+@dataclass
+class Answer:
+    at: datetime
+    text: str
+    outcome: str
+    responder_name: str
+    responder_title: str
+    attachments: list[dict] = field(default_factory=list)
+    returned_note: str | None = None
+
+
+@dataclass
+class Assignment:
+    application_no: str
+    institution: Institution
+    status: AssignmentStatus
+    dispatched_at: datetime
+    sla_due_date: date
+    forward_id: int
+    link_generation: int = 1
+    answers: list[Answer] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    reminded_for: str | None = None
+    version: int | None = None
+    redirect: dict | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.application_no}.{self.institution.id}"
+
+
+def sla_working_days(subject: Subject, institution: Institution) -> int:
+    """Per institution if set, else per subject, else the default of 7 (domain.md §4 rule 7)."""
+    return institution.sla_days or subject.sla_days or DEFAULT_INSTITUTION_SLA_WORKING_DAYS
+
+
+def new_assignments(application_no: str, subject: Subject, institutions: list[Institution], *, now: datetime,
+                    legal_due: date, forward_id: int, calendar: TurkishCalendar) -> list[Assignment]:
+    dispatched = local_date(now)
+    return [Assignment(application_no, inst, AssignmentStatus.SENT, now,
+                       calendar.institution_sla_due(dispatched, legal_due, sla_working_days(subject, inst)),
+                       forward_id)
+            for inst in institutions]

@@ -1,0 +1,34 @@
+"""Notifications: Turkish templates kept as data, rendered here; one dedup key per
+(case, event, recipient) so that each has exactly one effect."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates.json"
+
+
+@lru_cache(maxsize=1)
+def templates() -> dict:
+    return json.loads(_TEMPLATES.read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class Notification:
+    dedup_key: str           # (case, event, recipient): the unit of "exactly once"
+    channel: str             # "sms" | "email"
+    template: str
+    recipient: str           # phone (+905…) or e-mail address
+    params: dict
+
+    def render(self) -> tuple[str | None, str]:
+        """(subject, body) in Turkish; subject is None for SMS."""
+        t = templates()[self.channel][self.template]
+        subject = t["subject"].format_map(self.params) if self.channel == "email" else None
+        return subject, t["body"].format_map(self.params)
+
+
+def dedup_key(application_no: str, event: str, recipient_role: str) -> str:
+    return f"{application_no}:{event}:{recipient_role}"

@@ -1,0 +1,34 @@
+"""Operator tasks that run against a deployed stage or the local stack (not in Lambda).
+
+    python -m devstack redrive notifications       # local stack
+    AWS_PROFILE=... python -m chalicelib.ops redrive <dlq-url> <queue-url>   # AWS
+"""
+from __future__ import annotations
+
+import sys
+
+
+def redrive(dlq_url: str, queue_url: str, *, sqs=None, limit: int = 10_000) -> int:
+    """Moves messages from a dead-letter queue back to its source queue, unchanged.
+    Each message is sent before it is deleted from the DLQ, so nothing is lost; a crash
+    in between duplicates it, which the idempotent handlers absorb."""
+    if sqs is None:
+        import boto3
+        sqs = boto3.client("sqs")
+    moved = 0
+    while moved < limit:
+        batch = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                    MessageAttributeNames=["All"]).get("Messages", [])
+        if not batch:
+            break
+        for m in batch:
+            sqs.send_message(QueueUrl=queue_url, MessageBody=m["Body"])
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=m["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "redrive":
+        sys.exit("usage: python -m chalicelib.ops redrive <dlq-url> <queue-url>")
+    print(f"moved {redrive(sys.argv[2], sys.argv[3])} messages")

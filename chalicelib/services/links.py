@@ -1,0 +1,34 @@
+"""The reply link an institution receives, and its lifecycle (issue: institution
+replies). One function makes every link, so the format lives in one place."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from .. import security
+from ..config import settings
+from ..domain.calendar import ISTANBUL
+from ..domain.tokens import LinkClaims, sign
+
+LINK_VALID_AFTER_SLA = timedelta(days=30)
+
+
+def link_expiry(sla_due: date) -> datetime:
+    """The end of the day, in İstanbul, 30 days after the SLA due date."""
+    return datetime.combine(sla_due + LINK_VALID_AFTER_SLA, time(23, 59, 59), tzinfo=ISTANBUL)
+
+
+def institution_token(assignment) -> str:
+    kid, key = security.signing_keys().active_key()
+    claims = LinkClaims("inst", assignment.id, assignment.institution.id, assignment.link_generation,
+                        int(link_expiry(assignment.sla_due_date).timestamp()))
+    return sign(claims, kid, key)
+
+
+def institution_link(assignment) -> str:
+    """The institution page, with the token in the fragment: browsers never send the
+    fragment to a server, so the token stays out of access logs."""
+    return f"{settings().public_base_url}/kurum.html#t={institution_token(assignment)}"
+
+
+def track_url(application_no_formatted: str) -> str:
+    return f"{settings().public_base_url}/izle.html#no={application_no_formatted}"

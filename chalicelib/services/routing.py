@@ -1,0 +1,153 @@
+"""Routing and dispatch: the routing worker's logic.
+
+For an `application.received` message: send the receipt, resolve the competent
+institutions (category x district, from data), then either forward at once (the
+district allows it and exactly one institution is competent) or leave the case to
+staff triage (`in_review`, with a visible reason). `case.forward` messages run the
+same forwarding step for institutions that staff chose.
+
+Safe against crashes and redelivery: state changes are one transaction guarded by
+the case version and by `attribute_not_exists` on each assignment; notifications are
+derived from the state after it is settled and are deduplicated downstream, so a
+redelivered message re-sends nothing twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain import refs
+from ..domain.assignment import Institution, new_assignments, resolve
+from ..domain.calendar import ISTANBUL, default_calendar
+from ..domain.case import Case, HistoryEntry, Status
+from ..domain.catalog import catalog
+from ..domain.notifications import Notification, dedup_key
+from . import links
+from .notifications import PoisonMessage, publish, tr_date
+
+
+def _history_note(case: Case, at: datetime, text: str, actor: str = "system") -> None:
+    """An office-internal history entry (not shown to the citizen)."""
+    case.history.append(HistoryEntry(at, case.status, text, False, actor, "note"))
+
+
+def receipt_notification(case: Case) -> Notification:
+    no = refs.format_application_no(case.application_no)
+    return Notification(dedup_key(case.application_no, "receipt", "citizen"), "sms", "receipt",
+                        case.applicant.phone,
+                        {"application_no": no, "date": tr_date(case.received_at.astimezone(ISTANBUL).date()),
+                         "subject": case.subject, "track_url": links.track_url(no)})
+
+
+def forward_notifications(case: Case, forward_id: int, assignments: list) -> list[Notification]:
+    no = refs.format_application_no(case.application_no)
+    district = catalog().districts[case.district]
+    out = [Notification(dedup_key(case.application_no, f"forwarded-{forward_id}", "citizen"), "sms", "forwarded",
+                        case.applicant.phone,
+                        {"application_no": no, "track_url": links.track_url(no),
+                         "institutions": ", ".join(i["name"] for i in case.institutions_of_forward(forward_id))})]
+    for a in assignments:
+        if a.forward_id != forward_id:
+            continue
+        out.append(assignment_email(case.application_no, case.subject, district.name, a))
+    return out
+
+
+def assignment_email(application_no: str, subject: str, district_name: str, a) -> Notification:
+    return Notification(
+        dedup_key(application_no, f"assigned-g{a.link_generation}", a.institution.id), "email",
+        "institution_assigned", a.institution.liaison_email,
+        {"application_no": refs.format_application_no(application_no), "subject": subject,
+         "district_name": district_name, "sla_due_date": tr_date(a.sla_due_date),
+         "link": links.institution_link(a), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
+
+
+def _review_reason(resolution, settings) -> str:
+    kinds = catalog().institution_kinds
+    if settings is None:
+        return "İlçe için kurum tanımı bulunamadı; büro tarafından yönlendirilmeli."
+    if resolution.missing_kinds:
+        names = ", ".join(kinds.get(k, k) for k in resolution.missing_kinds)
+        return f"İlçede bu konu için yetkili kurum tanımlı değil ({names}); büro tarafından yönlendirilmeli."
+    if len(resolution.institutions) > 1:
+        names = ", ".join(i.name for i in resolution.institutions)
+        return f"Konu birden fazla kurumu ilgilendiriyor ({names}); büro incelemesi gerekiyor."
+    return "İlçe ayarı gereği başvuru büro incelemesinden sonra yönlendirilecek."
+
+
+def forward(case: Case, institutions: list[Institution], *, now: datetime, actor: str) -> list:
+    """The forwarding step (domain part): new assignments and the case moved to `forwarded`."""
+    subject = catalog().subjects[case.category]
+    forward_id = case.record_forward(institutions, now, actor=actor)
+    return new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
+                           forward_id=forward_id, calendar=default_calendar())
+
+
+def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+    no, district = _ids(msg)
+    case, settings = repo.load(no, district)
+    if case is None:
+        raise LookupError("case not found")  # retried, then DLQ: never silently dropped
+    notifications = [receipt_notification(case)]
+    outcome = "already_routed"
+    assignments: list = []
+    if case.status == Status.RECEIVED:
+        resolution = resolve(catalog().subjects[case.category], settings)
+        if settings is not None and settings.auto_forward and resolution.unambiguous:
+            assignments = forward(case, resolution.institutions, now=now, actor="system")
+            repo.commit_forward(case, assignments)
+            outcome = "forwarded"
+        else:
+            case.transition(Status.IN_REVIEW, now, event="triage")
+            case.review_reason = _review_reason(resolution, settings)
+            _history_note(case, now, case.review_reason)
+            repo.save_case(case)
+            outcome = "in_review"
+    elif case.forwards >= 1:
+        assignments = repo.assignments(no)  # redelivery after the commit: re-derive, dedup downstream
+    if case.forwards >= 1:
+        notifications += forward_notifications(case, 1, assignments)
+    publisher(notifications)
+    return outcome
+
+
+def forward_to(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+    """Staff-chosen forward, through the queue: {application_no, district, institution_ids,
+    forward_id, actor}. `forward_id` is the sequence number the office expects this
+    forward to get; a redelivery finds it applied and only re-derives notifications."""
+    no, district = _ids(msg)
+    ids = msg.get("institution_ids")
+    forward_id = msg.get("forward_id")
+    if not isinstance(ids, list) or not ids or not isinstance(forward_id, int):
+        raise PoisonMessage("institution_ids and forward_id are required")
+    case, settings = repo.load(no, district)
+    if case is None or settings is None:
+        raise LookupError("case or district not found")
+    if case.forwards >= forward_id:
+        outcome, assignments = "already_forwarded", repo.assignments(no)
+    else:
+        institutions = [settings.by_id(i) for i in ids]
+        if None in institutions:
+            raise PoisonMessage("unknown institution")
+        assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"))
+        repo.commit_forward(case, assignments)
+        outcome = "forwarded"
+    publisher(forward_notifications(case, forward_id, assignments))
+    return outcome
+
+
+def _ids(msg: dict) -> tuple[str, str]:
+    no = refs.normalise_application_no(str(msg.get("application_no") or ""))
+    district = msg.get("district")
+    if no is None or not isinstance(district, str) or district not in catalog().districts:
+        raise PoisonMessage("application_no/district missing or malformed")
+    return no, district
+
+
+HANDLERS = {"application.received": route_received, "case.forward": forward_to}
+
+
+def handle(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+    handler = HANDLERS.get(msg.get("type"))
+    if handler is None:
+        raise PoisonMessage("unknown message type")
+    return handler(msg, now=now, repo=repo, publisher=publisher)

@@ -1,0 +1,36 @@
+import json
+import time
+import urllib.error
+import urllib.request
+
+
+def call(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null"), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null"), dict(err.headers)
+
+
+def wait_for(predicate, timeout=15.0, interval=0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+def track(stack, receipt):
+    return call("GET", f"{stack.api}/v1/applications/{receipt['application_no']}",
+                headers={"X-Access-Code": receipt["access_code"]})[1]
+
+
+def outbox_for(stack, application_no):
+    box = call("GET", f"{stack.api}/v1/dev/outbox")[1]
+    return ([m for m in box["sms"] if application_no in m["body"]],
+            [m for m in box["email"] if application_no in m["subject"]])

@@ -1,0 +1,269 @@
+"""Routing and notification workers against moto: outcomes, budgets, crash
+injection, mixed batches, DLQ and redrive."""
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import datetime, timezone
+
+import boto3
+import pytest
+
+from tests.integration.test_citizen_api import submit
+
+
+def sqs():
+    return boto3.client("sqs", region_name="eu-central-1")
+
+
+def drain(queue_url) -> list[dict]:
+    out = []
+    while True:
+        msgs = sqs().receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not msgs:
+            return out
+        for m in msgs:
+            out.append(json.loads(m["Body"]))
+            sqs().delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def event(bodies: list) -> dict:
+    return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "rh", "attributes": {},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q", "awsRegion": "eu-central-1",
+                         "body": b if isinstance(b, str) else json.dumps(b)} for b in bodies]}
+
+
+def run_routing(msgs):
+    from app import app
+    return app.handler_map["routing_worker"](event(msgs), None)
+
+
+def run_notifications(msgs):
+    from app import app
+    return app.handler_map["notification_worker"](event(msgs), None)
+
+
+def route_all(aws):
+    """Delivers the routing queue, then the notification queue, like the pump."""
+    routing = drain(aws["ROUTING_QUEUE_URL"])
+    if routing:
+        assert run_routing(routing) == {"batchItemFailures": []}
+    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
+    if notes:
+        assert run_notifications(notes) == {"batchItemFailures": []}
+    return routing, notes
+
+
+def outbox():
+    from devstack.outbox import collect
+    return collect()
+
+
+def tracked(client, receipt):
+    return client.http.get(f"/v1/applications/{receipt['application_no']}",
+                           headers={"X-Access-Code": receipt["access_code"]}).json_body
+
+
+def test_an_unambiguous_maltepe_case_is_forwarded_and_everyone_told(client, application, aws):
+    receipt = submit(client, application)
+    route_all(aws)
+    view = tracked(client, receipt)
+    assert view["status"] == "forwarded"
+    assert [h["status"] for h in view["history"]] == ["received", "forwarded"]
+    assert "Maltepe Belediye Başkanlığı" in view["history"][1]["note"]
+
+    from chalicelib.adapters.cases import RoutingRepository
+    [a] = RoutingRepository().assignments(receipt["application_no"].replace("-", ""))
+    assert a.institution.id == "34-maltepe.belediye" and a.status == "sent" and a.sla_due_date
+
+    box = outbox()
+    sms = [m["body"] for m in box["sms"]]
+    assert len(sms) == 2
+    assert any("numarasıyla alındı" in b and receipt["application_no"] in b for b in sms)
+    assert any("Maltepe Belediye Başkanlığı kurumuna iletildi" in b for b in sms)
+    [mail] = box["email"]
+    assert mail["to"] == ["acikkapi.belediye@maltepe.example"]
+    assert receipt["application_no"] in mail["subject"]
+    assert mail["links"][0].startswith("http://web.test/kurum.html#t=v1.")
+    for secret in ("10000000146", "Ayşe", "Bağdat"):
+        assert secret not in mail["body"]
+
+
+def test_a_district_that_waits_for_triage_puts_the_case_in_review(client, application, aws):
+    application["district"] = "06-cankaya"
+    receipt = submit(client, application)
+    route_all(aws)
+    assert tracked(client, receipt)["status"] == "in_review"
+    from chalicelib.adapters.cases import CaseRepository
+    case = CaseRepository().get(receipt["application_no"].replace("-", ""))
+    assert "büro incelemesinden sonra" in case.review_reason
+    assert [m["body"] for m in outbox()["sms"] if "alındı" in m["body"]]  # the receipt still goes out
+    assert outbox()["email"] == []
+
+
+@pytest.mark.parametrize("district, category, reason", [
+    ("30-yuksekova", "yol_kaldirim", "İlçe için kurum tanımı bulunamadı"),
+    ("06-cankaya", "ciftci_destek", "İlçe Tarım ve Orman Müdürlüğü"),
+    ("34-maltepe", "okul_servis", "birden fazla kurumu"),
+])
+def test_unknown_or_ambiguous_references_go_to_review_with_a_visible_reason(client, application, aws, district,
+                                                                           category, reason):
+    if district == "06-cankaya":
+        from chalicelib.adapters.dynamo import DistrictRefItem
+        ref = DistrictRefItem.get("DISTRICT#06-cankaya", "REF")
+        ref.auto_forward = True
+        ref.save()
+    application.update(district=district, category=category)
+    receipt = submit(client, application)
+    route_all(aws)
+    from chalicelib.adapters.cases import CaseRepository
+    case = CaseRepository().get(receipt["application_no"].replace("-", ""))
+    assert case.status == "in_review" and reason in case.review_reason
+    assert any(h.note == case.review_reason and not h.public for h in case.history)
+
+
+def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, application, aws, aws_calls):
+    application["category"] = "okul_servis"  # ambiguous: waits for staff
+    receipt = submit(client, application)
+    route_all(aws)
+    from chalicelib.adapters.dynamo import DistrictRefItem
+    all_ids = [i.id for i in DistrictRefItem.get("DISTRICT#34-maltepe", "REF").institutions]
+    k = len(all_ids)
+    aws_calls.reset()
+    outcome = run_routing([{"type": "case.forward", "application_no": receipt["application_no"],
+                            "district": "34-maltepe", "institution_ids": all_ids, "forward_id": 1,
+                            "actor": "desk-1"}])
+    assert outcome == {"batchItemFailures": []}
+    assert aws_calls.operations("dynamodb") == ["TransactGetItems", "TransactWriteItems"]
+    notifications = k + 1  # one e-mail per institution, one SMS to the citizen
+    assert aws_calls.operations("sqs") == ["SendMessageBatch"] * math.ceil(notifications / 10)
+    from chalicelib.adapters.cases import RoutingRepository
+    assert len(RoutingRepository().assignments(receipt["application_no"].replace("-", ""))) == k
+
+
+def test_one_notification_is_one_conditional_write_and_one_send(client, application, aws, aws_calls):
+    submit(client, application)
+    run_routing(drain(aws["ROUTING_QUEUE_URL"]))
+    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
+    aws_calls.reset()
+    run_notifications(notes[:1])
+    assert aws_calls.operations("dynamodb") == ["PutItem"]
+    assert len(aws_calls.operations("sns") + aws_calls.operations("email")) == 1
+
+
+# --- crash injection ------------------------------------------------------------
+
+class Crash(Exception):
+    pass
+
+
+def _crash_once(monkeypatch, target, name, after: bool):
+    original = getattr(target, name)
+    state = {"armed": True}
+
+    def wrapper(*args, **kwargs):
+        if state["armed"] and not after:
+            state["armed"] = False
+            raise Crash(name)
+        result = original(*args, **kwargs)
+        if state["armed"] and after:
+            state["armed"] = False
+            raise Crash(name)
+        return result
+
+    monkeypatch.setattr(target, name, wrapper)
+
+
+@pytest.mark.parametrize("step", ["before_commit", "after_commit", "before_publish", "after_publish",
+                                  "after_send"])
+def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, application, aws, monkeypatch, step):
+    from chalicelib.adapters.cases import RoutingRepository
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.notify import AwsSender
+    from chalicelib.services import routing
+
+    receipt = submit(client, application)
+    [message] = drain(aws["ROUTING_QUEUE_URL"])
+    if step == "before_commit":
+        _crash_once(monkeypatch, routing, "forward", after=False)
+    elif step == "after_commit":
+        _crash_once(monkeypatch, RoutingRepository, "commit_forward", after=True)
+    elif step == "before_publish":
+        _crash_once(monkeypatch, queues, "send_batch", after=False)
+    elif step == "after_publish":
+        _crash_once(monkeypatch, queues, "send_batch", after=True)
+
+    first = run_routing([message])
+    if step != "after_send":
+        assert len(first["batchItemFailures"]) == 1   # the crash: Lambda would redeliver
+        assert run_routing([message]) == {"batchItemFailures": []}   # the redelivery
+    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
+    if step == "after_send":
+        _crash_once(monkeypatch, AwsSender, "send_sms", after=True)
+        _crash_once(monkeypatch, AwsSender, "send_email", after=True)
+        run_notifications(notes)        # dies after sending, before acknowledging
+    run_notifications(notes)            # everything delivered (again)
+    run_notifications(notes)            # and a third time, for good measure
+
+    assert len(RoutingRepository().assignments(receipt["application_no"].replace("-", ""))) == 1
+    box = outbox()
+    bodies = [m["body"] for m in box["sms"]]
+    assert sum("alındı" in b for b in bodies) == 1
+    assert sum("iletildi" in b for b in bodies) == 1
+    assert len(box["email"]) == 1
+
+
+def test_mixed_batch_only_the_poison_message_fails(client, application, aws):
+    submit(client, application)
+    [good] = drain(aws["ROUTING_QUEUE_URL"])
+    ev = event(["{not json", good, good])
+    from app import app
+    result = app.handler_map["routing_worker"](ev, None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": ev["Records"][0]["messageId"]}]}
+    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
+    ev = event([{"type": "notify", "channel": "sms", "dedup_key": "x", "template": "receipt", "payload": "v1:AAAA"},
+                *notes, *notes])
+    result = app.handler_map["notification_worker"](ev, None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": ev["Records"][0]["messageId"]}]}
+    assert len(outbox()["sms"]) == 2 and len(outbox()["email"]) == 1
+
+
+def test_a_poison_message_ends_in_the_dlq_after_five_receives_and_can_be_redriven(aws, monkeypatch):
+    from app import app
+    from chalicelib.ops import redrive
+    from devstack import pump as pump_module
+
+    monkeypatch.setattr(pump_module, "RETRY_BACKOFF_SECONDS", 0)
+    pump = pump_module.Pump(app, wait_seconds=0)
+    sqs().send_message(QueueUrl=aws["NOTIFICATION_QUEUE_URL"], MessageBody='{"type": "notify"}')
+    for _ in range(7):
+        pump.poll_once()
+    dlq = sqs().get_queue_url(QueueName=aws["NOTIFICATION_QUEUE_NAME"] + "-dlq")["QueueUrl"]
+    attrs = sqs().get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    assert attrs["ApproximateNumberOfMessages"] == "1"
+    assert pump.failed == 5
+    assert redrive(dlq, aws["NOTIFICATION_QUEUE_URL"], sqs=sqs()) == 1
+    [back] = drain(aws["NOTIFICATION_QUEUE_URL"])
+    assert back == {"type": "notify"}
+
+
+def test_a_notification_the_provider_refused_is_released_and_retried(client, application, aws, monkeypatch):
+    from botocore.exceptions import ClientError
+    from chalicelib.adapters.notify import AwsSender
+    submit(client, application)
+    run_routing(drain(aws["ROUTING_QUEUE_URL"]))
+    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
+    original, state = AwsSender.send_sms, {"armed": True}
+
+    def refuse_once(self, phone, body):
+        if state.pop("armed", False):
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "Publish")
+        return original(self, phone, body)
+
+    monkeypatch.setattr(AwsSender, "send_sms", refuse_once)
+    first = run_notifications(notes)
+    assert len(first["batchItemFailures"]) == 1
+    run_notifications(notes)
+    assert len(outbox()["sms"]) == 2
