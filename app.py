@@ -10,12 +10,13 @@ import uuid
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, dev, openapi
+from chalicelib.api import citizen, dev, institution, openapi
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(dev.bp)
+app.register_blueprint(institution.bp)
 
 
 @app.middleware("http")

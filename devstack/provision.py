@@ -98,5 +98,20 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         r.physical[logical] = {"Ref": url, "Arn": arn, "QueueName": p["QueueName"], "QueueUrl": url}
 
+    s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint_url)
+    for logical, res in template["Resources"].items():
+        if res["Type"] != "AWS::S3::Bucket":
+            continue
+        p = r.value(res["Properties"])
+        name = p["BucketName"]
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if "CorsConfiguration" in p:
+            rules = [{("MaxAgeSeconds" if k == "MaxAge" else k): v for k, v in rule.items()}
+                     for rule in p["CorsConfiguration"]["CorsRules"]]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        if "PublicAccessBlockConfiguration" in p:
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
+        r.physical[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
     variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     return {k: str(r.value(v)) for k, v in variables.items()}

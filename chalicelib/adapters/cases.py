@@ -109,6 +109,12 @@ def _plain(value):
     return value
 
 
+def increment_counters(counter_keys: list[tuple[str, str]], expires_at: datetime) -> None:
+    """Throttle counters: an atomic ADD per key, with a TTL."""
+    for pk, sk in counter_keys:
+        CounterItem(pk, sk).update(actions=[CounterItem.count.add(1), CounterItem.expires_at.set(expires_at)])
+
+
 class DuplicateApplicationNo(Exception):
     pass
 
@@ -175,10 +181,7 @@ class CaseRepository:
         except CaseItem.DoesNotExist:
             return None
 
-    def increment_counters(self, counter_keys: list[tuple[str, str]], expires_at: datetime) -> None:
-        for pk, sk in counter_keys:
-            CounterItem(pk, sk).update(actions=[CounterItem.count.add(1),
-                                                CounterItem.expires_at.set(expires_at)])
+    increment_counters = staticmethod(increment_counters)
 
 
 # --- routing and assignments -------------------------------------------------------
@@ -296,3 +299,53 @@ class RoutingRepository:
         from .dynamo import AssignmentItem
         return [assignment_from_item(i) for i in
                 AssignmentItem.query(f"CASE#{no}", AssignmentItem.sk.startswith("ASSIGN#"), consistent_read=True)]
+
+
+class CaseWorkRepository(RoutingRepository):
+    """Reads a case with all its assignments in one Query, and commits a change to the
+    case and one or more assignments in one version-checked transaction."""
+
+    def load_with_assignments(self, no: str):
+        from .dynamo import AssignmentItem
+        case, assignments = None, []
+        for raw in CaseItem._get_connection().query(f"CASE#{no}", consistent_read=True)["Items"]:
+            sk = raw["sk"]["S"]
+            if sk == "CASE":
+                case = from_item(CaseItem.from_raw_data(raw))
+            elif sk.startswith("ASSIGN#"):
+                assignments.append(assignment_from_item(AssignmentItem.from_raw_data(raw)))
+        return case, assignments
+
+    def commit(self, case: Case, assignments: list, *, audit=None, new_assignments: list | None = None) -> None:
+        from .dynamo import AssignmentItem, AuditItem
+        case_item = to_item(case)
+        a_items = [assignment_to_item(a, case.district) for a in assignments]
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(case_item)
+                for a_item in a_items:
+                    tx.save(a_item)
+                for a in new_assignments or []:
+                    tx.save(assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+                if audit is not None:
+                    tx.save(audit, condition=AuditItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = case_item.version
+        for a, a_item in zip(assignments, a_items):
+            a.version = a_item.version
+
+    def district(self, code: str):
+        from .dynamo import DistrictRefItem
+        try:
+            return district_from_item(DistrictRefItem.get(*district_key(code)))
+        except DistrictRefItem.DoesNotExist:
+            return None
+
+    increment_counters = staticmethod(increment_counters)
+
+    def counter(self, key: tuple[str, str]) -> int:
+        try:
+            return int(CounterItem.get(*key).count)
+        except CounterItem.DoesNotExist:
+            return 0

@@ -106,3 +106,21 @@ def new_assignments(application_no: str, subject: Subject, institutions: list[In
                        calendar.institution_sla_due(dispatched, legal_due, sla_working_days(subject, inst)),
                        forward_id)
             for inst in institutions]
+
+
+def settle_case(case, assignments: list, at: datetime) -> str | None:
+    """After an institution acted: when every assignment still in play has answered, the
+    case becomes `institution_answered`; when all were redirected, it goes back to the
+    office (`in_review`). Returns the event, if any."""
+    from .case import Status
+    if case.status != Status.FORWARDED:
+        return None
+    active = [a for a in assignments if a.status != AssignmentStatus.REDIRECTED]
+    if not active:
+        case.transition(Status.IN_REVIEW, at, event="all_redirected",
+                        note="Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.")
+        return "all_redirected"
+    if all(a.status == AssignmentStatus.ANSWERED for a in active):
+        case.transition(Status.INSTITUTION_ANSWERED, at, event="all_answered")
+        return "all_answered"
+    return None

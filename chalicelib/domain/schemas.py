@@ -53,6 +53,16 @@ FIELD_LABELS = {
     "kvkk_acknowledged": "Aydınlatma metni onayı",
     "channel": "Başvuru kanalı",
     "received_at": "Teslim alınma zamanı",
+    "text": "Cevap metni",
+    "outcome": "Önerilen sonuç",
+    "responder_name": "Cevaplayanın adı soyadı",
+    "responder_title": "Cevaplayanın unvanı",
+    "attachments": "Ekler",
+    "reason": "Gerekçe",
+    "suggested_institution": "Önerilen kurum",
+    "filename": "Dosya adı",
+    "content_type": "Dosya türü",
+    "size": "Dosya boyutu",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -68,6 +78,13 @@ _BUILTIN = {
     "dict_type": ("invalid_type", "{label} bir nesne olmalıdır."),
     "string_too_short": ("too_short", "{label} en az {min_length} karakter olmalıdır."),
     "string_too_long": ("too_long", "{label} en fazla {max_length} karakter olabilir."),
+    "int_type": ("invalid_type", "{label} tam sayı olmalıdır."),
+    "int_parsing": ("invalid_type", "{label} tam sayı olmalıdır."),
+    "int_from_float": ("invalid_type", "{label} tam sayı olmalıdır."),
+    "greater_than_equal": ("too_small", "{label} en az {ge} olmalıdır."),
+    "less_than_equal": ("too_large", "{label} en fazla {le} olabilir."),
+    "list_type": ("invalid_type", "{label} bir liste olmalıdır."),
+    "too_long": ("too_many", "{label} en fazla {max_length} öğe içerebilir."),
     "literal_error": ("invalid_choice", "{label} için geçerli değerler: {expected}."),
     "extra_forbidden": ("unknown_field", "Bilinmeyen alan: {field}."),
     "datetime_type": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
@@ -206,6 +223,37 @@ class DeskApplicationIn(ApplicationIn):
     """Staff intake at the desk: the same rules, another channel, and the receipt time."""
     channel: Literal["face_to_face", "phone"]
     received_at: datetime | None = None
+
+
+OUTCOMES = ("positive", "negative", "informed", "not_competent")
+
+
+class AttachmentRef(_Model):
+    id: Text = Field(pattern=r"^[a-f0-9]{32}$")
+    filename: Text = Field(min_length=1, max_length=200)
+
+
+class AnswerIn(_Model):
+    text: Text = Field(min_length=1, max_length=10000)
+    outcome: Literal["positive", "negative", "informed", "not_competent"]
+    responder_name: Text = Field(min_length=2, max_length=100)
+    responder_title: Text = Field(min_length=2, max_length=100)
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=5)
+
+
+class RedirectIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)
+    suggested_institution: Text | None = Field(default=None, max_length=200)
+
+
+class ExtensionIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)
+
+
+class AttachmentUploadIn(_Model):
+    filename: Text = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, le=10 * 1024 * 1024)
 
 
 class ApplicationOut(BaseModel):

@@ -91,4 +91,7 @@ def test_every_labelled_field_exists_in_a_model():
     fields = set(DeskApplicationIn.model_fields) | {f"applicant.{f}" for f in
                                                      DeskApplicationIn.model_fields["applicant"].annotation.model_fields}
     fields |= {"location.lat", "location.lon"}
+    from chalicelib.domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn
+    for model in (AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn):
+        fields |= set(model.model_fields)
     assert set(FIELD_LABELS) <= fields

@@ -1,0 +1,293 @@
+"""Institutions answer through signed links: no accounts. The link token is the only
+key, so every request is authenticated here: signature and key id, expiry, the
+assignment's link generation (revocation), and the case being open. Repeated bad
+tokens from one client are throttled."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .. import security
+from ..adapters.audit import audit_item
+from ..domain import attachments as att
+from ..domain import refs
+from ..domain.assignment import Answer, AssignmentStatus, settle_case
+from ..domain.calendar import ISTANBUL, default_calendar, local_date
+from ..domain.case import HistoryEntry, Status
+from ..domain.catalog import catalog
+from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
+from ..domain.identity import mask_national_id
+from ..domain.notifications import Notification, dedup_key
+from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
+from ..domain.tokens import TokenError, verify
+from . import links
+from .notifications import publish, tr_date
+
+BAD_TOKEN_LIMIT = 10          # per client address ...
+BAD_TOKEN_WINDOW = 15 * 60    # ... per 15 minutes
+
+_REFUSALS = {
+    "malformed": (Unauthorized, "link_invalid", "Bağlantı geçersiz ya da değiştirilmiş."),
+    "bad_signature": (Unauthorized, "link_invalid", "Bağlantı geçersiz ya da değiştirilmiş."),
+    "unknown_key": (Unauthorized, "link_unknown_key",
+                    "Bağlantının imza anahtarı tanınmıyor; Açık Kapı bürosundan yeni bağlantı isteyiniz."),
+    "expired": (Gone, "link_expired", "Bağlantının süresi dolmuş; Açık Kapı bürosundan yeni bağlantı isteyiniz."),
+    "revoked": (Gone, "link_revoked", "Bu bağlantı iptal edilmiş; size gönderilen en son bağlantıyı kullanınız."),
+    "closed": (Gone, "case_closed", "Başvuru sonuçlandırılmış; bu bağlantı artık kullanılamaz."),
+}
+
+
+def _refuse(reason: str) -> AppError:
+    cls, code, message = _REFUSALS[reason]
+    return cls(code, message)
+
+
+@dataclass
+class Context:
+    case: object
+    assignment: object
+    assignments: list
+    client: str
+
+    @property
+    def actor(self) -> str:
+        return f"institution:{self.assignment.institution.id}"
+
+
+def _counter_key(client: str, now: datetime) -> tuple[tuple[str, str], datetime]:
+    window = int(now.timestamp()) // BAD_TOKEN_WINDOW
+    return (f"THR#link-ip#{client}", f"W#{window}"), datetime.fromtimestamp((window + 2) * BAD_TOKEN_WINDOW,
+                                                                            tz=ISTANBUL)
+
+
+def authenticate(token: str | None, *, client: str, now: datetime, repo) -> Context:
+    key, expires = _counter_key(client, now)
+    if repo.counter(key) >= BAD_TOKEN_LIMIT:
+        raise Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
+                        headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
+    try:
+        claims = verify(token or "", security.signing_keys().keys, now=int(now.timestamp()), purpose="inst")
+    except TokenError as exc:
+        if exc.reason != "expired":
+            repo.increment_counters([key], expires)
+        raise _refuse(exc.reason) from None
+    no, _, institution_id = claims.subject.partition(".")
+    case, assignments = repo.load_with_assignments(no)
+    assignment = next((a for a in assignments if a.institution.id == institution_id == claims.institution), None)
+    if case is None or assignment is None:
+        repo.increment_counters([key], expires)
+        raise _refuse("malformed")
+    if assignment.link_generation != claims.generation:
+        raise _refuse("revoked")
+    if case.closed:
+        raise _refuse("closed")
+    return Context(case, assignment, assignments, client)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds")
+
+
+def can_extend(case, today) -> bool:
+    return (case.law == "4982" and not case.extended
+            and today <= default_calendar().legal_due_4982(case.receipt_date))
+
+
+def view(ctx: Context, *, now: datetime, storage) -> dict:
+    case, a = ctx.case, ctx.assignment
+    cat = catalog()
+    subject = cat.subjects[case.category]
+    withheld = case.type == "ihbar" and case.confidential_identity
+    applicant = None if withheld else {
+        "first_name": case.applicant.first_name, "last_name": case.applicant.last_name,
+        "phone": case.applicant.phone, "email": case.applicant.email, "address": case.applicant.address,
+        "national_id_masked": mask_national_id(case.applicant.national_id)}
+    read_only = a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED)
+    return {
+        "application_no": refs.format_application_no(case.application_no),
+        "type": case.type, "type_name": cat.types[case.type]["name"],
+        "category": case.category, "category_name": subject.name,
+        "district": case.district, "district_name": cat.districts[case.district].name,
+        "subject": case.subject, "description": case.description, "location": case.location,
+        "received_at": _iso(case.received_at), "receipt_date": case.receipt_date.isoformat(),
+        "legal_due_date": case.legal_due_date.isoformat(), "sla_due_date": a.sla_due_date.isoformat(),
+        "institution": {"id": a.institution.id, "name": a.institution.name},
+        "status": a.status.value,
+        "answers": [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
+                     "responder_title": x.responder_title, "returned_note": x.returned_note,
+                     "attachments": [{"id": f["id"], "filename": f["filename"],
+                                      "url": storage.presigned_download(f["key"], f["filename"])}
+                                     for f in x.attachments]} for x in a.answers],
+        "notes": a.notes,
+        "applicant": applicant,
+        "identity_withheld": withheld,
+        "read_only": read_only,
+        "can_answer": not read_only,
+        "can_extend": not read_only and can_extend(case, local_date(now)),
+        "extended": case.extended,
+    }
+
+
+def _office_mail(case, repo, event: str, title: str, detail: str) -> list[Notification]:
+    district = repo.district(case.district)
+    if district is None:
+        return []
+    return [Notification(dedup_key(case.application_no, event, "office"), "email", "office_event",
+                         district.office_email,
+                         {"application_no": refs.format_application_no(case.application_no),
+                          "district_name": catalog().districts[case.district].name,
+                          "event_title": title, "detail": detail})]
+
+
+def _mutate(token, *, client, now, repo, action: str, apply, detail=None) -> tuple[Context, list]:
+    """Authenticate, apply the change, commit case + assignment + audit record in one
+    version-checked transaction. A concurrent change makes the transaction fail; it is
+    retried on fresh state, where `apply` refuses what is no longer allowed (409)."""
+    for _ in range(4):
+        ctx = authenticate(token, client=client, now=now, repo=repo)
+        notes = apply(ctx)
+        audit = audit_item(ctx.case.application_no, actor=ctx.actor, role="institution", action=action, at=now,
+                           source_ip=client, detail={"assignment": ctx.assignment.id, **(detail or {})})
+        try:
+            repo.commit(ctx.case, [ctx.assignment], audit=audit)
+            return ctx, notes
+        except repo.StaleCase:
+            continue
+    raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen sayfayı yenileyip tekrar deneyiniz.")
+
+
+def _require_open(ctx: Context) -> None:
+    if ctx.assignment.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED):
+        raise Conflict("already_answered", "Bu başvuru kurumunuzca cevaplanmış; bağlantı artık yalnızca okunabilir.",
+                       details={"current_status": ctx.assignment.status.value})
+
+
+def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
+    checked, errors = [], []
+    for i, ref in enumerate(refs_in):
+        key = upload_key(ctx.case.application_no, ctx.assignment.institution.id, ref.id)
+        info = storage.inspect(key)
+        problem = "attachment_missing" if info is None else att.problem(info["size"], info["content_type"],
+                                                                          info["head"])
+        if problem:
+            if info is not None:
+                storage.delete(key)
+            errors.append({"code": problem, "message": att.MESSAGES[problem], "field": f"attachments.{i}"})
+        else:
+            checked.append({"id": ref.id, "filename": ref.filename, "key": key, "size": info["size"],
+                            "content_type": info["content_type"]})
+    if errors:
+        raise ValidationFailed(errors)
+    return checked
+
+
+def upload_key(no: str, institution_id: str, attachment_id: str) -> str:
+    return f"uploads/{no}/{institution_id}/{attachment_id}"
+
+
+def answer(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+    req = parse(AnswerIn, data)
+    state: dict = {}
+
+    def apply(ctx: Context):
+        _require_open(ctx)
+        if "files" not in state:  # check the uploads once, not on every retry
+            state["files"] = _checked_attachments(ctx, req.attachments, storage)
+        a = ctx.assignment
+        a.answers.append(Answer(now, req.text, req.outcome, req.responder_name, req.responder_title,
+                                state["files"]))
+        a.status = AssignmentStatus.ANSWERED
+        event = settle_case(ctx.case, ctx.assignments, now)
+        n = len(a.answers)
+        notes = _office_mail(ctx.case, repo, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
+                             f"{a.institution.name} cevap verdi (önerilen sonuç: {req.outcome}).")
+        if event == "all_answered":
+            notes += _office_mail(ctx.case, repo, f"all-answered-{ctx.case.forwards}-{n}",
+                                  "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
+        return notes
+
+    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="answer", apply=apply)
+    publisher(notes)
+    return view(ctx, now=now, storage=storage)
+
+
+def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+    req = parse(RedirectIn, data)
+
+    def apply(ctx: Context):
+        _require_open(ctx)
+        a = ctx.assignment
+        a.status = AssignmentStatus.REDIRECTED
+        a.redirect = {"at": _iso(now), "reason": req.reason, "suggested_institution": req.suggested_institution}
+        ctx.case.history.append(HistoryEntry(now, ctx.case.status, f"{a.institution.name} konunun görev alanı "
+                                             f"dışında olduğunu bildirdi: {req.reason}", False, ctx.actor, "redirected"))
+        settle_case(ctx.case, ctx.assignments, now)
+        suggestion = f" Önerilen kurum: {req.suggested_institution}." if req.suggested_institution else ""
+        return _office_mail(ctx.case, repo, f"redirected-{a.institution.id}-{a.forward_id}",
+                            "Kurum görev alanı dışında olduğunu bildirdi",
+                            f"{a.institution.name}: {req.reason}.{suggestion}")
+
+    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="redirect", apply=apply)
+    publisher(notes)
+    return view(ctx, now=now, storage=storage)
+
+
+def extension(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+    req = parse(ExtensionIn, data)
+
+    def apply(ctx: Context):
+        case = ctx.case
+        _require_open(ctx)
+        if case.law != "4982":
+            raise Conflict("extension_not_applicable", "Süre uzatımı yalnızca bilgi edinme başvurularında istenebilir.")
+        if case.extended:
+            raise Conflict("already_extended", "Bu başvurunun süresi daha önce uzatılmış.")
+        if not can_extend(case, local_date(now)):
+            raise Conflict("extension_window_closed",
+                           "15 iş günlük süre dolduğu için uzatma artık istenemez (4982 sayılı Kanun md. 11).")
+        case.extended = True
+        case.legal_due_date = default_calendar().legal_due_4982(case.receipt_date, extended=True)
+        case.history.append(HistoryEntry(
+            now, case.status, f"Bilgi edinme başvurunuzun cevap süresi, başka kurumların görüşü gerektiğinden "
+            f"{tr_date(case.legal_due_date)} tarihine uzatıldı. Gerekçe: {req.reason}", True, ctx.actor, "extended"))
+        no = refs.format_application_no(case.application_no)
+        short = req.reason if len(req.reason) <= 60 else req.reason[:57] + "..."
+        return [Notification(dedup_key(case.application_no, "extended", "citizen"), "sms", "extended",
+                             case.applicant.phone, {"application_no": no, "reason_short": short,
+                                                    "due_date": tr_date(case.legal_due_date)})] + \
+            _office_mail(case, repo, "extended", "Bilgi edinme süresi uzatıldı",
+                         f"{ctx.assignment.institution.name}: {req.reason}")
+
+    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="extension", apply=apply,
+                         detail={"reason_length": len(req.reason)})
+    publisher(notes)
+    return view(ctx, now=now, storage=storage)
+
+
+def start_upload(token, data, *, client, now, repo, storage) -> dict:
+    req = parse(AttachmentUploadIn, data)
+    ctx = authenticate(token, client=client, now=now, repo=repo)
+    _require_open(ctx)
+    attachment_id = secrets.token_hex(16)
+    post = storage.presigned_upload(upload_key(ctx.case.application_no, ctx.assignment.institution.id,
+                                               attachment_id), req.content_type)
+    return {"attachment_id": attachment_id, "filename": req.filename, "upload": post,
+            "expires_at": _iso(now + timedelta(seconds=storage.UPLOAD_URL_SECONDS)),
+            "max_bytes": att.MAX_BYTES}
+
+
+def read(token, *, client, now, repo, storage) -> dict:
+    ctx = authenticate(token, client=client, now=now, repo=repo)
+    from ..adapters.audit import record
+    record(ctx.case.application_no, actor=ctx.actor, role="institution", action="view", at=now, source_ip=client,
+           detail={"assignment": ctx.assignment.id})
+    return view(ctx, now=now, storage=storage)
+
+
+def reissue_link(case, assignment, district_name: str) -> Notification:
+    """Revocation: bump the link generation (every older link stops at once) and e-mail
+    the new one. The caller commits the assignment."""
+    from .routing import assignment_email
+    assignment.link_generation += 1
+    return assignment_email(case.application_no, case.subject, district_name, assignment)
