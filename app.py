@@ -10,13 +10,14 @@ import uuid
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, dev, institution, openapi
+from chalicelib.api import citizen, dev, institution, openapi, staff
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(dev.bp)
 app.register_blueprint(institution.bp)
+app.register_blueprint(staff.bp)
 
 
 @app.middleware("http")

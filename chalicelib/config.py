@@ -46,3 +46,5 @@ def reset() -> None:
     from . import security
     security.keyring.cache_clear()
     security.signing_keys.cache_clear()
+    from . import auth
+    auth.reset()

@@ -88,6 +88,9 @@ class Stack:
 
         from chalicelib.services import reference
         seeded = reference.seed()
+        from .users import demo_users, seed_users
+        users = seed_users(os.environ["COGNITO_USER_POOL_ID"], REGION)
+        password = demo_users()["password"]
 
         chalice = str(Path(sys.executable).parent / "chalice")
         api = self._spawn([chalice, "local", "--stage", "local", "--no-autoreload", "--host", self.host, "--port", str(self.api_port)],
@@ -110,8 +113,11 @@ Açık Kapı yerel ortamı / local stack
   moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
   Seeded         {seeded} districts with institutions; logs in .local/
   Pump           {len(self.pump.queues)} queues, {len(self.pump.schedules)} schedules ticked every {self.tick:g} s
-READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)
-""", flush=True)
+Demo staff users (password {password}):""", flush=True)
+        for u in users:
+            scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
+            print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)
+        print(f"READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)", flush=True)
 
     def stop(self) -> None:
         if self.pump:

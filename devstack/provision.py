@@ -113,5 +113,26 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
         r.physical[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
+    idp = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
+    for logical, res in template["Resources"].items():
+        if res["Type"] != "AWS::Cognito::UserPool":
+            continue
+        p = r.value(res["Properties"])
+        pool = idp.create_user_pool(
+            PoolName=p["UserPoolName"], Policies=p["Policies"], AdminCreateUserConfig=p["AdminCreateUserConfig"],
+            Schema=p["Schema"], UsernameConfiguration=p["UsernameConfiguration"])["UserPool"]
+        r.physical[logical] = {"Ref": pool["Id"], "Arn": pool["Arn"]}
+    for logical, res in template["Resources"].items():
+        if res["Type"] == "AWS::Cognito::UserPoolClient":
+            p = r.value(res["Properties"])
+            client = idp.create_user_pool_client(
+                UserPoolId=p["UserPoolId"], ClientName=p["ClientName"], GenerateSecret=p["GenerateSecret"],
+                ExplicitAuthFlows=p["ExplicitAuthFlows"], ReadAttributes=p["ReadAttributes"])["UserPoolClient"]
+            r.physical[logical] = {"Ref": client["ClientId"]}
+        elif res["Type"] == "AWS::Cognito::UserPoolGroup":
+            p = r.value(res["Properties"])
+            idp.create_group(GroupName=p["GroupName"], UserPoolId=p["UserPoolId"], Description=p["Description"])
+            r.physical[logical] = {"Ref": p["GroupName"]}
+
     variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     return {k: str(r.value(v)) for k, v in variables.items()}

@@ -40,6 +40,24 @@ from chalicelib.security import new_signing_keys_document  # noqa: E402
 os.environ["LINK_SIGNING_KEYS"] = new_signing_keys_document("k1")
 
 
+def _moto_jwks_file() -> str:
+    """moto signs Cognito tokens with a key pair it ships; the verifier reads the public
+    half from a file URL here, from moto's HTTP endpoint on the local stack, and from
+    Cognito in AWS. The verification code is the same."""
+    import gzip
+    import tempfile
+
+    import moto.cognitoidp as cognito
+
+    src = Path(cognito.__file__).parent / "resources" / "jwks-public.json.gz"
+    target = Path(tempfile.gettempdir()) / "acikkapi-test-jwks.json"
+    target.write_bytes(gzip.decompress(src.read_bytes()))
+    return target.as_uri()
+
+
+os.environ["COGNITO_JWKS_URL"] = _moto_jwks_file()
+
+
 class AwsCalls:
     """Every AWS call made through botocore, recorded by an `after-call` event hook on
     every client (pynamodb's and ours)."""
@@ -163,3 +181,29 @@ VALID_APPLICATION = {
 def application():
     import copy
     return copy.deepcopy(VALID_APPLICATION)
+
+
+@pytest.fixture
+def staff(aws):
+    """Demo staff users in moto's Cognito; `staff.token(username)` signs one in through
+    the API, like the web client does."""
+    from devstack.users import demo_users, seed_users
+    seed_users(aws["COGNITO_USER_POOL_ID"])
+
+    class Staff:
+        password = demo_users()["password"]
+
+        def __init__(self):
+            self._tokens = {}
+
+        def token(self, username: str) -> str:
+            if username not in self._tokens:
+                from chalicelib import auth
+                result = auth.sign_in(username, self.password)
+                self._tokens[username] = result["IdToken"]
+            return self._tokens[username]
+
+        def headers(self, username: str) -> dict:
+            return {"Authorization": f"Bearer {self.token(username)}", "Content-Type": "application/json"}
+
+    return Staff()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -55,6 +55,9 @@ def to_item(case: Case) -> CaseItem:
         recorded_at=case.recorded_at.isoformat() if case.recorded_at else None,
         forwards=case.forwards, institutions=list(case.institutions), review_reason=case.review_reason,
         notes=list(case.notes),
+        institution_ids=[i["id"] for i in case.institutions] or None,
+        sla_due_date=case.sla_due_date.isoformat() if case.sla_due_date else None,
+        np_reason=case.not_processed_reason, merged_into=case.merged_into,
         gsi1pk=f"D#{case.district}", gsi1sk=f"{due}#{case.application_no}",
         gsi2pk=f"D#{case.district}#{case.status.value}", gsi2sk=f"{due}#{case.application_no}",
         gsi4pk=f"P#{case.province}", gsi4sk=f"{due}#{case.application_no}",
@@ -93,6 +96,8 @@ def from_item(item: CaseItem, *, with_personal_data: bool = True) -> Case:
         institutions=[_plain(i) for i in item.institutions or []],
         review_reason=item.review_reason,
         notes=[_plain(n) for n in item.notes or []],
+        sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
+        not_processed_reason=item.np_reason, merged_into=item.merged_into,
     )
 
 
@@ -301,7 +306,7 @@ class RoutingRepository:
                 AssignmentItem.query(f"CASE#{no}", AssignmentItem.sk.startswith("ASSIGN#"), consistent_read=True)]
 
 
-class CaseWorkRepository(RoutingRepository):
+class CaseWorkRepository(RoutingRepository, CaseRepository):
     """Reads a case with all its assignments in one Query, and commits a change to the
     case and one or more assignments in one version-checked transaction."""
 
@@ -316,13 +321,17 @@ class CaseWorkRepository(RoutingRepository):
                 assignments.append(assignment_from_item(AssignmentItem.from_raw_data(raw)))
         return case, assignments
 
-    def commit(self, case: Case, assignments: list, *, audit=None, new_assignments: list | None = None) -> None:
+    def commit(self, case: Case, assignments: list, *, audit=None, new_assignments: list | None = None,
+               others: list | None = None) -> None:
         from .dynamo import AssignmentItem, AuditItem
         case_item = to_item(case)
+        other_items = [to_item(o) for o in others or []]
         a_items = [assignment_to_item(a, case.district) for a in assignments]
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(case_item)
+                for o_item in other_items:
+                    tx.save(o_item)
                 for a_item in a_items:
                     tx.save(a_item)
                 for a in new_assignments or []:
@@ -332,8 +341,12 @@ class CaseWorkRepository(RoutingRepository):
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = case_item.version
+        for o, o_item in zip(others or [], other_items):
+            o.version = o_item.version
         for a, a_item in zip(assignments, a_items):
             a.version = a_item.version
+        for a in new_assignments or []:
+            a.version = 1
 
     def district(self, code: str):
         from .dynamo import DistrictRefItem
@@ -349,3 +362,42 @@ class CaseWorkRepository(RoutingRepository):
             return int(CounterItem.get(*key).count)
         except CounterItem.DoesNotExist:
             return 0
+
+    def queue_page(self, index: str, hash_value: str, *, limit: int, cursor: dict | None, today: date,
+                   status=None, case_type=None, category=None, institution=None, overdue=False,
+                   received_from: date | None = None, received_to: date | None = None):
+        """One page of a district's (or province's) queue, sorted by legal due date, read
+        through an index Query with filters; never a Scan. Returns (cases, next cursor key)."""
+        idx = getattr(CaseItem, index)
+        conditions = [
+            CaseItem.status == status if status else None,
+            CaseItem.case_type == case_type if case_type else None,
+            CaseItem.category == category if category else None,
+            CaseItem.institution_ids.contains(institution) if institution else None,
+            CaseItem.received_at >= received_from.isoformat() if received_from else None,
+            CaseItem.received_at < (received_to + timedelta(days=1)).isoformat() if received_to else None,
+        ]
+        if overdue:
+            late = (CaseItem.legal_due_date < today.isoformat()) | (CaseItem.sla_due_date < today.isoformat())
+            conditions.append(late & ~CaseItem.status.is_in("concluded", "not_processed"))
+        condition = None
+        for cond in conditions:
+            if cond is not None:
+                condition = cond if condition is None else condition & cond
+        result = idx.query(hash_value, filter_condition=condition, last_evaluated_key=cursor,
+                           page_size=100 if condition is not None else limit)
+        found = []
+        for item in result:
+            found.append(item)
+            if len(found) == limit:
+                return [from_item(i, with_personal_data=False) for i in found], _key_of(item, index)
+        return [from_item(i, with_personal_data=False) for i in found], None
+
+
+_INDEX_KEYS = {"by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
+               "by_province": ("gsi4pk", "gsi4sk")}
+
+
+def _key_of(item, index: str) -> dict:
+    h, r = _INDEX_KEYS[index]
+    return {"pk": {"S": item.pk}, "sk": {"S": item.sk}, h: {"S": getattr(item, h)}, r: {"S": getattr(item, r)}}

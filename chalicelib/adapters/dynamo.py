@@ -97,6 +97,10 @@ class CaseItem(Model):
     institutions = ListAttribute(of=MapAttribute, default=list)
     review_reason = UnicodeAttribute(null=True)
     notes = ListAttribute(of=MapAttribute, default=list)
+    institution_ids = ListAttribute(null=True)
+    sla_due_date = UnicodeAttribute(null=True)
+    np_reason = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)

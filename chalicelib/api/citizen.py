@@ -10,7 +10,7 @@ from chalice import Blueprint
 from ..adapters import queues
 from ..adapters.cases import CaseRepository
 from ..domain.catalog import catalog
-from ..domain.schemas import ApplicationIn, ApplicationOut, ErrorOut, TrackOut
+from ..domain.schemas import ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, TrackOut
 from ..services import applications
 from .http import client_ip, json_response, read_json, route
 
@@ -46,6 +46,21 @@ def track_application(application_no):
     view = applications.track(application_no, request.headers.get("x-access-code"), client=client_ip(request),
                               now=_now(), repo=CaseRepository())
     return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/applications/{application_no}/replies", "POST",
+       summary="İstenen ek bilgiyi gönder (send the information the office asked for)", tag="citizen",
+       request=CitizenReplyIn,
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
+                  409: ("Ek bilgi beklenmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
+def reply_to_office(application_no):
+    from ..adapters.cases import CaseWorkRepository
+    from ..services import office
+    request = bp.current_request
+    view = office.citizen_reply(application_no, request.headers.get("x-access-code"), read_json(request),
+                                client=client_ip(request), now=_now(), repo=CaseWorkRepository())
+    return json_response(view)
 
 
 _CATALOG_CACHE: dict = {}

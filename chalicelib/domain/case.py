@@ -106,6 +106,9 @@ class Case:
     institutions: list[dict] = field(default_factory=list)  # [{id, name, forward_id}]
     review_reason: str | None = None
     notes: list[dict] = field(default_factory=list)  # office-internal notes
+    sla_due_date: date | None = None  # the earliest SLA due date among open assignments
+    not_processed_reason: str | None = None
+    merged_into: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -129,6 +132,10 @@ class Case:
         self.review_reason = None
         self.institutions.extend({"id": i.id, "name": i.name, "forward_id": self.forwards} for i in institutions)
         return self.forwards
+
+    def refresh_sla(self, assignments: list) -> None:
+        open_ = [a.sla_due_date for a in assignments if a.status.value in ("sent", "returned", "overdue")]
+        self.sla_due_date = min(open_) if open_ else None
 
     def institutions_of_forward(self, forward_id: int) -> list[dict]:
         return [i for i in self.institutions if i["forward_id"] == forward_id]

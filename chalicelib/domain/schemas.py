@@ -63,6 +63,21 @@ FIELD_LABELS = {
     "filename": "Dosya adı",
     "content_type": "Dosya türü",
     "size": "Dosya boyutu",
+    "username": "Kullanıcı adı",
+    "password": "Parola",
+    "version": "Sürüm",
+    "institution_ids": "Kurumlar",
+    "note": "Not",
+    "reason_code": "Gerekçe kodu",
+    "explanation": "Açıklama",
+    "into": "Birleştirilecek başvuru",
+    "message": "İleti",
+    "institution_id": "Kurum",
+    "decision": "Karar",
+    "answer": "Gerekçeli cevap",
+    "auto_forward": "Otomatik yönlendirme",
+    "office_email": "Büro e-postası",
+    "institutions": "Kurumlar",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -254,6 +269,124 @@ class AttachmentUploadIn(_Model):
     filename: Text = Field(min_length=1, max_length=200)
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(ge=1, le=10 * 1024 * 1024)
+
+
+class SessionIn(_Model):
+    username: Text = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class _Versioned(_Model):
+    version: int | None = Field(default=None, ge=1, description="The version the clerk saw (or If-Match)")
+
+
+class TriageIn(_Versioned):
+    type: Text | None = None
+    category: Text | None = None
+    reason: Text = Field(min_length=5, max_length=1000)
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v):
+        if v is not None and v not in catalog().types:
+            raise PydanticCustomError("unknown_type", "Başvuru türü tanınmıyor.")
+        return v
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v):
+        if v is not None and v not in catalog().subjects:
+            raise PydanticCustomError("unknown_category", "Konu başlığı tanınmıyor.")
+        return v
+
+
+class ForwardIn(_Versioned):
+    institution_ids: list[Text] = Field(min_length=1, max_length=20)
+    note: Text | None = Field(default=None, max_length=1000)
+
+
+class NotProcessedIn(_Versioned):
+    reason_code: Text
+    explanation: Text = Field(min_length=10, max_length=2000)
+
+    @field_validator("reason_code")
+    @classmethod
+    def _reason(cls, v):
+        from .office import NOT_PROCESSED_REASONS
+        if v not in NOT_PROCESSED_REASONS or v == "merged_duplicate":
+            raise PydanticCustomError("unknown_reason_code", "İşleme almama gerekçesi tanınmıyor.")
+        return v
+
+
+class MergeIn(_Versioned):
+    into: Text = Field(min_length=10, max_length=14)
+    explanation: Text = Field(min_length=10, max_length=1000)
+
+
+class RequestInfoIn(_Versioned):
+    message: Text = Field(min_length=10, max_length=1000)
+
+
+class CitizenReplyIn(_Model):
+    text: Text = Field(min_length=3, max_length=4000)
+
+
+class EvaluateIn(_Versioned):
+    institution_id: Text
+    decision: Literal["accept", "return"]
+    note: Text | None = Field(default=None, max_length=2000)
+
+
+class InterimIn(_Versioned):
+    text: Text = Field(min_length=10, max_length=500)
+
+
+class ConcludeIn(_Versioned):
+    outcome: Literal["positive", "negative", "informed", "not_competent"]
+    answer: Text = Field(min_length=20, max_length=10000)
+
+
+class ReopenIn(_Versioned):
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class RevokeLinkIn(_Versioned):
+    institution_id: Text
+
+
+class InstitutionIn(_Model):
+    id: Text = Field(min_length=3, max_length=80)
+    kind: Text
+    name: Text = Field(min_length=3, max_length=200)
+    liaison_email: Text = Field(max_length=254)
+    sla_days: int | None = Field(default=None, ge=1, le=30)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v):
+        if v not in catalog().institution_kinds:
+            raise PydanticCustomError("unknown_kind", "Kurum türü tanınmıyor.")
+        return v
+
+    @field_validator("liaison_email")
+    @classmethod
+    def _mail(cls, v):
+        if not _EMAIL.match(v):
+            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
+        return v
+
+
+class DistrictIn(_Versioned):
+    auto_forward: StrictBool
+    office_email: Text = Field(max_length=254)
+    institutions: list[InstitutionIn] = Field(max_length=200)
+
+    @field_validator("office_email")
+    @classmethod
+    def _mail(cls, v):
+        if not _EMAIL.match(v):
+            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
+        return v
 
 
 class ApplicationOut(BaseModel):

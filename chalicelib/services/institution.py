@@ -198,6 +198,7 @@ def answer(token, data, *, client, now, repo, storage, publisher=publish) -> dic
         a.answers.append(Answer(now, req.text, req.outcome, req.responder_name, req.responder_title,
                                 state["files"]))
         a.status = AssignmentStatus.ANSWERED
+        ctx.case.refresh_sla(ctx.assignments)
         event = settle_case(ctx.case, ctx.assignments, now)
         n = len(a.answers)
         notes = _office_mail(ctx.case, repo, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
@@ -220,6 +221,7 @@ def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> d
         a = ctx.assignment
         a.status = AssignmentStatus.REDIRECTED
         a.redirect = {"at": _iso(now), "reason": req.reason, "suggested_institution": req.suggested_institution}
+        ctx.case.refresh_sla(ctx.assignments)
         ctx.case.history.append(HistoryEntry(now, ctx.case.status, f"{a.institution.name} konunun görev alanı "
                                              f"dışında olduğunu bildirdi: {req.reason}", False, ctx.actor, "redirected"))
         settle_case(ctx.case, ctx.assignments, now)

@@ -32,3 +32,18 @@ def institution_link(assignment) -> str:
 
 def track_url(application_no_formatted: str) -> str:
     return f"{settings().public_base_url}/izle.html#no={application_no_formatted}"
+
+
+SURVEY_VALID = timedelta(days=30)
+
+
+def survey_token(application_no: str, concluded_at: datetime, generation: int = 1) -> str:
+    kid, key = security.signing_keys().active_key()
+    claims = LinkClaims("survey", application_no, "-", generation, int((concluded_at + SURVEY_VALID).timestamp()))
+    return sign(claims, kid, key)
+
+
+def survey_url(case, concluded_at: datetime) -> str:
+    from ..domain import refs
+    no = refs.format_application_no(case.application_no)
+    return f"{settings().public_base_url}/anket.html#t={survey_token(case.application_no, concluded_at)}"

@@ -39,3 +39,58 @@ def seed(path: Path = SEED_FILE) -> int:
         item.save()
         count += 1
     return count
+
+
+def _district_view(item) -> dict:
+    return {"district": item.district, "version": item.version, "auto_forward": bool(item.auto_forward),
+            "office_email": item.office_email,
+            "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
+                              "sla_days": int(i.sla_days) if i.sla_days else None} for i in item.institutions]}
+
+
+def get_district(p, district: str) -> dict:
+    from ..adapters.dynamo import DistrictRefItem
+    from ..domain.errors import NotFound
+    from .office import forbidden
+    if p.role != "admin":
+        raise forbidden()
+    try:
+        return _district_view(DistrictRefItem.get(f"DISTRICT#{district}", "REF"))
+    except DistrictRefItem.DoesNotExist:
+        raise NotFound("not_found", "Bu ilçe için ayar yok.") from None
+
+
+def put_district(p, district: str, data, *, if_match, now, client) -> dict:
+    from pynamodb.exceptions import PutError
+
+    from ..adapters.audit import audit_item
+    from ..adapters.dynamo import DistrictRefItem, InstitutionMap
+    from ..domain.errors import AppError, Conflict
+    from ..domain.schemas import DistrictIn, parse
+    from .office import _version, forbidden
+    if p.role != "admin":
+        raise forbidden()
+    if district not in catalog().districts:
+        raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
+    req = parse(DistrictIn, data)
+    ids = [i.id for i in req.institutions]
+    if len(ids) != len(set(ids)):
+        raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
+    item = DistrictRefItem(f"DISTRICT#{district}", "REF", district=district, auto_forward=req.auto_forward,
+                           office_email=req.office_email,
+                           institutions=[InstitutionMap(**i.model_dump()) for i in req.institutions])
+    try:
+        existing = DistrictRefItem.get(item.pk, "REF")
+        item.version = existing.version
+        if _version(req, if_match) != existing.version:
+            raise Conflict("stale_version", "Ayarlar siz görüntüledikten sonra değişmiş.",
+                           details={"current_version": existing.version})
+    except DistrictRefItem.DoesNotExist:
+        pass
+    try:
+        item.save()
+    except PutError:
+        raise Conflict("stale_version", "Ayarlar aynı anda değiştirildi.") from None
+    audit_item(f"DISTRICT-{district}", actor=p.username, role=p.role, action="update_district", at=now,
+               source_ip=client).save()
+    return _district_view(item)

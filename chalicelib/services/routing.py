@@ -74,12 +74,15 @@ def _review_reason(resolution, settings) -> str:
     return "İlçe ayarı gereği başvuru büro incelemesinden sonra yönlendirilecek."
 
 
-def forward(case: Case, institutions: list[Institution], *, now: datetime, actor: str) -> list:
+def forward(case: Case, institutions: list[Institution], *, now: datetime, actor: str,
+            existing: list | None = None) -> list:
     """The forwarding step (domain part): new assignments and the case moved to `forwarded`."""
     subject = catalog().subjects[case.category]
     forward_id = case.record_forward(institutions, now, actor=actor)
-    return new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
-                           forward_id=forward_id, calendar=default_calendar())
+    created = new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
+                              forward_id=forward_id, calendar=default_calendar())
+    case.refresh_sla(list(existing or []) + created)
+    return created
 
 
 def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
@@ -128,7 +131,8 @@ def forward_to(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
         institutions = [settings.by_id(i) for i in ids]
         if None in institutions:
             raise PoisonMessage("unknown institution")
-        assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"))
+        assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"),
+                              existing=repo.assignments(no) if case.forwards else None)
         repo.commit_forward(case, assignments)
         outcome = "forwarded"
     publisher(forward_notifications(case, forward_id, assignments))

@@ -91,7 +91,9 @@ def test_every_labelled_field_exists_in_a_model():
     fields = set(DeskApplicationIn.model_fields) | {f"applicant.{f}" for f in
                                                      DeskApplicationIn.model_fields["applicant"].annotation.model_fields}
     fields |= {"location.lat", "location.lon"}
-    from chalicelib.domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn
-    for model in (AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn):
+    from chalicelib.domain import schemas
+    for model in (schemas.AnswerIn, schemas.AttachmentUploadIn, schemas.ExtensionIn, schemas.RedirectIn,
+                  schemas.SessionIn, schemas.TriageIn, schemas.ForwardIn, schemas.NotProcessedIn, schemas.MergeIn,
+                  schemas.RequestInfoIn, schemas.EvaluateIn, schemas.ConcludeIn, schemas.DistrictIn):
         fields |= set(model.model_fields)
     assert set(FIELD_LABELS) <= fields

@@ -1,0 +1,120 @@
+"""Staff identity: one verifier for every stage.
+
+The built-in Chalice authorizer verifies the Cognito ID token against the pool's JWKS
+with PyJWT: RS256 signature, issuer, audience (the app client), expiry and token use.
+In AWS the JWKS comes from Cognito; on the local stack from moto's Cognito (same URL
+shape, under the moto endpoint); in the integration tests from moto's published key
+file. Nothing is ever decoded without being verified.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+ROLES = ("admin", "supervisor", "province", "desk")  # highest first
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: str
+    district: str | None
+    province: str | None
+
+    def context(self) -> dict:
+        return {"username": self.username, "role": self.role, "district": self.district or "",
+                "province": self.province or ""}
+
+    @classmethod
+    def from_context(cls, ctx: dict) -> "Principal":
+        return cls(ctx["username"], ctx["role"], ctx.get("district") or None, ctx.get("province") or None)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+
+
+def issuer() -> str:
+    return f"https://cognito-idp.{_region()}.amazonaws.com/{os.environ['COGNITO_USER_POOL_ID']}"
+
+
+def jwks_url() -> str:
+    if os.environ.get("COGNITO_JWKS_URL"):
+        return os.environ["COGNITO_JWKS_URL"]
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    base = endpoint.rstrip("/") if endpoint else f"https://cognito-idp.{_region()}.amazonaws.com"
+    return f"{base}/{os.environ['COGNITO_USER_POOL_ID']}/.well-known/jwks.json"
+
+
+@lru_cache(maxsize=1)
+def _jwks():
+    """The pool's public keys, fetched once per container (and again on an unknown kid)."""
+    import json
+    import urllib.request
+
+    from jwt import PyJWKSet
+    url = jwks_url()
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "file://")):
+        raise InvalidToken("jwks_url")
+    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - scheme checked above
+        return PyJWKSet.from_dict(json.loads(resp.read()))
+
+
+def _signing_key(token: str):
+    import jwt
+    kid = jwt.get_unverified_header(token).get("kid")  # selects the key; verifies nothing yet
+    for attempt in range(2):
+        for key in _jwks().keys:
+            if key.key_id == kid:
+                return key.key
+        if attempt == 0:
+            _jwks.cache_clear()  # keys rotated since we cached them
+    raise InvalidToken("unknown_kid")
+
+
+def verify(token: str) -> Principal:
+    import jwt
+
+    try:
+        key = _signing_key(token)
+        claims = jwt.decode(token, key, algorithms=["RS256"], audience=os.environ["COGNITO_CLIENT_ID"],
+                            issuer=issuer(), options={"require": ["exp", "iss", "aud", "token_use", "sub"]},
+                            leeway=5)
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(type(exc).__name__) from None
+    if claims.get("token_use") != "id":
+        raise InvalidToken("token_use")
+    groups = claims.get("cognito:groups") or []
+    role = next((r for r in ROLES if r in groups), None)
+    if role is None:
+        raise InvalidToken("no_role")
+    username = claims.get("cognito:username") or claims["sub"]
+    return Principal(username, role, claims.get("custom:district"), claims.get("custom:province"))
+
+
+def bearer(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def sign_in(username: str, password: str) -> dict:
+    """Cognito InitiateAuth (USER_PASSWORD_AUTH), so web and mobile clients need no AWS SDK."""
+    from .adapters.aws import client
+    idp = client("cognito-idp")
+    try:
+        result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=os.environ["COGNITO_CLIENT_ID"],
+                                   AuthParameters={"USERNAME": username, "PASSWORD": password})
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
+        return {}
+    return result.get("AuthenticationResult") or {"challenge": result.get("ChallengeName")}
+
+
+def reset() -> None:
+    _jwks.cache_clear()

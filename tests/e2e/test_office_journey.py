@@ -1,0 +1,62 @@
+"""The office's complete journey over HTTP on the real local stack:
+desk intake with a past received_at -> deadline from it -> forward -> answer ->
+return -> answer again -> conclude -> the citizen tracks it."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import VALID_APPLICATION
+from tests.e2e.helpers import call, outbox_for, track, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(stack, username):
+    status, body, _ = call("POST", f"{stack.api}/v1/staff/session",
+                           {"username": username, "password": "AcikKapi-Demo-2026"})
+    assert status == 200, body
+    return {"Authorization": f"Bearer {body['id_token']}"}
+
+
+def test_desk_to_conclusion(stack):
+    desk = sign_in(stack, "masa.cankaya")
+    received = datetime.now(timezone.utc) - timedelta(days=3)
+    application = dict(VALID_APPLICATION, district="06-cankaya", channel="face_to_face",
+                       received_at=received.isoformat(), subject="Park aydınlatması yetersiz",
+                       category="park_bahce")
+    status, receipt, _ = call("POST", f"{stack.api}/v1/staff/intake", application, desk)
+    assert status == 201, receipt
+    from chalicelib.domain.calendar import default_calendar, local_date
+    assert receipt["legal_due_date"] == default_calendar().legal_due_3071(local_date(received)).isoformat()
+    no = receipt["application_no"]
+    case = wait_for(lambda: (c := call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1])["status"]
+                    == "in_review" and c)  # Çankaya waits for triage
+
+    status, case, _ = call("POST", f"{stack.api}/v1/staff/cases/{no}/forward",
+                           {"institution_ids": ["06-cankaya.belediye"], "version": case["version"]}, desk)
+    assert status == 200 and case["status"] == "forwarded"
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
+    link = {"X-Link-Token": mails[0]["links"][0].split("#t=", 1)[1]}
+    answer = {"text": "Parka iki yeni aydınlatma direği eklenecek.", "outcome": "positive",
+              "responder_name": "Selin Arslan", "responder_title": "Park ve Bahçeler Müdürü"}
+    assert call("POST", f"{stack.api}/v1/institution/answer", answer, link)[0] == 200
+
+    case = call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1]
+    assert case["status"] == "institution_answered"
+    status, case, _ = call("POST", f"{stack.api}/v1/staff/cases/{no}/evaluate",
+                           {"institution_id": "06-cankaya.belediye", "decision": "return",
+                            "note": "Uygulama tarihi belirtilmemiş.", "version": case["version"]}, desk)
+    assert status == 200 and case["status"] == "forwarded"
+    assert call("POST", f"{stack.api}/v1/institution/answer",
+                dict(answer, text="Direkler 15 Aralık'ta dikilecek."), link)[0] == 200
+
+    case = call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1]
+    final = "Parka iki yeni aydınlatma direği 15 Aralık'ta belediyece dikilecektir."
+    status, case, _ = call("POST", f"{stack.api}/v1/staff/cases/{no}/conclude",
+                           {"outcome": "positive", "answer": final, "version": case["version"]}, desk)
+    assert status == 200 and case["status"] == "concluded"
+
+    view = track(stack, receipt)
+    assert view["status"] == "concluded" and view["final_answer"]["text"] == final
+    assert [h["status"] for h in view["history"]][0] == "received"
+    wait_for(lambda: any("sonuçlandı" in m["body"] for m in outbox_for(stack, no)[0]))
