@@ -8,7 +8,7 @@ import os
 import time
 import uuid
 
-from chalice import Chalice
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.api import citizen, dev, institution, openapi, staff
 
@@ -60,3 +60,39 @@ def notification_worker(event):
     claims, sender = ClaimStore(), AwsSender()
     return process(event, lambda msg, _id: notifications.deliver(msg, now=now(), claims=claims, sender=sender),
                    "notifications")
+
+
+# --- scheduled sweeps: thin wrappers; the logic lives in chalicelib/services/watch.py ---
+
+def _event_time(event):
+    from datetime import datetime, timezone
+
+    raw = getattr(event, "time", None)
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(timezone.utc)
+    except ValueError:
+        return datetime.now(timezone.utc)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
+def deadline_sweep(event):
+    """Institution reminders and overdue escalations."""
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.logs import logger
+    from chalicelib.services import watch
+
+    result = watch.assignment_sweep(now=_event_time(event), repo=WatchRepository())
+    logger().info("deadline sweep", extra=result)
+    return result
+
+
+@app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="daily_watch")
+def daily_watch(event):
+    """05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, digests."""
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.logs import logger
+    from chalicelib.services import watch
+
+    result = watch.daily(now=_event_time(event), repo=WatchRepository())
+    logger().info("daily watch", extra=result)
+    return result

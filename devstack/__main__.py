@@ -75,6 +75,8 @@ class Stack:
         env["API_BASE_URL"] = f"http://{self.host}:{self.api_port}"
         env["PUBLIC_BASE_URL"] = f"http://{self.host}:{self.web_port}"
         os.environ.update(env)
+        (ROOT / ".local" / "link-keys.json").write_text(env["LINK_SIGNING_KEYS"])
+        (ROOT / ".local" / "master-key").write_text(env["ACIKKAPI_MASTER_KEY"])
 
         moto = self._spawn([sys.executable, "-m", "devstack.motoserver", "--port", str(self.moto_port)],
                            dict(os.environ), "moto")
@@ -178,6 +180,37 @@ def cmd_redrive(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    """Runs one sweep "as of" a given time against a running local stack, e.g.
+    python -m devstack sweep deadline --as-of 2026-12-10T09:00:00+03:00"""
+    from datetime import datetime, timezone
+
+    os.environ.update(base_env(args.moto_port))
+    from .provision import Resolver, load_template
+    template = load_template()
+    resolver = Resolver(template, "local", REGION)
+    for key in ("MAIN_TABLE", "AUDIT_TABLE"):
+        logical = {"MAIN_TABLE": "MainTable", "AUDIT_TABLE": "AuditTable"}[key]
+        os.environ[key] = resolver.value(template["Resources"][logical]["Properties"]["TableName"])
+    import boto3
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = resolver.value(template["Resources"]["NotificationQueue"]["Properties"]["QueueName"])
+    os.environ["NOTIFICATION_QUEUE_URL"] = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    for name, var in (("link-keys.json", "LINK_SIGNING_KEYS"), ("master-key", "ACIKKAPI_MASTER_KEY")):
+        path = ROOT / ".local" / name
+        if path.exists():
+            os.environ[var] = path.read_text()
+    os.environ["PUBLIC_BASE_URL"] = f"http://{args.host}:{args.web_port}"
+    at = datetime.fromisoformat(args.as_of) if args.as_of else datetime.now(timezone.utc)
+    if at.tzinfo is None:
+        raise SystemExit("--as-of needs a time zone, e.g. 2026-12-10T09:00:00+03:00")
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+    fn = watch.assignment_sweep if args.kind == "deadline" else watch.daily
+    print(f"{args.kind} sweep as of {at.isoformat()}: {fn(now=at, repo=WatchRepository())}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     redrive.add_argument("queue", choices=["routing", "notifications"])
     redrive.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
     redrive.set_defaults(func=cmd_redrive)
+    sweep = sub.add_parser("sweep", help="run one scheduled sweep as of a given time (local stack)")
+    sweep.add_argument("kind", choices=["deadline", "daily"])
+    sweep.add_argument("--as-of", help="ISO 8601 with offset; default now")
+    sweep.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
+    sweep.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    sweep.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    sweep.set_defaults(func=cmd_sweep)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -58,10 +58,18 @@ def to_item(case: Case) -> CaseItem:
         institution_ids=[i["id"] for i in case.institutions] or None,
         sla_due_date=case.sla_due_date.isoformat() if case.sla_due_date else None,
         np_reason=case.not_processed_reason, merged_into=case.merged_into,
+        legal_warned_for=case.legal_warned_for, extension_warned=case.extension_warned,
+        objected_at=case.objected_at.isoformat() if case.objected_at else None,
         gsi1pk=f"D#{case.district}", gsi1sk=f"{due}#{case.application_no}",
         gsi2pk=f"D#{case.district}#{case.status.value}", gsi2sk=f"{due}#{case.application_no}",
         gsi4pk=f"P#{case.province}", gsi4sk=f"{due}#{case.application_no}",
     )
+    from ..domain import watch
+    from ..domain.calendar import default_calendar
+    next_at = watch.case_next(case, default_calendar())
+    if next_at is not None:
+        item.sweep_pk = f"{watch.CASE_KIND}#{watch.shard_of(case.application_no)}"
+        item.sweep_sk = watch.sweep_key(next_at, case.application_no)
     item.gsi3pk = f"A#{item.nid_hash}"
     item.gsi3sk = item.received_at
     if case.version is not None:
@@ -98,6 +106,8 @@ def from_item(item: CaseItem, *, with_personal_data: bool = True) -> Case:
         notes=[_plain(n) for n in item.notes or []],
         sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
         not_processed_reason=item.np_reason, merged_into=item.merged_into,
+        legal_warned_for=item.legal_warned_for, extension_warned=bool(item.extension_warned),
+        objected_at=datetime.fromisoformat(item.objected_at) if item.objected_at else None,
     )
 
 
@@ -118,6 +128,22 @@ def increment_counters(counter_keys: list[tuple[str, str]], expires_at: datetime
     """Throttle counters: an atomic ADD per key, with a TTL."""
     for pk, sk in counter_keys:
         CounterItem(pk, sk).update(actions=[CounterItem.count.add(1), CounterItem.expires_at.set(expires_at)])
+
+
+DIGEST_TTL_DAYS = 8
+
+
+def digest_update(case: Case):
+    """(item, actions) adding the case to its district's list of the day's new cases."""
+    from datetime import timedelta as _td
+
+    from ..domain.calendar import local_date
+    from .dynamo import DigestItem
+    day = local_date(case.recorded_at or case.received_at)
+    item = DigestItem(f"DIGEST#{case.district}", day.isoformat())
+    expires = datetime.combine(day + _td(days=DIGEST_TTL_DAYS), datetime.min.time()).replace(
+        tzinfo=case.received_at.tzinfo)
+    return item, [DigestItem.new.add({case.application_no}), DigestItem.expires_at.set(expires)]
 
 
 class DuplicateApplicationNo(Exception):
@@ -146,6 +172,7 @@ class CaseRepository:
                 tx.save(item, condition=CaseItem.pk.does_not_exist())
                 if idempotency is not None:
                     tx.save(idempotency, condition=IdempotencyItem.pk.does_not_exist())
+                tx.update(*digest_update(case))
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
@@ -203,7 +230,8 @@ def district_from_item(item) -> "DistrictSettings":
     from ..domain.assignment import DistrictSettings, Institution
     return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
                             [Institution(i.id, i.kind, i.name, i.liaison_email,
-                                         int(i.sla_days) if i.sla_days else None) for i in item.institutions])
+                                         int(i.sla_days) if i.sla_days else None) for i in item.institutions],
+                            item.supervisor_email)
 
 
 def assignment_to_item(a, district: str):
@@ -218,8 +246,14 @@ def assignment_to_item(a, district: str):
         answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
                            responder_title=x.responder_title, attachments=x.attachments,
                            returned_note=x.returned_note) for x in a.answers],
-        notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect,
+        notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect, subject=a.subject,
     )
+    from ..domain import watch
+    from ..domain.calendar import default_calendar
+    pending = watch.assignment_next(a, default_calendar())
+    if pending is not None:
+        item.sweep_pk = f"{watch.ASSIGNMENT_KIND}#{watch.shard_of(a.id)}"
+        item.sweep_sk = watch.sweep_key(pending[1], a.id)
     if a.version is not None:
         item.version = a.version
     return item
@@ -238,6 +272,7 @@ def assignment_from_item(item):
                         [_plain(att) for att in x.attachments or []], x.returned_note) for x in item.answers or []],
         notes=[_plain(n) for n in item.notes or []], reminded_for=item.reminded_for,
         version=item.version, redirect=_plain(item.redirect) if item.redirect is not None else None,
+        subject=item.subject or "",
     )
 
 
@@ -401,3 +436,56 @@ _INDEX_KEYS = {"by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2
 def _key_of(item, index: str) -> dict:
     h, r = _INDEX_KEYS[index]
     return {"pk": {"S": item.pk}, "sk": {"S": item.sk}, h: {"S": getattr(item, h)}, r: {"S": getattr(item, r)}}
+
+
+class WatchRepository(CaseWorkRepository):
+    """Reads for the scheduled sweeps: only what the sparse `sweep` index says is due."""
+
+    def due(self, kind: str, now: datetime, shards: int) -> list:
+        from ..domain.watch import sweep_key
+        from .dynamo import AssignmentItem
+        model = AssignmentItem if kind == "A" else CaseItem
+        upper = sweep_key(now, "\uffff")
+        out = []
+        for shard in range(shards):
+            out.extend(model.sweep.query(f"{kind}#{shard}", model.sweep_sk <= upper))
+        return out
+
+    def save_assignment(self, assignment, district: str) -> bool:
+        """Version-checked; False when someone else changed it first (e.g. a concurrent sweep)."""
+        from pynamodb.exceptions import PutError
+        item = assignment_to_item(assignment, district)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        assignment.version = item.version
+        return True
+
+    def try_save_case(self, case) -> bool:
+        try:
+            self.save_case(case)
+            return True
+        except (StaleCase, TransientConflict):
+            return False
+
+    def digest_new(self, district: str, day: date) -> list[str]:
+        from .dynamo import DigestItem
+        try:
+            return sorted(DigestItem.get(f"DIGEST#{district}", day.isoformat()).new or [])
+        except DigestItem.DoesNotExist:
+            return []
+
+    def open_due_by(self, district: str, day: date) -> list:
+        """Open cases of a district whose legal due date is on or before `day`: one
+        by_district_status Query per open status, reading only those cases."""
+        open_statuses = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
+                         "under_evaluation")
+        out = []
+        for status in open_statuses:
+            for item in CaseItem.by_district_status.query(f"D#{district}#{status}",
+                                                          CaseItem.gsi2sk <= f"{day.isoformat()}#\uffff"):
+                out.append(from_item(item, with_personal_data=False))
+        return sorted(out, key=lambda c: (c.legal_due_date, c.application_no))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
-                                 UnicodeAttribute, VersionAttribute)
+                                 UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.attributes import TTLAttribute
@@ -101,6 +101,9 @@ class CaseItem(Model):
     sla_due_date = UnicodeAttribute(null=True)
     np_reason = UnicodeAttribute(null=True)
     merged_into = UnicodeAttribute(null=True)
+    legal_warned_for = UnicodeAttribute(null=True)
+    extension_warned = BooleanAttribute(default=False)
+    objected_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
@@ -118,6 +121,7 @@ class CaseItem(Model):
     by_district_status = ByDistrictStatus()
     by_applicant = ByApplicant()
     by_province = ByProvince()
+    sweep = Sweep()
 
 
 class IdempotencyItem(Model):
@@ -178,6 +182,7 @@ class DistrictRefItem(Model):
     district = UnicodeAttribute()
     auto_forward = BooleanAttribute(default=False)
     office_email = UnicodeAttribute()
+    supervisor_email = UnicodeAttribute(null=True)
     institutions = ListAttribute(of=InstitutionMap, default=list)
     version = VersionAttribute()
 
@@ -206,6 +211,7 @@ class AssignmentItem(Model):
     institution_kind = UnicodeAttribute()
     institution_name = UnicodeAttribute()
     liaison_email = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     dispatched_at = UnicodeAttribute()
     sla_due_date = UnicodeAttribute()
@@ -235,3 +241,43 @@ class NotificationItem(Model):
     template = UnicodeAttribute()
     claimed_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
+
+
+class DigestItem(Model):
+    """The day's new applications of a district, for the morning digest. Updated in the
+    submission's own transaction."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)     # DIGEST#<district>
+    sk = UnicodeAttribute(range_key=True)    # <local date>
+    new = UnicodeSetAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class RegistryItem(Model):
+    """The districts that run an office (have settings): what the daily digest walks."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)     # REF#DISTRICTS
+    sk = UnicodeAttribute(range_key=True)    # REF
+    districts = UnicodeSetAttribute(null=True)
+
+
+class SurveyItem(Model):
+    """A satisfaction answer: statistics only, no personal data."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)     # SURVEY#<no>
+    sk = UnicodeAttribute(range_key=True)    # SURVEY
+    rating = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    district = UnicodeAttribute()
+    category = UnicodeAttribute()
+    outcome = UnicodeAttribute(null=True)
+    answered_on = UnicodeAttribute()

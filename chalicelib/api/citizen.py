@@ -10,7 +10,8 @@ from chalice import Blueprint
 from ..adapters import queues
 from ..adapters.cases import CaseRepository
 from ..domain.catalog import catalog
-from ..domain.schemas import ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, TrackOut
+from ..domain.schemas import (ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, ObjectionIn, SurveyIn,
+                              TrackOut)
 from ..services import applications
 from .http import client_ip, json_response, read_json, route
 
@@ -61,6 +62,47 @@ def reply_to_office(application_no):
     view = office.citizen_reply(application_no, request.headers.get("x-access-code"), read_json(request),
                                 client=client_ip(request), now=_now(), repo=CaseWorkRepository())
     return json_response(view)
+
+
+@route(bp, "/v1/applications/{application_no}/objection", "POST",
+       summary="Sonuca itiraz et (object to the conclusion, once, within 30 days)", tag="citizen",
+       request=ObjectionIn,
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
+                  409: ("İtiraz edilemez", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
+def object_to_conclusion(application_no):
+    from ..adapters.cases import CaseWorkRepository
+    from ..services import feedback
+    request = bp.current_request
+    view = feedback.object_to_conclusion(application_no, request.headers.get("x-access-code"), read_json(request),
+                                         client=client_ip(request), now=_now(), repo=CaseWorkRepository())
+    return json_response(view)
+
+
+SURVEY_TOKEN = [{"name": "X-Survey-Token", "in": "header", "required": True, "schema": {"type": "string"},
+                 "description": "The token from the survey link (the part after #t=)"}]
+
+
+@route(bp, "/v1/surveys", "GET", summary="Anket bağlantısını doğrula (survey status)", tag="citizen",
+       headers=SURVEY_TOKEN, responses={200: ("Anket durumu", None), 401: ("Geçersiz", ErrorOut),
+                                        410: ("Süresi dolmuş", ErrorOut)})
+def survey_status():
+    from ..adapters.cases import CaseWorkRepository
+    from ..services import feedback
+    return json_response(feedback.survey_status(bp.current_request.headers.get("x-survey-token"), now=_now(),
+                                                repo=CaseWorkRepository()))
+
+
+@route(bp, "/v1/surveys", "POST", summary="Memnuniyet anketini cevapla (1-5)", tag="citizen", request=SurveyIn,
+       headers=SURVEY_TOKEN, responses={201: ("Kaydedildi", None), 401: ("Geçersiz", ErrorOut),
+                                        409: ("Daha önce cevaplanmış", ErrorOut), 410: ("Süresi dolmuş", ErrorOut),
+                                        **_ERRORS})
+def answer_survey():
+    from ..adapters.cases import CaseWorkRepository
+    from ..services import feedback
+    request = bp.current_request
+    return json_response(feedback.answer_survey(request.headers.get("x-survey-token"), read_json(request),
+                                                now=_now(), repo=CaseWorkRepository()), 201)
 
 
 _CATALOG_CACHE: dict = {}

@@ -32,6 +32,7 @@ class DistrictSettings:
     auto_forward: bool
     office_email: str
     institutions: list[Institution]
+    supervisor_email: str | None = None
 
     def by_kind(self, kind: str) -> list[Institution]:
         return [i for i in self.institutions if i.kind == kind]
@@ -88,6 +89,7 @@ class Assignment:
     reminded_for: str | None = None
     version: int | None = None
     redirect: dict | None = None
+    subject: str = ""
 
     @property
     def id(self) -> str:
@@ -100,11 +102,12 @@ def sla_working_days(subject: Subject, institution: Institution) -> int:
 
 
 def new_assignments(application_no: str, subject: Subject, institutions: list[Institution], *, now: datetime,
-                    legal_due: date, forward_id: int, calendar: TurkishCalendar) -> list[Assignment]:
+                    legal_due: date, forward_id: int, calendar: TurkishCalendar,
+                    case_subject: str = "") -> list[Assignment]:
     dispatched = local_date(now)
     return [Assignment(application_no, inst, AssignmentStatus.SENT, now,
                        calendar.institution_sla_due(dispatched, legal_due, sla_working_days(subject, inst)),
-                       forward_id)
+                       forward_id, subject=case_subject)
             for inst in institutions]
 
 

@@ -109,6 +109,9 @@ class Case:
     sla_due_date: date | None = None  # the earliest SLA due date among open assignments
     not_processed_reason: str | None = None
     merged_into: str | None = None
+    legal_warned_for: str | None = None   # the legal due date the office was last warned about
+    extension_warned: bool = False
+    objected_at: datetime | None = None
 
     @property
     def closed(self) -> bool:

@@ -77,6 +77,9 @@ FIELD_LABELS = {
     "answer": "Gerekçeli cevap",
     "auto_forward": "Otomatik yönlendirme",
     "office_email": "Büro e-postası",
+    "supervisor_email": "Sorumlu e-postası",
+    "rating": "Puan",
+    "comment": "Yorum",
     "institutions": "Kurumlar",
 }
 
@@ -379,6 +382,7 @@ class InstitutionIn(_Model):
 class DistrictIn(_Versioned):
     auto_forward: StrictBool
     office_email: Text = Field(max_length=254)
+    supervisor_email: Text | None = Field(default=None, max_length=254)
     institutions: list[InstitutionIn] = Field(max_length=200)
 
     @field_validator("office_email")
@@ -387,6 +391,15 @@ class DistrictIn(_Versioned):
         if not _EMAIL.match(v):
             raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
         return v
+
+
+class SurveyIn(_Model):
+    rating: int = Field(ge=1, le=5)
+    comment: Text | None = Field(default=None, max_length=1000)
+
+
+class ObjectionIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)
 
 
 class ApplicationOut(BaseModel):
@@ -423,6 +436,10 @@ class TrackOut(BaseModel):
     legal_due_date: str
     history: list[HistoryOut]
     final_answer: FinalAnswerOut | None = None
+    can_reply: bool = False
+    can_object: bool = False
+    objection_deadline: str | None = None
+    survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
 
 
 class ErrorDetail(BaseModel):

@@ -177,6 +177,16 @@ def public_view(case: Case) -> dict:
     if case.status == Status.CONCLUDED and case.final_answer:
         view["final_answer"] = {"outcome": case.outcome, "text": case.final_answer,
                                 "at": _iso(case.concluded_at) if case.concluded_at else None}
+    view["can_reply"] = case.status == Status.AWAITING_APPLICANT
+    view["can_object"] = False
+    view["survey_token"] = None
+    if case.status == Status.CONCLUDED and case.concluded_at is not None:
+        from ..domain.office import OBJECTION_WINDOW_DAYS
+        from . import links
+        deadline = case.concluded_at + timedelta(days=OBJECTION_WINDOW_DAYS)
+        view["can_object"] = case.objected_at is None and datetime.now(deadline.tzinfo) <= deadline
+        view["objection_deadline"] = _iso(deadline)
+        view["survey_token"] = links.survey_token(case.application_no, case.concluded_at)
     return view
 
 

@@ -30,6 +30,7 @@ def seed(path: Path = SEED_FILE) -> int:
     for d in seed_documents(path):
         item = DistrictRefItem(f"DISTRICT#{d['district']}", "REF", district=d["district"],
                                auto_forward=d["auto_forward"], office_email=d["office_email"],
+                               supervisor_email=d.get("supervisor_email"),
                                institutions=[InstitutionMap(**i) for i in d["institutions"]])
         try:
             existing = DistrictRefItem.get(item.pk, "REF")
@@ -37,13 +38,28 @@ def seed(path: Path = SEED_FILE) -> int:
         except DistrictRefItem.DoesNotExist:
             pass
         item.save()
+        register(d["district"])
         count += 1
     return count
 
 
+def register(district: str) -> None:
+    """Adds a district to the registry of offices the daily digest walks."""
+    from ..adapters.dynamo import RegistryItem
+    RegistryItem("REF#DISTRICTS", "REF").update(actions=[RegistryItem.districts.add({district})])
+
+
+def registered_districts() -> list[str]:
+    from ..adapters.dynamo import RegistryItem
+    try:
+        return sorted(RegistryItem.get("REF#DISTRICTS", "REF").districts or [])
+    except RegistryItem.DoesNotExist:
+        return []
+
+
 def _district_view(item) -> dict:
     return {"district": item.district, "version": item.version, "auto_forward": bool(item.auto_forward),
-            "office_email": item.office_email,
+            "office_email": item.office_email, "supervisor_email": item.supervisor_email,
             "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
                               "sla_days": int(i.sla_days) if i.sla_days else None} for i in item.institutions]}
 
@@ -77,7 +93,7 @@ def put_district(p, district: str, data, *, if_match, now, client) -> dict:
     if len(ids) != len(set(ids)):
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
     item = DistrictRefItem(f"DISTRICT#{district}", "REF", district=district, auto_forward=req.auto_forward,
-                           office_email=req.office_email,
+                           office_email=req.office_email, supervisor_email=req.supervisor_email,
                            institutions=[InstitutionMap(**i.model_dump()) for i in req.institutions])
     try:
         existing = DistrictRefItem.get(item.pk, "REF")
@@ -91,6 +107,7 @@ def put_district(p, district: str, data, *, if_match, now, client) -> dict:
         item.save()
     except PutError:
         raise Conflict("stale_version", "Ayarlar aynı anda değiştirildi.") from None
+    register(district)
     audit_item(f"DISTRICT-{district}", actor=p.username, role=p.role, action="update_district", at=now,
                source_ip=client).save()
     return _district_view(item)

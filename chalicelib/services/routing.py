@@ -80,7 +80,7 @@ def forward(case: Case, institutions: list[Institution], *, now: datetime, actor
     subject = catalog().subjects[case.category]
     forward_id = case.record_forward(institutions, now, actor=actor)
     created = new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
-                              forward_id=forward_id, calendar=default_calendar())
+                              forward_id=forward_id, calendar=default_calendar(), case_subject=case.subject)
     case.refresh_sla(list(existing or []) + created)
     return created
 

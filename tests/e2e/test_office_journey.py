@@ -1,7 +1,7 @@
 """The office's complete journey over HTTP on the real local stack:
 desk intake with a past received_at -> deadline from it -> forward -> answer ->
 return -> answer again -> conclude -> the citizen tracks it."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -60,3 +60,37 @@ def test_desk_to_conclusion(stack):
     assert view["status"] == "concluded" and view["final_answer"]["text"] == final
     assert [h["status"] for h in view["history"]][0] == "received"
     wait_for(lambda: any("sonuçlandı" in m["body"] for m in outbox_for(stack, no)[0]))
+
+    # the citizen answers the survey from the SMS link, then objects once
+    [sms] = [m for m in outbox_for(stack, no)[0] if "sonuçlandı" in m["body"]]
+    survey = {"X-Survey-Token": [x for x in sms["links"] if "anket.html#t=" in x][0].split("#t=", 1)[1]}
+    assert call("POST", f"{stack.api}/v1/surveys", {"rating": 4, "comment": "Teşekkürler"}, survey)[0] == 201
+    assert call("POST", f"{stack.api}/v1/surveys", {"rating": 4}, survey)[0] == 409
+    status, view, _ = call("POST", f"{stack.api}/v1/applications/{no}/objection",
+                           {"reason": "Direkler dikilmedi, itiraz ediyorum."},
+                           {"X-Access-Code": receipt["access_code"]})
+    assert status == 200 and view["status"] == "under_evaluation"
+    assert call("POST", f"{stack.api}/v1/applications/{no}/objection", {"reason": "Yine itiraz ediyorum."},
+                {"X-Access-Code": receipt["access_code"]})[0] == 409
+
+
+def test_a_sweep_as_of_a_later_time_escalates_on_the_local_stack(stack):
+    import subprocess
+    import sys
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                              dict(VALID_APPLICATION, subject="Çöp konteyneri taşıyor", category="cop_toplama"))
+    no = receipt["application_no"]
+    wait_for(lambda: outbox_for(stack, no)[1])
+    sla = call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=sign_in(stack, "masa.maltepe"))[1]["sla_due_date"]
+    as_of = f"{sla}T23:59:00+03:00"
+    out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "deadline", "--as-of", as_of,
+                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "'reminded': " in out.stdout and "'reminded': 0" not in out.stdout
+    later = (date.fromisoformat(sla) + timedelta(days=1)).isoformat() + "T08:00:00+03:00"
+    out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "deadline", "--as-of", later,
+                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60)
+    assert "'escalated': " in out.stdout and "'escalated': 0" not in out.stdout, out.stdout + out.stderr
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no)) and
+                        any("cevap süresini aştı" in m["subject"] for m in o[1]) and o)
+    assert any(m["subject"].startswith("Hatırlatma") for m in mails)

@@ -94,6 +94,7 @@ def test_every_labelled_field_exists_in_a_model():
     from chalicelib.domain import schemas
     for model in (schemas.AnswerIn, schemas.AttachmentUploadIn, schemas.ExtensionIn, schemas.RedirectIn,
                   schemas.SessionIn, schemas.TriageIn, schemas.ForwardIn, schemas.NotProcessedIn, schemas.MergeIn,
-                  schemas.RequestInfoIn, schemas.EvaluateIn, schemas.ConcludeIn, schemas.DistrictIn):
+                  schemas.RequestInfoIn, schemas.EvaluateIn, schemas.ConcludeIn, schemas.DistrictIn,
+                  schemas.SurveyIn, schemas.ObjectionIn):
         fields |= set(model.model_fields)
     assert set(FIELD_LABELS) <= fields

@@ -1,0 +1,79 @@
+"""Deadline watch: when each open assignment and case next needs the scheduler's
+attention. Pure: the adapters store the answer in the sparse `sweep` index
+(`<kind>#<shard>`, `<due at UTC>#<id>`), so a sweep reads only what is due."""
+from __future__ import annotations
+
+import zlib
+from datetime import date, datetime, time, timedelta, timezone
+
+from .assignment import AssignmentStatus
+from .calendar import ISTANBUL, TurkishCalendar
+
+SHARDS = 8
+REMINDER_WINDOW_WORKING_DAYS = 2
+LEGAL_WARNING_DAYS = 5
+EXTENSION_DECISION_WORKING_DAY = 12
+ASSIGNMENT_KIND = "A"
+CASE_KIND = "C"
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) % SHARDS
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=ISTANBUL)
+
+
+def sweep_key(moment: datetime, item_id: str) -> str:
+    return f"{moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}#{item_id}"
+
+
+def working_days_before(calendar: TurkishCalendar, day: date, n: int) -> date:
+    counted = 0
+    while counted < n:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day, for_institution=True):
+            counted += 1
+    return day
+
+
+def assignment_step(a) -> str:
+    """A reminder is owed once per step: per forward and per answer round (a returned
+    answer starts a new step)."""
+    return f"f{a.forward_id}-a{len(a.answers)}"
+
+
+def assignment_next(a, calendar: TurkishCalendar, window: int = REMINDER_WINDOW_WORKING_DAYS):
+    """("remind" | "overdue", when) or None when nothing is pending."""
+    if a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED, AssignmentStatus.OVERDUE):
+        return None
+    overdue_at = start_of_day(a.sla_due_date + timedelta(days=1))
+    if a.reminded_for != assignment_step(a):
+        remind_at = start_of_day(working_days_before(calendar, a.sla_due_date, window))
+        return ("remind", min(remind_at, overdue_at))
+    return ("overdue", overdue_at)
+
+
+def legal_warning_at(case) -> datetime:
+    return start_of_day(case.legal_due_date - timedelta(days=LEGAL_WARNING_DAYS))
+
+
+def extension_warning_at(case, calendar: TurkishCalendar) -> datetime:
+    return start_of_day(calendar.add_working_days(case.receipt_date, EXTENSION_DECISION_WORKING_DAY))
+
+
+def case_actions(case, calendar: TurkishCalendar) -> list[tuple[str, datetime]]:
+    if case.closed:
+        return []
+    out = []
+    if case.legal_warned_for != case.legal_due_date.isoformat():
+        out.append(("legal_warning", legal_warning_at(case)))
+    if case.law == "4982" and not case.extended and not case.extension_warned:
+        out.append(("extension_window", extension_warning_at(case, calendar)))
+    return out
+
+
+def case_next(case, calendar: TurkishCalendar) -> datetime | None:
+    actions = case_actions(case, calendar)
+    return min(at for _, at in actions) if actions else None

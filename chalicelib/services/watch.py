@@ -1,0 +1,157 @@
+"""Scheduled sweeps: institution reminders and overdue escalation (every 15 minutes),
+the legal-deadline and extension-window warnings and the district digest (daily, in
+the morning, Europe/Istanbul).
+
+Each sweep takes `now` as a parameter, reads only what the sweep index says is due,
+and is idempotent: notifications carry deterministic dedup keys (so two sweeps, even
+at once, send each one once), and the state change that takes an item out of the
+index is version-checked.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..domain import refs, watch
+from ..domain.assignment import AssignmentStatus
+from ..domain.calendar import default_calendar, local_date
+from ..domain.catalog import catalog
+from ..domain.notifications import Notification, dedup_key
+from . import links
+from .notifications import publish, tr_date
+
+
+def _district_cache(repo):
+    cache: dict = {}
+
+    def get(code):
+        if code not in cache:
+            cache[code] = repo.district(code)
+        return cache[code]
+    return get
+
+
+def _office_event(no: str, district_code: str, to: str, role: str, event: str, title: str, detail: str):
+    return Notification(dedup_key(no, event, role), "email", "office_event", to,
+                        {"application_no": refs.format_application_no(no),
+                         "district_name": catalog().districts[district_code].name,
+                         "event_title": title, "detail": detail})
+
+
+def assignment_sweep(*, now: datetime, repo, publisher=publish,
+                     window: int = watch.REMINDER_WINDOW_WORKING_DAYS) -> dict:
+    calendar = default_calendar()
+    district = _district_cache(repo)
+    counts = {"reminded": 0, "escalated": 0, "skipped": 0}
+    from ..adapters.cases import assignment_from_item
+    for item in repo.due(watch.ASSIGNMENT_KIND, now, watch.SHARDS):
+        a = assignment_from_item(item)
+        pending = watch.assignment_next(a, calendar, window)
+        if pending is None or pending[1] > now:
+            counts["skipped"] += 1
+            continue
+        action, _ = pending
+        no = a.application_no
+        if action == "remind":
+            step = watch.assignment_step(a)
+            notes = [Notification(
+                dedup_key(no, f"reminder-{step}", a.institution.id), "email", "institution_reminder",
+                a.institution.liaison_email,
+                {"application_no": refs.format_application_no(no), "subject": a.subject,
+                 "sla_due_date": tr_date(a.sla_due_date), "link": links.institution_link(a)})]
+            a.reminded_for = step
+        else:
+            settings = district(item.district)
+            detail = (f"{a.institution.name}, {tr_date(a.sla_due_date)} tarihine kadar cevap vermesi gereken "
+                      f"başvuruyu cevaplamadı.")
+            notes = []
+            if settings is not None:
+                notes.append(_office_event(no, item.district, settings.office_email, "office",
+                                           f"overdue-f{a.forward_id}-{a.institution.id}",
+                                           "Kurum cevap süresini aştı", detail))
+                if settings.supervisor_email:
+                    notes.append(_office_event(no, item.district, settings.supervisor_email, "supervisor",
+                                               f"escalation-f{a.forward_id}-{a.institution.id}",
+                                               "Süre aşımı: sorumlu bilgilendirmesi", detail))
+            a.status = AssignmentStatus.OVERDUE
+        # Notify first, then take the item out of the index: a crash in between only
+        # repeats notifications whose dedup keys make them happen once.
+        publisher(notes)
+        if repo.save_assignment(a, item.district):
+            counts["reminded" if action == "remind" else "escalated"] += 1
+        else:
+            counts["skipped"] += 1
+    return counts
+
+
+def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
+    """Daily: cases within 5 days of their legal due date, and information requests at
+    working day 12 with no extension; the office is warned once for each."""
+    calendar = default_calendar()
+    district = _district_cache(repo)
+    counts = {"legal_warning": 0, "extension_window": 0, "skipped": 0}
+    from ..adapters.cases import from_item
+    for item in repo.due(watch.CASE_KIND, now, watch.SHARDS):
+        case = from_item(item)
+        due_actions = [name for name, at in watch.case_actions(case, calendar) if at <= now]
+        settings = district(case.district)
+        if not due_actions or settings is None:
+            counts["skipped"] += 1
+            continue
+        notes = []
+        for name in due_actions:
+            if name == "legal_warning":
+                left = (case.legal_due_date - local_date(now)).days
+                notes.append(_office_event(case.application_no, case.district, settings.office_email, "office",
+                                           f"legal-warning-{case.legal_due_date.isoformat()}",
+                                           "Yasal cevap süresi yaklaşıyor",
+                                           f"Yasal son gün {tr_date(case.legal_due_date)} ({left} gün kaldı)."))
+                case.legal_warned_for = case.legal_due_date.isoformat()
+            else:
+                day15 = calendar.legal_due_4982(case.receipt_date)
+                notes.append(_office_event(case.application_no, case.district, settings.office_email, "office",
+                                           "extension-window", "Bilgi edinme: uzatma kararı gerekiyor",
+                                           f"Başvuru 12. iş gününde. Süre uzatılacaksa {tr_date(day15)} tarihinden "
+                                           f"önce karar verilip başvuru sahibine bildirilmelidir (4982 md. 11)."))
+                case.extension_warned = True
+        publisher(notes)
+        if repo.try_save_case(case):
+            for name in due_actions:
+                counts[name] += 1
+        else:
+            counts["skipped"] += 1
+    return counts
+
+
+def digest(*, now: datetime, repo, publisher=publish) -> int:
+    """One e-mail per district office: yesterday's new cases, what is due today, what is
+    overdue."""
+    from .reference import registered_districts
+    today = local_date(now)
+    sent = 0
+    notes = []
+    for code in registered_districts():
+        settings = repo.district(code)
+        if settings is None:
+            continue
+        new = repo.digest_new(code, today - timedelta(days=1))
+        due = repo.open_due_by(code, today)
+        due_today = [c for c in due if c.legal_due_date == today]
+        overdue = [c for c in due if c.legal_due_date < today]
+
+        def lines(cases):
+            return "\n".join(f"- {refs.format_application_no(c.application_no)}: {c.subject} "
+                             f"(son gün {tr_date(c.legal_due_date)})" for c in cases) or "- yok"
+        notes.append(Notification(f"digest:{code}:{today.isoformat()}", "email", "digest", settings.office_email, {
+            "district_name": catalog().districts[code].name, "date": tr_date(today),
+            "new_count": len(new), "new_list": "\n".join(f"- {refs.format_application_no(n)}" for n in new) or "- yok",
+            "due_count": len(due_today), "due_list": lines(due_today),
+            "overdue_count": len(overdue), "overdue_list": lines(overdue)}))
+        sent += 1
+    publisher(notes)
+    return sent
+
+
+def daily(*, now: datetime, repo, publisher=publish) -> dict:
+    result = case_sweep(now=now, repo=repo, publisher=publisher)
+    result["digests"] = digest(now=now, repo=repo, publisher=publisher)
+    return result

@@ -1,0 +1,221 @@
+"""Scheduled sweeps against moto: cost follows the work, idempotence, holidays,
+escalation, the daily warnings and digest; survey and objection."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.calendar import ISTANBUL
+from tests.integration.test_institution import ANSWER, forwarded_case
+from tests.integration.test_institution import post as inst_post
+from tests.integration.test_office import act, detail
+from tests.integration.test_routing import outbox, route_all
+
+
+def _assignment(no: str, sla_due: date, inst="34-maltepe.belediye"):
+    from chalicelib.domain.assignment import Assignment, AssignmentStatus, Institution
+    return Assignment(no, Institution(inst, "belediye", "Maltepe Belediye Başkanlığı",
+                                      "acikkapi.belediye@maltepe.example"),
+                      AssignmentStatus.SENT, datetime(2026, 3, 2, 9, tzinfo=timezone.utc), sla_due, 1,
+                      subject="Konu")
+
+
+def sweep(now, **kw):
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+    return watch.assignment_sweep(now=now, repo=WatchRepository(), **kw)
+
+
+def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
+    from chalicelib.adapters.cases import assignment_to_item
+    from chalicelib.adapters.dynamo import AssignmentItem
+    from chalicelib.domain import refs
+    with AssignmentItem.batch_write() as batch:
+        for i in range(10_000):
+            batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2027, 6, 30)), "34-maltepe"))
+        for i in range(5):
+            batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2026, 3, 24)), "34-maltepe"))
+    aws_calls.reset()
+    result = sweep(datetime(2026, 3, 19, 9, tzinfo=ISTANBUL), publisher=lambda notes: None)
+    assert result["reminded"] == 5
+    assert aws_calls.count("dynamodb", "Scan") == 0
+    assert aws_calls.items_returned("dynamodb") <= 5 + 2
+
+
+def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aws):
+    from chalicelib.adapters.cases import assignment_to_item
+    receipt, _ = forwarded_case(client, application, aws)
+    no = receipt["application_no"].replace("-", "")
+    from chalicelib.adapters.cases import CaseWorkRepository
+    repo = CaseWorkRepository()
+    _, [a] = repo.load_with_assignments(no)
+    a.sla_due_date = date(2026, 3, 24)  # the reminder is owed on Thu 19 Mar (arife), before the bayram
+    assignment_to_item(a, "34-maltepe").save()
+
+    assert sweep(datetime(2026, 3, 18, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
+    assert sweep(datetime(2026, 3, 19, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
+    assert sweep(datetime(2026, 3, 24, 23, 0, tzinfo=ISTANBUL)) == {"reminded": 0, "escalated": 0, "skipped": 0}
+    assert sweep(datetime(2026, 3, 25, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
+    route_all(aws)
+    mails = outbox()["email"]
+    reminders = [m for m in mails if m["subject"].startswith("Hatırlatma")]
+    assert len(reminders) == 1 and reminders[0]["to"] == ["acikkapi.belediye@maltepe.example"]
+    assert "24.03.2026" in reminders[0]["subject"] and "kurum.html#t=" in reminders[0]["body"]
+    to = {m["to"][0] for m in mails if "süre" in m["subject"].lower() or "Süre" in m["subject"]}
+    assert {"acikkapi@maltepe-kaymakamligi.example", "acikkapi.sorumlu@maltepe-kaymakamligi.example"} <= to
+    _, [a] = repo.load_with_assignments(no)
+    assert a.status.value == "overdue"
+
+
+def test_a_sweep_run_twice_or_twice_at_once_sends_each_notification_once(client, application, aws):
+    receipts = [forwarded_case(client, dict(application, subject=f"Konu {i}"), aws)[0] for i in range(3)]
+    from chalicelib.adapters.cases import CaseWorkRepository, assignment_to_item
+    repo = CaseWorkRepository()
+    for r in receipts:
+        _, [a] = repo.load_with_assignments(r["application_no"].replace("-", ""))
+        a.sla_due_date = date(2026, 3, 24)
+        assignment_to_item(a, "34-maltepe").save()
+    now = datetime(2026, 3, 19, 10, tzinfo=ISTANBUL)
+    threads = [threading.Thread(target=sweep, args=(now,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sweep(now)
+    route_all(aws)
+    route_all(aws)
+    reminders = [m for m in outbox()["email"] if m["subject"].startswith("Hatırlatma")]
+    assert len(reminders) == 3
+    assert len({m["subject"] for m in reminders}) == 3
+
+
+def _daily(now):
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+    return watch.daily(now=now, repo=WatchRepository())
+
+
+def test_daily_legal_warning_extension_window_and_digest(client, application, aws):
+    from tests.integration.test_citizen_api import submit
+    plain = submit(client, application)
+    info = submit(client, dict(application, type="bilgi_edinme", category="okul_kayit", district="06-cankaya"))
+    route_all(aws)
+    from chalicelib.adapters.cases import CaseWorkRepository
+    repo = CaseWorkRepository()
+    case = repo.get(plain["application_no"].replace("-", ""))
+    info_case = repo.get(info["application_no"].replace("-", ""))
+    from chalicelib.domain.calendar import default_calendar
+    day12 = datetime.combine(default_calendar().add_working_days(info_case.receipt_date, 12), datetime.min.time(),
+                             tzinfo=ISTANBUL) + timedelta(hours=8)
+    r = _daily(day12)
+    # day 12 is also within 5 days of the 15th working day: both warnings, once each
+    assert r["extension_window"] == 1 and r["legal_warning"] == 1
+    again = _daily(day12)
+    assert again["extension_window"] == 0 and again["legal_warning"] == 0
+    warn_at = datetime.combine(case.legal_due_date - timedelta(days=4), datetime.min.time(), tzinfo=ISTANBUL)
+    r = _daily(warn_at + timedelta(hours=8))
+    assert r["legal_warning"] >= 1
+    assert r["digests"] == 2
+    route_all(aws)
+    mails = outbox()["email"]
+    assert any("uzatma kararı" in m["subject"] and m["to"] == ["acikkapi@cankaya-kaymakamligi.example"] for m in mails)
+    assert any("Yasal cevap süresi yaklaşıyor" in m["subject"] for m in mails)
+    digests = [m for m in mails if m["subject"].startswith("Açık Kapı günlük özet")]
+    assert {m["to"][0] for m in digests} >= {"acikkapi@maltepe-kaymakamligi.example",
+                                             "acikkapi@cankaya-kaymakamligi.example"}
+
+
+def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, application, aws):
+    from tests.integration.test_citizen_api import submit
+    receipt = submit(client, application)
+    route_all(aws)
+    from chalicelib.adapters.cases import CaseWorkRepository
+    case = CaseWorkRepository().get(receipt["application_no"].replace("-", ""))
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+    captured = []
+    tomorrow = datetime.combine(case.receipt_date + timedelta(days=1), datetime.min.time(), tzinfo=ISTANBUL)
+    watch.digest(now=tomorrow + timedelta(hours=8), repo=WatchRepository(), publisher=captured.extend)
+    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    assert maltepe.params["new_count"] == 1 and receipt["application_no"] in maltepe.params["new_list"]
+    captured.clear()
+    on_due = datetime.combine(case.legal_due_date, datetime.min.time(), tzinfo=ISTANBUL) + timedelta(hours=8)
+    watch.digest(now=on_due, repo=WatchRepository(), publisher=captured.extend)
+    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    assert maltepe.params["due_count"] == 1 and maltepe.params["overdue_count"] == 0
+    captured.clear()
+    watch.digest(now=on_due + timedelta(days=3), repo=WatchRepository(), publisher=captured.extend)
+    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    assert maltepe.params["overdue_count"] == 1
+
+
+# --- survey and objection -----------------------------------------------------------
+
+def concluded(client, staff, application, aws):
+    receipt, token = forwarded_case(client, application, aws)
+    no = receipt["application_no"]
+    inst_post(client, "answer", token, ANSWER)
+    r = act(client, staff, no, "conclude", {"outcome": "positive",
+                                            "answer": "Kaldırım onarıldı; gerekçeli cevabımız budur."})
+    assert r.status_code == 200
+    route_all(aws)
+    return receipt
+
+
+def test_survey_once_per_case_with_no_personal_data(client, staff, application, aws):
+    receipt = concluded(client, staff, application, aws)
+    [sms] = [m for m in outbox()["sms"] if "sonuçlandı" in m["body"]]
+    survey_link = [link for link in sms["links"] if "anket.html#t=" in link][0]
+    token = survey_link.split("#t=", 1)[1]
+    h = {"Content-Type": "application/json", "X-Survey-Token": token}
+    assert client.http.get("/v1/surveys", headers=h).json_body == {"application_no": receipt["application_no"],
+                                                                   "answered": False}
+    bad = client.http.post("/v1/surveys", headers=h, body=json.dumps({"rating": 6}))
+    assert bad.status_code == 422 and bad.json_body["error"]["field"] == "rating"
+    ok = client.http.post("/v1/surveys", headers=h, body=json.dumps({"rating": 5, "comment": "Hızlı çözüldü"}))
+    assert ok.status_code == 201
+    again = client.http.post("/v1/surveys", headers=h, body=json.dumps({"rating": 1}))
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "already_answered"
+    from chalicelib.adapters.dynamo import SurveyItem
+    stored = SurveyItem.get(f"SURVEY#{receipt['application_no'].replace('-', '')}", "SURVEY").attribute_values
+    assert stored["rating"] == 5 and stored["district"] == "34-maltepe"
+    assert not {"national_id", "phone", "first_name", "applicant_enc", "name"} & set(stored)
+    tampered = dict(h, **{"X-Survey-Token": token[:-2] + "xx"})
+    assert client.http.get("/v1/surveys", headers=tampered).status_code == 401
+    tracked = client.http.get(f"/v1/applications/{receipt['application_no']}",
+                              headers={"X-Access-Code": receipt["access_code"]}).json_body
+    assert tracked["survey_token"] and tracked["can_object"] is True
+
+
+def test_objection_once_within_30_days_reopens_evaluation(client, staff, application, aws):
+    receipt = concluded(client, staff, application, aws)
+    url = f"/v1/applications/{receipt['application_no']}/objection"
+    h = {"Content-Type": "application/json", "X-Access-Code": receipt["access_code"]}
+    wrong = client.http.post(url, headers=dict(h, **{"X-Access-Code": "AAAAA-AAAAA"}),
+                             body=json.dumps({"reason": "Kaldırım hâlâ bozuk duruyor."}))
+    assert wrong.status_code == 404
+    r = client.http.post(url, headers=h, body=json.dumps({"reason": "Kaldırım hâlâ bozuk duruyor."}))
+    assert r.status_code == 200 and r.json_body["status"] == "under_evaluation"
+    assert r.json_body["history"][-1]["note"].startswith("İtirazınız alındı")
+    again = client.http.post(url, headers=h, body=json.dumps({"reason": "Bir kez daha itiraz ediyorum."}))
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "already_objected"
+    route_all(aws)
+    assert any(m["to"] == ["acikkapi.sorumlu@maltepe-kaymakamligi.example"] and "itiraz" in m["subject"]
+               for m in outbox()["email"])
+    view = detail(client, staff, receipt["application_no"])
+    assert view["notes"][-1]["text"] == "Kaldırım hâlâ bozuk duruyor."
+
+
+def test_objection_after_30_days_is_refused(client, staff, application, aws):
+    receipt = concluded(client, staff, application, aws)
+    from chalicelib.adapters.cases import CaseWorkRepository
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.services import feedback
+    with pytest.raises(Conflict) as exc:
+        feedback.object_to_conclusion(receipt["application_no"], receipt["access_code"],
+                                      {"reason": "Çok geç gelen bir itiraz."}, client="1.2.3.4",
+                                      now=datetime.now(timezone.utc) + timedelta(days=31), repo=CaseWorkRepository())
+    assert exc.value.code == "objection_window_closed"

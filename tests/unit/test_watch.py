@@ -1,0 +1,58 @@
+from datetime import date, datetime, timedelta, timezone
+
+from chalicelib.domain import watch
+from chalicelib.domain.assignment import Assignment, AssignmentStatus, Institution
+from chalicelib.domain.calendar import ISTANBUL, TurkishCalendar
+from tests.unit.test_office_policy import new_case
+
+cal = TurkishCalendar()
+INST = Institution("34-x.belediye", "belediye", "X", "x@x.example")
+
+
+def assignment(sla_due, **kw):
+    return Assignment("AAAAAAAAAA", INST, kw.pop("status", AssignmentStatus.SENT),
+                      datetime(2026, 3, 10, tzinfo=timezone.utc), sla_due, 1, **kw)
+
+
+def test_reminder_is_due_two_working_days_before_the_sla_skipping_holidays():
+    # SLA due Tue 24 Mar 2026; working days before: Mon 23, (Fri 20 - Sun 22 bayram/weekend), Thu 19 (arife counts)
+    action, at = watch.assignment_next(assignment(date(2026, 3, 24)), cal)
+    assert action == "remind" and at == datetime(2026, 3, 19, 0, 0, tzinfo=ISTANBUL)
+
+
+def test_after_the_reminder_the_next_step_is_overdue_the_day_after_the_sla():
+    a = assignment(date(2026, 3, 24))
+    a.reminded_for = watch.assignment_step(a)
+    assert watch.assignment_next(a, cal) == ("overdue", datetime(2026, 3, 25, tzinfo=ISTANBUL))
+
+
+def test_a_returned_answer_starts_a_new_reminder_step():
+    from chalicelib.domain.assignment import Answer
+    a = assignment(date(2026, 3, 24))
+    a.reminded_for = watch.assignment_step(a)
+    a.answers.append(Answer(datetime(2026, 3, 20, tzinfo=timezone.utc), "t", "positive", "n", "t"))
+    a.status = AssignmentStatus.RETURNED
+    assert watch.assignment_next(a, cal)[0] == "remind"
+
+
+def test_nothing_is_pending_for_answered_redirected_or_escalated_assignments():
+    for status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED, AssignmentStatus.OVERDUE):
+        assert watch.assignment_next(assignment(date(2026, 3, 24), status=status), cal) is None
+
+
+def test_case_watch_legal_warning_and_extension_window():
+    case = new_case(receipt_date=date(2026, 11, 2), legal_due_date=date(2026, 12, 2))
+    assert watch.case_next(case, cal) == datetime(2026, 11, 27, tzinfo=ISTANBUL)
+    info = new_case(type="bilgi_edinme", law="4982", receipt_date=date(2026, 11, 2), legal_due_date=date(2026, 11, 23))
+    # working day 12 after Mon 2 Nov: 3-6 (4), 9-13 (9), 16-18 (12) -> Wed 18 Nov
+    assert dict(watch.case_actions(info, cal))["extension_window"] == datetime(2026, 11, 18, tzinfo=ISTANBUL)
+    info.extension_warned = True
+    info.legal_warned_for = "2026-11-23"
+    assert watch.case_next(info, cal) is None
+
+
+def test_shards_spread_keys():
+    counts = [0] * watch.SHARDS
+    for i in range(8000):
+        counts[watch.shard_of(f"ABCDEFGH{i}.34-x.belediye")] += 1
+    assert min(counts) > 800 and max(counts) < 1200
