@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv unit integration e2e clean
+.PHONY: run test venv unit integration e2e clean chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,16 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m devstack run
 
-## Run the whole test suite: unit, integration (moto), end-to-end (real local stack).
-test: $(STAMP)
+## Run the whole test suite: unit, integration (moto), end-to-end (real local stack, Chromium).
+test: $(STAMP) chromium
 	$(PY) -m pytest
+
+## Debian's Chromium for the browser tests (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
@@ -27,7 +34,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PY) -m pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) chromium
 	$(PY) -m pytest tests/e2e
 
 clean:

@@ -106,8 +106,13 @@ class Stack:
         threading.Thread(target=self.pump.run, name="pump", daemon=True).start()
 
         api_url = f"http://{self.host}:{self.api_port}"
+        from .web import serve
+        self.web = serve(self.host, self.web_port, api_url)
+        web_url = f"http://{self.host}:{self.web_port}"
         print(f"""
 Açık Kapı yerel ortamı / local stack
+  Web            {web_url}/            (vatandaş / citizen)
+                 {web_url}/buro.html   (büro konsolu / office console)
   API            {api_url}/v1/health
   OpenAPI        {api_url}/v1/openapi.json
   Katalog        {api_url}/v1/catalog
@@ -124,6 +129,8 @@ Demo staff users (password {password}):""", flush=True)
     def stop(self) -> None:
         if self.pump:
             self.pump.stop.set()
+        if getattr(self, "web", None):
+            self.web.shutdown()
         for proc in reversed(self.procs):
             if proc.poll() is None:
                 try:

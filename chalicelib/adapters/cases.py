@@ -429,6 +429,14 @@ class CaseWorkRepository(RoutingRepository, CaseRepository):
         return [from_item(i, with_personal_data=False) for i in found], None
 
 
+    def count_status(self, district: str, status: str) -> int:
+        return CaseItem.by_district_status.count(f"D#{district}#{status}")
+
+    def legal_due_since(self, district: str, since: date) -> list:
+        return [from_item(i, with_personal_data=False)
+                for i in CaseItem.by_district.query(f"D#{district}", CaseItem.gsi1sk >= since.isoformat())]
+
+
 _INDEX_KEYS = {"by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
                "by_province": ("gsi4pk", "gsi4sk")}
 

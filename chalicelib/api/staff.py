@@ -78,6 +78,14 @@ def list_cases():
                          headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/staff/dashboard", "GET", summary="Gösterge paneli: durumlar, haftalık hacim, zamanında oranı",
+       tag="staff", security=True, responses={200: ("Özet", None), **DENIED}, **AUTH)
+def dashboard():
+    kw = _kw()
+    return json_response(office.dashboard(_principal(), dict(bp.current_request.query_params or {}), now=kw["now"],
+                                          repo=kw["repo"]), headers={"Cache-Control": "no-store"})
+
+
 @route(bp, "/v1/staff/cases/{application_no}", "GET", summary="Başvuru ayrıntısı (kimlik maskeli)", tag="staff",
        security=True, responses={200: ("Ayrıntı", None), 404: ("Yok", schemas.ErrorOut), **DENIED}, **AUTH)
 def get_case(application_no):

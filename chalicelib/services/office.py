@@ -114,7 +114,46 @@ def detail(case, assignments, p, *, storage, now: datetime) -> dict:
 def get_case(p, raw_no: str, *, now, client, repo, storage) -> dict:
     case, assignments = _load_readable(p, raw_no, repo)
     record(case.application_no, actor=p.username, role=p.role, action="view", at=now, source_ip=client)
-    return detail(case, assignments, p, storage=storage, now=now)
+    view = detail(case, assignments, p, storage=storage, now=now)
+    if view["allowed_actions"]:  # what the console's action forms offer
+        settings = repo.district(case.district)
+        view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
+        view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
+                                if k != "merged_duplicate"]
+    return view
+
+
+def dashboard(p, params: dict, *, now, repo) -> dict:
+    """Counts by status, this week's intake, the on-time rate and weekly volume for the
+    last 12 weeks: index Queries on the district only."""
+    cat = catalog()
+    district = params.get("district") or p.district
+    if not district or district not in cat.districts:
+        raise AppError("unknown_district", "İlçe seçiniz.", field="district")
+    if not policy.can_read(p, district, cat.districts[district].province):
+        raise forbidden()
+    today = local_date(now)
+    monday = today - timedelta(days=today.weekday())
+    first_week = monday - timedelta(weeks=11)
+    counts = {s.value: repo.count_status(district, s.value) for s in Status}
+    recent = repo.legal_due_since(district, first_week)
+    weeks = {(first_week + timedelta(weeks=i)).isoformat(): 0 for i in range(12)}
+    on_time = concluded = this_week = 0
+    for c in recent:
+        received = local_date(c.received_at)
+        if received >= first_week:
+            week = (received - timedelta(days=received.weekday())).isoformat()
+            if week in weeks:
+                weeks[week] += 1
+            if received >= monday:
+                this_week += 1
+        if c.status == Status.CONCLUDED and c.concluded_at is not None:
+            concluded += 1
+            on_time += local_date(c.concluded_at) <= c.legal_due_date
+    return {"district": district, "district_name": cat.districts[district].name, "counts": counts,
+            "this_week_intake": this_week, "concluded_recently": concluded,
+            "on_time_rate": round(on_time / concluded, 3) if concluded else None,
+            "weekly_volume": [{"week": w, "count": n} for w, n in weeks.items()]}
 
 
 def reveal(p, raw_no: str, *, now, client, repo) -> dict:

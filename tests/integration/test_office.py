@@ -74,6 +74,7 @@ OFFICE = {"desk", "supervisor"}
 ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("GET", "/v1/staff/me", None, {"desk_other", "desk", "supervisor", "province_other", "admin"}),
     ("GET", "/v1/staff/cases?district=34-maltepe", None, OFFICE),
+    ("GET", "/v1/staff/dashboard?district=34-maltepe", None, OFFICE),
     ("GET", "/v1/staff/cases/{no}", None, OFFICE),
     ("POST", "/v1/staff/cases/{no}/reveal", {}, OFFICE),
     ("GET", "/v1/staff/cases/{no}/audit", None, {"supervisor"}),
@@ -433,3 +434,18 @@ def test_admin_edits_district_settings_with_locking(client, staff, aws):
     assert r.status_code == 200 and r.json_body["auto_forward"] is False
     stale = client.http.put("/v1/staff/districts/34-maltepe", headers=staff.headers("yonetici"), body=json.dumps(body))
     assert stale.status_code == 409
+
+
+def test_dashboard_counts_and_weekly_volume(client, staff, application, aws, aws_calls):
+    receipt, token = forwarded_case(client, application, aws)
+    inst_post(client, "answer", token, ANSWER)
+    act(client, staff, receipt["application_no"], "conclude",
+        {"outcome": "positive", "answer": "Gerekçeli son cevap metni burada."})
+    aws_calls.reset()
+    r = client.http.get("/v1/staff/dashboard", headers=staff.headers("masa.maltepe"))
+    assert r.status_code == 200
+    d = r.json_body
+    assert d["counts"]["concluded"] == 1 and d["counts"]["forwarded"] == 0
+    assert d["this_week_intake"] == 1 and d["on_time_rate"] == 1.0
+    assert len(d["weekly_volume"]) == 12 and d["weekly_volume"][-1]["count"] == 1
+    assert set(aws_calls.operations("dynamodb")) == {"Query"}

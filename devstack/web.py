@@ -1,0 +1,44 @@
+"""Serves web/ on the local stack, with a generated config.js that points the pages at
+the local API (in AWS the deploy writes config.js into the site bucket)."""
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+def config_js(api_base: str) -> bytes:
+    return f'window.ACIKKAPI_CONFIG = {{"apiBase": "{api_base}"}};\n'.encode()
+
+
+class Handler(SimpleHTTPRequestHandler):
+    config = b""
+
+    def do_GET(self):  # noqa: N802
+        if self.path.split("?")[0] == "/config.js":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/javascript; charset=utf-8")
+            self.send_header("Content-Length", str(len(self.config)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(self.config)
+            return
+        super().do_GET()
+
+    def end_headers(self):
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        super().end_headers()
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+def serve(host: str, port: int, api_base: str) -> ThreadingHTTPServer:
+    handler = type("ConfiguredHandler", (Handler,), {"config": config_js(api_base)})
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(WEB)))
+    threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
+    return server

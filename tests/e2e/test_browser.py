@@ -1,0 +1,194 @@
+"""The web client in a real headless Chromium (Debian's /usr/bin/chromium, driven by
+Playwright) against the real local stack. Screenshots of every step go to
+test-artifacts/ (ignored by git)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import outbox_for, wait_for
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="tr-TR")
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], errors
+
+
+def shot(pg, name):
+    text = pg.inner_text("body")
+    assert "undefined" not in text and not re.search(r"\bnull\b", text), f"{name}: stray null/undefined"
+    assert "[object " not in text, f"{name}: an object printed as text"
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: wider than the screen"
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def fill_application(pg, *, district=("06", "06-cankaya"), description=None):
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    pg.get_by_label("Başvuru türü").select_option("sikayet")
+    pg.get_by_label("Konu başlığı").select_option("yerel_yonetimler")
+    pg.get_by_label("Alt konu").select_option("yol_kaldirim")
+    pg.get_by_label("İl", exact=True).select_option(district[0])
+    pg.get_by_label("İlçe", exact=True).select_option(district[1])
+    pg.get_by_label("Konu", exact=False).first  # noqa: B018 - labels resolved below by id
+    pg.fill("#subject", "Kaldırım çökmüş")
+    pg.fill("#description", description or "Atatürk Bulvarı üzerinde kaldırım çöktü, yayalar yola iniyor.")
+    pg.fill("#national_id", "10000000146")
+    pg.fill("#phone", "0532 123 45 67")
+    pg.fill("#first_name", "Ayşe")
+    pg.fill("#last_name", "Yılmaz")
+    pg.fill("#address", "Atatürk Bulvarı No:10 Çankaya / Ankara")
+
+
+def test_the_whole_journey_in_the_browser(stack, page):
+    pg = page
+    # 1. a citizen submits
+    pg.goto(f"{stack.web}/basvuru.html")
+    shot(pg, "01-kvkk")
+    fill_application(pg)
+    shot(pg, "02-form")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    no = pg.inner_text("#r-no").strip()
+    code = pg.inner_text("#r-code").strip()
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}", no) and len(code) == 11
+    assert "Erişim kodunuzu şimdi not alın" in pg.inner_text("#receipt")
+    shot(pg, "03-receipt")
+
+    # 2. a clerk signs in and forwards
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.get_by_role("link", name=no).wait_for()
+    shot(pg, "04-queue")
+    pg.get_by_role("link", name=no).click()
+    pg.wait_for_selector("#forward-form")
+    assert pg.inner_text("#nid") == "100******46"
+    pg.get_by_label("Çankaya Belediye Başkanlığı").check()
+    pg.get_by_role("button", name="Yönlendir").click()
+    wait_for(lambda: pg.inner_text("#case-status") == "Kuruma iletildi")
+    shot(pg, "05-forwarded")
+
+    # 3. the institution opens the link from the dev outbox and answers
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
+    link = mails[0]["links"][0]
+    assert link.startswith(stack.web)
+    inst = pg.context.new_page()
+    inst.goto(link)
+    inst.wait_for_selector("#answer-form")
+    assert "Ayşe Yılmaz" in inst.inner_text("#case") and "10000000146" not in inst.content()
+    inst.get_by_label("Önerilen sonuç").select_option("positive")
+    inst.get_by_label("Cevap metni").fill("Kaldırım onarımı için ekip yönlendirildi, 3 gün içinde tamamlanacak.")
+    inst.get_by_label("Cevaplayanın adı soyadı").fill("Mehmet Demir")
+    inst.get_by_label("Unvanı").fill("Fen İşleri Müdürü")
+    shot(inst, "06-institution")
+    inst.get_by_role("button", name="Cevabı gönder").click()
+    wait_for(lambda: inst.inner_text("#assignment-status") == "Cevaplandı")
+    assert "yalnızca okunabilir" in inst.inner_text("#case")
+    shot(inst, "07-institution-answered")
+    inst.close()
+
+    # 4. the clerk concludes
+    pg.get_by_role("button", name="← Kuyruğa dön").click()
+    pg.get_by_role("link", name=no).click()
+    pg.wait_for_selector("#conclude-form")
+    pg.select_option("#conclude-outcome", "positive")
+    final = "Kaldırım onarımı Çankaya Belediyesince 3 gün içinde tamamlanacaktır; bilgilerinize sunulur."
+    pg.fill("#conclude-answer", final)
+    pg.get_by_role("button", name="Sonuçlandır").click()
+    wait_for(lambda: pg.inner_text("#case-status") == "Sonuçlandı")
+    shot(pg, "08-concluded")
+    pg.get_by_role("button", name="Gösterge paneli").click()
+    chart = pg.wait_for_selector("#view-dashboard svg[role=img]")
+    assert chart.eval_on_selector_all("rect", "r => r.length") == 12
+    assert "Zamanında sonuçlanan" in pg.inner_text("#view-dashboard")
+    shot(pg, "08b-dashboard")
+
+    # 5. the citizen tracks the case and sees the answer
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.get_by_label("Erişim kodu").fill(code)
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#final-answer")
+    assert pg.inner_text("#final-answer") == final
+    assert pg.inner_text("#status") == "Sonuçlandı"
+    assert pg.get_by_role("heading", name="Sonuca itiraz").is_visible()
+    shot(pg, "09-tracked")
+
+
+def test_server_field_errors_appear_beside_their_fields(stack, page):
+    pg = page
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg, description="Kısa")  # the client does not check length; the server does
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    error = pg.wait_for_selector("#err-description")
+    assert error.inner_text() == "Açıklama en az 10 karakter olmalıdır."
+    assert pg.get_attribute("#description", "aria-invalid") == "true"
+    assert "Açıklama en az 10 karakter" in pg.inner_text("#live")
+    shot(pg, "10-server-error")
+    pg.fill("#national_id", "12345678901")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    assert "T.C. Kimlik No / YKN geçersiz" in pg.inner_text("#err-applicant-national-id")
+
+
+@pytest.mark.parametrize("path", ["index.html", "basvuru.html", "izle.html", "buro.html"])
+def test_pages_fit_a_360_px_screen(stack, browser, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/{path}")
+    if path == "basvuru.html":
+        pg.get_by_label("Aydınlatma metnini okudum").check()
+        pg.get_by_role("button", name="Devam et").click()
+        pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    assert pg.get_attribute("html", "lang") == "tr"
+    unlabelled = pg.evaluate("""[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+        .map(e => e.id || e.name)""")
+    assert unlabelled == []
+    shot(pg, f"11-360-{path.replace('.html', '')}")
+    context.close()
+
+
+def test_keyboard_alone_reaches_the_form(stack, page):
+    pg = page
+    pg.goto(f"{stack.web}/basvuru.html")
+    for _ in range(12):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.id") == "kvkk-ack":
+            break
+    assert pg.evaluate("document.activeElement.id") == "kvkk-ack"
+    pg.keyboard.press("Space")
+    pg.keyboard.press("Tab")
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector("#form:not(.hidden)")
+    outline = pg.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert pg.evaluate("document.activeElement.id") == "type" and outline != "none"

@@ -1,0 +1,71 @@
+// Pickers filled from GET /v1/catalog: type, heading -> subject, province -> district.
+import { api, el } from "./api.js";
+
+let cached = null;
+export async function loadCatalog() {
+  cached = cached || await api("GET", "/v1/catalog");
+  return cached;
+}
+
+function fill(select, items, placeholder) {
+  select.replaceChildren(el("option", { value: "" }, placeholder),
+    ...items.map((i) => el("option", { value: i.code }, i.name)));
+}
+
+export async function wirePickers(form) {
+  const cat = await loadCatalog();
+  const type = form.querySelector("[name=type]");
+  const heading = form.querySelector("#heading");
+  const category = form.querySelector("[name=category]");
+  const province = form.querySelector("#province");
+  const district = form.querySelector("[name=district]");
+  fill(type, cat.types, "Seçiniz");
+  fill(heading, cat.headings, "Seçiniz");
+  fill(category, [], "Önce konu başlığını seçiniz");
+  fill(province, cat.provinces, "Seçiniz");
+  fill(district, [], "Önce ili seçiniz");
+  heading.addEventListener("change", () => {
+    const h = cat.headings.find((x) => x.code === heading.value);
+    fill(category, h ? h.subjects : [], h ? "Seçiniz" : "Önce konu başlığını seçiniz");
+  });
+  province.addEventListener("change", () => {
+    const p = cat.provinces.find((x) => x.code === province.value);
+    fill(district, p ? p.districts : [], p ? "Seçiniz" : "Önce ili seçiniz");
+  });
+  return cat;
+}
+
+export function formValue(form, name) {
+  const f = form.querySelector(`[name="${name}"]`);
+  return f ? f.value.trim() : "";
+}
+
+// The fields of an application form, in the API's shape (shared by the citizen
+// form and the desk intake form).
+export function applicationBody(form) {
+  const v = (n) => formValue(form, n);
+  const body = {
+    type: v("type"), category: v("category"), district: v("district"), subject: v("subject"),
+    description: v("description"),
+    applicant: { national_id: v("applicant.national_id"), first_name: v("applicant.first_name"),
+      last_name: v("applicant.last_name"), phone: v("applicant.phone"), address: v("applicant.address") },
+    kvkk_acknowledged: true,
+  };
+  if (v("applicant.email")) body.applicant.email = v("applicant.email");
+  const conf = form.querySelector("[name=confidential_identity]");
+  if (conf && conf.checked) body.confidential_identity = true;
+  const loc = v("location");
+  if (loc) body.location = JSON.parse(loc);
+  return body;
+}
+
+export function clientChecks(form, body, isValidNationalId, normaliseMobile) {
+  const errors = [];
+  const need = [["type", "Başvuru türünü seçiniz."], ["category", "Alt konuyu seçiniz."], ["district", "İlçeyi seçiniz."]];
+  for (const [f, m] of need) if (!body[f]) errors.push({ field: f, message: m });
+  if (!isValidNationalId(body.applicant.national_id))
+    errors.push({ field: "applicant.national_id", message: "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz." });
+  if (!normaliseMobile(body.applicant.phone))
+    errors.push({ field: "applicant.phone", message: "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz." });
+  return errors;
+}

@@ -1,0 +1,79 @@
+import { api, ApiError, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "./api.js";
+
+const live = document.getElementById("live");
+const form = document.getElementById("lookup");
+const result = document.getElementById("result");
+const params = new URLSearchParams(location.hash.slice(1));
+if (params.get("no")) form.application_no.value = params.get("no");
+
+let current = null;
+
+async function load() {
+  const no = form.application_no.value.trim();
+  const code = form.access_code.value.trim();
+  const view = await api("GET", `/v1/applications/${encodeURIComponent(no)}`, { headers: { "X-Access-Code": code } });
+  current = { no, code };
+  render(view);
+}
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  say(live, "");
+  try { await load(); }
+  catch (err) {
+    result.classList.add("hidden");
+    if (err instanceof ApiError && err.errors.length && err.errors[0].field) showErrors(form, err.errors, live);
+    say(live, err.message, "err");
+  }
+});
+
+function render(v) {
+  const final = v.final_answer ? el("section", { class: "card" }, el("h2", {}, "Cevap"),
+    el("p", {}, el("span", { class: "badge ok" }, OUTCOME[v.final_answer.outcome] || v.final_answer.outcome), " ",
+      el("time", { datetime: v.final_answer.at }, fmtDateTime(v.final_answer.at))),
+    el("p", { id: "final-answer", style: "white-space:pre-wrap" }, v.final_answer.text)) : null;
+  result.replaceChildren(...[
+    el("section", { class: "card" },
+      el("h2", {}, `Başvuru ${v.application_no}`),
+      el("dl", { class: "facts" },
+        el("dt", {}, "Durum"), el("dd", { id: "status" }, STATUS[v.status] || v.status),
+        el("dt", {}, "Konu"), el("dd", {}, v.subject),
+        el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(v.received_at)),
+        el("dt", {}, "Yasal cevap süresi"), el("dd", {}, fmtDate(v.legal_due_date)))),
+    final,
+    el("section", { class: "card" }, el("h2", {}, "Başvurunun seyri"),
+      el("ol", { class: "timeline" }, v.history.map((h) => el("li", {},
+        el("time", { datetime: h.at }, fmtDateTime(h.at)), el("strong", {}, STATUS[h.status] || h.status),
+        h.note ? el("div", {}, h.note) : null)))),
+    v.can_reply ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
+      (text) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/replies`,
+        { body: { text }, headers: { "X-Access-Code": current.code } })) : null,
+    v.survey_token ? surveyBox(v.survey_token) : null,
+    v.can_object ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
+      (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
+        { body: { reason }, headers: { "X-Access-Code": current.code } }),
+      `Sonuçlanmadan sonraki 30 gün içinde bir kez itiraz edebilirsiniz (son gün: ${fmtDate(v.objection_deadline)}).`) : null,
+  ].filter(Boolean));
+  result.classList.remove("hidden");
+}
+
+function textForm(id, title, label, action, send, hint) {
+  const f = el("form", { class: "card", id: `${id}-form`, novalidate: true },
+    el("h2", {}, title), hint ? el("p", { class: "hint" }, hint) : null,
+    el("div", { class: "field" }, el("label", { for: `${id}-text` }, label),
+      el("textarea", { id: `${id}-text`, name: id === "reply" ? "text" : "reason", required: true })),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, action)));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { render(await send(f.querySelector("textarea").value.trim())); say(live, "Kaydedildi.", "ok"); }
+    catch (err) { if (err.errors && err.errors.length) showErrors(f, err.errors, live); say(live, err.message, "err"); }
+  });
+  return f;
+}
+
+function surveyBox(token) {
+  const box = el("section", { class: "card" }, el("h2", {}, "Memnuniyet anketi"),
+    el("p", {}, "Başvurunuzun sonucundan ne kadar memnun kaldınız?"),
+    el("a", { class: "button secondary", href: `anket.html#t=${token}` }, "Anketi aç"));
+  return box;
+}

@@ -1,0 +1,133 @@
+// The institution's page, opened from the e-mailed link: the token is in the #fragment
+// and goes to the API in the X-Link-Token header only.
+import { api, ApiError, ASSIGNMENT, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors } from "./api.js";
+
+const live = document.getElementById("live");
+const box = document.getElementById("case");
+const token = new URLSearchParams(location.hash.slice(1)).get("t") || "";
+const headers = { "X-Link-Token": token };
+history.replaceState(null, "", location.pathname);  // keep the key out of the address bar and history
+
+async function load() {
+  try { render(await api("GET", "/v1/institution/assignment", { headers })); }
+  catch (e) { say(live, e.message, "err"); box.classList.add("hidden"); }
+}
+
+const field = (id, label, input, hint) => el("div", { class: "field" },
+  el("label", { for: id }, label, hint ? el("span", { class: "hint" }, hint) : null), input);
+
+function render(v) {
+  const a = v.applicant;
+  const sections = [
+    el("section", { class: "card" },
+      el("h2", {}, `Başvuru ${v.application_no}`),
+      el("dl", { class: "facts" },
+        el("dt", {}, "Kurum"), el("dd", {}, v.institution.name),
+        el("dt", {}, "Durum"), el("dd", { id: "assignment-status" }, ASSIGNMENT[v.status] || v.status),
+        el("dt", {}, "Tür / konu"), el("dd", {}, `${v.type_name} · ${v.category_name}`),
+        el("dt", {}, "İlçe"), el("dd", {}, v.district_name),
+        el("dt", {}, "Alınma tarihi"), el("dd", {}, fmtDate(v.receipt_date)),
+        el("dt", {}, "Kurum cevap süresi"), el("dd", {}, fmtDate(v.sla_due_date)),
+        el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date)),
+        v.location ? [el("dt", {}, "Konum"), el("dd", {}, `${v.location.lat}, ${v.location.lon}`)] : null),
+      el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description)),
+    el("section", { class: "card" }, el("h2", {}, "Başvuru sahibi"),
+      v.identity_withheld ? el("p", { class: "notice" }, "Başvuru sahibi kimliğinin gizli tutulmasını istemiştir (ihbar). Kimlik ve iletişim bilgileri kurumla paylaşılmaz.")
+        : el("dl", { class: "facts" },
+          el("dt", {}, "Ad soyad"), el("dd", {}, `${a.first_name} ${a.last_name}`),
+          el("dt", {}, "T.C. Kimlik No"), el("dd", {}, a.national_id_masked),
+          el("dt", {}, "Telefon"), el("dd", {}, a.phone),
+          a.email ? [el("dt", {}, "E-posta"), el("dd", {}, a.email)] : null,
+          el("dt", {}, "Adres"), el("dd", {}, a.address))),
+  ];
+  if (v.answers.length || v.notes.length) {
+    sections.push(el("section", { class: "card" }, el("h2", {}, "Önceki cevaplar ve büro notları"),
+      el("ol", { class: "timeline" }, v.answers.map((x) => el("li", {},
+        el("time", {}, fmtDateTime(x.at)), el("strong", {}, `${OUTCOME[x.outcome]} · ${x.responder_name}, ${x.responder_title}`),
+        el("div", { style: "white-space:pre-wrap" }, x.text),
+        x.attachments.map((f) => el("div", {}, el("a", { href: f.url }, f.filename))),
+        x.returned_note ? el("div", { class: "notice" }, `Büro iade etti: ${x.returned_note}`) : null)))));
+  }
+  if (v.read_only) {
+    sections.push(el("p", { class: "notice ok" }, "Bu başvuru kurumunuzca cevaplanmıştır; bağlantı artık yalnızca okunabilir."));
+  } else {
+    sections.push(answerForm(), redirectForm());
+    if (v.can_extend) sections.push(extensionForm());
+  }
+  box.replaceChildren(...sections);
+  box.classList.remove("hidden");
+}
+
+function answerForm() {
+  const f = el("form", { class: "card", id: "answer-form", novalidate: true }, el("h2", {}, "Cevap ver"),
+    field("answer-outcome", "Önerilen sonuç", el("select", { id: "answer-outcome", name: "outcome", required: true },
+      el("option", { value: "" }, "Seçiniz"), Object.entries(OUTCOME).map(([k, t]) => el("option", { value: k }, t)))),
+    field("answer-text", "Cevap metni", el("textarea", { id: "answer-text", name: "text", maxlength: 10000, required: true }),
+      " En fazla 10.000 karakter"),
+    el("div", { class: "grid2" },
+      field("responder-name", "Cevaplayanın adı soyadı", el("input", { type: "text", id: "responder-name", name: "responder_name", required: true })),
+      field("responder-title", "Unvanı", el("input", { type: "text", id: "responder-title", name: "responder_title", required: true }))),
+    field("answer-files", "Ekler", el("input", { type: "file", id: "answer-files", name: "attachments", multiple: true,
+      accept: "application/pdf,image/jpeg,image/png" }), " PDF, JPEG ya da PNG; her biri en fazla 10 MB, en fazla 5 dosya"),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, "Cevabı gönder")));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = f.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const attachments = [];
+      for (const file of f.attachments.files) attachments.push(await upload(file));
+      const body = { outcome: f.outcome.value, text: f.text.value.trim(), responder_name: f.responder_name.value.trim(),
+        responder_title: f.responder_title.value.trim(), attachments };
+      render(await api("POST", "/v1/institution/answer", { body, headers }));
+      say(live, "Cevabınız kaydedildi ve Açık Kapı bürosuna iletildi. Teşekkür ederiz.", "ok");
+    } catch (err) { fail(f, err); } finally { button.disabled = false; }
+  });
+  return f;
+}
+
+async function upload(file) {
+  const start = await api("POST", "/v1/institution/attachments",
+    { body: { filename: file.name, content_type: file.type, size: file.size }, headers });
+  const data = new FormData();
+  for (const [k, v] of Object.entries(start.upload.fields)) data.append(k, v);
+  data.append("file", file);
+  const res = await fetch(start.upload.url, { method: "POST", body: data });
+  if (!res.ok) throw new ApiError(400, { error: { code: "upload_failed", field: "attachments", message: `${file.name} yüklenemedi.` } });
+  return { id: start.attachment_id, filename: file.name };
+}
+
+function redirectForm() {
+  const f = el("form", { class: "card", id: "redirect-form", novalidate: true }, el("h2", {}, "Görev alanımız dışında"),
+    field("redirect-reason", "Gerekçe", el("textarea", { id: "redirect-reason", name: "reason", required: true })),
+    field("redirect-suggest", "Önerilen kurum", el("input", { type: "text", id: "redirect-suggest", name: "suggested_institution" }), " İsteğe bağlı"),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "secondary" }, "Büroya bildir")));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { reason: f.reason.value.trim() };
+    if (f.suggested_institution.value.trim()) body.suggested_institution = f.suggested_institution.value.trim();
+    try { render(await api("POST", "/v1/institution/redirect", { body, headers })); say(live, "Büroya bildirildi.", "ok"); }
+    catch (err) { fail(f, err); }
+  });
+  return f;
+}
+
+function extensionForm() {
+  const f = el("form", { class: "card", id: "extension-form", novalidate: true }, el("h2", {}, "Süre uzatımı (4982 sayılı Kanun md. 11)"),
+    el("p", { class: "hint" }, "Başka bir kurumun görüşü gerekiyorsa cevap süresi 30 iş gününe uzatılabilir; başvuru sahibine gerekçesiyle bildirilir."),
+    field("extension-reason", "Gerekçe", el("textarea", { id: "extension-reason", name: "reason", required: true })),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "secondary" }, "Süreyi uzat")));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { render(await api("POST", "/v1/institution/extension", { body: { reason: f.reason.value.trim() }, headers })); say(live, "Süre uzatıldı.", "ok"); }
+    catch (err) { fail(f, err); }
+  });
+  return f;
+}
+
+function fail(form, err) {
+  if (err instanceof ApiError && err.errors.length && err.errors[0].field) showErrors(form, err.errors, live);
+  say(live, err.message, "err");
+}
+
+load();
