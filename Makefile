@@ -4,7 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv unit integration e2e clean chromium
+STAGE ?= dev
+STACK ?= acikkapi-$(STAGE)
+REGION ?= eu-central-1
+
+.PHONY: run test venv unit integration e2e clean chromium package deploy deploy-web
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +40,25 @@ integration: $(STAMP)
 
 e2e: $(STAMP) chromium
 	$(PY) -m pytest tests/e2e
+
+## Package for AWS: build/$(STAGE)/sam.json (Chalice SAM output + infra/template.json) and the code zip.
+package: $(STAMP)
+	$(PY) infra/policies.py --check
+	AWS_DEFAULT_REGION=$(REGION) $(PY) infra/package.py --stage $(STAGE)
+	$(VENV)/bin/cfn-lint build/$(STAGE)/sam.json
+
+## Deploy the packaged stage with CloudFormation (needs AWS credentials and ARTIFACT_BUCKET).
+deploy: package
+	@test -n "$(ARTIFACT_BUCKET)" || { echo "set ARTIFACT_BUCKET=<an S3 bucket for the code package>"; exit 2; }
+	aws cloudformation package --region $(REGION) --template-file build/$(STAGE)/sam.json \
+	  --s3-bucket $(ARTIFACT_BUCKET) --s3-prefix $(STACK) --output-template-file build/$(STAGE)/packaged.yaml
+	aws cloudformation deploy --region $(REGION) --template-file build/$(STAGE)/packaged.yaml --stack-name $(STACK) \
+	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	  --parameter-overrides Stage=$(STAGE) $(if $(MAIL_FROM),MailFrom=$(MAIL_FROM)) $(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL))
+
+## Upload web/ to the stage's site bucket, with a config.js that points at the stage's API.
+deploy-web:
+	$(PY) -m devstack.webdeploy --stack $(STACK) --region $(REGION)
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache test-artifacts

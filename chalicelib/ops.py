@@ -1,7 +1,8 @@
 """Operator tasks that run against a deployed stage or the local stack (not in Lambda).
 
-    python -m devstack redrive notifications       # local stack
+    python -m devstack redrive notifications                                 # local stack
     AWS_PROFILE=... python -m chalicelib.ops redrive <dlq-url> <queue-url>   # AWS
+    AWS_PROFILE=... python -m chalicelib.ops seed <main-table-name>          # AWS: reference data
 """
 from __future__ import annotations
 
@@ -28,7 +29,19 @@ def redrive(dlq_url: str, queue_url: str, *, sqs=None, limit: int = 10_000) -> i
     return moved
 
 
+def seed(main_table: str) -> int:
+    """Seeds district settings and institutions (chalicelib/data/institutions.json) into a
+    stage's main table. Run it again after editing the file; versions are kept."""
+    import os
+    os.environ["MAIN_TABLE"] = main_table  # read by the pynamodb models at import
+    from .services import reference
+    return reference.seed()
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "redrive":
-        sys.exit("usage: python -m chalicelib.ops redrive <dlq-url> <queue-url>")
-    print(f"moved {redrive(sys.argv[2], sys.argv[3])} messages")
+    if len(sys.argv) == 4 and sys.argv[1] == "redrive":
+        print(f"moved {redrive(sys.argv[2], sys.argv[3])} messages")
+    elif len(sys.argv) == 3 and sys.argv[1] == "seed":
+        print(f"seeded {seed(sys.argv[2])} districts")
+    else:
+        sys.exit("usage: python -m chalicelib.ops redrive <dlq-url> <queue-url> | seed <main-table-name>")

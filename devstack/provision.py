@@ -21,7 +21,8 @@ def load_template(path: Path = TEMPLATE) -> dict:
 class Resolver:
     def __init__(self, template: dict, stage: str, region: str, account: str = "123456789012"):
         self.template = template
-        self.params = {"Stage": stage, "AWS::Region": region, "AWS::AccountId": account,
+        defaults = {k: v.get("Default") for k, v in template.get("Parameters", {}).items()}
+        self.params = {**defaults, "Stage": stage, "AWS::Region": region, "AWS::AccountId": account,
                        "AWS::StackName": f"acikkapi-{stage}", "AWS::Partition": "aws",
                        "AWS::URLSuffix": "amazonaws.com"}
         self.physical: dict[str, dict] = {}  # logical id -> {"Ref": ..., attr: ...}
@@ -38,10 +39,14 @@ class Resolver:
                 text = arg if isinstance(arg, str) else arg[0]
                 for key, val in {**self.params, **{k: p["Ref"] for k, p in self.physical.items()}}.items():
                     text = text.replace("${" + key + "}", str(val))
+                if "${" in text:
+                    raise KeyError(text)  # refers to something this stack does not have
                 return text
             if fn == "Fn::GetAtt":
                 logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
                 return self.physical[logical][attr]
+            if fn == "Fn::Not":
+                return not self.value(arg[0])
             if fn == "Fn::If":
                 cond, yes, no = arg
                 return self.value(yes if self.condition(cond) else no)
@@ -54,12 +59,18 @@ class Resolver:
         return v
 
 
+def of_type(template: dict, kind: str) -> dict[str, dict]:
+    """Resources of one type. Entries without a type are patches merged into Chalice's
+    own resources (functions); the local stack has no use for them."""
+    return {k: r for k, r in template["Resources"].items() if r.get("Type") == kind}
+
+
 def tables(template: dict) -> dict[str, dict]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
+    return of_type(template, "AWS::DynamoDB::Table")
 
 
 def queues(template: dict) -> dict[str, dict]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"}
+    return of_type(template, "AWS::SQS::Queue")
 
 
 def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: str | None = None,
@@ -70,12 +81,13 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
     sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint_url)
 
     for logical, res in tables(template).items():
-        p = r.value(res["Properties"])
+        raw = res["Properties"]
+        p = {k: r.value(raw[k]) for k in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode",
+                                          "GlobalSecondaryIndexes", "TimeToLiveSpecification") if k in raw}
         kwargs = {k: p[k] for k in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode") if k in p}
         if p.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
-        if p.get("SSESpecification", {}).get("SSEEnabled"):
-            kwargs["SSESpecification"] = {"Enabled": True}
+        # encryption with the personal-data KMS key, PITR, deletion protection: AWS only
         ddb.create_table(**kwargs)
         ttl = p.get("TimeToLiveSpecification")
         if ttl:
@@ -99,9 +111,9 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
         r.physical[logical] = {"Ref": url, "Arn": arn, "QueueName": p["QueueName"], "QueueUrl": url}
 
     s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint_url)
-    for logical, res in template["Resources"].items():
-        if res["Type"] != "AWS::S3::Bucket":
-            continue
+    for logical, res in of_type(template, "AWS::S3::Bucket").items():
+        if logical != "AttachmentsBucket":
+            continue  # the web site is served by the local stack itself
         p = r.value(res["Properties"])
         name = p["BucketName"]
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
@@ -114,25 +126,29 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
         r.physical[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
     idp = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
-    for logical, res in template["Resources"].items():
-        if res["Type"] != "AWS::Cognito::UserPool":
-            continue
+    for logical, res in of_type(template, "AWS::Cognito::UserPool").items():
         p = r.value(res["Properties"])
         pool = idp.create_user_pool(
             PoolName=p["UserPoolName"], Policies=p["Policies"], AdminCreateUserConfig=p["AdminCreateUserConfig"],
             Schema=p["Schema"], UsernameConfiguration=p["UsernameConfiguration"])["UserPool"]
         r.physical[logical] = {"Ref": pool["Id"], "Arn": pool["Arn"]}
     for logical, res in template["Resources"].items():
-        if res["Type"] == "AWS::Cognito::UserPoolClient":
+        if res.get("Type") == "AWS::Cognito::UserPoolClient":
             p = r.value(res["Properties"])
             client = idp.create_user_pool_client(
                 UserPoolId=p["UserPoolId"], ClientName=p["ClientName"], GenerateSecret=p["GenerateSecret"],
                 ExplicitAuthFlows=p["ExplicitAuthFlows"], ReadAttributes=p["ReadAttributes"])["UserPoolClient"]
             r.physical[logical] = {"Ref": client["ClientId"]}
-        elif res["Type"] == "AWS::Cognito::UserPoolGroup":
+        elif res.get("Type") == "AWS::Cognito::UserPoolGroup":
             p = r.value(res["Properties"])
             idp.create_group(GroupName=p["GroupName"], UserPoolId=p["UserPoolId"], Description=p["Description"])
             r.physical[logical] = {"Ref": p["GroupName"]}
 
     variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    return {k: str(r.value(v)) for k, v in variables.items()}
+    env = {}
+    for name, value in variables.items():
+        try:
+            env[name] = str(r.value(value))
+        except KeyError:
+            pass  # refers to an AWS-only resource (secrets, CloudFront); the local stack sets its own
+    return env

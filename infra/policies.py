@@ -1,0 +1,106 @@
+"""Generates the least-privilege IAM policy file of every function and stage
+(.chalice/policy-<stage>-<role>.json). Chalice's automatic policy generation misses
+chalicelib/, boto3.resource and pynamodb, so `autogen_policy` is false and these files
+are the policies. Resources are scoped by the stage's resource names (region and
+account are left open: one template serves any account).
+
+    python infra/policies.py          # rewrite the files
+    python infra/policies.py --check  # exit 1 if a file is out of date (run by the tests)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+CHALICE = Path(__file__).resolve().parent.parent / ".chalice"
+STAGES = ("dev", "prod")
+# function name in app.py -> role
+FUNCTIONS = {"api_handler": "api", "routing_worker": "routing", "notification_worker": "notifications",
+             "deadline_sweep": "sweeps", "daily_watch": "sweeps", "staff_authorizer": "authorizer"}
+
+
+def _arns(stage: str) -> dict:
+    p = f"acikkapi-{stage}"
+    table = f"arn:aws:dynamodb:*:*:table/{p}-main"
+    return {
+        "table": [table, f"{table}/index/*"],
+        "audit": [f"arn:aws:dynamodb:*:*:table/{p}-audit"],
+        "routing_queue": f"arn:aws:sqs:*:*:{p}-routing",
+        "notification_queue": f"arn:aws:sqs:*:*:{p}-notifications",
+        "uploads": f"arn:aws:s3:::{p}-attachments-*/uploads/*",
+        "secrets": f"arn:aws:secretsmanager:*:*:secret:{p}/*",
+        "logs": f"arn:aws:logs:*:*:log-group:/aws/lambda/{p}*",
+        "kms_alias": f"alias/{p}-pii",
+    }
+
+
+def _statement(sid: str, actions: list[str], resources, **extra) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions),
+            "Resource": resources if isinstance(resources, list) else [resources], **extra}
+
+
+def policy(stage: str, role: str) -> dict:
+    a = _arns(stage)
+    logs = _statement("Logs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], a["logs"])
+    keys = [_statement("ReadKeys", ["secretsmanager:GetSecretValue"], a["secrets"]),
+            _statement("DecryptPersonalData", ["kms:Decrypt"], "*",
+                       Condition={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
+                                  "ForAnyValue:StringEquals": {"kms:ResourceAliases": a["kms_alias"]}})]
+    read = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"]
+    write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    statements = [logs]
+    if role == "api":
+        statements += [
+            _statement("CasesTable", read + write, a["table"]),
+            _statement("AuditAppendOnly", ["dynamodb:PutItem", "dynamodb:Query"], a["audit"]),
+            _statement("Queues", ["sqs:SendMessage"], [a["routing_queue"], a["notification_queue"]]),
+            _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["uploads"]),
+            *keys]
+    elif role == "routing":
+        statements += [
+            _statement("CasesTable", read + write, a["table"]),
+            _statement("ConsumeRouting", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                          "sqs:ChangeMessageVisibility"], a["routing_queue"]),
+            _statement("PublishNotifications", ["sqs:SendMessage"], a["notification_queue"]),
+            *keys]
+    elif role == "notifications":
+        statements += [
+            _statement("NotificationClaims", ["dynamodb:PutItem", "dynamodb:DeleteItem"], a["table"][0],
+                       Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["NOTE#*"]}}),
+            _statement("ConsumeNotifications", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                                "sqs:ChangeMessageVisibility"], a["notification_queue"]),
+            _statement("SendEmail", ["ses:SendEmail"], ["arn:aws:ses:*:*:identity/*",
+                                                        "arn:aws:ses:*:*:configuration-set/*"]),
+            # SMS goes to phone numbers, which have no ARN: publish is the only action allowed.
+            _statement("SendSms", ["sns:Publish"], "*"),
+            *keys]
+    elif role == "sweeps":
+        statements += [
+            _statement("CasesTable", read + write, a["table"]),
+            _statement("PublishNotifications", ["sqs:SendMessage"], a["notification_queue"]),
+            *keys]
+    elif role == "authorizer":
+        pass  # verifies tokens against the pool's public JWKS over HTTPS: no AWS calls
+    else:
+        raise ValueError(role)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def files() -> dict[Path, str]:
+    out = {}
+    for stage in STAGES:
+        for role in sorted(set(FUNCTIONS.values())):
+            out[CHALICE / f"policy-{stage}-{role}.json"] = json.dumps(policy(stage, role), indent=2) + "\n"
+    return out
+
+
+if __name__ == "__main__":
+    stale = [p for p, text in files().items() if not p.exists() or p.read_text() != text]
+    if "--check" in sys.argv:
+        for p in stale:
+            print(f"out of date: {p}")
+        sys.exit(1 if stale else 0)
+    for p, text in files().items():
+        p.write_text(text)
+    print(f"wrote {len(files())} policy files")

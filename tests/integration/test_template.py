@@ -1,0 +1,178 @@
+"""The deployment, checked offline: `chalice package` merged with infra/template.json,
+cfn-lint, the invariants, the IAM policy files, and the local stack agreeing with the
+template."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def sam(tmp_path_factory):
+    out = tmp_path_factory.mktemp("package") / "prod"
+    result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "prod", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    path = out / "sam.json"
+    return path, json.loads(path.read_text())
+
+
+def resources(doc, kind):
+    return {k: r for k, r in doc["Resources"].items() if r.get("Type") == kind}
+
+
+def test_cfn_lint_finds_no_errors(sam):
+    path, _ = sam
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(path)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode & 2 == 0, result.stdout[-3000:]  # bit 2: errors (4: warnings, 8: informational)
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(sam):
+    _, doc = sam
+    sources = [(name, e) for name, fn in resources(doc, "AWS::Serverless::Function").items()
+               for e in fn["Properties"].get("Events", {}).values() if e["Type"] == "SQS"]
+    assert len(sources) == 2
+    for name, e in sources:
+        assert e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+
+
+def test_event_sources_point_at_the_template_queues(sam):
+    _, doc = sam
+    names = {r["Properties"]["QueueName"]["Fn::Sub"].replace("${Stage}", "prod")
+             for r in resources(doc, "AWS::SQS::Queue").values()}
+    for fn in resources(doc, "AWS::Serverless::Function").values():
+        for e in fn["Properties"].get("Events", {}).values():
+            if e["Type"] == "SQS":
+                assert e["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[1] in names
+
+
+def test_every_queue_has_a_dlq_and_a_long_enough_visibility_timeout(sam):
+    _, doc = sam
+    queues = resources(doc, "AWS::SQS::Queue")
+    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    timeouts = [fn["Properties"].get("Timeout", 60) for fn in resources(doc, "AWS::Serverless::Function").values()]
+    for name, q in queues.items():
+        if name in dlqs:
+            continue
+        policy = q["Properties"]["RedrivePolicy"]
+        assert policy["maxReceiveCount"] == 5, name
+        assert q["Properties"]["VisibilityTimeout"] >= 6 * max(timeouts), name
+    assert len(dlqs) == 2
+
+
+def test_every_table_has_pitr_encryption_and_prod_deletion_protection(sam):
+    _, doc = sam
+    tables = resources(doc, "AWS::DynamoDB::Table")
+    assert set(tables) == {"MainTable", "AuditTable"}
+    for name, t in tables.items():
+        p = t["Properties"]
+        assert p["BillingMode"] == "PAY_PER_REQUEST"
+        assert p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, name
+        assert p["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "PiiKey"}}
+        assert p["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert doc["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert doc["Parameters"]["Stage"]["Default"] == "prod"
+
+
+def _statements(doc):
+    for role in resources(doc, "AWS::IAM::Role").values():
+        for policy in role["Properties"].get("Policies", []):
+            yield from policy["PolicyDocument"]["Statement"]
+    for path in (ROOT / ".chalice").glob("policy-*.json"):
+        yield from json.loads(path.read_text())["Statement"]
+
+
+def test_no_iam_statement_allows_every_action(sam):
+    _, doc = sam
+    statements = list(_statements(doc))
+    assert statements
+    for s in statements:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        assert "*" not in actions and not any(a.endswith(":*") for a in actions), s
+
+
+def test_policy_files_are_generated_and_used_by_every_function(sam):
+    result = subprocess.run([sys.executable, str(ROOT / "infra" / "policies.py"), "--check"], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert config["autogen_policy"] is False
+    _, doc = sam
+    roles = resources(doc, "AWS::IAM::Role")
+    assert len(roles) == 6
+    for stage in ("dev", "prod"):
+        assert set(config["stages"][stage]["lambda_functions"]) == {
+            "api_handler", "routing_worker", "notification_worker", "deadline_sweep", "daily_watch", "staff_authorizer"}
+
+
+def test_the_attachment_bucket_is_private_encrypted_and_cleans_up(sam):
+    _, doc = sam
+    p = doc["Resources"]["AttachmentsBucket"]["Properties"]
+    assert p["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                   "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert any("AbortIncompleteMultipartUpload" in r for r in p["LifecycleConfiguration"]["Rules"])
+    assert p["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"] == ["POST", "GET"]
+    web = doc["Resources"]["WebBucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    assert all(web.values())
+
+
+def test_every_function_has_an_error_alarm_and_log_retention(sam):
+    _, doc = sam
+    functions = set(resources(doc, "AWS::Serverless::Function"))
+    alarms = resources(doc, "AWS::CloudWatch::Alarm").values()
+    alarmed = {d["Value"]["Ref"] for a in alarms if a["Properties"]["MetricName"] == "Errors"
+               for d in a["Properties"]["Dimensions"]}
+    assert alarmed == functions
+    logs = {g["Properties"]["LogGroupName"]["Fn::Sub"] for g in resources(doc, "AWS::Logs::LogGroup").values()}
+    assert logs == {f"/aws/lambda/${{{f}}}" for f in functions}
+    metrics = {a["Properties"]["MetricName"] for a in alarms}
+    assert {"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "5XXError", "Errors"} <= metrics
+
+
+def test_the_rest_of_the_stack_is_there(sam):
+    _, doc = sam
+    kinds = {r.get("Type") for r in doc["Resources"].values()}
+    assert {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup", "AWS::KMS::Key",
+            "AWS::SecretsManager::Secret", "AWS::SES::EmailIdentity", "AWS::CloudFront::Distribution"} <= kinds
+    groups = {r["Properties"]["GroupName"] for r in resources(doc, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"desk", "supervisor", "province", "admin"}
+    schedules = [e["Properties"]["Schedule"] for fn in resources(doc, "AWS::Serverless::Function").values()
+                 for e in fn["Properties"].get("Events", {}).values() if e["Type"] == "Schedule"]
+    assert sorted(schedules) == ["cron(0 5 * * ? *)", "rate(15 minutes)"]
+
+
+def test_the_local_stack_and_the_template_agree(aws):
+    """Same tables, key schemas, indexes and queues: the local stack provisions from the template."""
+    from devstack.provision import Resolver, load_template, queues, tables
+    template = load_template()
+    r = Resolver(template, "local", "eu-central-1")
+    ddb = boto3.client("dynamodb", region_name="eu-central-1")
+    sqs = boto3.client("sqs", region_name="eu-central-1")
+    assert sorted(ddb.list_tables()["TableNames"]) == sorted(r.value(t["Properties"]["TableName"])
+                                                            for t in tables(template).values())
+    for t in tables(template).values():
+        p = t["Properties"]
+        live = ddb.describe_table(TableName=r.value(p["TableName"]))["Table"]
+        assert live["KeySchema"] == p["KeySchema"]
+        want = {g["IndexName"]: g["KeySchema"] for g in p.get("GlobalSecondaryIndexes", [])}
+        assert {g["IndexName"]: g["KeySchema"] for g in live.get("GlobalSecondaryIndexes", [])} == want
+        assert live["BillingModeSummary"]["BillingMode"] == p["BillingMode"]
+    urls = sqs.list_queues()["QueueUrls"]
+    assert sorted(u.rsplit("/", 1)[1] for u in urls) == sorted(r.value(q["Properties"]["QueueName"])
+                                                                for q in queues(template).values())
+    for q in queues(template).values():
+        if "RedrivePolicy" in q["Properties"]:
+            url = sqs.get_queue_url(QueueName=r.value(q["Properties"]["QueueName"]))["QueueUrl"]
+            live = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+                              ["Attributes"]["RedrivePolicy"])
+            assert int(live["maxReceiveCount"]) == q["Properties"]["RedrivePolicy"]["maxReceiveCount"]
