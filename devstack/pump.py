@@ -10,7 +10,6 @@ EventBridge schedules do in AWS, done against moto.
 """
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time

@@ -226,7 +226,7 @@ def assignment_key(no: str, institution_id: str) -> tuple[str, str]:
     return f"CASE#{no}", f"ASSIGN#{institution_id}"
 
 
-def district_from_item(item) -> "DistrictSettings":
+def district_from_item(item):
     from ..domain.assignment import DistrictSettings, Institution
     return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
                             [Institution(i.id, i.kind, i.name, i.liaison_email,

@@ -11,7 +11,7 @@ from .. import auth
 from ..adapters import queues, storage
 from ..adapters.cases import CaseWorkRepository
 from ..domain import schemas
-from ..domain.errors import AppError, Unauthorized
+from ..domain.errors import Unauthorized
 from ..services import office, reference
 from .http import client_ip, json_response, read_json, route
 

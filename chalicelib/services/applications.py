@@ -213,3 +213,23 @@ def track(raw_no: str, access_code: str | None, *, client: str, now: datetime, r
         repo.increment_counters(keys, now + timedelta(seconds=retry_after + 60))
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
     return public_view(from_item(item, with_personal_data=False))
+
+
+def citizen_action(raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime, repo,
+                   apply) -> Case:
+    """A change the citizen makes with the access code (reply, objection): the same
+    check, throttle and 404 as tracking, then `apply(case, no)` and one version-checked
+    commit with its audit record."""
+    from ..adapters.audit import audit_item
+    if refs.normalise_application_no(raw_no) is None:
+        raise invalid_number()
+    track(raw_no, access_code, client=client, now=now, repo=repo)
+    no = refs.normalise_application_no(raw_no)
+    case, _ = repo.load_with_assignments(no)
+    apply(case, no)
+    try:
+        repo.commit(case, [], audit=audit_item(no, actor="citizen", role="citizen", action=action, at=now,
+                                               source_ip=client))
+    except repo.StaleCase:
+        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
+    return case

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import PutError
 
 from .. import security
-from ..adapters.audit import audit_item
 from ..domain import refs
 from ..domain.calendar import local_date
-from ..domain.case import HistoryEntry, Status
-from ..domain.errors import AppError, Conflict, Gone, Unauthorized
+from ..domain.case import Status
+from ..domain.errors import Conflict, Gone, Unauthorized
 from ..domain.notifications import Notification, dedup_key
 from ..domain.office import OBJECTION_WINDOW_DAYS
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
@@ -61,30 +60,25 @@ def answer_survey(token, data, *, now, repo) -> dict:
 
 def object_to_conclusion(raw_no: str, access_code: str | None, data, *, client: str, now, repo,
                          publisher=publish) -> dict:
-    from .applications import invalid_number, public_view, track
+    from .applications import citizen_action, public_view
     req = parse(ObjectionIn, data)
-    if refs.normalise_application_no(raw_no) is None:
-        raise invalid_number()
-    track(raw_no, access_code, client=client, now=now, repo=repo)  # access code, throttle, 404
-    no = refs.normalise_application_no(raw_no)
-    case, _ = repo.load_with_assignments(no)
-    if case.objected_at is not None:
-        raise Conflict("already_objected", "Bu başvurunun sonucuna daha önce itiraz edilmiş.")
-    if case.status != Status.CONCLUDED:
-        raise Conflict("not_concluded", "Yalnızca sonuçlanmış başvuruların sonucuna itiraz edilebilir.",
-                       details={"current_status": case.status.value})
-    if now - case.concluded_at > timedelta(days=OBJECTION_WINDOW_DAYS):
-        raise Conflict("objection_window_closed", "İtiraz süresi (sonuçlanmadan sonra 30 gün) dolmuş.")
-    case.objected_at = now
-    case.notes.append({"at": now.isoformat(), "kind": "objection", "by": "citizen",
-                       "text_enc": security.encrypt(req.reason, no)})
-    case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
-                    note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
-    try:
-        repo.commit(case, [], audit=audit_item(no, actor="citizen", role="citizen", action="objection", at=now,
-                                               source_ip=client))
-    except repo.StaleCase:
-        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
+
+    def apply(case, no):
+        if case.objected_at is not None:
+            raise Conflict("already_objected", "Bu başvurunun sonucuna daha önce itiraz edilmiş.")
+        if case.status != Status.CONCLUDED:
+            raise Conflict("not_concluded", "Yalnızca sonuçlanmış başvuruların sonucuna itiraz edilebilir.",
+                           details={"current_status": case.status.value})
+        if now - case.concluded_at > timedelta(days=OBJECTION_WINDOW_DAYS):
+            raise Conflict("objection_window_closed", "İtiraz süresi (sonuçlanmadan sonra 30 gün) dolmuş.")
+        case.objected_at = now
+        case.notes.append({"at": now.isoformat(), "kind": "objection", "by": "citizen",
+                           "text_enc": security.encrypt(req.reason, no)})
+        case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
+                        note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
+
+    case = citizen_action(raw_no, access_code, action="objection", client=client, now=now, repo=repo, apply=apply)
+    no = case.application_no
     settings = repo.district(case.district)
     if settings is not None:
         from ..domain.catalog import catalog

@@ -14,14 +14,13 @@ from ..domain import attachments as att
 from ..domain import refs
 from ..domain.assignment import Answer, AssignmentStatus, settle_case
 from ..domain.calendar import ISTANBUL, default_calendar, local_date
-from ..domain.case import HistoryEntry, Status
+from ..domain.case import HistoryEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_national_id
 from ..domain.notifications import Notification, dedup_key
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.tokens import TokenError, verify
-from . import links
 from .notifications import publish, tr_date
 
 BAD_TOKEN_LIMIT = 10          # per client address ...

@@ -1,5 +1,5 @@
-"""The reply link an institution receives, and its lifecycle (issue: institution
-replies). One function makes every link, so the format lives in one place."""
+"""The signed links the platform sends: the institution's reply link, the tracking
+link and the survey link. One function makes each, so each format lives in one place."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -44,6 +44,4 @@ def survey_token(application_no: str, concluded_at: datetime, generation: int = 
 
 
 def survey_url(case, concluded_at: datetime) -> str:
-    from ..domain import refs
-    no = refs.format_application_no(case.application_no)
     return f"{settings().public_base_url}/anket.html#t={survey_token(case.application_no, concluded_at)}"

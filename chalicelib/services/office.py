@@ -28,7 +28,7 @@ from ..domain.schemas import (ConcludeIn, DeskApplicationIn, EvaluateIn, Forward
                               NotProcessedIn, ReopenIn, RequestInfoIn, RevokeLinkIn, TriageIn, parse)
 from . import links, routing
 from .applications import build_case, record_new_case
-from .notifications import publish, tr_date
+from .notifications import publish
 
 MAX_BACKDATE = timedelta(days=30)
 
@@ -432,7 +432,7 @@ def request_info(p, raw_no, data, **kw):
 
 
 def evaluate(p, raw_no, data, **kw):
-    now, repo = kw["now"], kw["repo"]
+    now = kw["now"]
 
     def apply(req, case, assignments):
         a = next((x for x in assignments if x.institution.id == req.institution_id), None)
@@ -537,24 +537,17 @@ def revoke_link(p, raw_no, data, **kw):
 
 def citizen_reply(raw_no: str, access_code: str | None, data, *, client: str, now, repo) -> dict:
     from ..domain.schemas import CitizenReplyIn
-    from .applications import invalid_number, track
+    from .applications import citizen_action, public_view
     req = parse(CitizenReplyIn, data)
-    if refs.normalise_application_no(raw_no) is None:
-        raise invalid_number()
-    track(raw_no, access_code, client=client, now=now, repo=repo)  # the same check, throttle and 404
-    no = refs.normalise_application_no(raw_no)
-    case, _ = repo.load_with_assignments(no)
-    if case.status != Status.AWAITING_APPLICANT:
-        raise Conflict("not_awaiting_reply", "Bu başvuru için sizden bilgi beklenmiyor.",
-                       details={"current_status": case.status.value})
-    case.notes.append({"at": _iso(now), "kind": "citizen_reply", "by": "citizen",
-                       "text_enc": security.encrypt(req.text, no)})
-    case.transition(Status.IN_REVIEW, now, actor="citizen", event="citizen_reply",
-                    note="Ek bilginiz alındı; başvurunuz incelemeye devam ediyor.")
-    try:
-        repo.commit(case, [], audit=audit_item(no, actor="citizen", role="citizen", action="reply", at=now,
-                                               source_ip=client))
-    except repo.StaleCase:
-        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
-    from .applications import public_view
-    return public_view(case)
+
+    def apply(case, no):
+        if case.status != Status.AWAITING_APPLICANT:
+            raise Conflict("not_awaiting_reply", "Bu başvuru için sizden bilgi beklenmiyor.",
+                           details={"current_status": case.status.value})
+        case.notes.append({"at": _iso(now), "kind": "citizen_reply", "by": "citizen",
+                           "text_enc": security.encrypt(req.text, no)})
+        case.transition(Status.IN_REVIEW, now, actor="citizen", event="citizen_reply",
+                        note="Ek bilginiz alındı; başvurunuz incelemeye devam ediyor.")
+
+    return public_view(citizen_action(raw_no, access_code, action="reply", client=client, now=now, repo=repo,
+                                      apply=apply))

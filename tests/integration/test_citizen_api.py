@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from tests.conftest import VALID_APPLICATION
 
 H = {"Content-Type": "application/json"}
 

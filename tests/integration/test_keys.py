@@ -1,7 +1,6 @@
 """Keys in AWS come from Secrets Manager (encrypted under the personal-data KMS key):
 the same code paths, against moto."""
 import json
-import os
 
 import boto3
 import pytest

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from datetime import datetime, timezone
 
 import boto3
 import pytest

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.domain.case import Case, IllegalTransition, Status
+from chalicelib.domain.case import IllegalTransition, Status
 from tests.unit.test_office_policy import new_case
 
 S = Status

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from chalicelib.domain import watch
 from chalicelib.domain.assignment import Assignment, AssignmentStatus, Institution
