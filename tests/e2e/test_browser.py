@@ -141,7 +141,15 @@ def test_the_whole_journey_in_the_browser(stack, page):
     assert pg.inner_text("#final-answer") == final
     assert pg.inner_text("#status") == "Sonuçlandı"
     assert pg.get_by_role("heading", name="Sonuca itiraz").is_visible()
+    pg.wait_for_selector("#survey-form")
     shot(pg, "09-tracked")
+    pg.get_by_label("5", exact=True).check()
+    pg.get_by_role("button", name="Anketi gönder").click()
+    wait_for(lambda: "Teşekkür ederiz" in pg.inner_text("#survey"))
+    pg.get_by_label("İtiraz gerekçeniz").fill("Kaldırım hâlâ onarılmadı, itiraz ediyorum.")
+    pg.get_by_role("button", name="İtiraz et").click()
+    wait_for(lambda: pg.inner_text("#status") == "Değerlendiriliyor")
+    shot(pg, "09b-objected")
 
 
 def test_server_field_errors_appear_beside_their_fields(stack, page):

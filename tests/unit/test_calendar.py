@@ -94,3 +94,57 @@ def test_rule6_administrative_leave_moves_the_sla_but_not_the_legal_deadline():
 def test_rule7_sla_is_never_later_than_the_legal_due_date():
     assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 11, 6)) == date(2026, 11, 6)
     assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 12, 2), working_days=3) == date(2026, 11, 5)
+
+
+# Full public holidays of 2026 and 2027 (Law 2429), written out from domain.md §4 and
+# the fixed dates, independently of the `holidays` package the code uses.
+FIXED = ["01-01", "04-23", "05-01", "05-19", "07-15", "08-30", "10-29"]
+RELIGIOUS = {2026: ["03-20", "03-21", "03-22", "05-27", "05-28", "05-29", "05-30"],
+             2027: ["03-09", "03-10", "03-11", "05-16", "05-17", "05-18", "05-19"]}
+HALF_DAYS = {2026: ["03-19", "05-26", "10-28"], 2027: ["03-08", "05-15", "10-28"]}
+HOLIDAYS = sorted({date.fromisoformat(f"{y}-{md}") for y in (2026, 2027) for md in FIXED + RELIGIOUS[y]})
+
+
+def test_the_calendar_knows_exactly_the_full_holidays_of_2026_and_2027():
+    from datetime import timedelta
+    day, found = date(2026, 1, 1), []
+    while day <= date(2027, 12, 31):
+        if cal.is_public_holiday(day):
+            found.append(day)
+        day += timedelta(days=1)
+    assert found == HOLIDAYS
+    for y, days in HALF_DAYS.items():
+        for md in days:
+            d = date.fromisoformat(f"{y}-{md}")
+            assert cal.is_working_day(d) == (d.weekday() < 5)  # arife and 28 Ekim are working days
+
+
+def _next_working(d):
+    from datetime import timedelta
+    while d.weekday() >= 5 or d in HOLIDAYS:
+        d += timedelta(days=1)
+    return d
+
+
+@pytest.mark.parametrize("holiday", HOLIDAYS, ids=str)
+def test_a_3071_deadline_landing_on_each_holiday_moves_to_the_next_working_day(holiday):
+    from datetime import timedelta
+    for shift in (-1, 0, 1):  # the day before, the holiday itself, the day after
+        due = holiday + timedelta(days=shift)
+        assert cal.legal_due_3071(due - timedelta(days=30)) == _next_working(due)
+
+
+@pytest.mark.parametrize("holiday", HOLIDAYS, ids=str)
+def test_working_day_counts_across_each_holiday(holiday):
+    from datetime import timedelta
+    receipt = holiday - timedelta(days=10)
+
+    def nth_working_day(n):
+        day, counted = receipt, 0
+        while counted < n:
+            day += timedelta(days=1)
+            if day.weekday() < 5 and day not in HOLIDAYS:
+                counted += 1
+        return day
+    assert cal.legal_due_4982(receipt) == nth_working_day(15)
+    assert cal.institution_sla_due(receipt, date(2028, 1, 1)) == nth_working_day(7)

@@ -1,4 +1,5 @@
 import { api, ApiError, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "./api.js";
+import { surveyBox } from "./survey.js";
 
 const live = document.getElementById("live");
 const form = document.getElementById("lookup");
@@ -48,13 +49,17 @@ function render(v) {
     v.can_reply ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
       (text) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/replies`,
         { body: { text }, headers: { "X-Access-Code": current.code } })) : null,
-    v.survey_token ? surveyBox(v.survey_token) : null,
+    v.survey_token ? el("div", { id: "survey-slot" }) : null,
     v.can_object ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
       `Sonuçlanmadan sonraki 30 gün içinde bir kez itiraz edebilirsiniz (son gün: ${fmtDate(v.objection_deadline)}).`) : null,
   ].filter(Boolean));
   result.classList.remove("hidden");
+  if (v.survey_token) {
+    surveyBox(v.survey_token, live).then((box) => document.getElementById("survey-slot")?.replaceWith(box))
+      .catch(() => document.getElementById("survey-slot")?.remove());
+  }
 }
 
 function textForm(id, title, label, action, send, hint) {
@@ -69,11 +74,4 @@ function textForm(id, title, label, action, send, hint) {
     catch (err) { if (err.errors && err.errors.length) showErrors(f, err.errors, live); say(live, err.message, "err"); }
   });
   return f;
-}
-
-function surveyBox(token) {
-  const box = el("section", { class: "card" }, el("h2", {}, "Memnuniyet anketi"),
-    el("p", {}, "Başvurunuzun sonucundan ne kadar memnun kaldınız?"),
-    el("a", { class: "button secondary", href: `anket.html#t=${token}` }, "Anketi aç"));
-  return box;
 }
