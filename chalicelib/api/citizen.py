@@ -7,13 +7,11 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from ..adapters import queues
-from ..adapters.cases import CaseRepository
-from ..domain.catalog import catalog
-from ..domain.schemas import (ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, ObjectionIn, SurveyIn,
-                              TrackOut)
-from ..services import applications
 from .http import client_ip, json_response, read_json, route
+
+# Models are named, not imported: importing the app stays cheap (see openapi._model).
+ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, ObjectionIn, SurveyIn, TrackOut = (
+    "ApplicationIn", "ApplicationOut", "CitizenReplyIn", "ErrorOut", "ObjectionIn", "SurveyIn", "TrackOut")
 
 bp = Blueprint(__name__)
 
@@ -30,6 +28,9 @@ def _now() -> datetime:
        headers=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
        responses={201: ("Başvuru alındı", ApplicationOut), 409: ("Idempotency-Key çakışması", ErrorOut), **_ERRORS})
 def submit_application():
+    from ..adapters import queues
+    from ..adapters.cases import CaseRepository
+    from ..services import applications
     request = bp.current_request
     data = read_json(request)
     result = applications.submit(data, idempotency_key=request.headers.get("idempotency-key"), now=_now(),
@@ -43,6 +44,8 @@ def submit_application():
        responses={200: ("Başvurunun durumu", TrackOut), 400: ("Numara hatalı yazılmış", ErrorOut),
                   404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut)})
 def track_application(application_no):
+    from ..adapters.cases import CaseRepository
+    from ..services import applications
     request = bp.current_request
     view = applications.track(application_no, request.headers.get("x-access-code"), client=client_ip(request),
                               now=_now(), repo=CaseRepository())
@@ -112,6 +115,7 @@ _CATALOG_CACHE: dict = {}
        responses={200: ("Katalog", None)})
 def get_catalog():
     if "body" not in _CATALOG_CACHE:
+        from ..domain.catalog import catalog
         body = json.dumps(catalog().public_document, ensure_ascii=False)
         _CATALOG_CACHE["body"] = body
         _CATALOG_CACHE["etag"] = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'

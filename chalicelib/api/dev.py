@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 
 from chalice import Blueprint
 
@@ -21,5 +20,6 @@ def outbox():
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if not settings().is_local or not endpoint.startswith("http://127.0.0.1"):
         raise NotFound("not_found", "Bu adres yalnızca yerel geliştirme ortamında vardır.")
+    import urllib.request
     with urllib.request.urlopen(f"{endpoint}/_local/outbox", timeout=5) as resp:
         return json_response(json.loads(resp.read()), headers={"Cache-Control": "no-store"})

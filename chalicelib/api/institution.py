@@ -6,11 +6,16 @@ from datetime import datetime, timezone
 
 from chalice import Blueprint
 
-from ..adapters import storage
-from ..adapters.cases import CaseWorkRepository
-from ..domain.schemas import AnswerIn, AttachmentUploadIn, ErrorOut, ExtensionIn, RedirectIn
-from ..services import institution
 from .http import client_ip, json_response, read_json, route
+
+AnswerIn, AttachmentUploadIn, ErrorOut, ExtensionIn, RedirectIn = (
+    "AnswerIn", "AttachmentUploadIn", "ErrorOut", "ExtensionIn", "RedirectIn")
+
+
+def _service():
+    from ..adapters import storage
+    from ..services import institution
+    return institution, storage
 
 bp = Blueprint(__name__)
 
@@ -23,6 +28,7 @@ WRITE = {**REFUSALS, 409: ("Zaten cevaplanmış ya da izin verilmeyen işlem", E
 
 
 def _args():
+    from ..adapters.cases import CaseWorkRepository
     request = bp.current_request
     return {"client": client_ip(request), "now": datetime.now(timezone.utc), "repo": CaseWorkRepository()}
 
@@ -34,12 +40,14 @@ def _token():
 @route(bp, "/v1/institution/assignment", "GET", summary="Kuruma iletilen başvuruyu oku", tag="institution",
        headers=TOKEN, responses={200: ("Başvuru ve görev", None), **REFUSALS})
 def get_assignment():
+    institution, storage = _service()
     return json_response(institution.read(_token(), storage=storage, **_args()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/institution/answer", "POST", summary="Cevap ver", tag="institution", request=AnswerIn,
        headers=TOKEN, responses={200: ("Cevap kaydedildi", None), **WRITE})
 def post_answer():
+    institution, storage = _service()
     data = read_json(bp.current_request)
     return json_response(institution.answer(_token(), data, storage=storage, **_args()))
 
@@ -47,6 +55,7 @@ def post_answer():
 @route(bp, "/v1/institution/redirect", "POST", summary="Görev alanımız dışında", tag="institution",
        request=RedirectIn, headers=TOKEN, responses={200: ("Büroya bildirildi", None), **WRITE})
 def post_redirect():
+    institution, storage = _service()
     data = read_json(bp.current_request)
     return json_response(institution.redirect(_token(), data, storage=storage, **_args()))
 
@@ -54,6 +63,7 @@ def post_redirect():
 @route(bp, "/v1/institution/extension", "POST", summary="Bilgi edinme süresini uzat (4982 md. 11)",
        tag="institution", request=ExtensionIn, headers=TOKEN, responses={200: ("Süre uzatıldı", None), **WRITE})
 def post_extension():
+    institution, storage = _service()
     data = read_json(bp.current_request)
     return json_response(institution.extension(_token(), data, storage=storage, **_args()))
 
@@ -62,5 +72,6 @@ def post_extension():
        tag="institution", request=AttachmentUploadIn, headers=TOKEN,
        responses={201: ("Yükleme formu", None), **WRITE})
 def post_attachment():
+    institution, storage = _service()
     data = read_json(bp.current_request)
     return json_response(institution.start_upload(_token(), data, storage=storage, **_args()), 201)

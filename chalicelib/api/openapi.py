@@ -2,15 +2,25 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic.json_schema import models_json_schema
 
 from .http import OPERATIONS, json_response, route
 
 bp = Blueprint(__name__)
 
 
+def _model(ref):
+    """Routes name their models as strings, so that importing the app does not import
+    pydantic; they are resolved here, when the document is built."""
+    if isinstance(ref, str):
+        from ..domain import schemas
+        return getattr(schemas, ref)
+    return ref
+
+
 def document() -> dict:
-    models = {m for op in OPERATIONS for m in [op.request, *[r[1] for r in op.responses.values()]] if m}
+    from pydantic.json_schema import models_json_schema
+
+    models = {_model(m) for op in OPERATIONS for m in [op.request, *[r[1] for r in op.responses.values()]] if m}
     _, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
                                    ref_template="#/components/schemas/{model}")
     paths: dict = {}
@@ -24,11 +34,12 @@ def document() -> dict:
             entry["parameters"] = params
         if op.request:
             entry["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{op.request.__name__}"}}}}
+                "schema": {"$ref": f"#/components/schemas/{_model(op.request).__name__}"}}}}
         for status, (description, model) in sorted(op.responses.items()):
             response = {"description": description}
             if model:
-                response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+                response["content"] = {"application/json": {"schema": {
+                    "$ref": f"#/components/schemas/{_model(model).__name__}"}}}
             entry["responses"][str(status)] = response
         if op.security:
             entry["security"] = [{"bearer": []}]

@@ -8,12 +8,27 @@ from datetime import datetime, timezone
 from chalice import AuthResponse, Blueprint
 
 from .. import auth
-from ..adapters import queues, storage
-from ..adapters.cases import CaseWorkRepository
-from ..domain import schemas
 from ..domain.errors import Unauthorized
-from ..services import office, reference
 from .http import client_ip, json_response, read_json, route
+
+
+class _Lazy:
+    """The service modules, imported on first use: the authorizer never needs them."""
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        import importlib
+        return getattr(importlib.import_module(self._module), name)
+
+
+office = _Lazy("chalicelib.services.office")
+reference = _Lazy("chalicelib.services.reference")
+
+
+def CaseWorkRepository():  # noqa: N802 - stands for the class, imported on first use
+    from ..adapters.cases import CaseWorkRepository as repo
+    return repo()
 
 bp = Blueprint(__name__)
 
@@ -38,22 +53,24 @@ def _principal() -> auth.Principal:
 
 
 def _kw():
+    from ..adapters import storage
     request = bp.current_request
     return {"now": datetime.now(timezone.utc), "client": client_ip(request), "repo": CaseWorkRepository(),
             "storage": storage}
 
 
 AUTH = {"authorizer": staff_authorizer}
-DENIED = {401: ("Oturum yok", None), 403: ("Yetki yok", schemas.ErrorOut)}
-CHANGE = {**DENIED, 404: ("Başvuru yok", schemas.ErrorOut), 409: ("Eski sürüm ya da izin verilmeyen geçiş",
-                                                                  schemas.ErrorOut),
-          422: ("Alan hataları", schemas.ErrorOut), 428: ("Sürüm gerekli", schemas.ErrorOut)}
+DENIED = {401: ("Oturum yok", None), 403: ("Yetki yok", "ErrorOut")}
+CHANGE = {**DENIED, 404: ("Başvuru yok", "ErrorOut"), 409: ("Eski sürüm ya da izin verilmeyen geçiş",
+                                                                  "ErrorOut"),
+          422: ("Alan hataları", "ErrorOut"), 428: ("Sürüm gerekli", "ErrorOut")}
 
 
 @route(bp, "/v1/staff/session", "POST", summary="Personel girişi (Cognito InitiateAuth)", tag="staff",
-       request=schemas.SessionIn, responses={200: ("Belirteçler", None), 401: ("Hatalı giriş", schemas.ErrorOut)})
+       request="SessionIn", responses={200: ("Belirteçler", None), 401: ("Hatalı giriş", "ErrorOut")})
 def sign_in():
-    req = schemas.parse(schemas.SessionIn, read_json(bp.current_request))
+    from ..domain.schemas import SessionIn, parse
+    req = parse(SessionIn, read_json(bp.current_request))
     result = auth.sign_in(req.username, req.password)
     if not result.get("IdToken"):
         raise Unauthorized("invalid_credentials", "Kullanıcı adı ya da parola hatalı.")
@@ -70,7 +87,7 @@ def me():
 
 
 @route(bp, "/v1/staff/cases", "GET", summary="İlçe iş kuyruğu (yasal süreye göre sıralı)", tag="staff",
-       security=True, responses={200: ("Sayfa", None), 400: ("Hatalı filtre", schemas.ErrorOut), **DENIED}, **AUTH)
+       security=True, responses={200: ("Sayfa", None), 400: ("Hatalı filtre", "ErrorOut"), **DENIED}, **AUTH)
 def list_cases():
     params = dict(bp.current_request.query_params or {})
     kw = _kw()
@@ -87,7 +104,7 @@ def dashboard():
 
 
 @route(bp, "/v1/staff/cases/{application_no}", "GET", summary="Başvuru ayrıntısı (kimlik maskeli)", tag="staff",
-       security=True, responses={200: ("Ayrıntı", None), 404: ("Yok", schemas.ErrorOut), **DENIED}, **AUTH)
+       security=True, responses={200: ("Ayrıntı", None), 404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
 def get_case(application_no):
     view = office.get_case(_principal(), application_no, **_kw())
     return json_response(view, headers={"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"})
@@ -108,19 +125,20 @@ def audit(application_no):
 
 
 @route(bp, "/v1/staff/intake", "POST", summary="Masadan başvuru kaydı (yüz yüze / telefon)", tag="staff",
-       request=schemas.DeskApplicationIn, security=True,
-       responses={201: ("Başvuru alındı", schemas.ApplicationOut), **CHANGE}, **AUTH)
+       request="DeskApplicationIn", security=True,
+       responses={201: ("Başvuru alındı", "ApplicationOut"), **CHANGE}, **AUTH)
 def intake():
+    from ..adapters import queues
     request = bp.current_request
     body = office.intake(_principal(), read_json(request), now=datetime.now(timezone.utc), repo=CaseWorkRepository(),
                          publisher_queue=queues, idempotency_key=request.headers.get("idempotency-key"))
     return json_response(body, 201)
 
 
-def _action(name: str, fn, model, summary: str):
+def _action(name: str, fn_name: str, model, summary: str):
     def view(application_no):
         request = bp.current_request
-        result = fn(_principal(), application_no, read_json(request), if_match=request.headers.get("if-match"),
+        result = getattr(office, fn_name)(_principal(), application_no, read_json(request), if_match=request.headers.get("if-match"),
                     **_kw())
         return json_response(result, headers={"ETag": f'"{result["version"]}"'})
     view.__name__ = f"action_{name.replace('-', '_')}"
@@ -129,16 +147,16 @@ def _action(name: str, fn, model, summary: str):
 
 
 for _name, _fn, _model, _summary in [
-    ("triage", office.triage, schemas.TriageIn, "Tür ya da konuyu değiştir (gerekçeli)"),
-    ("forward", office.forward, schemas.ForwardIn, "Kurumlara yönlendir"),
-    ("not-processed", office.not_processed, schemas.NotProcessedIn, "İşleme alınmadı olarak kapat"),
-    ("merge", office.merge, schemas.MergeIn, "Önceki başvuruyla birleştir"),
-    ("request-info", office.request_info, schemas.RequestInfoIn, "Başvuru sahibinden ek bilgi iste"),
-    ("evaluate", office.evaluate, schemas.EvaluateIn, "Kurum cevabını kabul et ya da iade et"),
-    ("interim-answer", office.interim_answer, schemas.InterimIn, "Ara cevap gönder (3071 md. 7)"),
-    ("conclude", office.conclude, schemas.ConcludeIn, "Gerekçeli son cevapla sonuçlandır"),
-    ("reopen", office.reopen, schemas.ReopenIn, "Yeniden aç (sorumlu, 30 gün içinde)"),
-    ("revoke-link", office.revoke_link, schemas.RevokeLinkIn, "Kurum bağlantısını iptal edip yenisini gönder"),
+    ("triage", "triage", "TriageIn", "Tür ya da konuyu değiştir (gerekçeli)"),
+    ("forward", "forward", "ForwardIn", "Kurumlara yönlendir"),
+    ("not-processed", "not_processed", "NotProcessedIn", "İşleme alınmadı olarak kapat"),
+    ("merge", "merge", "MergeIn", "Önceki başvuruyla birleştir"),
+    ("request-info", "request_info", "RequestInfoIn", "Başvuru sahibinden ek bilgi iste"),
+    ("evaluate", "evaluate", "EvaluateIn", "Kurum cevabını kabul et ya da iade et"),
+    ("interim-answer", "interim_answer", "InterimIn", "Ara cevap gönder (3071 md. 7)"),
+    ("conclude", "conclude", "ConcludeIn", "Gerekçeli son cevapla sonuçlandır"),
+    ("reopen", "reopen", "ReopenIn", "Yeniden aç (sorumlu, 30 gün içinde)"),
+    ("revoke-link", "revoke_link", "RevokeLinkIn", "Kurum bağlantısını iptal edip yenisini gönder"),
 ]:
     _action(_name, _fn, _model, _summary)
 
@@ -150,7 +168,7 @@ def get_district(district):
 
 
 @route(bp, "/v1/staff/districts/{district}", "PUT", summary="İlçe ayarlarını ve kurumları güncelle (yönetici)",
-       tag="admin", request=schemas.DistrictIn, security=True, responses={200: ("İlçe", None), **CHANGE}, **AUTH)
+       tag="admin", request="DistrictIn", security=True, responses={200: ("İlçe", None), **CHANGE}, **AUTH)
 def put_district(district):
     request = bp.current_request
     return json_response(reference.put_district(_principal(), district, read_json(request),
