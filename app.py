@@ -76,12 +76,14 @@ def _event_time(event):
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
 def deadline_sweep(event):
-    """Institution reminders and overdue escalations."""
+    """Institution reminders and overdue escalations; re-sends lost routing messages."""
     from chalicelib.adapters.cases import WatchRepository
     from chalicelib.logs import logger
     from chalicelib.services import watch
 
-    result = watch.assignment_sweep(now=_event_time(event), repo=WatchRepository())
+    now, repo = _event_time(event), WatchRepository()
+    result = watch.assignment_sweep(now=now, repo=repo)
+    result["rerouted"] = watch.reroute_sweep(now=now, repo=repo)
     logger().info("deadline sweep", extra=result)
     return result
 

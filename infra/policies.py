@@ -48,7 +48,7 @@ def policy(stage: str, role: str) -> dict:
                        Condition={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
                                   "ForAnyValue:StringEquals": {"kms:ResourceAliases": a["kms_alias"]}})]
     read = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"]
-    write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     statements = [logs]
     if role == "api":
         statements += [
@@ -78,7 +78,7 @@ def policy(stage: str, role: str) -> dict:
     elif role == "sweeps":
         statements += [
             _statement("CasesTable", read + write, a["table"]),
-            _statement("PublishNotifications", ["sqs:SendMessage"], a["notification_queue"]),
+            _statement("PublishNotifications", ["sqs:SendMessage"], [a["notification_queue"], a["routing_queue"]]),
             *keys]
     elif role == "authorizer":
         pass  # verifies tokens against the pool's public JWKS over HTTPS: no AWS calls

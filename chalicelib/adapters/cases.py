@@ -133,6 +133,15 @@ def increment_counters(counter_keys: list[tuple[str, str]], expires_at: datetime
 DIGEST_TTL_DAYS = 8
 
 
+def route_marker(case: Case, due: datetime | None = None):
+    from ..domain import watch
+    from .dynamo import RouteMarker
+    at = due or (case.recorded_at or case.received_at) + watch.REROUTE_AFTER
+    return RouteMarker(f"ROUTE#{case.application_no}", "ROUTE", district=case.district,
+                       sweep_pk=f"{watch.ROUTE_KIND}#{watch.shard_of(case.application_no)}",
+                       sweep_sk=watch.sweep_key(at, case.application_no), expires_at=at + timedelta(days=30))
+
+
 def digest_update(case: Case):
     """(item, actions) adding the case to its district's list of the day's new cases."""
     from datetime import timedelta as _td
@@ -173,6 +182,7 @@ class CaseRepository:
                 if idempotency is not None:
                     tx.save(idempotency, condition=IdempotencyItem.pk.does_not_exist())
                 tx.update(*digest_update(case))
+                tx.save(route_marker(case))
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
@@ -311,12 +321,13 @@ class RoutingRepository:
 
     def commit_forward(self, case: Case, assignments: list, extra: list | None = None) -> None:
         """One TransactWriteItems: the case (version-checked) and its new assignments
-        (each must not exist yet)."""
-        from .dynamo import AssignmentItem
+        (each must not exist yet); the case is routed, so its route marker goes."""
+        from .dynamo import AssignmentItem, RouteMarker
         item = to_item(case)
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(item)
+                tx.delete(RouteMarker(f"ROUTE#{case.application_no}", "ROUTE"))
                 for a in assignments:
                     a_item = assignment_to_item(a, case.district)
                     tx.save(a_item, condition=AssignmentItem.pk.does_not_exist())
@@ -326,11 +337,14 @@ class RoutingRepository:
             _raise_for(exc)
         case.version = item.version
 
-    def save_case(self, case: Case) -> None:
+    def save_case(self, case: Case, *, routed: bool = False) -> None:
+        from .dynamo import RouteMarker
         item = to_item(case)
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(item)
+                if routed:
+                    tx.delete(RouteMarker(f"ROUTE#{case.application_no}", "ROUTE"))
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = item.version
@@ -451,8 +465,8 @@ class WatchRepository(CaseWorkRepository):
 
     def due(self, kind: str, now: datetime, shards: int) -> list:
         from ..domain.watch import sweep_key
-        from .dynamo import AssignmentItem
-        model = AssignmentItem if kind == "A" else CaseItem
+        from .dynamo import AssignmentItem, RouteMarker
+        model = {"A": AssignmentItem, "C": CaseItem, "R": RouteMarker}[kind]
         upper = sweep_key(now, "\uffff")
         out = []
         for shard in range(shards):
@@ -471,6 +485,16 @@ class WatchRepository(CaseWorkRepository):
             raise
         assignment.version = item.version
         return True
+
+    def postpone_marker(self, marker, until: datetime) -> None:
+        from ..domain.watch import sweep_key
+        from .dynamo import RouteMarker
+        no = marker.pk.split("#", 1)[1]
+        try:
+            marker.update(actions=[RouteMarker.sweep_sk.set(sweep_key(until, no))],
+                          condition=RouteMarker.pk.exists())
+        except Exception:  # noqa: BLE001 - routed (and deleted) meanwhile: nothing to postpone
+            pass
 
     def try_save_case(self, case) -> bool:
         try:

@@ -281,3 +281,21 @@ class SurveyItem(Model):
     category = UnicodeAttribute()
     outcome = UnicodeAttribute(null=True)
     answered_on = UnicodeAttribute()
+
+
+class RouteMarker(Model):
+    """Written with every new case and deleted in the routing worker's own transaction:
+    while it exists, the case has not been routed. The 15-minute sweep finds markers
+    left behind (a lost `application.received` message) and sends the message again."""
+    class Meta:
+        table_name = MAIN_TABLE
+        region = REGION
+
+    pk = UnicodeAttribute(hash_key=True)     # ROUTE#<no>
+    sk = UnicodeAttribute(range_key=True)    # ROUTE
+    district = UnicodeAttribute()
+    sweep_pk = UnicodeAttribute(null=True)
+    sweep_sk = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    sweep = Sweep()

@@ -15,6 +15,9 @@ LEGAL_WARNING_DAYS = 5
 EXTENSION_DECISION_WORKING_DAY = 12
 ASSIGNMENT_KIND = "A"
 CASE_KIND = "C"
+ROUTE_KIND = "R"
+REROUTE_AFTER = timedelta(minutes=10)    # a received case not routed by then is sent again
+REROUTE_BACKOFF = timedelta(minutes=30)
 
 
 def shard_of(key: str) -> int:

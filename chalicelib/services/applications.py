@@ -126,8 +126,9 @@ def record_new_case(repo, publisher, case: Case, access_code: str, *, idempotenc
         try:
             publisher.send(settings().routing_queue_url, received_message(case))
         except Exception as exc:  # noqa: BLE001
-            # The case is safely recorded; the routing sweep re-sends `received` cases
-            # whose message was lost, so the citizen still gets a 201 and a receipt.
+            # The case is safely recorded with its route marker; the 15-minute sweep
+            # re-sends the message of a case not routed within 10 minutes, so the
+            # citizen still gets a 201 and, shortly after, the receipt SMS.
             from ..logs import exception_summary, logger
             logger().error("routing message not sent", extra={"application_no": case.application_no,
                                                                **exception_summary(exc)})

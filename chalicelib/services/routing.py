@@ -103,7 +103,7 @@ def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
             case.transition(Status.IN_REVIEW, now, event="triage")
             case.review_reason = _review_reason(resolution, settings)
             _history_note(case, now, case.review_reason)
-            repo.save_case(case)
+            repo.save_case(case, routed=True)
             outcome = "in_review"
     elif case.forwards >= 1:
         assignments = repo.assignments(no)  # redelivery after the commit: re-derive, dedup downstream

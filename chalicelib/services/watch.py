@@ -83,6 +83,24 @@ def assignment_sweep(*, now: datetime, repo, publisher=publish,
     return counts
 
 
+def reroute_sweep(*, now: datetime, repo, queue=None) -> int:
+    """Cases still unrouted 10 minutes after submission (their `application.received`
+    message was lost): the message is sent again. Routing is idempotent."""
+    from ..config import settings
+    from ..domain.calendar import ISTANBUL
+    if queue is None:
+        from ..adapters import queues as queue
+    sent = 0
+    for marker in repo.due(watch.ROUTE_KIND, now, watch.SHARDS):
+        no = marker.pk.split("#", 1)[1]
+        queue.send(settings().routing_queue_url, {
+            "type": "application.received", "version": 1, "application_no": no, "district": marker.district,
+            "occurred_at": now.astimezone(ISTANBUL).isoformat(timespec="seconds"), "resent": True})
+        repo.postpone_marker(marker, now + watch.REROUTE_BACKOFF)
+        sent += 1
+    return sent
+
+
 def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
     """Daily: cases within 5 days of their legal due date, and information requests at
     working day 12 with no extension; the office is warned once for each."""

@@ -219,3 +219,37 @@ def test_objection_after_30_days_is_refused(client, staff, application, aws):
                                       {"reason": "Çok geç gelen bir itiraz."}, client="1.2.3.4",
                                       now=datetime.now(timezone.utc) + timedelta(days=31), repo=CaseWorkRepository())
     assert exc.value.code == "objection_window_closed"
+
+
+def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, aws, monkeypatch):
+    from chalicelib.adapters import queues
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+
+    def lost(*args, **kwargs):
+        raise RuntimeError("SQS unreachable")
+
+    monkeypatch.setattr(queues, "send", lost)
+    from tests.integration.test_citizen_api import submit
+    receipt = submit(client, application)          # still a receipt: the case is recorded
+    monkeypatch.undo()
+    assert route_all(aws) == ([], [])              # nothing was queued
+    now = datetime.now(timezone.utc)
+    assert watch.reroute_sweep(now=now + timedelta(minutes=5), repo=WatchRepository()) == 0
+    assert watch.reroute_sweep(now=now + timedelta(minutes=11), repo=WatchRepository()) == 1
+    route_all(aws)
+    status = client.http.get(f"/v1/applications/{receipt['application_no']}",
+                             headers={"X-Access-Code": receipt["access_code"]}).json_body["status"]
+    assert status == "forwarded"
+    assert watch.reroute_sweep(now=now + timedelta(hours=2), repo=WatchRepository()) == 0  # routed: marker gone
+    assert sum("alındı" in m["body"] for m in outbox()["sms"]) == 1
+
+
+def test_routed_cases_leave_no_marker_behind(client, application, aws):
+    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.services import watch
+    from tests.integration.test_citizen_api import submit
+    submit(client, application)
+    submit(client, dict(application, district="06-cankaya"))  # goes to review: also routed
+    route_all(aws)
+    assert watch.reroute_sweep(now=datetime.now(timezone.utc) + timedelta(hours=1), repo=WatchRepository()) == 0
