@@ -34,6 +34,11 @@ MAIN_TABLE = os.environ.get("MAIN_TABLE", "acikkapi-local-main")
 AUDIT_TABLE = os.environ.get("AUDIT_TABLE", "acikkapi-local-audit")
 
 
+def _table(name: str) -> type:
+    """The pynamodb Meta of a model stored in table `name` (several models share the main table)."""
+    return type("Meta", (), {"table_name": name, "region": REGION})
+
+
 def _index(name: str, hash_attr: str, range_attr: str):
     class _Meta:
         index_name = name
@@ -62,9 +67,7 @@ class HistoryMap(MapAttribute):
 
 
 class CaseItem(Model):
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -125,9 +128,7 @@ class CaseItem(Model):
 
 
 class IdempotencyItem(Model):
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="IDEM")
@@ -138,9 +139,7 @@ class IdempotencyItem(Model):
 
 
 class CounterItem(Model):
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -149,9 +148,7 @@ class CounterItem(Model):
 
 
 class AuditItem(Model):
-    class Meta:
-        table_name = AUDIT_TABLE
-        region = REGION
+    Meta = _table(AUDIT_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -173,9 +170,7 @@ class InstitutionMap(MapAttribute):
 class DistrictRefItem(Model):
     """A district's settings and its institutions: one item, so that routing reads
     them together with the case in a single call."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="REF")
@@ -198,9 +193,7 @@ class AnswerMap(MapAttribute):
 
 
 class AssignmentItem(Model):
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -231,9 +224,7 @@ class AssignmentItem(Model):
 class NotificationItem(Model):
     """The claim that makes a notification happen once: written with
     attribute_not_exists(pk) before the send."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="NOTE")
@@ -246,9 +237,7 @@ class NotificationItem(Model):
 class DigestItem(Model):
     """The day's new applications of a district, for the morning digest. Updated in the
     submission's own transaction."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)     # DIGEST#<district>
     sk = UnicodeAttribute(range_key=True)    # <local date>
@@ -258,9 +247,7 @@ class DigestItem(Model):
 
 class RegistryItem(Model):
     """The districts that run an office (have settings): what the daily digest walks."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)     # REF#DISTRICTS
     sk = UnicodeAttribute(range_key=True)    # REF
@@ -269,9 +256,7 @@ class RegistryItem(Model):
 
 class SurveyItem(Model):
     """A satisfaction answer: statistics only, no personal data."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)     # SURVEY#<no>
     sk = UnicodeAttribute(range_key=True)    # SURVEY
@@ -287,9 +272,7 @@ class RouteMarker(Model):
     """Written with every new case and deleted in the routing worker's own transaction:
     while it exists, the case has not been routed. The 15-minute sweep finds markers
     left behind (a lost `application.received` message) and sends the message again."""
-    class Meta:
-        table_name = MAIN_TABLE
-        region = REGION
+    Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)     # ROUTE#<no>
     sk = UnicodeAttribute(range_key=True)    # ROUTE

@@ -27,6 +27,11 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(ISTANBUL).date()
 
 
+def iso_local(moment: datetime | None) -> str | None:
+    """An aware timestamp as ISO 8601 with its İstanbul offset, to the second."""
+    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds") if moment else None
+
+
 def load_admin_leave(path: Path | None = None) -> frozenset[date]:
     raw = json.loads((path or _DATA / "admin_leave.json").read_text("utf-8"))
     return frozenset(date.fromisoformat(d) for days in raw["years"].values() for d in days)

@@ -125,6 +125,10 @@ class Case:
         self.history.append(HistoryEntry(at, target, note if note is not None else PUBLIC_NOTES[target],
                                          public, actor, event))
 
+    def add_note(self, at: datetime, text: str, *, actor: str = "system", event: str = "note") -> None:
+        """An office-internal history entry: visible to staff, never to the citizen."""
+        self.history.append(HistoryEntry(at, self.status, text, False, actor, event))
+
     def record_forward(self, institutions: list, at: datetime, *, actor: str = "system") -> int:
         """Moves the case to `forwarded` towards the given institutions; returns the
         forward's sequence number (1 for the first forward)."""

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
                       ValidationError, ValidationInfo, field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
@@ -32,6 +32,28 @@ def _clean_text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_clean_text)]
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
+    return value
+
+
+def _in_catalog(table: str, code: str, message: str) -> AfterValidator:
+    """A code that must exist in one of the catalogue's tables (looked up when validating)."""
+    def check(value: str) -> str:
+        if value not in getattr(catalog(), table):
+            raise PydanticCustomError(code, message)
+        return value
+    return AfterValidator(check)
+
+
+Email = Annotated[Text, Field(max_length=254), AfterValidator(_check_email)]
+TypeCode = Annotated[Text, _in_catalog("types", "unknown_type", "Başvuru türü tanınmıyor.")]
+SubjectCode = Annotated[Text, _in_catalog("subjects", "unknown_category", "Konu başlığı tanınmıyor.")]
+DistrictCode = Annotated[Text, _in_catalog("districts", "unknown_district", "İlçe tanınmıyor.")]
+KindCode = Annotated[Text, _in_catalog("institution_kinds", "unknown_kind", "Kurum türü tanınmıyor.")]
 
 FIELD_LABELS = {
     "type": "Başvuru türü",
@@ -144,7 +166,7 @@ class ApplicantIn(_Model):
     first_name: Text = Field(min_length=2, max_length=50)
     last_name: Text = Field(min_length=2, max_length=50)
     phone: Text
-    email: Text | None = Field(default=None, max_length=254)
+    email: Email | None = None
     address: Text = Field(min_length=10, max_length=300)
 
     @field_validator("national_id")
@@ -165,14 +187,10 @@ class ApplicantIn(_Model):
                 "invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz.")
         return normalised
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not _EMAIL.match(v):
-            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
-        return v
+    def _no_email(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
 
 
 class LocationIn(_Model):
@@ -187,9 +205,9 @@ class LocationIn(_Model):
 
 
 class ApplicationIn(_Model):
-    type: Text
-    category: Text
-    district: Text
+    type: TypeCode
+    category: SubjectCode
+    district: DistrictCode
     subject: Text = Field(min_length=3, max_length=150)
     description: Text = Field(min_length=10, max_length=4000)
     applicant: ApplicantIn
@@ -197,27 +215,6 @@ class ApplicationIn(_Model):
     confidential_identity: StrictBool = False
     kvkk_acknowledged: StrictBool
     channel: Literal["web", "mobile"]
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, v: str) -> str:
-        if v not in catalog().types:
-            raise PydanticCustomError("unknown_type", "Başvuru türü tanınmıyor.")
-        return v
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, v: str) -> str:
-        if v not in catalog().subjects:
-            raise PydanticCustomError("unknown_category", "Konu başlığı tanınmıyor.")
-        return v
-
-    @field_validator("district")
-    @classmethod
-    def _district(cls, v: str) -> str:
-        if v not in catalog().districts:
-            raise PydanticCustomError("unknown_district", "İlçe tanınmıyor.")
-        return v
 
     @field_validator("kvkk_acknowledged")
     @classmethod
@@ -284,23 +281,9 @@ class _Versioned(_Model):
 
 
 class TriageIn(_Versioned):
-    type: Text | None = None
-    category: Text | None = None
+    type: TypeCode | None = None
+    category: SubjectCode | None = None
     reason: Text = Field(min_length=5, max_length=1000)
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, v):
-        if v is not None and v not in catalog().types:
-            raise PydanticCustomError("unknown_type", "Başvuru türü tanınmıyor.")
-        return v
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, v):
-        if v is not None and v not in catalog().subjects:
-            raise PydanticCustomError("unknown_category", "Konu başlığı tanınmıyor.")
-        return v
 
 
 class ForwardIn(_Versioned):
@@ -359,38 +342,17 @@ class RevokeLinkIn(_Versioned):
 
 class InstitutionIn(_Model):
     id: Text = Field(min_length=3, max_length=80)
-    kind: Text
+    kind: KindCode
     name: Text = Field(min_length=3, max_length=200)
-    liaison_email: Text = Field(max_length=254)
+    liaison_email: Email
     sla_days: int | None = Field(default=None, ge=1, le=30)
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v):
-        if v not in catalog().institution_kinds:
-            raise PydanticCustomError("unknown_kind", "Kurum türü tanınmıyor.")
-        return v
-
-    @field_validator("liaison_email")
-    @classmethod
-    def _mail(cls, v):
-        if not _EMAIL.match(v):
-            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
-        return v
 
 
 class DistrictIn(_Versioned):
     auto_forward: StrictBool
-    office_email: Text = Field(max_length=254)
-    supervisor_email: Text | None = Field(default=None, max_length=254)
+    office_email: Email
+    supervisor_email: Email | None = None
     institutions: list[InstitutionIn] = Field(max_length=200)
-
-    @field_validator("office_email")
-    @classmethod
-    def _mail(cls, v):
-        if not _EMAIL.match(v):
-            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
-        return v
 
 
 class SurveyIn(_Model):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from .. import security
 from ..config import settings
 from ..domain import refs
-from ..domain.calendar import ISTANBUL, default_calendar, local_date
+from ..domain.calendar import default_calendar, iso_local as _iso, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, Throttled
@@ -35,10 +35,6 @@ class Result:
     status: int
     body: dict
     headers: dict
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds")
 
 
 def _idempotency_key(raw: str | None) -> str | None:
@@ -162,7 +158,7 @@ def _counter_keys(no: str, client: str, now: datetime) -> tuple[list[tuple[str, 
     return [(f"THR#track-no#{no}", f"W#{window}"), (f"THR#track-ip#{client}", f"W#{window}")], retry_after
 
 
-def public_view(case: Case) -> dict:
+def public_view(case: Case, now: datetime) -> dict:
     view = {
         "application_no": refs.format_application_no(case.application_no),
         "status": case.status.value,
@@ -185,7 +181,7 @@ def public_view(case: Case) -> dict:
         from ..domain.office import OBJECTION_WINDOW_DAYS
         from . import links
         deadline = case.concluded_at + timedelta(days=OBJECTION_WINDOW_DAYS)
-        view["can_object"] = case.objected_at is None and datetime.now(deadline.tzinfo) <= deadline
+        view["can_object"] = case.objected_at is None and now <= deadline
         view["objection_deadline"] = _iso(deadline)
         view["survey_token"] = links.survey_token(case.application_no, case.concluded_at)
     return view
@@ -213,7 +209,7 @@ def track(raw_no: str, access_code: str | None, *, client: str, now: datetime, r
     if item is None or not code or not security.verify_access_code(no, code, item.access_hash):
         repo.increment_counters(keys, now + timedelta(seconds=retry_after + 60))
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
-    return public_view(from_item(item, with_personal_data=False))
+    return public_view(from_item(item, with_personal_data=False), now)
 
 
 def citizen_action(raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime, repo,

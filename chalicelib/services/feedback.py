@@ -12,11 +12,10 @@ from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
 from ..domain.errors import Conflict, Gone, Unauthorized
-from ..domain.notifications import Notification, dedup_key
 from ..domain.office import OBJECTION_WINDOW_DAYS
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.tokens import TokenError, verify
-from .notifications import publish
+from .notifications import office_event, publish
 
 
 def _survey_claims(token: str | None, now: datetime):
@@ -81,11 +80,7 @@ def object_to_conclusion(raw_no: str, access_code: str | None, data, *, client: 
     no = case.application_no
     settings = repo.district(case.district)
     if settings is not None:
-        from ..domain.catalog import catalog
-        to = settings.supervisor_email or settings.office_email
-        publisher([Notification(dedup_key(no, "objection", "supervisor"), "email", "office_event", to,
-                                {"application_no": refs.format_application_no(no),
-                                 "district_name": catalog().districts[case.district].name,
-                                 "event_title": "Vatandaş sonuca itiraz etti",
-                                 "detail": "Başvuru yeniden değerlendirmeye alındı."})])
-    return public_view(case)
+        publisher([office_event(no, case.district, settings.supervisor_email or settings.office_email, "supervisor",
+                                "objection", "Vatandaş sonuca itiraz etti",
+                                "Başvuru yeniden değerlendirmeye alındı.")])
+    return public_view(case, now)

@@ -13,7 +13,7 @@ from ..adapters.audit import audit_item
 from ..domain import attachments as att
 from ..domain import refs
 from ..domain.assignment import Answer, AssignmentStatus, settle_case
-from ..domain.calendar import ISTANBUL, default_calendar, local_date
+from ..domain.calendar import ISTANBUL, default_calendar, iso_local as _iso, local_date
 from ..domain.case import HistoryEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
@@ -21,7 +21,7 @@ from ..domain.identity import mask_national_id
 from ..domain.notifications import Notification, dedup_key
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.tokens import TokenError, verify
-from .notifications import publish, tr_date
+from .notifications import office_event, publish, tr_date
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
 BAD_TOKEN_WINDOW = 15 * 60    # ... per 15 minutes
@@ -84,10 +84,6 @@ def authenticate(token: str | None, *, client: str, now: datetime, repo) -> Cont
     return Context(case, assignment, assignments, client)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds")
-
-
 def can_extend(case, today) -> bool:
     return (case.law == "4982" and not case.extended
             and today <= default_calendar().legal_due_4982(case.receipt_date))
@@ -132,17 +128,14 @@ def _office_mail(case, repo, event: str, title: str, detail: str) -> list[Notifi
     district = repo.district(case.district)
     if district is None:
         return []
-    return [Notification(dedup_key(case.application_no, event, "office"), "email", "office_event",
-                         district.office_email,
-                         {"application_no": refs.format_application_no(case.application_no),
-                          "district_name": catalog().districts[case.district].name,
-                          "event_title": title, "detail": detail})]
+    return [office_event(case.application_no, case.district, district.office_email, "office", event, title, detail)]
 
 
-def _mutate(token, *, client, now, repo, action: str, apply, detail=None) -> tuple[Context, list]:
+def _mutate(token, *, client, now, repo, storage, publisher, action: str, apply, detail=None) -> dict:
     """Authenticate, apply the change, commit case + assignment + audit record in one
-    version-checked transaction. A concurrent change makes the transaction fail; it is
-    retried on fresh state, where `apply` refuses what is no longer allowed (409)."""
+    version-checked transaction, then send the notifications `apply` returned and answer
+    with the updated view. A concurrent change makes the transaction fail; it is retried
+    on fresh state, where `apply` refuses what is no longer allowed (409)."""
     for _ in range(4):
         ctx = authenticate(token, client=client, now=now, repo=repo)
         notes = apply(ctx)
@@ -150,9 +143,10 @@ def _mutate(token, *, client, now, repo, action: str, apply, detail=None) -> tup
                            source_ip=client, detail={"assignment": ctx.assignment.id, **(detail or {})})
         try:
             repo.commit(ctx.case, [ctx.assignment], audit=audit)
-            return ctx, notes
         except repo.StaleCase:
             continue
+        publisher(notes)
+        return view(ctx, now=now, storage=storage)
     raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen sayfayı yenileyip tekrar deneyiniz.")
 
 
@@ -207,9 +201,8 @@ def answer(token, data, *, client, now, repo, storage, publisher=publish) -> dic
                                   "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
         return notes
 
-    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="answer", apply=apply)
-    publisher(notes)
-    return view(ctx, now=now, storage=storage)
+    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
+                   action="answer", apply=apply)
 
 
 def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
@@ -221,17 +214,16 @@ def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> d
         a.status = AssignmentStatus.REDIRECTED
         a.redirect = {"at": _iso(now), "reason": req.reason, "suggested_institution": req.suggested_institution}
         ctx.case.refresh_sla(ctx.assignments)
-        ctx.case.history.append(HistoryEntry(now, ctx.case.status, f"{a.institution.name} konunun görev alanı "
-                                             f"dışında olduğunu bildirdi: {req.reason}", False, ctx.actor, "redirected"))
+        ctx.case.add_note(now, f"{a.institution.name} konunun görev alanı dışında olduğunu bildirdi: {req.reason}",
+                          actor=ctx.actor, event="redirected")
         settle_case(ctx.case, ctx.assignments, now)
         suggestion = f" Önerilen kurum: {req.suggested_institution}." if req.suggested_institution else ""
         return _office_mail(ctx.case, repo, f"redirected-{a.institution.id}-{a.forward_id}",
                             "Kurum görev alanı dışında olduğunu bildirdi",
                             f"{a.institution.name}: {req.reason}.{suggestion}")
 
-    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="redirect", apply=apply)
-    publisher(notes)
-    return view(ctx, now=now, storage=storage)
+    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
+                   action="redirect", apply=apply)
 
 
 def extension(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
@@ -260,10 +252,9 @@ def extension(token, data, *, client, now, repo, storage, publisher=publish) -> 
             _office_mail(case, repo, "extended", "Bilgi edinme süresi uzatıldı",
                          f"{ctx.assignment.institution.name}: {req.reason}")
 
-    ctx, notes = _mutate(token, client=client, now=now, repo=repo, action="extension", apply=apply,
+    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
+                   action="extension", apply=apply,
                          detail={"reason_length": len(req.reason)})
-    publisher(notes)
-    return view(ctx, now=now, storage=storage)
 
 
 def start_upload(token, data, *, client, now, repo, storage) -> dict:

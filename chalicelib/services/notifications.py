@@ -37,6 +37,18 @@ def from_message(msg: dict) -> Notification:
         raise PoisonMessage(type(exc).__name__) from None
 
 
+def office_event(application_no: str, district: str, to: str, role: str, event: str, title: str,
+                 detail: str) -> Notification:
+    """An e-mail to the district office (role "office") or its supervisor about one case."""
+    from ..domain import refs
+    from ..domain.catalog import catalog
+    from ..domain.notifications import dedup_key
+    return Notification(dedup_key(application_no, event, role), "email", "office_event", to,
+                        {"application_no": refs.format_application_no(application_no),
+                         "district_name": catalog().districts[district].name,
+                         "event_title": title, "detail": detail})
+
+
 def publish(notifications: list[Notification], *, queue=None) -> None:
     """SendMessageBatch: one call per ten notifications."""
     if not notifications:

@@ -18,7 +18,7 @@ from ..adapters.audit import audit_item, record, trail
 from ..domain import office as policy
 from ..domain import refs
 from ..domain.assignment import AssignmentStatus
-from ..domain.calendar import ISTANBUL, default_calendar, local_date
+from ..domain.calendar import default_calendar, iso_local as _iso, local_date
 from ..domain.case import HistoryEntry, Status
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
@@ -31,10 +31,6 @@ from .applications import build_case, record_new_case
 from .notifications import publish
 
 MAX_BACKDATE = timedelta(days=30)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(ISTANBUL).isoformat(timespec="seconds") if moment else None
 
 
 def _normalise_no(raw: str) -> str:
@@ -321,10 +317,6 @@ def _act(p, raw_no, data, model, *, action: str, now, client, repo, storage, if_
     return detail(case, assignments + outcome.get("new", []), p, storage=storage, now=now)
 
 
-def _internal(case, at, text, actor, event):
-    case.history.append(HistoryEntry(at, case.status, text, False, actor, event))
-
-
 def triage(p, raw_no, data, **kw):
     now = kw["now"]
 
@@ -345,7 +337,7 @@ def triage(p, raw_no, data, **kw):
             case.category = req.category
         if not changes:
             raise Conflict("nothing_to_change", "Tür ya da konu değişmiyor.")
-        _internal(case, now, f"Sınıflandırma değişti ({', '.join(changes)}): {req.reason}", p.username, "triage")
+        case.add_note(now, f"Sınıflandırma değişti ({', '.join(changes)}): {req.reason}", actor=p.username, event="triage")
         return {"audit": {"changes": changes}}
     return _act(p, raw_no, data, TriageIn, action="triage", apply=apply, **kw)
 
@@ -371,7 +363,7 @@ def forward(p, raw_no, data, **kw):
             raise Conflict("already_assigned", "Seçilen kurumlar bu başvuruya zaten atanmış.")
         new = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
         if req.note:
-            _internal(case, now, req.note, p.username, "note")
+            case.add_note(now, req.note, actor=p.username, event="note")
         notes = routing.forward_notifications(case, case.forwards, new)
         return {"new": new, "notify": notes, "audit": {"institutions": [i.id for i in fresh]}}
     return _act(p, raw_no, data, ForwardIn, action="forward", apply=apply, **kw)
@@ -413,8 +405,8 @@ def merge(p, raw_no, data, **kw):
                              f"süreç o başvuru üzerinden yürütülecek.")
         case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
         case.sla_due_date = None
-        _internal(target, now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
-                               f"birleştirildi: {req.explanation}", p.username, "merged_in")
+        target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
+                               f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
         return {"others": [target], "notify": [_sms(case, "merged", "not_processed")],
                 "audit": {"merged_into": into_no}}
     return _act(p, raw_no, data, MergeIn, action="merge", apply=apply, **kw)
@@ -511,7 +503,7 @@ def reopen(p, raw_no, data, **kw):
         target = Status.UNDER_EVALUATION if case.status == Status.CONCLUDED else Status.IN_REVIEW
         case.transition(target, now, actor=p.username, event="reopened",
                         note="Başvurunuz yeniden değerlendirmeye alındı.")
-        _internal(case, now, f"Yeniden açma gerekçesi: {req.reason}", p.username, "note")
+        case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
         case.not_processed_reason = case.merged_into = None
         return {"audit": {"reason_length": len(req.reason)}}
     return _act(p, raw_no, data, ReopenIn, action="reopen", apply=apply, permission=policy.can_supervise, **kw)
@@ -550,4 +542,4 @@ def citizen_reply(raw_no: str, access_code: str | None, data, *, client: str, no
                         note="Ek bilginiz alındı; başvurunuz incelemeye devam ediyor.")
 
     return public_view(citizen_action(raw_no, access_code, action="reply", client=client, now=now, repo=repo,
-                                      apply=apply))
+                                      apply=apply), now)

@@ -18,16 +18,11 @@ from datetime import datetime
 from ..domain import refs
 from ..domain.assignment import Institution, new_assignments, resolve
 from ..domain.calendar import ISTANBUL, default_calendar
-from ..domain.case import Case, HistoryEntry, Status
+from ..domain.case import Case, Status
 from ..domain.catalog import catalog
 from ..domain.notifications import Notification, dedup_key
 from . import links
 from .notifications import PoisonMessage, publish, tr_date
-
-
-def _history_note(case: Case, at: datetime, text: str, actor: str = "system") -> None:
-    """An office-internal history entry (not shown to the citizen)."""
-    case.history.append(HistoryEntry(at, case.status, text, False, actor, "note"))
 
 
 def receipt_notification(case: Case) -> Notification:
@@ -102,7 +97,7 @@ def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
         else:
             case.transition(Status.IN_REVIEW, now, event="triage")
             case.review_reason = _review_reason(resolution, settings)
-            _history_note(case, now, case.review_reason)
+            case.add_note(now, case.review_reason)
             repo.save_case(case, routed=True)
             outcome = "in_review"
     elif case.forwards >= 1:

@@ -17,7 +17,7 @@ from ..domain.calendar import default_calendar, local_date
 from ..domain.catalog import catalog
 from ..domain.notifications import Notification, dedup_key
 from . import links
-from .notifications import publish, tr_date
+from .notifications import office_event, publish, tr_date
 
 
 def _district_cache(repo):
@@ -28,13 +28,6 @@ def _district_cache(repo):
             cache[code] = repo.district(code)
         return cache[code]
     return get
-
-
-def _office_event(no: str, district_code: str, to: str, role: str, event: str, title: str, detail: str):
-    return Notification(dedup_key(no, event, role), "email", "office_event", to,
-                        {"application_no": refs.format_application_no(no),
-                         "district_name": catalog().districts[district_code].name,
-                         "event_title": title, "detail": detail})
 
 
 def assignment_sweep(*, now: datetime, repo, publisher=publish,
@@ -65,11 +58,11 @@ def assignment_sweep(*, now: datetime, repo, publisher=publish,
                       f"başvuruyu cevaplamadı.")
             notes = []
             if settings is not None:
-                notes.append(_office_event(no, item.district, settings.office_email, "office",
+                notes.append(office_event(no, item.district, settings.office_email, "office",
                                            f"overdue-f{a.forward_id}-{a.institution.id}",
                                            "Kurum cevap süresini aştı", detail))
                 if settings.supervisor_email:
-                    notes.append(_office_event(no, item.district, settings.supervisor_email, "supervisor",
+                    notes.append(office_event(no, item.district, settings.supervisor_email, "supervisor",
                                                f"escalation-f{a.forward_id}-{a.institution.id}",
                                                "Süre aşımı: sorumlu bilgilendirmesi", detail))
             a.status = AssignmentStatus.OVERDUE
@@ -119,14 +112,14 @@ def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
         for name in due_actions:
             if name == "legal_warning":
                 left = (case.legal_due_date - local_date(now)).days
-                notes.append(_office_event(case.application_no, case.district, settings.office_email, "office",
+                notes.append(office_event(case.application_no, case.district, settings.office_email, "office",
                                            f"legal-warning-{case.legal_due_date.isoformat()}",
                                            "Yasal cevap süresi yaklaşıyor",
                                            f"Yasal son gün {tr_date(case.legal_due_date)} ({left} gün kaldı)."))
                 case.legal_warned_for = case.legal_due_date.isoformat()
             else:
                 day15 = calendar.legal_due_4982(case.receipt_date)
-                notes.append(_office_event(case.application_no, case.district, settings.office_email, "office",
+                notes.append(office_event(case.application_no, case.district, settings.office_email, "office",
                                            "extension-window", "Bilgi edinme: uzatma kararı gerekiyor",
                                            f"Başvuru 12. iş gününde. Süre uzatılacaksa {tr_date(day15)} tarihinden "
                                            f"önce karar verilip başvuru sahibine bildirilmelidir (4982 md. 11)."))

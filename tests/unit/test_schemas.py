@@ -98,3 +98,17 @@ def test_every_labelled_field_exists_in_a_model():
                   schemas.SurveyIn, schemas.ObjectionIn):
         fields |= set(model.model_fields)
     assert set(FIELD_LABELS) <= fields
+
+
+def test_every_e_mail_field_is_checked_and_an_empty_optional_one_is_none():
+    from chalicelib.domain.schemas import DistrictIn
+    with pytest.raises(ValidationFailed) as exc:
+        parse(DistrictIn, {"auto_forward": True, "office_email": "buro@ornek.example",
+                           "supervisor_email": "sorumlu@", "institutions": [
+                               {"id": "34-x.belediye", "kind": "belediye", "name": "X Belediyesi",
+                                "liaison_email": "yok"}]})
+    assert {(e["field"], e["code"]) for e in exc.value.errors} == {
+        ("supervisor_email", "invalid_email"), ("institutions.0.liaison_email", "invalid_email")}
+    data = copy.deepcopy(VALID_APPLICATION)
+    data["applicant"]["email"] = "  "
+    assert parse(ApplicationIn, data).applicant.email is None
