@@ -94,7 +94,8 @@ def verify_access_code(application_no: str, access_code: str, stored_hash: str) 
 
 
 def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """A keyed digest of a request body (it holds personal data, so never a plain hash)."""
+    return hmac.new(keyring().lookup, data, hashlib.sha256).hexdigest()
 
 
 # --- link-signing keys -----------------------------------------------------------

@@ -143,10 +143,15 @@ def _replay(repo, idempotency_pk: str, request_hash: str) -> Result | None:
     return Result(int(record.status_code), body, {"Idempotent-Replayed": "true"})
 
 
+def request_fingerprint(data) -> str:
+    """What makes two bodies "the same" for an Idempotency-Key: the parsed JSON, key order aside."""
+    return security.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
 def submit(data, *, idempotency_key: str | None, now: datetime, repo, publisher) -> Result:
     req = parse(ApplicationIn, data)
     idempotency_pk = _idempotency_key(idempotency_key)
-    request_hash = security.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    request_hash = request_fingerprint(data)
     case, access_code = build_case(req, received_at=now, now=now, channel=req.channel)
     return record_new_case(repo, publisher, case, access_code, idempotency_pk=idempotency_pk,
                            request_hash=request_hash, now=now)

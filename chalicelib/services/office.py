@@ -261,10 +261,10 @@ def intake(p, data, *, now, repo, publisher_queue, idempotency_key=None) -> dict
         raise ValidationFailed([{"code": "too_old", "field": "received_at",
                                  "message": "Teslim alınma zamanı en fazla 30 gün geriye gidebilir."}])
     case, access_code = build_case(req, received_at=received_at, now=now, channel=req.channel, actor=p.username)
-    from .applications import _idempotency_key
+    from .applications import _idempotency_key, request_fingerprint
     result = record_new_case(repo, publisher_queue, case, access_code,
                              idempotency_pk=_idempotency_key(idempotency_key),
-                             request_hash=security.fingerprint(json.dumps(data, sort_keys=True).encode()), now=now)
+                             request_hash=request_fingerprint(data), now=now)
     return result.body
 
 
