@@ -34,31 +34,66 @@ def access_log(event, get_response):
     return response
 
 
-# --- SQS workers: thin wrappers; the logic lives in chalicelib ------------------------
+# --- SQS workers: thin wrappers; the logic lives in chalicelib --------------------------
 # Queue names come from the environment that infra/template.json gives the functions
 # (the local stack and `make package` resolve the same template).
 ROUTING_QUEUE = os.environ["ROUTING_QUEUE_NAME"]
 NOTIFICATION_QUEUE = os.environ["NOTIFICATION_QUEUE_NAME"]
 
 
+def process(event, handle, worker: str) -> dict:
+    """SQS batch processing shared by the workers: Powertools' BatchProcessor turns
+    per-record exceptions into `batchItemFailures`, so one bad message does not fail its
+    neighbours (the event source mapping has ReportBatchItemFailures)."""
+    import json
+
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    from chalicelib.logs import exception_summary, logger
+
+    def record_handler(record):
+        try:
+            message = json.loads(record.body)
+            if not isinstance(message, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            logger().error("poison message", extra={"worker": worker, "message_id": record.message_id,
+                                                    "reason": "invalid_json"})
+            raise
+        try:
+            outcome = handle(message)
+        except Exception as exc:
+            logger().error("message failed", extra={"worker": worker, "message_id": record.message_id,
+                                                    "message_type": message.get("type"), **exception_summary(exc)})
+            raise
+        logger().info("message handled", extra={"worker": worker, "message_id": record.message_id,
+                                                "message_type": message.get("type"), "outcome": outcome})
+        return outcome
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    return process_partial_response(event=raw, record_handler=record_handler, processor=processor,
+                                    context=getattr(event, "context", None))
+
+
 @app.on_sqs_message(queue=ROUTING_QUEUE, batch_size=10, name="routing_worker")
 def routing_worker(event):
-    from chalicelib.adapters.cases import RoutingRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.services import routing
-    from chalicelib.workers import now, process
 
-    repo = RoutingRepository()
-    return process(event, lambda msg, _id: routing.handle(msg, now=now(), repo=repo), "routing")
+    return process(event, lambda msg: routing.handle(ports(), msg), "routing")
 
 
 @app.on_sqs_message(queue=NOTIFICATION_QUEUE, batch_size=10, name="notification_worker")
 def notification_worker(event):
     from chalicelib.adapters.notify import AwsSender, ClaimStore
+    from chalicelib.adapters.publisher import notification_from_message
+    from chalicelib.bootstrap import ports
     from chalicelib.services import notifications
-    from chalicelib.workers import now, process
 
-    claims, sender = ClaimStore(), AwsSender()
-    return process(event, lambda msg, _id: notifications.deliver(msg, now=now(), claims=claims, sender=sender),
+    p, claims, sender = ports(), ClaimStore(), AwsSender()
+    return process(event, lambda msg: notifications.deliver(notification_from_message(msg, p.keys),
+                                                            now=p.clock.now(), claims=claims, sender=sender),
                    "notifications")
 
 
@@ -77,13 +112,11 @@ def _event_time(event):
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
 def deadline_sweep(event):
     """Institution reminders and overdue escalations; re-sends lost routing messages."""
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.logs import logger
     from chalicelib.services import watch
 
-    now, repo = _event_time(event), WatchRepository()
-    result = watch.assignment_sweep(now=now, repo=repo)
-    result["rerouted"] = watch.reroute_sweep(now=now, repo=repo)
+    result = watch.deadline(ports(), _event_time(event))
     logger().info("deadline sweep", extra=result)
     return result
 
@@ -91,10 +124,10 @@ def deadline_sweep(event):
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="daily_watch")
 def daily_watch(event):
     """05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, digests."""
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.logs import logger
     from chalicelib.services import watch
 
-    result = watch.daily(now=_event_time(event), repo=WatchRepository())
+    result = watch.daily(ports(), _event_time(event))
     logger().info("daily watch", extra=result)
     return result

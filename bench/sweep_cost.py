@@ -32,8 +32,8 @@ def main():
             os.environ.update(provision("local", "eu-central-1"))
             from chalicelib import config
             config.reset()
-            from chalicelib.adapters.cases import WatchRepository, assignment_to_item
             from chalicelib.adapters.dynamo import AssignmentItem
+            from chalicelib.adapters.mapping import assignment_to_item
             from chalicelib.domain import refs
             from chalicelib.services import watch
             from tests.integration.test_watch import _assignment
@@ -46,8 +46,8 @@ def main():
                                                   "34-maltepe"))
             test_env.AWS_CALLS.reset()
             started = time.perf_counter()
-            watch.assignment_sweep(now=datetime(2026, 3, 19, 9, tzinfo=timezone.utc), repo=WatchRepository(),
-                                   publisher=lambda notes: None)
+            from tests.helpers import Captured, real_ports
+            watch.assignment_sweep(real_ports(publisher=Captured()), datetime(2026, 3, 19, 9, tzinfo=timezone.utc))
             ms = (time.perf_counter() - started) * 1000
             calls = test_env.AWS_CALLS
             print(f"{size:>9} {args.due:>5} {len(calls.operations('dynamodb')):>6} "

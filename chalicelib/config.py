@@ -14,12 +14,14 @@ from functools import lru_cache
 @dataclass(frozen=True)
 class Settings:
     stage: str
+    region: str
     main_table: str
     audit_table: str
     routing_queue_url: str
     notification_queue_url: str
     public_base_url: str
-    api_base_url: str
+    attachments_bucket: str
+    mail_from: str
 
     @property
     def is_local(self) -> bool:
@@ -31,20 +33,20 @@ def settings() -> Settings:
     env = os.environ
     return Settings(
         stage=env.get("STAGE", "local"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1",
         main_table=env.get("MAIN_TABLE", "acikkapi-local-main"),
         audit_table=env.get("AUDIT_TABLE", "acikkapi-local-audit"),
         routing_queue_url=env.get("ROUTING_QUEUE_URL", ""),
         notification_queue_url=env.get("NOTIFICATION_QUEUE_URL", ""),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
-        api_base_url=env.get("API_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        attachments_bucket=env.get("ATTACHMENTS_BUCKET", ""),
+        mail_from=env.get("MAIL_FROM", "bildirim@acikkapi.example"),
     )
 
 
 def reset() -> None:
-    """Forget cached settings and keys (tests that change the environment)."""
+    """Forget cached settings, clients and the composition root (tests that change the
+    environment)."""
     settings.cache_clear()
-    from . import security
-    security.keyring.cache_clear()
-    security.signing_keys.cache_clear()
-    from . import auth
-    auth.reset()
+    from . import bootstrap
+    bootstrap.reset()

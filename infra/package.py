@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.provision import Resolver, load_template  # noqa: E402
+from infra.template import Resolver, load_template  # noqa: E402
 
 
 def package(stage: str, out: Path) -> Path:

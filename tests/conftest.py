@@ -35,7 +35,7 @@ os.environ.update({
     "MAIL_FROM": "bildirim@acikkapi.example",
     "PUBLIC_BASE_URL": "http://web.test",
 })
-from chalicelib.security import new_signing_keys_document  # noqa: E402
+from chalicelib.domain.crypto import new_signing_keys_document  # noqa: E402
 
 os.environ["LINK_SIGNING_KEYS"] = new_signing_keys_document("k1")
 
@@ -131,8 +131,9 @@ def aws():
         os.environ.update(env)
         from chalicelib import config
         config.reset()
+        from chalicelib.bootstrap import ports
         from chalicelib.services import reference
-        reference.seed()
+        reference.seed(ports())
         AWS_CALLS.reset()
         yield env
         for k, v in old.items():
@@ -198,8 +199,8 @@ def staff(aws):
 
         def token(self, username: str) -> str:
             if username not in self._tokens:
-                from chalicelib import auth
-                result = auth.sign_in(username, self.password)
+                from chalicelib.adapters import cognito
+                result = cognito.sign_in(username, self.password)
                 self._tokens[username] = result["IdToken"]
             return self._tokens[username]
 
@@ -207,3 +208,10 @@ def staff(aws):
             return {"Authorization": f"Bearer {self.token(username)}", "Content-Type": "application/json"}
 
     return Staff()
+
+
+@pytest.fixture
+def fake():
+    """Every port as an in-memory fake, at a fixed clock (Mon 5 Jan 2026, 12:00 in İstanbul)."""
+    from tests.fakes import fake_ports
+    return fake_ports()

@@ -1,27 +1,7 @@
-"""pynamodb models for the two tables defined in infra/template.json.
-
-Main table (single-table design, keys `pk`/`sk`):
-| item                | pk                        | sk                  |
-|---------------------|---------------------------|---------------------|
-| case + its history  | CASE#<no>                 | CASE                |
-| assignment          | CASE#<no>                 | ASSIGN#<inst id>    |
-| idempotency record  | IDEM#<sha256(key)>        | IDEM                |
-| throttle counter    | THR#<scope>#<subject>     | W#<window>          |
-| notification record | NOTE#<dedup key>          | NOTE                |
-| district reference  | DISTRICT#<code>           | REF                 |
-
-Indexes (all sparse, all on the main table):
-- by_district:        gsi1pk D#<district>,            gsi1sk <legal due>#<no>   (district queue)
-- by_district_status: gsi2pk D#<district>#<status>,   gsi2sk <legal due>#<no>   (queue by status)
-- by_applicant:       gsi3pk A#<national id hmac>,    gsi3sk <received at>      (same applicant)
-- by_province:        gsi4pk P#<province>,            gsi4sk <legal due>#<no>   (province view)
-- sweep:              sweep_pk <kind>#<shard>,        sweep_sk <due at>#<id>    (scheduled sweeps)
-
-Audit table: pk CASE#<no>, sk <at>#<random>; append-only.
-"""
+"""pynamodb models for the two tables defined in infra/template.json. Key formats and
+index names are in itemkeys.py; the mapping from domain objects is in mapping.py.
+Table names and the region come from config.py, read when this module is imported."""
 from __future__ import annotations
-
-import os
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
@@ -29,9 +9,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.attributes import TTLAttribute
 
-REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
-MAIN_TABLE = os.environ.get("MAIN_TABLE", "acikkapi-local-main")
-AUDIT_TABLE = os.environ.get("AUDIT_TABLE", "acikkapi-local-audit")
+from ..config import settings
+
+REGION = settings().region
+MAIN_TABLE = settings().main_table
+AUDIT_TABLE = settings().audit_table
 
 
 def _table(name: str) -> type:

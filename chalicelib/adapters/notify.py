@@ -1,19 +1,14 @@
 """SES (e-mail), SNS (SMS), and the notification claim records in DynamoDB."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError
-
+from ..config import settings
+from . import itemkeys as K
 from .aws import client
 from .dynamo import NotificationItem
 
 CLAIM_TTL = timedelta(days=400)
-
-
-def mail_from() -> str:
-    return os.environ.get("MAIL_FROM", "bildirim@acikkapi.example")
 
 
 class AwsSender:
@@ -23,23 +18,24 @@ class AwsSender:
 
     def send_email(self, to: str, subject: str, body: str) -> None:
         client("sesv2").send_email(
-            FromEmailAddress=mail_from(), Destination={"ToAddresses": [to]},
+            FromEmailAddress=settings().mail_from, Destination={"ToAddresses": [to]},
             Content={"Simple": {"Subject": {"Data": subject, "Charset": "UTF-8"},
                                 "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}}})
+
+    @staticmethod
+    def surely_not_sent(exc: Exception) -> bool:
+        """The provider refused the message or could not be reached at all."""
+        from botocore.exceptions import ClientError, EndpointConnectionError
+        return isinstance(exc, (ClientError, EndpointConnectionError))
 
 
 class ClaimStore:
     def claim(self, dedup_key: str, channel: str, template: str, now: datetime) -> bool:
         """One conditional write. False when this notification was claimed before."""
-        item = NotificationItem(f"NOTE#{dedup_key}", "NOTE", channel=channel, template=template,
+        from .store import conditional_put
+        item = NotificationItem(*K.notification_key(dedup_key), channel=channel, template=template,
                                 claimed_at=now.isoformat(), expires_at=now + CLAIM_TTL)
-        try:
-            item.save(condition=NotificationItem.pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
+        return conditional_put(item, NotificationItem.pk.does_not_exist())
 
     def release(self, dedup_key: str) -> None:
-        NotificationItem(f"NOTE#{dedup_key}", "NOTE").delete()
+        NotificationItem(*K.notification_key(dedup_key)).delete()

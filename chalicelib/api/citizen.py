@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 
 from chalice import Blueprint
+
+from ..bootstrap import ports
 
 from .http import client_ip, json_response, read_json, route
 
@@ -19,22 +20,15 @@ _ERRORS = {400: ("Hatalı istek", ErrorOut), 413: ("Gövde 64 KiB'den büyük", 
            415: ("İçerik türü application/json değil", ErrorOut), 422: ("Alan hataları", ErrorOut)}
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 @route(bp, "/v1/applications", "POST", summary="Başvuru yap (submit an application)", tag="citizen",
        request=ApplicationIn,
        headers=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
        responses={201: ("Başvuru alındı", ApplicationOut), 409: ("Idempotency-Key çakışması", ErrorOut), **_ERRORS})
 def submit_application():
-    from ..adapters import queues
-    from ..adapters.cases import CaseRepository
     from ..services import applications
     request = bp.current_request
-    data = read_json(request)
-    result = applications.submit(data, idempotency_key=request.headers.get("idempotency-key"), now=_now(),
-                                 repo=CaseRepository(), publisher=queues)
+    result = applications.submit(ports(), read_json(request),
+                                 idempotency_key_header=request.headers.get("idempotency-key"))
     return json_response(result.body, result.status, result.headers)
 
 
@@ -44,11 +38,10 @@ def submit_application():
        responses={200: ("Başvurunun durumu", TrackOut), 400: ("Numara hatalı yazılmış", ErrorOut),
                   404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut)})
 def track_application(application_no):
-    from ..adapters.cases import CaseRepository
     from ..services import applications
     request = bp.current_request
-    view = applications.track(application_no, request.headers.get("x-access-code"), client=client_ip(request),
-                              now=_now(), repo=CaseRepository())
+    view = applications.track(ports(), application_no, request.headers.get("x-access-code"),
+                              client=client_ip(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
@@ -59,11 +52,10 @@ def track_application(application_no):
        responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
                   409: ("Ek bilgi beklenmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def reply_to_office(application_no):
-    from ..adapters.cases import CaseWorkRepository
     from ..services import office
     request = bp.current_request
-    view = office.citizen_reply(application_no, request.headers.get("x-access-code"), read_json(request),
-                                client=client_ip(request), now=_now(), repo=CaseWorkRepository())
+    view = office.citizen_reply(ports(), application_no, request.headers.get("x-access-code"), read_json(request),
+                                client=client_ip(request))
     return json_response(view)
 
 
@@ -74,11 +66,10 @@ def reply_to_office(application_no):
        responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
                   409: ("İtiraz edilemez", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def object_to_conclusion(application_no):
-    from ..adapters.cases import CaseWorkRepository
     from ..services import feedback
     request = bp.current_request
-    view = feedback.object_to_conclusion(application_no, request.headers.get("x-access-code"), read_json(request),
-                                         client=client_ip(request), now=_now(), repo=CaseWorkRepository())
+    view = feedback.object_to_conclusion(ports(), application_no, request.headers.get("x-access-code"),
+                                         read_json(request), client=client_ip(request))
     return json_response(view)
 
 
@@ -90,10 +81,8 @@ SURVEY_TOKEN = [{"name": "X-Survey-Token", "in": "header", "required": True, "sc
        headers=SURVEY_TOKEN, responses={200: ("Anket durumu", None), 401: ("Geçersiz", ErrorOut),
                                         410: ("Süresi dolmuş", ErrorOut)})
 def survey_status():
-    from ..adapters.cases import CaseWorkRepository
     from ..services import feedback
-    return json_response(feedback.survey_status(bp.current_request.headers.get("x-survey-token"), now=_now(),
-                                                repo=CaseWorkRepository()))
+    return json_response(feedback.survey_status(ports(), bp.current_request.headers.get("x-survey-token")))
 
 
 @route(bp, "/v1/surveys", "POST", summary="Memnuniyet anketini cevapla (1-5)", tag="citizen", request=SurveyIn,
@@ -101,11 +90,10 @@ def survey_status():
                                         409: ("Daha önce cevaplanmış", ErrorOut), 410: ("Süresi dolmuş", ErrorOut),
                                         **_ERRORS})
 def answer_survey():
-    from ..adapters.cases import CaseWorkRepository
     from ..services import feedback
     request = bp.current_request
-    return json_response(feedback.answer_survey(request.headers.get("x-survey-token"), read_json(request),
-                                                now=_now(), repo=CaseWorkRepository()), 201)
+    return json_response(feedback.answer_survey(ports(), request.headers.get("x-survey-token"), read_json(request)),
+                         201)
 
 
 _CATALOG_CACHE: dict = {}

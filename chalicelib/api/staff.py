@@ -1,62 +1,50 @@
 """Staff API (prefix /v1/staff): sign-in, the district queue, case detail and every
 office action. All routes but sign-in go through the built-in authorizer, which
-verifies the Cognito ID token (chalicelib/auth.py)."""
+verifies the Cognito ID token (chalicelib/adapters/cognito.py)."""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from chalice import AuthResponse, Blueprint
 
-from .. import auth
+from ..adapters import cognito
+from ..bootstrap import ports
 from ..domain.errors import Unauthorized
+from ..domain.principal import Principal
 from .http import client_ip, json_response, read_json, route
 
-
-class _Lazy:
-    """The service modules, imported on first use: the authorizer never needs them."""
-    def __init__(self, module):
-        self._module = module
-
-    def __getattr__(self, name):
-        import importlib
-        return getattr(importlib.import_module(self._module), name)
-
-
-office = _Lazy("chalicelib.services.office")
-reference = _Lazy("chalicelib.services.reference")
-
-
-def CaseWorkRepository():  # noqa: N802 - stands for the class, imported on first use
-    from ..adapters.cases import CaseWorkRepository as repo
-    return repo()
-
 bp = Blueprint(__name__)
+
+
+def _office():
+    """The office services, imported on first use: the authorizer never needs them."""
+    from ..services import office
+    return office
 
 
 @bp.authorizer(name="staff_authorizer", ttl_seconds=300)
 def staff_authorizer(auth_request):
     """API Gateway TOKEN authorizer: no header -> 401; an invalid, expired or foreign
     token -> an empty policy, which API Gateway answers with 403."""
-    token = auth.bearer(auth_request.token)
+    token = cognito.bearer(auth_request.token)
     try:
-        principal = auth.verify(token or "")
-    except auth.InvalidToken:
+        principal = cognito.verify(token or "")
+    except cognito.InvalidToken:
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=principal.username, context=principal.context())
 
 
-def _principal() -> auth.Principal:
+def _principal() -> Principal:
     ctx = (bp.current_request.context or {}).get("authorizer") or {}
     if not ctx.get("role"):
         raise Unauthorized("unauthenticated", "Oturum açmanız gerekiyor.")
-    return auth.Principal.from_context(ctx)
+    return Principal.from_context(ctx)
 
 
-def _kw():
-    from ..adapters import storage
-    request = bp.current_request
-    return {"now": datetime.now(timezone.utc), "client": client_ip(request), "repo": CaseWorkRepository(),
-            "storage": storage}
+def _client() -> str:
+    return client_ip(bp.current_request)
+
+
+def _params() -> dict:
+    return dict(bp.current_request.query_params or {})
 
 
 AUTH = {"authorizer": staff_authorizer}
@@ -71,10 +59,10 @@ CHANGE = {**DENIED, 404: ("Başvuru yok", "ErrorOut"), 409: ("Eski sürüm ya da
 def sign_in():
     from ..domain.schemas import SessionIn, parse
     req = parse(SessionIn, read_json(bp.current_request))
-    result = auth.sign_in(req.username, req.password)
+    result = cognito.sign_in(req.username, req.password)
     if not result.get("IdToken"):
         raise Unauthorized("invalid_credentials", "Kullanıcı adı ya da parola hatalı.")
-    principal = auth.verify(result["IdToken"])
+    principal = cognito.verify(result["IdToken"])
     return json_response({"id_token": result["IdToken"], "access_token": result.get("AccessToken"),
                           "refresh_token": result.get("RefreshToken"), "expires_in": result.get("ExpiresIn"),
                           "user": principal.context()}, headers={"Cache-Control": "no-store"})
@@ -89,57 +77,50 @@ def me():
 @route(bp, "/v1/staff/cases", "GET", summary="İlçe iş kuyruğu (yasal süreye göre sıralı)", tag="staff",
        security=True, responses={200: ("Sayfa", None), 400: ("Hatalı filtre", "ErrorOut"), **DENIED}, **AUTH)
 def list_cases():
-    params = dict(bp.current_request.query_params or {})
-    kw = _kw()
-    return json_response(office.queue(_principal(), params, now=kw["now"], repo=kw["repo"]),
-                         headers={"Cache-Control": "no-store"})
+    return json_response(_office().queue(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/dashboard", "GET", summary="Gösterge paneli: durumlar, haftalık hacim, zamanında oranı",
        tag="staff", security=True, responses={200: ("Özet", None), **DENIED}, **AUTH)
 def dashboard():
-    kw = _kw()
-    return json_response(office.dashboard(_principal(), dict(bp.current_request.query_params or {}), now=kw["now"],
-                                          repo=kw["repo"]), headers={"Cache-Control": "no-store"})
+    return json_response(_office().dashboard(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}", "GET", summary="Başvuru ayrıntısı (kimlik maskeli)", tag="staff",
        security=True, responses={200: ("Ayrıntı", None), 404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
 def get_case(application_no):
-    view = office.get_case(_principal(), application_no, **_kw())
+    view = _office().get_case(ports(), _principal(), application_no, client=_client())
     return json_response(view, headers={"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}/reveal", "POST", summary="Kimlik numarasını göster (denetlenir)",
        tag="staff", security=True, responses={200: ("Açık kimlik", None), **DENIED}, **AUTH)
 def reveal(application_no):
-    kw = _kw()
-    return json_response(office.reveal(_principal(), application_no, now=kw["now"], client=kw["client"],
-                                       repo=kw["repo"]), headers={"Cache-Control": "no-store"})
+    return json_response(_office().reveal(ports(), _principal(), application_no, client=_client()),
+                         headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}/audit", "GET", summary="Denetim kaydı (sorumlu)", tag="staff",
        security=True, responses={200: ("Kayıtlar", None), **DENIED}, **AUTH)
 def audit(application_no):
-    return json_response(office.audit_trail(_principal(), application_no, repo=CaseWorkRepository()))
+    return json_response(_office().audit_trail(ports(), _principal(), application_no))
 
 
 @route(bp, "/v1/staff/intake", "POST", summary="Masadan başvuru kaydı (yüz yüze / telefon)", tag="staff",
        request="DeskApplicationIn", security=True,
        responses={201: ("Başvuru alındı", "ApplicationOut"), **CHANGE}, **AUTH)
 def intake():
-    from ..adapters import queues
     request = bp.current_request
-    body = office.intake(_principal(), read_json(request), now=datetime.now(timezone.utc), repo=CaseWorkRepository(),
-                         publisher_queue=queues, idempotency_key=request.headers.get("idempotency-key"))
+    body = _office().intake(ports(), _principal(), read_json(request),
+                            idempotency_key_header=request.headers.get("idempotency-key"))
     return json_response(body, 201)
 
 
 def _action(name: str, fn_name: str, model, summary: str):
     def view(application_no):
         request = bp.current_request
-        result = getattr(office, fn_name)(_principal(), application_no, read_json(request), if_match=request.headers.get("if-match"),
-                    **_kw())
+        result = getattr(_office(), fn_name)(ports(), _principal(), application_no, read_json(request),
+                                             if_match=request.headers.get("if-match"), client=_client())
         return json_response(result, headers={"ETag": f'"{result["version"]}"'})
     view.__name__ = f"action_{name.replace('-', '_')}"
     route(bp, f"/v1/staff/cases/{{application_no}}/{name}", "POST", summary=summary, tag="staff", request=model,
@@ -164,13 +145,14 @@ for _name, _fn, _model, _summary in [
 @route(bp, "/v1/staff/districts/{district}", "GET", summary="İlçe ayarları ve kurumlar (yönetici)", tag="admin",
        security=True, responses={200: ("İlçe", None), **DENIED}, **AUTH)
 def get_district(district):
-    return json_response(reference.get_district(_principal(), district))
+    from ..services import reference
+    return json_response(reference.get_district(ports(), _principal(), district))
 
 
 @route(bp, "/v1/staff/districts/{district}", "PUT", summary="İlçe ayarlarını ve kurumları güncelle (yönetici)",
        tag="admin", request="DistrictIn", security=True, responses={200: ("İlçe", None), **CHANGE}, **AUTH)
 def put_district(district):
+    from ..services import reference
     request = bp.current_request
-    return json_response(reference.put_district(_principal(), district, read_json(request),
-                                                if_match=request.headers.get("if-match"),
-                                                now=datetime.now(timezone.utc), client=client_ip(request)))
+    return json_response(reference.put_district(ports(), _principal(), district, read_json(request),
+                                                if_match=request.headers.get("if-match"), client=_client()))

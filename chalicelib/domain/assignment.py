@@ -33,6 +33,7 @@ class DistrictSettings:
     office_email: str
     institutions: list[Institution]
     supervisor_email: str | None = None
+    version: int | None = None
 
     def by_kind(self, kind: str) -> list[Institution]:
         return [i for i in self.institutions if i.kind == kind]

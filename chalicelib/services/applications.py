@@ -1,7 +1,7 @@
 """Citizen use cases: submit an application, track it.
 
-The service layer turns validated requests into domain objects and calls the
-adapters. Every AWS call on the hot path is counted in the tests (budgets).
+The service layer turns validated requests into domain objects and calls the ports.
+Every AWS call on the hot path is counted in the tests (budgets).
 """
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import security
-from ..config import settings
 from ..domain import refs
 from ..domain.calendar import default_calendar, iso_local as _iso, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, Throttled
+from ..domain.records import AuditEntry, Counter, IdempotencyRecord
 from ..domain.schemas import ApplicationIn, parse
+from . import messages
+from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, StaleCase, TransientConflict
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # Tracking throttle (documented in docs/api.md): failed look-ups are counted in fixed
@@ -37,17 +38,18 @@ class Result:
     headers: dict
 
 
-def _idempotency_key(raw: str | None) -> str | None:
+def idempotency_key(raw: str | None) -> str | None:
+    """The stored form of a client's Idempotency-Key (its SHA-256), or None without one."""
     if raw is None:
         return None
     if not (1 <= len(raw) <= 128) or not raw.isascii() or not raw.isprintable():
         raise AppError("invalid_idempotency_key",
                        "Idempotency-Key başlığı 1-128 yazdırılabilir ASCII karakter olmalıdır.",
                        field="Idempotency-Key")
-    return "IDEM#" + hashlib.sha256(raw.encode("ascii")).hexdigest()
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
 
 
-def build_case(req: ApplicationIn, *, received_at: datetime, now: datetime, channel: str,
+def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: datetime, channel: str,
                actor: str = "citizen") -> tuple[Case, str]:
     """A new case in `received`, with its first history entry; returns it and the access code."""
     cat = catalog()
@@ -58,7 +60,7 @@ def build_case(req: ApplicationIn, *, received_at: datetime, now: datetime, chan
     access_code = refs.new_access_code()
     a = req.applicant
     case = Case(
-        application_no=no, access_code_hash=security.access_code_hash(no, access_code),
+        application_no=no, access_code_hash=ports.keys.access_code_hash(no, access_code),
         type=req.type, law=law, category=req.category, district=req.district,
         province=district.province, subject=req.subject, description=req.description,
         applicant=Applicant(a.national_id, a.first_name, a.last_name, a.phone, a.address, a.email),
@@ -86,41 +88,36 @@ def receipt(case: Case, access_code: str) -> dict:
     }
 
 
-def received_message(case: Case) -> dict:
-    return {"type": "application.received", "version": 1, "application_no": case.application_no,
-            "district": case.district, "occurred_at": _iso(case.recorded_at or case.received_at)}
-
-
-def record_new_case(repo, publisher, case: Case, access_code: str, *, idempotency_pk: str | None,
+def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: str | None,
                     request_hash: str | None, now: datetime) -> Result:
     """One TransactWriteItems (case + history + idempotency record), then one SQS message."""
     for attempt in range(5):
         body = receipt(case, access_code)
-        idem = None
-        if idempotency_pk:
-            from ..adapters.dynamo import IdempotencyItem
-            idem = IdempotencyItem(idempotency_pk, "IDEM", request_hash=request_hash, status_code=201,
-                                   response_enc=security.encrypt(json.dumps(body), idempotency_pk),
-                                   expires_at=now + IDEMPOTENCY_TTL)
+        record = None
+        if idempotency:
+            record = IdempotencyRecord(idempotency, request_hash, 201,
+                                       ports.keys.seal(json.dumps(body), f"idempotency:{idempotency}"),
+                                       now + IDEMPOTENCY_TTL)
         try:
-            repo.add_submission(case, idem)
-        except repo.DuplicateApplicationNo:
+            ports.store.add_submission(case, record)
+        except DuplicateApplicationNo:
             # ~1 in 10^7 at national scale: draw a new number and access code.
             case.application_no = refs.new_application_no()
             access_code = refs.new_access_code()
-            case.access_code_hash = security.access_code_hash(case.application_no, access_code)
+            case.access_code_hash = ports.keys.access_code_hash(case.application_no, access_code)
             continue
-        except repo.IdempotencyKeyTaken:
-            replay = _replay(repo, idempotency_pk, request_hash)
+        except IdempotencyKeyTaken:
+            replay = _replay(ports, idempotency, request_hash)
             if replay:
                 return replay
             time.sleep(0.05 * (attempt + 1))  # the winner's record is not visible yet
             continue
-        except repo.TransientConflict:
+        except TransientConflict:
             time.sleep(0.05 * (attempt + 1))
             continue
         try:
-            publisher.send(settings().routing_queue_url, received_message(case))
+            ports.publisher.route(messages.application_received(case.application_no, case.district,
+                                                                case.recorded_at or case.received_at))
         except Exception as exc:  # noqa: BLE001
             # The case is safely recorded with its route marker; the 15-minute sweep
             # re-sends the message of a case not routed within 10 minutes, so the
@@ -132,38 +129,38 @@ def record_new_case(repo, publisher, case: Case, access_code: str, *, idempotenc
     raise AppError("busy", "Başvuru şu anda kaydedilemedi; lütfen tekrar deneyiniz.", status=409)
 
 
-def _replay(repo, idempotency_pk: str, request_hash: str) -> Result | None:
-    record = repo.get_idempotency(idempotency_pk)
+def _replay(ports: Ports, idempotency: str, request_hash: str) -> Result | None:
+    record = ports.store.get_idempotency(idempotency)
     if record is None:
         return None
     if record.request_hash != request_hash:
         raise Conflict("idempotency_key_reused",
                        "Bu Idempotency-Key farklı bir başvuru için kullanılmış.", field="Idempotency-Key")
-    body = json.loads(security.decrypt(record.response_enc, idempotency_pk))
-    return Result(int(record.status_code), body, {"Idempotent-Replayed": "true"})
+    body = json.loads(ports.keys.unseal(record.response_sealed, f"idempotency:{idempotency}"))
+    return Result(record.status_code, body, {"Idempotent-Replayed": "true"})
 
 
-def request_fingerprint(data) -> str:
+def request_fingerprint(ports: Ports, data) -> str:
     """What makes two bodies "the same" for an Idempotency-Key: the parsed JSON, key order aside."""
-    return security.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return ports.keys.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
-def submit(data, *, idempotency_key: str | None, now: datetime, repo, publisher) -> Result:
+def submit(ports: Ports, data, *, idempotency_key_header: str | None) -> Result:
+    now = ports.clock.now()
     req = parse(ApplicationIn, data)
-    idempotency_pk = _idempotency_key(idempotency_key)
-    request_hash = request_fingerprint(data)
-    case, access_code = build_case(req, received_at=now, now=now, channel=req.channel)
-    return record_new_case(repo, publisher, case, access_code, idempotency_pk=idempotency_pk,
-                           request_hash=request_hash, now=now)
+    key = idempotency_key(idempotency_key_header)
+    case, access_code = build_case(ports, req, received_at=now, now=now, channel=req.channel)
+    return record_new_case(ports, case, access_code, idempotency=key, request_hash=request_fingerprint(ports, data),
+                           now=now)
 
 
-def _counter_keys(no: str, client: str, now: datetime) -> tuple[list[tuple[str, str]], int]:
+def _counters(no: str, client: str, now: datetime) -> tuple[list[Counter], int]:
     window = int(now.timestamp()) // THROTTLE_WINDOW_SECONDS
     retry_after = (window + 1) * THROTTLE_WINDOW_SECONDS - int(now.timestamp())
-    return [(f"THR#track-no#{no}", f"W#{window}"), (f"THR#track-ip#{client}", f"W#{window}")], retry_after
+    return [Counter("track-no", no, window), Counter("track-ip", client, window)], retry_after
 
 
-def public_view(case: Case, now: datetime) -> dict:
+def public_view(ports: Ports, case: Case, now: datetime) -> dict:
     view = {
         "application_no": refs.format_application_no(case.application_no),
         "status": case.status.value,
@@ -188,7 +185,7 @@ def public_view(case: Case, now: datetime) -> dict:
         deadline = case.concluded_at + timedelta(days=OBJECTION_WINDOW_DAYS)
         view["can_object"] = case.objected_at is None and now <= deadline
         view["objection_deadline"] = _iso(deadline)
-        view["survey_token"] = links.survey_token(case.application_no, case.concluded_at)
+        view["survey_token"] = links.survey_token(ports.keys, case.application_no, case.concluded_at)
     return view
 
 
@@ -198,40 +195,40 @@ def invalid_number() -> AppError:
                     field="application_no", status=400)
 
 
-def track(raw_no: str, access_code: str | None, *, client: str, now: datetime, repo) -> dict:
-    from ..adapters.cases import from_item
-
+def _checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime) -> Case:
+    """The case behind a number and access code, with the tracking throttle: one read."""
     no = refs.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
-    keys, retry_after = _counter_keys(no, client, now)
-    item, (per_number, per_client) = repo.get_with_counters(no, keys)
+    counters, retry_after = _counters(no, client, now)
+    case, (per_number, per_client) = ports.store.get_with_counters(no, counters)
     if per_number >= MAX_FAILURES_PER_NUMBER or per_client >= MAX_FAILURES_PER_CLIENT:
         raise Throttled("too_many_attempts",
                         "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
                         headers={"Retry-After": str(retry_after)})
     code = refs.normalise_access_code(access_code)
-    if item is None or not code or not security.verify_access_code(no, code, item.access_hash):
-        repo.increment_counters(keys, now + timedelta(seconds=retry_after + 60))
+    if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
+        ports.store.increment_counters(counters, now + timedelta(seconds=retry_after + 60))
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
-    return public_view(from_item(item, with_personal_data=False), now)
+    return case
 
 
-def citizen_action(raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime, repo,
+def track(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
+    now = ports.clock.now()
+    return public_view(ports, _checked_case(ports, raw_no, access_code, client=client, now=now), now)
+
+
+def citizen_action(ports: Ports, raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime,
                    apply) -> Case:
     """A change the citizen makes with the access code (reply, objection): the same
     check, throttle and 404 as tracking, then `apply(case, no)` and one version-checked
     commit with its audit record."""
-    from ..adapters.audit import audit_item
-    if refs.normalise_application_no(raw_no) is None:
-        raise invalid_number()
-    track(raw_no, access_code, client=client, now=now, repo=repo)
-    no = refs.normalise_application_no(raw_no)
-    case, _ = repo.load_with_assignments(no)
+    checked = _checked_case(ports, raw_no, access_code, client=client, now=now)
+    no = checked.application_no
+    case, _ = ports.store.load_with_assignments(no)
     apply(case, no)
     try:
-        repo.commit(case, [], audit=audit_item(no, actor="citizen", role="citizen", action=action, at=now,
-                                               source_ip=client))
-    except repo.StaleCase:
+        ports.store.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))
+    except StaleCase:
         raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
     return case

@@ -3,63 +3,53 @@ answer, no personal data kept beside it) and the objection (itiraz: once, within
 days of conclusion, with the access code)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pynamodb.exceptions import PutError
-
-from .. import security
 from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
 from ..domain.errors import Conflict, Gone, Unauthorized
 from ..domain.office import OBJECTION_WINDOW_DAYS
+from ..domain.records import SurveyAnswer
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
-from ..domain.tokens import TokenError, verify
-from .notifications import office_event, publish
+from ..domain.tokens import TokenError
+from . import links
+from .notifications import office_event
+from .ports import Ports
 
 
-def _survey_claims(token: str | None, now: datetime):
+def _survey_claims(ports: Ports, token: str | None, now):
     try:
-        return verify(token or "", security.signing_keys().keys, now=int(now.timestamp()), purpose="survey")
+        return links.verify_link(ports.keys, token, now=now, purpose="survey")
     except TokenError as exc:
         if exc.reason == "expired":
             raise Gone("survey_expired", "Anket bağlantısının süresi dolmuş.") from None
         raise Unauthorized("survey_link_invalid", "Anket bağlantısı geçersiz.") from None
 
 
-def survey_status(token, *, now, repo) -> dict:
-    from ..adapters.dynamo import SurveyItem
-    claims = _survey_claims(token, now)
-    try:
-        SurveyItem.get(f"SURVEY#{claims.subject}", "SURVEY")
-        answered = True
-    except SurveyItem.DoesNotExist:
-        answered = False
-    return {"application_no": refs.format_application_no(claims.subject), "answered": answered}
+def survey_status(ports: Ports, token) -> dict:
+    claims = _survey_claims(ports, token, ports.clock.now())
+    return {"application_no": refs.format_application_no(claims.subject),
+            "answered": ports.store.survey_answered(claims.subject)}
 
 
-def answer_survey(token, data, *, now, repo) -> dict:
-    from ..adapters.dynamo import SurveyItem
-    claims = _survey_claims(token, now)
+def answer_survey(ports: Ports, token, data) -> dict:
+    now = ports.clock.now()
+    claims = _survey_claims(ports, token, now)
     req = parse(SurveyIn, data)
-    case = repo.get(claims.subject)
+    case = ports.store.get(claims.subject)
     if case is None or case.status != Status.CONCLUDED and case.concluded_at is None:
         raise Unauthorized("survey_link_invalid", "Anket bağlantısı geçersiz.")
-    item = SurveyItem(f"SURVEY#{claims.subject}", "SURVEY", rating=req.rating, comment=req.comment,
-                      district=case.district, category=case.category, outcome=case.outcome,
-                      answered_on=local_date(now).isoformat())
-    try:
-        item.save(condition=SurveyItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("already_answered", "Bu başvuru için anket daha önce cevaplanmış.") from None
-        raise
+    answer = SurveyAnswer(claims.subject, req.rating, req.comment, case.district, case.category, case.outcome,
+                          local_date(now).isoformat())
+    if not ports.store.add_survey(answer):
+        raise Conflict("already_answered", "Bu başvuru için anket daha önce cevaplanmış.")
     return {"application_no": refs.format_application_no(claims.subject), "answered": True}
 
 
-def object_to_conclusion(raw_no: str, access_code: str | None, data, *, client: str, now, repo,
-                         publisher=publish) -> dict:
+def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
     from .applications import citizen_action, public_view
+    now = ports.clock.now()
     req = parse(ObjectionIn, data)
 
     def apply(case, no):
@@ -72,15 +62,15 @@ def object_to_conclusion(raw_no: str, access_code: str | None, data, *, client: 
             raise Conflict("objection_window_closed", "İtiraz süresi (sonuçlanmadan sonra 30 gün) dolmuş.")
         case.objected_at = now
         case.notes.append({"at": now.isoformat(), "kind": "objection", "by": "citizen",
-                           "text_enc": security.encrypt(req.reason, no)})
+                           "text_enc": ports.keys.seal(req.reason, no)})
         case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
                         note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
 
-    case = citizen_action(raw_no, access_code, action="objection", client=client, now=now, repo=repo, apply=apply)
-    no = case.application_no
-    settings = repo.district(case.district)
+    case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply)
+    settings = ports.store.district(case.district)
     if settings is not None:
-        publisher([office_event(no, case.district, settings.supervisor_email or settings.office_email, "supervisor",
-                                "objection", "Vatandaş sonuca itiraz etti",
-                                "Başvuru yeniden değerlendirmeye alındı.")])
-    return public_view(case, now)
+        ports.publisher.notify([office_event(case.application_no, case.district,
+                                             settings.supervisor_email or settings.office_email, "supervisor",
+                                             "objection", "Vatandaş sonuca itiraz etti",
+                                             "Başvuru yeniden değerlendirmeye alındı.")])
+    return public_view(ports, case, now)

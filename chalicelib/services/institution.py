@@ -8,8 +8,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import security
-from ..adapters.audit import audit_item
 from ..domain import attachments as att
 from ..domain import refs
 from ..domain.assignment import Answer, AssignmentStatus, settle_case
@@ -20,8 +18,11 @@ from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, V
 from ..domain.identity import mask_national_id
 from ..domain.notifications import Notification, dedup_key
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
-from ..domain.tokens import TokenError, verify
-from .notifications import office_event, publish, tr_date
+from ..domain.records import AuditEntry, Counter
+from ..domain.tokens import TokenError
+from . import links
+from .notifications import office_event, tr_date
+from .ports import Ports, StaleCase
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
 BAD_TOKEN_WINDOW = 15 * 60    # ... per 15 minutes
@@ -54,19 +55,19 @@ class Context:
         return f"institution:{self.assignment.institution.id}"
 
 
-def _counter_key(client: str, now: datetime) -> tuple[tuple[str, str], datetime]:
+def _counter(client: str, now: datetime) -> tuple[Counter, datetime]:
     window = int(now.timestamp()) // BAD_TOKEN_WINDOW
-    return (f"THR#link-ip#{client}", f"W#{window}"), datetime.fromtimestamp((window + 2) * BAD_TOKEN_WINDOW,
-                                                                            tz=ISTANBUL)
+    return Counter("link-ip", client, window), datetime.fromtimestamp((window + 2) * BAD_TOKEN_WINDOW, tz=ISTANBUL)
 
 
-def authenticate(token: str | None, *, client: str, now: datetime, repo) -> Context:
-    key, expires = _counter_key(client, now)
+def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime) -> Context:
+    repo = ports.store
+    key, expires = _counter(client, now)
     if repo.counter(key) >= BAD_TOKEN_LIMIT:
         raise Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
                         headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
     try:
-        claims = verify(token or "", security.signing_keys().keys, now=int(now.timestamp()), purpose="inst")
+        claims = links.verify_link(ports.keys, token, now=now, purpose="inst")
     except TokenError as exc:
         if exc.reason != "expired":
             repo.increment_counters([key], expires)
@@ -89,7 +90,7 @@ def can_extend(case, today) -> bool:
             and today <= default_calendar().legal_due_4982(case.receipt_date))
 
 
-def view(ctx: Context, *, now: datetime, storage) -> dict:
+def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
     case, a = ctx.case, ctx.assignment
     cat = catalog()
     subject = cat.subjects[case.category]
@@ -112,7 +113,7 @@ def view(ctx: Context, *, now: datetime, storage) -> dict:
         "answers": [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
                      "responder_title": x.responder_title, "returned_note": x.returned_note,
                      "attachments": [{"id": f["id"], "filename": f["filename"],
-                                      "url": storage.presigned_download(f["key"], f["filename"])}
+                                      "url": ports.storage.presigned_download(f["key"], f["filename"])}
                                      for f in x.attachments]} for x in a.answers],
         "notes": a.notes,
         "applicant": applicant,
@@ -124,29 +125,29 @@ def view(ctx: Context, *, now: datetime, storage) -> dict:
     }
 
 
-def _office_mail(case, repo, event: str, title: str, detail: str) -> list[Notification]:
-    district = repo.district(case.district)
+def _office_mail(ports: Ports, case, event: str, title: str, detail: str) -> list[Notification]:
+    district = ports.store.district(case.district)
     if district is None:
         return []
     return [office_event(case.application_no, case.district, district.office_email, "office", event, title, detail)]
 
 
-def _mutate(token, *, client, now, repo, storage, publisher, action: str, apply, detail=None) -> dict:
+def _mutate(ports: Ports, token, *, client, now, action: str, apply, detail=None) -> dict:
     """Authenticate, apply the change, commit case + assignment + audit record in one
     version-checked transaction, then send the notifications `apply` returned and answer
     with the updated view. A concurrent change makes the transaction fail; it is retried
     on fresh state, where `apply` refuses what is no longer allowed (409)."""
     for _ in range(4):
-        ctx = authenticate(token, client=client, now=now, repo=repo)
+        ctx = authenticate(ports, token, client=client, now=now)
         notes = apply(ctx)
-        audit = audit_item(ctx.case.application_no, actor=ctx.actor, role="institution", action=action, at=now,
-                           source_ip=client, detail={"assignment": ctx.assignment.id, **(detail or {})})
+        audit = AuditEntry(ctx.case.application_no, ctx.actor, "institution", action, now, client,
+                           {"assignment": ctx.assignment.id, **(detail or {})})
         try:
-            repo.commit(ctx.case, [ctx.assignment], audit=audit)
-        except repo.StaleCase:
+            ports.store.commit(ctx.case, [ctx.assignment], audit=audit)
+        except StaleCase:
             continue
-        publisher(notes)
-        return view(ctx, now=now, storage=storage)
+        ports.publisher.notify(notes)
+        return view(ports, ctx, now=now)
     raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen sayfayı yenileyip tekrar deneyiniz.")
 
 
@@ -159,7 +160,7 @@ def _require_open(ctx: Context) -> None:
 def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
     checked, errors = [], []
     for i, ref in enumerate(refs_in):
-        key = upload_key(ctx.case.application_no, ctx.assignment.institution.id, ref.id)
+        key = storage.attachment_key(ctx.case.application_no, ctx.assignment.institution.id, ref.id)
         info = storage.inspect(key)
         problem = "attachment_missing" if info is None else att.problem(info["size"], info["content_type"],
                                                                           info["head"])
@@ -175,18 +176,15 @@ def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
     return checked
 
 
-def upload_key(no: str, institution_id: str, attachment_id: str) -> str:
-    return f"uploads/{no}/{institution_id}/{attachment_id}"
-
-
-def answer(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+def answer(ports: Ports, token, data, *, client) -> dict:
+    now = ports.clock.now()
     req = parse(AnswerIn, data)
     state: dict = {}
 
     def apply(ctx: Context):
         _require_open(ctx)
         if "files" not in state:  # check the uploads once, not on every retry
-            state["files"] = _checked_attachments(ctx, req.attachments, storage)
+            state["files"] = _checked_attachments(ctx, req.attachments, ports.storage)
         a = ctx.assignment
         a.answers.append(Answer(now, req.text, req.outcome, req.responder_name, req.responder_title,
                                 state["files"]))
@@ -194,18 +192,18 @@ def answer(token, data, *, client, now, repo, storage, publisher=publish) -> dic
         ctx.case.refresh_sla(ctx.assignments)
         event = settle_case(ctx.case, ctx.assignments, now)
         n = len(a.answers)
-        notes = _office_mail(ctx.case, repo, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
+        notes = _office_mail(ports, ctx.case, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
                              f"{a.institution.name} cevap verdi (önerilen sonuç: {req.outcome}).")
         if event == "all_answered":
-            notes += _office_mail(ctx.case, repo, f"all-answered-{ctx.case.forwards}-{n}",
+            notes += _office_mail(ports, ctx.case, f"all-answered-{ctx.case.forwards}-{n}",
                                   "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
         return notes
 
-    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
-                   action="answer", apply=apply)
+    return _mutate(ports, token, client=client, now=now, action="answer", apply=apply)
 
 
-def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+def redirect(ports: Ports, token, data, *, client) -> dict:
+    now = ports.clock.now()
     req = parse(RedirectIn, data)
 
     def apply(ctx: Context):
@@ -218,15 +216,15 @@ def redirect(token, data, *, client, now, repo, storage, publisher=publish) -> d
                           actor=ctx.actor, event="redirected")
         settle_case(ctx.case, ctx.assignments, now)
         suggestion = f" Önerilen kurum: {req.suggested_institution}." if req.suggested_institution else ""
-        return _office_mail(ctx.case, repo, f"redirected-{a.institution.id}-{a.forward_id}",
+        return _office_mail(ports, ctx.case, f"redirected-{a.institution.id}-{a.forward_id}",
                             "Kurum görev alanı dışında olduğunu bildirdi",
                             f"{a.institution.name}: {req.reason}.{suggestion}")
 
-    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
-                   action="redirect", apply=apply)
+    return _mutate(ports, token, client=client, now=now, action="redirect", apply=apply)
 
 
-def extension(token, data, *, client, now, repo, storage, publisher=publish) -> dict:
+def extension(ports: Ports, token, data, *, client) -> dict:
+    now = ports.clock.now()
     req = parse(ExtensionIn, data)
 
     def apply(ctx: Context):
@@ -249,37 +247,38 @@ def extension(token, data, *, client, now, repo, storage, publisher=publish) -> 
         return [Notification(dedup_key(case.application_no, "extended", "citizen"), "sms", "extended",
                              case.applicant.phone, {"application_no": no, "reason_short": short,
                                                     "due_date": tr_date(case.legal_due_date)})] + \
-            _office_mail(case, repo, "extended", "Bilgi edinme süresi uzatıldı",
+            _office_mail(ports, case, "extended", "Bilgi edinme süresi uzatıldı",
                          f"{ctx.assignment.institution.name}: {req.reason}")
 
-    return _mutate(token, client=client, now=now, repo=repo, storage=storage, publisher=publisher,
-                   action="extension", apply=apply,
-                         detail={"reason_length": len(req.reason)})
+    return _mutate(ports, token, client=client, now=now, action="extension", apply=apply,
+                   detail={"reason_length": len(req.reason)})
 
 
-def start_upload(token, data, *, client, now, repo, storage) -> dict:
+def start_upload(ports: Ports, token, data, *, client) -> dict:
+    now = ports.clock.now()
     req = parse(AttachmentUploadIn, data)
-    ctx = authenticate(token, client=client, now=now, repo=repo)
+    ctx = authenticate(ports, token, client=client, now=now)
     _require_open(ctx)
     attachment_id = secrets.token_hex(16)
-    post = storage.presigned_upload(upload_key(ctx.case.application_no, ctx.assignment.institution.id,
-                                               attachment_id), req.content_type)
+    storage = ports.storage
+    post = storage.presigned_upload(storage.attachment_key(ctx.case.application_no, ctx.assignment.institution.id,
+                                                           attachment_id), req.content_type)
     return {"attachment_id": attachment_id, "filename": req.filename, "upload": post,
             "expires_at": _iso(now + timedelta(seconds=storage.UPLOAD_URL_SECONDS)),
             "max_bytes": att.MAX_BYTES}
 
 
-def read(token, *, client, now, repo, storage) -> dict:
-    ctx = authenticate(token, client=client, now=now, repo=repo)
-    from ..adapters.audit import record
-    record(ctx.case.application_no, actor=ctx.actor, role="institution", action="view", at=now, source_ip=client,
-           detail={"assignment": ctx.assignment.id})
-    return view(ctx, now=now, storage=storage)
+def read(ports: Ports, token, *, client) -> dict:
+    now = ports.clock.now()
+    ctx = authenticate(ports, token, client=client, now=now)
+    ports.audit.record(AuditEntry(ctx.case.application_no, ctx.actor, "institution", "view", now, client,
+                                  {"assignment": ctx.assignment.id}))
+    return view(ports, ctx, now=now)
 
 
-def reissue_link(case, assignment, district_name: str) -> Notification:
+def reissue_link(keys, case, assignment, district_name: str) -> Notification:
     """Revocation: bump the link generation (every older link stops at once) and e-mail
     the new one. The caller commits the assignment."""
     from .routing import assignment_email
     assignment.link_generation += 1
-    return assignment_email(case.application_no, case.subject, district_name, assignment)
+    return assignment_email(keys, case.application_no, case.subject, district_name, assignment)

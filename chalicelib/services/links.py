@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from .. import security
 from ..config import settings
 from ..domain.calendar import ISTANBUL
-from ..domain.tokens import LinkClaims, sign
+from ..domain.tokens import LinkClaims, TokenError, sign, verify
 
 LINK_VALID_AFTER_SLA = timedelta(days=30)
+SURVEY_VALID = timedelta(days=30)
 
 
 def link_expiry(sla_due: date) -> datetime:
@@ -17,31 +17,39 @@ def link_expiry(sla_due: date) -> datetime:
     return datetime.combine(sla_due + LINK_VALID_AFTER_SLA, time(23, 59, 59), tzinfo=ISTANBUL)
 
 
-def institution_token(assignment) -> str:
-    kid, key = security.signing_keys().active_key()
+def institution_token(keys, assignment) -> str:
+    kid, key = keys.signing_keys().active_key()
     claims = LinkClaims("inst", assignment.id, assignment.institution.id, assignment.link_generation,
                         int(link_expiry(assignment.sla_due_date).timestamp()))
     return sign(claims, kid, key)
 
 
-def institution_link(assignment) -> str:
+def institution_link(keys, assignment) -> str:
     """The institution page, with the token in the fragment: browsers never send the
     fragment to a server, so the token stays out of access logs."""
-    return f"{settings().public_base_url}/kurum.html#t={institution_token(assignment)}"
+    return f"{settings().public_base_url}/kurum.html#t={institution_token(keys, assignment)}"
 
 
 def track_url(application_no_formatted: str) -> str:
     return f"{settings().public_base_url}/izle.html#no={application_no_formatted}"
 
 
-SURVEY_VALID = timedelta(days=30)
-
-
-def survey_token(application_no: str, concluded_at: datetime, generation: int = 1) -> str:
-    kid, key = security.signing_keys().active_key()
+def survey_token(keys, application_no: str, concluded_at: datetime, generation: int = 1) -> str:
+    kid, key = keys.signing_keys().active_key()
     claims = LinkClaims("survey", application_no, "-", generation, int((concluded_at + SURVEY_VALID).timestamp()))
     return sign(claims, kid, key)
 
 
-def survey_url(case, concluded_at: datetime) -> str:
-    return f"{settings().public_base_url}/anket.html#t={survey_token(case.application_no, concluded_at)}"
+def survey_url(keys, case, concluded_at: datetime) -> str:
+    return f"{settings().public_base_url}/anket.html#t={survey_token(keys, case.application_no, concluded_at)}"
+
+
+def verify_link(keys, token: str | None, *, now: datetime, purpose: str) -> LinkClaims:
+    """Verifies a link token. A key id we do not know makes us read the keys once more:
+    a key activated after this container started must verify at once."""
+    try:
+        return verify(token or "", keys.signing_keys().keys, now=int(now.timestamp()), purpose=purpose)
+    except TokenError as exc:
+        if exc.reason != "unknown_key" or not keys.refresh_signing_keys():
+            raise
+    return verify(token or "", keys.signing_keys().keys, now=int(now.timestamp()), purpose=purpose)

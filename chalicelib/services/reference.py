@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..domain.assignment import DistrictSettings, Institution
 from ..domain.catalog import catalog
+from ..domain.errors import AppError, Conflict, Forbidden, NotFound
+from ..domain.records import AuditEntry
+from .ports import Ports, StaleCase
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "institutions.json"
 
@@ -23,91 +27,67 @@ def seed_documents(path: Path = SEED_FILE) -> list[dict]:
     return docs
 
 
-def seed(path: Path = SEED_FILE) -> int:
-    from ..adapters.dynamo import DistrictRefItem, InstitutionMap
+def _settings(district: str, doc) -> DistrictSettings:
+    return DistrictSettings(district, doc["auto_forward"], doc["office_email"],
+                            [Institution(i["id"], i["kind"], i["name"], i["liaison_email"], i.get("sla_days"))
+                             for i in doc["institutions"]], doc.get("supervisor_email"))
 
+
+def seed(ports: Ports, path: Path = SEED_FILE) -> int:
     count = 0
     for d in seed_documents(path):
-        item = DistrictRefItem(f"DISTRICT#{d['district']}", "REF", district=d["district"],
-                               auto_forward=d["auto_forward"], office_email=d["office_email"],
-                               supervisor_email=d.get("supervisor_email"),
-                               institutions=[InstitutionMap(**i) for i in d["institutions"]])
-        try:
-            existing = DistrictRefItem.get(item.pk, "REF")
-            item.version = existing.version
-        except DistrictRefItem.DoesNotExist:
-            pass
-        item.save()
-        register(d["district"])
+        settings = _settings(d["district"], d)
+        existing = ports.store.district(d["district"])
+        settings.version = existing.version if existing else None
+        ports.store.save_district(settings)
+        ports.store.register_district(d["district"])
         count += 1
     return count
 
 
-def register(district: str) -> None:
-    """Adds a district to the registry of offices the daily digest walks."""
-    from ..adapters.dynamo import RegistryItem
-    RegistryItem("REF#DISTRICTS", "REF").update(actions=[RegistryItem.districts.add({district})])
-
-
-def registered_districts() -> list[str]:
-    from ..adapters.dynamo import RegistryItem
-    try:
-        return sorted(RegistryItem.get("REF#DISTRICTS", "REF").districts or [])
-    except RegistryItem.DoesNotExist:
-        return []
-
-
-def _district_view(item) -> dict:
-    return {"district": item.district, "version": item.version, "auto_forward": bool(item.auto_forward),
-            "office_email": item.office_email, "supervisor_email": item.supervisor_email,
+def _district_view(s: DistrictSettings) -> dict:
+    return {"district": s.district, "version": s.version, "auto_forward": bool(s.auto_forward),
+            "office_email": s.office_email, "supervisor_email": s.supervisor_email,
             "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
-                              "sla_days": int(i.sla_days) if i.sla_days else None} for i in item.institutions]}
+                              "sla_days": i.sla_days} for i in s.institutions]}
 
 
-def get_district(p, district: str) -> dict:
-    from ..adapters.dynamo import DistrictRefItem
-    from ..domain.errors import NotFound
-    from .office import forbidden
+def _forbidden() -> Forbidden:
+    return Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
+
+
+def get_district(ports: Ports, p, district: str) -> dict:
     if p.role != "admin":
-        raise forbidden()
-    try:
-        return _district_view(DistrictRefItem.get(f"DISTRICT#{district}", "REF"))
-    except DistrictRefItem.DoesNotExist:
-        raise NotFound("not_found", "Bu ilçe için ayar yok.") from None
+        raise _forbidden()
+    settings = ports.store.district(district)
+    if settings is None:
+        raise NotFound("not_found", "Bu ilçe için ayar yok.")
+    return _district_view(settings)
 
 
-def put_district(p, district: str, data, *, if_match, now, client) -> dict:
-    from pynamodb.exceptions import PutError
-
-    from ..adapters.audit import audit_item
-    from ..adapters.dynamo import DistrictRefItem, InstitutionMap
-    from ..domain.errors import AppError, Conflict
+def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> dict:
     from ..domain.schemas import DistrictIn, parse
-    from .office import _version, forbidden
+    from .office.actions import seen_version
     if p.role != "admin":
-        raise forbidden()
+        raise _forbidden()
     if district not in catalog().districts:
         raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
     req = parse(DistrictIn, data)
     ids = [i.id for i in req.institutions]
     if len(ids) != len(set(ids)):
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
-    item = DistrictRefItem(f"DISTRICT#{district}", "REF", district=district, auto_forward=req.auto_forward,
-                           office_email=req.office_email, supervisor_email=req.supervisor_email,
-                           institutions=[InstitutionMap(**i.model_dump()) for i in req.institutions])
-    try:
-        existing = DistrictRefItem.get(item.pk, "REF")
-        item.version = existing.version
-        if _version(req, if_match) != existing.version:
+    settings = _settings(district, req.model_dump())
+    existing = ports.store.district(district)
+    if existing is not None:
+        settings.version = existing.version
+        if seen_version(req, if_match) != existing.version:
             raise Conflict("stale_version", "Ayarlar siz görüntüledikten sonra değişmiş.",
                            details={"current_version": existing.version})
-    except DistrictRefItem.DoesNotExist:
-        pass
     try:
-        item.save()
-    except PutError:
+        ports.store.save_district(settings)
+    except StaleCase:
         raise Conflict("stale_version", "Ayarlar aynı anda değiştirildi.") from None
-    register(district)
-    audit_item(f"DISTRICT-{district}", actor=p.username, role=p.role, action="update_district", at=now,
-               source_ip=client).save()
-    return _district_view(item)
+    ports.store.register_district(district)
+    ports.audit.record(AuditEntry(f"DISTRICT-{district}", p.username, p.role, "update_district",
+                                  ports.clock.now(), client))
+    return _district_view(settings)

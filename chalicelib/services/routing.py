@@ -22,7 +22,8 @@ from ..domain.case import Case, Status
 from ..domain.catalog import catalog
 from ..domain.notifications import Notification, dedup_key
 from . import links
-from .notifications import PoisonMessage, publish, tr_date
+from .notifications import tr_date
+from .ports import PoisonMessage, Ports
 
 
 def receipt_notification(case: Case) -> Notification:
@@ -33,7 +34,7 @@ def receipt_notification(case: Case) -> Notification:
                          "subject": case.subject, "track_url": links.track_url(no)})
 
 
-def forward_notifications(case: Case, forward_id: int, assignments: list) -> list[Notification]:
+def forward_notifications(keys, case: Case, forward_id: int, assignments: list) -> list[Notification]:
     no = refs.format_application_no(case.application_no)
     district = catalog().districts[case.district]
     out = [Notification(dedup_key(case.application_no, f"forwarded-{forward_id}", "citizen"), "sms", "forwarded",
@@ -43,17 +44,17 @@ def forward_notifications(case: Case, forward_id: int, assignments: list) -> lis
     for a in assignments:
         if a.forward_id != forward_id:
             continue
-        out.append(assignment_email(case.application_no, case.subject, district.name, a))
+        out.append(assignment_email(keys, case.application_no, case.subject, district.name, a))
     return out
 
 
-def assignment_email(application_no: str, subject: str, district_name: str, a) -> Notification:
+def assignment_email(keys, application_no: str, subject: str, district_name: str, a) -> Notification:
     return Notification(
         dedup_key(application_no, f"assigned-g{a.link_generation}", a.institution.id), "email",
         "institution_assigned", a.institution.liaison_email,
         {"application_no": refs.format_application_no(application_no), "subject": subject,
          "district_name": district_name, "sla_due_date": tr_date(a.sla_due_date),
-         "link": links.institution_link(a), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
+         "link": links.institution_link(keys, a), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
 
 
 def _review_reason(resolution, settings) -> str:
@@ -80,9 +81,10 @@ def forward(case: Case, institutions: list[Institution], *, now: datetime, actor
     return created
 
 
-def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     no, district = _ids(msg)
-    case, settings = repo.load(no, district)
+    repo = ports.store
+    case, settings = repo.load_for_routing(no, district)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
     notifications = [receipt_notification(case)]
@@ -103,12 +105,12 @@ def route_received(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
     elif case.forwards >= 1:
         assignments = repo.assignments(no)  # redelivery after the commit: re-derive, dedup downstream
     if case.forwards >= 1:
-        notifications += forward_notifications(case, 1, assignments)
-    publisher(notifications)
+        notifications += forward_notifications(ports.keys, case, 1, assignments)
+    ports.publisher.notify(notifications)
     return outcome
 
 
-def forward_to(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
     """Staff-chosen forward, through the queue: {application_no, district, institution_ids,
     forward_id, actor}. `forward_id` is the sequence number the office expects this
     forward to get; a redelivery finds it applied and only re-derives notifications."""
@@ -117,7 +119,8 @@ def forward_to(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
     forward_id = msg.get("forward_id")
     if not isinstance(ids, list) or not ids or not isinstance(forward_id, int):
         raise PoisonMessage("institution_ids and forward_id are required")
-    case, settings = repo.load(no, district)
+    repo = ports.store
+    case, settings = repo.load_for_routing(no, district)
     if case is None or settings is None:
         raise LookupError("case or district not found")
     if case.forwards >= forward_id:
@@ -130,7 +133,7 @@ def forward_to(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
                               existing=repo.assignments(no) if case.forwards else None)
         repo.commit_forward(case, assignments)
         outcome = "forwarded"
-    publisher(forward_notifications(case, forward_id, assignments))
+    ports.publisher.notify(forward_notifications(ports.keys, case, forward_id, assignments))
     return outcome
 
 
@@ -145,8 +148,8 @@ def _ids(msg: dict) -> tuple[str, str]:
 HANDLERS = {"application.received": route_received, "case.forward": forward_to}
 
 
-def handle(msg: dict, *, now: datetime, repo, publisher=publish) -> str:
+def handle(ports: Ports, msg: dict, now: datetime | None = None) -> str:
     handler = HANDLERS.get(msg.get("type"))
     if handler is None:
         raise PoisonMessage("unknown message type")
-    return handler(msg, now=now, repo=repo, publisher=publisher)
+    return handler(ports, msg, now or ports.clock.now())

@@ -16,8 +16,9 @@ from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.catalog import catalog
 from ..domain.notifications import Notification, dedup_key
-from . import links
-from .notifications import office_event, publish, tr_date
+from . import links, messages
+from .notifications import office_event, tr_date
+from .ports import Ports
 
 
 def _district_cache(repo):
@@ -30,14 +31,12 @@ def _district_cache(repo):
     return get
 
 
-def assignment_sweep(*, now: datetime, repo, publisher=publish,
-                     window: int = watch.REMINDER_WINDOW_WORKING_DAYS) -> dict:
+def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDER_WINDOW_WORKING_DAYS) -> dict:
+    repo = ports.store
     calendar = default_calendar()
     district = _district_cache(repo)
     counts = {"reminded": 0, "escalated": 0, "skipped": 0}
-    from ..adapters.cases import assignment_from_item
-    for item in repo.due(watch.ASSIGNMENT_KIND, now, watch.SHARDS):
-        a = assignment_from_item(item)
+    for a, district_code in repo.due_assignments(now):
         pending = watch.assignment_next(a, calendar, window)
         if pending is None or pending[1] > now:
             counts["skipped"] += 1
@@ -50,59 +49,52 @@ def assignment_sweep(*, now: datetime, repo, publisher=publish,
                 dedup_key(no, f"reminder-{step}", a.institution.id), "email", "institution_reminder",
                 a.institution.liaison_email,
                 {"application_no": refs.format_application_no(no), "subject": a.subject,
-                 "sla_due_date": tr_date(a.sla_due_date), "link": links.institution_link(a)})]
+                 "sla_due_date": tr_date(a.sla_due_date), "link": links.institution_link(ports.keys, a)})]
             a.reminded_for = step
         else:
-            settings = district(item.district)
+            settings = district(district_code)
             detail = (f"{a.institution.name}, {tr_date(a.sla_due_date)} tarihine kadar cevap vermesi gereken "
                       f"başvuruyu cevaplamadı.")
             notes = []
             if settings is not None:
-                notes.append(office_event(no, item.district, settings.office_email, "office",
+                notes.append(office_event(no, district_code, settings.office_email, "office",
                                            f"overdue-f{a.forward_id}-{a.institution.id}",
                                            "Kurum cevap süresini aştı", detail))
                 if settings.supervisor_email:
-                    notes.append(office_event(no, item.district, settings.supervisor_email, "supervisor",
+                    notes.append(office_event(no, district_code, settings.supervisor_email, "supervisor",
                                                f"escalation-f{a.forward_id}-{a.institution.id}",
                                                "Süre aşımı: sorumlu bilgilendirmesi", detail))
             a.status = AssignmentStatus.OVERDUE
         # Notify first, then take the item out of the index: a crash in between only
         # repeats notifications whose dedup keys make them happen once.
-        publisher(notes)
-        if repo.save_assignment(a, item.district):
+        ports.publisher.notify(notes)
+        if repo.save_assignment(a, district_code):
             counts["reminded" if action == "remind" else "escalated"] += 1
         else:
             counts["skipped"] += 1
     return counts
 
 
-def reroute_sweep(*, now: datetime, repo, queue=None) -> int:
+def reroute_sweep(ports: Ports, now: datetime) -> int:
     """Cases still unrouted 10 minutes after submission (their `application.received`
     message was lost): the message is sent again. Routing is idempotent."""
-    from ..config import settings
-    from ..domain.calendar import ISTANBUL
-    if queue is None:
-        from ..adapters import queues as queue
     sent = 0
-    for marker in repo.due(watch.ROUTE_KIND, now, watch.SHARDS):
-        no = marker.pk.split("#", 1)[1]
-        queue.send(settings().routing_queue_url, {
-            "type": "application.received", "version": 1, "application_no": no, "district": marker.district,
-            "occurred_at": now.astimezone(ISTANBUL).isoformat(timespec="seconds"), "resent": True})
-        repo.postpone_marker(marker, now + watch.REROUTE_BACKOFF)
+    for pending in ports.store.due_routes(now):
+        ports.publisher.route(messages.application_received(pending.application_no, pending.district, now,
+                                                            resent=True))
+        ports.store.postpone_route(pending.application_no, now + watch.REROUTE_BACKOFF)
         sent += 1
     return sent
 
 
-def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
+def case_sweep(ports: Ports, now: datetime) -> dict:
     """Daily: cases within 5 days of their legal due date, and information requests at
     working day 12 with no extension; the office is warned once for each."""
+    repo = ports.store
     calendar = default_calendar()
     district = _district_cache(repo)
     counts = {"legal_warning": 0, "extension_window": 0, "skipped": 0}
-    from ..adapters.cases import from_item
-    for item in repo.due(watch.CASE_KIND, now, watch.SHARDS):
-        case = from_item(item)
+    for case in repo.due_cases(now):
         due_actions = [name for name, at in watch.case_actions(case, calendar) if at <= now]
         settings = district(case.district)
         if not due_actions or settings is None:
@@ -124,7 +116,7 @@ def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
                                            f"Başvuru 12. iş gününde. Süre uzatılacaksa {tr_date(day15)} tarihinden "
                                            f"önce karar verilip başvuru sahibine bildirilmelidir (4982 md. 11)."))
                 case.extension_warned = True
-        publisher(notes)
+        ports.publisher.notify(notes)
         if repo.try_save_case(case):
             for name in due_actions:
                 counts[name] += 1
@@ -133,14 +125,14 @@ def case_sweep(*, now: datetime, repo, publisher=publish) -> dict:
     return counts
 
 
-def digest(*, now: datetime, repo, publisher=publish) -> int:
+def digest(ports: Ports, now: datetime) -> int:
     """One e-mail per district office: yesterday's new cases, what is due today, what is
     overdue."""
-    from .reference import registered_districts
+    repo = ports.store
     today = local_date(now)
     sent = 0
     notes = []
-    for code in registered_districts():
+    for code in repo.registered_districts():
         settings = repo.district(code)
         if settings is None:
             continue
@@ -158,11 +150,18 @@ def digest(*, now: datetime, repo, publisher=publish) -> int:
             "due_count": len(due_today), "due_list": lines(due_today),
             "overdue_count": len(overdue), "overdue_list": lines(overdue)}))
         sent += 1
-    publisher(notes)
+    ports.publisher.notify(notes)
     return sent
 
 
-def daily(*, now: datetime, repo, publisher=publish) -> dict:
-    result = case_sweep(now=now, repo=repo, publisher=publisher)
-    result["digests"] = digest(now=now, repo=repo, publisher=publisher)
+def deadline(ports: Ports, now: datetime) -> dict:
+    """The 15-minute sweep: reminders and escalations, then lost routing messages."""
+    result = assignment_sweep(ports, now)
+    result["rerouted"] = reroute_sweep(ports, now)
+    return result
+
+
+def daily(ports: Ports, now: datetime) -> dict:
+    result = case_sweep(ports, now)
+    result["digests"] = digest(ports, now)
     return result

@@ -85,8 +85,8 @@ def test_personal_data_is_encrypted_at_rest(client, application, aws):
         assert secret not in dump
     assert raw["nid_hash"]["S"] and raw["applicant_enc"]["S"].startswith("v1:")
     # and the repository reads it back
-    from chalicelib.adapters.cases import CaseRepository
-    case = CaseRepository().get(no)
+    from chalicelib.bootstrap import ports
+    case = ports().store.get(no)
     assert case.applicant.national_id == "10000000146" and case.applicant.phone == "+905321234567"
 
 
@@ -134,18 +134,15 @@ def test_same_idempotency_key_with_another_body_is_a_conflict(client, applicatio
 
 
 def test_two_parallel_submissions_with_one_key_make_one_case(aws, application):
-    from datetime import datetime, timezone
-    from chalicelib.adapters import queues
-    from chalicelib.adapters.cases import CaseRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.services import applications
 
     results, barrier = [], threading.Barrier(2)
 
     def go():
         barrier.wait()
-        results.append(applications.submit(json.loads(json.dumps(application)), idempotency_key="parallel-1",
-                                           now=datetime.now(timezone.utc), repo=CaseRepository(),
-                                           publisher=queues))
+        results.append(applications.submit(ports(), json.loads(json.dumps(application)),
+                                           idempotency_key_header="parallel-1"))
 
     threads = [threading.Thread(target=go) for _ in range(2)]
     for t in threads:

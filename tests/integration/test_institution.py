@@ -39,9 +39,9 @@ def tracked(client, receipt):
 
 
 def sign(token_claims, kid="k1"):
-    from chalicelib import security
+    from chalicelib.bootstrap import ports
     from chalicelib.domain.tokens import sign as _sign
-    return _sign(token_claims, kid, security.signing_keys().keys.get(kid, b"x" * 32))
+    return _sign(token_claims, kid, ports().keys.signing_keys().keys.get(kid, b"x" * 32))
 
 
 def claims_of(token):
@@ -65,8 +65,8 @@ def test_the_link_shows_what_a_clerk_needs(client, application, aws):
     assert v["applicant"]["national_id_masked"] == "100******46"
     assert "10000000146" not in resp.body.decode()
     assert v["read_only"] is False and v["can_extend"] is False
-    from chalicelib.adapters.audit import trail
-    actions = [e["action"] for e in trail(receipt["application_no"].replace("-", ""))]
+    from chalicelib.bootstrap import ports
+    actions = [e["action"] for e in ports().audit.trail(receipt["application_no"].replace("-", ""))]
     assert actions == ["view"]
 
 
@@ -126,14 +126,13 @@ def test_default_expiry_is_the_sla_due_date_plus_30_days(client, application, aw
 
 def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
-    from chalicelib.adapters.cases import CaseWorkRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.services import institution
-    from chalicelib.services.notifications import publish
-    repo = CaseWorkRepository()
+    repo = ports().store
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
-    note = institution.reissue_link(case, a, "Maltepe")
+    note = institution.reissue_link(ports().keys, case, a, "Maltepe")
     repo.commit(case, [a])
-    publish([note])
+    ports().publisher.notify([note])
     route_all(aws)
     _refusal(get(client, token), 410, "link_revoked")
     new_links = [m["links"][0] for m in outbox()["email"] if m["links"][0].split("#t=")[1] != token]
@@ -143,8 +142,8 @@ def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
 
 def test_closed_case_is_410(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
-    from chalicelib.adapters.cases import CaseWorkRepository
-    repo = CaseWorkRepository()
+    from chalicelib.bootstrap import ports
+    repo = ports().store
     case, _ = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     from chalicelib.domain.case import Status
     case.status = Status.NOT_PROCESSED
@@ -176,8 +175,8 @@ def test_answer_moves_assignment_and_case_and_tells_the_office(client, applicati
     route_all(aws)
     office = [m for m in outbox()["email"] if m["to"] == ["acikkapi@maltepe-kaymakamligi.example"]]
     assert {m["subject"].split(": ", 1)[1] for m in office} == {"Kurum cevap verdi", "Tüm kurumlar cevap verdi"}
-    from chalicelib.adapters.audit import trail
-    assert [e["action"] for e in trail(receipt["application_no"].replace("-", ""))] == ["answer"]
+    from chalicelib.bootstrap import ports
+    assert [e["action"] for e in ports().audit.trail(receipt["application_no"].replace("-", ""))] == ["answer"]
 
 
 def test_answer_field_errors_are_422_naming_the_field(client, application, aws):
@@ -194,17 +193,16 @@ def test_answer_field_errors_are_422_naming_the_field(client, application, aws):
 
 def test_two_answers_at_once_exactly_one_wins(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
-    from chalicelib.adapters import storage
-    from chalicelib.adapters.cases import CaseWorkRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.domain.errors import AppError
     from chalicelib.services import institution
+    from tests.helpers import Captured, real_ports
     outcomes, barrier = [], threading.Barrier(2)
 
     def go(text):
         barrier.wait()
         try:
-            institution.answer(token, {**ANSWER, "text": text}, client="10.0.0.1", now=datetime.now(timezone.utc),
-                               repo=CaseWorkRepository(), storage=storage, publisher=lambda n: None)
+            institution.answer(real_ports(publisher=Captured()), token, {**ANSWER, "text": text}, client="10.0.0.1")
             outcomes.append(200)
         except AppError as err:
             outcomes.append((err.status, err.code))
@@ -215,16 +213,16 @@ def test_two_answers_at_once_exactly_one_wins(client, application, aws):
     for t in threads:
         t.join()
     assert sorted(outcomes, key=str) == sorted([200, (409, "already_answered")], key=str)
-    case, [a] = CaseWorkRepository().load_with_assignments(receipt["application_no"].replace("-", ""))
+    case, [a] = ports().store.load_with_assignments(receipt["application_no"].replace("-", ""))
     assert len(a.answers) == 1 and a.status == "answered" and case.status == "institution_answered"
 
 
 def test_a_returned_answer_can_be_answered_again_on_the_same_link(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
     assert post(client, "answer", token, ANSWER).status_code == 200
-    from chalicelib.adapters.cases import CaseWorkRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.domain.case import Status
-    repo = CaseWorkRepository()
+    repo = ports().store
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     from chalicelib.domain.assignment import AssignmentStatus
     a.status = AssignmentStatus.RETURNED
@@ -274,14 +272,13 @@ def test_extension_is_refused_for_other_types_and_after_15_working_days(client, 
              "extension_not_applicable")
     application.update(type="bilgi_edinme", category="okul_kayit", subject="Bilgi istiyorum")
     _, token2 = forwarded_case(client, application, aws)
-    from chalicelib.adapters import storage
-    from chalicelib.adapters.cases import CaseWorkRepository
     from chalicelib.domain.errors import Conflict
     from chalicelib.services import institution
+    from tests.helpers import Captured, real_ports
     late = datetime.now(timezone.utc) + timedelta(days=25)
     with pytest.raises(Conflict) as exc:
-        institution.extension(token2, {"reason": "Başka kurum görüşü gerekiyor."}, client="10.0.0.2", now=late,
-                              repo=CaseWorkRepository(), storage=storage, publisher=lambda n: None)
+        institution.extension(real_ports(now=late, publisher=Captured()), token2,
+                              {"reason": "Başka kurum görüşü gerekiyor."}, client="10.0.0.2")
     assert exc.value.code == "extension_window_closed"
 
 

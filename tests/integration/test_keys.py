@@ -26,23 +26,25 @@ def aws_keys(aws, monkeypatch):
 
 
 def test_personal_data_keys_from_secrets_manager(aws_keys):
-    from chalicelib import security
-    sealed = security.encrypt("10000000146", "AAAAAAAAAA")
-    assert security.decrypt(sealed, "AAAAAAAAAA") == "10000000146"
+    from chalicelib.bootstrap import ports
+    keys = ports().keys
+    sealed = keys.seal("10000000146", "AAAAAAAAAA")
+    assert keys.unseal(sealed, "AAAAAAAAAA") == "10000000146"
     with pytest.raises(Exception):
-        security.decrypt(sealed, "BBBBBBBBBB")  # bound to its case
+        keys.unseal(sealed, "BBBBBBBBBB")  # bound to its case
 
 
 def test_link_key_rotation_keeps_old_links_valid(aws_keys):
     from datetime import datetime, timezone
-    from chalicelib import config, security
+    from chalicelib import config
+    from chalicelib.bootstrap import ports
     from chalicelib.domain.tokens import LinkClaims, TokenError, sign, verify
     sm, arn = aws_keys
     now = int(datetime.now(timezone.utc).timestamp())
-    old = sign(LinkClaims("inst", "A.b", "b", 1, now + 3600), *security.signing_keys().active_key())
+    old = sign(LinkClaims("inst", "A.b", "b", 1, now + 3600), *ports().keys.signing_keys().active_key())
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"active": "k2", "k1": "a" * 64, "k2": "b" * 64}))
     config.reset()
-    keys = security.signing_keys()
+    keys = ports().keys.signing_keys()
     assert keys.active == "k2"
     assert verify(old, keys.keys, now=now, purpose="inst").subject == "A.b"
     new = sign(LinkClaims("inst", "A.b", "b", 1, now + 3600), *keys.active_key())
@@ -50,5 +52,22 @@ def test_link_key_rotation_keeps_old_links_valid(aws_keys):
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"active": "k2", "k2": "b" * 64}))
     config.reset()
     with pytest.raises(TokenError) as exc:
-        verify(old, security.signing_keys().keys, now=now, purpose="inst")
+        verify(old, ports().keys.signing_keys().keys, now=now, purpose="inst")
     assert exc.value.reason == "unknown_key"
+
+
+def test_a_link_signed_with_a_newly_activated_key_verifies_in_a_warm_container(aws_keys):
+    """The container read k1 at start; k2 is activated later (another container signs
+    with it). The first token naming k2 makes this container read the keys again."""
+    from datetime import datetime, timezone
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.tokens import LinkClaims, sign
+    from chalicelib.services.links import verify_link
+    sm, arn = aws_keys
+    now = datetime.now(timezone.utc)
+    warm = ports().keys
+    assert warm.signing_keys().active == "k1"      # loaded once, cached
+    sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"active": "k2", "k1": "a" * 64, "k2": "b" * 64}))
+    token = sign(LinkClaims("inst", "A.b", "b", 1, int(now.timestamp()) + 3600), "k2", b"b" * 64)
+    assert verify_link(warm, token, now=now, purpose="inst").subject == "A.b"
+    assert warm.signing_keys().active == "k2"

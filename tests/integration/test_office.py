@@ -395,17 +395,15 @@ def test_reopen_is_refused_after_30_days(client, staff, application, aws):
     no = receipt["application_no"]
     inst_post(client, "answer", token, ANSWER)
     act(client, staff, no, "conclude", {"outcome": "positive", "answer": "Gerekçeli son cevap metnimiz budur."})
-    from chalicelib.adapters import storage
-    from chalicelib.adapters.cases import CaseWorkRepository
-    from chalicelib.auth import Principal
     from chalicelib.domain.errors import Conflict
+    from chalicelib.domain.principal import Principal
     from chalicelib.services import office
+    from tests.helpers import real_ports
     sup = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
     version = detail(client, staff, no)["version"]
     with pytest.raises(Conflict) as exc:
-        office.reopen(sup, no, {"reason": "Geç gelen itiraz metni.", "version": version},
-                      now=datetime.now(timezone.utc) + timedelta(days=31), client="x", repo=CaseWorkRepository(),
-                      storage=storage)
+        office.reopen(real_ports(now=datetime.now(timezone.utc) + timedelta(days=31)), sup, no,
+                      {"reason": "Geç gelen itiraz metni.", "version": version}, client="x")
     assert exc.value.code == "reopen_window_closed"
 
 

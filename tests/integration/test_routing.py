@@ -73,8 +73,8 @@ def test_an_unambiguous_maltepe_case_is_forwarded_and_everyone_told(client, appl
     assert [h["status"] for h in view["history"]] == ["received", "forwarded"]
     assert "Maltepe Belediye Başkanlığı" in view["history"][1]["note"]
 
-    from chalicelib.adapters.cases import RoutingRepository
-    [a] = RoutingRepository().assignments(receipt["application_no"].replace("-", ""))
+    from chalicelib.bootstrap import ports
+    [a] = ports().store.assignments(receipt["application_no"].replace("-", ""))
     assert a.institution.id == "34-maltepe.belediye" and a.status == "sent" and a.sla_due_date
 
     box = outbox()
@@ -95,8 +95,8 @@ def test_a_district_that_waits_for_triage_puts_the_case_in_review(client, applic
     receipt = submit(client, application)
     route_all(aws)
     assert tracked(client, receipt)["status"] == "in_review"
-    from chalicelib.adapters.cases import CaseRepository
-    case = CaseRepository().get(receipt["application_no"].replace("-", ""))
+    from chalicelib.bootstrap import ports
+    case = ports().store.get(receipt["application_no"].replace("-", ""))
     assert "büro incelemesinden sonra" in case.review_reason
     assert [m["body"] for m in outbox()["sms"] if "alındı" in m["body"]]  # the receipt still goes out
     assert outbox()["email"] == []
@@ -110,15 +110,15 @@ def test_a_district_that_waits_for_triage_puts_the_case_in_review(client, applic
 def test_unknown_or_ambiguous_references_go_to_review_with_a_visible_reason(client, application, aws, district,
                                                                            category, reason):
     if district == "06-cankaya":
-        from chalicelib.adapters.dynamo import DistrictRefItem
-        ref = DistrictRefItem.get("DISTRICT#06-cankaya", "REF")
+        from chalicelib.bootstrap import ports
+        ref = ports().store.district("06-cankaya")
         ref.auto_forward = True
-        ref.save()
+        ports().store.save_district(ref)
     application.update(district=district, category=category)
     receipt = submit(client, application)
     route_all(aws)
-    from chalicelib.adapters.cases import CaseRepository
-    case = CaseRepository().get(receipt["application_no"].replace("-", ""))
+    from chalicelib.bootstrap import ports
+    case = ports().store.get(receipt["application_no"].replace("-", ""))
     assert case.status == "in_review" and reason in case.review_reason
     assert any(h.note == case.review_reason and not h.public for h in case.history)
 
@@ -127,8 +127,8 @@ def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, appli
     application["category"] = "okul_servis"  # ambiguous: waits for staff
     receipt = submit(client, application)
     route_all(aws)
-    from chalicelib.adapters.dynamo import DistrictRefItem
-    all_ids = [i.id for i in DistrictRefItem.get("DISTRICT#34-maltepe", "REF").institutions]
+    from chalicelib.bootstrap import ports
+    all_ids = [i.id for i in ports().store.district("34-maltepe").institutions]
     k = len(all_ids)
     aws_calls.reset()
     outcome = run_routing([{"type": "case.forward", "application_no": receipt["application_no"],
@@ -138,8 +138,7 @@ def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, appli
     assert aws_calls.operations("dynamodb") == ["TransactGetItems", "TransactWriteItems"]
     notifications = k + 1  # one e-mail per institution, one SMS to the citizen
     assert aws_calls.operations("sqs") == ["SendMessageBatch"] * math.ceil(notifications / 10)
-    from chalicelib.adapters.cases import RoutingRepository
-    assert len(RoutingRepository().assignments(receipt["application_no"].replace("-", ""))) == k
+    assert len(ports().store.assignments(receipt["application_no"].replace("-", ""))) == k
 
 
 def test_one_notification_is_one_conditional_write_and_one_send(client, application, aws, aws_calls):
@@ -178,9 +177,10 @@ def _crash_once(monkeypatch, target, name, after: bool):
 @pytest.mark.parametrize("step", ["before_commit", "after_commit", "before_publish", "after_publish",
                                   "after_send"])
 def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, application, aws, monkeypatch, step):
-    from chalicelib.adapters.cases import RoutingRepository
-    from chalicelib.adapters import queues
+    from chalicelib.adapters import publisher as queues
     from chalicelib.adapters.notify import AwsSender
+    from chalicelib.adapters.store import DynamoStore
+    from chalicelib.bootstrap import ports
     from chalicelib.services import routing
 
     receipt = submit(client, application)
@@ -188,7 +188,7 @@ def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, app
     if step == "before_commit":
         _crash_once(monkeypatch, routing, "forward", after=False)
     elif step == "after_commit":
-        _crash_once(monkeypatch, RoutingRepository, "commit_forward", after=True)
+        _crash_once(monkeypatch, DynamoStore, "commit_forward", after=True)
     elif step == "before_publish":
         _crash_once(monkeypatch, queues, "send_batch", after=False)
     elif step == "after_publish":
@@ -206,7 +206,7 @@ def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, app
     run_notifications(notes)            # everything delivered (again)
     run_notifications(notes)            # and a third time, for good measure
 
-    assert len(RoutingRepository().assignments(receipt["application_no"].replace("-", ""))) == 1
+    assert len(ports().store.assignments(receipt["application_no"].replace("-", ""))) == 1
     box = outbox()
     bodies = [m["body"] for m in box["sms"]]
     assert sum("alındı" in b for b in bodies) == 1
@@ -231,7 +231,7 @@ def test_mixed_batch_only_the_poison_message_fails(client, application, aws):
 
 def test_a_poison_message_ends_in_the_dlq_after_five_receives_and_can_be_redriven(aws, monkeypatch):
     from app import app
-    from chalicelib.ops import redrive
+    from tools.ops import redrive
     from devstack import pump as pump_module
 
     monkeypatch.setattr(pump_module, "RETRY_BACKOFF_SECONDS", 0)

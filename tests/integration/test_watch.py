@@ -23,15 +23,15 @@ def _assignment(no: str, sla_due: date, inst="34-maltepe.belediye"):
                       subject="Konu")
 
 
-def sweep(now, **kw):
-    from chalicelib.adapters.cases import WatchRepository
+def sweep(now, publisher=None):
     from chalicelib.services import watch
-    return watch.assignment_sweep(now=now, repo=WatchRepository(), **kw)
+    from tests.helpers import real_ports
+    return watch.assignment_sweep(real_ports(publisher=publisher), now)
 
 
 def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
-    from chalicelib.adapters.cases import assignment_to_item
     from chalicelib.adapters.dynamo import AssignmentItem
+    from chalicelib.adapters.mapping import assignment_to_item
     from chalicelib.domain import refs
     with AssignmentItem.batch_write() as batch:
         for i in range(10_000):
@@ -39,21 +39,21 @@ def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
         for i in range(5):
             batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2026, 3, 24)), "34-maltepe"))
     aws_calls.reset()
-    result = sweep(datetime(2026, 3, 19, 9, tzinfo=ISTANBUL), publisher=lambda notes: None)
+    from tests.helpers import Captured
+    result = sweep(datetime(2026, 3, 19, 9, tzinfo=ISTANBUL), publisher=Captured())
     assert result["reminded"] == 5
     assert aws_calls.count("dynamodb", "Scan") == 0
     assert aws_calls.items_returned("dynamodb") <= 5 + 2
 
 
 def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aws):
-    from chalicelib.adapters.cases import assignment_to_item
     receipt, _ = forwarded_case(client, application, aws)
     no = receipt["application_no"].replace("-", "")
-    from chalicelib.adapters.cases import CaseWorkRepository
-    repo = CaseWorkRepository()
+    from chalicelib.bootstrap import ports
+    repo = ports().store
     _, [a] = repo.load_with_assignments(no)
     a.sla_due_date = date(2026, 3, 24)  # the reminder is owed on Thu 19 Mar (arife), before the bayram
-    assignment_to_item(a, "34-maltepe").save()
+    assert repo.save_assignment(a, "34-maltepe")
 
     assert sweep(datetime(2026, 3, 18, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
     assert sweep(datetime(2026, 3, 19, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
@@ -72,12 +72,12 @@ def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aw
 
 def test_a_sweep_run_twice_or_twice_at_once_sends_each_notification_once(client, application, aws):
     receipts = [forwarded_case(client, dict(application, subject=f"Konu {i}"), aws)[0] for i in range(3)]
-    from chalicelib.adapters.cases import CaseWorkRepository, assignment_to_item
-    repo = CaseWorkRepository()
+    from chalicelib.bootstrap import ports
+    repo = ports().store
     for r in receipts:
         _, [a] = repo.load_with_assignments(r["application_no"].replace("-", ""))
         a.sla_due_date = date(2026, 3, 24)
-        assignment_to_item(a, "34-maltepe").save()
+        assert repo.save_assignment(a, "34-maltepe")
     now = datetime(2026, 3, 19, 10, tzinfo=ISTANBUL)
     threads = [threading.Thread(target=sweep, args=(now,)) for _ in range(2)]
     for t in threads:
@@ -93,9 +93,9 @@ def test_a_sweep_run_twice_or_twice_at_once_sends_each_notification_once(client,
 
 
 def _daily(now):
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.services import watch
-    return watch.daily(now=now, repo=WatchRepository())
+    return watch.daily(ports(), now)
 
 
 def test_daily_legal_warning_extension_window_and_digest(client, application, aws):
@@ -103,8 +103,8 @@ def test_daily_legal_warning_extension_window_and_digest(client, application, aw
     plain = submit(client, application)
     info = submit(client, dict(application, type="bilgi_edinme", category="okul_kayit", district="06-cankaya"))
     route_all(aws)
-    from chalicelib.adapters.cases import CaseWorkRepository
-    repo = CaseWorkRepository()
+    from chalicelib.bootstrap import ports
+    repo = ports().store
     case = repo.get(plain["application_no"].replace("-", ""))
     info_case = repo.get(info["application_no"].replace("-", ""))
     from chalicelib.domain.calendar import default_calendar
@@ -132,23 +132,25 @@ def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, applicat
     from tests.integration.test_citizen_api import submit
     receipt = submit(client, application)
     route_all(aws)
-    from chalicelib.adapters.cases import CaseWorkRepository
-    case = CaseWorkRepository().get(receipt["application_no"].replace("-", ""))
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.bootstrap import ports
+    case = ports().store.get(receipt["application_no"].replace("-", ""))
     from chalicelib.services import watch
-    captured = []
+    from tests.helpers import Captured, real_ports
+
+    def digest(now):
+        captured = Captured()
+        watch.digest(real_ports(publisher=captured), now)
+        return captured.notified
+
     tomorrow = datetime.combine(case.receipt_date + timedelta(days=1), datetime.min.time(), tzinfo=ISTANBUL)
-    watch.digest(now=tomorrow + timedelta(hours=8), repo=WatchRepository(), publisher=captured.extend)
-    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    [maltepe] = [n for n in digest(tomorrow + timedelta(hours=8))
+                 if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
     assert maltepe.params["new_count"] == 1 and receipt["application_no"] in maltepe.params["new_list"]
-    captured.clear()
     on_due = datetime.combine(case.legal_due_date, datetime.min.time(), tzinfo=ISTANBUL) + timedelta(hours=8)
-    watch.digest(now=on_due, repo=WatchRepository(), publisher=captured.extend)
-    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    [maltepe] = [n for n in digest(on_due) if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
     assert maltepe.params["due_count"] == 1 and maltepe.params["overdue_count"] == 0
-    captured.clear()
-    watch.digest(now=on_due + timedelta(days=3), repo=WatchRepository(), publisher=captured.extend)
-    [maltepe] = [n for n in captured if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
+    [maltepe] = [n for n in digest(on_due + timedelta(days=3))
+                 if n.recipient == "acikkapi@maltepe-kaymakamligi.example"]
     assert maltepe.params["overdue_count"] == 1
 
 
@@ -211,19 +213,19 @@ def test_objection_once_within_30_days_reopens_evaluation(client, staff, applica
 
 def test_objection_after_30_days_is_refused(client, staff, application, aws):
     receipt = concluded(client, staff, application, aws)
-    from chalicelib.adapters.cases import CaseWorkRepository
     from chalicelib.domain.errors import Conflict
     from chalicelib.services import feedback
+    from tests.helpers import real_ports
     with pytest.raises(Conflict) as exc:
-        feedback.object_to_conclusion(receipt["application_no"], receipt["access_code"],
-                                      {"reason": "Çok geç gelen bir itiraz."}, client="1.2.3.4",
-                                      now=datetime.now(timezone.utc) + timedelta(days=31), repo=CaseWorkRepository())
+        feedback.object_to_conclusion(real_ports(now=datetime.now(timezone.utc) + timedelta(days=31)),
+                                      receipt["application_no"], receipt["access_code"],
+                                      {"reason": "Çok geç gelen bir itiraz."}, client="1.2.3.4")
     assert exc.value.code == "objection_window_closed"
 
 
 def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, aws, monkeypatch):
-    from chalicelib.adapters import queues
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.adapters import publisher as queues
+    from chalicelib.bootstrap import ports
     from chalicelib.services import watch
 
     def lost(*args, **kwargs):
@@ -235,21 +237,21 @@ def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, 
     monkeypatch.undo()
     assert route_all(aws) == ([], [])              # nothing was queued
     now = datetime.now(timezone.utc)
-    assert watch.reroute_sweep(now=now + timedelta(minutes=5), repo=WatchRepository()) == 0
-    assert watch.reroute_sweep(now=now + timedelta(minutes=11), repo=WatchRepository()) == 1
+    assert watch.reroute_sweep(ports(), now + timedelta(minutes=5)) == 0
+    assert watch.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
     route_all(aws)
     status = client.http.get(f"/v1/applications/{receipt['application_no']}",
                              headers={"X-Access-Code": receipt["access_code"]}).json_body["status"]
     assert status == "forwarded"
-    assert watch.reroute_sweep(now=now + timedelta(hours=2), repo=WatchRepository()) == 0  # routed: marker gone
+    assert watch.reroute_sweep(ports(), now + timedelta(hours=2)) == 0  # routed: marker gone
     assert sum("alındı" in m["body"] for m in outbox()["sms"]) == 1
 
 
 def test_routed_cases_leave_no_marker_behind(client, application, aws):
-    from chalicelib.adapters.cases import WatchRepository
+    from chalicelib.bootstrap import ports
     from chalicelib.services import watch
     from tests.integration.test_citizen_api import submit
     submit(client, application)
     submit(client, dict(application, district="06-cankaya"))  # goes to review: also routed
     route_all(aws)
-    assert watch.reroute_sweep(now=datetime.now(timezone.utc) + timedelta(hours=1), repo=WatchRepository()) == 0
+    assert watch.reroute_sweep(ports(), datetime.now(timezone.utc) + timedelta(hours=1)) == 0

@@ -43,3 +43,65 @@ def test_importing_the_app_does_not_import_the_heavy_libraries():
                          cwd=str(Path(__file__).resolve().parents[2]))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ROOT / "chalicelib" / "services"
+AWS_LIBRARIES = ("boto3", "botocore", "pynamodb", "chalice")
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(module, level) of every import in a file, relative ones as written."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(a.name, 0) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out.append((node.module or "", node.level))
+    return out
+
+
+def test_services_reach_the_outside_world_only_through_the_ports():
+    offenders = []
+    for path in SERVICES.rglob("*.py"):
+        for module, level in _imports(path):
+            if level == 0 and module.split(".")[0] in AWS_LIBRARIES:
+                offenders.append((path.name, module))
+            if "adapters" in module.split(".") or module.startswith("chalicelib.adapters"):
+                offenders.append((path.name, module))
+            if module.split(".")[-1] in ("bootstrap", "security", "auth"):
+                offenders.append((path.name, module))
+    assert offenders == []
+    assert len(list(SERVICES.rglob("*.py"))) >= 10
+
+
+def test_no_key_format_or_index_name_appears_in_the_services():
+    """Key formats and index names live in adapters/itemkeys.py only."""
+    import re
+    pattern = re.compile(r"""["'](CASE|ASSIGN|IDEM|THR|NOTE|DISTRICT|DIGEST|SURVEY|ROUTE|REF|D|P|A)#|gsi\d|"""
+                         r"""by_district|by_province|by_applicant|sweep_pk|sweep_sk|\bpk\b|\bsk\b""")
+    offenders = [(p.name, n + 1, line.strip()) for p in SERVICES.rglob("*.py")
+                 for n, line in enumerate(p.read_text().splitlines()) if pattern.search(line)]
+    assert offenders == []
+
+
+def test_the_blueprints_and_workers_take_their_ports_from_the_composition_root():
+    """One wiring style: api/ and app.py build no adapter themselves."""
+    offenders = []
+    for path in [*(ROOT / "chalicelib" / "api").glob("*.py"), ROOT / "app.py"]:
+        text = path.read_text()
+        for name in ("DynamoStore", "SqsPublisher", "S3Storage", "ConfiguredKeys", "adapters.store",
+                     "adapters.storage", "adapters.secrets"):
+            if name in text:
+                offenders.append((path.name, name))
+    assert offenders == []
+
+
+def test_operator_tooling_and_the_stack_stay_out_of_the_lambda_bundle():
+    """chalicelib/ is what Chalice packages: no ops, no devstack, no infra inside it;
+    infra/ is built from the template alone and never imports devstack/."""
+    assert not (ROOT / "chalicelib" / "ops.py").exists()
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        assert not [m for m, _ in _imports(path) if m.split(".")[0] in ("devstack", "tools", "infra", "tests")], path
+    for path in (ROOT / "infra").glob("*.py"):
+        assert not [m for m, _ in _imports(path) if m.split(".")[0] == "devstack"], path

@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from chalicelib.auth import Principal
+from chalicelib.domain.principal import Principal
 from chalicelib.domain import office as policy
 from chalicelib.domain.case import Applicant, Case, Status
 

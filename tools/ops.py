@@ -1,12 +1,16 @@
-"""Operator tasks that run against a deployed stage or the local stack (not in Lambda).
+"""Operator tasks that run against a deployed stage or the local stack. They live
+outside chalicelib/, so they never ship in the Lambda bundle.
 
-    python -m devstack redrive notifications                                 # local stack
-    AWS_PROFILE=... python -m chalicelib.ops redrive <dlq-url> <queue-url>   # AWS
-    AWS_PROFILE=... python -m chalicelib.ops seed <main-table-name>          # AWS: reference data
+    python -m devstack redrive notifications                            # local stack
+    AWS_PROFILE=... python -m tools.ops redrive <dlq-url> <queue-url>   # AWS
+    AWS_PROFILE=... python -m tools.ops seed <main-table-name>          # AWS: reference data
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def redrive(dlq_url: str, queue_url: str, *, sqs=None, limit: int = 10_000) -> int:
@@ -34,8 +38,9 @@ def seed(main_table: str) -> int:
     stage's main table. Run it again after editing the file; versions are kept."""
     import os
     os.environ["MAIN_TABLE"] = main_table  # read by the pynamodb models at import
-    from .services import reference
-    return reference.seed()
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import reference
+    return reference.seed(ports())
 
 
 if __name__ == "__main__":
@@ -44,4 +49,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 3 and sys.argv[1] == "seed":
         print(f"seeded {seed(sys.argv[2])} districts")
     else:
-        sys.exit("usage: python -m chalicelib.ops redrive <dlq-url> <queue-url> | seed <main-table-name>")
+        sys.exit("usage: python -m tools.ops redrive <dlq-url> <queue-url> | seed <main-table-name>")

@@ -1,4 +1,4 @@
-"""Staff identity: one verifier for every stage.
+"""Staff identity (Cognito): one verifier for every stage, and sign-in.
 
 The built-in Chalice authorizer verifies the Cognito ID token against the pool's JWKS
 with PyJWT: RS256 signature, issuer, audience (the app client), expiry and token use.
@@ -9,26 +9,9 @@ file. Nothing is ever decoded without being verified.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
-ROLES = ("admin", "supervisor", "province", "desk")  # highest first
-
-
-@dataclass(frozen=True)
-class Principal:
-    username: str
-    role: str
-    district: str | None
-    province: str | None
-
-    def context(self) -> dict:
-        return {"username": self.username, "role": self.role, "district": self.district or "",
-                "province": self.province or ""}
-
-    @classmethod
-    def from_context(cls, ctx: dict) -> "Principal":
-        return cls(ctx["username"], ctx["role"], ctx.get("district") or None, ctx.get("province") or None)
+from ..domain.principal import ROLES, Principal
 
 
 class InvalidToken(Exception):
@@ -36,7 +19,8 @@ class InvalidToken(Exception):
 
 
 def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+    from ..config import settings
+    return settings().region
 
 
 def issuer() -> str:
@@ -106,7 +90,7 @@ def bearer(header: str | None) -> str | None:
 
 def sign_in(username: str, password: str) -> dict:
     """Cognito InitiateAuth (USER_PASSWORD_AUTH), so web and mobile clients need no AWS SDK."""
-    from .adapters.aws import client
+    from .aws import client
     idp = client("cognito-idp")
     try:
         result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=os.environ["COGNITO_CLIENT_ID"],

@@ -1,0 +1,114 @@
+"""Every key format and index name of the main and audit tables, in one place.
+
+Main table (single-table design, keys `pk`/`sk`):
+| item                | pk                          | sk                  |
+|---------------------|-----------------------------|---------------------|
+| case + its history  | CASE#<no>                   | CASE                |
+| assignment          | CASE#<no>                   | ASSIGN#<inst id>    |
+| idempotency record  | IDEM#<sha256(key)>          | IDEM                |
+| throttle counter    | THR#<scope>#<subject>       | W#<window>          |
+| notification claim  | NOTE#<dedup key>            | NOTE                |
+| district reference  | DISTRICT#<code>             | REF                 |
+| district registry   | REF#DISTRICTS               | REF                 |
+| day's new cases     | DIGEST#<district>           | <local date>        |
+| survey answer       | SURVEY#<no>                 | SURVEY              |
+| route marker        | ROUTE#<no>                  | ROUTE               |
+
+Indexes (all sparse, on the main table):
+- by_district:        gsi1pk D#<district>,            gsi1sk <legal due>#<no>
+- by_district_status: gsi2pk D#<district>#<status>,   gsi2sk <legal due>#<no>
+- by_applicant:       gsi3pk A#<national id hmac>,    gsi3sk <received at>
+- by_province:        gsi4pk P#<province>,            gsi4sk <legal due>#<no>
+- sweep:              sweep_pk <kind>#<shard>,        sweep_sk <due at>#<id>
+
+Audit table: pk CASE#<subject>, sk <at>#<random>; append-only.
+"""
+from __future__ import annotations
+
+from ..domain.records import Counter
+
+CASE_SK = "CASE"
+ASSIGN_PREFIX = "ASSIGN#"
+
+
+def case_key(no: str) -> tuple[str, str]:
+    return f"CASE#{no}", CASE_SK
+
+
+def case_pk(no: str) -> str:
+    return f"CASE#{no}"
+
+
+def no_of(pk: str) -> str:
+    """The application number in a CASE#/ROUTE#/SURVEY# key."""
+    return pk.split("#", 1)[1]
+
+
+def assignment_key(no: str, institution_id: str) -> tuple[str, str]:
+    return f"CASE#{no}", f"{ASSIGN_PREFIX}{institution_id}"
+
+
+def idempotency_key(key_hash: str) -> tuple[str, str]:
+    return f"IDEM#{key_hash}", "IDEM"
+
+
+def counter_key(c: Counter) -> tuple[str, str]:
+    return f"THR#{c.scope}#{c.subject}", f"W#{c.window}"
+
+
+def notification_key(dedup_key: str) -> tuple[str, str]:
+    return f"NOTE#{dedup_key}", "NOTE"
+
+
+def district_key(code: str) -> tuple[str, str]:
+    return f"DISTRICT#{code}", "REF"
+
+
+REGISTRY_KEY = ("REF#DISTRICTS", "REF")
+
+
+def digest_key(district: str, day_iso: str) -> tuple[str, str]:
+    return f"DIGEST#{district}", day_iso
+
+
+def survey_key(no: str) -> tuple[str, str]:
+    return f"SURVEY#{no}", "SURVEY"
+
+
+def route_key(no: str) -> tuple[str, str]:
+    return f"ROUTE#{no}", "ROUTE"
+
+
+def audit_pk(subject: str) -> str:
+    return f"CASE#{subject}"
+
+
+# indexes
+def district_index_pk(district: str) -> str:
+    return f"D#{district}"
+
+
+def district_status_pk(district: str, status: str) -> str:
+    return f"D#{district}#{status}"
+
+
+def province_index_pk(province: str) -> str:
+    return f"P#{province}"
+
+
+def applicant_index_pk(nid_hash: str) -> str:
+    return f"A#{nid_hash}"
+
+
+def due_sort_key(due_iso: str, no: str) -> str:
+    return f"{due_iso}#{no}"
+
+
+def sweep_pk(kind: str, shard: int) -> str:
+    return f"{kind}#{shard}"
+
+
+# index name -> (hash attribute, range attribute)
+INDEX_KEYS = {"by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
+              "by_applicant": ("gsi3pk", "gsi3sk"), "by_province": ("gsi4pk", "gsi4sk"),
+              "sweep": ("sweep_pk", "sweep_sk")}

@@ -1,0 +1,221 @@
+"""Domain objects <-> DynamoDB items.
+
+Personal data is sealed here, at the boundary: the applicant block and the description
+are stored AES-GCM encrypted (bound to the application number), and the national id
+is kept only as a keyed hash besides that.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+
+from ..domain import watch
+from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
+from ..domain.calendar import default_calendar, local_date
+from ..domain.case import Applicant, Case, HistoryEntry, Status
+from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
+from . import itemkeys as K
+from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DigestItem, DistrictRefItem, HistoryMap,
+                     IdempotencyItem, InstitutionMap, RouteMarker, SurveyItem)
+
+DIGEST_TTL_DAYS = 8
+
+
+def plain(value):
+    """A raw pynamodb map (or list of them) as plain Python values."""
+    if hasattr(value, "as_dict"):
+        value = value.as_dict()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def case_to_item(case: Case, keys) -> CaseItem:
+    pk, sk = K.case_key(case.application_no)
+    due = case.legal_due_date.isoformat()
+    applicant = json.dumps(asdict(case.applicant), ensure_ascii=False)
+    sort = K.due_sort_key(due, case.application_no)
+    nid_hash = keys.national_id_hash(case.applicant.national_id)
+    item = CaseItem(
+        pk, sk,
+        application_no=case.application_no,
+        access_hash=case.access_code_hash,
+        case_type=case.type, law=case.law, category=case.category,
+        district=case.district, province=case.province, subject=case.subject,
+        description_enc=keys.seal(case.description, case.application_no),
+        applicant_enc=keys.seal(applicant, case.application_no),
+        nid_hash=nid_hash,
+        channel=case.channel,
+        received_at=case.received_at.isoformat(),
+        receipt_date=case.receipt_date.isoformat(),
+        legal_due_date=due,
+        status=case.status.value,
+        confidential=case.confidential_identity,
+        location=case.location,
+        history=[HistoryMap(at=h.at.isoformat(), status=h.status.value, note=h.note, public=h.public,
+                            actor=h.actor, event=h.event) for h in case.history],
+        extended=case.extended,
+        outcome=case.outcome, final_answer=case.final_answer,
+        concluded_at=_iso(case.concluded_at), recorded_at=_iso(case.recorded_at),
+        forwards=case.forwards, institutions=list(case.institutions), review_reason=case.review_reason,
+        notes=list(case.notes),
+        institution_ids=[i["id"] for i in case.institutions] or None,
+        sla_due_date=_iso(case.sla_due_date),
+        np_reason=case.not_processed_reason, merged_into=case.merged_into,
+        legal_warned_for=case.legal_warned_for, extension_warned=case.extension_warned,
+        objected_at=_iso(case.objected_at),
+        gsi1pk=K.district_index_pk(case.district), gsi1sk=sort,
+        gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
+        gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
+        gsi4pk=K.province_index_pk(case.province), gsi4sk=sort,
+    )
+    next_at = watch.case_next(case, default_calendar())
+    if next_at is not None:
+        item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
+        item.sweep_sk = watch.sweep_key(next_at, case.application_no)
+    if case.version is not None:
+        item.version = case.version
+    return item
+
+
+def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> Case:
+    no = item.application_no
+    if with_personal_data:
+        applicant = Applicant(**json.loads(keys.unseal(item.applicant_enc, no)))
+        description = keys.unseal(item.description_enc, no)
+    else:  # tracking and the queue need neither; skip the decryption
+        applicant = Applicant("", "", "", "", "")
+        description = ""
+    return Case(
+        application_no=no, access_code_hash=item.access_hash, type=item.case_type, law=item.law,
+        category=item.category, district=item.district, province=item.province, subject=item.subject,
+        description=description, applicant=applicant, channel=item.channel,
+        received_at=datetime.fromisoformat(item.received_at),
+        receipt_date=date.fromisoformat(item.receipt_date),
+        legal_due_date=date.fromisoformat(item.legal_due_date),
+        status=Status(item.status), confidential_identity=bool(item.confidential),
+        location=plain(item.location) if item.location is not None else None,
+        history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
+                 for h in item.history or []],
+        version=item.version, extended=bool(item.extended), outcome=item.outcome,
+        final_answer=item.final_answer,
+        concluded_at=_dt(item.concluded_at), recorded_at=_dt(item.recorded_at),
+        forwards=int(item.forwards or 0),
+        institutions=[plain(i) for i in item.institutions or []],
+        review_reason=item.review_reason,
+        notes=[plain(n) for n in item.notes or []],
+        sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
+        not_processed_reason=item.np_reason, merged_into=item.merged_into,
+        legal_warned_for=item.legal_warned_for, extension_warned=bool(item.extension_warned),
+        objected_at=_dt(item.objected_at),
+    )
+
+
+def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
+    pk, sk = K.assignment_key(a.application_no, a.institution.id)
+    item = AssignmentItem(
+        pk, sk, application_no=a.application_no, district=district, institution_id=a.institution.id,
+        institution_kind=a.institution.kind, institution_name=a.institution.name,
+        liaison_email=a.institution.liaison_email, status=a.status.value,
+        dispatched_at=a.dispatched_at.isoformat(), sla_due_date=a.sla_due_date.isoformat(),
+        forward_id=a.forward_id, link_generation=a.link_generation,
+        answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
+                           responder_title=x.responder_title, attachments=x.attachments,
+                           returned_note=x.returned_note) for x in a.answers],
+        notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect, subject=a.subject,
+    )
+    pending = watch.assignment_next(a, default_calendar())
+    if pending is not None:
+        item.sweep_pk = K.sweep_pk(watch.ASSIGNMENT_KIND, watch.shard_of(a.id))
+        item.sweep_sk = watch.sweep_key(pending[1], a.id)
+    if a.version is not None:
+        item.version = a.version
+    return item
+
+
+def assignment_from_item(item: AssignmentItem) -> Assignment:
+    return Assignment(
+        application_no=item.application_no,
+        institution=Institution(item.institution_id, item.institution_kind, item.institution_name,
+                                item.liaison_email),
+        status=AssignmentStatus(item.status), dispatched_at=datetime.fromisoformat(item.dispatched_at),
+        sla_due_date=date.fromisoformat(item.sla_due_date), forward_id=int(item.forward_id),
+        link_generation=int(item.link_generation or 1),
+        answers=[Answer(datetime.fromisoformat(x.at), x.text, x.outcome, x.responder_name, x.responder_title,
+                        [plain(att) for att in x.attachments or []], x.returned_note) for x in item.answers or []],
+        notes=[plain(n) for n in item.notes or []], reminded_for=item.reminded_for,
+        version=item.version, redirect=plain(item.redirect) if item.redirect is not None else None,
+        subject=item.subject or "",
+    )
+
+
+def district_to_item(s: DistrictSettings) -> DistrictRefItem:
+    item = DistrictRefItem(*K.district_key(s.district), district=s.district, auto_forward=s.auto_forward,
+                           office_email=s.office_email, supervisor_email=s.supervisor_email,
+                           institutions=[InstitutionMap(id=i.id, kind=i.kind, name=i.name,
+                                                        liaison_email=i.liaison_email, sla_days=i.sla_days)
+                                         for i in s.institutions])
+    if s.version is not None:
+        item.version = s.version
+    return item
+
+
+def district_from_item(item: DistrictRefItem) -> DistrictSettings:
+    return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
+                            [Institution(i.id, i.kind, i.name, i.liaison_email,
+                                         int(i.sla_days) if i.sla_days else None) for i in item.institutions],
+                            item.supervisor_email, item.version)
+
+
+def idempotency_to_item(r: IdempotencyRecord) -> IdempotencyItem:
+    return IdempotencyItem(*K.idempotency_key(r.key), request_hash=r.request_hash, status_code=r.status_code,
+                           response_enc=r.response_sealed, expires_at=r.expires_at)
+
+
+def idempotency_from_item(item: IdempotencyItem, key: str) -> IdempotencyRecord:
+    return IdempotencyRecord(key, item.request_hash, int(item.status_code), item.response_enc, item.expires_at)
+
+
+def audit_to_item(e: AuditEntry) -> AuditItem:
+    return AuditItem(K.audit_pk(e.subject), f"{e.at.isoformat()}#{secrets.token_hex(4)}", actor=e.actor,
+                     role=e.role, action=e.action, source_ip=e.source_ip, detail=e.detail or {})
+
+
+def audit_view(item: AuditItem) -> dict:
+    return {"at": item.sk.split("#")[0], "actor": item.actor, "role": item.role, "action": item.action,
+            "source_ip": item.source_ip, "detail": item.detail.as_dict() if item.detail else {}}
+
+
+def survey_to_item(s: SurveyAnswer) -> SurveyItem:
+    return SurveyItem(*K.survey_key(s.application_no), rating=s.rating, comment=s.comment, district=s.district,
+                      category=s.category, outcome=s.outcome, answered_on=s.answered_on)
+
+
+def route_marker(case: Case, due: datetime | None = None) -> RouteMarker:
+    at = due or (case.recorded_at or case.received_at) + watch.REROUTE_AFTER
+    return RouteMarker(*K.route_key(case.application_no), district=case.district,
+                       sweep_pk=K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(case.application_no)),
+                       sweep_sk=watch.sweep_key(at, case.application_no), expires_at=at + timedelta(days=30))
+
+
+def digest_update(case: Case):
+    """(item, actions) adding the case to its district's list of the day's new cases."""
+    day = local_date(case.recorded_at or case.received_at)
+    item = DigestItem(*K.digest_key(case.district, day.isoformat()))
+    expires = datetime.combine(day + timedelta(days=DIGEST_TTL_DAYS), datetime.min.time()).replace(
+        tzinfo=case.received_at.tzinfo)
+    return item, [DigestItem.new.add({case.application_no}), DigestItem.expires_at.set(expires)]

@@ -1,0 +1,379 @@
+"""The DynamoDB store: the one implementation of the `CaseStore` port.
+
+Every method takes and returns domain objects; items, keys and indexes stay in this
+package (itemkeys.py, mapping.py, dynamo.py). Each request's writes are one
+TransactWriteItems: that is the unit of work.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from ..domain import watch
+from ..domain.records import Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
+from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase,
+                              TransientConflict)
+from . import itemkeys as K
+from . import mapping as M
+from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DigestItem, DistrictRefItem,
+                     IdempotencyItem, RegistryItem, RouteMarker, SurveyItem)
+
+OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
+                 "under_evaluation")
+
+
+def _reasons(exc: TransactWriteError) -> list[str | None]:
+    return [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+
+
+def _raise_for(exc: TransactWriteError):
+    """The one translation of a cancelled transaction into the port's errors."""
+    reasons = _reasons(exc)
+    if "ConditionalCheckFailed" in reasons:
+        raise StaleCase() from None
+    if "TransactionConflict" in reasons or exc.cause_response_code == "TransactionInProgressException":
+        raise TransientConflict() from None
+    raise exc
+
+
+def conditional_put(item, condition) -> bool:
+    """PutItem with a condition; False when the condition failed."""
+    try:
+        item.save(condition=condition)
+        return True
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+class DynamoStore:
+    def __init__(self, keys):
+        self.keys = keys
+
+    @staticmethod
+    def _connection() -> Connection:
+        return Connection(region=REGION)
+
+    def _case(self, item, *, with_personal_data: bool = True):
+        return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)
+
+    # --- submissions and tracking ---------------------------------------------------
+
+    def add_submission(self, case, idempotency: IdempotencyRecord | None) -> None:
+        item = M.case_to_item(case, self.keys)
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(item, condition=CaseItem.pk.does_not_exist())
+                if idempotency is not None:
+                    tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
+                tx.update(*M.digest_update(case))
+                tx.save(M.route_marker(case))
+        except TransactWriteError as exc:
+            reasons = _reasons(exc)
+            if idempotency is not None and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise IdempotencyKeyTaken() from None
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise DuplicateApplicationNo() from None
+            _raise_for(exc)
+        case.version = item.version
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        try:
+            return M.idempotency_from_item(IdempotencyItem.get(*K.idempotency_key(key), consistent_read=True), key)
+        except IdempotencyItem.DoesNotExist:
+            return None
+
+    def get_with_counters(self, no: str, counters: list[Counter]):
+        with TransactGet(connection=self._connection()) as tg:
+            case_future = tg.get(CaseItem, *K.case_key(no))
+            counter_futures = [tg.get(CounterItem, *K.counter_key(c)) for c in counters]
+        try:
+            case = self._case(case_future.get(), with_personal_data=False)
+        except CaseItem.DoesNotExist:
+            case = None
+        counts = []
+        for f in counter_futures:
+            try:
+                counts.append(int(f.get().count))
+            except CounterItem.DoesNotExist:
+                counts.append(0)
+        return case, counts
+
+    def increment_counters(self, counters: list[Counter], expires_at: datetime) -> None:
+        for c in counters:
+            CounterItem(*K.counter_key(c)).update(actions=[CounterItem.count.add(1),
+                                                           CounterItem.expires_at.set(expires_at)])
+
+    def counter(self, counter: Counter) -> int:
+        try:
+            return int(CounterItem.get(*K.counter_key(counter)).count)
+        except CounterItem.DoesNotExist:
+            return 0
+
+    # --- cases and assignments -----------------------------------------------------
+
+    def get(self, no: str):
+        try:
+            return self._case(CaseItem.get(*K.case_key(no), consistent_read=True))
+        except CaseItem.DoesNotExist:
+            return None
+
+    def load_with_assignments(self, no: str):
+        """The case and all its assignments in one Query."""
+        case, assignments = None, []
+        for raw in CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]:
+            sk = raw["sk"]["S"]
+            if sk == K.CASE_SK:
+                case = self._case(CaseItem.from_raw_data(raw))
+            elif sk.startswith(K.ASSIGN_PREFIX):
+                assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
+        return case, assignments
+
+    def load_for_routing(self, no: str, district: str):
+        """The case and its district's settings in one TransactGetItems call."""
+        with TransactGet(connection=self._connection()) as tg:
+            case_f = tg.get(CaseItem, *K.case_key(no))
+            district_f = tg.get(DistrictRefItem, *K.district_key(district))
+        try:
+            case = self._case(case_f.get())
+        except CaseItem.DoesNotExist:
+            case = None
+        try:
+            settings = M.district_from_item(district_f.get())
+        except DistrictRefItem.DoesNotExist:
+            settings = None
+        return case, settings
+
+    def assignments(self, no: str) -> list:
+        return [M.assignment_from_item(i) for i in
+                AssignmentItem.query(K.case_pk(no), AssignmentItem.sk.startswith(K.ASSIGN_PREFIX),
+                                     consistent_read=True)]
+
+    def commit(self, case, assignments: list, *, audit=None, new_assignments: list | None = None,
+               others: list | None = None) -> None:
+        case_item = M.case_to_item(case, self.keys)
+        other_items = [M.case_to_item(o, self.keys) for o in others or []]
+        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(case_item)
+                for o_item in other_items:
+                    tx.save(o_item)
+                for a_item in a_items:
+                    tx.save(a_item)
+                for a in new_assignments or []:
+                    tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+                if audit is not None:
+                    tx.save(M.audit_to_item(audit), condition=AuditItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = case_item.version
+        for o, o_item in zip(others or [], other_items):
+            o.version = o_item.version
+        for a, a_item in zip(assignments, a_items):
+            a.version = a_item.version
+        for a in new_assignments or []:
+            a.version = 1
+
+    def commit_forward(self, case, assignments: list) -> None:
+        item = M.case_to_item(case, self.keys)
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(item)
+                tx.delete(RouteMarker(*K.route_key(case.application_no)))
+                for a in assignments:
+                    tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = item.version
+        for a in assignments:
+            a.version = 1
+
+    def save_case(self, case, *, routed: bool = False) -> None:
+        item = M.case_to_item(case, self.keys)
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(item)
+                if routed:
+                    tx.delete(RouteMarker(*K.route_key(case.application_no)))
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = item.version
+
+    def try_save_case(self, case) -> bool:
+        try:
+            self.save_case(case)
+            return True
+        except (StaleCase, TransientConflict):
+            return False
+
+    def save_assignment(self, assignment, district: str) -> bool:
+        item = M.assignment_to_item(assignment, district)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        assignment.version = item.version
+        return True
+
+    # --- districts -----------------------------------------------------------------
+
+    def district(self, code: str):
+        try:
+            return M.district_from_item(DistrictRefItem.get(*K.district_key(code)))
+        except DistrictRefItem.DoesNotExist:
+            return None
+
+    def save_district(self, settings) -> None:
+        item = M.district_to_item(settings)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise StaleCase() from None
+            raise
+        settings.version = item.version
+
+    def register_district(self, code: str) -> None:
+        RegistryItem(*K.REGISTRY_KEY).update(actions=[RegistryItem.districts.add({code})])
+
+    def registered_districts(self) -> list[str]:
+        try:
+            return sorted(RegistryItem.get(*K.REGISTRY_KEY).districts or [])
+        except RegistryItem.DoesNotExist:
+            return []
+
+    # --- the office's reads --------------------------------------------------------
+
+    def queue_page(self, q: QueueQuery):
+        """One page of a district's (or province's) queue, sorted by legal due date, read
+        through an index Query with filters; never a Scan."""
+        if q.district:
+            index = "by_district_status" if q.status else "by_district"
+            hash_value = (K.district_status_pk(q.district, q.status) if q.status
+                          else K.district_index_pk(q.district))
+        else:
+            index, hash_value = "by_province", K.province_index_pk(q.province or "")
+        cursor = _decode_cursor(q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
+        conditions = [
+            CaseItem.status == q.status if q.status and not q.district else None,
+            CaseItem.case_type == q.case_type if q.case_type else None,
+            CaseItem.category == q.category if q.category else None,
+            CaseItem.institution_ids.contains(q.institution) if q.institution else None,
+            CaseItem.received_at >= q.received_from.isoformat() if q.received_from else None,
+            CaseItem.received_at < (q.received_to + timedelta(days=1)).isoformat() if q.received_to else None,
+        ]
+        if q.overdue:
+            today = q.today.isoformat()
+            late = (CaseItem.legal_due_date < today) | (CaseItem.sla_due_date < today)
+            conditions.append(late & ~CaseItem.status.is_in("concluded", "not_processed"))
+        condition = None
+        for cond in conditions:
+            if cond is not None:
+                condition = cond if condition is None else condition & cond
+        result = getattr(CaseItem, index).query(hash_value, filter_condition=condition, last_evaluated_key=cursor,
+                                                page_size=100 if condition is not None else q.limit)
+        found = []
+        for item in result:
+            found.append(item)
+            if len(found) == q.limit:
+                return ([self._case(i, with_personal_data=False) for i in found],
+                        _encode_cursor(_key_of(item, index)))
+        return [self._case(i, with_personal_data=False) for i in found], None
+
+    def count_status(self, district: str, status: str) -> int:
+        return CaseItem.by_district_status.count(K.district_status_pk(district, status))
+
+    def legal_due_since(self, district: str, since: date) -> list:
+        return [self._case(i, with_personal_data=False)
+                for i in CaseItem.by_district.query(K.district_index_pk(district), CaseItem.gsi1sk >= since.isoformat())]
+
+    # --- sweeps --------------------------------------------------------------------
+
+    def _due(self, model, kind: str, now: datetime):
+        upper = watch.sweep_key(now, "\uffff")
+        for shard in range(watch.SHARDS):
+            yield from model.sweep.query(K.sweep_pk(kind, shard), model.sweep_sk <= upper)
+
+    def due_assignments(self, now: datetime) -> list:
+        return [(M.assignment_from_item(i), i.district) for i in self._due(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
+
+    def due_cases(self, now: datetime) -> list:
+        return [self._case(i) for i in self._due(CaseItem, watch.CASE_KIND, now)]
+
+    def due_routes(self, now: datetime) -> list[PendingRoute]:
+        return [PendingRoute(K.no_of(m.pk), m.district) for m in self._due(RouteMarker, watch.ROUTE_KIND, now)]
+
+    def postpone_route(self, no: str, until: datetime) -> None:
+        try:
+            RouteMarker(*K.route_key(no)).update(actions=[RouteMarker.sweep_sk.set(watch.sweep_key(until, no))],
+                                                 condition=RouteMarker.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise  # routed (and deleted) meanwhile: nothing to postpone
+
+    def digest_new(self, district: str, day: date) -> list[str]:
+        try:
+            return sorted(DigestItem.get(*K.digest_key(district, day.isoformat())).new or [])
+        except DigestItem.DoesNotExist:
+            return []
+
+    def open_due_by(self, district: str, day: date) -> list:
+        """Open cases of a district whose legal due date is on or before `day`: one
+        by_district_status Query per open status, reading only those cases."""
+        out = []
+        for status in OPEN_STATUSES:
+            for item in CaseItem.by_district_status.query(K.district_status_pk(district, status),
+                                                          CaseItem.gsi2sk <= f"{day.isoformat()}#\uffff"):
+                out.append(self._case(item, with_personal_data=False))
+        return sorted(out, key=lambda c: (c.legal_due_date, c.application_no))
+
+    # --- surveys -------------------------------------------------------------------
+
+    def add_survey(self, answer: SurveyAnswer) -> bool:
+        return conditional_put(M.survey_to_item(answer), SurveyItem.pk.does_not_exist())
+
+    def survey_answered(self, no: str) -> bool:
+        try:
+            SurveyItem.get(*K.survey_key(no))
+            return True
+        except SurveyItem.DoesNotExist:
+            return False
+
+
+class DynamoAuditLog:
+    """The append-only audit trail. Functions may only PutItem and Query the audit table
+    (see the IAM policy); there is no update or delete path in the code either."""
+
+    def record(self, entry) -> None:
+        M.audit_to_item(entry).save(condition=AuditItem.pk.does_not_exist())
+
+    def trail(self, subject: str) -> list[dict]:
+        return [M.audit_view(i) for i in AuditItem.query(K.audit_pk(subject))]
+
+
+def _key_of(item, index: str) -> dict:
+    h, r = K.INDEX_KEYS[index]
+    return {"pk": {"S": item.pk}, "sk": {"S": item.sk}, h: {"S": getattr(item, h)}, r: {"S": getattr(item, r)}}
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, hash_attr: str, hash_value: str) -> dict:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(key, dict) or key.get(hash_attr, {}).get("S") != hash_value:
+            raise ValueError
+        return key
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidCursor() from None

@@ -1,0 +1,16 @@
+"""The routing worker's messages, each built in one place. They carry identifiers
+only, never personal data."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.calendar import iso_local
+
+
+def application_received(application_no: str, district: str, occurred_at: datetime, *, resent: bool = False) -> dict:
+    msg = {"type": "application.received", "version": 1, "application_no": application_no, "district": district,
+           "occurred_at": iso_local(occurred_at)}
+    if resent:
+        msg["resent"] = True
+    return msg
+

@@ -1,0 +1,14 @@
+"""The office (büro): the district queue, case detail with audited reveal, desk intake,
+triage, forwarding, information requests, evaluation of institution answers, interim
+answers, the reasoned final answer, reopening, and the audit trail.
+
+Split by reason to change: `queries` (reads), `views` (what the console is sent),
+`intake` (desk applications), `actions` (every change to a case)."""
+from .actions import (citizen_reply, conclude, evaluate, forward, interim_answer, merge, not_processed,
+                      reopen, request_info, revoke_link, triage)
+from .intake import intake
+from .queries import audit_trail, dashboard, get_case, queue, reveal
+
+__all__ = ["audit_trail", "citizen_reply", "conclude", "dashboard", "evaluate", "forward", "get_case", "intake",
+           "interim_answer", "merge", "not_processed", "queue", "reopen", "request_info", "reveal", "revoke_link",
+           "triage"]

@@ -1,0 +1,143 @@
+"""The office's reads: the queue, case detail, the dashboard, the audited reveal and
+the audit trail."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ...domain import office as policy
+from ...domain import refs
+from ...domain.calendar import local_date
+from ...domain.case import Status
+from ...domain.catalog import catalog
+from ...domain.errors import AppError, Forbidden, NotFound
+from ...domain.records import AuditEntry
+from ..ports import InvalidCursor, Ports, QueueQuery
+from .views import detail, queue_item
+
+
+def normalise_no(raw: str) -> str:
+    no = refs.normalise_application_no(raw)
+    if no is None:
+        raise AppError("invalid_application_no", "Başvuru numarası hatalı yazılmış.", field="application_no")
+    return no
+
+
+def forbidden() -> Forbidden:
+    return Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
+
+
+def load_readable(ports: Ports, p, raw_no: str):
+    no = normalise_no(raw_no)
+    case, assignments = ports.store.load_with_assignments(no)
+    if case is None:
+        raise NotFound("not_found", "Başvuru bulunamadı.")
+    if not policy.can_read(p, case.district, case.province):
+        raise forbidden()
+    return case, assignments
+
+
+def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
+    now = ports.clock.now()
+    case, assignments = load_readable(ports, p, raw_no)
+    ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "view", now, client))
+    view = detail(ports, case, assignments, p, now=now)
+    if view["allowed_actions"]:  # what the console's action forms offer
+        settings = ports.store.district(case.district)
+        view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
+        view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
+                                if k != "merged_duplicate"]
+    return view
+
+
+def dashboard(ports: Ports, p, params: dict) -> dict:
+    """Counts by status, this week's intake, the on-time rate and weekly volume for the
+    last 12 weeks: index Queries on the district only."""
+    cat = catalog()
+    district = params.get("district") or p.district
+    if not district or district not in cat.districts:
+        raise AppError("unknown_district", "İlçe seçiniz.", field="district")
+    if not policy.can_read(p, district, cat.districts[district].province):
+        raise forbidden()
+    today = local_date(ports.clock.now())
+    monday = today - timedelta(days=today.weekday())
+    first_week = monday - timedelta(weeks=11)
+    counts = {s.value: ports.store.count_status(district, s.value) for s in Status}
+    recent = ports.store.legal_due_since(district, first_week)
+    weeks = {(first_week + timedelta(weeks=i)).isoformat(): 0 for i in range(12)}
+    on_time = concluded = this_week = 0
+    for c in recent:
+        received = local_date(c.received_at)
+        if received >= first_week:
+            week = (received - timedelta(days=received.weekday())).isoformat()
+            if week in weeks:
+                weeks[week] += 1
+            if received >= monday:
+                this_week += 1
+        if c.status == Status.CONCLUDED and c.concluded_at is not None:
+            concluded += 1
+            on_time += local_date(c.concluded_at) <= c.legal_due_date
+    return {"district": district, "district_name": cat.districts[district].name, "counts": counts,
+            "this_week_intake": this_week, "concluded_recently": concluded,
+            "on_time_rate": round(on_time / concluded, 3) if concluded else None,
+            "weekly_volume": [{"week": w, "count": n} for w, n in weeks.items()]}
+
+
+def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:
+    case, _ = load_readable(ports, p, raw_no)
+    if not policy.can_reveal(p, case.district):
+        raise forbidden()
+    ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "reveal", ports.clock.now(), client,
+                                  {"fields": ["national_id", "phone"]}))
+    return {"application_no": refs.format_application_no(case.application_no),
+            "national_id": case.applicant.national_id, "phone": case.applicant.phone}
+
+
+def audit_trail(ports: Ports, p, raw_no: str) -> dict:
+    case, _ = load_readable(ports, p, raw_no)
+    if not policy.can_supervise(p, case.district):
+        raise forbidden()
+    return {"application_no": refs.format_application_no(case.application_no),
+            "entries": ports.audit.trail(case.application_no)}
+
+
+def queue(ports: Ports, p, params: dict) -> dict:
+    now = ports.clock.now()
+    cat = catalog()
+    district = params.get("district") or p.district
+    if p.role == "admin":
+        raise forbidden()
+    if district:
+        if district not in cat.districts:
+            raise AppError("unknown_district", "İlçe tanınmıyor.", field="district")
+        if not policy.can_read(p, district, cat.districts[district].province):
+            raise forbidden()
+    if params.get("application_no"):
+        case, _ = load_readable(ports, p, params["application_no"])
+        return {"items": [queue_item(case, now)], "next_cursor": None}
+    status = params.get("status")
+    if status is not None and status not in Status.__members__.values():
+        raise AppError("invalid_status", "Durum tanınmıyor.", field="status")
+    for name, allowed in (("type", cat.types), ("category", cat.subjects)):
+        if params.get(name) and params[name] not in allowed:
+            raise AppError(f"unknown_{name}", "Filtre değeri tanınmıyor.", field=name)
+    dates: dict[str, date] = {}
+    for name in ("from", "to"):
+        if params.get(name):
+            try:
+                dates[name] = date.fromisoformat(params[name])
+            except ValueError:
+                raise AppError("invalid_date", "Tarih YYYY-AA-GG biçiminde olmalıdır.", field=name) from None
+    try:
+        limit = min(max(int(params.get("limit") or 25), 1), 100)
+    except ValueError:
+        raise AppError("invalid_limit", "Sayfa boyutu bir sayı olmalıdır.", field="limit") from None
+    query = QueueQuery(district=district or None, province=None if district else p.province, limit=limit,
+                       today=local_date(now), status=status, case_type=params.get("type"),
+                       category=params.get("category"), institution=params.get("institution"),
+                       overdue=params.get("overdue") in ("1", "true"), received_from=dates.get("from"),
+                       received_to=dates.get("to"), cursor=params.get("cursor") or None)
+    try:
+        items, next_cursor = ports.store.queue_page(query)
+    except InvalidCursor:
+        raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
+    return {"items": [queue_item(c, now) for c in items], "next_cursor": next_cursor}

@@ -1,0 +1,75 @@
+"""What the office console is sent: case detail and queue rows."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...domain import office as policy
+from ...domain import refs
+from ...domain.calendar import iso_local as _iso, local_date
+from ...domain.catalog import catalog
+from ...domain.identity import mask_national_id, mask_phone
+from ..ports import Ports
+
+
+def assignment_view(ports: Ports, a) -> dict:
+    return {
+        "institution_id": a.institution.id, "institution_name": a.institution.name, "status": a.status.value,
+        "dispatched_at": _iso(a.dispatched_at), "sla_due_date": a.sla_due_date.isoformat(),
+        "link_generation": a.link_generation, "redirect": a.redirect, "notes": a.notes,
+        "answers": [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
+                     "responder_title": x.responder_title, "returned_note": x.returned_note,
+                     "attachments": [{"id": f["id"], "filename": f["filename"],
+                                      "url": ports.storage.presigned_download(f["key"], f["filename"])}
+                                     for f in x.attachments]} for x in a.answers],
+    }
+
+
+def notes_view(ports: Ports, case) -> list[dict]:
+    out = []
+    for n in case.notes:
+        n = dict(n)
+        if "text_enc" in n:
+            n["text"] = ports.keys.unseal(n.pop("text_enc"), case.application_no)
+        out.append(n)
+    return out
+
+
+def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
+    cat = catalog()
+    today = local_date(now)
+    return {
+        "application_no": refs.format_application_no(case.application_no), "version": case.version,
+        "status": case.status.value, "type": case.type, "type_name": cat.types[case.type]["name"],
+        "category": case.category, "category_name": cat.subjects[case.category].name,
+        "district": case.district, "district_name": cat.districts[case.district].name,
+        "subject": case.subject, "description": case.description, "channel": case.channel,
+        "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
+        "legal_due_date": case.legal_due_date.isoformat(), "days_left": (case.legal_due_date - today).days,
+        "sla_due_date": case.sla_due_date.isoformat() if case.sla_due_date else None,
+        "extended": case.extended, "confidential_identity": case.confidential_identity,
+        "review_reason": case.review_reason, "not_processed_reason": case.not_processed_reason,
+        "merged_into": refs.format_application_no(case.merged_into) if case.merged_into else None,
+        "applicant": {"first_name": case.applicant.first_name, "last_name": case.applicant.last_name,
+                      "national_id_masked": mask_national_id(case.applicant.national_id),
+                      "phone_masked": mask_phone(case.applicant.phone), "email": case.applicant.email,
+                      "address": case.applicant.address},
+        "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note, "public": h.public,
+                     "actor": h.actor, "event": h.event} for h in case.history],
+        "assignments": [assignment_view(ports, a) for a in assignments],
+        "notes": notes_view(ports, case),
+        "outcome": case.outcome, "final_answer": case.final_answer, "concluded_at": _iso(case.concluded_at),
+        "allowed_actions": policy.allowed_actions(case.status, p, case.district),
+    }
+
+
+def queue_item(case, now) -> dict:
+    today = local_date(now)
+    open_ = not case.closed
+    return {"application_no": refs.format_application_no(case.application_no), "status": case.status.value,
+            "type": case.type, "category": case.category, "district": case.district, "subject": case.subject,
+            "received_at": _iso(case.received_at), "legal_due_date": case.legal_due_date.isoformat(),
+            "legal_days_left": (case.legal_due_date - today).days,
+            "sla_due_date": case.sla_due_date.isoformat() if case.sla_due_date else None,
+            "sla_days_left": (case.sla_due_date - today).days if case.sla_due_date else None,
+            "overdue": open_ and (case.legal_due_date < today or bool(case.sla_due_date and case.sla_due_date < today)),
+            "institutions": [i["name"] for i in case.institutions], "version": case.version}

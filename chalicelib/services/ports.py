@@ -1,0 +1,200 @@
+"""The ports: what the services need from the outside world, as plain Protocols.
+
+Services see domain objects only. The DynamoDB store, SQS/SES/SNS, S3, the key store
+and the clock are adapters (chalicelib/adapters) that the composition root
+(chalicelib/bootstrap.py) plugs in; the tests plug in the in-memory fakes of
+tests/fakes.py, which pass the same contract suite as the DynamoDB store.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from ..domain.assignment import Assignment, DistrictSettings
+from ..domain.case import Case
+from ..domain.crypto import SigningKeys
+from ..domain.notifications import Notification
+from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
+
+
+# --- what the store raises ----------------------------------------------------------
+
+class StaleCase(Exception):
+    """The case (or another versioned item) changed since it was read."""
+
+
+class TransientConflict(Exception):
+    """Another transaction touched the same items at the same moment; try again."""
+
+
+class DuplicateApplicationNo(Exception):
+    """The drawn application number exists already."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another request with the same Idempotency-Key was recorded first."""
+
+
+class InvalidCursor(ValueError):
+    """A queue cursor that this store did not issue for this query."""
+
+
+class PoisonMessage(ValueError):
+    """A message that can never succeed; it goes to the DLQ after its receives."""
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """One page of the office queue: a district's (or, without a district, a province's)
+    cases sorted by legal due date, with optional filters."""
+    district: str | None
+    province: str | None
+    limit: int
+    today: date
+    status: str | None = None
+    case_type: str | None = None
+    category: str | None = None
+    institution: str | None = None
+    overdue: bool = False
+    received_from: date | None = None
+    received_to: date | None = None
+    cursor: str | None = None
+
+
+class CaseStore(Protocol):
+    # citizen submissions and tracking
+    def add_submission(self, case: Case, idempotency: IdempotencyRecord | None) -> None:
+        """The case, its idempotency record, the day's digest entry and the route marker,
+        all or nothing. Raises DuplicateApplicationNo, IdempotencyKeyTaken, TransientConflict."""
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
+
+    def get_with_counters(self, no: str, counters: list[Counter]) -> tuple[Case | None, list[int]]:
+        """The case (without personal data) and the counters, in one read."""
+
+    def increment_counters(self, counters: list[Counter], expires_at: datetime) -> None: ...
+
+    def counter(self, counter: Counter) -> int: ...
+
+    # cases and assignments
+    def get(self, no: str) -> Case | None: ...
+
+    def load_with_assignments(self, no: str) -> tuple[Case | None, list[Assignment]]: ...
+
+    def load_for_routing(self, no: str, district: str) -> tuple[Case | None, DistrictSettings | None]: ...
+
+    def assignments(self, no: str) -> list[Assignment]: ...
+
+    def commit(self, case: Case, assignments: list[Assignment], *, audit: AuditEntry | None = None,
+               new_assignments: list[Assignment] | None = None, others: list[Case] | None = None) -> None:
+        """One all-or-nothing write: the case and `others` (version-checked), changed
+        assignments (version-checked), new assignments (must not exist) and the audit
+        entry. Raises StaleCase or TransientConflict; on success the versions move on."""
+
+    def commit_forward(self, case: Case, assignments: list[Assignment]) -> None:
+        """Routing's write: the case, its new assignments, and the route marker removed."""
+
+    def save_case(self, case: Case, *, routed: bool = False) -> None: ...
+
+    def try_save_case(self, case: Case) -> bool: ...
+
+    def save_assignment(self, assignment: Assignment, district: str) -> bool:
+        """Version-checked; False when someone else changed it first."""
+
+    # districts (reference data edited at run time)
+    def district(self, code: str) -> DistrictSettings | None: ...
+
+    def save_district(self, settings: DistrictSettings) -> None:
+        """Creates the settings (version None) or replaces them at their version; StaleCase otherwise."""
+
+    def register_district(self, code: str) -> None: ...
+
+    def registered_districts(self) -> list[str]: ...
+
+    # the office's reads
+    def queue_page(self, query: QueueQuery) -> tuple[list[Case], str | None]:
+        """Cases without personal data, and the next cursor. Raises InvalidCursor."""
+
+    def count_status(self, district: str, status: str) -> int: ...
+
+    def legal_due_since(self, district: str, since: date) -> list[Case]: ...
+
+    # the scheduled sweeps: only what is due, through the sweep index
+    def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
+
+    def due_cases(self, now: datetime) -> list[Case]: ...
+
+    def due_routes(self, now: datetime) -> list[PendingRoute]: ...
+
+    def postpone_route(self, no: str, until: datetime) -> None: ...
+
+    def digest_new(self, district: str, day: date) -> list[str]: ...
+
+    def open_due_by(self, district: str, day: date) -> list[Case]: ...
+
+    # surveys
+    def add_survey(self, answer: SurveyAnswer) -> bool:
+        """False when the case's survey was answered before."""
+
+    def survey_answered(self, no: str) -> bool: ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def trail(self, subject: str) -> list[dict]: ...
+
+
+class Publisher(Protocol):
+    def route(self, message: dict) -> None:
+        """A message for the routing worker (built by services/messages.py)."""
+
+    def notify(self, notifications: list[Notification]) -> None:
+        """Notifications for the notification worker, sealed on the way out."""
+
+
+class BlobStorage(Protocol):
+    UPLOAD_URL_SECONDS: int
+
+    def attachment_key(self, application_no: str, owner: str, attachment_id: str) -> str: ...
+
+    def presigned_upload(self, key: str, content_type: str) -> dict: ...
+
+    def presigned_download(self, key: str, filename: str) -> str: ...
+
+    def inspect(self, key: str) -> dict | None:
+        """{size, content_type, head (first bytes)}, or None when absent."""
+
+    def delete(self, key: str) -> None: ...
+
+
+class Keys(Protocol):
+    def seal(self, plaintext: str, context: str) -> str: ...
+
+    def unseal(self, token: str, context: str) -> str: ...
+
+    def access_code_hash(self, application_no: str, access_code: str) -> str: ...
+
+    def verify_access_code(self, application_no: str, access_code: str, stored_hash: str) -> bool: ...
+
+    def fingerprint(self, data: bytes) -> str: ...
+
+    def signing_keys(self) -> SigningKeys: ...
+
+    def refresh_signing_keys(self) -> bool: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class Ports:
+    """Everything a service may touch, handed over by the composition root."""
+    store: CaseStore
+    audit: AuditLog
+    publisher: Publisher
+    storage: BlobStorage
+    keys: Keys
+    clock: Clock

@@ -1,0 +1,158 @@
+"""The local stack's processes: moto in server mode, `chalice local`, the event pump
+and the static web server, started and stopped together (`python -m devstack run`)."""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chalicelib.domain.crypto import new_signing_keys_document  # noqa: E402
+REGION = "eu-central-1"
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                if resp.status < 500:
+                    return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def base_env(moto_port: int) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "STAGE": "local",
+        "ACIKKAPI_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "LINK_SIGNING_KEYS": new_signing_keys_document("local-1"),
+        "MAIL_FROM": "bildirim@acikkapi.example",
+    }
+
+
+class Stack:
+    def __init__(self, host: str, moto_port: int, api_port: int, web_port: int, tick: float):
+        self.host, self.moto_port, self.api_port, self.web_port, self.tick = host, moto_port, api_port, web_port, tick
+        self.procs: list[subprocess.Popen] = []
+        self.pump = None
+
+    def _spawn(self, args: list[str], env: dict, name: str) -> subprocess.Popen:
+        log = open(ROOT / ".local" / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def start(self) -> None:
+        started = time.monotonic()
+        (ROOT / ".local").mkdir(exist_ok=True)
+        env = base_env(self.moto_port)
+        env["API_BASE_URL"] = f"http://{self.host}:{self.api_port}"
+        env["PUBLIC_BASE_URL"] = f"http://{self.host}:{self.web_port}"
+        os.environ.update(env)
+        (ROOT / ".local" / "link-keys.json").write_text(env["LINK_SIGNING_KEYS"])
+        (ROOT / ".local" / "master-key").write_text(env["ACIKKAPI_MASTER_KEY"])
+
+        moto = self._spawn([sys.executable, "-m", "devstack.motoserver", "--port", str(self.moto_port)],
+                           dict(os.environ), "moto")
+        _wait_http(f"http://127.0.0.1:{self.moto_port}/moto-api/", 20, moto)
+
+        from .provision import provision
+        os.environ.update(provision("local", REGION, os.environ["AWS_ENDPOINT_URL"]))
+
+        import boto3
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
+
+        from chalicelib.bootstrap import ports
+        from chalicelib.services import reference
+        seeded = reference.seed(ports())
+        from .users import demo_users, seed_users
+        users = seed_users(os.environ["COGNITO_USER_POOL_ID"], REGION)
+        password = demo_users()["password"]
+
+        chalice = str(Path(sys.executable).parent / "chalice")
+        api = self._spawn([chalice, "local", "--stage", "local", "--no-autoreload", "--host", self.host, "--port", str(self.api_port)],
+                          dict(os.environ), "chalice")
+        _wait_http(f"http://{self.host}:{self.api_port}/v1/health", 30, api)
+
+        sys.path.insert(0, str(ROOT))
+        from app import app
+        from .pump import Pump
+        self.pump = Pump(app, schedule_interval=self.tick)
+        threading.Thread(target=self.pump.run, name="pump", daemon=True).start()
+
+        api_url = f"http://{self.host}:{self.api_port}"
+        from .web import serve
+        self.web = serve(self.host, self.web_port, api_url)
+        web_url = f"http://{self.host}:{self.web_port}"
+        print(f"""
+Açık Kapı yerel ortamı / local stack
+  Web            {web_url}/            (vatandaş / citizen)
+                 {web_url}/buro.html   (büro konsolu / office console)
+  API            {api_url}/v1/health
+  OpenAPI        {api_url}/v1/openapi.json
+  Katalog        {api_url}/v1/catalog
+  Giden kutusu   {api_url}/v1/dev/outbox   (e-mails and SMS "sent" locally)
+  moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
+  Seeded         {seeded} districts with institutions; logs in .local/
+  Pump           {len(self.pump.queues)} queues, {len(self.pump.schedules)} schedules ticked every {self.tick:g} s
+Demo staff users (password {password}):""", flush=True)
+        for u in users:
+            scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
+            print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)
+        print(f"READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)", flush=True)
+
+    def stop(self) -> None:
+        if self.pump:
+            self.pump.stop.set()
+        if getattr(self, "web", None):
+            self.web.shutdown()
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def cmd_run(args) -> int:
+    stack = Stack(args.host, args.moto_port, args.api_port, args.web_port, args.tick)
+    stopping = threading.Event()
+
+    def _stop(signum, frame):  # noqa: ARG001
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        stack.start()
+        while not stopping.is_set():
+            for proc in stack.procs:
+                if proc.poll() is not None:
+                    print(f"a stack process exited ({proc.args[0]}); stopping", flush=True)
+                    stopping.set()
+            stopping.wait(0.5)
+    finally:
+        stack.stop()
+        print("stopped", flush=True)
+    return 0

@@ -1,0 +1,180 @@
+"""One contract, two stores: the in-memory fake the unit tests use and the DynamoDB
+store (on moto) must behave the same, or the unit tests prove nothing."""
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.assignment import Assignment, AssignmentStatus, DistrictSettings, Institution
+from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
+from chalicelib.domain.records import AuditEntry, Counter, IdempotencyRecord, SurveyAnswer
+from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery,
+                                       StaleCase)
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def store(request):
+    if request.param == "fake":
+        from tests.fakes import FakeStore
+        yield FakeStore()
+    else:
+        request.getfixturevalue("aws")
+        from chalicelib.bootstrap import ports
+        yield ports().store
+
+
+def new_case(no: str, *, due: date = date(2026, 2, 4), district="34-maltepe", status=Status.RECEIVED,
+             received=T0, case_type="sikayet") -> Case:
+    return Case(application_no=no, access_code_hash="h", type=case_type, law="3071", category="yol_kaldirim",
+                district=district, province=district.split("-")[0], subject="Kaldırım", description="Açıklama metni",
+                applicant=Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567", "Adres 1"),
+                channel="web", received_at=received, receipt_date=received.date(), legal_due_date=due,
+                status=status, history=[HistoryEntry(received, Status.RECEIVED, "alındı")], recorded_at=received)
+
+
+def assignment(no: str, inst: str = "34-maltepe.belediye", sla=date(2026, 1, 14)) -> Assignment:
+    return Assignment(no, Institution(inst, "belediye", "Maltepe Belediyesi", "b@example.org"),
+                      AssignmentStatus.SENT, T0, sla, 1, subject="Kaldırım")
+
+
+def test_a_submission_is_written_once_and_read_back_with_its_personal_data(store):
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    assert case.version == 1
+    got = store.get("AAAAAAAAAA")
+    assert got.applicant.national_id == "10000000146" and got.description == "Açıklama metni"
+    assert got.history[0].note == "alındı" and got.version == 1
+    with pytest.raises(DuplicateApplicationNo):
+        store.add_submission(new_case("AAAAAAAAAA"), None)
+    assert store.get("BBBBBBBBBB") is None
+
+
+def test_an_idempotency_key_is_taken_once(store):
+    record = IdempotencyRecord("k" * 64, "req", 201, "sealed", T0 + timedelta(hours=24))
+    store.add_submission(new_case("AAAAAAAAAA"), record)
+    with pytest.raises(IdempotencyKeyTaken):
+        store.add_submission(new_case("BBBBBBBBBB"), record)
+    assert store.get("BBBBBBBBBB") is None       # all or nothing
+    got = store.get_idempotency("k" * 64)
+    assert (got.request_hash, got.status_code, got.response_sealed) == ("req", 201, "sealed")
+
+
+def test_tracking_reads_the_case_without_personal_data_and_the_counters(store):
+    store.add_submission(new_case("AAAAAAAAAA"), None)
+    c1, c2 = Counter("track-no", "AAAAAAAAAA", 7), Counter("track-ip", "1.2.3.4", 7)
+    store.increment_counters([c1, c2], T0 + timedelta(hours=1))
+    store.increment_counters([c1], T0 + timedelta(hours=1))
+    case, counts = store.get_with_counters("AAAAAAAAAA", [c1, c2, Counter("track-no", "AAAAAAAAAA", 8)])
+    assert counts == [2, 1, 0]
+    assert case.application_no == "AAAAAAAAAA" and case.applicant.national_id == "" and case.description == ""
+    assert store.counter(c1) == 2
+
+
+def test_a_commit_is_version_checked_and_all_or_nothing(store):
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    case.status = Status.FORWARDED
+    store.commit_forward(case, [a])
+    loaded, [got] = store.load_with_assignments("AAAAAAAAAA")
+    assert loaded.status == Status.FORWARDED and loaded.version == 2 and got.version == 1
+    stale = copy.deepcopy(loaded)
+    loaded.status = Status.INSTITUTION_ANSWERED
+    got.status = AssignmentStatus.ANSWERED
+    store.commit(loaded, [got], audit=AuditEntry("AAAAAAAAAA", "x", "institution", "answer", T0))
+    stale.status = Status.IN_REVIEW
+    with pytest.raises(StaleCase):
+        store.commit(stale, [], new_assignments=[assignment("AAAAAAAAAA", "34-maltepe.emniyet")])
+    final, assignments = store.load_with_assignments("AAAAAAAAAA")
+    assert final.status == Status.INSTITUTION_ANSWERED and final.version == 3
+    assert [x.institution.id for x in assignments] == ["34-maltepe.belediye"]   # nothing half-written
+    with pytest.raises(StaleCase):   # a new assignment must not exist yet
+        store.commit(final, [], new_assignments=[assignment("AAAAAAAAAA")])
+
+
+def test_save_assignment_reports_a_lost_race(store):
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    store.commit_forward(case, [assignment("AAAAAAAAAA")])
+    [first] = store.assignments("AAAAAAAAAA")
+    second = copy.deepcopy(first)
+    first.reminded_for = "1"
+    assert store.save_assignment(first, "34-maltepe") is True
+    second.reminded_for = "1"
+    assert store.save_assignment(second, "34-maltepe") is False
+
+
+def test_districts_are_versioned_and_registered(store):
+    s = DistrictSettings("35-konak", True, "o@example.org", [Institution("i1", "belediye", "B", "b@e.org", 5)])
+    store.save_district(s)
+    assert s.version == 1
+    store.register_district("35-konak")
+    store.register_district("35-bornova")
+    got = store.district("35-konak")
+    assert got.institutions[0].sla_days == 5 and got.version == 1
+    stale = copy.deepcopy(got)
+    got.auto_forward = False
+    store.save_district(got)
+    with pytest.raises(StaleCase):
+        store.save_district(stale)
+    registered = store.registered_districts()
+    assert registered == sorted(registered) and {"35-bornova", "35-konak"} <= set(registered)
+    assert store.district("35-urla") is None
+
+
+def test_the_queue_is_sorted_by_legal_due_date_filtered_and_paged(store):
+    for i, (due, ctype) in enumerate([(date(2026, 2, 6), "sikayet"), (date(2026, 2, 4), "talep"),
+                                      (date(2026, 2, 5), "sikayet"), (date(2026, 2, 3), "sikayet")]):
+        store.add_submission(new_case(f"AAAAAAAAA{i}", due=due, case_type=ctype), None)
+    store.add_submission(new_case("BBBBBBBBBB", district="06-cankaya"), None)
+    q = QueueQuery(district="34-maltepe", province=None, limit=2, today=date(2026, 1, 6))
+    page, cursor = store.queue_page(q)
+    assert [c.application_no for c in page] == ["AAAAAAAAA3", "AAAAAAAAA1"]
+    assert page[0].applicant.national_id == ""
+    rest, end = store.queue_page(QueueQuery(**{**q.__dict__, "cursor": cursor}))
+    assert [c.application_no for c in rest] == ["AAAAAAAAA2", "AAAAAAAAA0"] and end in (None, end)
+    only, _ = store.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "case_type": "talep"}))
+    assert [c.application_no for c in only] == ["AAAAAAAAA1"]
+    by_status, _ = store.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "status": "forwarded"}))
+    assert by_status == []
+    province, _ = store.queue_page(QueueQuery(district=None, province="34", limit=10, today=date(2026, 1, 6)))
+    assert len(province) == 4
+    with pytest.raises(InvalidCursor):
+        store.queue_page(QueueQuery(**{**q.__dict__, "district": "06-cankaya", "cursor": cursor}))
+    with pytest.raises(InvalidCursor):
+        store.queue_page(QueueQuery(**{**q.__dict__, "cursor": "not-a-cursor"}))
+    assert store.count_status("34-maltepe", "received") == 4
+    assert [c.application_no for c in store.legal_due_since("34-maltepe", date(2026, 2, 5))] == \
+        ["AAAAAAAAA2", "AAAAAAAAA0"]
+
+
+def test_sweeps_read_only_what_is_due(store):
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    assert [p.application_no for p in store.due_routes(T0 + timedelta(minutes=11))] == ["AAAAAAAAAA"]
+    assert store.due_routes(T0 + timedelta(minutes=5)) == []
+    store.postpone_route("AAAAAAAAAA", T0 + timedelta(hours=1))
+    assert store.due_routes(T0 + timedelta(minutes=30)) == []
+    case.status = Status.FORWARDED
+    store.commit_forward(case, [assignment("AAAAAAAAAA", sla=date(2026, 1, 14))])
+    assert store.due_routes(T0 + timedelta(days=1)) == []          # routed: the marker is gone
+    assert store.due_assignments(datetime(2026, 1, 8, 9, tzinfo=timezone.utc)) == []
+    [(a, district)] = store.due_assignments(datetime(2026, 1, 13, 9, tzinfo=timezone.utc))
+    assert a.application_no == "AAAAAAAAAA" and district == "34-maltepe"
+    assert store.digest_new("34-maltepe", date(2026, 1, 5)) == ["AAAAAAAAAA"]
+    assert [c.application_no for c in store.open_due_by("34-maltepe", date(2026, 2, 4))] == ["AAAAAAAAAA"]
+    assert store.open_due_by("34-maltepe", date(2026, 2, 3)) == []
+    [due] = store.due_cases(datetime(2026, 2, 1, 9, tzinfo=timezone.utc))   # 5 days before the legal date
+    assert due.application_no == "AAAAAAAAAA" and due.applicant.national_id == "10000000146"
+
+
+def test_a_survey_is_answered_once(store):
+    answer = SurveyAnswer("AAAAAAAAAA", 5, None, "34-maltepe", "yol_kaldirim", "positive", "2026-01-05")
+    assert store.survey_answered("AAAAAAAAAA") is False
+    assert store.add_survey(answer) is True
+    assert store.add_survey(answer) is False
+    assert store.survey_answered("AAAAAAAAAA") is True

@@ -1,0 +1,411 @@
+"""In-memory fakes of every port, with the semantics of the real adapters: version
+checks, conditional puts, all-or-nothing commits, and index reads in the same order
+(tests/contract runs one suite against these and against the DynamoDB store).
+
+Service rules are unit-tested on these, with a fixed clock and literal dates."""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from chalicelib.domain import watch
+from chalicelib.domain.case import Applicant
+from chalicelib.domain.crypto import Keyring, SigningKeys
+from chalicelib.domain.records import PendingRoute
+from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, Ports,
+                                       QueueQuery, StaleCase)
+
+OPEN = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered", "under_evaluation")
+CLOSED = ("concluded", "not_processed")
+
+
+def _without_personal_data(case):
+    c = copy.deepcopy(case)
+    c.applicant = Applicant("", "", "", "", "")
+    c.description = ""
+    return c
+
+
+class FakeStore:
+    def __init__(self, audit: "FakeAudit | None" = None):
+        self.audit = audit or FakeAudit()
+        self.cases: dict[str, object] = {}
+        self.assignments_: dict[tuple[str, str], tuple[object, str]] = {}
+        self.idempotency: dict[str, object] = {}
+        self.counters: dict[tuple, int] = {}
+        self.districts: dict[str, object] = {}
+        self.registry: set[str] = set()
+        self.digests: dict[tuple[str, str], set[str]] = {}
+        self.routes: dict[str, tuple[str, datetime]] = {}
+        self.surveys: dict[str, object] = {}
+        self.calls = 0   # one per store call, like one per DynamoDB request budget
+
+    # versioned writes, checked first and applied after: all or nothing
+    def _check_case(self, case, *, new: bool = False):
+        stored = self.cases.get(case.application_no)
+        if new:
+            return stored is None
+        return (stored is None and case.version is None) or (stored is not None and stored.version == case.version)
+
+    def _check_assignment(self, a, *, new: bool = False):
+        stored = self.assignments_.get((a.application_no, a.institution.id))
+        if new:
+            return stored is None
+        return (stored is None and a.version is None) or (stored is not None and stored[0].version == a.version)
+
+    def _put_case(self, case):
+        case.version = (case.version or 0) + 1
+        self.cases[case.application_no] = copy.deepcopy(case)
+
+    def _put_assignment(self, a, district: str, *, new: bool = False):
+        a.version = 1 if new else (a.version or 0) + 1
+        self.assignments_[(a.application_no, a.institution.id)] = (copy.deepcopy(a), district)
+
+    # submissions and tracking
+    def add_submission(self, case, idempotency):
+        self.calls += 1
+        if not self._check_case(case, new=True):
+            raise DuplicateApplicationNo()
+        if idempotency is not None and idempotency.key in self.idempotency:
+            raise IdempotencyKeyTaken()
+        self._put_case(case)
+        if idempotency is not None:
+            self.idempotency[idempotency.key] = idempotency
+        from chalicelib.domain.calendar import local_date
+        day = local_date(case.recorded_at or case.received_at).isoformat()
+        self.digests.setdefault((case.district, day), set()).add(case.application_no)
+        self.routes[case.application_no] = (case.district, (case.recorded_at or case.received_at)
+                                            + watch.REROUTE_AFTER)
+
+    def get_idempotency(self, key):
+        self.calls += 1
+        return self.idempotency.get(key)
+
+    def get_with_counters(self, no, counters):
+        self.calls += 1
+        case = self.cases.get(no)
+        return (_without_personal_data(case) if case else None), [self.counters.get(c, 0) for c in counters]
+
+    def increment_counters(self, counters, expires_at):
+        for c in counters:
+            self.calls += 1
+            self.counters[c] = self.counters.get(c, 0) + 1
+
+    def counter(self, counter):
+        self.calls += 1
+        return self.counters.get(counter, 0)
+
+    # cases and assignments
+    def get(self, no):
+        self.calls += 1
+        return copy.deepcopy(self.cases.get(no))
+
+    def _assignments_of(self, no):
+        return [copy.deepcopy(a) for (n, _), (a, _d) in sorted(self.assignments_.items()) if n == no]
+
+    def load_with_assignments(self, no):
+        self.calls += 1
+        return copy.deepcopy(self.cases.get(no)), self._assignments_of(no)
+
+    def load_for_routing(self, no, district):
+        self.calls += 1
+        return copy.deepcopy(self.cases.get(no)), copy.deepcopy(self.districts.get(district))
+
+    def assignments(self, no):
+        self.calls += 1
+        return self._assignments_of(no)
+
+    def commit(self, case, assignments, *, audit=None, new_assignments=None, others=None):
+        self.calls += 1
+        ok = (self._check_case(case) and all(self._check_case(o) for o in others or [])
+              and all(self._check_assignment(a) for a in assignments)
+              and all(self._check_assignment(a, new=True) for a in new_assignments or []))
+        if not ok:
+            raise StaleCase()
+        self._put_case(case)
+        for o in others or []:
+            self._put_case(o)
+        for a in assignments:
+            self._put_assignment(a, case.district)
+        for a in new_assignments or []:
+            self._put_assignment(a, case.district, new=True)
+        if audit is not None:
+            self.audit.entries.append(audit)
+
+    def commit_forward(self, case, assignments):
+        self.calls += 1
+        if not self._check_case(case) or not all(self._check_assignment(a, new=True) for a in assignments):
+            raise StaleCase()
+        self._put_case(case)
+        for a in assignments:
+            self._put_assignment(a, case.district, new=True)
+        self.routes.pop(case.application_no, None)
+
+    def save_case(self, case, *, routed=False):
+        self.calls += 1
+        if not self._check_case(case):
+            raise StaleCase()
+        self._put_case(case)
+        if routed:
+            self.routes.pop(case.application_no, None)
+
+    def try_save_case(self, case):
+        try:
+            self.save_case(case)
+            return True
+        except StaleCase:
+            return False
+
+    def save_assignment(self, assignment, district):
+        self.calls += 1
+        if not self._check_assignment(assignment):
+            return False
+        self._put_assignment(assignment, district)
+        return True
+
+    # districts
+    def district(self, code):
+        self.calls += 1
+        return copy.deepcopy(self.districts.get(code))
+
+    def save_district(self, settings):
+        self.calls += 1
+        stored = self.districts.get(settings.district)
+        if (stored.version if stored else None) != settings.version:
+            raise StaleCase()
+        settings.version = (settings.version or 0) + 1
+        self.districts[settings.district] = copy.deepcopy(settings)
+
+    def register_district(self, code):
+        self.calls += 1
+        self.registry.add(code)
+
+    def registered_districts(self):
+        self.calls += 1
+        return sorted(self.registry)
+
+    # the office's reads, in index order: (legal due date, number)
+    def queue_page(self, q: QueueQuery):
+        self.calls += 1
+        scope = ("D", q.district, q.status or "") if q.district else ("P", q.province, "")
+        rows = sorted((c for c in self.cases.values()
+                       if (c.district == q.district if q.district else c.province == q.province)),
+                      key=lambda c: (c.legal_due_date.isoformat(), c.application_no))
+        if q.district and q.status:
+            rows = [c for c in rows if c.status.value == q.status]
+        after = _decode(q.cursor, scope) if q.cursor else None
+        if after is not None:
+            rows = [c for c in rows if (c.legal_due_date.isoformat(), c.application_no) > tuple(after)]
+        today = q.today
+        found = []
+        for c in rows:
+            if q.status and not q.district and c.status.value != q.status:
+                continue
+            if q.case_type and c.type != q.case_type or q.category and c.category != q.category:
+                continue
+            if q.institution and q.institution not in [i["id"] for i in c.institutions]:
+                continue
+            if q.received_from and c.received_at.isoformat() < q.received_from.isoformat():
+                continue
+            if q.received_to and c.received_at.isoformat() >= (q.received_to + timedelta(days=1)).isoformat():
+                continue
+            if q.overdue and not (c.status.value not in CLOSED and (
+                    c.legal_due_date < today or (c.sla_due_date is not None and c.sla_due_date < today))):
+                continue
+            found.append(c)
+            if len(found) == q.limit:
+                return ([_without_personal_data(x) for x in found],
+                        _encode(scope, (c.legal_due_date.isoformat(), c.application_no)))
+        return [_without_personal_data(x) for x in found], None
+
+    def count_status(self, district, status):
+        self.calls += 1
+        return sum(1 for c in self.cases.values() if c.district == district and c.status.value == status)
+
+    def legal_due_since(self, district, since):
+        self.calls += 1
+        return [_without_personal_data(c) for c in sorted(self.cases.values(),
+                                                          key=lambda c: (c.legal_due_date, c.application_no))
+                if c.district == district and c.legal_due_date >= since]
+
+    # sweeps: shard by shard, by sweep key, like the sparse index
+    def _due(self, entries, now):
+        upper = watch.sweep_key(now, "\uffff")
+        keyed = [(watch.shard_of(ident), watch.sweep_key(at, ident), value) for ident, at, value in entries
+                 if at is not None]
+        return [v for shard, sk, v in sorted(keyed, key=lambda t: (t[0], t[1])) if sk <= upper]
+
+    def due_assignments(self, now):
+        from chalicelib.domain.calendar import default_calendar
+        self.calls += 1
+        entries = []
+        for (a, district) in self.assignments_.values():
+            pending = watch.assignment_next(a, default_calendar())
+            entries.append((a.id, pending[1] if pending else None, (copy.deepcopy(a), district)))
+        return self._due(entries, now)
+
+    def due_cases(self, now):
+        from chalicelib.domain.calendar import default_calendar
+        self.calls += 1
+        return self._due([(c.application_no, watch.case_next(c, default_calendar()), copy.deepcopy(c))
+                          for c in self.cases.values()], now)
+
+    def due_routes(self, now):
+        self.calls += 1
+        return self._due([(no, at, PendingRoute(no, district)) for no, (district, at) in self.routes.items()], now)
+
+    def postpone_route(self, no, until):
+        self.calls += 1
+        if no in self.routes:
+            self.routes[no] = (self.routes[no][0], until)
+
+    def digest_new(self, district, day):
+        self.calls += 1
+        return sorted(self.digests.get((district, day.isoformat()), set()))
+
+    def open_due_by(self, district, day):
+        self.calls += 1
+        return sorted((_without_personal_data(c) for c in self.cases.values()
+                       if c.district == district and c.status.value in OPEN and c.legal_due_date <= day),
+                      key=lambda c: (c.legal_due_date, c.application_no))
+
+    # surveys
+    def add_survey(self, answer):
+        self.calls += 1
+        if answer.application_no in self.surveys:
+            return False
+        self.surveys[answer.application_no] = answer
+        return True
+
+    def survey_answered(self, no):
+        self.calls += 1
+        return no in self.surveys
+
+
+def _encode(scope, after) -> str:
+    return base64.urlsafe_b64encode(json.dumps([list(scope), list(after)]).encode()).decode()
+
+
+def _decode(cursor, scope):
+    try:
+        got_scope, after = json.loads(base64.urlsafe_b64decode(cursor))
+        if tuple(got_scope) != scope:
+            raise ValueError
+        return after
+    except (ValueError, TypeError):
+        raise InvalidCursor() from None
+
+
+@dataclass
+class FakeAudit:
+    entries: list = field(default_factory=list)
+
+    def record(self, entry):
+        self.entries.append(entry)
+
+    def trail(self, subject):
+        return [{"at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
+                 "source_ip": e.source_ip, "detail": dict(e.detail)} for e in self.entries if e.subject == subject]
+
+    def actions(self, subject=None):
+        return [e.action for e in self.entries if subject is None or e.subject == subject]
+
+
+@dataclass
+class FakePublisher:
+    routed: list = field(default_factory=list)
+    notified: list = field(default_factory=list)
+
+    def route(self, message):
+        self.routed.append(message)
+
+    def notify(self, notifications):
+        self.notified.extend(notifications)
+
+    def templates(self):
+        return [n.template for n in self.notified]
+
+
+class FakeStorage:
+    UPLOAD_URL_SECONDS = 900
+
+    def __init__(self):
+        self.objects: dict[str, tuple[str, bytes]] = {}
+
+    @staticmethod
+    def attachment_key(application_no, owner, attachment_id):
+        return f"uploads/{application_no}/{owner}/{attachment_id}"
+
+    def presigned_upload(self, key, content_type):
+        return {"url": "https://blobs.test/upload", "fields": {"key": key, "Content-Type": content_type}}
+
+    def presigned_download(self, key, filename):
+        return f"https://blobs.test/{key}?filename={filename}"
+
+    def inspect(self, key):
+        if key not in self.objects:
+            return None
+        content_type, body = self.objects[key]
+        return {"size": len(body), "content_type": content_type, "head": body[:16]}
+
+    def delete(self, key):
+        self.objects.pop(key, None)
+
+
+class FakeKeys:
+    """Real cryptography with fixed keys; `rotate()` activates a new signing key that a
+    warm container only learns of through `refresh_signing_keys`."""
+
+    def __init__(self):
+        self.keyring = Keyring.from_master(b"k" * 32)
+        self._published = SigningKeys("t1", {"t1": b"t" * 40})
+        self._loaded = self._published
+
+    def rotate(self, kid: str):
+        self._published = SigningKeys(kid, {**self._published.keys, kid: kid.encode() * 40})
+
+    def signing_keys(self):
+        return self._loaded
+
+    def refresh_signing_keys(self):
+        changed = self._loaded != self._published
+        self._loaded = self._published
+        return changed
+
+    def seal(self, plaintext, context):
+        return self.keyring.encrypt(plaintext, context)
+
+    def unseal(self, token, context):
+        return self.keyring.decrypt(token, context)
+
+    def national_id_hash(self, national_id):
+        return self.keyring.national_id_hash(national_id)
+
+    def access_code_hash(self, no, code):
+        return self.keyring.access_code_hash(no, code)
+
+    def verify_access_code(self, no, code, stored):
+        return self.keyring.verify_access_code(no, code, stored)
+
+    def fingerprint(self, data):
+        return self.keyring.fingerprint(data)
+
+
+class FixedClock:
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def now(self):
+        return self.at
+
+    def advance(self, **delta):
+        self.at += timedelta(**delta)
+
+
+def fake_ports(at: datetime | None = None) -> Ports:
+    audit = FakeAudit()
+    return Ports(store=FakeStore(audit), audit=audit, publisher=FakePublisher(), storage=FakeStorage(),
+                 keys=FakeKeys(), clock=FixedClock(at or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)))

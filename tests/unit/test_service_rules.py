@@ -1,0 +1,294 @@
+"""The service rules, on the in-memory fakes, with a fixed clock and literal dates: no
+HTTP, no moto, milliseconds each. The fakes pass the same contract suite as the
+DynamoDB store (tests/contract)."""
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.calendar import ISTANBUL
+from chalicelib.domain.errors import AppError, Conflict, Forbidden, Gone, NotFound, Throttled
+from chalicelib.domain.principal import Principal
+from chalicelib.services import applications, feedback, institution, office, reference, routing, watch
+from tests.conftest import VALID_APPLICATION
+from tests.fakes import fake_ports
+
+DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
+SUPERVISOR = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
+CANKAYA_DESK = Principal("masa.cankaya", "desk", "06-cankaya", "06")
+MON_5_JAN = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)   # 12:00 in İstanbul
+
+
+@pytest.fixture
+def p():
+    ports = fake_ports(MON_5_JAN)
+    reference.seed(ports)
+    return ports
+
+
+def submitted(p, **changes):
+    body = copy.deepcopy(VALID_APPLICATION)
+    body.update(changes)
+    result = applications.submit(p, body, idempotency_key_header=None)
+    return result.body["application_no"].replace("-", ""), result.body
+
+
+def routed(p, **changes):
+    no, body = submitted(p, **changes)
+    [msg] = [m for m in p.publisher.routed if m["application_no"] == no]
+    routing.handle(p, msg)
+    return no, body
+
+
+def link_token(p, no):
+    [mail] = [n for n in p.publisher.notified if n.template == "institution_assigned"
+              and n.params["application_no"].replace("-", "") == no]
+    return mail.params["link"].split("#t=")[1]
+
+
+# --- submission and tracking -------------------------------------------------------
+
+def test_a_submission_is_recorded_with_its_legal_due_date_and_one_routing_message(p):
+    no, receipt = submitted(p)
+    assert receipt["legal_due_date"] == "2026-02-04"            # 5 Jan + 30 days, a Wednesday
+    assert receipt["received_at"] == "2026-01-05T12:00:00+03:00"
+    assert p.publisher.routed == [{"type": "application.received", "version": 1, "application_no": no,
+                                   "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"}]
+    assert p.store.get(no).applicant.phone == "+905321234567"
+
+
+def test_an_information_request_is_due_on_the_15th_working_day(p):
+    _, receipt = submitted(p, type="bilgi_edinme", category="okul_kayit")
+    assert receipt["legal_due_date"] == "2026-01-26"   # 6 Jan … 26 Jan: 15 working days
+
+
+def test_the_same_idempotency_key_replays_the_first_receipt(p):
+    body = copy.deepcopy(VALID_APPLICATION)
+    first = applications.submit(p, body, idempotency_key_header="abc-1")
+    again = applications.submit(p, copy.deepcopy(body), idempotency_key_header="abc-1")
+    assert again.body == first.body and again.headers == {"Idempotent-Replayed": "true"}
+    assert len(p.store.cases) == 1
+    with pytest.raises(Conflict) as exc:
+        applications.submit(p, dict(body, subject="Başka konu"), idempotency_key_header="abc-1")
+    assert exc.value.code == "idempotency_key_reused"
+
+
+def test_tracking_needs_the_access_code_and_throttles_after_five_failures(p):
+    no, receipt = submitted(p)
+    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    assert view["status"] == "received" and view["legal_due_date"] == "2026-02-04"
+    for _ in range(5):
+        with pytest.raises(NotFound):
+            applications.track(p, receipt["application_no"], "AAAAA-AAAAA", client="1.1.1.1")
+    with pytest.raises(Throttled):
+        applications.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
+    p.clock.advance(minutes=15)   # the next window
+    assert applications.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
+
+
+# --- routing ---------------------------------------------------------------------------
+
+def test_routing_forwards_to_the_one_competent_institution_with_a_7_working_day_sla(p):
+    no, _ = routed(p)
+    case, [a] = p.store.load_with_assignments(no)
+    assert case.status == "forwarded" and a.institution.id == "34-maltepe.belediye"
+    assert a.sla_due_date == date(2026, 1, 14)                 # 7 working days after Mon 5 Jan
+    assert p.publisher.templates() == ["receipt", "forwarded", "institution_assigned"]
+
+
+def test_a_redelivered_routing_message_changes_nothing_and_repeats_the_same_dedup_keys(p):
+    no, _ = routed(p)
+    before = [n.dedup_key for n in p.publisher.notified]
+    [msg] = p.publisher.routed
+    assert routing.handle(p, msg) == "already_routed"
+    assert len(p.store.assignments(no)) == 1
+    assert [n.dedup_key for n in p.publisher.notified[len(before):]] == before
+
+
+def test_an_ambiguous_subject_waits_for_the_office_with_a_reason(p):
+    no, _ = routed(p, category="okul_servis")
+    case = p.store.get(no)
+    assert case.status == "in_review" and "birden fazla kurumu" in case.review_reason
+    assert p.publisher.templates() == ["receipt"]
+
+
+# --- the office --------------------------------------------------------------------
+
+def test_forward_conclude_and_the_citizen_reads_the_answer(p):
+    no, receipt = routed(p, category="okul_servis")
+    v = office.get_case(p, DESK, no, client="10.0.0.1")
+    v = office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye"], "version": v["version"]},
+                       client="10.0.0.1")
+    assert v["status"] == "forwarded" and v["assignments"][0]["sla_due_date"] == "2026-01-14"
+    token = link_token(p, no)
+    p.clock.advance(days=2)
+    institution.answer(p, token, {"text": "Servis güzergâhı düzeltildi.", "outcome": "positive",
+                                  "responder_name": "Ali Kaya", "responder_title": "Müdür"}, client="10.0.0.9")
+    assert p.store.get(no).status == "institution_answered"
+    v = office.get_case(p, DESK, no, client="10.0.0.1")
+    v = office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Servis güzergâhı düzeltildi; gereği yapıldı.",
+                                      "version": v["version"]}, client="10.0.0.1")
+    assert v["status"] == "concluded"
+    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    assert view["final_answer"]["text"].startswith("Servis güzergâhı") and view["can_object"] is True
+    assert view["objection_deadline"] == "2026-02-06T12:00:00+03:00"   # concluded 7 Jan 12:00, + 30 days
+    assert p.audit.actions(no) == ["view", "forward", "answer", "view", "conclude"]
+
+
+def test_a_stale_version_is_refused_with_the_current_one(p):
+    no, _ = routed(p, category="okul_servis")
+    with pytest.raises(Conflict) as exc:
+        office.triage(p, DESK, no, {"category": "yol_kaldirim", "reason": "Konu yanlış seçilmiş.", "version": 1},
+                      client="x")
+    assert exc.value.code == "stale_version" and exc.value.details["current_version"] == 2
+
+
+def test_a_transition_the_state_machine_forbids_is_409(p):
+    no, _ = routed(p)
+    version = p.store.get(no).version
+    with pytest.raises(Conflict) as exc:
+        office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Erken sonuç metni yazıldı.",
+                                      "version": version}, client="x")
+    assert exc.value.code == "illegal_transition"
+
+
+def test_another_district_can_neither_read_nor_act(p):
+    no, _ = routed(p)
+    with pytest.raises(Forbidden):
+        office.get_case(p, CANKAYA_DESK, no, client="x")
+    with pytest.raises(Forbidden):
+        office.request_info(p, CANKAYA_DESK, no, {"message": "Adresinizi netleştiriniz.", "version": 2},
+                            client="x")
+
+
+def test_reopen_is_for_supervisors_within_30_days_of_closing(p):
+    no, _ = routed(p, category="okul_servis")
+    version = p.store.get(no).version
+    office.not_processed(p, DESK, no, {"reason_code": "no_clear_subject", "explanation": "Konu anlaşılamadı.",
+                                       "version": version}, client="x")
+    version = p.store.get(no).version
+    with pytest.raises(Forbidden):
+        office.reopen(p, DESK, no, {"reason": "Yeniden bakılmalı.", "version": version}, client="x")
+    p.clock.advance(days=31)
+    with pytest.raises(Conflict) as exc:
+        office.reopen(p, SUPERVISOR, no, {"reason": "Yeniden bakılmalı.", "version": version}, client="x")
+    assert exc.value.code == "reopen_window_closed"
+
+
+def test_the_queue_is_sorted_by_legal_due_date(p):
+    late, _ = submitted(p)
+    p.clock.at = datetime(2026, 1, 2, 9, tzinfo=timezone.utc)
+    early, _ = submitted(p)
+    page = office.queue(p, DESK, {})
+    assert [i["application_no"].replace("-", "") for i in page["items"]] == [early, late]
+    assert [i["legal_due_date"] for i in page["items"]] == ["2026-02-02", "2026-02-04"]  # 1 Feb is a Sunday
+    with pytest.raises(AppError) as exc:
+        office.queue(p, DESK, {"cursor": "forged"})
+    assert exc.value.field == "cursor" and exc.value.status == 400
+
+
+# --- institution links ----------------------------------------------------------------
+
+def test_a_revoked_link_is_gone_and_the_new_one_works(p):
+    no, _ = routed(p)
+    old = link_token(p, no)
+    version = p.store.get(no).version
+    office.revoke_link(p, DESK, no, {"institution_id": "34-maltepe.belediye", "version": version}, client="x")
+    with pytest.raises(Gone) as exc:
+        institution.read(p, old, client="10.0.0.9")
+    assert exc.value.code == "link_revoked"
+    [new] = [n for n in p.publisher.notified if n.template == "institution_assigned"][1:]
+    assert institution.read(p, new.params["link"].split("#t=")[1], client="10.0.0.9")["status"] == "sent"
+
+
+def test_a_link_signed_with_a_key_activated_later_verifies(p):
+    no, _ = routed(p)
+    p.keys.rotate("t2")
+    p.keys.refresh_signing_keys()      # the container that signs has the new key ...
+    version = p.store.get(no).version
+    office.revoke_link(p, DESK, no, {"institution_id": "34-maltepe.belediye", "version": version}, client="x")
+    token = [n for n in p.publisher.notified if n.template == "institution_assigned"][-1].params["link"]
+    assert ".t2." in token
+    p.keys._loaded = type(p.keys._loaded)("t1", {"t1": b"t" * 40})   # ... this warm one does not, yet
+    assert institution.read(p, token.split("#t=")[1], client="10.0.0.9")["status"] == "sent"
+
+
+# --- the sweeps --------------------------------------------------------------------------
+
+def test_reminder_two_working_days_before_the_sla_then_escalation_the_day_after(p):
+    no, _ = routed(p)                                  # SLA Wed 14 Jan
+    p.publisher.notified.clear()
+    assert watch.assignment_sweep(p, datetime(2026, 1, 11, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
+    assert watch.assignment_sweep(p, datetime(2026, 1, 12, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
+    assert watch.assignment_sweep(p, datetime(2026, 1, 12, 9, 0, tzinfo=ISTANBUL))["reminded"] == 0   # once
+    assert watch.assignment_sweep(p, datetime(2026, 1, 14, 23, 0, tzinfo=ISTANBUL))["escalated"] == 0
+    assert watch.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
+    assert [(n.template, n.recipient) for n in p.publisher.notified] == [
+        ("institution_reminder", "acikkapi.belediye@maltepe.example"),
+        ("office_event", "acikkapi@maltepe-kaymakamligi.example"),
+        ("office_event", "acikkapi.sorumlu@maltepe-kaymakamligi.example")]
+    assert p.store.assignments(no)[0].status == "overdue"
+
+
+def test_a_lost_routing_message_is_sent_again_after_10_minutes(p):
+    no, _ = submitted(p)
+    p.publisher.routed.clear()
+    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=9)) == 0
+    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=11)) == 1
+    assert p.publisher.routed[0]["application_no"] == no and p.publisher.routed[0]["resent"] is True
+    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=20)) == 0     # postponed 30 minutes
+    routing.handle(p, p.publisher.routed[0])
+    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(hours=3)) == 0        # routed: nothing left
+
+
+def test_the_legal_warning_comes_five_days_ahead_once(p):
+    routed(p)                                           # legal due Wed 4 Feb
+    assert watch.case_sweep(p, datetime(2026, 1, 29, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
+    assert watch.case_sweep(p, datetime(2026, 1, 30, 8, tzinfo=ISTANBUL))["legal_warning"] == 1
+    assert watch.case_sweep(p, datetime(2026, 2, 2, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
+
+
+# --- survey and objection ------------------------------------------------------------------
+
+def concluded(p):
+    no, receipt = routed(p)
+    token = link_token(p, no)
+    institution.answer(p, token, {"text": "Onarıldı.", "outcome": "positive", "responder_name": "Ali Kaya",
+                                  "responder_title": "Müdür"}, client="10.0.0.9")
+    version = p.store.get(no).version
+    office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Kaldırım onarıldı; gereği yapıldı.",
+                                  "version": version}, client="x")
+    return no, receipt
+
+
+def test_a_survey_is_answered_once(p):
+    no, receipt = concluded(p)
+    token = applications.track(p, receipt["application_no"], receipt["access_code"], client="c")["survey_token"]
+    assert feedback.answer_survey(p, token, {"rating": 4})["answered"] is True
+    with pytest.raises(Conflict):
+        feedback.answer_survey(p, token, {"rating": 1})
+    assert p.store.surveys[no].rating == 4 and p.store.surveys[no].district == "34-maltepe"
+
+
+def test_an_objection_within_30_days_reopens_once_and_tells_the_supervisor(p):
+    no, receipt = concluded(p)
+    p.clock.advance(days=29)
+    view = feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
+                                         {"reason": "Kaldırım hâlâ bozuk."}, client="c")
+    assert view["status"] == "under_evaluation"
+    assert p.publisher.notified[-1].recipient == "acikkapi.sorumlu@maltepe-kaymakamligi.example"
+    with pytest.raises(Conflict) as exc:
+        feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
+                                      {"reason": "Bir daha itiraz."}, client="c")
+    assert exc.value.code == "already_objected"
+
+
+def test_an_objection_after_30_days_is_refused(p):
+    _, receipt = concluded(p)
+    p.clock.advance(days=31)
+    with pytest.raises(Conflict) as exc:
+        feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
+                                      {"reason": "Geç kalan itiraz."}, client="c")
+    assert exc.value.code == "objection_window_closed"
