@@ -98,7 +98,7 @@ class Assignment:
 
 
 def sla_working_days(subject: Subject, institution: Institution) -> int:
-    """Per institution if set, else per subject, else the default of 7 (domain.md §4 rule 7)."""
+    """Per institution if set, else per subject, else the default of 7 (docs/domain-rules.md §3 rule 7)."""
     return institution.sla_days or subject.sla_days or DEFAULT_INSTITUTION_SLA_WORKING_DAYS
 
 

@@ -1,4 +1,4 @@
-"""The Turkish calendar and the legal deadlines (domain.md §4, rules 1-7).
+"""The Turkish calendar and the legal deadlines (docs/domain-rules.md §3).
 
 Pure code: the `holidays` package supplies the public holidays (Law 2429), and an
 editable per-year list supplies administrative leave days (idari izin).

@@ -1,7 +1,7 @@
 """The case (başvuru) aggregate: statuses, the transitions between them and the history.
 
 Pure domain code. Every status change goes through `Case.transition`, which refuses
-anything the state machine of domain.md §5 does not allow.
+anything the state machine of docs/domain-rules.md §4 does not allow.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import re
 
 
 def is_valid_national_id(value: str) -> bool:
-    """TCKN/YKN checksum (domain.md §3). YKN numbers start with 99 and use the same rule."""
+    """TCKN/YKN checksum (docs/domain-rules.md §1). YKN numbers start with 99 and use the same rule."""
     if not isinstance(value, str) or len(value) != 11 or not value.isascii() or not value.isdigit():
         return False
     d = [int(c) for c in value]

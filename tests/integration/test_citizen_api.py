@@ -8,18 +8,12 @@ import threading
 import pytest
 
 
-H = {"Content-Type": "application/json"}
+from tests.integration.helpers import H, submit
 
 
 def post(client, body, headers=None):
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return client.http.post("/v1/applications", headers={**H, **(headers or {})}, body=data)
-
-
-def submit(client, application, headers=None):
-    resp = post(client, application, headers)
-    assert resp.status_code == 201, resp.body
-    return resp.json_body
 
 
 def track(client, no, code):
@@ -54,12 +48,16 @@ def test_tracking_accepts_the_number_without_dashes_and_in_lower_case(client, ap
 
 
 def test_legal_due_date_for_an_information_request_counts_working_days(client, application):
+    from datetime import datetime, timezone
+    from chalicelib import bootstrap
+    from tests.helpers import real_ports
+    bootstrap.override(real_ports(now=datetime(2026, 3, 16, 9, tzinfo=timezone.utc)))   # Mon 16 Mar 2026
     application.update(type="bilgi_edinme", category="okul_kayit")
     receipt = submit(client, application)
-    from datetime import date
-    from chalicelib.domain.calendar import default_calendar
-    received = date.fromisoformat(receipt["received_at"][:10])
-    assert receipt["legal_due_date"] == default_calendar().legal_due_4982(received).isoformat()
+    # 17-19 Mar (19th: arife, a working day), 20-22 Mar Ramazan Bayramı, then 23 Mar …:
+    # the 15th working day is Tue 7 Apr 2026
+    assert receipt["received_at"] == "2026-03-16T12:00:00+03:00"
+    assert receipt["legal_due_date"] == "2026-04-07"
 
 
 def test_submission_message_goes_to_the_routing_queue_without_personal_data(client, application, aws):

@@ -9,21 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from tests.integration.test_citizen_api import submit
-from tests.integration.test_routing import outbox, route_all
-
-H = {"Content-Type": "application/json"}
-ANSWER = {"text": "Kaldırım onarımı için ekip yönlendirildi; çalışma bu hafta tamamlanacak.",
-          "outcome": "positive", "responder_name": "Mehmet Demir", "responder_title": "Fen İşleri Müdürü"}
-
-
-def forwarded_case(client, application, aws):
-    receipt = submit(client, application)
-    route_all(aws)
-    [mail] = [m for m in outbox()["email"] if receipt["application_no"] in m["subject"]]
-    token = mail["links"][0].split("#t=", 1)[1]
-    return receipt, token
-
+from tests.integration.helpers import ANSWER, H, forwarded_case, outbox, route_all, tracked
 
 def get(client, token):
     return client.http.get("/v1/institution/assignment", headers={"X-Link-Token": token})
@@ -31,11 +17,6 @@ def get(client, token):
 
 def post(client, path, token, body):
     return client.http.post(f"/v1/institution/{path}", headers={**H, "X-Link-Token": token}, body=json.dumps(body))
-
-
-def tracked(client, receipt):
-    return client.http.get(f"/v1/applications/{receipt['application_no']}",
-                           headers={"X-Access-Code": receipt["access_code"]}).json_body
 
 
 def sign(token_claims, kid="k1"):

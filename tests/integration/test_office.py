@@ -8,31 +8,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from tests.integration.test_citizen_api import submit
-from tests.integration.test_institution import ANSWER, forwarded_case
-from tests.integration.test_institution import post as inst_post
-from tests.integration.test_routing import outbox, route_all
-
-
-def staff_post(client, staff, user, path, body):
-    return client.http.post(path, headers=staff.headers(user), body=json.dumps(body))
-
-
-def detail(client, staff, no, user="masa.maltepe"):
-    resp = client.http.get(f"/v1/staff/cases/{no}", headers=staff.headers(user))
-    assert resp.status_code == 200, resp.body
-    return resp.json_body
-
-
-def act(client, staff, no, action, body, user="masa.maltepe", version=None):
-    if version is None:
-        version = detail(client, staff, no, user if user != "il.istanbul" else "masa.maltepe")["version"]
-    return staff_post(client, staff, user, f"/v1/staff/cases/{no}/{action}", {**body, "version": version})
-
-
-def tracked(client, receipt):
-    return client.http.get(f"/v1/applications/{receipt['application_no']}",
-                           headers={"X-Access-Code": receipt["access_code"]}).json_body
+from tests.integration.helpers import (ANSWER, act, detail, forwarded_case, inst_post, outbox, route_all, staff_post,
+                                       submit, tracked)
 
 
 # --- the authorization matrix --------------------------------------------------------
@@ -159,14 +136,16 @@ def test_sign_in_errors(client, staff):
 # --- desk intake ------------------------------------------------------------------
 
 def test_desk_intake_with_a_past_received_at_counts_the_deadline_from_it(client, staff, aws):
+    from chalicelib import bootstrap
     from tests.conftest import VALID_APPLICATION
-    received = (datetime.now(timezone.utc) - timedelta(days=10)).replace(microsecond=0)
+    from tests.helpers import real_ports
+    bootstrap.override(real_ports(now=datetime(2026, 1, 15, 9, tzinfo=timezone.utc)))
+    received = datetime(2026, 1, 4, 21, 30, tzinfo=timezone.utc)    # 00:30 on Mon 5 Jan in İstanbul
     body = dict(VALID_APPLICATION, channel="face_to_face", received_at=received.isoformat())
     resp = staff_post(client, staff, "masa.maltepe", "/v1/staff/intake", body)
     assert resp.status_code == 201, resp.body
-    from chalicelib.domain.calendar import default_calendar, local_date
-    assert resp.json_body["legal_due_date"] == default_calendar().legal_due_3071(local_date(received)).isoformat()
-    assert resp.json_body["received_at"][:10] == local_date(received).isoformat()
+    assert resp.json_body["legal_due_date"] == "2026-02-04"      # 5 Jan + 30 days, a Wednesday
+    assert resp.json_body["received_at"] == "2026-01-05T00:30:00+03:00"
     route_all(aws)
     assert any("numarasıyla alındı" in m["body"] for m in outbox()["sms"])
     view = detail(client, staff, resp.json_body["application_no"])

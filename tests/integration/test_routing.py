@@ -2,67 +2,12 @@
 injection, mixed batches, DLQ and redrive."""
 from __future__ import annotations
 
-import json
 import math
-import uuid
 
-import boto3
 import pytest
 
-from tests.integration.test_citizen_api import submit
-
-
-def sqs():
-    return boto3.client("sqs", region_name="eu-central-1")
-
-
-def drain(queue_url) -> list[dict]:
-    out = []
-    while True:
-        msgs = sqs().receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-        if not msgs:
-            return out
-        for m in msgs:
-            out.append(json.loads(m["Body"]))
-            sqs().delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
-
-
-def event(bodies: list) -> dict:
-    return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "rh", "attributes": {},
-                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                         "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q", "awsRegion": "eu-central-1",
-                         "body": b if isinstance(b, str) else json.dumps(b)} for b in bodies]}
-
-
-def run_routing(msgs):
-    from app import app
-    return app.handler_map["routing_worker"](event(msgs), None)
-
-
-def run_notifications(msgs):
-    from app import app
-    return app.handler_map["notification_worker"](event(msgs), None)
-
-
-def route_all(aws):
-    """Delivers the routing queue, then the notification queue, like the pump."""
-    routing = drain(aws["ROUTING_QUEUE_URL"])
-    if routing:
-        assert run_routing(routing) == {"batchItemFailures": []}
-    notes = drain(aws["NOTIFICATION_QUEUE_URL"])
-    if notes:
-        assert run_notifications(notes) == {"batchItemFailures": []}
-    return routing, notes
-
-
-def outbox():
-    from devstack.outbox import collect
-    return collect()
-
-
-def tracked(client, receipt):
-    return client.http.get(f"/v1/applications/{receipt['application_no']}",
-                           headers={"X-Access-Code": receipt["access_code"]}).json_body
+from tests.integration.helpers import drain, event, outbox, route_all, run_notifications, run_routing, sqs, \
+    submit, tracked
 
 
 def test_an_unambiguous_maltepe_case_is_forwarded_and_everyone_told(client, application, aws):

@@ -9,10 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.calendar import ISTANBUL
-from tests.integration.test_institution import ANSWER, forwarded_case
-from tests.integration.test_institution import post as inst_post
-from tests.integration.test_office import act, detail
-from tests.integration.test_routing import outbox, route_all
+from tests.integration.helpers import ANSWER, act, detail, forwarded_case, inst_post, outbox, route_all, submit
 
 
 def _assignment(no: str, sla_due: date, inst="34-maltepe.belediye"):
@@ -99,7 +96,6 @@ def _daily(now):
 
 
 def test_daily_legal_warning_extension_window_and_digest(client, application, aws):
-    from tests.integration.test_citizen_api import submit
     plain = submit(client, application)
     info = submit(client, dict(application, type="bilgi_edinme", category="okul_kayit", district="06-cankaya"))
     route_all(aws)
@@ -129,7 +125,6 @@ def test_daily_legal_warning_extension_window_and_digest(client, application, aw
 
 
 def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, application, aws):
-    from tests.integration.test_citizen_api import submit
     receipt = submit(client, application)
     route_all(aws)
     from chalicelib.bootstrap import ports
@@ -232,7 +227,6 @@ def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, 
         raise RuntimeError("SQS unreachable")
 
     monkeypatch.setattr(queues, "send", lost)
-    from tests.integration.test_citizen_api import submit
     receipt = submit(client, application)          # still a receipt: the case is recorded
     monkeypatch.undo()
     assert route_all(aws) == ([], [])              # nothing was queued
@@ -250,7 +244,6 @@ def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, 
 def test_routed_cases_leave_no_marker_behind(client, application, aws):
     from chalicelib.bootstrap import ports
     from chalicelib.services import watch
-    from tests.integration.test_citizen_api import submit
     submit(client, application)
     submit(client, dict(application, district="06-cankaya"))  # goes to review: also routed
     route_all(aws)

@@ -96,7 +96,7 @@ def test_rule7_sla_is_never_later_than_the_legal_due_date():
     assert cal.institution_sla_due(date(2026, 11, 2), date(2026, 12, 2), working_days=3) == date(2026, 11, 5)
 
 
-# Full public holidays of 2026 and 2027 (Law 2429), written out from domain.md §4 and
+# Full public holidays of 2026 and 2027 (Law 2429), written out from docs/domain-rules.md §3 and
 # the fixed dates, independently of the `holidays` package the code uses.
 FIXED = ["01-01", "04-23", "05-01", "05-19", "07-15", "08-30", "10-29"]
 RELIGIOUS = {2026: ["03-20", "03-21", "03-22", "05-27", "05-28", "05-29", "05-30"],

@@ -1,4 +1,4 @@
-"""Every transition of domain.md §5, legal and illegal. The expected table is written
+"""Every transition of docs/domain-rules.md §4, legal and illegal. The expected table is written
 out here independently of the code's table."""
 from datetime import datetime, timezone
 
