@@ -292,3 +292,66 @@ def test_an_objection_after_30_days_is_refused(p):
         feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
                                       {"reason": "Geç kalan itiraz."}, client="c")
     assert exc.value.code == "objection_window_closed"
+
+
+# --- more office and institution rules ------------------------------------------------
+
+ANSWER = {"text": "Onarım ekibi yönlendirildi.", "outcome": "positive", "responder_name": "Ali Kaya",
+          "responder_title": "Müdür"}
+
+
+def test_a_returned_answer_sends_the_case_back_and_the_same_link_answers_again(p):
+    no, _ = routed(p)
+    token = link_token(p, no)
+    institution.answer(p, token, ANSWER, client="10.0.0.9")
+    version = p.store.get(no).version
+    with pytest.raises(AppError) as exc:
+        office.evaluate(p, DESK, no, {"institution_id": "34-maltepe.belediye", "decision": "return",
+                                      "note": "kısa", "version": version}, client="x")
+    assert exc.value.status == 422
+    v = office.evaluate(p, DESK, no, {"institution_id": "34-maltepe.belediye", "decision": "return",
+                                      "note": "Cevap konuyu karşılamıyor, ayrıntı veriniz.", "version": version},
+                        client="x")
+    assert v["status"] == "forwarded" and v["assignments"][0]["status"] == "returned"
+    assert p.publisher.notified[-1].template == "institution_returned"
+    institution.answer(p, token, dict(ANSWER, text="Ayrıntılı cevabımız."), client="10.0.0.9")
+    _, [a] = p.store.load_with_assignments(no)
+    assert [x.text for x in a.answers] == ["Onarım ekibi yönlendirildi.", "Ayrıntılı cevabımız."]
+    assert p.store.get(no).status == "institution_answered"
+
+
+def test_a_redirect_by_the_only_institution_brings_the_case_back_to_the_office(p):
+    no, _ = routed(p)
+    institution.redirect(p, link_token(p, no), {"reason": "Konu il özel idaresinin görev alanında."},
+                         client="10.0.0.9")
+    case, [a] = p.store.load_with_assignments(no)
+    assert a.status == "redirected" and case.status == "in_review"
+    assert p.publisher.notified[-1].recipient == "acikkapi@maltepe-kaymakamligi.example"
+
+
+def test_an_information_request_is_extended_to_the_30th_working_day_once(p):
+    no, _ = routed(p, type="bilgi_edinme", category="okul_kayit", district="34-maltepe")
+    assert p.store.get(no).status == "forwarded"           # one competent institution: auto-forwarded
+    token = link_token(p, no)
+    view = institution.extension(p, token, {"reason": "Başka kurumların görüşü gerekiyor."}, client="10.0.0.9")
+    # receipt Mon 5 Jan 2026: the 15th working day is 26 Jan, the 30th is Mon 16 Feb
+    assert view["extended"] is True and p.store.get(no).legal_due_date == date(2026, 2, 16)
+    with pytest.raises(Conflict) as exc:
+        institution.extension(p, token, {"reason": "Bir kez daha uzatalım."}, client="10.0.0.9")
+    assert exc.value.code == "already_extended"
+
+
+def test_merge_needs_an_earlier_case_of_the_same_applicant(p):
+    first, _ = routed(p, category="okul_servis")
+    p.clock.advance(hours=1)
+    second, _ = routed(p, category="okul_servis")
+    other, _ = routed(p, category="okul_servis",
+                      applicant=dict(VALID_APPLICATION["applicant"], national_id="12345678950"))
+    version = p.store.get(second).version
+    with pytest.raises(AppError) as exc:
+        office.merge(p, DESK, second, {"into": other, "explanation": "Aynı konu.", "version": version}, client="x")
+    assert exc.value.status == 422 and "different_applicant" in str(exc.value.body())
+    v = office.merge(p, DESK, second, {"into": first, "explanation": "Aynı konu, aynı başvuran.",
+                                       "version": version}, client="x")
+    assert v["status"] == "not_processed" and v["merged_into"].replace("-", "") == first
+    assert any(h.event == "merged_in" for h in p.store.get(first).history)
