@@ -41,7 +41,6 @@ class FakeStore:
         self.digests: dict[tuple[str, str], set[str]] = {}
         self.routes: dict[str, tuple[str, datetime]] = {}
         self.surveys: dict[str, object] = {}
-        self.calls = 0   # one per store call, like one per DynamoDB request budget
 
     # versioned writes, checked first and applied after: all or nothing
     def _check_case(self, case, *, new: bool = False):
@@ -66,7 +65,6 @@ class FakeStore:
 
     # submissions and tracking
     def add_submission(self, case, idempotency):
-        self.calls += 1
         if not self._check_case(case, new=True):
             raise DuplicateApplicationNo()
         if idempotency is not None and idempotency.key in self.idempotency:
@@ -81,45 +79,36 @@ class FakeStore:
                                             + watch.REROUTE_AFTER)
 
     def get_idempotency(self, key):
-        self.calls += 1
         return self.idempotency.get(key)
 
     def get_with_counters(self, no, counters):
-        self.calls += 1
         case = self.cases.get(no)
         return (_without_personal_data(case) if case else None), [self.counters.get(c, 0) for c in counters]
 
     def increment_counters(self, counters, expires_at):
         for c in counters:
-            self.calls += 1
             self.counters[c] = self.counters.get(c, 0) + 1
 
     def counter(self, counter):
-        self.calls += 1
         return self.counters.get(counter, 0)
 
     # cases and assignments
     def get(self, no):
-        self.calls += 1
         return copy.deepcopy(self.cases.get(no))
 
     def _assignments_of(self, no):
         return [copy.deepcopy(a) for (n, _), (a, _d) in sorted(self.assignments_.items()) if n == no]
 
     def load_with_assignments(self, no):
-        self.calls += 1
         return copy.deepcopy(self.cases.get(no)), self._assignments_of(no)
 
     def load_for_routing(self, no, district):
-        self.calls += 1
         return copy.deepcopy(self.cases.get(no)), copy.deepcopy(self.districts.get(district))
 
     def assignments(self, no):
-        self.calls += 1
         return self._assignments_of(no)
 
     def commit(self, case, assignments, *, audit=None, new_assignments=None, others=None):
-        self.calls += 1
         ok = (self._check_case(case) and all(self._check_case(o) for o in others or [])
               and all(self._check_assignment(a) for a in assignments)
               and all(self._check_assignment(a, new=True) for a in new_assignments or []))
@@ -136,7 +125,6 @@ class FakeStore:
             self.audit.entries.append(audit)
 
     def commit_forward(self, case, assignments):
-        self.calls += 1
         if not self._check_case(case) or not all(self._check_assignment(a, new=True) for a in assignments):
             raise StaleCase()
         self._put_case(case)
@@ -145,7 +133,6 @@ class FakeStore:
         self.routes.pop(case.application_no, None)
 
     def save_case(self, case, *, routed=False):
-        self.calls += 1
         if not self._check_case(case):
             raise StaleCase()
         self._put_case(case)
@@ -160,7 +147,6 @@ class FakeStore:
             return False
 
     def save_assignment(self, assignment, district):
-        self.calls += 1
         if not self._check_assignment(assignment):
             return False
         self._put_assignment(assignment, district)
@@ -168,11 +154,9 @@ class FakeStore:
 
     # districts
     def district(self, code):
-        self.calls += 1
         return copy.deepcopy(self.districts.get(code))
 
     def save_district(self, settings):
-        self.calls += 1
         stored = self.districts.get(settings.district)
         if (stored.version if stored else None) != settings.version:
             raise StaleCase()
@@ -180,16 +164,13 @@ class FakeStore:
         self.districts[settings.district] = copy.deepcopy(settings)
 
     def register_district(self, code):
-        self.calls += 1
         self.registry.add(code)
 
     def registered_districts(self):
-        self.calls += 1
         return sorted(self.registry)
 
     # the office's reads, in index order: (legal due date, number)
     def queue_page(self, q: QueueQuery):
-        self.calls += 1
         scope = ("D", q.district, q.status or "") if q.district else ("P", q.province, "")
         rows = sorted((c for c in self.cases.values()
                        if (c.district == q.district if q.district else c.province == q.province)),
@@ -222,11 +203,9 @@ class FakeStore:
         return [_without_personal_data(x) for x in found], None
 
     def count_status(self, district, status):
-        self.calls += 1
         return sum(1 for c in self.cases.values() if c.district == district and c.status.value == status)
 
     def legal_due_since(self, district, since):
-        self.calls += 1
         return [_without_personal_data(c) for c in sorted(self.cases.values(),
                                                           key=lambda c: (c.legal_due_date, c.application_no))
                 if c.district == district and c.legal_due_date >= since]
@@ -240,7 +219,6 @@ class FakeStore:
 
     def due_assignments(self, now):
         from chalicelib.domain.calendar import default_calendar
-        self.calls += 1
         entries = []
         for (a, district) in self.assignments_.values():
             pending = watch.assignment_next(a, default_calendar())
@@ -249,39 +227,32 @@ class FakeStore:
 
     def due_cases(self, now):
         from chalicelib.domain.calendar import default_calendar
-        self.calls += 1
         return self._due([(c.application_no, watch.case_next(c, default_calendar()), copy.deepcopy(c))
                           for c in self.cases.values()], now)
 
     def due_routes(self, now):
-        self.calls += 1
         return self._due([(no, at, PendingRoute(no, district)) for no, (district, at) in self.routes.items()], now)
 
     def postpone_route(self, no, until):
-        self.calls += 1
         if no in self.routes:
             self.routes[no] = (self.routes[no][0], until)
 
     def digest_new(self, district, day):
-        self.calls += 1
         return sorted(self.digests.get((district, day.isoformat()), set()))
 
     def open_due_by(self, district, day):
-        self.calls += 1
         return sorted((_without_personal_data(c) for c in self.cases.values()
                        if c.district == district and c.status.value in OPEN and c.legal_due_date <= day),
                       key=lambda c: (c.legal_due_date, c.application_no))
 
     # surveys
     def add_survey(self, answer):
-        self.calls += 1
         if answer.application_no in self.surveys:
             return False
         self.surveys[answer.application_no] = answer
         return True
 
     def survey_answered(self, no):
-        self.calls += 1
         return no in self.surveys
 
 

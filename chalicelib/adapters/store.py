@@ -41,8 +41,9 @@ def _raise_for(exc: TransactWriteError):
     raise exc
 
 
-def conditional_put(item, condition) -> bool:
-    """PutItem with a condition; False when the condition failed."""
+def conditional_put(item, condition=None) -> bool:
+    """PutItem with a condition (and the item's version check, if it has one); False when
+    either failed."""
     try:
         item.save(condition=condition)
         return True
@@ -215,12 +216,8 @@ class DynamoStore:
 
     def save_assignment(self, assignment, district: str) -> bool:
         item = M.assignment_to_item(assignment, district)
-        try:
-            item.save()
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
+        if not conditional_put(item):
+            return False
         assignment.version = item.version
         return True
 
@@ -234,12 +231,8 @@ class DynamoStore:
 
     def save_district(self, settings) -> None:
         item = M.district_to_item(settings)
-        try:
-            item.save()
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise StaleCase() from None
-            raise
+        if not conditional_put(item):
+            raise StaleCase()
         settings.version = item.version
 
     def register_district(self, code: str) -> None:

@@ -53,7 +53,8 @@ def _district_view(s: DistrictSettings) -> dict:
 
 
 def _forbidden() -> Forbidden:
-    return Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
+    from .office.queries import forbidden
+    return forbidden()
 
 
 def get_district(ports: Ports, p, district: str) -> dict:
