@@ -89,10 +89,10 @@ def notification_worker(event):
     from chalicelib.adapters.notify import AwsSender, ClaimStore
     from chalicelib.adapters.publisher import notification_from_message
     from chalicelib.bootstrap import ports
-    from chalicelib.services import notifications
+    from chalicelib.services import delivery
 
     p, claims, sender = ports(), ClaimStore(), AwsSender()
-    return process(event, lambda msg: notifications.deliver(notification_from_message(msg, p.keys),
+    return process(event, lambda msg: delivery.deliver(notification_from_message(msg, p.keys),
                                                             now=p.clock.now(), claims=claims, sender=sender),
                    "notifications")
 

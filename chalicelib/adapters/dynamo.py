@@ -147,6 +147,7 @@ class InstitutionMap(MapAttribute):
     name = UnicodeAttribute()
     liaison_email = UnicodeAttribute()
     sla_days = NumberAttribute(null=True)
+    send_method = UnicodeAttribute(null=True)
 
 
 class DistrictRefItem(Model):
@@ -186,6 +187,7 @@ class AssignmentItem(Model):
     institution_kind = UnicodeAttribute()
     institution_name = UnicodeAttribute()
     liaison_email = UnicodeAttribute()
+    send_method = UnicodeAttribute(null=True)
     subject = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     dispatched_at = UnicodeAttribute()

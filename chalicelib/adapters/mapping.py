@@ -130,7 +130,7 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
     item = AssignmentItem(
         pk, sk, application_no=a.application_no, district=district, institution_id=a.institution.id,
         institution_kind=a.institution.kind, institution_name=a.institution.name,
-        liaison_email=a.institution.liaison_email, status=a.status.value,
+        liaison_email=a.institution.liaison_email, send_method=a.institution.send_method, status=a.status.value,
         dispatched_at=a.dispatched_at.isoformat(), sla_due_date=a.sla_due_date.isoformat(),
         forward_id=a.forward_id, link_generation=a.link_generation,
         answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
@@ -151,7 +151,7 @@ def assignment_from_item(item: AssignmentItem) -> Assignment:
     return Assignment(
         application_no=item.application_no,
         institution=Institution(item.institution_id, item.institution_kind, item.institution_name,
-                                item.liaison_email),
+                                item.liaison_email, send_method=item.send_method or "email_link"),
         status=AssignmentStatus(item.status), dispatched_at=datetime.fromisoformat(item.dispatched_at),
         sla_due_date=date.fromisoformat(item.sla_due_date), forward_id=int(item.forward_id),
         link_generation=int(item.link_generation or 1),
@@ -167,7 +167,8 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
     item = DistrictRefItem(*K.district_key(s.district), district=s.district, auto_forward=s.auto_forward,
                            office_email=s.office_email, supervisor_email=s.supervisor_email,
                            institutions=[InstitutionMap(id=i.id, kind=i.kind, name=i.name,
-                                                        liaison_email=i.liaison_email, sla_days=i.sla_days)
+                                                        liaison_email=i.liaison_email, sla_days=i.sla_days,
+                                                        send_method=i.send_method)
                                          for i in s.institutions])
     if s.version is not None:
         item.version = s.version
@@ -177,7 +178,8 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
 def district_from_item(item: DistrictRefItem) -> DistrictSettings:
     return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
                             [Institution(i.id, i.kind, i.name, i.liaison_email,
-                                         int(i.sla_days) if i.sla_days else None) for i in item.institutions],
+                                         int(i.sla_days) if i.sla_days else None, i.send_method or "email_link")
+                             for i in item.institutions],
                             item.supervisor_email, item.version)
 
 

@@ -24,6 +24,7 @@ class Institution:
     name: str
     liaison_email: str
     sla_days: int | None = None
+    send_method: str = "email_link"  # how assignments reach it; see services/notifications.py
 
 
 @dataclass

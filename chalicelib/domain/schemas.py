@@ -346,6 +346,7 @@ class InstitutionIn(_Model):
     name: Text = Field(min_length=3, max_length=200)
     liaison_email: Email
     sla_days: int | None = Field(default=None, ge=1, le=30)
+    send_method: Literal["email_link"] = "email_link"  # the only delivery method so far
 
 
 class DistrictIn(_Versioned):

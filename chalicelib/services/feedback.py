@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..domain import events as ev
 from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
@@ -14,7 +15,7 @@ from ..domain.records import SurveyAnswer
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.tokens import TokenError
 from . import links
-from .notifications import office_event
+from .notifications import tell
 from .ports import Ports
 
 
@@ -67,10 +68,5 @@ def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, dat
                         note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
 
     case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply)
-    settings = ports.store.district(case.district)
-    if settings is not None:
-        ports.publisher.notify([office_event(case.application_no, case.district,
-                                             settings.supervisor_email or settings.office_email, "supervisor",
-                                             "objection", "Vatandaş sonuca itiraz etti",
-                                             "Başvuru yeniden değerlendirmeye alındı.")])
+    tell(ports, [ev.ConclusionObjected(case)])
     return public_view(ports, case, now)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain import attachments as att
+from ..domain import events as ev
 from ..domain import refs
 from ..domain.assignment import Answer, AssignmentStatus, settle_case
 from ..domain.calendar import ISTANBUL, default_calendar, iso_local as _iso, local_date
@@ -16,12 +17,11 @@ from ..domain.case import HistoryEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_national_id
-from ..domain.notifications import Notification, dedup_key
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.records import AuditEntry, Counter
 from ..domain.tokens import TokenError
 from . import links
-from .notifications import office_event, tr_date
+from .notifications import tell, tr_date
 from .ports import Ports, StaleCase
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
@@ -125,28 +125,21 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
     }
 
 
-def _office_mail(ports: Ports, case, event: str, title: str, detail: str) -> list[Notification]:
-    district = ports.store.district(case.district)
-    if district is None:
-        return []
-    return [office_event(case.application_no, case.district, district.office_email, "office", event, title, detail)]
-
-
 def _mutate(ports: Ports, token, *, client, now, action: str, apply, detail=None) -> dict:
     """Authenticate, apply the change, commit case + assignment + audit record in one
-    version-checked transaction, then send the notifications `apply` returned and answer
+    version-checked transaction, then report the events `apply` returned and answer
     with the updated view. A concurrent change makes the transaction fail; it is retried
     on fresh state, where `apply` refuses what is no longer allowed (409)."""
     for _ in range(4):
         ctx = authenticate(ports, token, client=client, now=now)
-        notes = apply(ctx)
+        events = apply(ctx)
         audit = AuditEntry(ctx.case.application_no, ctx.actor, "institution", action, now, client,
                            {"assignment": ctx.assignment.id, **(detail or {})})
         try:
             ports.store.commit(ctx.case, [ctx.assignment], audit=audit)
         except StaleCase:
             continue
-        ports.publisher.notify(notes)
+        tell(ports, events)
         return view(ports, ctx, now=now)
     raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen sayfayı yenileyip tekrar deneyiniz.")
 
@@ -190,14 +183,8 @@ def answer(ports: Ports, token, data, *, client) -> dict:
                                 state["files"]))
         a.status = AssignmentStatus.ANSWERED
         ctx.case.refresh_sla(ctx.assignments)
-        event = settle_case(ctx.case, ctx.assignments, now)
-        n = len(a.answers)
-        notes = _office_mail(ports, ctx.case, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
-                             f"{a.institution.name} cevap verdi (önerilen sonuç: {req.outcome}).")
-        if event == "all_answered":
-            notes += _office_mail(ports, ctx.case, f"all-answered-{ctx.case.forwards}-{n}",
-                                  "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
-        return notes
+        settled = settle_case(ctx.case, ctx.assignments, now)
+        return [ev.InstitutionAnswered(ctx.case, a, req.outcome, all_answered=settled == "all_answered")]
 
     return _mutate(ports, token, client=client, now=now, action="answer", apply=apply)
 
@@ -215,10 +202,7 @@ def redirect(ports: Ports, token, data, *, client) -> dict:
         ctx.case.add_note(now, f"{a.institution.name} konunun görev alanı dışında olduğunu bildirdi: {req.reason}",
                           actor=ctx.actor, event="redirected")
         settle_case(ctx.case, ctx.assignments, now)
-        suggestion = f" Önerilen kurum: {req.suggested_institution}." if req.suggested_institution else ""
-        return _office_mail(ports, ctx.case, f"redirected-{a.institution.id}-{a.forward_id}",
-                            "Kurum görev alanı dışında olduğunu bildirdi",
-                            f"{a.institution.name}: {req.reason}.{suggestion}")
+        return [ev.InstitutionRedirected(ctx.case, a, req.reason, req.suggested_institution)]
 
     return _mutate(ports, token, client=client, now=now, action="redirect", apply=apply)
 
@@ -242,13 +226,7 @@ def extension(ports: Ports, token, data, *, client) -> dict:
         case.history.append(HistoryEntry(
             now, case.status, f"Bilgi edinme başvurunuzun cevap süresi, başka kurumların görüşü gerektiğinden "
             f"{tr_date(case.legal_due_date)} tarihine uzatıldı. Gerekçe: {req.reason}", True, ctx.actor, "extended"))
-        no = refs.format_application_no(case.application_no)
-        short = req.reason if len(req.reason) <= 60 else req.reason[:57] + "..."
-        return [Notification(dedup_key(case.application_no, "extended", "citizen"), "sms", "extended",
-                             case.applicant.phone, {"application_no": no, "reason_short": short,
-                                                    "due_date": tr_date(case.legal_due_date)})] + \
-            _office_mail(ports, case, "extended", "Bilgi edinme süresi uzatıldı",
-                         f"{ctx.assignment.institution.name}: {req.reason}")
+        return [ev.DeadlineExtended(case, ctx.assignment.institution.name, req.reason)]
 
     return _mutate(ports, token, client=client, now=now, action="extension", apply=apply,
                    detail={"reason_length": len(req.reason)})
@@ -274,11 +252,3 @@ def read(ports: Ports, token, *, client) -> dict:
     ports.audit.record(AuditEntry(ctx.case.application_no, ctx.actor, "institution", "view", now, client,
                                   {"assignment": ctx.assignment.id}))
     return view(ports, ctx, now=now)
-
-
-def reissue_link(keys, case, assignment, district_name: str) -> Notification:
-    """Revocation: bump the link generation (every older link stops at once) and e-mail
-    the new one. The caller commits the assignment."""
-    from .routing import assignment_email
-    assignment.link_generation += 1
-    return assignment_email(keys, case.application_no, case.subject, district_name, assignment)

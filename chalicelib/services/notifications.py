@@ -1,51 +1,246 @@
-"""Delivery of notifications: the notification worker's logic, exactly once per
-(case, event, recipient)."""
+"""Who is told what: the one mapping from domain events to messages.
+
+Services return events (`domain/events.py`); `tell()` turns them into notifications
+(channel, template, recipient, parameters, dedup key) and hands them to the publisher.
+Templates are data (`data/templates.json`); every dedup key is (case, event, recipient),
+so a repeated event never sends twice.
+
+An institution is reached by its `send_method`. Today there is one, the e-mailed
+signed link. Another (say, the institution's own ticket system) is one more entry in
+`INSTITUTION_DELIVERY` and a sender for its channel; nothing else changes.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from typing import Callable, Iterable
 
-from ..domain.notifications import Notification
-from .ports import PoisonMessage
+from ..domain import events as ev
+from ..domain import refs
+from ..domain.calendar import ISTANBUL
+from ..domain.catalog import catalog
+from ..domain.notifications import Notification, dedup_key
+from . import links
+from .ports import Ports
+
+
+def tr_date(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def tell(ports: Ports, events: Iterable, *, district: Callable | None = None) -> None:
+    """Map `events` to notifications and publish them (one batch). `district` looks up
+    a district's settings (office e-mails); sweeps pass the lookup they already cache."""
+    ports.publisher.notify(for_events(ports, events, district=district))
+
+
+def for_events(ports: Ports, events: Iterable, *, district: Callable | None = None) -> list[Notification]:
+    lookup = district or district_lookup(ports.store)
+    out: list[Notification] = []
+    for e in events:
+        out += _MAP[type(e)](ports.keys, lookup, e)
+    return out
+
+
+def district_lookup(store) -> Callable:
+    """District settings by code, each read at most once per lookup."""
+    cache: dict = {}
+
+    def get(code):
+        if code not in cache:
+            cache[code] = store.district(code)
+        return cache[code]
+    return get
+
+
+# --- the citizen -------------------------------------------------------------------------
+
+def _sms(case, event: str, template: str, **params) -> Notification:
+    no = refs.format_application_no(case.application_no)
+    return Notification(dedup_key(case.application_no, event, "citizen"), "sms", template, case.applicant.phone,
+                        {"application_no": no, "track_url": links.track_url(no), **params})
+
+
+def _received(keys, district, e: ev.ApplicationReceived):
+    c = e.case
+    return [_sms(c, "receipt", "receipt", date=tr_date(c.received_at.astimezone(ISTANBUL).date()),
+                 subject=c.subject)]
+
+
+def _forwarded(keys, district, e: ev.Forwarded):
+    c = e.case
+    names = ", ".join(i["name"] for i in c.institutions_of_forward(e.forward_id))
+    out = [_sms(c, f"forwarded-{e.forward_id}", "forwarded", institutions=names)]
+    out += [_assigned(keys, c, a) for a in e.assignments if a.forward_id == e.forward_id]
+    return out
+
+
+def _concluded(keys, district, e: ev.Concluded):
+    c = e.case
+    no = refs.format_application_no(c.application_no)
+    survey = links.survey_url(keys, c, c.concluded_at)
+    out = [_sms(c, f"concluded-{e.n}", "concluded", survey_url=survey)]
+    if c.applicant.email:
+        out.append(Notification(dedup_key(c.application_no, f"concluded-{e.n}", "citizen-email"), "email",
+                                "concluded", c.applicant.email,
+                                {"application_no": no, "first_name": c.applicant.first_name,
+                                 "last_name": c.applicant.last_name, "answer": c.final_answer,
+                                 "track_url": links.track_url(no), "survey_url": survey}))
+    return out
+
+
+def _extended(keys, district, e: ev.DeadlineExtended):
+    c = e.case
+    short = e.reason if len(e.reason) <= 60 else e.reason[:57] + "..."
+    sms = Notification(dedup_key(c.application_no, "extended", "citizen"), "sms", "extended", c.applicant.phone,
+                       {"application_no": refs.format_application_no(c.application_no), "reason_short": short,
+                        "due_date": tr_date(c.legal_due_date)})
+    return [sms] + _office(district, c.application_no, c.district, "extended", "Bilgi edinme süresi uzatıldı",
+                           f"{e.institution_name}: {e.reason}")
+
+
+# --- the institution, by its send method -----------------------------------------------
+
+def _email_link(keys, case_no: str, a, kind: str, event: str, params: dict) -> Notification:
+    """The e-mailed signed link: the institution reads and answers without an account."""
+    return Notification(dedup_key(case_no, event, a.institution.id), "email", f"institution_{kind}",
+                        a.institution.liaison_email,
+                        {"application_no": refs.format_application_no(case_no),
+                         "link": links.institution_link(keys, a), **params})
+
+
+INSTITUTION_DELIVERY = {"email_link": _email_link}
+
+
+def _deliver_to(keys, a, kind: str, event: str, params: dict) -> Notification:
+    return INSTITUTION_DELIVERY[a.institution.send_method](keys, a.application_no, a, kind, event, params)
+
+
+def _assigned(keys, case, a) -> Notification:
+    """A new link (a forward, or a re-issue after revocation: a new generation)."""
+    return _deliver_to(keys, a, "assigned", f"assigned-g{a.link_generation}", {
+        "subject": case.subject, "district_name": catalog().districts[case.district].name,
+        "sla_due_date": tr_date(a.sla_due_date), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
+
+
+def _returned(keys, district, e: ev.AnswerReturned):
+    a = e.assignment
+    return [_deliver_to(keys, a, "returned", f"returned-{len(a.answers)}",
+                        {"note": e.note, "district_name": catalog().districts[e.case.district].name})]
+
+
+def _reminder(keys, district, e: ev.ReminderDue):
+    a = e.assignment
+    return [_deliver_to(keys, a, "reminder", f"reminder-{e.step}",
+                        {"subject": a.subject, "sla_due_date": tr_date(a.sla_due_date)})]
+
+
+# --- the office ----------------------------------------------------------------------
+
+def _office(district, application_no: str, code: str, event: str, title: str, detail: str, *,
+            supervisor: tuple[str, str] | None = None) -> list[Notification]:
+    """An e-mail to the district office about one case; with `supervisor` (event, title),
+    a second one to the supervisor, if the district has one."""
+    settings = district(code)
+    if settings is None:
+        return []
+    out = [office_event(application_no, code, settings.office_email, "office", event, title, detail)]
+    if supervisor and settings.supervisor_email:
+        out.append(office_event(application_no, code, settings.supervisor_email, "supervisor", *supervisor, detail))
+    return out
 
 
 def office_event(application_no: str, district: str, to: str, role: str, event: str, title: str,
                  detail: str) -> Notification:
-    """An e-mail to the district office (role "office") or its supervisor about one case."""
-    from ..domain import refs
-    from ..domain.catalog import catalog
-    from ..domain.notifications import dedup_key
     return Notification(dedup_key(application_no, event, role), "email", "office_event", to,
                         {"application_no": refs.format_application_no(application_no),
                          "district_name": catalog().districts[district].name,
                          "event_title": title, "detail": detail})
 
 
-def deliver(n: Notification, *, now: datetime, claims, sender) -> str:
-    try:
-        subject, body = n.render()
-    except (KeyError, ValueError) as exc:
-        raise PoisonMessage(f"template {n.template}: {type(exc).__name__}") from None
-    # Ordering: claim, then send. The claim is a conditional write on the dedup key,
-    # so a redelivered message (or a second worker) finds it and sends nothing: at
-    # most once. If the process dies after the claim and before the send, that one
-    # notification is lost rather than sent twice; a claim without a send is visible
-    # in the table (claimed_at) for the office. Only when the provider explicitly
-    # refused the message, or could not be reached at all, is the claim released so
-    # that the retry can send it; an ambiguous failure (a time-out after the request
-    # left) keeps the claim, because the message may have gone out.
-    if not claims.claim(n.dedup_key, n.channel, n.template, now):
-        return "duplicate"
-    try:
-        if n.channel == "sms":
-            sender.send_sms(n.recipient, body)
-        else:
-            sender.send_email(n.recipient, subject, body)
-    except Exception as exc:
-        if sender.surely_not_sent(exc):
-            claims.release(n.dedup_key)
-        raise
-    return "sent"
+def _answered(keys, district, e: ev.InstitutionAnswered):
+    c, a = e.case, e.assignment
+    n = len(a.answers)
+    out = _office(district, c.application_no, c.district, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
+                  f"{a.institution.name} cevap verdi (önerilen sonuç: {e.outcome}).")
+    if e.all_answered:
+        out += _office(district, c.application_no, c.district, f"all-answered-{c.forwards}-{n}",
+                       "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
+    return out
 
 
-def tr_date(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
+def _redirected(keys, district, e: ev.InstitutionRedirected):
+    c, a = e.case, e.assignment
+    suggestion = f" Önerilen kurum: {e.suggested_institution}." if e.suggested_institution else ""
+    return _office(district, c.application_no, c.district, f"redirected-{a.institution.id}-{a.forward_id}",
+                   "Kurum görev alanı dışında olduğunu bildirdi", f"{a.institution.name}: {e.reason}.{suggestion}")
+
+
+def _overdue(keys, district, e: ev.AssignmentOverdue):
+    a = e.assignment
+    detail = (f"{a.institution.name}, {tr_date(a.sla_due_date)} tarihine kadar cevap vermesi gereken "
+              f"başvuruyu cevaplamadı.")
+    return _office(district, a.application_no, e.district, f"overdue-f{a.forward_id}-{a.institution.id}",
+                   "Kurum cevap süresini aştı", detail,
+                   supervisor=(f"escalation-f{a.forward_id}-{a.institution.id}", "Süre aşımı: sorumlu bilgilendirmesi"))
+
+
+def _legal_warning(keys, district, e: ev.LegalDeadlineNear):
+    c = e.case
+    return _office(district, c.application_no, c.district, f"legal-warning-{c.legal_due_date.isoformat()}",
+                   "Yasal cevap süresi yaklaşıyor",
+                   f"Yasal son gün {tr_date(c.legal_due_date)} ({e.days_left} gün kaldı).")
+
+
+def _extension_window(keys, district, e: ev.ExtensionDecisionDue):
+    c = e.case
+    return _office(district, c.application_no, c.district, "extension-window",
+                   "Bilgi edinme: uzatma kararı gerekiyor",
+                   f"Başvuru 12. iş gününde. Süre uzatılacaksa {tr_date(e.last_day)} tarihinden önce karar "
+                   f"verilip başvuru sahibine bildirilmelidir (4982 md. 11).")
+
+
+def _objected(keys, district, e: ev.ConclusionObjected):
+    c = e.case
+    settings = district(c.district)
+    if settings is None:
+        return []
+    return [office_event(c.application_no, c.district, settings.supervisor_email or settings.office_email,
+                         "supervisor", "objection", "Vatandaş sonuca itiraz etti",
+                         "Başvuru yeniden değerlendirmeye alındı.")]
+
+
+def _digest(keys, district, e: ev.DailyDigest):
+    settings = district(e.district)
+    if settings is None:
+        return []
+
+    def lines(items):
+        return "\n".join(f"- {refs.format_application_no(c.application_no)}: {c.subject} "
+                         f"(son gün {tr_date(c.legal_due_date)})" for c in items) or "- yok"
+    return [Notification(f"digest:{e.district}:{e.day.isoformat()}", "email", "digest", settings.office_email, {
+        "district_name": catalog().districts[e.district].name, "date": tr_date(e.day),
+        "new_count": len(e.new), "new_list": "\n".join(f"- {refs.format_application_no(n)}" for n in e.new) or "- yok",
+        "due_count": len(e.due_today), "due_list": lines(e.due_today),
+        "overdue_count": len(e.overdue), "overdue_list": lines(e.overdue)})]
+
+
+_MAP: dict[type, Callable] = {
+    ev.ApplicationReceived: _received,
+    ev.Forwarded: _forwarded,
+    ev.NotProcessed: lambda k, d, e: [_sms(e.case, "not_processed", "not_processed")],
+    ev.Merged: lambda k, d, e: [_sms(e.case, "merged", "not_processed")],
+    ev.InformationRequested: lambda k, d, e: [_sms(e.case, f"information-requested-{e.n}", "information_requested")],
+    ev.InterimAnswerGiven: lambda k, d, e: [_sms(e.case, f"interim-{e.n}", "interim_answer", text=e.text)],
+    ev.Concluded: _concluded,
+    ev.DeadlineExtended: _extended,
+    ev.AnswerReturned: _returned,
+    ev.LinkReissued: lambda k, d, e: [_assigned(k, e.case, e.assignment)],
+    ev.ReminderDue: _reminder,
+    ev.InstitutionAnswered: _answered,
+    ev.InstitutionRedirected: _redirected,
+    ev.AssignmentOverdue: _overdue,
+    ev.LegalDeadlineNear: _legal_warning,
+    ev.ExtensionDecisionDue: _extension_window,
+    ev.ConclusionObjected: _objected,
+    ev.DailyDigest: _digest,
+}

@@ -29,7 +29,8 @@ def seed_documents(path: Path = SEED_FILE) -> list[dict]:
 
 def _settings(district: str, doc) -> DistrictSettings:
     return DistrictSettings(district, doc["auto_forward"], doc["office_email"],
-                            [Institution(i["id"], i["kind"], i["name"], i["liaison_email"], i.get("sla_days"))
+                            [Institution(i["id"], i["kind"], i["name"], i["liaison_email"], i.get("sla_days"),
+                                         i.get("send_method") or "email_link")
                              for i in doc["institutions"]], doc.get("supervisor_email"))
 
 
@@ -49,7 +50,7 @@ def _district_view(s: DistrictSettings) -> dict:
     return {"district": s.district, "version": s.version, "auto_forward": bool(s.auto_forward),
             "office_email": s.office_email, "supervisor_email": s.supervisor_email,
             "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
-                              "sla_days": i.sla_days} for i in s.institutions]}
+                              "sla_days": i.sla_days, "send_method": i.send_method} for i in s.institutions]}
 
 
 def _forbidden() -> Forbidden:

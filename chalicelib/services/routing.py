@@ -17,44 +17,12 @@ from datetime import datetime
 
 from ..domain import refs
 from ..domain.assignment import Institution, new_assignments, resolve
-from ..domain.calendar import ISTANBUL, default_calendar
+from ..domain import events as ev
+from ..domain.calendar import default_calendar
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
-from ..domain.notifications import Notification, dedup_key
-from . import links
-from .notifications import tr_date
+from .notifications import tell
 from .ports import PoisonMessage, Ports
-
-
-def receipt_notification(case: Case) -> Notification:
-    no = refs.format_application_no(case.application_no)
-    return Notification(dedup_key(case.application_no, "receipt", "citizen"), "sms", "receipt",
-                        case.applicant.phone,
-                        {"application_no": no, "date": tr_date(case.received_at.astimezone(ISTANBUL).date()),
-                         "subject": case.subject, "track_url": links.track_url(no)})
-
-
-def forward_notifications(keys, case: Case, forward_id: int, assignments: list) -> list[Notification]:
-    no = refs.format_application_no(case.application_no)
-    district = catalog().districts[case.district]
-    out = [Notification(dedup_key(case.application_no, f"forwarded-{forward_id}", "citizen"), "sms", "forwarded",
-                        case.applicant.phone,
-                        {"application_no": no, "track_url": links.track_url(no),
-                         "institutions": ", ".join(i["name"] for i in case.institutions_of_forward(forward_id))})]
-    for a in assignments:
-        if a.forward_id != forward_id:
-            continue
-        out.append(assignment_email(keys, case.application_no, case.subject, district.name, a))
-    return out
-
-
-def assignment_email(keys, application_no: str, subject: str, district_name: str, a) -> Notification:
-    return Notification(
-        dedup_key(application_no, f"assigned-g{a.link_generation}", a.institution.id), "email",
-        "institution_assigned", a.institution.liaison_email,
-        {"application_no": refs.format_application_no(application_no), "subject": subject,
-         "district_name": district_name, "sla_due_date": tr_date(a.sla_due_date),
-         "link": links.institution_link(keys, a), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
 
 
 def _review_reason(resolution, settings) -> str:
@@ -87,7 +55,7 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     case, settings = repo.load_for_routing(no, district)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
-    notifications = [receipt_notification(case)]
+    events: list = [ev.ApplicationReceived(case)]
     outcome = "already_routed"
     assignments: list = []
     if case.status == Status.RECEIVED:
@@ -105,8 +73,8 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     elif case.forwards >= 1:
         assignments = repo.assignments(no)  # redelivery after the commit: re-derive, dedup downstream
     if case.forwards >= 1:
-        notifications += forward_notifications(ports.keys, case, 1, assignments)
-    ports.publisher.notify(notifications)
+        events.append(ev.Forwarded(case, 1, tuple(assignments)))
+    tell(ports, events)
     return outcome
 
 
@@ -133,7 +101,7 @@ def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
                               existing=repo.assignments(no) if case.forwards else None)
         repo.commit_forward(case, assignments)
         outcome = "forwarded"
-    ports.publisher.notify(forward_notifications(ports.keys, case, forward_id, assignments))
+    tell(ports, [ev.Forwarded(case, forward_id, tuple(assignments))])
     return outcome
 
 

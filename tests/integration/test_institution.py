@@ -108,12 +108,13 @@ def test_default_expiry_is_the_sla_due_date_plus_30_days(client, application, aw
 def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
     from chalicelib.bootstrap import ports
-    from chalicelib.services import institution
+    from chalicelib.domain.events import LinkReissued
+    from chalicelib.services.notifications import tell
     repo = ports().store
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
-    note = institution.reissue_link(ports().keys, case, a, "Maltepe")
+    a.link_generation += 1
     repo.commit(case, [a])
-    ports().publisher.notify([note])
+    tell(ports(), [LinkReissued(case, a)])
     route_all(aws)
     _refusal(get(client, token), 410, "link_revoked")
     new_links = [m["links"][0] for m in outbox()["email"] if m["links"][0].split("#t=")[1] != token]

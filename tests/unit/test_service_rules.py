@@ -355,3 +355,73 @@ def test_merge_needs_an_earlier_case_of_the_same_applicant(p):
                                        "version": version}, client="x")
     assert v["status"] == "not_processed" and v["merged_into"].replace("-", "") == first
     assert any(h.event == "merged_in" for h in p.store.get(first).history)
+
+
+# --- interim answers, information requests, the daily digest -------------------------------
+
+def test_an_interim_answer_is_public_told_by_sms_each_time_and_refused_once_closed(p):
+    no, receipt = routed(p, category="okul_servis")          # waits in review
+    for text in ("Ekip yarın bölgede olacak.", "Malzeme bekleniyor."):
+        office.interim_answer(p, DESK, no, {"text": text, "version": p.store.get(no).version}, client="x")
+    sms = [n for n in p.publisher.notified if n.template == "interim_answer"]
+    assert [(n.dedup_key, n.params["text"], n.recipient) for n in sms] == [
+        (f"{no}:interim-1:citizen", "Ekip yarın bölgede olacak.", "+905321234567"),
+        (f"{no}:interim-2:citizen", "Malzeme bekleniyor.", "+905321234567")]
+    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    assert "Ara bilgi: Malzeme bekleniyor." in [h["note"] for h in view["history"]]
+    assert p.store.get(no).status == "in_review"        # an interim answer changes no state
+    office.not_processed(p, DESK, no, {"reason_code": "private_dispute", "explanation": "Komşular arası uyuşmazlık.",
+                                       "version": p.store.get(no).version}, client="x")
+    with pytest.raises(Conflict) as exc:
+        office.interim_answer(p, DESK, no, {"text": "Geç kalmış bilgi.", "version": p.store.get(no).version},
+                              client="x")
+    assert exc.value.code == "case_closed"
+
+
+def test_an_information_request_waits_for_the_citizen_whose_reply_is_sealed(p):
+    no, receipt = routed(p, category="okul_servis")          # ambiguous: waits in review
+    office.request_info(p, DESK, no, {"message": "Okulun adını yazar mısınız?",
+                                      "version": p.store.get(no).version}, client="x")
+    assert p.store.get(no).status == "awaiting_applicant"
+    assert p.publisher.notified[-1].template == "information_requested"
+    assert p.publisher.notified[-1].dedup_key == f"{no}:information-requested-1:citizen"
+    office.citizen_reply(p, receipt["application_no"], receipt["access_code"], {"text": "Atatürk İlkokulu."},
+                         client="1.1.1.1")
+    case = p.store.get(no)
+    assert case.status == "in_review"
+    [reply] = [n for n in case.notes if n["kind"] == "citizen_reply"]
+    assert "text" not in reply and p.keys.unseal(reply["text_enc"], no) == "Atatürk İlkokulu."
+    with pytest.raises(Conflict) as exc:                     # nothing is asked any more
+        office.citizen_reply(p, receipt["application_no"], receipt["access_code"], {"text": "Bir daha."},
+                             client="1.1.1.1")
+    assert exc.value.code == "not_awaiting_reply"
+    with pytest.raises(NotFound):      # a wrong access code: as if there were no such case
+        office.citizen_reply(p, receipt["application_no"], "000000", {"text": "Ben yazdım."}, client="1.1.1.2")
+
+
+def _maltepe_digest(p, at):
+    p.publisher.notified.clear()
+    watch.digest(p, at)
+    [mail] = [n for n in p.publisher.notified if n.template == "digest" and n.params["district_name"] == "Maltepe"]
+    return mail
+
+
+def test_the_daily_digest_lists_yesterdays_cases_then_those_due_today_then_the_overdue(p):
+    first, r1 = routed(p, category="okul_servis")
+    second, r2 = routed(p, subject="Sokak lambası yanmıyor")
+    fmt = [r1["application_no"], r2["application_no"]]
+    mail = _maltepe_digest(p, datetime(2026, 1, 6, 8, 0, tzinfo=ISTANBUL))
+    assert mail.dedup_key == "digest:34-maltepe:2026-01-06"
+    assert mail.recipient == "acikkapi@maltepe-kaymakamligi.example"
+    assert (mail.params["date"], mail.params["new_count"], mail.params["due_count"],
+            mail.params["overdue_count"]) == ("06.01.2026", 2, 0, 0)
+    assert mail.params["new_list"] == "\n".join(f"- {n}" for n in sorted(fmt))
+    mail = _maltepe_digest(p, datetime(2026, 2, 4, 8, 0, tzinfo=ISTANBUL))     # both due Wed 4 Feb
+    assert (mail.params["new_count"], mail.params["due_count"], mail.params["overdue_count"]) == (0, 2, 0)
+    assert f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)" in mail.params["due_list"]
+    office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
+                                          "version": p.store.get(first).version}, client="x")
+    mail = _maltepe_digest(p, datetime(2026, 2, 5, 8, 0, tzinfo=ISTANBUL))
+    assert (mail.params["due_count"], mail.params["overdue_count"]) == (0, 1)   # a closed case is not late
+    assert mail.params["overdue_list"] == f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)"
+    assert mail.params["due_list"] == "- yok"

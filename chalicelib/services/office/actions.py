@@ -2,14 +2,15 @@
 
 Each one: scope check -> the version the clerk saw -> a transition of the pure state
 machine -> one version-checked transaction with its audit record -> the
-notifications. A stale version is 409 with the current state; so is an illegal
-transition. An action's `apply` returns an `Outcome`: what changed, and what to tell.
+events it reports (services/notifications.py says who is told). A stale version is 409 with the current state; so is an illegal
+transition. An action's `apply` returns an `Outcome`: what changed, and what happened.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ...domain import events as ev
 from ...domain import office as policy
 from ...domain import refs
 from ...domain.assignment import Assignment, AssignmentStatus
@@ -17,11 +18,11 @@ from ...domain.calendar import default_calendar, iso_local as _iso
 from ...domain.case import Case, HistoryEntry, Status
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, Conflict, NotFound, ValidationFailed
-from ...domain.notifications import Notification, dedup_key
 from ...domain.records import AuditEntry
 from ...domain.schemas import (ConcludeIn, EvaluateIn, ForwardIn, InterimIn, MergeIn, NotProcessedIn, ReopenIn,
                                RequestInfoIn, RevokeLinkIn, TriageIn, parse)
-from .. import links, routing
+from .. import routing
+from ..notifications import tell
 from ..ports import Ports, StaleCase
 from .queries import forbidden, normalise_no
 from .views import detail
@@ -30,11 +31,11 @@ from .views import detail
 @dataclass
 class Outcome:
     """What an action did: assignments it changed or created, other cases it changed,
-    the notifications it owes, and the detail of its audit record."""
+    the events to report, and the detail of its audit record."""
     changed: list[Assignment] = field(default_factory=list)
     new: list[Assignment] = field(default_factory=list)
     others: list[Case] = field(default_factory=list)
-    notify: list[Notification] = field(default_factory=list)
+    events: list = field(default_factory=list)
     audit: dict = field(default_factory=dict)
 
 
@@ -53,12 +54,6 @@ def seen_version(req, if_match: str | None) -> int:
 def _stale(case) -> Conflict:
     return Conflict("stale_version", "Başvuru siz görüntüledikten sonra değişmiş; lütfen yenileyip tekrar deneyiniz.",
                     details={"current_version": case.version, "current_status": case.status.value})
-
-
-def _sms(case, event: str, template: str, **params) -> Notification:
-    no = refs.format_application_no(case.application_no)
-    return Notification(dedup_key(case.application_no, event, "citizen"), "sms", template, case.applicant.phone,
-                        {"application_no": no, "track_url": links.track_url(no), **params})
 
 
 def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=None, apply,
@@ -80,7 +75,7 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
     except StaleCase:
         fresh, _ = ports.store.load_with_assignments(no)
         raise _stale(fresh) from None
-    ports.publisher.notify(outcome.notify)
+    tell(ports, outcome.events)
     return detail(ports, case, assignments + outcome.new, p, now=now)
 
 
@@ -127,8 +122,7 @@ def forward(ports: Ports, p, raw_no, data, **kw):
         new = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
         if req.note:
             case.add_note(now, req.note, actor=p.username, event="note")
-        notes = routing.forward_notifications(ports.keys, case, case.forwards, new)
-        return Outcome(new=new, notify=notes, audit={"institutions": [i.id for i in fresh]})
+        return Outcome(new=new, events=[ev.Forwarded(case, case.forwards, tuple(new))], audit={"institutions": [i.id for i in fresh]})
     return _act(ports, p, raw_no, data, ForwardIn, action="forward", apply=apply, **kw)
 
 
@@ -139,7 +133,7 @@ def not_processed(ports: Ports, p, raw_no, data, **kw):
                         note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}")
         case.not_processed_reason = req.reason_code
         case.sla_due_date = None
-        return Outcome(notify=[_sms(case, "not_processed", "not_processed")], audit={"reason": req.reason_code})
+        return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
     return _act(ports, p, raw_no, data, NotProcessedIn, action="not_processed", apply=apply, **kw)
 
 
@@ -166,7 +160,7 @@ def merge(ports: Ports, p, raw_no, data, **kw):
         case.sla_due_date = None
         target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
                                f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
-        return Outcome(others=[target], notify=[_sms(case, "merged", "not_processed")],
+        return Outcome(others=[target], events=[ev.Merged(case)],
                        audit={"merged_into": into_no})
     return _act(ports, p, raw_no, data, MergeIn, action="merge", apply=apply, **kw)
 
@@ -176,7 +170,7 @@ def request_info(ports: Ports, p, raw_no, data, **kw):
         n = sum(1 for h in case.history if h.event == "information_requested") + 1
         case.transition(Status.AWAITING_APPLICANT, now, actor=p.username, event="information_requested",
                         note=f"Sizden ek bilgi isteniyor: {req.message}")
-        return Outcome(notify=[_sms(case, f"information-requested-{n}", "information_requested")])
+        return Outcome(events=[ev.InformationRequested(case, n)])
     return _act(ports, p, raw_no, data, RequestInfoIn, action="request_info", apply=apply, **kw)
 
 
@@ -203,12 +197,7 @@ def evaluate(ports: Ports, p, raw_no, data, **kw):
         case.transition(Status.FORWARDED, now, actor=p.username, event="returned", public=False,
                         note=f"{a.institution.name} cevabı iade edildi: {req.note}")
         case.refresh_sla(assignments)
-        district = catalog().districts[case.district]
-        mail = Notification(dedup_key(case.application_no, f"returned-{len(a.answers)}", a.institution.id),
-                            "email", "institution_returned", a.institution.liaison_email,
-                            {"application_no": refs.format_application_no(case.application_no),
-                             "note": req.note, "link": links.institution_link(ports.keys, a), "district_name": district.name})
-        return Outcome(changed=[a], notify=[mail], audit={"institution": a.institution.id, "decision": "return"})
+        return Outcome(changed=[a], events=[ev.AnswerReturned(case, a, req.note)], audit={"institution": a.institution.id, "decision": "return"})
     return _act(ports, p, raw_no, data, EvaluateIn, action="evaluate", apply=apply, **kw)
 
 
@@ -220,7 +209,7 @@ def interim_answer(ports: Ports, p, raw_no, data, **kw):
         n = sum(1 for h in case.history if h.event == "interim_answer") + 1
         case.history.append(HistoryEntry(now, case.status, f"Ara bilgi: {req.text}", True, p.username,
                                          "interim_answer"))
-        return Outcome(notify=[_sms(case, f"interim-{n}", "interim_answer", text=req.text)])
+        return Outcome(events=[ev.InterimAnswerGiven(case, n, req.text)])
     return _act(ports, p, raw_no, data, InterimIn, action="interim_answer", apply=apply, **kw)
 
 
@@ -230,16 +219,7 @@ def conclude(ports: Ports, p, raw_no, data, **kw):
         case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded")
         case.outcome, case.final_answer, case.concluded_at = req.outcome, req.answer, now
         case.sla_due_date = None
-        no = refs.format_application_no(case.application_no)
-        survey = links.survey_url(ports.keys, case, now)
-        notes = [_sms(case, f"concluded-{n}", "concluded", survey_url=survey)]
-        if case.applicant.email:
-            notes.append(Notification(dedup_key(case.application_no, f"concluded-{n}", "citizen-email"), "email",
-                                      "concluded", case.applicant.email,
-                                      {"application_no": no, "first_name": case.applicant.first_name,
-                                       "last_name": case.applicant.last_name, "answer": req.answer,
-                                       "track_url": links.track_url(no), "survey_url": survey}))
-        return Outcome(notify=notes, audit={"outcome": req.outcome})
+        return Outcome(events=[ev.Concluded(case, n)], audit={"outcome": req.outcome})
     return _act(ports, p, raw_no, data, ConcludeIn, action="conclude", apply=apply, **kw)
 
 
@@ -259,8 +239,6 @@ def reopen(ports: Ports, p, raw_no, data, **kw):
 
 
 def revoke_link(ports: Ports, p, raw_no, data, **kw):
-    from ..institution import reissue_link
-
     def apply(req, case, assignments, now):
         a = next((x for x in assignments if x.institution.id == req.institution_id), None)
         if a is None:
@@ -268,8 +246,8 @@ def revoke_link(ports: Ports, p, raw_no, data, **kw):
                                      "message": "Bu kurum başvuruya atanmamış."}])
         if case.closed:
             raise Conflict("case_closed", "Kapalı başvuruda bağlantı yenilenemez.")
-        mail = reissue_link(ports.keys, case, a, catalog().districts[case.district].name)
-        return Outcome(changed=[a], notify=[mail], audit={"institution": a.institution.id,
+        a.link_generation += 1  # every older link stops at once
+        return Outcome(changed=[a], events=[ev.LinkReissued(case, a)], audit={"institution": a.institution.id,
                                                          "generation": a.link_generation})
     return _act(ports, p, raw_no, data, RevokeLinkIn, action="revoke_link", apply=apply, **kw)
 

@@ -1,0 +1,154 @@
+"""What happened to a case, as the services report it.
+
+An action changes state and returns events; it does not decide who is told, by which
+channel, with which words. `services/notifications.py` maps each event to messages
+(the citizen's SMS and e-mail, the office's e-mail, the institution's delivery by its
+`send_method`). Events are pure values: the case or assignment as it stood when the
+change was committed, and the few facts the change itself adds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .assignment import Assignment
+from .case import Case
+
+
+# --- to the citizen (and, for forwards and returns, to the institution) ------------
+
+@dataclass(frozen=True)
+class ApplicationReceived:
+    case: Case
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """Forward number `forward_id`: the citizen is told, and every assignment of that
+    forward is delivered to its institution."""
+    case: Case
+    forward_id: int
+    assignments: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True)
+class NotProcessed:
+    case: Case
+
+
+@dataclass(frozen=True)
+class Merged:
+    case: Case
+
+
+@dataclass(frozen=True)
+class InformationRequested:
+    case: Case
+    n: int  # the n-th request on this case: each one is told once
+
+
+@dataclass(frozen=True)
+class InterimAnswerGiven:
+    case: Case
+    n: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Concluded:
+    case: Case
+    n: int  # a reopened case concluded again is told again
+
+
+@dataclass(frozen=True)
+class DeadlineExtended:
+    """A 4982 extension: the citizen by SMS, the office by e-mail."""
+    case: Case
+    institution_name: str
+    reason: str
+
+
+# --- to an institution ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnswerReturned:
+    case: Case
+    assignment: Assignment
+    note: str
+
+
+@dataclass(frozen=True)
+class LinkReissued:
+    case: Case
+    assignment: Assignment
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    assignment: Assignment
+    step: str
+
+
+# --- to the office ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InstitutionAnswered:
+    case: Case
+    assignment: Assignment
+    outcome: str
+    all_answered: bool
+
+
+@dataclass(frozen=True)
+class InstitutionRedirected:
+    case: Case
+    assignment: Assignment
+    reason: str
+    suggested_institution: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentOverdue:
+    """The institution missed its date: the office, and its supervisor if it has one."""
+    assignment: Assignment
+    district: str
+
+
+@dataclass(frozen=True)
+class LegalDeadlineNear:
+    case: Case
+    days_left: int
+
+
+@dataclass(frozen=True)
+class ExtensionDecisionDue:
+    """A 4982 request at working day 12 with no extension yet."""
+    case: Case
+    last_day: date
+
+
+@dataclass(frozen=True)
+class ConclusionObjected:
+    case: Case
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    application_no: str
+    subject: str
+    legal_due_date: date
+
+
+@dataclass(frozen=True)
+class DailyDigest:
+    district: str
+    day: date
+    new: tuple[str, ...]
+    due_today: tuple[DigestItem, ...]
+    overdue: tuple[DigestItem, ...]
+
+
+Event = (ApplicationReceived | Forwarded | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
+         | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | ReminderDue | InstitutionAnswered
+         | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue
+         | ConclusionObjected | DailyDigest)
