@@ -78,7 +78,7 @@ SURVEY_TOKEN = [{"name": "X-Survey-Token", "in": "header", "required": True, "sc
 
 
 @route(bp, "/v1/surveys", "GET", summary="Anket bağlantısını doğrula (survey status)", tag="citizen",
-       headers=SURVEY_TOKEN, responses={200: ("Anket durumu", None), 401: ("Geçersiz", ErrorOut),
+       headers=SURVEY_TOKEN, responses={200: ("Anket durumu", "SurveyStatusOut"), 401: ("Geçersiz", ErrorOut),
                                         410: ("Süresi dolmuş", ErrorOut)})
 def survey_status():
     from ..services import feedback
@@ -86,7 +86,7 @@ def survey_status():
 
 
 @route(bp, "/v1/surveys", "POST", summary="Memnuniyet anketini cevapla (1-5)", tag="citizen", request=SurveyIn,
-       headers=SURVEY_TOKEN, responses={201: ("Kaydedildi", None), 401: ("Geçersiz", ErrorOut),
+       headers=SURVEY_TOKEN, responses={201: ("Kaydedildi", "SurveyStatusOut"), 401: ("Geçersiz", ErrorOut),
                                         409: ("Daha önce cevaplanmış", ErrorOut), 410: ("Süresi dolmuş", ErrorOut),
                                         **_ERRORS})
 def answer_survey():
@@ -100,7 +100,7 @@ _CATALOG_CACHE: dict = {}
 
 
 @route(bp, "/v1/catalog", "GET", summary="Başvuru türleri, konular, il ve ilçeler (catalogue)", tag="citizen",
-       responses={200: ("Katalog", None)})
+       responses={200: ("Katalog (statik belge)", None)})
 def get_catalog():
     if "body" not in _CATALOG_CACHE:
         from ..domain.catalog import catalog
@@ -117,6 +117,6 @@ def get_catalog():
                     headers={"Content-Type": "application/json; charset=utf-8", **headers})
 
 
-@route(bp, "/v1/health", "GET", summary="Sağlık kontrolü (health)", tag="meta", responses={200: ("Çalışıyor", None)})
+@route(bp, "/v1/health", "GET", summary="Sağlık kontrolü (health)", tag="meta", responses={200: ("Çalışıyor", "HealthOut")})
 def health():
     return json_response({"status": "ok"})

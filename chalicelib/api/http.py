@@ -31,6 +31,12 @@ def error_response(err: AppError) -> Response:
     return json_response(err.body(), err.status, err.headers)
 
 
+def internal_error() -> Response:
+    """500, without any detail of the failure (it may echo input)."""
+    return json_response({"error": {"code": "internal_error",
+                                     "message": "Beklenmeyen bir hata oluştu; lütfen daha sonra tekrar deneyiniz."}}, 500)
+
+
 def _reject_constant(name: str):
     raise ValueError(name)
 
@@ -68,9 +74,7 @@ def handle_errors(view: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             from ..logs import exception_summary, logger
             logger().error("unhandled error", extra=exception_summary(exc))
-            return json_response({"error": {"code": "internal_error",
-                                             "message": "Beklenmeyen bir hata oluştu; lütfen daha sonra tekrar deneyiniz."}},
-                                 500)
+            return internal_error()
     return wrapper
 
 
@@ -92,13 +96,50 @@ OPERATIONS: list[Operation] = []
 def route(bp, path: str, method: str, *, summary: str, tag: str, request: type | None = None,
           responses: dict[int, tuple[str, type | None]] | None = None, headers: list[dict] | None = None,
           security: bool = False, **chalice_kwargs):
-    """Registers a Chalice route and records it for the OpenAPI document."""
-    OPERATIONS.append(Operation(method, path, summary, tag, request, responses or {}, headers or [], security))
+    """Registers a Chalice route and records it for the OpenAPI document. Every response
+    is checked against the model the operation declares for its status."""
+    op = Operation(method, path, summary, tag, request, responses or {}, headers or [], security)
+    OPERATIONS.append(op)
 
     def decorate(view):
         kwargs = {"methods": [method], "cors": CORS}
         if method in ("POST", "PUT", "PATCH"):
             kwargs["content_types"] = ["*/*"]  # checked by read_json, with our own error body
         kwargs.update(chalice_kwargs)
-        return bp.route(path, **kwargs)(handle_errors(view))
+
+        @functools.wraps(view)
+        def checked(*args, **kw):
+            return check_response(op, handle_errors(view)(*args, **kw))
+        return bp.route(path, **kwargs)(checked)
     return decorate
+
+
+def model_of(ref):
+    """Routes name their models as strings, so that importing the app does not import
+    pydantic: request models from domain/schemas.py, response models from responses.py."""
+    if not isinstance(ref, str):
+        return ref
+    from . import responses
+    if hasattr(responses, ref):
+        return getattr(responses, ref)
+    from ..domain import schemas
+    return getattr(schemas, ref)
+
+
+def check_response(op: Operation, response: Response) -> Response:
+    """The body against the declared model (200/201 and errors alike). A mismatch is
+    logged with the model and the places at fault (never the body) and answered 500."""
+    declared = op.responses.get(response.status_code)
+    if not declared or declared[1] is None or not response.body:
+        return response
+    from pydantic import ValidationError
+    model = model_of(declared[1])
+    try:
+        model.model_validate_json(response.body)
+    except ValidationError as exc:
+        from ..logs import logger
+        logger().error("response does not match its model",
+                       extra={"model": model.__name__, "path": op.path, "status": response.status_code,
+                              "places": [".".join(map(str, e["loc"])) + ":" + e["type"] for e in exc.errors()]})
+        return internal_error()
+    return response

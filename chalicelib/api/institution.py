@@ -30,31 +30,31 @@ def _call(action: str, *with_body):
 
 
 @route(bp, "/v1/institution/assignment", "GET", summary="Kuruma iletilen başvuruyu oku", tag="institution",
-       headers=TOKEN, responses={200: ("Başvuru ve görev", None), **REFUSALS})
+       headers=TOKEN, responses={200: ("Başvuru ve görev", "InstitutionCaseOut"), **REFUSALS})
 def get_assignment():
     return json_response(_call("read"), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/institution/answer", "POST", summary="Cevap ver", tag="institution", request=AnswerIn,
-       headers=TOKEN, responses={200: ("Cevap kaydedildi", None), **WRITE})
+       headers=TOKEN, responses={200: ("Cevap kaydedildi", "InstitutionCaseOut"), **WRITE})
 def post_answer():
     return json_response(_call("answer", read_json(bp.current_request)))
 
 
 @route(bp, "/v1/institution/redirect", "POST", summary="Görev alanımız dışında", tag="institution",
-       request=RedirectIn, headers=TOKEN, responses={200: ("Büroya bildirildi", None), **WRITE})
+       request=RedirectIn, headers=TOKEN, responses={200: ("Büroya bildirildi", "InstitutionCaseOut"), **WRITE})
 def post_redirect():
     return json_response(_call("redirect", read_json(bp.current_request)))
 
 
 @route(bp, "/v1/institution/extension", "POST", summary="Bilgi edinme süresini uzat (4982 md. 11)",
-       tag="institution", request=ExtensionIn, headers=TOKEN, responses={200: ("Süre uzatıldı", None), **WRITE})
+       tag="institution", request=ExtensionIn, headers=TOKEN, responses={200: ("Süre uzatıldı", "InstitutionCaseOut"), **WRITE})
 def post_extension():
     return json_response(_call("extension", read_json(bp.current_request)))
 
 
 @route(bp, "/v1/institution/attachments", "POST", summary="Ek yüklemek için imzalı S3 POST al",
        tag="institution", request=AttachmentUploadIn, headers=TOKEN,
-       responses={201: ("Yükleme formu", None), **WRITE})
+       responses={201: ("Yükleme formu", "UploadFormOut"), **WRITE})
 def post_attachment():
     return json_response(_call("start_upload", read_json(bp.current_request)), 201)

@@ -8,13 +8,7 @@ from .http import OPERATIONS, json_response, route
 bp = Blueprint(__name__)
 
 
-def _model(ref):
-    """Routes name their models as strings, so that importing the app does not import
-    pydantic; they are resolved here, when the document is built."""
-    if isinstance(ref, str):
-        from ..domain import schemas
-        return getattr(schemas, ref)
-    return ref
+from .http import model_of as _model
 
 
 def document() -> dict:

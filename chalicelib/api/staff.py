@@ -55,7 +55,7 @@ CHANGE = {**DENIED, 404: ("Başvuru yok", "ErrorOut"), 409: ("Eski sürüm ya da
 
 
 @route(bp, "/v1/staff/session", "POST", summary="Personel girişi (Cognito InitiateAuth)", tag="staff",
-       request="SessionIn", responses={200: ("Belirteçler", None), 401: ("Hatalı giriş", "ErrorOut")})
+       request="SessionIn", responses={200: ("Belirteçler", "SessionOut"), 401: ("Hatalı giriş", "ErrorOut")})
 def sign_in():
     from ..domain.schemas import SessionIn, parse
     req = parse(SessionIn, read_json(bp.current_request))
@@ -69,39 +69,39 @@ def sign_in():
 
 
 @route(bp, "/v1/staff/me", "GET", summary="Oturumdaki kullanıcı", tag="staff", security=True,
-       responses={200: ("Kullanıcı", None), **DENIED}, **AUTH)
+       responses={200: ("Kullanıcı", "UserOut"), **DENIED}, **AUTH)
 def me():
     return json_response(_principal().context())
 
 
 @route(bp, "/v1/staff/cases", "GET", summary="İlçe iş kuyruğu (yasal süreye göre sıralı)", tag="staff",
-       security=True, responses={200: ("Sayfa", None), 400: ("Hatalı filtre", "ErrorOut"), **DENIED}, **AUTH)
+       security=True, responses={200: ("Sayfa", "QueuePageOut"), 400: ("Hatalı filtre", "ErrorOut"), **DENIED}, **AUTH)
 def list_cases():
     return json_response(_office().queue(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/dashboard", "GET", summary="Gösterge paneli: durumlar, haftalık hacim, zamanında oranı",
-       tag="staff", security=True, responses={200: ("Özet", None), **DENIED}, **AUTH)
+       tag="staff", security=True, responses={200: ("Özet", "DashboardOut"), **DENIED}, **AUTH)
 def dashboard():
     return json_response(_office().dashboard(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}", "GET", summary="Başvuru ayrıntısı (kimlik maskeli)", tag="staff",
-       security=True, responses={200: ("Ayrıntı", None), 404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
+       security=True, responses={200: ("Ayrıntı", "CaseDetailOut"), 404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
 def get_case(application_no):
     view = _office().get_case(ports(), _principal(), application_no, client=_client())
     return json_response(view, headers={"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}/reveal", "POST", summary="Kimlik numarasını göster (denetlenir)",
-       tag="staff", security=True, responses={200: ("Açık kimlik", None), **DENIED}, **AUTH)
+       tag="staff", security=True, responses={200: ("Açık kimlik", "RevealOut"), **DENIED}, **AUTH)
 def reveal(application_no):
     return json_response(_office().reveal(ports(), _principal(), application_no, client=_client()),
                          headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}/audit", "GET", summary="Denetim kaydı (sorumlu)", tag="staff",
-       security=True, responses={200: ("Kayıtlar", None), **DENIED}, **AUTH)
+       security=True, responses={200: ("Kayıtlar", "AuditTrailOut"), **DENIED}, **AUTH)
 def audit(application_no):
     return json_response(_office().audit_trail(ports(), _principal(), application_no))
 
@@ -124,7 +124,7 @@ def _action(name: str, fn_name: str, model, summary: str):
         return json_response(result, headers={"ETag": f'"{result["version"]}"'})
     view.__name__ = f"action_{name.replace('-', '_')}"
     route(bp, f"/v1/staff/cases/{{application_no}}/{name}", "POST", summary=summary, tag="staff", request=model,
-          security=True, responses={200: ("Güncel ayrıntı", None), **CHANGE}, **AUTH)(view)
+          security=True, responses={200: ("Güncel ayrıntı", "CaseDetailOut"), **CHANGE}, **AUTH)(view)
 
 
 for _name, _fn, _model, _summary in [
@@ -143,14 +143,14 @@ for _name, _fn, _model, _summary in [
 
 
 @route(bp, "/v1/staff/districts/{district}", "GET", summary="İlçe ayarları ve kurumlar (yönetici)", tag="admin",
-       security=True, responses={200: ("İlçe", None), **DENIED}, **AUTH)
+       security=True, responses={200: ("İlçe", "DistrictOut"), **DENIED}, **AUTH)
 def get_district(district):
     from ..services import reference
     return json_response(reference.get_district(ports(), _principal(), district))
 
 
 @route(bp, "/v1/staff/districts/{district}", "PUT", summary="İlçe ayarlarını ve kurumları güncelle (yönetici)",
-       tag="admin", request="DistrictIn", security=True, responses={200: ("İlçe", None), **CHANGE}, **AUTH)
+       tag="admin", request="DistrictIn", security=True, responses={200: ("İlçe", "DistrictOut"), **CHANGE}, **AUTH)
 def put_district(district):
     from ..services import reference
     request = bp.current_request

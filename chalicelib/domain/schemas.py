@@ -365,57 +365,6 @@ class ObjectionIn(_Model):
     reason: Text = Field(min_length=10, max_length=2000)
 
 
-class ApplicationOut(BaseModel):
-    application_no: str = Field(description="XXXX-XXXX-XX, with a check character")
-    access_code: str = Field(description="Shown once; keep it to track the application")
-    status: Literal["received"]
-    received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
-    legal_due_date: str = Field(description="YYYY-MM-DD")
-    type: str
-    category: str
-    district: str
-
-
-class HistoryOut(BaseModel):
-    at: str
-    status: str
-    note: str | None = None
-
-
-class FinalAnswerOut(BaseModel):
-    outcome: str
-    text: str
-    at: str
-
-
-class TrackOut(BaseModel):
-    application_no: str
-    status: str
-    type: str
-    category: str
-    district: str
-    subject: str
-    received_at: str
-    legal_due_date: str
-    history: list[HistoryOut]
-    final_answer: FinalAnswerOut | None = None
-    can_reply: bool = False
-    can_object: bool = False
-    objection_deadline: str | None = None
-    survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(description="English machine-readable code")
-    message: str = Field(description="Turkish, for people")
-    field: str | None = Field(default=None, description="Dotted path of the field at fault")
-
-
-class ErrorOut(BaseModel):
-    error: ErrorDetail
-    errors: list[ErrorDetail] | None = None
-
-
 def parse(model: type[BaseModel], data: Any):
     if not isinstance(data, dict):
         raise ValidationFailed([{"code": "invalid_body", "message": "İstek gövdesi bir JSON nesnesi olmalıdır.",

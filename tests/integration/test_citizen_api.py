@@ -290,6 +290,40 @@ def test_openapi_document_matches_the_routes(client):
     assert documented == routed
     schemas = doc["components"]["schemas"]
     assert "ApplicationIn" in schemas and "national_id" in schemas["ApplicantIn"]["properties"]
+    assert "survey_token" in schemas["TrackOut"]["properties"] and "CaseDetailOut" in schemas
+
+
+def test_every_api_route_declares_the_model_of_its_success_response():
+    from app import app
+    from chalicelib.api.http import OPERATIONS
+    assert app.routes                                    # importing the app registered them
+    untyped = {(op.method, op.path) for op in OPERATIONS
+               if not any(200 <= status < 300 and model for status, (_, model) in op.responses.items())}
+    # documents (the catalogue, this OpenAPI document) and the local-only outbox
+    assert untyped == {("GET", "/v1/catalog"), ("GET", "/v1/openapi.json"), ("GET", "/v1/dev/outbox")}
+
+
+def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(client, application, monkeypatch):
+    import io
+    from chalicelib.logs import logger
+    from chalicelib.services import applications
+    real = applications.track
+
+    def drifted(*args, **kwargs):
+        return dict(real(*args, **kwargs), national_id="10000000146")   # a field no model declares
+    receipt = submit(client, application)
+    monkeypatch.setattr(applications, "track", drifted)
+    handler = logger().registered_handler
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        resp = track(client, receipt["application_no"], receipt["access_code"])
+    finally:
+        handler.setStream(previous)
+    assert resp.status_code == 500 and resp.json_body["error"]["code"] == "internal_error"
+    assert "10000000146" not in resp.body.decode() and "10000000146" not in buffer.getvalue()
+    [entry] = [json.loads(x) for x in buffer.getvalue().splitlines() if "does not match" in x]
+    assert entry["model"] == "TrackOut" and entry["places"] == ["national_id:extra_forbidden"]
 
 
 # --- logs ----------------------------------------------------------------------

@@ -1,0 +1,305 @@
+"""The API's response models: the OpenAPI document is generated from them, and every
+response a route sends is checked against the model it declares for its status
+(`http.route`). A body that drifts from its model (a field renamed, one added without
+being documented) fails loudly instead of reaching clients unannounced.
+
+Request models stay in `domain/schemas.py`: they are the domain's input rules. These
+are the shape of what the API answers, so they live beside it.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ------------------------------------------------------------------------------
+
+class ErrorDetail(BaseModel):
+    """Some errors add facts beside the code (a 409 names `current_version` and
+    `current_status`, a 429 `retry_after`), hence the open model."""
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(description="English machine-readable code")
+    message: str = Field(description="Turkish, for people")
+    field: str | None = Field(default=None, description="Dotted path of the field at fault")
+
+
+class ErrorOut(_Out):
+    error: ErrorDetail
+    errors: list[ErrorDetail] | None = None
+
+
+# --- the citizen ---------------------------------------------------------------------------
+
+class ApplicationOut(_Out):
+    application_no: str = Field(description="XXXX-XXXX-XX, with a check character")
+    access_code: str = Field(description="Shown once; keep it to track the application")
+    status: Literal["received"]
+    received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
+    legal_due_date: str = Field(description="YYYY-MM-DD")
+    type: str
+    category: str
+    district: str
+
+
+class HistoryOut(_Out):
+    at: str
+    status: str
+    note: str | None = None
+
+
+class FinalAnswerOut(_Out):
+    outcome: str
+    text: str
+    at: str | None
+
+
+class TrackOut(_Out):
+    application_no: str
+    status: str
+    type: str
+    category: str
+    district: str
+    subject: str
+    received_at: str
+    legal_due_date: str
+    history: list[HistoryOut]
+    final_answer: FinalAnswerOut | None = None
+    can_reply: bool = False
+    can_object: bool = False
+    objection_deadline: str | None = None
+    survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
+
+
+class SurveyStatusOut(_Out):
+    application_no: str
+    answered: bool
+
+
+class HealthOut(_Out):
+    status: Literal["ok"]
+
+
+# --- the institution -------------------------------------------------------------------------
+
+class AttachmentOut(_Out):
+    id: str
+    filename: str
+    url: str = Field(description="Presigned download URL, short-lived")
+
+
+class AnswerOut(_Out):
+    at: str
+    text: str
+    outcome: str
+    responder_name: str
+    responder_title: str
+    returned_note: str | None = None
+    attachments: list[AttachmentOut]
+
+
+class NamedRef(_Out):
+    id: str
+    name: str
+
+
+class InstitutionCaseOut(_Out):
+    application_no: str
+    type: str
+    type_name: str
+    category: str
+    category_name: str
+    district: str
+    district_name: str
+    subject: str
+    description: str
+    location: dict[str, Any] | None = None
+    received_at: str
+    receipt_date: str
+    legal_due_date: str
+    sla_due_date: str
+    institution: NamedRef
+    status: str
+    answers: list[AnswerOut]
+    notes: list[dict[str, Any]]
+    applicant: dict[str, Any] | None = Field(description="None when the reporter's identity is withheld")
+    identity_withheld: bool
+    read_only: bool
+    can_answer: bool
+    can_extend: bool
+    extended: bool
+
+
+class UploadFormOut(_Out):
+    attachment_id: str
+    filename: str
+    upload: dict[str, Any] = Field(description="Presigned POST: url and fields")
+    expires_at: str
+    max_bytes: int
+
+
+# --- the office --------------------------------------------------------------------------------
+
+class UserOut(_Out):
+    username: str
+    role: str
+    district: str
+    province: str
+
+
+class SessionOut(_Out):
+    id_token: str
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = None
+    user: UserOut
+
+
+class AssignmentOut(_Out):
+    institution_id: str
+    institution_name: str
+    status: str
+    dispatched_at: str
+    sla_due_date: str
+    link_generation: int
+    redirect: dict[str, Any] | None = None
+    notes: list[dict[str, Any]]
+    answers: list[AnswerOut]
+
+
+class StaffHistoryOut(_Out):
+    at: str
+    status: str
+    note: str | None = None
+    public: bool
+    actor: str | None = None
+    event: str | None = None
+
+
+class MaskedApplicantOut(_Out):
+    first_name: str
+    last_name: str
+    national_id_masked: str
+    phone_masked: str
+    email: str | None = None
+    address: str | None = None
+
+
+class ReasonCode(_Out):
+    code: str
+    name: str
+
+
+class CaseDetailOut(_Out):
+    application_no: str
+    version: int
+    status: str
+    type: str
+    type_name: str
+    category: str
+    category_name: str
+    district: str
+    district_name: str
+    subject: str
+    description: str
+    channel: str
+    location: dict[str, Any] | None = None
+    received_at: str
+    recorded_at: str | None = None
+    legal_due_date: str
+    days_left: int
+    sla_due_date: str | None = None
+    extended: bool
+    confidential_identity: bool
+    review_reason: str | None = None
+    not_processed_reason: str | None = None
+    merged_into: str | None = None
+    applicant: MaskedApplicantOut
+    history: list[StaffHistoryOut]
+    assignments: list[AssignmentOut]
+    notes: list[dict[str, Any]]
+    outcome: str | None = None
+    final_answer: str | None = None
+    concluded_at: str | None = None
+    allowed_actions: list[str]
+    district_institutions: list[NamedRef] | None = Field(default=None, description="When an action is allowed")
+    reason_codes: list[ReasonCode] | None = None
+
+
+class QueueItemOut(_Out):
+    application_no: str
+    status: str
+    type: str
+    category: str
+    district: str
+    subject: str
+    received_at: str
+    legal_due_date: str
+    legal_days_left: int
+    sla_due_date: str | None = None
+    sla_days_left: int | None = None
+    overdue: bool
+    institutions: list[str]
+    version: int
+
+
+class QueuePageOut(_Out):
+    items: list[QueueItemOut]
+    next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+
+
+class WeekOut(_Out):
+    week: str
+    count: int
+
+
+class DashboardOut(_Out):
+    district: str
+    district_name: str
+    counts: dict[str, int]
+    this_week_intake: int
+    concluded_recently: int
+    on_time_rate: float | None = None
+    weekly_volume: list[WeekOut]
+
+
+class RevealOut(_Out):
+    application_no: str
+    national_id: str
+    phone: str
+
+
+class AuditEntryOut(_Out):
+    at: str
+    actor: str
+    role: str
+    action: str
+    source_ip: str | None = None
+    detail: dict[str, Any]
+
+
+class AuditTrailOut(_Out):
+    application_no: str
+    entries: list[AuditEntryOut]
+
+
+class InstitutionSettingsOut(_Out):
+    id: str
+    kind: str
+    name: str
+    liaison_email: str
+    sla_days: int | None = None
+    send_method: str
+
+
+class DistrictOut(_Out):
+    district: str
+    version: int | None = None
+    auto_forward: bool
+    office_email: str
+    supervisor_email: str | None = None
+    institutions: list[InstitutionSettingsOut]
