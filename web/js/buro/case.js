@@ -1,0 +1,117 @@
+// One case: the facts, the timeline, the institutions and their answers, and a form
+// for each action the server says this user may take now.
+import { ASSIGNMENT, CHANNEL, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "../api.js";
+import { call, go, live, show } from "./session.js";
+
+export async function openCase(no) {
+  try { renderCase(await call("GET", `/v1/staff/cases/${encodeURIComponent(no)}`)); }
+  catch (e) { say(live, e.message, "err"); }
+}
+
+function renderCase(c) {
+  show("case");
+  const box = document.getElementById("view-case");
+  const actions = new Set(c.allowed_actions);
+  const idLine = el("span", { id: "nid" }, c.applicant.national_id_masked);
+  const parts = [
+    el("div", { class: "actions no-print", style: "margin-top:0" }, el("button", { type: "button", class: "secondary", onclick: () => go("queue") }, "← Kuyruğa dön")),
+    el("section", { class: "card" },
+      el("h2", { id: "case-title", tabindex: "-1" }, `Başvuru ${c.application_no}`),
+      el("dl", { class: "facts" },
+        el("dt", {}, "Durum"), el("dd", { id: "case-status" }, STATUS[c.status] || c.status),
+        el("dt", {}, "Tür / konu"), el("dd", {}, `${c.type_name} · ${c.category_name}`),
+        el("dt", {}, "Kanal"), el("dd", {}, CHANNEL[c.channel] || c.channel),
+        el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(c.received_at)),
+        el("dt", {}, "Yasal son gün"), el("dd", {}, `${fmtDate(c.legal_due_date)} (${c.days_left} gün)`),
+        el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`),
+        el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
+          onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
+        el("dt", {}, "Telefon"), el("dd", {}, c.applicant.phone_masked),
+        el("dt", {}, "Adres"), el("dd", {}, c.applicant.address),
+        c.review_reason ? [el("dt", {}, "İnceleme nedeni"), el("dd", {}, c.review_reason)] : null),
+      el("h3", {}, c.subject), el("p", { style: "white-space:pre-wrap" }, c.description),
+      c.final_answer ? el("div", { class: "notice ok" }, el("strong", {}, `Sonuç: ${OUTCOME[c.outcome]}. `), c.final_answer) : null),
+    el("div", { class: "split" },
+      el("section", { class: "card" }, el("h2", {}, "Süreç"), el("ol", { class: "timeline" }, c.history.map((h) =>
+        el("li", { class: h.public ? "" : "internal" }, el("time", {}, fmtDateTime(h.at)),
+          el("strong", {}, `${STATUS[h.status] || h.status}${h.public ? "" : " · iç not"}`), h.note ? el("div", {}, h.note) : null,
+          el("div", { class: "hint" }, h.actor))))),
+      el("section", { class: "card" }, el("h2", {}, "Kurumlar"), c.assignments.length ? c.assignments.map((a) => assignmentCard(c, a, actions))
+        : el("p", {}, "Henüz kuruma iletilmedi."), c.notes.length ? [el("h3", {}, "Notlar"), c.notes.map((n) => el("p", {}, el("strong", {}, n.kind === "citizen_reply" ? "Vatandaş cevabı: " : n.kind === "objection" ? "İtiraz: " : ""), n.text || ""))] : null)),
+  ];
+  if (actions.has("forward")) parts.push(forwardForm(c));
+  if (actions.has("request_info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
+  if (actions.has("interim_answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
+  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter)", "textarea"]], "Sonuçlandır"));
+  if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat"));
+  if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
+  box.replaceChildren(...parts);
+  box.querySelector("#case-title").focus();
+}
+
+function assignmentCard(c, a, actions) {
+  const last = a.answers[a.answers.length - 1];
+  return el("div", { class: "card", style: "margin:.5rem 0" },
+    el("strong", {}, a.institution_name), " ", el("span", { class: `badge ${a.status === "overdue" ? "overdue" : a.status === "answered" ? "ok" : ""}` }, ASSIGNMENT[a.status] || a.status),
+    el("div", { class: "hint" }, `Kurum süresi: ${fmtDate(a.sla_due_date)}`),
+    a.answers.map((x) => el("div", { style: "margin-top:.5rem" }, el("div", { class: "hint" }, `${fmtDateTime(x.at)} · ${x.responder_name}, ${x.responder_title} · ${OUTCOME[x.outcome]}`),
+      el("div", { style: "white-space:pre-wrap" }, x.text), x.attachments.map((f) => el("div", {}, el("a", { href: f.url }, f.filename))),
+      x.returned_note ? el("div", { class: "notice" }, `İade notu: ${x.returned_note}`) : null)),
+    a.redirect ? el("div", { class: "notice" }, `Görev alanı dışında: ${a.redirect.reason}`) : null,
+    actions.has("evaluate") && a.status === "answered" && last ? evaluateForm(c, a) : null,
+    actions.has("revoke_link") && ["sent", "returned", "overdue"].includes(a.status) ? el("button", { type: "button", class: "secondary",
+      onclick: () => submitAction(c, "revoke-link", { institution_id: a.institution_id }, null, "Yeni bağlantı gönderildi.") }, "Bağlantıyı yenile") : null);
+}
+
+function evaluateForm(c, a) {
+  const id = `eval-${a.institution_id.replace(/[^a-z0-9]/gi, "-")}`;
+  const f = el("form", { class: "no-print", novalidate: true, id },
+    el("div", { class: "field" }, el("label", { for: `${id}-note` }, "Değerlendirme notu ", el("span", { class: "hint" }, "İadede zorunlu")),
+      el("textarea", { id: `${id}-note`, name: "note", style: "min-height:4rem" })),
+    el("div", { class: "actions" },
+      el("button", { type: "button", onclick: () => submitAction(c, "evaluate", { institution_id: a.institution_id, decision: "accept", ...(f.note.value.trim() ? { note: f.note.value.trim() } : {}) }, f, "Cevap kabul edildi.") }, "Kabul et"),
+      el("button", { type: "button", class: "secondary", onclick: () => submitAction(c, "evaluate", { institution_id: a.institution_id, decision: "return", note: f.note.value.trim() }, f, "Cevap kuruma iade edildi.") }, "İade et")));
+  return f;
+}
+
+function forwardForm(c) {
+  const assigned = new Set(c.assignments.filter((a) => a.status !== "redirected").map((a) => a.institution_id));
+  const options = (c.district_institutions || []).filter((i) => !assigned.has(i.id));
+  const f = el("form", { class: "card", id: "forward-form", novalidate: true }, el("h2", {}, "Kuruma yönlendir"),
+    el("fieldset", {}, el("legend", {}, "Kurumlar"), el("input", { type: "hidden", name: "institution_ids" }),
+      options.map((i) => el("label", { class: "check" }, el("input", { type: "checkbox", value: i.id, "data-inst": "1" }), i.name))),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, "Yönlendir")));
+  f.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const ids = [...f.querySelectorAll("[data-inst]:checked")].map((x) => x.value);
+    submitAction(c, "forward", { institution_ids: ids }, f, "Başvuru kurumlara iletildi.");
+  });
+  return f;
+}
+
+function actionForm(c, action, title, fields, label) {
+  const f = el("form", { class: "card", id: `${action}-form`, novalidate: true }, el("h2", {}, title),
+    fields.map(([name, text, kind]) => el("div", { class: "field" }, el("label", { for: `${action}-${name}` }, text),
+      Array.isArray(kind) ? el("select", { id: `${action}-${name}`, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)))
+        : el("textarea", { id: `${action}-${name}`, name }))),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, label)));
+  f.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const [name] of fields) body[name] = f[name].value.trim();
+    submitAction(c, action, body, f, `${title}: kaydedildi.`);
+  });
+  return f;
+}
+
+async function submitAction(c, action, body, form, okText) {
+  try {
+    const updated = await call("POST", `/v1/staff/cases/${c.application_no}/${action}`, { ...body, version: c.version });
+    renderCase(updated);
+    say(live, okText, "ok");
+  } catch (err) {
+    if (form && err.errors && err.errors.length && err.errors[0].field && err.errors[0].field !== "version") showErrors(form, err.errors, live);
+    say(live, err.code === "stale_version" ? "Başvuru siz baktıktan sonra değişmiş; güncel hâli yüklendi, lütfen tekrar deneyiniz." : err.message, "err");
+    if (err.code === "stale_version") openCase(c.application_no).then(() => say(live, "Başvuru siz baktıktan sonra değişmiş; güncel hâli yüklendi, lütfen tekrar deneyiniz.", "err"));
+  }
+}

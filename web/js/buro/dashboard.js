@@ -1,0 +1,50 @@
+// The dashboard: counts by status, this week's intake, the on-time rate, weekly volume.
+import { el, fmtDate, STATUS } from "../api.js";
+import { call, session, show } from "./session.js";
+
+export async function renderDashboard() {
+  show("dashboard");
+  const box = document.getElementById("view-dashboard");
+  const district = session.user.district || "";
+  let d;
+  try { d = await call("GET", `/v1/staff/dashboard${district ? "?district=" + district : ""}`); }
+  catch (e) { box.replaceChildren(el("p", { class: "notice err" }, e.message)); return; }
+  const open = ["received", "in_review", "forwarded", "awaiting_applicant", "institution_answered", "under_evaluation"]
+    .reduce((n, s) => n + (d.counts[s] || 0), 0);
+  box.replaceChildren(
+    el("h2", {}, `Gösterge paneli · ${d.district_name}`),
+    el("div", { class: "stats" },
+      stat("Açık başvuru", open), stat("Bu hafta gelen", d.this_week_intake),
+      stat("Zamanında sonuçlanan", d.on_time_rate === null ? "—" : `%${Math.round(d.on_time_rate * 100)}`),
+      stat("Sonuçlanan (son 12 hafta)", d.concluded_recently)),
+    el("section", { class: "card" }, el("h2", {}, "Durumlara göre"), el("dl", { class: "facts" },
+      Object.entries(d.counts).map(([s, n]) => [el("dt", {}, STATUS[s] || s), el("dd", {}, String(n))]))),
+    el("section", { class: "card" }, el("h2", {}, "Haftalık başvuru sayısı"), chart(d.weekly_volume)));
+}
+
+const stat = (label, value) => el("div", { class: "stat" }, el("b", {}, String(value)), label);
+
+function chart(weeks) {
+  const W = 600, H = 220, pad = 30, max = Math.max(1, ...weeks.map((w) => w.count));
+  const bw = (W - pad * 2) / weeks.length;
+  const NS = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Son 12 haftanın başvuru sayıları: " + weeks.map((w) => `${fmtDate(w.week)} haftası ${w.count}`).join(", "));
+  svg.style.width = "100%";
+  weeks.forEach((w, i) => {
+    const h = (H - pad * 2) * (w.count / max);
+    const x = pad + i * bw + 4, y = H - pad - h;
+    const rect = document.createElementNS(NS, "rect");
+    Object.entries({ x, y, width: bw - 8, height: Math.max(h, 1), fill: "#a3151b" }).forEach(([k, v]) => rect.setAttribute(k, v));
+    const label = document.createElementNS(NS, "text");
+    Object.entries({ x: x + (bw - 8) / 2, y: H - 10, "text-anchor": "middle", "font-size": 11, fill: "#55575c" }).forEach(([k, v]) => label.setAttribute(k, v));
+    label.textContent = w.week.slice(5).split("-").reverse().join(".");
+    const count = document.createElementNS(NS, "text");
+    Object.entries({ x: x + (bw - 8) / 2, y: y - 4, "text-anchor": "middle", "font-size": 12, fill: "#1d1d1f" }).forEach(([k, v]) => count.setAttribute(k, v));
+    count.textContent = String(w.count);
+    svg.append(rect, label, count);
+  });
+  return svg;
+}

@@ -1,0 +1,67 @@
+// Desk intake: an application taken face to face or by phone, and its printable receipt.
+import { clearErrors, el, fmtDate, fmtDateTime, say, showErrors } from "../api.js";
+import { applicationBody, clientChecks, loadCatalog, wirePickers } from "../catalog.js";
+import { isValidNationalId, normaliseMobile } from "../validate.js";
+import { call, live, session, show } from "./session.js";
+
+export async function renderIntake() {
+  show("intake");
+  const box = document.getElementById("view-intake");
+  const f = el("form", { class: "card", id: "intake-form", novalidate: true });
+  f.innerHTML = `<h2>Masadan başvuru kaydı</h2>
+  <p class="hint">Yüz yüze ya da telefonla alınan başvurular. Başvuru sahibine aydınlatma metnini okuyunuz ya da veriniz.</p>
+  <div class="grid2">
+    <div class="field"><label for="i-channel">Kanal</label><select id="i-channel" name="channel"><option value="face_to_face">Yüz yüze</option><option value="phone">Telefon</option></select></div>
+    <div class="field"><label for="i-received">Teslim alınma zamanı <span class="hint">Boşsa şimdi; en fazla 30 gün geriye</span></label><input type="datetime-local" id="i-received" name="received_at"></div>
+    <div class="field"><label for="type">Başvuru türü</label><select id="type" name="type"></select></div>
+    <div class="field"><label for="heading">Konu başlığı</label><select id="heading"></select></div>
+  </div>
+  <div class="field"><label for="category">Alt konu</label><select id="category" name="category"></select></div>
+  <div class="grid2">
+    <div class="field"><label for="province">İl</label><select id="province"></select></div>
+    <div class="field"><label for="district">İlçe</label><select id="district" name="district"></select></div>
+  </div>
+  <div class="field"><label for="i-subject">Konu</label><input type="text" id="i-subject" name="subject" maxlength="150"></div>
+  <div class="field"><label for="i-description">Açıklama</label><textarea id="i-description" name="description" maxlength="4000"></textarea></div>
+  <div class="grid2">
+    <div class="field"><label for="i-nid">T.C. Kimlik No / YKN</label><input type="text" id="i-nid" name="applicant.national_id" inputmode="numeric" maxlength="11" autocomplete="off"></div>
+    <div class="field"><label for="i-phone">Cep telefonu</label><input type="tel" id="i-phone" name="applicant.phone"></div>
+    <div class="field"><label for="i-first">Ad</label><input type="text" id="i-first" name="applicant.first_name"></div>
+    <div class="field"><label for="i-last">Soyad</label><input type="text" id="i-last" name="applicant.last_name"></div>
+  </div>
+  <div class="field"><label for="i-email">E-posta <span class="hint">İsteğe bağlı</span></label><input type="email" id="i-email" name="applicant.email"></div>
+  <div class="field"><label for="i-address">Adres</label><textarea id="i-address" name="applicant.address" style="min-height:4rem"></textarea></div>
+  <input type="hidden" name="location">
+  <div class="actions"><button type="submit">Kaydet ve alındı belgesi ver</button></div>`;
+  box.replaceChildren(f, el("section", { id: "intake-receipt", class: "card hidden", tabindex: "-1" }));
+  await wirePickers(f);
+  const cat = await loadCatalog();
+  if (session.user.district) {
+    f.querySelector("#province").value = session.user.district.split("-")[0];
+    f.querySelector("#province").dispatchEvent(new Event("change"));
+    f.querySelector("#district").value = session.user.district;
+  }
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(f);
+    const body = { ...applicationBody(f), channel: f.channel.value };
+    if (f.received_at.value) body.received_at = `${f.received_at.value}:00+03:00`;
+    const errors = clientChecks(f, body, isValidNationalId, normaliseMobile);
+    if (errors.length) { showErrors(f, errors, live); return; }
+    try {
+      const r = await call("POST", "/v1/staff/intake", body);
+      const out = document.getElementById("intake-receipt");
+      out.replaceChildren(el("h2", {}, "Başvuru alındı"), el("dl", { class: "facts" },
+        el("dt", {}, "Başvuru numarası"), el("dd", { class: "big-code" }, r.application_no),
+        el("dt", {}, "Erişim kodu"), el("dd", { class: "big-code" }, r.access_code),
+        el("dt", {}, "Teslim alınma"), el("dd", {}, fmtDateTime(r.received_at)),
+        el("dt", {}, "Yasal son gün"), el("dd", {}, fmtDate(r.legal_due_date))),
+        el("p", { class: "notice" }, "Erişim kodunu başvuru sahibine şimdi veriniz; tekrar gösterilmez."),
+        el("div", { class: "actions" }, el("button", { type: "button", onclick: () => window.print() }, "Alındı belgesini yazdır")));
+      f.classList.add("hidden");
+      out.classList.remove("hidden");
+      out.focus();
+    } catch (err) { if (err.errors.length) showErrors(f, err.errors, live); say(live, err.message, "err"); }
+  });
+  void cat;
+}

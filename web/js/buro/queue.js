@@ -1,0 +1,77 @@
+// The district queue: filters, a sortable table, "more" pages through the cursor.
+import { el, fmtDate, say, STATUS } from "../api.js";
+import { loadCatalog } from "../catalog.js";
+import { call, go, live, show } from "./session.js";
+
+let queueState = { items: [], cursor: null, params: {}, sort: "legal_days_left", dir: 1 };
+
+export async function renderQueue(append = false) {
+  show("queue");
+  const box = document.getElementById("view-queue");
+  const cat = await loadCatalog();
+  if (!append) {
+    const f = el("form", { class: "card no-print", id: "filters", novalidate: true }, el("h2", {}, "İş kuyruğu"),
+      el("div", { class: "filters" },
+        sel("f-status", "Durum", "status", Object.entries(STATUS)),
+        sel("f-type", "Tür", "type", cat.types.map((t) => [t.code, t.name])),
+        sel("f-category", "Konu", "category", cat.headings.flatMap((h) => h.subjects.map((s) => [s.code, s.name]))),
+        input("f-no", "Başvuru numarası", "application_no"),
+        input("f-from", "Alınma (başlangıç)", "from", "date"),
+        input("f-to", "Alınma (bitiş)", "to", "date")),
+      el("label", { class: "check" }, el("input", { type: "checkbox", name: "overdue", id: "f-overdue" }), "Yalnızca süresi geçenler"),
+      el("div", { class: "actions" }, el("button", { type: "submit" }, "Filtrele")));
+    f.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const p = {};
+      for (const n of ["status", "type", "category", "application_no", "from", "to"]) if (f[n].value) p[n] = f[n].value;
+      if (f.overdue.checked) p.overdue = "1";
+      queueState = { ...queueState, params: p, items: [], cursor: null };
+      loadQueue(box).catch((err) => say(live, err.message, "err"));
+    });
+    box.replaceChildren(f, el("div", { id: "queue-table" }));
+    queueState.items = []; queueState.cursor = null;
+  }
+  await loadQueue(box);
+}
+
+async function loadQueue(box) {
+  const qs = new URLSearchParams({ ...queueState.params, limit: "25", ...(queueState.cursor ? { cursor: queueState.cursor } : {}) });
+  const page = await call("GET", `/v1/staff/cases?${qs}`);
+  queueState.items = queueState.items.concat(page.items);
+  queueState.cursor = page.next_cursor;
+  drawTable(box);
+}
+
+function drawTable(box) {
+  const items = [...queueState.items].sort((a, b) => {
+    const k = queueState.sort;
+    const av = a[k] ?? Infinity, bv = b[k] ?? Infinity;
+    return (av > bv ? 1 : av < bv ? -1 : 0) * queueState.dir;
+  });
+  const sortBtn = (key, label) => el("button", { type: "button", class: "sort", "aria-label": `${label} sütununa göre sırala`,
+    onclick: () => { queueState.dir = queueState.sort === key ? -queueState.dir : 1; queueState.sort = key; drawTable(box); } },
+    label, queueState.sort === key ? (queueState.dir > 0 ? " ▲" : " ▼") : "");
+  const days = (n) => n === null || n === undefined ? "—" : n < 0 ? `${-n} gün geçti` : n === 0 ? "bugün" : `${n} gün`;
+  const table = el("div", { class: "card table-wrap" }, el("table", {},
+    el("caption", { class: "visually-hidden" }, "Başvurular, yasal son güne göre"),
+    el("thead", {}, el("tr", {}, el("th", {}, "Numara"), el("th", {}, "Konu"), el("th", {}, "Durum"),
+      el("th", {}, sortBtn("received_at", "Alınma")), el("th", {}, sortBtn("legal_days_left", "Yasal süre")),
+      el("th", {}, sortBtn("sla_days_left", "Kurum süresi")))),
+    el("tbody", {}, items.length ? items.map((c) => el("tr", { class: c.overdue ? "overdue" : "" },
+      el("td", {}, el("a", { href: `#${c.application_no}`, onclick: (e) => { e.preventDefault(); go("case", c.application_no); } }, c.application_no),
+        c.overdue ? el("span", { class: "badge overdue" }, " süresi geçti") : null),
+      el("td", {}, c.subject),
+      el("td", {}, STATUS[c.status] || c.status),
+      el("td", {}, fmtDate(c.received_at)),
+      el("td", {}, fmtDate(c.legal_due_date), el("br"), el("span", { class: "days" }, days(c.legal_days_left))),
+      el("td", {}, c.sla_due_date ? [fmtDate(c.sla_due_date), el("br"), el("span", { class: "days" }, days(c.sla_days_left))] : "—")))
+      : el("tr", {}, el("td", { colspan: 6 }, "Bu ölçütlere uyan başvuru yok.")))),
+    queueState.cursor ? el("div", { class: "actions" }, el("button", { type: "button", class: "secondary",
+      onclick: () => loadQueue(box).catch((err) => say(live, err.message, "err")) }, "Daha fazla göster")) : null);
+  box.querySelector("#queue-table").replaceChildren(table);
+}
+
+const sel = (id, label, name, options) => el("div", { class: "field" }, el("label", { for: id }, label),
+  el("select", { id, name }, el("option", { value: "" }, "Tümü"), options.map(([v, t]) => el("option", { value: v }, t))));
+const input = (id, label, name, type = "text") => el("div", { class: "field" }, el("label", { for: id }, label),
+  el("input", { id, name, type }));

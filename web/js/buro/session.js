@@ -1,0 +1,66 @@
+// The office console's session: the ID token (sessionStorage, this tab only), the
+// authorised API call, sign-in and sign-out, and switching between the views.
+import { api, ApiError, clearErrors, say, showErrors } from "../api.js";
+
+export const live = document.getElementById("live");
+const loginForm = document.getElementById("login");
+const consoleBox = document.getElementById("console");
+const views = ["queue", "case", "intake", "dashboard"];
+export let session = JSON.parse(sessionStorage.getItem("acikkapi.session") || "null");
+
+// The views register themselves here, so that one can open another without importing it.
+export const screens = {};
+export const go = (view, ...args) => screens[view](...args);
+
+const auth = () => ({ Authorization: `Bearer ${session.id_token}` });
+export async function call(method, path, body, extra) {
+  try { return await api(method, path, { body, headers: { ...auth(), ...(extra || {}) } }); }
+  catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || (e.status === 403 && e.code === "forbidden" && !e.body?.error))) {
+      logout("Oturumunuzun süresi doldu; lütfen yeniden giriş yapınız.");
+    }
+    throw e;
+  }
+}
+
+export function show(view) {
+  for (const v of views) document.getElementById(`view-${v}`).classList.toggle("hidden", v !== view);
+  say(live, "");
+}
+
+export function logout(message) {
+  session = null;
+  sessionStorage.removeItem("acikkapi.session");
+  consoleBox.classList.add("hidden");
+  loginForm.classList.remove("hidden");
+  if (message) say(live, message, "err");
+}
+
+const ROLE = { desk: "Büro personeli", supervisor: "Büro sorumlusu", province: "İl izleme", admin: "Yönetici" };
+
+export async function start() {
+  loginForm.classList.add("hidden");
+  consoleBox.classList.remove("hidden");
+  const u = session.user;
+  document.getElementById("who").textContent = `${u.username} · ${ROLE[u.role]}${u.district ? " · " + u.district : ""}`;
+  document.getElementById("nav-intake").hidden = !["desk", "supervisor"].includes(u.role);
+  await go("queue");
+}
+
+export function wireSignIn() {
+  loginForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(loginForm);
+    try {
+      session = await api("POST", "/v1/staff/session", { body: { username: loginForm.username.value.trim(), password: loginForm.password.value } });
+      sessionStorage.setItem("acikkapi.session", JSON.stringify(session));
+      loginForm.reset();
+      start();
+    } catch (err) {
+      if (err.errors.length && err.errors[0].field) showErrors(loginForm, err.errors, live);
+      say(live, err.message, "err");
+    }
+  });
+  document.getElementById("logout").addEventListener("click", () => logout());
+  if (session) start().catch(() => logout()); else loginForm.classList.remove("hidden");
+}
