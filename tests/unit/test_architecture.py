@@ -105,3 +105,11 @@ def test_operator_tooling_and_the_stack_stay_out_of_the_lambda_bundle():
         assert not [m for m, _ in _imports(path) if m.split(".")[0] in ("devstack", "tools", "infra", "tests")], path
     for path in (ROOT / "infra").glob("*.py"):
         assert not [m for m, _ in _imports(path) if m.split(".")[0] == "devstack"], path
+
+
+def test_only_the_notification_map_builds_messages():
+    """Services return domain events; services/notifications.py alone turns them into
+    notifications and publishes them, so who is told what stays in one place."""
+    offenders = [(path.name, needle) for path in SERVICES.rglob("*.py") if path.name != "notifications.py"
+                 for needle in ("Notification(", "dedup_key(", "publisher.notify(") if needle in path.read_text()]
+    assert offenders == []
