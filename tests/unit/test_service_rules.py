@@ -425,3 +425,65 @@ def test_the_daily_digest_lists_yesterdays_cases_then_those_due_today_then_the_o
     assert (mail.params["due_count"], mail.params["overdue_count"]) == (0, 1)   # a closed case is not late
     assert mail.params["overdue_list"] == f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)"
     assert mail.params["due_list"] == "- yok"
+
+
+# --- triage, desk intake, reveal, the dashboard -------------------------------------------
+
+def test_triage_to_an_information_request_moves_the_legal_date_to_the_15th_working_day(p):
+    no, _ = routed(p, category="okul_servis")                  # a 3071 complaint: due Wed 4 Feb
+    assert p.store.get(no).legal_due_date == date(2026, 2, 4)
+    v = office.triage(p, DESK, no, {"type": "bilgi_edinme", "reason": "Başvuru bilgi istiyor.",
+                                    "version": p.store.get(no).version}, client="x")
+    assert (v["type"], v["legal_due_date"]) == ("bilgi_edinme", "2026-01-26")
+    assert p.store.get(no).law == "4982"
+    with pytest.raises(Conflict) as exc:
+        office.triage(p, DESK, no, {"type": "bilgi_edinme", "reason": "Aynı tür yeniden.",
+                                    "version": p.store.get(no).version}, client="x")
+    assert exc.value.code == "nothing_to_change"
+
+
+def _desk_body(**changes):
+    body = copy.deepcopy(VALID_APPLICATION)
+    body.update(channel="face_to_face", **changes)
+    return body
+
+
+def test_desk_intake_counts_the_deadline_from_the_day_the_desk_received_it(p):
+    receipt = office.intake(p, DESK, _desk_body(received_at="2025-12-29T10:00:00+03:00"))
+    assert receipt["received_at"] == "2025-12-29T10:00:00+03:00"
+    assert receipt["legal_due_date"] == "2026-01-28"              # 29 Dec + 30 days
+    case = p.store.get(receipt["application_no"].replace("-", ""))
+    assert case.channel == "face_to_face" and case.recorded_at == MON_5_JAN
+    for received_at, code in (("2026-01-06T12:00:00+03:00", "in_future"), ("2025-12-05T11:59:00+03:00", "too_old")):
+        with pytest.raises(AppError) as exc:
+            office.intake(p, DESK, _desk_body(received_at=received_at))
+        assert exc.value.code == code and exc.value.field == "received_at"
+    with pytest.raises(Forbidden):
+        office.intake(p, CANKAYA_DESK, _desk_body())                # another district's desk
+
+
+def test_the_detail_masks_identity_and_a_reveal_shows_it_once_audited(p):
+    no, _ = routed(p)
+    v = office.get_case(p, DESK, no, client="10.0.0.1")
+    assert v["applicant"]["national_id_masked"] != "10000000146" and "10000000146" not in str(v)
+    assert "+905321234567" not in str(v)
+    shown = office.reveal(p, DESK, no, client="10.0.0.1")
+    assert (shown["national_id"], shown["phone"]) == ("10000000146", "+905321234567")
+    assert p.audit.actions(no) == ["view", "reveal"]
+    with pytest.raises(Forbidden):
+        office.reveal(p, CANKAYA_DESK, no, client="10.0.0.2")
+    assert p.audit.actions(no) == ["view", "reveal"]
+
+
+def test_the_dashboard_counts_by_status_and_by_week(p):
+    routed(p)                                                      # forwarded at once
+    routed(p, category="okul_servis")                              # waits in review
+    d = office.dashboard(p, DESK, {})
+    assert d["district_name"] == "Maltepe"
+    assert {k: n for k, n in d["counts"].items() if n} == {"forwarded": 1, "in_review": 1}
+    assert d["this_week_intake"] == 2 and d["concluded_recently"] == 0 and d["on_time_rate"] is None
+    assert len(d["weekly_volume"]) == 12
+    assert d["weekly_volume"][-1] == {"week": "2026-01-05", "count": 2}
+    assert d["weekly_volume"][0] == {"week": "2025-10-20", "count": 0}
+    with pytest.raises(Forbidden):
+        office.dashboard(p, CANKAYA_DESK, {"district": "34-maltepe"})
