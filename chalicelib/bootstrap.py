@@ -63,6 +63,11 @@ class _LazyPorts(Ports):
         return self._get("storage", lambda: S3Storage(settings().attachments_bucket))
 
     @property
+    def identity(self):
+        from .adapters.cognito import CognitoStaffIdentity
+        return self._get("identity", CognitoStaffIdentity)
+
+    @property
     def clock(self):
         return self._get("clock", SystemClock)
 
@@ -87,6 +92,8 @@ def reset() -> None:
     override(None)
     from .adapters import aws
     aws.reset()
+    from .services import staff
+    staff.forget_cached()
     import sys
     cognito = sys.modules.get("chalicelib.adapters.cognito")
     if cognito is not None:

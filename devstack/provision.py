@@ -95,7 +95,8 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
             p = r.value(res["Properties"])
             client = idp.create_user_pool_client(
                 UserPoolId=p["UserPoolId"], ClientName=p["ClientName"], GenerateSecret=p["GenerateSecret"],
-                ExplicitAuthFlows=p["ExplicitAuthFlows"], ReadAttributes=p["ReadAttributes"])["UserPoolClient"]
+                ExplicitAuthFlows=p["ExplicitAuthFlows"], ReadAttributes=p["ReadAttributes"],
+                WriteAttributes=p["WriteAttributes"])["UserPoolClient"]
             r.physical[logical] = {"Ref": client["ClientId"]}
         elif res.get("Type") == "AWS::Cognito::UserPoolGroup":
             p = r.value(res["Properties"])

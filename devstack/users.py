@@ -27,4 +27,8 @@ def seed_users(pool_id: str, region: str = "eu-central-1") -> list[dict]:
         idp.admin_set_user_password(UserPoolId=pool_id, Username=u["username"], Password=doc["password"],
                                     Permanent=True)
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=u["username"], GroupName=u["group"])
+    # role and scope come from the staff directory, which only admins write
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import staff
+    staff.seed(ports(), doc["users"])
     return doc["users"]

@@ -32,6 +32,9 @@ def _arns(stage: str) -> dict:
         "secrets": f"arn:aws:secretsmanager:*:*:secret:{p}/*",
         "logs": f"arn:aws:logs:*:*:log-group:/aws/lambda/{p}*",
         "kms_alias": f"alias/{p}-pii",
+        # the pool's id is generated at deploy time; the API may only use the admin
+        # actions listed below on user pools of this account and region
+        "user_pools": "arn:aws:cognito-idp:*:*:userpool/*",
     }
 
 
@@ -56,6 +59,11 @@ def policy(stage: str, role: str) -> dict:
             _statement("AuditAppendOnly", ["dynamodb:PutItem", "dynamodb:Query"], a["audit"]),
             _statement("Queues", ["sqs:SendMessage"], [a["routing_queue"], a["notification_queue"]]),
             _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["uploads"]),
+            _statement("StaffAdmin", ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes",
+                                      "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminListGroupsForUser",
+                                      "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
+                                      "cognito-idp:AdminEnableUser", "cognito-idp:AdminDisableUser",
+                                      "cognito-idp:AdminUserGlobalSignOut"], a["user_pools"]),
             *keys]
     elif role == "routing":
         statements += [
@@ -81,7 +89,10 @@ def policy(stage: str, role: str) -> dict:
             _statement("PublishNotifications", ["sqs:SendMessage"], [a["notification_queue"], a["routing_queue"]]),
             *keys]
     elif role == "authorizer":
-        pass  # verifies tokens against the pool's public JWKS over HTTPS: no AWS calls
+        # verifies tokens against the pool's public JWKS over HTTPS, then reads the staff
+        # member's access record: GetItem on STAFF# items only
+        statements.append(_statement("StaffDirectory", ["dynamodb:GetItem"], a["table"][0],
+                                     Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["STAFF#*"]}}))
     else:
         raise ValueError(role)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -41,6 +41,7 @@ class FakeStore:
         self.digests: dict[tuple[str, str], set[str]] = {}
         self.routes: dict[str, tuple[str, datetime]] = {}
         self.surveys: dict[str, object] = {}
+        self.staff_: dict[str, object] = {}
 
     # versioned writes, checked first and applied after: all or nothing
     def _check_case(self, case, *, new: bool = False):
@@ -162,6 +163,16 @@ class FakeStore:
             raise StaleCase()
         settings.version = (settings.version or 0) + 1
         self.districts[settings.district] = copy.deepcopy(settings)
+
+    def staff(self, username):
+        return copy.deepcopy(self.staff_.get(username.lower()))
+
+    def save_staff(self, member):
+        stored = self.staff_.get(member.username.lower())
+        if (stored.version if stored else None) != member.version:
+            raise StaleCase()
+        member.version = (member.version or 0) + 1
+        self.staff_[member.username.lower()] = copy.deepcopy(member)
 
     def register_district(self, code):
         self.registry.add(code)
@@ -365,6 +376,22 @@ class FakeKeys:
         return self.keyring.fingerprint(data)
 
 
+class FakeIdentity:
+    """The identity provider: users, and what was mirrored into it."""
+
+    def __init__(self, users=("masa.maltepe", "sorumlu.maltepe", "masa.cankaya", "yonetici")):
+        self.users = {u: None for u in users}
+        self.signed_out: list[str] = []
+
+    def exists(self, username):
+        return username in self.users
+
+    def apply(self, member, *, sign_out):
+        self.users[member.username] = copy.deepcopy(member)
+        if sign_out:
+            self.signed_out.append(member.username)
+
+
 class FixedClock:
     def __init__(self, at: datetime):
         self.at = at
@@ -379,4 +406,5 @@ class FixedClock:
 def fake_ports(at: datetime | None = None) -> Ports:
     audit = FakeAudit()
     return Ports(store=FakeStore(audit), audit=audit, publisher=FakePublisher(), storage=FakeStorage(),
+                 identity=FakeIdentity(),
                  keys=FakeKeys(), clock=FixedClock(at or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)))

@@ -11,7 +11,7 @@ def real_ports(*, now: datetime | None = None, publisher=None):
     from tests.fakes import FixedClock
     base = ports()
     return Ports(store=base.store, audit=base.audit, publisher=publisher or base.publisher, storage=base.storage,
-                 keys=base.keys, clock=FixedClock(now) if now else base.clock)
+                 keys=base.keys, clock=FixedClock(now) if now else base.clock, identity=base.identity)
 
 
 class Captured:

@@ -43,10 +43,23 @@ def seed(main_table: str) -> int:
     return reference.seed(ports())
 
 
+def first_admin(main_table: str, username: str) -> int:
+    """The directory record of the first admin (after creating the Cognito user). Every
+    other user is then managed through PUT /v1/staff/users/{username}."""
+    import os
+    os.environ["MAIN_TABLE"] = main_table
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import staff
+    return staff.seed(ports(), [{"username": username, "group": "admin"}])
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "redrive":
         print(f"moved {redrive(sys.argv[2], sys.argv[3])} messages")
     elif len(sys.argv) == 3 and sys.argv[1] == "seed":
         print(f"seeded {seed(sys.argv[2])} districts")
+    elif len(sys.argv) == 4 and sys.argv[1] == "first-admin":
+        print(f"created {first_admin(sys.argv[2], sys.argv[3])} admin record")
     else:
-        sys.exit("usage: python -m tools.ops redrive <dlq-url> <queue-url> | seed <main-table-name>")
+        sys.exit("usage: python -m tools.ops redrive <dlq-url> <queue-url> | seed <main-table-name>"
+                 " | first-admin <main-table-name> <username>")

@@ -73,8 +73,10 @@ def verify(token: str) -> Principal:
         raise InvalidToken(type(exc).__name__) from None
     if claims.get("token_use") != "id":
         raise InvalidToken("token_use")
-    groups = claims.get("cognito:groups") or []
-    role = next((r for r in ROLES if r in groups), None)
+    groups = claims.get("cognito:groups")
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise InvalidToken("groups")   # a list of names, compared whole: never a substring
+    role = next((r for r in ROLES if r in set(groups)), None)
     if role is None:
         raise InvalidToken("no_role")
     username = claims.get("cognito:username") or claims["sub"]
@@ -98,6 +100,44 @@ def sign_in(username: str, password: str) -> dict:
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
         return {}
     return result.get("AuthenticationResult") or {"challenge": result.get("ChallengeName")}
+
+
+class CognitoStaffIdentity:
+    """The staff side of the user pool, through the admin API (the app client cannot
+    write any attribute that grants access: see the template's WriteAttributes)."""
+
+    def __init__(self):
+        from .aws import client
+        self.idp = client("cognito-idp")
+        self.pool = os.environ["COGNITO_USER_POOL_ID"]
+
+    def exists(self, username: str) -> bool:
+        try:
+            self.idp.admin_get_user(UserPoolId=self.pool, Username=username)
+            return True
+        except self.idp.exceptions.UserNotFoundException:
+            return False
+
+    def apply(self, member, *, sign_out: bool) -> None:
+        idp, pool, user = self.idp, self.pool, member.username
+        values = {"custom:district": member.district, "custom:province": member.province}
+        present = [{"Name": k, "Value": v} for k, v in values.items() if v]
+        if present:
+            idp.admin_update_user_attributes(UserPoolId=pool, Username=user, UserAttributes=present)
+        absent = [k for k, v in values.items() if not v]
+        if absent:
+            idp.admin_delete_user_attributes(UserPoolId=pool, Username=user, UserAttributeNames=absent)
+        current = {g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool, Username=user)["Groups"]}
+        for group in current - {member.role}:
+            idp.admin_remove_user_from_group(UserPoolId=pool, Username=user, GroupName=group)
+        if member.role not in current:
+            idp.admin_add_user_to_group(UserPoolId=pool, Username=user, GroupName=member.role)
+        if member.enabled:
+            idp.admin_enable_user(UserPoolId=pool, Username=user)
+        else:
+            idp.admin_disable_user(UserPoolId=pool, Username=user)
+        if sign_out:
+            idp.admin_user_global_sign_out(UserPoolId=pool, Username=user)
 
 
 def reset() -> None:

@@ -165,6 +165,20 @@ class DistrictRefItem(Model):
     version = VersionAttribute()
 
 
+class StaffItem(Model):
+    """A staff member's role and scope, written by admins only (see domain.principal)."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="STAFF")
+    username = UnicodeAttribute()
+    role = UnicodeAttribute()
+    district = UnicodeAttribute(null=True)
+    province = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute(default=True)
+    version = VersionAttribute()
+
+
 class AnswerMap(MapAttribute):
     at = UnicodeAttribute()
     text = UnicodeAttribute()

@@ -13,6 +13,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | day's new cases     | DIGEST#<district>           | <local date>        |
 | survey answer       | SURVEY#<no>                 | SURVEY              |
 | route marker        | ROUTE#<no>                  | ROUTE               |
+| staff member        | STAFF#<username>            | STAFF               |
 
 Indexes (all sparse, on the main table):
 - by_district:        gsi1pk D#<district>,            gsi1sk <legal due>#<no>
@@ -58,6 +59,10 @@ def counter_key(c: Counter) -> tuple[str, str]:
 
 def notification_key(dedup_key: str) -> tuple[str, str]:
     return f"NOTE#{dedup_key}", "NOTE"
+
+
+def staff_key(username: str) -> tuple[str, str]:
+    return f"STAFF#{username.lower()}", "STAFF"
 
 
 def district_key(code: str) -> tuple[str, str]:

@@ -15,10 +15,11 @@ from ..domain import watch
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status
+from ..domain.principal import StaffMember
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
 from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DigestItem, DistrictRefItem, HistoryMap,
-                     IdempotencyItem, InstitutionMap, RouteMarker, SurveyItem)
+                     IdempotencyItem, InstitutionMap, RouteMarker, StaffItem, SurveyItem)
 
 DIGEST_TTL_DAYS = 8
 
@@ -221,3 +222,15 @@ def digest_update(case: Case):
     expires = datetime.combine(day + timedelta(days=DIGEST_TTL_DAYS), datetime.min.time()).replace(
         tzinfo=case.received_at.tzinfo)
     return item, [DigestItem.new.add({case.application_no}), DigestItem.expires_at.set(expires)]
+
+
+def staff_to_item(m: StaffMember) -> StaffItem:
+    item = StaffItem(*K.staff_key(m.username), username=m.username, role=m.role, district=m.district,
+                     province=m.province, enabled=m.enabled)
+    if m.version is not None:
+        item.version = m.version
+    return item
+
+
+def staff_from_item(item: StaffItem) -> StaffMember:
+    return StaffMember(item.username, item.role, item.district, item.province, bool(item.enabled), item.version)

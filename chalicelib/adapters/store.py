@@ -21,7 +21,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
 from . import itemkeys as K
 from . import mapping as M
 from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DigestItem, DistrictRefItem,
-                     IdempotencyItem, RegistryItem, RouteMarker, SurveyItem)
+                     IdempotencyItem, RegistryItem, RouteMarker, StaffItem, SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
                  "under_evaluation")
@@ -234,6 +234,18 @@ class DynamoStore:
         if not conditional_put(item):
             raise StaleCase()
         settings.version = item.version
+
+    def staff(self, username: str):
+        try:
+            return M.staff_from_item(StaffItem.get(*K.staff_key(username), consistent_read=True))
+        except StaffItem.DoesNotExist:
+            return None
+
+    def save_staff(self, member) -> None:
+        item = M.staff_to_item(member)
+        if not conditional_put(item):
+            raise StaleCase()
+        member.version = item.version
 
     def register_district(self, code: str) -> None:
         RegistryItem(*K.REGISTRY_KEY).update(actions=[RegistryItem.districts.add({code})])

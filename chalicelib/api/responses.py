@@ -303,3 +303,12 @@ class DistrictOut(_Out):
     office_email: str
     supervisor_email: str | None = None
     institutions: list[InstitutionSettingsOut]
+
+
+class StaffUserOut(_Out):
+    username: str
+    role: str
+    district: str | None = None
+    province: str | None = None
+    enabled: bool
+    version: int | None = None

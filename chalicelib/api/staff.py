@@ -20,14 +20,19 @@ def _office():
     return office
 
 
-@bp.authorizer(name="staff_authorizer", ttl_seconds=300)
+@bp.authorizer(name="staff_authorizer", ttl_seconds=60)  # = services.staff.AUTHORIZER_TTL_SECONDS
 def staff_authorizer(auth_request):
     """API Gateway TOKEN authorizer: no header -> 401; an invalid, expired or foreign
-    token -> an empty policy, which API Gateway answers with 403."""
+    token, or one whose role or district the staff directory does not grant -> an empty
+    policy, which API Gateway answers with 403. Role and scope come from the directory."""
+    from ..services import staff
     token = cognito.bearer(auth_request.token)
     try:
-        principal = cognito.verify(token or "")
+        claimed = cognito.verify(token or "")
     except cognito.InvalidToken:
+        return AuthResponse(routes=[], principal_id="anonymous")
+    principal = staff.authorize(ports(), claimed)
+    if principal is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=principal.username, context=principal.context())
 
@@ -156,3 +161,21 @@ def put_district(district):
     request = bp.current_request
     return json_response(reference.put_district(ports(), _principal(), district, read_json(request),
                                                 if_match=request.headers.get("if-match"), client=_client()))
+
+
+@route(bp, "/v1/staff/users/{username}", "GET", summary="Personelin rolü ve yetki alanı (yönetici)", tag="admin",
+       security=True, responses={200: ("Kullanıcı", "StaffUserOut"), 404: ("Kayıt yok", "ErrorOut"), **DENIED},
+       **AUTH)
+def get_user(username):
+    from ..services import staff
+    return json_response(staff.get_user(ports(), _principal(), username), headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/users/{username}", "PUT",
+       summary="Personelin rolünü, ilçesini ya da giriş iznini değiştir (yönetici, denetlenir)", tag="admin",
+       request="StaffUserIn", security=True, responses={200: ("Kullanıcı", "StaffUserOut"), **CHANGE}, **AUTH)
+def put_user(username):
+    from ..services import staff
+    request = bp.current_request
+    return json_response(staff.put_user(ports(), _principal(), username, read_json(request),
+                                        if_match=request.headers.get("if-match"), client=_client()))

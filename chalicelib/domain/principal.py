@@ -20,3 +20,45 @@ class Principal:
     @classmethod
     def from_context(cls, ctx: dict) -> "Principal":
         return cls(ctx["username"], ctx["role"], ctx.get("district") or None, ctx.get("province") or None)
+
+
+@dataclass
+class StaffMember:
+    """A staff member's access as an admin set it: the only source of role and scope.
+    The identity provider's token proves who someone is; what they may see comes from
+    here, so an attribute a user could edit in their own profile grants nothing."""
+    username: str
+    role: str
+    district: str | None = None
+    province: str | None = None
+    enabled: bool = True
+    version: int | None = None
+
+    def principal(self) -> Principal:
+        return Principal(self.username, self.role, self.district, self.province)
+
+    def matches(self, claimed: Principal) -> bool:
+        """A token whose role or scope differs from the record (edited, or issued before
+        an admin changed it) is refused, not corrected: the user signs in again."""
+        return (self.enabled and claimed.username == self.username and claimed.role == self.role
+                and (claimed.district or None) == self.district and (claimed.province or None) == self.province)
+
+
+def scope_problem(role: str, district: str | None, province: str | None, districts: dict) -> tuple[str, str] | None:
+    """(field, Turkish message) when a role and scope do not fit together, else None.
+    `districts` maps district code -> its province code."""
+    if role not in ROLES:
+        return "role", "Rol tanınmıyor."
+    if role in ("desk", "supervisor"):
+        if district not in districts:
+            return "district", "Büro personeli ve sorumlusu için geçerli bir ilçe seçiniz."
+        if province not in (None, districts[district]):
+            return "province", "İl, seçilen ilçenin ili olmalıdır."
+    elif role == "province":
+        if district is not None:
+            return "district", "İl izleme kullanıcısına ilçe atanmaz."
+        if province not in set(districts.values()):
+            return "province", "İl izleme kullanıcısı için geçerli bir il seçiniz."
+    elif district is not None or province is not None:
+        return "district", "Yöneticiye ilçe ya da il atanmaz."
+    return None

@@ -103,6 +103,9 @@ FIELD_LABELS = {
     "rating": "Puan",
     "comment": "Yorum",
     "institutions": "Kurumlar",
+    "role": "Rol",
+    "province": "İl",
+    "enabled": "Giriş izni",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -354,6 +357,14 @@ class DistrictIn(_Versioned):
     office_email: Email
     supervisor_email: Email | None = None
     institutions: list[InstitutionIn] = Field(max_length=200)
+
+
+class StaffUserIn(_Versioned):
+    """An admin sets a staff member's role, scope and whether they may sign in."""
+    role: Literal["desk", "supervisor", "province", "admin"]
+    district: Text | None = None
+    province: Text | None = None
+    enabled: StrictBool
 
 
 class SurveyIn(_Model):

@@ -15,6 +15,7 @@ from ..domain.assignment import Assignment, DistrictSettings
 from ..domain.case import Case
 from ..domain.crypto import SigningKeys
 from ..domain.notifications import Notification
+from ..domain.principal import StaffMember
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 
 
@@ -108,6 +109,12 @@ class CaseStore(Protocol):
     def save_district(self, settings: DistrictSettings) -> None:
         """Creates the settings (version None) or replaces them at their version; StaleCase otherwise."""
 
+    def staff(self, username: str) -> StaffMember | None:
+        """The staff member's access record, read consistently (it decides access)."""
+
+    def save_staff(self, member: StaffMember) -> None:
+        """Creates (version None) or replaces at its version; StaleCase otherwise."""
+
     def register_district(self, code: str) -> None: ...
 
     def registered_districts(self) -> list[str]: ...
@@ -189,6 +196,16 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class StaffIdentity(Protocol):
+    """The identity provider's side of a staff member (Cognito in AWS)."""
+
+    def exists(self, username: str) -> bool: ...
+
+    def apply(self, member: StaffMember, *, sign_out: bool) -> None:
+        """Mirror role, scope and enabled into the provider; with `sign_out`, end every
+        session the user has (refresh tokens stop working)."""
+
+
 @dataclass
 class Ports:
     """Everything a service may touch, handed over by the composition root."""
@@ -198,3 +215,4 @@ class Ports:
     storage: BlobStorage
     keys: Keys
     clock: Clock
+    identity: StaffIdentity

@@ -126,6 +126,24 @@ def test_districts_are_versioned_and_registered(store):
     assert store.district("35-urla") is None
 
 
+def test_a_staff_record_is_created_once_and_changed_at_its_version(store):
+    from chalicelib.domain.principal import StaffMember
+    assert store.staff("masa.konak") is None
+    m = StaffMember("masa.konak", "desk", "35-konak", "35")
+    store.save_staff(m)
+    assert m.version == 1
+    with pytest.raises(StaleCase):                     # a second create
+        store.save_staff(StaffMember("masa.konak", "admin"))
+    got = store.staff("MASA.KONAK")                    # user names are case-insensitive
+    assert (got.role, got.district, got.province, got.enabled, got.version) == ("desk", "35-konak", "35", True, 1)
+    stale = copy.deepcopy(got)
+    got.enabled = False
+    store.save_staff(got)
+    with pytest.raises(StaleCase):
+        store.save_staff(stale)
+    assert store.staff("masa.konak").enabled is False
+
+
 def test_the_queue_is_sorted_by_legal_due_date_filtered_and_paged(store):
     for i, (due, ctype) in enumerate([(date(2026, 2, 6), "sikayet"), (date(2026, 2, 4), "talep"),
                                       (date(2026, 2, 5), "sikayet"), (date(2026, 2, 3), "sikayet")]):

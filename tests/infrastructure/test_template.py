@@ -176,3 +176,27 @@ def test_the_local_stack_and_the_template_agree(aws):
             live = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
                               ["Attributes"]["RedrivePolicy"])
             assert int(live["maxReceiveCount"]) == q["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+
+
+def test_no_app_client_can_write_an_attribute_that_grants_access():
+    """Role and district come from the staff directory, but the pool's attributes must
+    not be self-editable either: they are what a token carries."""
+    t = json.loads((ROOT / "infra" / "template.json").read_text())
+    pool_attrs = {f"custom:{a['Name']}" for r in t["Resources"].values() if r.get("Type") == "AWS::Cognito::UserPool"
+                  for a in r["Properties"].get("Schema", [])}
+    assert {"custom:district", "custom:province"} <= pool_attrs
+    clients = [r["Properties"] for r in t["Resources"].values() if r.get("Type") == "AWS::Cognito::UserPoolClient"]
+    assert clients
+    for c in clients:
+        assert "WriteAttributes" in c, "without WriteAttributes a client may write more than it should"
+        writable = set(c["WriteAttributes"])
+        assert not writable & (pool_attrs | {"email", "email_verified", "phone_number"}), writable
+
+
+def test_a_removed_user_loses_access_within_two_minutes():
+    from app import app
+    from chalicelib.services import staff
+    [authorizer] = app.builtin_auth_handlers
+    ttl = authorizer.ttl_seconds              # API Gateway caches the authorizer's answer this long
+    assert ttl == staff.AUTHORIZER_TTL_SECONDS
+    assert ttl + staff.RECORD_TTL.total_seconds() <= 120

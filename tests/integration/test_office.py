@@ -14,14 +14,15 @@ from tests.integration.helpers import (ANSWER, act, detail, forwarded_case, inst
 
 # --- the authorization matrix --------------------------------------------------------
 
-def _forged(staff, *, expired=False, other_key=False):
+def _forged(staff, *, expired=False, other_key=False, user="masa.maltepe", **changes):
     import gzip
     from pathlib import Path
 
     import moto.cognitoidp as cognito
     from cryptography.hazmat.primitives.asymmetric import rsa
     from jwt.algorithms import RSAAlgorithm
-    claims = jwt.decode(staff.token("masa.maltepe"), options={"verify_signature": False})
+    claims = jwt.decode(staff.token(user), options={"verify_signature": False})
+    claims.update(changes)
     if expired:
         claims.update(iat=claims["iat"] - 7200, exp=claims["iat"] - 3600)
     if other_key:
@@ -71,6 +72,9 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("POST", "/v1/staff/cases/{no}/revoke-link", {"institution_id": "34-maltepe.belediye"}, OFFICE),
     ("GET", "/v1/staff/districts/34-maltepe", None, {"admin"}),
     ("PUT", "/v1/staff/districts/34-maltepe", "district", {"admin"}),
+    ("GET", "/v1/staff/users/masa.cankaya", None, {"admin"}),
+    ("PUT", "/v1/staff/users/masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
+                                              "version": 999}, {"admin"}),
 ]
 
 
@@ -85,7 +89,8 @@ def test_every_staff_endpoint_admits_exactly_the_allowed_actors(client, staff, a
     staff_routes = {(p, m) for p, e in app.routes.items() for m in e if p.startswith("/v1/staff") and
                     p != "/v1/staff/session"}
     covered = {(path.split("?")[0].replace("{no}", "{application_no}").replace("34-maltepe", "{district}")
-                if "districts" in path else path.split("?")[0].replace("{no}", "{application_no}"), method)
+                if "districts" in path else path.split("?")[0].replace("{no}", "{application_no}")
+                .replace("masa.cankaya", "{username}"), method)
                for method, path, _, _ in ENDPOINTS}
     assert covered == staff_routes, "the matrix must cover every staff endpoint"
     failures = []

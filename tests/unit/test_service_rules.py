@@ -487,3 +487,44 @@ def test_the_dashboard_counts_by_status_and_by_week(p):
     assert d["weekly_volume"][0] == {"week": "2025-10-20", "count": 0}
     with pytest.raises(Forbidden):
         office.dashboard(p, CANKAYA_DESK, {"district": "34-maltepe"})
+
+
+# --- staff access ----------------------------------------------------------------------------
+
+def test_staff_access_comes_from_the_directory_and_a_disable_takes_effect_after_the_cache(p):
+    from chalicelib.services import staff
+    staff.forget_cached()
+    staff.seed(p, [{"username": "masa.maltepe", "group": "desk", "district": "34-maltepe", "province": "34"},
+                   {"username": "yonetici", "group": "admin"}])
+    assert staff.authorize(p, DESK) == DESK
+    assert staff.authorize(p, Principal("masa.maltepe", "desk", "06-cankaya", "06")) is None   # self-edited
+    assert staff.authorize(p, Principal("masa.maltepe", "supervisor", "34-maltepe", "34")) is None
+    assert staff.authorize(p, Principal("kimse", "admin", None, None)) is None                  # no record
+    member = p.store.staff("masa.maltepe")                 # another container's admin disables her
+    member.enabled = False
+    p.store.save_staff(member)
+    p.clock.advance(seconds=59)
+    assert staff.authorize(p, DESK) == DESK                 # still cached here ...
+    p.clock.advance(seconds=1)
+    assert staff.authorize(p, DESK) is None                 # ... for 60 s at most
+
+
+def test_narrowing_a_users_access_ends_their_sessions_and_widening_does_not(p):
+    from chalicelib.services import staff
+    admin = Principal("yonetici", "admin", None, None)
+    staff.seed(p, [{"username": "masa.cankaya", "group": "desk", "district": "06-cankaya", "province": "06"}])
+    v = staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
+                                                  "version": 1}, if_match=None, client="x")
+    assert v["version"] == 2 and p.identity.signed_out == []                      # nothing changed
+    staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": True,
+                                              "version": 2}, if_match=None, client="x")
+    assert p.identity.signed_out == ["masa.cankaya"]
+    assert p.identity.users["masa.cankaya"].district == "34-maltepe"
+    with pytest.raises(Conflict) as exc:
+        staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": False,
+                                                  "version": 2}, if_match=None, client="x")
+    assert exc.value.code == "stale_version"
+    with pytest.raises(NotFound):
+        staff.put_user(p, admin, "kimse", {"role": "admin", "enabled": True}, if_match=None, client="x")
+    with pytest.raises(Forbidden):
+        staff.put_user(p, DESK, "masa.cankaya", {"role": "admin", "enabled": True}, if_match=None, client="x")

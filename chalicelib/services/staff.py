@@ -1,0 +1,117 @@
+"""Staff access: who may do what comes from the staff directory, which only admins
+write. The identity provider's token proves who someone is; the directory decides
+their role and district. A token whose role or scope is not what the directory holds
+(a self-edited attribute, or one issued before an admin changed the user) gets
+nothing, and a disabled user loses access as soon as the caches below expire.
+
+Revocation time: the directory record is cached for `RECORD_TTL` in each warm
+container, and API Gateway caches the authorizer's answer for `AUTHORIZER_TTL`
+(api/staff.py), so a disable or a change of district takes effect within their sum,
+two minutes. The price is one consistent GetItem per user per container per minute.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from ..domain.catalog import catalog
+from ..domain.errors import AppError, Conflict, NotFound
+from ..domain.principal import Principal, StaffMember, scope_problem
+from ..domain.records import AuditEntry
+from .ports import Ports, StaleCase
+
+RECORD_TTL = timedelta(seconds=60)
+AUTHORIZER_TTL_SECONDS = 60
+
+_cache: dict[str, tuple[StaffMember | None, object]] = {}
+_lock = threading.Lock()
+
+
+def authorize(ports: Ports, claimed: Principal) -> Principal | None:
+    """The principal the directory grants to a verified token, or None."""
+    now = ports.clock.now()
+    key = claimed.username.lower()
+    with _lock:
+        hit = _cache.get(key)
+    if hit is None or now - hit[1] >= RECORD_TTL:
+        hit = (ports.store.staff(claimed.username), now)
+        with _lock:
+            _cache[key] = hit
+    member = hit[0]
+    if member is None or not member.matches(claimed):
+        return None
+    return member.principal()
+
+
+def forget_cached() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _admin_only(p) -> None:
+    if p.role != "admin":
+        from .office.queries import forbidden
+        raise forbidden()
+
+
+def _view(m: StaffMember) -> dict:
+    return {"username": m.username, "role": m.role, "district": m.district, "province": m.province,
+            "enabled": m.enabled, "version": m.version}
+
+
+def get_user(ports: Ports, p, username: str) -> dict:
+    _admin_only(p)
+    member = ports.store.staff(username)
+    if member is None:
+        raise NotFound("not_found", "Bu kullanıcı için erişim kaydı yok.")
+    return _view(member)
+
+
+def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
+    """Creates or changes a staff member's access (admin only, audited). Narrowing
+    access (disable, another role or district) also ends the user's sessions."""
+    from ..domain.schemas import StaffUserIn, parse
+    from .office.actions import seen_version
+    _admin_only(p)
+    req = parse(StaffUserIn, data)
+    cat = catalog()
+    province = req.province
+    if req.role in ("desk", "supervisor") and req.district in cat.districts and province is None:
+        province = cat.districts[req.district].province
+    problem = scope_problem(req.role, req.district, province,
+                            {code: d.province for code, d in cat.districts.items()})
+    if problem:
+        raise AppError("invalid_scope", problem[1], field=problem[0], status=422)
+    if username.lower() == p.username.lower() and (req.role != "admin" or not req.enabled):
+        raise Conflict("own_access", "Kendi yönetici yetkinizi kaldıramazsınız; başka bir yönetici yapmalıdır.")
+    existing = ports.store.staff(username)
+    if existing is None and not ports.identity.exists(username):
+        raise NotFound("unknown_user", "Kimlik sisteminde bu kullanıcı yok.")
+    member = StaffMember(existing.username if existing else username, req.role, req.district, province,
+                         req.enabled, existing.version if existing else None)
+    if existing is not None and seen_version(req, if_match) != existing.version:
+        raise Conflict("stale_version", "Kullanıcı siz görüntüledikten sonra değişmiş.",
+                       details={"current_version": existing.version})
+    try:
+        ports.store.save_staff(member)
+    except StaleCase:
+        raise Conflict("stale_version", "Kullanıcı aynı anda değiştirildi.") from None
+    narrowed = existing is not None and (existing.role, existing.district, existing.province, existing.enabled) != (
+        member.role, member.district, member.province, member.enabled)
+    ports.identity.apply(member, sign_out=narrowed)
+    ports.audit.record(AuditEntry(f"STAFF-{member.username}", p.username, p.role, "update_staff", ports.clock.now(),
+                                  client, {"role": member.role, "district": member.district or "",
+                                           "province": member.province or "", "enabled": member.enabled}))
+    forget_cached()
+    return _view(member)
+
+
+def seed(ports: Ports, users: list[dict]) -> int:
+    """Demo and first-run users: directory records for users already in the identity
+    provider (devstack/demo_users.json). Existing records are left as they are."""
+    count = 0
+    for u in users:
+        if ports.store.staff(u["username"]) is None:
+            ports.store.save_staff(StaffMember(u["username"], u["group"], u.get("district"), u.get("province")))
+            count += 1
+    return count
