@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -42,6 +43,8 @@ class FakeStore:
         self.routes: dict[str, tuple[str, datetime]] = {}
         self.surveys: dict[str, object] = {}
         self.staff_: dict[str, object] = {}
+        self.members: dict[object, set] = {}
+        self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
     def _check_case(self, case, *, new: bool = False):
@@ -82,16 +85,35 @@ class FakeStore:
     def get_idempotency(self, key):
         return self.idempotency.get(key)
 
-    def get_with_counters(self, no, counters):
+    def get_public(self, no):
         case = self.cases.get(no)
-        return (_without_personal_data(case) if case else None), [self.counters.get(c, 0) for c in counters]
-
-    def increment_counters(self, counters, expires_at):
-        for c in counters:
-            self.counters[c] = self.counters.get(c, 0) + 1
+        return _without_personal_data(case) if case else None
 
     def counter(self, counter):
         return self.counters.get(counter, 0)
+
+    def take_attempt(self, counters, limits, expires_at):
+        with self._lock:   # one conditional write in DynamoDB: atomic there, so atomic here
+            if any(self.counters.get(c, 0) >= limit for c, limit in zip(counters, limits)):
+                return False
+            for c in counters:
+                self.counters[c] = self.counters.get(c, 0) + 1
+            return True
+
+    def give_back_attempt(self, counters):
+        for c in counters:
+            if self.counters.get(c, 0) > 0:
+                self.counters[c] -= 1
+
+    def claim_within_limit(self, counter, member, limit, expires_at):
+        members = self.members.setdefault(counter, set())
+        if member in members:
+            return True
+        if len(members) >= limit:
+            return False
+        members.add(member)
+        self.counters[counter] = len(members)
+        return True
 
     # cases and assignments
     def get(self, no):

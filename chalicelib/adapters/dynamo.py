@@ -126,6 +126,7 @@ class CounterItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     count = NumberAttribute(default=0)
+    members = UnicodeSetAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
 

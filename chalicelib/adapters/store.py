@@ -90,26 +90,51 @@ class DynamoStore:
         except IdempotencyItem.DoesNotExist:
             return None
 
-    def get_with_counters(self, no: str, counters: list[Counter]):
-        with TransactGet(connection=self._connection()) as tg:
-            case_future = tg.get(CaseItem, *K.case_key(no))
-            counter_futures = [tg.get(CounterItem, *K.counter_key(c)) for c in counters]
+    def get_public(self, no: str):
+        """The case for its citizen's tracking page: one consistent GetItem, nothing unsealed."""
         try:
-            case = self._case(case_future.get(), with_personal_data=False)
+            return self._case(CaseItem.get(*K.case_key(no), consistent_read=True), with_personal_data=False)
         except CaseItem.DoesNotExist:
-            case = None
-        counts = []
-        for f in counter_futures:
-            try:
-                counts.append(int(f.get().count))
-            except CounterItem.DoesNotExist:
-                counts.append(0)
-        return case, counts
+            return None
 
-    def increment_counters(self, counters: list[Counter], expires_at: datetime) -> None:
-        for c in counters:
-            CounterItem(*K.counter_key(c)).update(actions=[CounterItem.count.add(1),
-                                                           CounterItem.expires_at.set(expires_at)])
+    def take_attempt(self, counters: list[Counter], limits: list[int], expires_at: datetime) -> bool:
+        """Check and count in one transaction: every counter goes up by one if each is
+        below its limit; otherwise nothing is counted and the answer is False."""
+        try:
+            with TransactWrite(connection=self._connection()) as tw:
+                for c, limit in zip(counters, limits):
+                    tw.update(CounterItem(*K.counter_key(c)),
+                              actions=[CounterItem.count.add(1), CounterItem.expires_at.set(expires_at)],
+                              condition=CounterItem.count.does_not_exist() | (CounterItem.count < limit))
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in _reasons(exc):
+                return False
+            _raise_for(exc)
+        return True
+
+    def give_back_attempt(self, counters: list[Counter]) -> None:
+        with TransactWrite(connection=self._connection()) as tw:
+            for c in counters:
+                tw.update(CounterItem(*K.counter_key(c)), actions=[CounterItem.count.add(-1)],
+                          condition=CounterItem.count > 0)
+
+    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
+        """`member` joins the counter's set if fewer than `limit` have; True also when it
+        already had (a redelivery counts once)."""
+        try:
+            CounterItem(*K.counter_key(counter)).update(
+                actions=[CounterItem.count.add(1), CounterItem.members.add({member}),
+                         CounterItem.expires_at.set(expires_at)],
+                condition=(CounterItem.count.does_not_exist() | (CounterItem.count < limit))
+                & ~CounterItem.members.contains(member))
+            return True
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        try:
+            return member in (CounterItem.get(*K.counter_key(counter), consistent_read=True).members or set())
+        except CounterItem.DoesNotExist:
+            return False
 
     def counter(self, counter: Counter) -> int:
         try:

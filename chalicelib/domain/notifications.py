@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates.json"
+
+
+# Every control character (C0, DEL, C1) and the Unicode line and paragraph separators:
+# none may reach a mail header, where a CR/LF would start a header of its own.
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_safe(value: str) -> str:
+    return " ".join(_HEADER_UNSAFE.sub(" ", value).split())
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +36,7 @@ class Notification:
     def render(self) -> tuple[str | None, str]:
         """(subject, body) in Turkish; subject is None for SMS."""
         t = templates()[self.channel][self.template]
-        subject = t["subject"].format_map(self.params) if self.channel == "email" else None
+        subject = header_safe(t["subject"].format_map(self.params)) if self.channel == "email" else None
         return subject, t["body"].format_map(self.params)
 
 

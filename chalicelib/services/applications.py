@@ -196,20 +196,26 @@ def invalid_number() -> AppError:
 
 
 def _checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime) -> Case:
-    """The case behind a number and access code, with the tracking throttle: one read."""
+    """The case behind a number and access code, with the tracking throttle.
+
+    Every attempt takes a slot first, in one conditional write on the number's and the
+    client's counters, and only then is the code compared; a right code gives its slot
+    back. So however many guesses arrive at once, at most MAX_FAILURES_PER_NUMBER are
+    ever compared per number and window."""
     no = refs.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
     counters, retry_after = _counters(no, client, now)
-    case, (per_number, per_client) = ports.store.get_with_counters(no, counters)
-    if per_number >= MAX_FAILURES_PER_NUMBER or per_client >= MAX_FAILURES_PER_CLIENT:
+    if not ports.store.take_attempt(counters, [MAX_FAILURES_PER_NUMBER, MAX_FAILURES_PER_CLIENT],
+                                    now + timedelta(seconds=retry_after + 60)):
         raise Throttled("too_many_attempts",
                         "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
                         headers={"Retry-After": str(retry_after)})
+    case = ports.store.get_public(no)
     code = refs.normalise_access_code(access_code)
     if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
-        ports.store.increment_counters(counters, now + timedelta(seconds=retry_after + 60))
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
+    ports.store.give_back_attempt(counters)
     return case
 
 

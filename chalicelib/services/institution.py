@@ -60,24 +60,30 @@ def _counter(client: str, now: datetime) -> tuple[Counter, datetime]:
     return Counter("link-ip", client, window), datetime.fromtimestamp((window + 2) * BAD_TOKEN_WINDOW, tz=ISTANBUL)
 
 
+def _failed(ports: Ports, client: str, now: datetime, reason: str) -> AppError:
+    """A bad token is counted; past the limit the answer becomes 429 instead of the
+    refusal. Only failures count, so a valid link from a shared address (an
+    institution's NAT) is never throttled by someone else's typos."""
+    key, expires = _counter(client, now)
+    if not ports.store.take_attempt([key], [BAD_TOKEN_LIMIT], expires):
+        return Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
+                         headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
+    return _refuse(reason)
+
+
 def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime) -> Context:
     repo = ports.store
-    key, expires = _counter(client, now)
-    if repo.counter(key) >= BAD_TOKEN_LIMIT:
-        raise Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
-                        headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
     try:
         claims = links.verify_link(ports.keys, token, now=now, purpose="inst")
     except TokenError as exc:
-        if exc.reason != "expired":
-            repo.increment_counters([key], expires)
-        raise _refuse(exc.reason) from None
+        if exc.reason == "expired":
+            raise _refuse(exc.reason) from None
+        raise _failed(ports, client, now, exc.reason) from None
     no, _, institution_id = claims.subject.partition(".")
     case, assignments = repo.load_with_assignments(no)
     assignment = next((a for a in assignments if a.institution.id == institution_id == claims.institution), None)
     if case is None or assignment is None:
-        repo.increment_counters([key], expires)
-        raise _refuse("malformed")
+        raise _failed(ports, client, now, "malformed")
     if assignment.link_generation != claims.generation:
         raise _refuse("revoked")
     if case.closed:

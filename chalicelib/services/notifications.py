@@ -62,8 +62,7 @@ def _sms(case, event: str, template: str, **params) -> Notification:
 
 def _received(keys, district, e: ev.ApplicationReceived):
     c = e.case
-    return [_sms(c, "receipt", "receipt", date=tr_date(c.received_at.astimezone(ISTANBUL).date()),
-                 subject=c.subject)]
+    return [_sms(c, "receipt", "receipt", date=tr_date(c.received_at.astimezone(ISTANBUL).date()))]
 
 
 def _forwarded(keys, district, e: ev.Forwarded):
@@ -89,11 +88,10 @@ def _concluded(keys, district, e: ev.Concluded):
 
 
 def _extended(keys, district, e: ev.DeadlineExtended):
+    """The reason is the institution's words: it goes to the office's e-mail and to the
+    tracking page, never into the SMS."""
     c = e.case
-    short = e.reason if len(e.reason) <= 60 else e.reason[:57] + "..."
-    sms = Notification(dedup_key(c.application_no, "extended", "citizen"), "sms", "extended", c.applicant.phone,
-                       {"application_no": refs.format_application_no(c.application_no), "reason_short": short,
-                        "due_date": tr_date(c.legal_due_date)})
+    sms = _sms(c, "extended", "extended", due_date=tr_date(c.legal_due_date))
     return [sms] + _office(district, c.application_no, c.district, "extended", "Bilgi edinme süresi uzatıldı",
                            f"{e.institution_name}: {e.reason}")
 

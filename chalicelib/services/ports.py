@@ -71,12 +71,21 @@ class CaseStore(Protocol):
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
-    def get_with_counters(self, no: str, counters: list[Counter]) -> tuple[Case | None, list[int]]:
-        """The case (without personal data) and the counters, in one read."""
-
-    def increment_counters(self, counters: list[Counter], expires_at: datetime) -> None: ...
+    def get_public(self, no: str) -> Case | None:
+        """The case without its personal data (tracking): one read."""
 
     def counter(self, counter: Counter) -> int: ...
+
+    def take_attempt(self, counters: list[Counter], limits: list[int], expires_at: datetime) -> bool:
+        """Check and count at once: all counters +1 if each is below its limit, else
+        nothing and False. Concurrent callers can never pass the limit together."""
+
+    def give_back_attempt(self, counters: list[Counter]) -> None:
+        """Undo one take_attempt (an attempt that turned out legitimate)."""
+
+    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
+        """Add `member` to the counter's set if it has fewer than `limit`; True if it is
+        (now or already) a member."""
 
     # cases and assignments
     def get(self, no: str) -> Case | None: ...

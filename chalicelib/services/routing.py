@@ -13,14 +13,15 @@ redelivered message re-sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain import refs
 from ..domain.assignment import Institution, new_assignments, resolve
 from ..domain import events as ev
-from ..domain.calendar import default_calendar
+from ..domain.calendar import default_calendar, local_date
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
+from ..domain.records import Counter
 from .notifications import tell
 from .ports import PoisonMessage, Ports
 
@@ -49,13 +50,33 @@ def forward(case: Case, institutions: list[Institution], *, now: datetime, actor
     return created
 
 
+RECEIPTS_PER_PHONE_PER_DAY = 5
+RECEIPT_HELD_NOTE = ("Alındı SMS'i gönderilmedi: bu telefon numarasına bugün {limit} başvurunun alındı bildirimi "
+                     "zaten gönderildi. Numara başkasına ait olabilir; başvuru sahibiyle gerekirse telefonla "
+                     "görüşünüz.")
+
+
+def receipt_allowed(ports: Ports, case: Case) -> bool:
+    """At most RECEIPTS_PER_PHONE_PER_DAY receipt SMS to one phone a day (İstanbul, the
+    day the case was recorded), so that the platform cannot be used to message someone
+    else's phone in bulk. Each case counts once, however often it is redelivered."""
+    recorded = case.recorded_at or case.received_at
+    day = local_date(recorded)
+    counter = Counter("receipt-sms", ports.keys.fingerprint(case.applicant.phone.encode()), day.toordinal())
+    return ports.store.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
+                                          recorded + timedelta(days=2))
+
+
 def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     no, district = _ids(msg)
     repo = ports.store
     case, settings = repo.load_for_routing(no, district)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
-    events: list = [ev.ApplicationReceived(case)]
+    receipt = receipt_allowed(ports, case)
+    events: list = [ev.ApplicationReceived(case)] if receipt else []
+    if not receipt and case.status == Status.RECEIVED:
+        case.add_note(now, RECEIPT_HELD_NOTE.format(limit=RECEIPTS_PER_PHONE_PER_DAY), event="receipt_held")
     outcome = "already_routed"
     assignments: list = []
     if case.status == Status.RECEIVED:

@@ -63,15 +63,11 @@ def test_an_idempotency_key_is_taken_once(store):
     assert (got.request_hash, got.status_code, got.response_sealed) == ("req", 201, "sealed")
 
 
-def test_tracking_reads_the_case_without_personal_data_and_the_counters(store):
+def test_tracking_reads_the_case_without_personal_data(store):
     store.add_submission(new_case("AAAAAAAAAA"), None)
-    c1, c2 = Counter("track-no", "AAAAAAAAAA", 7), Counter("track-ip", "1.2.3.4", 7)
-    store.increment_counters([c1, c2], T0 + timedelta(hours=1))
-    store.increment_counters([c1], T0 + timedelta(hours=1))
-    case, counts = store.get_with_counters("AAAAAAAAAA", [c1, c2, Counter("track-no", "AAAAAAAAAA", 8)])
-    assert counts == [2, 1, 0]
+    case = store.get_public("AAAAAAAAAA")
     assert case.application_no == "AAAAAAAAAA" and case.applicant.national_id == "" and case.description == ""
-    assert store.counter(c1) == 2
+    assert case.access_code_hash and store.get_public("BBBBBBBBBB") is None
 
 
 def test_a_commit_is_version_checked_and_all_or_nothing(store):
@@ -124,6 +120,24 @@ def test_districts_are_versioned_and_registered(store):
     registered = store.registered_districts()
     assert registered == sorted(registered) and {"35-bornova", "35-konak"} <= set(registered)
     assert store.district("35-urla") is None
+
+
+def test_an_attempt_is_checked_and_counted_at_once_and_can_be_given_back(store):
+    number, client = Counter("track-no", "N1", 7), Counter("track-ip", "1.2.3.4", 7)
+    expires = T0 + timedelta(hours=1)
+    assert [store.take_attempt([number, client], [2, 5], expires) for _ in range(3)] == [True, True, False]
+    assert (store.counter(number), store.counter(client)) == (2, 2)     # the refused one counted nothing
+    store.give_back_attempt([number, client])
+    assert (store.counter(number), store.counter(client)) == (1, 1)
+    assert store.take_attempt([number, client], [2, 5], expires) is True
+
+
+def test_a_member_is_counted_once_within_a_limit(store):
+    day = Counter("receipt-sms", "phone-hmac", 20458)
+    expires = T0 + timedelta(days=2)
+    assert [store.claim_within_limit(day, f"A{i}", 2, expires) for i in range(3)] == [True, True, False]
+    assert store.claim_within_limit(day, "A1", 2, expires) is True      # a redelivery of a counted one
+    assert store.claim_within_limit(day, "A2", 2, expires) is False     # still over
 
 
 def test_a_staff_record_is_created_once_and_changed_at_its_version(store):

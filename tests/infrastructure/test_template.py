@@ -200,3 +200,22 @@ def test_a_removed_user_loses_access_within_two_minutes():
     ttl = authorizer.ttl_seconds              # API Gateway caches the authorizer's answer this long
     assert ttl == staff.AUTHORIZER_TTL_SECONDS
     assert ttl + staff.RECORD_TTL.total_seconds() <= 120
+
+
+def test_the_api_is_throttled_per_stage_and_rate_limited_per_address_in_prod(sam):
+    _, doc = sam
+    api = doc["Resources"]["RestAPI"]["Properties"]
+    [settings] = api["MethodSettings"]
+    assert settings["ResourcePath"] == "/*" and settings["HttpMethod"] == "*"
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+    [acl] = resources(doc, "AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Scope"] == "REGIONAL" and acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
+    assert all("Block" in r["Action"] and r["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+               for r in rules.values())
+    submissions = rules["submissions-per-address"]["Statement"]["RateBasedStatement"]
+    assert submissions["Limit"] < rules["per-address"]["Statement"]["RateBasedStatement"]["Limit"]
+    assert "/v1/applications" in json.dumps(submissions["ScopeDownStatement"])
+    [assoc] = resources(doc, "AWS::WAFv2::WebACLAssociation").values()
+    assert assoc["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert "${RestAPI}/stages/api" in assoc["Properties"]["ResourceArn"]["Fn::Sub"]

@@ -96,12 +96,16 @@ def test_submit_budget_is_one_dynamodb_call_and_one_sqs_call(client, application
     assert aws_calls.operations("sqs") == ["SendMessage"]
 
 
-def test_track_budget_is_one_dynamodb_call(client, application, aws_calls):
+def test_track_budget_take_a_slot_read_give_it_back(client, application, aws_calls):
     receipt = submit(client, application)
     aws_calls.reset()
     assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 200
-    assert len(aws_calls.operations("dynamodb")) == 1
+    # check-and-count in one conditional write, one read, and the slot given back
+    assert aws_calls.operations("dynamodb") == ["TransactWriteItems", "GetItem", "TransactWriteItems"]
     assert aws_calls.count("sqs") == 0
+    aws_calls.reset()
+    assert track(client, receipt["application_no"], "AAAAA-AAAAA").status_code == 404
+    assert aws_calls.operations("dynamodb") == ["TransactWriteItems", "GetItem"]    # a failure keeps its count
 
 
 # --- idempotency ---------------------------------------------------------------

@@ -86,6 +86,15 @@ def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, appli
     assert len(ports().store.assignments(receipt["application_no"].replace("-", ""))) == k
 
 
+def test_routing_a_new_case_reads_once_counts_its_receipt_and_writes_once(client, application, aws, aws_calls):
+    submit(client, application)                          # Maltepe, one competent institution: forwarded at once
+    msgs = drain(aws["ROUTING_QUEUE_URL"])
+    aws_calls.reset()
+    assert run_routing(msgs) == {"batchItemFailures": []}
+    assert aws_calls.operations("dynamodb") == ["TransactGetItems", "UpdateItem", "TransactWriteItems"]
+    assert aws_calls.operations("sqs") == ["SendMessageBatch"]
+
+
 def test_one_notification_is_one_conditional_write_and_one_send(client, application, aws, aws_calls):
     submit(client, application)
     run_routing(drain(aws["ROUTING_QUEUE_URL"]))

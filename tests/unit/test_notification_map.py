@@ -72,12 +72,39 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
     assert [(n.channel, n.template) for n in out] == [("sms", "extended")]
 
 
-def test_a_long_extension_reason_is_cut_to_60_characters_in_the_sms_and_kept_whole_for_the_office(p):
+# what a citizen or an institution wrote never goes into an SMS; only these may
+SAFE_SMS_FIELDS = {"application_no", "track_url", "survey_url", "date", "due_date", "institutions",
+                   "text"}   # "text": the office's own interim answer
+
+
+def test_no_sms_template_carries_text_a_citizen_or_an_institution_wrote():
+    import string
+    from chalicelib.domain.notifications import templates
+    used = {name: {f for _, f, _, _ in string.Formatter().parse(t["body"]) if f}
+            for name, t in templates()["sms"].items()}
+    assert {name: fields - SAFE_SMS_FIELDS for name, fields in used.items() if fields - SAFE_SMS_FIELDS} == {}
+    assert used["interim_answer"] == {"application_no", "text"}       # the one free text, the office's
+
+
+def test_a_hostile_subject_reaches_neither_the_receipt_sms_nor_a_mail_header(p):
+    body = dict(VALID_APPLICATION, category="yol_kaldirim",
+                subject="Borcunuz var, odeyin: http://evil.example/odeme\r\nBcc: x@evil.example")
+    result = applications.submit(p, body, idempotency_key_header=None)
+    routing.handle(p, p.publisher.routed[-1])
+    sms = [n for n in p.publisher.notified if n.channel == "sms"]
+    assert sms and all("evil" not in n.render()[1] for n in sms)
+    [mail] = [n for n in p.publisher.notified if n.template == "institution_assigned"]
+    subject, _ = mail.render()
+    assert "\r" not in subject and "\n" not in subject and result.body["application_no"] in subject
+
+
+def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_office_mail(p):
     no = _in_review(p)
     case = p.store.get(no)
-    reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunduğundan görüş alınması gerekiyor."
+    reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunuyor: http://baska.example"
     sms, mail = notifications.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
-    assert len(sms.params["reason_short"]) == 60 and sms.params["reason_short"].endswith("...")
+    text = sms.render()[1]
+    assert "baska.example" not in text and "04.02.2026" in text
     assert mail.params["detail"] == f"Maltepe Belediyesi: {reason}"
     assert mail.recipient == "acikkapi@maltepe-kaymakamligi.example"
 

@@ -528,3 +528,48 @@ def test_narrowing_a_users_access_ends_their_sessions_and_widening_does_not(p):
         staff.put_user(p, admin, "kimse", {"role": "admin", "enabled": True}, if_match=None, client="x")
     with pytest.raises(Forbidden):
         staff.put_user(p, DESK, "masa.cankaya", {"role": "admin", "enabled": True}, if_match=None, client="x")
+
+
+def test_forty_wrong_codes_at_once_get_at_most_five_comparisons(p, monkeypatch):
+    """Check and count are one conditional write: a burst cannot slip past the limit."""
+    import threading
+    no, receipt = submitted(p)
+    compared = []
+    real = p.keys.verify_access_code
+    monkeypatch.setattr(p.keys, "verify_access_code", lambda *a: compared.append(1) or real(*a))
+    barrier = threading.Barrier(40)
+    outcomes = []
+
+    def guess(i):
+        barrier.wait()
+        try:
+            applications.track(p, receipt["application_no"], f"{i:05d}-AAAAA", client=f"10.0.0.{i}")
+        except (NotFound, Throttled) as exc:
+            outcomes.append(type(exc).__name__)
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(compared) == 5 and sorted(set(outcomes)) == ["NotFound", "Throttled"]
+    assert outcomes.count("NotFound") == 5 and outcomes.count("Throttled") == 35
+
+
+def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p):
+    nos = [routed(p, subject=f"Konu {i}")[0] for i in range(6)]
+    receipts = [n.dedup_key.split(":")[0] for n in p.publisher.notified if n.template == "receipt"]
+    assert receipts == nos[:5]
+    sixth = p.store.get(nos[5])
+    assert sixth.status == "forwarded"                          # received and routed all the same
+    [held] = [h for h in sixth.history if h.event == "receipt_held"]
+    assert held.public is False and "5 başvurunun" in held.note
+    p.publisher.notified.clear()
+    routing.handle(p, {"type": "application.received", "version": 1, "application_no": nos[5],
+                       "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"})
+    routing.handle(p, {"type": "application.received", "version": 1, "application_no": nos[0],
+                       "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"})
+    assert [n.dedup_key for n in p.publisher.notified if n.template == "receipt"] == [f"{nos[0]}:receipt:citizen"]
+    assert sum(h.event == "receipt_held" for h in p.store.get(nos[5]).history) == 1
+    p.clock.advance(days=1)                                     # a new day, a new allowance
+    seventh, _ = routed(p)
+    assert f"{seventh}:receipt:citizen" in [n.dedup_key for n in p.publisher.notified]
