@@ -292,7 +292,7 @@ class DynamoStore:
                           else K.district_index_pk(q.district))
         else:
             index, hash_value = "by_province", K.province_index_pk(q.province or "")
-        cursor = _decode_cursor(q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
+        cursor = _decode_cursor(self.keys, q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
         conditions = [
             CaseItem.status == q.status if q.status and not q.district else None,
             CaseItem.case_type == q.case_type if q.case_type else None,
@@ -316,7 +316,7 @@ class DynamoStore:
             found.append(item)
             if len(found) == q.limit:
                 return ([self._case(i, with_personal_data=False) for i in found],
-                        _encode_cursor(_key_of(item, index)))
+                        _encode_cursor(self.keys, _key_of(item, index)))
         return [self._case(i, with_personal_data=False) for i in found], None
 
     def count_status(self, district: str, status: str) -> int:
@@ -395,15 +395,26 @@ def _key_of(item, index: str) -> dict:
     return {"pk": {"S": item.pk}, "sk": {"S": item.sk}, h: {"S": getattr(item, h)}, r: {"S": getattr(item, r)}}
 
 
-def _encode_cursor(key: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+def _cursor_mac(keys, payload: str) -> str:
+    return keys.fingerprint(b"queue-cursor:" + payload.encode("ascii"))[:32]
 
 
-def _decode_cursor(cursor: str, hash_attr: str, hash_value: str) -> dict:
+def _encode_cursor(keys, key: dict) -> str:
+    """The last key of a page, signed: the client gets an opaque token back that only
+    this service can have made, so a crafted key never reaches DynamoDB."""
+    payload = base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+    return f"{payload}.{_cursor_mac(keys, payload)}"
+
+
+def _decode_cursor(keys, cursor: str, hash_attr: str, hash_value: str) -> dict:
+    import hmac
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(key, dict) or key.get(hash_attr, {}).get("S") != hash_value:
+        payload, _, mac = cursor.partition(".")
+        if not payload.isascii() or not hmac.compare_digest(mac.encode("ascii"), _cursor_mac(keys, payload).encode()):
             raise ValueError
+        key = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        if not isinstance(key, dict) or key.get(hash_attr, {}).get("S") != hash_value:
+            raise ValueError  # signed for another district or filter
         return key
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, UnicodeError):
         raise InvalidCursor() from None

@@ -52,3 +52,40 @@ def test_no_route_answers_5xx_to_junk(client, staff, auth):
                 if resp.status_code >= 500:
                     failures.append((method, path, body[:40] if body else None, resp.status_code))
     assert failures == []
+
+
+def _b64(obj) -> str:
+    import base64
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+
+CRAFTED_CURSORS = [
+    # the old unsigned format with a foreign key: the attack that used to reach DynamoDB
+    _b64({"gsi1pk": {"S": "D#34-maltepe"}, "gsi1sk": {"N": "1"}, "pk": {"S": "x"}}),
+    _b64({"gsi1pk": {"S": "D#34-maltepe"}, "gsi1sk": {"S": "2026"}, "pk": {"S": "CASE#X"}, "sk": {"S": "CASE"}}),
+    _b64({"gsi1pk": {"S": "D#34-maltepe"}}) + ".0123456789abcdef0123456789abcdef",   # a made-up signature
+    _b64([1, 2]) + ".x", "..", ".", "ş.ş", "A" * 5000, "%00",
+]
+
+
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS)
+def test_a_crafted_queue_cursor_is_400_naming_the_cursor(client, staff, cursor):
+    resp = client.http.get(f"/v1/staff/cases?district=34-maltepe&cursor={cursor}",
+                           headers=staff.headers("masa.maltepe"))
+    assert resp.status_code == 400, resp.body
+    assert resp.json_body["error"]["code"] == "invalid_cursor" and resp.json_body["error"]["field"] == "cursor"
+
+
+def test_a_cursor_from_one_filter_is_refused_for_another(client, staff, application):
+    from tests.integration.helpers import submit
+    for _ in range(3):
+        submit(client, application)
+    page = client.http.get("/v1/staff/cases?district=34-maltepe&limit=1", headers=staff.headers("masa.maltepe"))
+    cursor = page.json_body["next_cursor"]
+    assert cursor
+    same = client.http.get(f"/v1/staff/cases?district=34-maltepe&limit=1&cursor={cursor}",
+                           headers=staff.headers("masa.maltepe"))
+    assert same.status_code == 200 and same.json_body["items"] != page.json_body["items"]
+    other = client.http.get(f"/v1/staff/cases?district=34-maltepe&status=received&limit=1&cursor={cursor}",
+                            headers=staff.headers("masa.maltepe"))
+    assert other.status_code == 400
