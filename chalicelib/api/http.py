@@ -52,9 +52,29 @@ def read_json(request) -> Any:
         raise AppError("unsupported_media_type", "İstek gövdesi application/json türünde olmalıdır.",
                        status=415)
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as dup:
+        raise AppError("duplicate_key", "İstek gövdesinde aynı alan birden fazla kez yazılmış.",
+                       field=dup.key) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise AppError("invalid_json", "İstek gövdesi geçerli bir JSON değil.") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key[:100]
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A key given twice is refused: which of the two a client meant is not ours to guess
+    (`"kvkk_acknowledged": false, "kvkk_acknowledged": true`)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def client_ip(request) -> str:

@@ -23,15 +23,34 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
+# Bidirectional embeddings, overrides and isolates: they can make text read differently
+# from what it is (a reversed URL, a disguised number). Removed, never stored.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x85]")
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
 def _clean_text(value: Any) -> Any:
+    """NFC, bidi controls removed, trimmed; control characters refused, and so is text
+    with nothing visible in it (only spaces or zero-width characters)."""
     if isinstance(value, str):
-        value = unicodedata.normalize("NFC", value).strip()
+        value = _BIDI.sub("", unicodedata.normalize("NFC", value)).strip()
         if _CONTROL.search(value):
             raise PydanticCustomError("invalid_characters", "{label} geçersiz karakterler içeriyor.")
+        if value and all(unicodedata.category(ch) in _INVISIBLE for ch in value):
+            raise PydanticCustomError("no_visible_text", "{label} görünür bir karakter içermiyor.")
+    return value
+
+
+def _clean_line(value: Any) -> Any:
+    value = _clean_text(value)
+    if isinstance(value, str) and _LINE_BREAKS.search(value):
+        raise PydanticCustomError("line_break", "{label} tek satır olmalıdır.")
     return value
 
 
 Text = Annotated[str, BeforeValidator(_clean_text)]
+Line = Annotated[str, BeforeValidator(_clean_line)]   # one line: names, subjects, titles, file names
 
 
 def _check_email(value: str) -> str:
@@ -166,8 +185,8 @@ class _Model(BaseModel):
 
 class ApplicantIn(_Model):
     national_id: Text
-    first_name: Text = Field(min_length=2, max_length=50)
-    last_name: Text = Field(min_length=2, max_length=50)
+    first_name: Line = Field(min_length=2, max_length=50)
+    last_name: Line = Field(min_length=2, max_length=50)
     phone: Text
     email: Email | None = None
     address: Text = Field(min_length=10, max_length=300)
@@ -211,7 +230,7 @@ class ApplicationIn(_Model):
     type: TypeCode
     category: SubjectCode
     district: DistrictCode
-    subject: Text = Field(min_length=3, max_length=150)
+    subject: Line = Field(min_length=3, max_length=150)
     description: Text = Field(min_length=10, max_length=4000)
     applicant: ApplicantIn
     location: LocationIn | None = None
@@ -248,20 +267,20 @@ OUTCOMES = ("positive", "negative", "informed", "not_competent")
 
 class AttachmentRef(_Model):
     id: Text = Field(pattern=r"^[a-f0-9]{32}$")
-    filename: Text = Field(min_length=1, max_length=200)
+    filename: Line = Field(min_length=1, max_length=200)
 
 
 class AnswerIn(_Model):
     text: Text = Field(min_length=1, max_length=10000)
     outcome: Literal["positive", "negative", "informed", "not_competent"]
-    responder_name: Text = Field(min_length=2, max_length=100)
-    responder_title: Text = Field(min_length=2, max_length=100)
+    responder_name: Line = Field(min_length=2, max_length=100)
+    responder_title: Line = Field(min_length=2, max_length=100)
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=5)
 
 
 class RedirectIn(_Model):
     reason: Text = Field(min_length=10, max_length=2000)
-    suggested_institution: Text | None = Field(default=None, max_length=200)
+    suggested_institution: Line | None = Field(default=None, max_length=200)
 
 
 class ExtensionIn(_Model):
@@ -269,13 +288,13 @@ class ExtensionIn(_Model):
 
 
 class AttachmentUploadIn(_Model):
-    filename: Text = Field(min_length=1, max_length=200)
+    filename: Line = Field(min_length=1, max_length=200)
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(ge=1, le=10 * 1024 * 1024)
 
 
 class SessionIn(_Model):
-    username: Text = Field(min_length=1, max_length=128)
+    username: Line = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=256)
 
 
@@ -346,7 +365,7 @@ class RevokeLinkIn(_Versioned):
 class InstitutionIn(_Model):
     id: Text = Field(min_length=3, max_length=80)
     kind: KindCode
-    name: Text = Field(min_length=3, max_length=200)
+    name: Line = Field(min_length=3, max_length=200)
     liaison_email: Email
     sla_days: int | None = Field(default=None, ge=1, le=30)
     send_method: Literal["email_link"] = "email_link"  # the only delivery method so far

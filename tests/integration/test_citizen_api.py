@@ -353,3 +353,13 @@ def test_logs_carry_no_personal_data(client, application):
     for secret in ("10000000146", "5321234567", "532 123", "Ayşe", "Yılmaz", "Bağdat", "yayalar",
                    "0216 111 22 33", "ayse@example.com"):
         assert secret not in logs
+
+
+def test_a_key_given_twice_is_400_naming_it_and_nothing_is_recorded(client, application, aws_calls):
+    body = json.dumps(dict(application, kvkk_acknowledged=False))[:-1] + ', "kvkk_acknowledged": true}'
+    aws_calls.reset()
+    resp = client.http.post("/v1/applications", headers={"Content-Type": "application/json"}, body=body)
+    assert resp.status_code == 400
+    assert resp.json_body["error"] == {"code": "duplicate_key", "field": "kvkk_acknowledged",
+                                       "message": "İstek gövdesinde aynı alan birden fazla kez yazılmış."}
+    assert aws_calls.count("dynamodb") == 0 and aws_calls.count("sqs") == 0

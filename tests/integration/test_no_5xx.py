@@ -12,6 +12,8 @@ JUNK_BODIES = [
                 "version": "x", "institution_ids": "x", "rating": "five", "received_at": "yesterday"}).encode(),
     json.dumps({"version": 10 ** 30, "institution_ids": [None, 1, {}], "rating": 1e308, "limit": -1}).encode(),
     json.dumps({"x": "y" * 70_000}).encode(),
+    b'{"kvkk_acknowledged": false, "kvkk_acknowledged": true, "version": 1, "version": 2}',
+    b'{"a": {"b": 1, "b": 2}}',
     b"\xff\xfe\x00garbage",
 ]
 PATH_VALUES = ["AAAA-AAAA-AA", "ş", "%00", "x" * 300, "34-maltepe", "../../etc"]

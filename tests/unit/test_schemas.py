@@ -64,6 +64,10 @@ CASES = [
     ("confidential_identity", True, "confidential_not_allowed",
      "Kimlik gizliliği yalnızca ihbar başvurularında istenebilir."),
     ("surprise", 1, "unknown_field", "Bilinmeyen alan: surprise."),
+    ("subject", "\u200b\u200b\u200b\u200b", "no_visible_text", "Konu görünür bir karakter içermiyor."),
+    ("description", "\u200b \ufeff\u2060 \u200d" * 5, "no_visible_text", "Açıklama görünür bir karakter içermiyor."),
+    ("subject", "Kaldırım\r\nBcc: x@evil.example", "line_break", "Konu tek satır olmalıdır."),
+    ("applicant.first_name", "Ayşe\u2028Fatma", "line_break", "Ad tek satır olmalıdır."),
 ]
 
 
@@ -112,3 +116,14 @@ def test_every_e_mail_field_is_checked_and_an_empty_optional_one_is_none():
     data = copy.deepcopy(VALID_APPLICATION)
     data["applicant"]["email"] = "  "
     assert parse(ApplicationIn, data).applicant.email is None
+
+
+def test_text_is_stored_in_nfc_without_bidi_overrides():
+    data = copy.deepcopy(VALID_APPLICATION)
+    data["subject"] = "Kaldırım c\u0327o\u0308kmu\u0308s\u0327 \u202egnp.exe\u202c"   # decomposed ç, ö, ü, ş
+    data["applicant"]["first_name"] = "\u2066Ayşe\u2069"
+    req = parse(ApplicationIn, data)
+    assert req.subject == "Kaldırım çökmüş gnp.exe" and len(req.subject) == 23
+    assert req.applicant.first_name == "Ayşe"
+    data["description"] = "Satır bir.\nSatır iki: açıklama birden çok satır olabilir."
+    assert "\n" in parse(ApplicationIn, data).description
