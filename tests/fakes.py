@@ -27,6 +27,7 @@ def _without_personal_data(case):
     c = copy.deepcopy(case)
     c.applicant = Applicant("", "", "", "", "")
     c.description = ""
+    c.location = None
     return c
 
 

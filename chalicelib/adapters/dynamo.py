@@ -71,7 +71,8 @@ class CaseItem(Model):
     legal_due_date = UnicodeAttribute()
     status = UnicodeAttribute()
     confidential = BooleanAttribute(default=False)
-    location = MapAttribute(null=True)
+    location = MapAttribute(null=True)            # items written before locations were sealed
+    location_enc = UnicodeAttribute(null=True)    # sealed like the applicant: it can reveal a home
     history = ListAttribute(of=HistoryMap, default=list)
     extended = BooleanAttribute(default=False)
     outcome = UnicodeAttribute(null=True)

@@ -66,7 +66,7 @@ def case_to_item(case: Case, keys) -> CaseItem:
         legal_due_date=due,
         status=case.status.value,
         confidential=case.confidential_identity,
-        location=case.location,
+        location_enc=keys.seal(json.dumps(case.location), case.application_no) if case.location else None,
         history=[HistoryMap(at=h.at.isoformat(), status=h.status.value, note=h.note, public=h.public,
                             actor=h.actor, event=h.event) for h in case.history],
         extended=case.extended,
@@ -93,6 +93,12 @@ def case_to_item(case: Case, keys) -> CaseItem:
     return item
 
 
+def _location(item: CaseItem, keys) -> dict | None:
+    if item.location_enc:
+        return json.loads(keys.unseal(item.location_enc, item.application_no))
+    return plain(item.location) if item.location is not None else None
+
+
 def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> Case:
     no = item.application_no
     if with_personal_data:
@@ -109,7 +115,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         receipt_date=date.fromisoformat(item.receipt_date),
         legal_due_date=date.fromisoformat(item.legal_due_date),
         status=Status(item.status), confidential_identity=bool(item.confidential),
-        location=plain(item.location) if item.location is not None else None,
+        location=_location(item, keys) if with_personal_data else None,
         history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
                  for h in item.history or []],
         version=item.version, extended=bool(item.extended), outcome=item.outcome,

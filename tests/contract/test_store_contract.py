@@ -43,10 +43,13 @@ def assignment(no: str, inst: str = "34-maltepe.belediye", sla=date(2026, 1, 14)
 
 def test_a_submission_is_written_once_and_read_back_with_its_personal_data(store):
     case = new_case("AAAAAAAAAA")
+    case.location = {"lat": 40.93, "lon": 29.13}
     store.add_submission(case, None)
     assert case.version == 1
     got = store.get("AAAAAAAAAA")
     assert got.applicant.national_id == "10000000146" and got.description == "Açıklama metni"
+    assert got.location == {"lat": 40.93, "lon": 29.13}
+    assert store.get_public("AAAAAAAAAA").location is None
     assert got.history[0].note == "alındı" and got.version == 1
     with pytest.raises(DuplicateApplicationNo):
         store.add_submission(new_case("AAAAAAAAAA"), None)

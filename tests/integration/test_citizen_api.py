@@ -74,18 +74,21 @@ def test_submission_message_goes_to_the_routing_queue_without_personal_data(clie
 
 def test_personal_data_is_encrypted_at_rest(client, application, aws):
     import boto3
-    receipt = submit(client, application)
+    receipt = submit(client, dict(application, location={"lat": 40.9351, "lon": 29.1302}))
     no = receipt["application_no"].replace("-", "")
     raw = boto3.client("dynamodb", region_name="eu-central-1").get_item(
         TableName=aws["MAIN_TABLE"], Key={"pk": {"S": f"CASE#{no}"}, "sk": {"S": "CASE"}})["Item"]
     dump = json.dumps(raw, ensure_ascii=False)
-    for secret in ("10000000146", "5321234567", "Ayşe", "Bağdat Cad", "yayalar", receipt["access_code"]):
+    for secret in ("10000000146", "5321234567", "Ayşe", "Bağdat Cad", "yayalar", receipt["access_code"],
+                   "40.9351", "29.1302"):
         assert secret not in dump
     assert raw["nid_hash"]["S"] and raw["applicant_enc"]["S"].startswith("v1:")
+    assert "location" not in raw and raw["location_enc"]["S"].startswith("v1:")
     # and the repository reads it back
     from chalicelib.bootstrap import ports
     case = ports().store.get(no)
     assert case.applicant.national_id == "10000000146" and case.applicant.phone == "+905321234567"
+    assert case.location == {"lat": 40.9351, "lon": 29.1302}
 
 
 # --- budgets -------------------------------------------------------------------
