@@ -347,8 +347,11 @@ class FakeStorage:
     def presigned_upload(self, key, content_type):
         return {"url": "https://blobs.test/upload", "fields": {"key": key, "Content-Type": content_type}}
 
-    def presigned_download(self, key, filename):
-        return f"https://blobs.test/{key}?filename={filename}"
+    def presigned_download(self, key, filename, content_type):
+        return f"https://blobs.test/{key}?filename={filename}&type={content_type}"
+
+    def read(self, key):
+        return self.objects[key][1]
 
     def inspect(self, key):
         if key not in self.objects:

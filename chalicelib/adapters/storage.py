@@ -32,10 +32,17 @@ class S3Storage:
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, MAX_BYTES]],
             ExpiresIn=self.UPLOAD_URL_SECONDS)
 
-    def presigned_download(self, key: str, filename: str) -> str:
+    def presigned_download(self, key: str, filename: str, content_type: str) -> str:
+        """Always a download (never rendered by the browser), with the type the server
+        checked, not the one the uploader declared."""
+        from ..domain.attachments import content_disposition
         return _presigner().generate_presigned_url("get_object", Params={
-            "Bucket": self.bucket, "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"'}, ExpiresIn=DOWNLOAD_URL_SECONDS)
+            "Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(filename)}, ExpiresIn=DOWNLOAD_URL_SECONDS)
+
+    def read(self, key: str) -> bytes:
+        """The whole object (at most MAX_BYTES; bigger ones were refused before)."""
+        return client("s3").get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{MAX_BYTES - 1}")["Body"].read()
 
     def inspect(self, key: str) -> dict | None:
         """Size, stored content type and the first bytes of an uploaded object; None if absent."""

@@ -22,6 +22,7 @@ from ..domain.records import AuditEntry, Counter
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell, tr_date
+from .office.views import answers_view
 from .ports import Ports, StaleCase
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
@@ -116,11 +117,7 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "legal_due_date": case.legal_due_date.isoformat(), "sla_due_date": a.sla_due_date.isoformat(),
         "institution": {"id": a.institution.id, "name": a.institution.name},
         "status": a.status.value,
-        "answers": [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
-                     "responder_title": x.responder_title, "returned_note": x.returned_note,
-                     "attachments": [{"id": f["id"], "filename": f["filename"],
-                                      "url": ports.storage.presigned_download(f["key"], f["filename"])}
-                                     for f in x.attachments]} for x in a.answers],
+        "answers": answers_view(ports, a.answers),
         "notes": a.notes,
         "applicant": applicant,
         "identity_withheld": withheld,
@@ -163,6 +160,8 @@ def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
         info = storage.inspect(key)
         problem = "attachment_missing" if info is None else att.problem(info["size"], info["content_type"],
                                                                           info["head"])
+        if problem is None and info["content_type"] == "application/pdf":
+            problem = att.pdf_problem(storage.read(key))
         if problem:
             if info is not None:
                 storage.delete(key)

@@ -177,7 +177,10 @@ class BlobStorage(Protocol):
 
     def presigned_upload(self, key: str, content_type: str) -> dict: ...
 
-    def presigned_download(self, key: str, filename: str) -> str: ...
+    def presigned_download(self, key: str, filename: str, content_type: str) -> str:
+        """A short-lived link that always downloads, with the checked content type."""
+
+    def read(self, key: str) -> bytes: ...
 
     def inspect(self, key: str) -> dict | None:
         """{size, content_type, head (first bytes)}, or None when absent."""

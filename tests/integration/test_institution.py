@@ -267,7 +267,18 @@ def test_extension_is_refused_for_other_types_and_after_15_working_days(client, 
 
 # --- attachments -----------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _real_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _real_pdf()
+HTML_AS_PDF = b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"
 
 
 def upload(client, token, content, content_type="application/pdf", filename="yanit.pdf", declared_size=None):
@@ -284,12 +295,29 @@ def upload(client, token, content, content_type="application/pdf", filename="yan
 
 def test_attachment_full_flow_against_s3(client, application, aws):
     _, token = forwarded_case(client, application, aws)
-    ref = upload(client, token, PDF)
+    name = 'Yanıt "son" hâli; X-Evil: 1%0d.pdf'
+    ref = upload(client, token, PDF, filename=name)
     resp = post(client, "answer", token, {**ANSWER, "attachments": [ref]})
     assert resp.status_code == 200, resp.body
     [file] = resp.json_body["answers"][0]["attachments"]
-    assert file["filename"] == "yanit.pdf"
-    assert requests.get(file["url"]).content == PDF
+    assert file["filename"] == name
+    got = requests.get(file["url"])
+    assert got.content == PDF and got.headers["Content-Type"] == "application/pdf"
+    disposition = got.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; ") and "\r" not in disposition and "\n" not in disposition
+    assert "filename*=UTF-8''Yan%C4%B1t%20%22son%22%20h%C3%A2li%3B%20X-Evil%3A%201%250d.pdf" in disposition
+    assert 'filename="Yan_t _son_ h_li_ X-Evil: 1_0d.pdf"' in disposition
+
+
+def test_a_file_that_only_starts_like_a_pdf_is_refused(client, application, aws):
+    _, token = forwarded_case(client, application, aws)
+    html = upload(client, token, HTML_AS_PDF, filename="fatura.pdf")
+    truncated = upload(client, token, PDF[: len(PDF) // 2], filename="yarim.pdf")
+    resp = post(client, "answer", token, {**ANSWER, "attachments": [html, truncated]})
+    assert resp.status_code == 422
+    assert [(e["field"], e["code"]) for e in resp.json_body["errors"]] == [
+        ("attachments.0", "attachment_unreadable"), ("attachments.1", "attachment_unreadable")]
+    assert get(client, token).json_body["status"] == "sent"
 
 
 def test_attachment_refusals(client, application, aws):

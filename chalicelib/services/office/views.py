@@ -11,16 +11,22 @@ from ...domain.identity import mask_national_id, mask_phone
 from ..ports import Ports
 
 
+def answers_view(ports: Ports, answers) -> list[dict]:
+    """An institution's answers with short-lived download links (office and institution alike)."""
+    return [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
+             "responder_title": x.responder_title, "returned_note": x.returned_note,
+             "attachments": [{"id": f["id"], "filename": f["filename"],
+                              "url": ports.storage.presigned_download(
+                                  f["key"], f["filename"], f.get("content_type") or "application/octet-stream")}
+                             for f in x.attachments]} for x in answers]
+
+
 def assignment_view(ports: Ports, a) -> dict:
     return {
         "institution_id": a.institution.id, "institution_name": a.institution.name, "status": a.status.value,
         "dispatched_at": _iso(a.dispatched_at), "sla_due_date": a.sla_due_date.isoformat(),
         "link_generation": a.link_generation, "redirect": a.redirect, "notes": a.notes,
-        "answers": [{"at": _iso(x.at), "text": x.text, "outcome": x.outcome, "responder_name": x.responder_name,
-                     "responder_title": x.responder_title, "returned_note": x.returned_note,
-                     "attachments": [{"id": f["id"], "filename": f["filename"],
-                                      "url": ports.storage.presigned_download(f["key"], f["filename"])}
-                                     for f in x.attachments]} for x in a.answers],
+        "answers": answers_view(ports, a.answers),
     }
 
 
