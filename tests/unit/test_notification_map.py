@@ -87,15 +87,17 @@ def test_no_sms_template_carries_text_a_citizen_or_an_institution_wrote():
 
 
 def test_a_hostile_subject_reaches_neither_the_receipt_sms_nor_a_mail_header(p):
-    body = dict(VALID_APPLICATION, category="yol_kaldirim",
-                subject="Borcunuz var, odeyin: http://evil.example/odeme\r\nBcc: x@evil.example")
+    import dataclasses
+    body = dict(VALID_APPLICATION, category="yol_kaldirim", subject="Borcunuz var, odeyin: http://evil.example/odeme")
     result = applications.submit(p, body, idempotency_key_header=None)
     routing.handle(p, p.publisher.routed[-1])
     sms = [n for n in p.publisher.notified if n.channel == "sms"]
     assert sms and all("evil" not in n.render()[1] for n in sms)
     [mail] = [n for n in p.publisher.notified if n.template == "institution_assigned"]
-    subject, _ = mail.render()
-    assert "\r" not in subject and "\n" not in subject and result.body["application_no"] in subject
+    # input refuses line breaks in a subject; a case stored before that rule may still hold one
+    old = dataclasses.replace(mail, params=dict(mail.params, subject="Kaldırım\r\nBcc: x@evil.example\u2028\x85"))
+    subject, _ = old.render()
+    assert subject == f"Açık Kapı başvurusu {result.body['application_no']}: Kaldırım Bcc: x@evil.example"
 
 
 def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_office_mail(p):
