@@ -98,3 +98,6 @@ def reset() -> None:
     cognito = sys.modules.get("chalicelib.adapters.cognito")
     if cognito is not None:
         cognito.reset()
+    dynamo = sys.modules.get("chalicelib.adapters.dynamo")
+    if dynamo is not None:
+        dynamo.reset_connections()

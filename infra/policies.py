@@ -57,7 +57,8 @@ def policy(stage: str, role: str) -> dict:
         statements += [
             _statement("CasesTable", read + write, a["table"]),
             _statement("AuditAppendOnly", ["dynamodb:PutItem", "dynamodb:Query"], a["audit"]),
-            _statement("Queues", ["sqs:SendMessage"], [a["routing_queue"], a["notification_queue"]]),
+            _statement("Queues", ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+                       [a["routing_queue"], a["notification_queue"]]),
             _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["uploads"]),
             _statement("StaffAdmin", ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes",
                                       "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminListGroupsForUser",

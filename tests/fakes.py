@@ -86,6 +86,9 @@ class FakeStore:
     def get_idempotency(self, key):
         return self.idempotency.get(key)
 
+    def ready(self):
+        pass
+
     def get_public(self, no):
         case = self.cases.get(no)
         return _without_personal_data(case) if case else None
@@ -323,6 +326,9 @@ class FakeAudit:
 class FakePublisher:
     routed: list = field(default_factory=list)
     notified: list = field(default_factory=list)
+
+    def ready(self):
+        pass
 
     def route(self, message):
         self.routed.append(message)

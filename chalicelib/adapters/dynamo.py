@@ -17,8 +17,11 @@ AUDIT_TABLE = settings().audit_table
 
 
 def _table(name: str) -> type:
-    """The pynamodb Meta of a model stored in table `name` (several models share the main table)."""
-    return type("Meta", (), {"table_name": name, "region": REGION})
+    """The pynamodb Meta of a model stored in table `name` (several models share the main
+    table), with the short timeouts of adapters/aws.py."""
+    from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
+    return type("Meta", (), {"table_name": name, "region": REGION, "connect_timeout_seconds": CONNECT_TIMEOUT,
+                             "read_timeout_seconds": READ_TIMEOUT, "max_retry_attempts": MAX_ATTEMPTS - 1})
 
 
 def _index(name: str, hash_attr: str, range_attr: str):
@@ -282,3 +285,10 @@ class RouteMarker(Model):
     expires_at = TTLAttribute(null=True)
 
     sweep = Sweep()
+
+
+def reset_connections() -> None:
+    """Forget pynamodb's cached connections (after the endpoint changed: tests, the local stack)."""
+    for model in (CaseItem, IdempotencyItem, CounterItem, AuditItem, DistrictRefItem, StaffItem, AssignmentItem,
+                  NotificationItem, DigestItem, RegistryItem, SurveyItem, RouteMarker):
+        model._connection = None

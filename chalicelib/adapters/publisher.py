@@ -51,6 +51,10 @@ class SqsPublisher:
         self.notification_queue_url = notification_queue_url
         self.keys = keys
 
+    def ready(self) -> None:
+        from .aws import client
+        client("sqs").get_queue_attributes(QueueUrl=self.routing_queue_url, AttributeNames=["QueueArn"])
+
     def route(self, message: dict) -> None:
         send(self.routing_queue_url, message)
 

@@ -59,7 +59,9 @@ class DynamoStore:
 
     @staticmethod
     def _connection() -> Connection:
-        return Connection(region=REGION)
+        from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
+        return Connection(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT, read_timeout_seconds=READ_TIMEOUT,
+                          max_retry_attempts=MAX_ATTEMPTS - 1)
 
     def _case(self, item, *, with_personal_data: bool = True):
         return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)
@@ -89,6 +91,12 @@ class DynamoStore:
             return M.idempotency_from_item(IdempotencyItem.get(*K.idempotency_key(key), consistent_read=True), key)
         except IdempotencyItem.DoesNotExist:
             return None
+
+    def ready(self) -> None:
+        try:
+            RegistryItem.get(*K.REGISTRY_KEY)
+        except RegistryItem.DoesNotExist:
+            pass
 
     def get_public(self, no: str):
         """The case for its citizen's tracking page: one consistent GetItem, nothing unsealed."""

@@ -117,6 +117,27 @@ def get_catalog():
                     headers={"Content-Type": "application/json; charset=utf-8", **headers})
 
 
-@route(bp, "/v1/health", "GET", summary="Sağlık kontrolü (health)", tag="meta", responses={200: ("Çalışıyor", "HealthOut")})
+@route(bp, "/v1/health", "GET", summary="Canlılık (liveness): işlev çalışıyor", tag="meta",
+       responses={200: ("Çalışıyor", "HealthOut")})
 def health():
+    """Liveness only: no backend is called, so a slow database never makes it fail."""
     return json_response({"status": "ok"})
+
+
+@route(bp, "/v1/ready", "GET", summary="Hazırlık (readiness): veritabanı ve kuyruklar yanıt veriyor", tag="meta",
+       responses={200: ("Hazır", "ReadyOut"), 503: ("Bir arka uç yanıt vermiyor", "ReadyOut")})
+def ready():
+    """One cheap call each to DynamoDB and SQS, within the short timeouts of adapters/aws.py."""
+    import time
+    checks = {}
+    for name, probe in (("dynamodb", lambda: ports().store.ready()), ("sqs", lambda: ports().publisher.ready())):
+        started = time.monotonic()
+        try:
+            probe()
+            checks[name] = {"ok": True}
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks[name] = {"ok": False, "error": type(exc).__name__}
+        checks[name]["ms"] = round((time.monotonic() - started) * 1000)
+    ok = all(c["ok"] for c in checks.values())
+    return json_response({"status": "ready" if ok else "unavailable", "checks": checks}, 200 if ok else 503,
+                         headers={"Cache-Control": "no-store", **({} if ok else {"Retry-After": "5"})})

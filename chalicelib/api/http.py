@@ -92,6 +92,12 @@ def handle_errors(view: Callable) -> Callable:
         except AppError as err:
             return error_response(err)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
+            from ..adapters.aws import unavailable
+            if unavailable(exc):
+                from ..logs import exception_summary, logger
+                logger().warning("backend unavailable", extra=exception_summary(exc))
+                return error_response(AppError("unavailable", "Hizmet şu anda yanıt veremiyor; lütfen birkaç saniye "
+                                               "sonra tekrar deneyiniz.", status=503, headers={"Retry-After": "5"}))
             from ..logs import exception_summary, logger
             logger().error("unhandled error", extra=exception_summary(exc))
             return internal_error()

@@ -84,6 +84,17 @@ class HealthOut(_Out):
     status: Literal["ok"]
 
 
+class CheckOut(_Out):
+    ok: bool
+    ms: int
+    error: str | None = Field(default=None, description="The exception's type, never its message")
+
+
+class ReadyOut(_Out):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, CheckOut]
+
+
 # --- the institution -------------------------------------------------------------------------
 
 class AttachmentOut(_Out):

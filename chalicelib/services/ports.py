@@ -64,6 +64,9 @@ class QueueQuery:
 
 
 class CaseStore(Protocol):
+    def ready(self) -> None:
+        """One cheap read; raises when the database cannot be reached."""
+
     # citizen submissions and tracking
     def add_submission(self, case: Case, idempotency: IdempotencyRecord | None) -> None:
         """The case, its idempotency record, the day's digest entry and the route marker,
@@ -163,6 +166,9 @@ class AuditLog(Protocol):
 
 
 class Publisher(Protocol):
+    def ready(self) -> None:
+        """One cheap call to the queues; raises when they cannot be reached."""
+
     def route(self, message: dict) -> None:
         """A message for the routing worker (built by services/messages.py)."""
 
