@@ -46,6 +46,66 @@ def base_env(moto_port: int) -> dict[str, str]:
     }
 
 
+def _die_with_parent(parent: int):
+    """Runs in the child before exec: on Linux the kernel sends it SIGKILL when the
+    process that started it dies, however that happened (SIGHUP from a closed terminal,
+    kill -9, a supervisor's timeout). If the parent is already gone, exit at once."""
+    def arm() -> None:
+        import ctypes
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # not Linux: the parent's handlers still stop the group
+        if os.getppid() != parent:
+            os._exit(1)
+    return arm
+
+
+PORT_VARIABLES = {"moto_port": "MOTO_PORT", "api_port": "API_PORT", "web_port": "WEB_PORT"}
+
+
+def _listener(port: int) -> str:
+    """Who listens on `port`, from /proc (Linux); '' when it cannot be told."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:   # 0A: LISTEN
+                inodes.add(fields[9])
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in {f"socket:[{i}]" for i in inodes}:
+                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    return f"pid {proc.name} ({cmd[:80]})"
+        except OSError:
+            continue
+    return ""
+
+
+def taken_ports(host: str, ports: dict[str, int]) -> list[str]:
+    """One line per port another process already holds: the stack never talks to a
+    server it did not start."""
+    import socket
+    problems = []
+    for name, port in ports.items():
+        with socket.socket() as s:
+            # as the servers do: connections of an earlier run in TIME_WAIT do not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((host if name != "moto_port" else "127.0.0.1", port))
+            except OSError:
+                who = _listener(port) or "another process"
+                var = PORT_VARIABLES[name]
+                problems.append(f"port {port} ({var}) is taken by {who}; stop it, or start with "
+                                f"make run {var}={port + 1}")
+    return problems
+
+
 class Stack:
     def __init__(self, host: str, moto_port: int, api_port: int, web_port: int, tick: float):
         self.host, self.moto_port, self.api_port, self.web_port, self.tick = host, moto_port, api_port, web_port, tick
@@ -54,7 +114,8 @@ class Stack:
 
     def _spawn(self, args: list[str], env: dict, name: str) -> subprocess.Popen:
         log = open(ROOT / ".local" / f"{name}.log", "wb")
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent(os.getpid()))
         self.procs.append(proc)
         return proc
 
@@ -136,14 +197,20 @@ Demo staff users (password {password}):""", flush=True)
 
 
 def cmd_run(args) -> int:
+    problems = taken_ports(args.host, {"moto_port": args.moto_port, "api_port": args.api_port,
+                                       "web_port": args.web_port})
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr, flush=True)
+        return 1
     stack = Stack(args.host, args.moto_port, args.api_port, args.web_port, args.tick)
     stopping = threading.Event()
 
     def _stop(signum, frame):  # noqa: ARG001
         stopping.set()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):   # SIGHUP: the terminal was closed
+        signal.signal(sig, _stop)
     try:
         stack.start()
         while not stopping.is_set():
