@@ -4,6 +4,12 @@ read-only `/_local/outbox` view of the e-mails and SMS sent (for GET /v1/dev/out
 DynamoDB applies each write and each transaction atomically; moto does not lock, so two
 concurrent requests can both pass the same condition. The local stack and the tests
 serialise moto's DynamoDB writes so that they behave like the real service.
+
+moto also backs up every table a transaction touches with a deep copy of the whole
+table, before each TransactWriteItems: the cost grows with the table, and under
+concurrent requests the copy can meet a dictionary being changed and fail with a 500.
+`_transact_write_items` below does what DynamoDB does instead: check every condition
+first, write only if all pass, and undo the few items already written if a write fails.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ def serialise_dynamodb_writes() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
 
+    DynamoDBBackend.transact_write_items = _transact_write_items
     lock = threading.RLock()
     for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
         original = getattr(DynamoDBBackend, name)
@@ -30,6 +37,72 @@ def serialise_dynamodb_writes() -> None:
 
         setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
     _done = True
+
+
+def _transact_write_items(self, transact_items: list[dict]) -> None:
+    """TransactWriteItems without moto's whole-table backup: all conditions are checked
+    against the state before the transaction, then the writes are applied (the caller
+    holds the write lock, so nothing changes in between); if a write fails, the items
+    already written get their previous values back."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (ConditionalCheckFailed, MultipleTransactionsException,
+                                          TooManyTransactionsException, TransactionCanceledException,
+                                          TransactWriteSingleOpException)
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    seen, plan, errors = set(), [], []
+    for entry in transact_items:
+        if len(entry) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(entry.items()))
+        if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+            raise ValueError("Unsupported transaction operation")
+        table_name = op["TableName"]
+        if op_type == "Put":
+            table = self.get_table(table_name)
+            key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = op["Item"][table.range_key_attr]
+        else:
+            key = op["Key"]
+        marker = (str(table_name), str(dict(sorted(key.items()))))
+        if marker in seen:
+            raise MultipleTransactionsException()
+        seen.add(marker)
+        current = self.get_item(table_name, key)
+        failed = None
+        if op.get("ConditionExpression") is not None:
+            condition = get_filter_expression(op["ConditionExpression"], op.get("ExpressionAttributeNames"),
+                                              op.get("ExpressionAttributeValues"))
+            if not condition.expr(current):
+                old = current.to_json()["Attributes"] if (
+                    op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current) else None
+                failed = ("ConditionalCheckFailed", ConditionalCheckFailed().message, old)
+        errors.append(failed or (None, None, None))
+        plan.append((op_type, op, table_name, key, current.to_json()["Attributes"] if current else None))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    done = []
+    try:
+        for op_type, op, table_name, key, before in plan:
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if op_type == "Put":
+                self.put_item(table_name, op["Item"], expression_attribute_names=names,
+                              expression_attribute_values=values)
+            elif op_type == "Delete":
+                self.delete_item(table_name, key, expression_attribute_names=names,
+                                 expression_attribute_values=values)
+            elif op_type == "Update":
+                self.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                 expression_attribute_names=names, expression_attribute_values=values)
+            done.append((table_name, key, before))
+    except Exception:
+        for table_name, key, before in reversed(done):
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before)
+        raise
 
 
 def main() -> None:

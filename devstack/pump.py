@@ -19,6 +19,9 @@ from datetime import datetime, timezone
 import boto3
 
 RETRY_BACKOFF_SECONDS = int(os.environ.get("PUMP_RETRY_BACKOFF", "2"))
+# consumers per queue: routing first (a case leaves "received" there), notifications after
+CONCURRENCY = {"routing_worker": int(os.environ.get("PUMP_ROUTING_CONCURRENCY", "4")),
+               "notification_worker": int(os.environ.get("PUMP_NOTIFICATION_CONCURRENCY", "2"))}
 
 
 def _context(name: str):
@@ -61,31 +64,38 @@ class Pump:
         self.stop = threading.Event()
         self.delivered = 0
         self.failed = 0
+        self._count = threading.Lock()
 
     def poll_once(self) -> int:
-        handled = 0
-        for name, url, arn, batch in self.queues:
-            resp = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=batch, WaitTimeSeconds=self.wait_seconds,
-                                            AttributeNames=["All"], MessageAttributeNames=["All"])
-            messages = resp.get("Messages", [])
-            if not messages:
-                continue
-            handled += len(messages)
-            try:
-                result = self.app.handler_map[name](sqs_event(messages, arn, self.region), _context(name))
-                failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
-            except Exception as exc:  # noqa: BLE001 - Lambda treats it as all failed
-                print(f"[pump] {name}: handler raised {type(exc).__name__}", flush=True)
-                failed = {m["MessageId"] for m in messages}
-            for m in messages:
-                if m["MessageId"] in failed:
-                    self.failed += 1
-                    self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
-                                                       VisibilityTimeout=RETRY_BACKOFF_SECONDS)
-                else:
-                    self.delivered += 1
-                    self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        return handled
+        """One receive from every queue, in turn (tests drive the pump this way)."""
+        return sum(self.poll(queue) for queue in self.queues)
+
+    def poll(self, queue) -> int:
+        """One receive from one queue, its handler, then one batch delete of what succeeded."""
+        name, url, arn, batch = queue
+        resp = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=batch, WaitTimeSeconds=self.wait_seconds,
+                                        AttributeNames=["All"], MessageAttributeNames=["All"])
+        messages = resp.get("Messages", [])
+        if not messages:
+            return 0
+        try:
+            result = self.app.handler_map[name](sqs_event(messages, arn, self.region), _context(name))
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        except Exception as exc:  # noqa: BLE001 - Lambda treats it as all failed
+            print(f"[pump] {name}: handler raised {type(exc).__name__}", flush=True)
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for m in messages:
+            if m["MessageId"] in failed:
+                self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                                   VisibilityTimeout=RETRY_BACKOFF_SECONDS)
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        with self._count:
+            self.failed += len(messages) - len(done)
+            self.delivered += len(done)
+        return len(messages)
 
     def tick(self, at: datetime | None = None) -> None:
         for name in self.schedules:
@@ -94,16 +104,25 @@ class Pump:
             except Exception as exc:  # noqa: BLE001
                 print(f"[pump] schedule {name}: raised {type(exc).__name__}", flush=True)
 
-    def run(self) -> None:
-        next_tick = time.monotonic() + self.schedule_interval
+    def _drain(self, queue) -> None:
+        """One consumer of one queue, as one concurrent Lambda invocation would be."""
         while not self.stop.is_set():
             try:
-                self.poll_once()
+                self.poll(queue)
             except Exception as exc:  # noqa: BLE001 - moto going away at shutdown
                 if self.stop.is_set():
                     break
-                print(f"[pump] poll failed: {type(exc).__name__}", flush=True)
+                print(f"[pump] poll of {queue[0]} failed: {type(exc).__name__}", flush=True)
                 time.sleep(1)
+
+    def run(self) -> None:
+        """CONCURRENCY consumers per queue (Lambda runs several batches at once too), and
+        the schedule ticks on this thread."""
+        for queue in self.queues:
+            for i in range(CONCURRENCY.get(queue[0], 2)):
+                threading.Thread(target=self._drain, args=(queue,), name=f"pump-{queue[0]}-{i}", daemon=True).start()
+        next_tick = time.monotonic() + self.schedule_interval
+        while not self.stop.wait(0.2):
             if self.schedules and time.monotonic() >= next_tick:
                 self.tick()
                 next_tick = time.monotonic() + self.schedule_interval

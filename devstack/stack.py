@@ -43,6 +43,8 @@ def base_env(moto_port: int) -> dict[str, str]:
         "ACIKKAPI_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "LINK_SIGNING_KEYS": new_signing_keys_document("local-1"),
         "MAIL_FROM": "bildirim@acikkapi.example",
+        # moto answers a burst of 20 clients in seconds, not milliseconds (see adapters/aws.py)
+        "ACIKKAPI_READ_TIMEOUT": os.environ.get("ACIKKAPI_READ_TIMEOUT", "8"),
     }
 
 
@@ -146,8 +148,8 @@ class Stack:
         users = seed_users(os.environ["COGNITO_USER_POOL_ID"], REGION)
         password = demo_users()["password"]
 
-        chalice = str(Path(sys.executable).parent / "chalice")
-        api = self._spawn([chalice, "local", "--stage", "local", "--no-autoreload", "--host", self.host, "--port", str(self.api_port)],
+        api = self._spawn([sys.executable, "-m", "devstack.chalice_local", "local", "--stage", "local",
+                           "--no-autoreload", "--host", self.host, "--port", str(self.api_port)],
                           dict(os.environ), "chalice")
         _wait_http(f"http://{self.host}:{self.api_port}/v1/health", 30, api)
 

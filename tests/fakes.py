@@ -96,18 +96,24 @@ class FakeStore:
     def counter(self, counter):
         return self.counters.get(counter, 0)
 
-    def take_attempt(self, counters, limits, expires_at):
+    def take_attempt(self, counter, limit, expires_at):
         with self._lock:   # one conditional write in DynamoDB: atomic there, so atomic here
-            if any(self.counters.get(c, 0) >= limit for c, limit in zip(counters, limits)):
+            if self.counters.get(counter, 0) >= limit:
                 return False
-            for c in counters:
-                self.counters[c] = self.counters.get(c, 0) + 1
+            self.counters[counter] = self.counters.get(counter, 0) + 1
             return True
 
-    def give_back_attempt(self, counters):
-        for c in counters:
-            if self.counters.get(c, 0) > 0:
-                self.counters[c] -= 1
+    def give_back_attempt(self, counter):
+        with self._lock:
+            if self.counters.get(counter, 0) > 0:
+                self.counters[counter] -= 1
+
+    def get_public_and_count(self, no, counter):
+        return self.get_public(no), self.counters.get(counter, 0)
+
+    def increment_counter(self, counter, expires_at):
+        with self._lock:
+            self.counters[counter] = self.counters.get(counter, 0) + 1
 
     def claim_within_limit(self, counter, member, limit, expires_at):
         members = self.members.setdefault(counter, set())

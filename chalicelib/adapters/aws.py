@@ -5,14 +5,17 @@ boto3 and pynamodb read it; in AWS it is unset.
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 # A backend that does not answer must not hold a request for a minute: every AWS call
 # (boto3 here, pynamodb in dynamo.py and store.py) gives up after CONNECT_TIMEOUT +
 # READ_TIMEOUT per attempt, MAX_ATTEMPTS attempts, and the API answers 503 unavailable
-# (api/http.py). DynamoDB, SQS, S3 and SES answer in milliseconds when healthy.
+# (api/http.py). DynamoDB, SQS, S3 and SES answer in milliseconds when healthy; the
+# local stack's moto can take seconds under a burst, so it sets a longer read time-out
+# through ACIKKAPI_READ_TIMEOUT (devstack/stack.py).
 CONNECT_TIMEOUT = 1.0
-READ_TIMEOUT = 2.0
+READ_TIMEOUT = float(os.environ.get("ACIKKAPI_READ_TIMEOUT", "2"))
 MAX_ATTEMPTS = 2
 
 

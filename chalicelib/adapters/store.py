@@ -27,6 +27,15 @@ OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "in
                  "under_evaluation")
 
 
+def _code(exc) -> str | None:
+    """The DynamoDB error code behind a pynamodb error; None when there was no answer
+    at all (a time-out or a refused connection: pynamodb's property then fails)."""
+    try:
+        return exc.cause_response_code
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
 def _reasons(exc: TransactWriteError) -> list[str | None]:
     return [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
 
@@ -36,7 +45,7 @@ def _raise_for(exc: TransactWriteError):
     reasons = _reasons(exc)
     if "ConditionalCheckFailed" in reasons:
         raise StaleCase() from None
-    if "TransactionConflict" in reasons or exc.cause_response_code == "TransactionInProgressException":
+    if "TransactionConflict" in reasons or _code(exc) == "TransactionInProgressException":
         raise TransientConflict() from None
     raise exc
 
@@ -48,7 +57,7 @@ def conditional_put(item, condition=None) -> bool:
         item.save(condition=condition)
         return True
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if _code(exc) == "ConditionalCheckFailedException":
             return False
         raise
 
@@ -105,26 +114,51 @@ class DynamoStore:
         except CaseItem.DoesNotExist:
             return None
 
-    def take_attempt(self, counters: list[Counter], limits: list[int], expires_at: datetime) -> bool:
-        """Check and count in one transaction: every counter goes up by one if each is
-        below its limit; otherwise nothing is counted and the answer is False."""
-        try:
-            with TransactWrite(connection=self._connection()) as tw:
-                for c, limit in zip(counters, limits):
-                    tw.update(CounterItem(*K.counter_key(c)),
-                              actions=[CounterItem.count.add(1), CounterItem.expires_at.set(expires_at)],
-                              condition=CounterItem.count.does_not_exist() | (CounterItem.count < limit))
-        except TransactWriteError as exc:
-            if "ConditionalCheckFailed" in _reasons(exc):
-                return False
-            _raise_for(exc)
-        return True
+    def get_public_and_count(self, no: str, counter: Counter):
+        """The case (no personal data) and one counter in a single BatchGetItem: no
+        transaction, so a counter that many clients update at once never conflicts."""
+        from .aws import client
+        keys = [dict(zip(("pk", "sk"), ({"S": k} for k in key))) for key in (K.case_key(no), K.counter_key(counter))]
+        request = {CaseItem.Meta.table_name: {"Keys": keys, "ConsistentRead": True}}
+        found: list = []
+        for _ in range(3):
+            resp = client("dynamodb").batch_get_item(RequestItems=request)
+            found += resp.get("Responses", {}).get(CaseItem.Meta.table_name, [])
+            request = resp.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        case, count = None, 0
+        for raw in found:
+            if raw["pk"]["S"].startswith("CASE#"):
+                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=False)
+            else:
+                count = int(CounterItem.from_raw_data(raw).count or 0)
+        return case, count
 
-    def give_back_attempt(self, counters: list[Counter]) -> None:
-        with TransactWrite(connection=self._connection()) as tw:
-            for c in counters:
-                tw.update(CounterItem(*K.counter_key(c)), actions=[CounterItem.count.add(-1)],
-                          condition=CounterItem.count > 0)
+    def increment_counter(self, counter: Counter, expires_at: datetime) -> None:
+        CounterItem(*K.counter_key(counter)).update(actions=[CounterItem.count.add(1),
+                                                             CounterItem.expires_at.set(expires_at)])
+
+    def take_attempt(self, counter: Counter, limit: int, expires_at: datetime) -> bool:
+        """Check and count in one conditional write: the counter goes up by one if it is
+        below `limit`; otherwise nothing is counted and the answer is False."""
+        try:
+            CounterItem(*K.counter_key(counter)).update(
+                actions=[CounterItem.count.add(1), CounterItem.expires_at.set(expires_at)],
+                condition=CounterItem.count.does_not_exist() | (CounterItem.count < limit))
+            return True
+        except UpdateError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def give_back_attempt(self, counter: Counter) -> None:
+        try:
+            CounterItem(*K.counter_key(counter)).update(actions=[CounterItem.count.add(-1)],
+                                                        condition=CounterItem.count > 0)
+        except UpdateError as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
 
     def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
         """`member` joins the counter's set if fewer than `limit` have; True also when it
@@ -137,7 +171,7 @@ class DynamoStore:
                 & ~CounterItem.members.contains(member))
             return True
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if _code(exc) != "ConditionalCheckFailedException":
                 raise
         try:
             return member in (CounterItem.get(*K.counter_key(counter), consistent_read=True).members or set())
@@ -355,7 +389,7 @@ class DynamoStore:
             RouteMarker(*K.route_key(no)).update(actions=[RouteMarker.sweep_sk.set(watch.sweep_key(until, no))],
                                                  condition=RouteMarker.pk.exists())
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if _code(exc) != "ConditionalCheckFailedException":
                 raise  # routed (and deleted) meanwhile: nothing to postpone
 
     def digest_new(self, district: str, day: date) -> list[str]:

@@ -198,24 +198,30 @@ def invalid_number() -> AppError:
 def _checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime) -> Case:
     """The case behind a number and access code, with the tracking throttle.
 
-    Every attempt takes a slot first, in one conditional write on the number's and the
-    client's counters, and only then is the code compared; a right code gives its slot
+    Every look-up of a number first takes a slot on the number's counter, in one
+    conditional write, and only then is the code compared; a right code gives the slot
     back. So however many guesses arrive at once, at most MAX_FAILURES_PER_NUMBER are
-    ever compared per number and window."""
+    ever compared per number and window. The client's counter (many numbers from one
+    address) is read with the case and counts failures: it is shared by everyone behind
+    one address, so it is never part of a transaction that could conflict."""
     no = refs.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
-    counters, retry_after = _counters(no, client, now)
-    if not ports.store.take_attempt(counters, [MAX_FAILURES_PER_NUMBER, MAX_FAILURES_PER_CLIENT],
-                                    now + timedelta(seconds=retry_after + 60)):
-        raise Throttled("too_many_attempts",
-                        "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
-                        headers={"Retry-After": str(retry_after)})
-    case = ports.store.get_public(no)
+    (per_number, per_client), retry_after = _counters(no, client, now)
+    expires = now + timedelta(seconds=retry_after + 60)
+    throttled = Throttled("too_many_attempts", "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
+                          headers={"Retry-After": str(retry_after)})
+    if not ports.store.take_attempt(per_number, MAX_FAILURES_PER_NUMBER, expires):
+        raise throttled
+    case, client_failures = ports.store.get_public_and_count(no, per_client)
+    if client_failures >= MAX_FAILURES_PER_CLIENT:
+        ports.store.give_back_attempt(per_number)     # not compared: the number keeps its slot
+        raise throttled
     code = refs.normalise_access_code(access_code)
     if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
+        ports.store.increment_counter(per_client, expires)
         raise NotFound("not_found", NOT_FOUND_MESSAGE)
-    ports.store.give_back_attempt(counters)
+    ports.store.give_back_attempt(per_number)
     return case
 
 

@@ -66,7 +66,7 @@ def _failed(ports: Ports, client: str, now: datetime, reason: str) -> AppError:
     refusal. Only failures count, so a valid link from a shared address (an
     institution's NAT) is never throttled by someone else's typos."""
     key, expires = _counter(client, now)
-    if not ports.store.take_attempt([key], [BAD_TOKEN_LIMIT], expires):
+    if not ports.store.take_attempt(key, BAD_TOKEN_LIMIT, expires):
         return Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
                          headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
     return _refuse(reason)

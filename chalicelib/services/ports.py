@@ -79,12 +79,17 @@ class CaseStore(Protocol):
 
     def counter(self, counter: Counter) -> int: ...
 
-    def take_attempt(self, counters: list[Counter], limits: list[int], expires_at: datetime) -> bool:
-        """Check and count at once: all counters +1 if each is below its limit, else
+    def take_attempt(self, counter: Counter, limit: int, expires_at: datetime) -> bool:
+        """Check and count at once (one conditional write): +1 if below `limit`, else
         nothing and False. Concurrent callers can never pass the limit together."""
 
-    def give_back_attempt(self, counters: list[Counter]) -> None:
+    def give_back_attempt(self, counter: Counter) -> None:
         """Undo one take_attempt (an attempt that turned out legitimate)."""
+
+    def get_public_and_count(self, no: str, counter: Counter) -> tuple[Case | None, int]:
+        """The case without personal data and one counter, in one read."""
+
+    def increment_counter(self, counter: Counter, expires_at: datetime) -> None: ...
 
     def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
         """Add `member` to the counter's set if it has fewer than `limit`; True if it is

@@ -126,13 +126,21 @@ def test_districts_are_versioned_and_registered(store):
 
 
 def test_an_attempt_is_checked_and_counted_at_once_and_can_be_given_back(store):
-    number, client = Counter("track-no", "N1", 7), Counter("track-ip", "1.2.3.4", 7)
+    number, client = Counter("track-no", "AAAAAAAAAA", 7), Counter("track-ip", "1.2.3.4", 7)
     expires = T0 + timedelta(hours=1)
-    assert [store.take_attempt([number, client], [2, 5], expires) for _ in range(3)] == [True, True, False]
-    assert (store.counter(number), store.counter(client)) == (2, 2)     # the refused one counted nothing
-    store.give_back_attempt([number, client])
-    assert (store.counter(number), store.counter(client)) == (1, 1)
-    assert store.take_attempt([number, client], [2, 5], expires) is True
+    assert [store.take_attempt(number, 2, expires) for _ in range(3)] == [True, True, False]
+    assert store.counter(number) == 2                                    # the refused one counted nothing
+    store.give_back_attempt(number)
+    assert store.counter(number) == 1
+    assert store.take_attempt(number, 2, expires) is True
+    store.give_back_attempt(client)                                      # never below zero
+    assert store.counter(client) == 0
+    store.add_submission(new_case("AAAAAAAAAA"), None)
+    store.increment_counter(client, expires)
+    store.increment_counter(client, expires)
+    case, count = store.get_public_and_count("AAAAAAAAAA", client)
+    assert count == 2 and case.application_no == "AAAAAAAAAA" and case.applicant.national_id == ""
+    assert store.get_public_and_count("BBBBBBBBBB", Counter("track-ip", "9.9.9.9", 7)) == (None, 0)
 
 
 def test_a_member_is_counted_once_within_a_limit(store):

@@ -103,12 +103,13 @@ def test_track_budget_take_a_slot_read_give_it_back(client, application, aws_cal
     receipt = submit(client, application)
     aws_calls.reset()
     assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 200
-    # check-and-count in one conditional write, one read, and the slot given back
-    assert aws_calls.operations("dynamodb") == ["TransactWriteItems", "GetItem", "TransactWriteItems"]
+    # the number's slot (check-and-count in one conditional write), the case and the client's
+    # failures in one read, and the slot given back
+    assert aws_calls.operations("dynamodb") == ["UpdateItem", "BatchGetItem", "UpdateItem"]
     assert aws_calls.count("sqs") == 0
     aws_calls.reset()
     assert track(client, receipt["application_no"], "AAAAA-AAAAA").status_code == 404
-    assert aws_calls.operations("dynamodb") == ["TransactWriteItems", "GetItem"]    # a failure keeps its count
+    assert aws_calls.operations("dynamodb") == ["UpdateItem", "BatchGetItem", "UpdateItem"]   # slot kept, failure counted
 
 
 # --- idempotency ---------------------------------------------------------------
