@@ -573,3 +573,33 @@ def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p
     p.clock.advance(days=1)                                     # a new day, a new allowance
     seventh, _ = routed(p)
     assert f"{seventh}:receipt:citizen" in [n.dedup_key for n in p.publisher.notified]
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"role": "desk", "enabled": True}, "district"),
+    ({"role": "desk", "district": "34-maltepe", "province": "06", "enabled": True}, "province"),
+    ({"role": "province", "province": "99", "enabled": True}, "province"),
+    ({"role": "province", "district": "34-maltepe", "province": "34", "enabled": True}, "district"),
+    ({"role": "admin", "district": "34-maltepe", "enabled": True}, "district"),
+    ({"role": "root", "enabled": True}, "role"),
+    ({"role": "desk", "district": "34-maltepe", "enabled": "yes"}, "enabled"),
+])
+def test_a_role_and_scope_that_do_not_fit_are_refused_naming_the_field(p, body, field):
+    from chalicelib.services import staff
+    admin = Principal("yonetici", "admin", None, None)
+    staff.seed(p, [{"username": "masa.cankaya", "group": "desk", "district": "06-cankaya", "province": "06"}])
+    with pytest.raises(AppError) as exc:
+        staff.put_user(p, admin, "masa.cankaya", dict(body, version=1), if_match=None, client="x")
+    assert exc.value.status == 422 and exc.value.field == field
+    assert p.store.staff("masa.cankaya").district == "06-cankaya"          # nothing changed
+
+
+def test_an_information_request_at_working_day_12_warns_the_office_once_to_decide_on_extension(p):
+    no, _ = routed(p, type="bilgi_edinme", category="okul_kayit")      # day 15 is Mon 26 Jan
+    p.publisher.notified.clear()
+    assert watch.case_sweep(p, datetime(2026, 1, 20, 8, tzinfo=ISTANBUL))["extension_window"] == 0
+    assert watch.case_sweep(p, datetime(2026, 1, 21, 8, tzinfo=ISTANBUL))["extension_window"] == 1   # day 12
+    assert watch.case_sweep(p, datetime(2026, 1, 22, 8, tzinfo=ISTANBUL))["extension_window"] == 0
+    [mail] = [n for n in p.publisher.notified if "extension-window" in n.dedup_key]   # the legal warning too
+    assert mail.dedup_key == f"{no}:extension-window:office"
+    assert "26.01.2026 tarihinden önce" in mail.params["detail"]
