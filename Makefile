@@ -23,7 +23,7 @@ run: $(STAMP)
 
 ## Run the whole test suite: unit, integration (moto), end-to-end (real local stack, Chromium).
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).
 chromium:
