@@ -58,7 +58,8 @@ class FinalAnswerOut(_Out):
     at: str | None
 
 
-class TrackOut(_Out):
+class _CaseHeader(_Out):
+    """What every list and view of a case starts with."""
     application_no: str
     status: str
     type: str
@@ -67,6 +68,9 @@ class TrackOut(_Out):
     subject: str
     received_at: str
     legal_due_date: str
+
+
+class TrackOut(_CaseHeader):
     history: list[HistoryOut]
     final_answer: FinalAnswerOut | None = None
     can_reply: bool = False
@@ -241,15 +245,7 @@ class CaseDetailOut(_Out):
     reason_codes: list[ReasonCode] | None = None
 
 
-class QueueItemOut(_Out):
-    application_no: str
-    status: str
-    type: str
-    category: str
-    district: str
-    subject: str
-    received_at: str
-    legal_due_date: str
+class QueueItemOut(_CaseHeader):
     legal_days_left: int
     sla_due_date: str | None = None
     sla_days_left: int | None = None

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Conflict, Forbidden, NotFound
+from ..domain.errors import AppError, Forbidden, NotFound
 from ..domain.records import AuditEntry
-from .ports import Ports, StaleCase
+from .ports import Ports
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "institutions.json"
 
@@ -69,7 +69,7 @@ def get_district(ports: Ports, p, district: str) -> dict:
 
 def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> dict:
     from ..domain.schemas import DistrictIn, parse
-    from .office.actions import seen_version
+    from .office.actions import save_seen_version
     if p.role != "admin":
         raise _forbidden()
     if district not in catalog().districts:
@@ -80,15 +80,8 @@ def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> d
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
     settings = _settings(district, req.model_dump())
     existing = ports.store.district(district)
-    if existing is not None:
-        settings.version = existing.version
-        if seen_version(req, if_match) != existing.version:
-            raise Conflict("stale_version", "Ayarlar siz görüntüledikten sonra değişmiş.",
-                           details={"current_version": existing.version})
-    try:
-        ports.store.save_district(settings)
-    except StaleCase:
-        raise Conflict("stale_version", "Ayarlar aynı anda değiştirildi.") from None
+    settings.version = existing.version if existing else None
+    save_seen_version(req, if_match, settings.version, lambda: ports.store.save_district(settings), "Ayarlar")
     ports.store.register_district(district)
     ports.audit.record(AuditEntry(f"DISTRICT-{district}", p.username, p.role, "update_district",
                                   ports.clock.now(), client))

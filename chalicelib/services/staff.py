@@ -18,7 +18,7 @@ from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound
 from ..domain.principal import Principal, StaffMember, scope_problem
 from ..domain.records import AuditEntry
-from .ports import Ports, StaleCase
+from .ports import Ports
 
 RECORD_TTL = timedelta(seconds=60)
 AUTHORIZER_TTL_SECONDS = 60
@@ -71,7 +71,7 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
     """Creates or changes a staff member's access (admin only, audited). Narrowing
     access (disable, another role or district) also ends the user's sessions."""
     from ..domain.schemas import StaffUserIn, parse
-    from .office.actions import seen_version
+    from .office.actions import save_seen_version
     _admin_only(p)
     req = parse(StaffUserIn, data)
     cat = catalog()
@@ -89,13 +89,8 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
         raise NotFound("unknown_user", "Kimlik sisteminde bu kullanıcı yok.")
     member = StaffMember(existing.username if existing else username, req.role, req.district, province,
                          req.enabled, existing.version if existing else None)
-    if existing is not None and seen_version(req, if_match) != existing.version:
-        raise Conflict("stale_version", "Kullanıcı siz görüntüledikten sonra değişmiş.",
-                       details={"current_version": existing.version})
-    try:
-        ports.store.save_staff(member)
-    except StaleCase:
-        raise Conflict("stale_version", "Kullanıcı aynı anda değiştirildi.") from None
+    save_seen_version(req, if_match, existing.version if existing else None, lambda: ports.store.save_staff(member),
+                      "Kullanıcı")
     narrowed = existing is not None and (existing.role, existing.district, existing.province, existing.enabled) != (
         member.role, member.district, member.province, member.enabled)
     ports.identity.apply(member, sign_out=narrowed)

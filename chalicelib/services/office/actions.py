@@ -51,6 +51,19 @@ def seen_version(req, if_match: str | None) -> int:
                    field="version", status=428)
 
 
+def save_seen_version(req, if_match: str | None, current: int | None, save, what: str) -> None:
+    """An edit of a versioned record (district settings, a staff member): the version
+    the editor saw must still be the current one, and the save itself is version-checked
+    against an edit in between. `what` names the record in the Turkish message."""
+    if current is not None and seen_version(req, if_match) != current:
+        raise Conflict("stale_version", f"{what} siz görüntüledikten sonra değişmiş.",
+                       details={"current_version": current})
+    try:
+        save()
+    except StaleCase:
+        raise Conflict("stale_version", f"{what} aynı anda değiştirildi.") from None
+
+
 def _stale(case) -> Conflict:
     return Conflict("stale_version", "Başvuru siz görüntüledikten sonra değişmiş; lütfen yenileyip tekrar deneyiniz.",
                     details={"current_version": case.version, "current_status": case.status.value})
