@@ -115,13 +115,20 @@ def main() -> None:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
+    import os
+    from pathlib import Path
+
     from .outbox import collect
+    from .state import saved_outbox
+    state_dir = Path(os.environ.get("ACIKKAPI_LOCAL_STATE") or "/nonexistent")
 
     moto_app = DomainDispatcherApplication(create_backend_app)
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/_local/outbox":
-            body = json.dumps(collect(), ensure_ascii=False).encode("utf-8")
+            live, saved = collect(), saved_outbox(state_dir)     # what was sent before a restart, too
+            merged = {k: live[k] + saved.get(k, []) for k in ("email", "sms")}
+            body = json.dumps(merged, ensure_ascii=False).encode("utf-8")
             start_response("200 OK", [("Content-Type", "application/json; charset=utf-8"),
                                       ("Content-Length", str(len(body)))])
             return [body]

@@ -124,7 +124,13 @@ class Stack:
     def start(self) -> None:
         started = time.monotonic()
         (ROOT / ".local").mkdir(exist_ok=True)
+        from . import state
+        self.state_dir = state.prepare(ROOT)
         env = base_env(self.moto_port)
+        # the saved keys, or these new ones: sealed data and e-mailed links survive a restart
+        env.update(state.keys(self.state_dir, lambda: {k: env[k] for k in ("ACIKKAPI_MASTER_KEY",
+                                                                           "LINK_SIGNING_KEYS")}))
+        env["ACIKKAPI_LOCAL_STATE"] = str(self.state_dir)
         env["API_BASE_URL"] = f"http://{self.host}:{self.api_port}"
         env["PUBLIC_BASE_URL"] = f"http://{self.host}:{self.web_port}"
         os.environ.update(env)
@@ -137,6 +143,7 @@ class Stack:
 
         from .provision import provision
         os.environ.update(provision("local", REGION, os.environ["AWS_ENDPOINT_URL"]))
+        restored = state.restore(self.state_dir, os.environ.get("ATTACHMENTS_BUCKET"))
 
         import boto3
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
@@ -173,16 +180,25 @@ Açık Kapı yerel ortamı / local stack
   Giden kutusu   {api_url}/v1/dev/outbox   (e-mails and SMS "sent" locally)
   moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
   Seeded         {seeded} districts with institutions; logs in .local/
+  State          {self.state_dir} (restored {restored["items"]} items, {restored["objects"]} files; saved every {state.SAVE_INTERVAL:g} s; FRESH=1 starts clean)
   Pump           {len(self.pump.queues)} queues, {len(self.pump.schedules)} schedules ticked every {self.tick:g} s
 Demo staff users (password {password}):""", flush=True)
         for u in users:
             scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
             print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)
+        self.saver = state.Saver(self.state_dir, [os.environ["MAIN_TABLE"], os.environ["AUDIT_TABLE"]],
+                                 os.environ.get("ATTACHMENTS_BUCKET"),
+                                 f"http://127.0.0.1:{self.moto_port}/_local/outbox").start()
         print(f"READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)", flush=True)
 
     def stop(self) -> None:
         if self.pump:
             self.pump.stop.set()
+        if getattr(self, "saver", None):
+            try:
+                self.saver.stop()          # the last save, while moto still runs
+            except Exception as exc:  # noqa: BLE001
+                print(f"[state] final save failed: {type(exc).__name__}", flush=True)
         if getattr(self, "web", None):
             self.web.shutdown()
         for proc in reversed(self.procs):

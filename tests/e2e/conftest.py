@@ -22,8 +22,12 @@ def free_port() -> int:
 
 
 class LocalStack:
-    def __init__(self):
+    def __init__(self, state_dir: str | None = None, **env):
+        import tempfile
         self.moto_port, self.api_port, self.web_port = free_port(), free_port(), free_port()
+        # its own saved state: never the developer's .local/state, never another worker's
+        self.state_dir = state_dir or tempfile.mkdtemp(prefix="acikkapi-state-")
+        self.extra_env = env
         self.api = f"http://127.0.0.1:{self.api_port}"
         self.web = f"http://127.0.0.1:{self.web_port}"
         self.moto = f"http://127.0.0.1:{self.moto_port}"
@@ -33,6 +37,8 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in
                ("MAIN_TABLE", "AUDIT_TABLE", "ACIKKAPI_MASTER_KEY")}
         env["SCHEDULE_TICK"] = "3600"
+        env["ACIKKAPI_LOCAL_STATE"] = self.state_dir
+        env.update(self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "devstack", "run", "--moto-port", str(self.moto_port),
              "--api-port", str(self.api_port), "--web-port", str(self.web_port)],
