@@ -39,8 +39,11 @@ def answer_survey(ports: Ports, token, data) -> dict:
     claims = _survey_claims(ports, token, now)
     req = parse(SurveyIn, data)
     case = ports.store.get(claims.subject)
-    if case is None or case.status != Status.CONCLUDED and case.concluded_at is None:
+    if case is None:
         raise Unauthorized("survey_link_invalid", "Anket bağlantısı geçersiz.")
+    if case.status != Status.CONCLUDED:   # reopened, or under evaluation again after an objection
+        raise Conflict("not_concluded", "Anket yalnızca sonuçlanmış başvurular için cevaplanabilir; başvurunuz "
+                       "yeniden değerlendiriliyor.", details={"current_status": case.status.value})
     answer = SurveyAnswer(claims.subject, req.rating, req.comment, case.district, case.category, case.outcome,
                           local_date(now).isoformat())
     if not ports.store.add_survey(answer):

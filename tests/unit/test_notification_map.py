@@ -73,7 +73,7 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
 
 
 # what a citizen or an institution wrote never goes into an SMS; only these may
-SAFE_SMS_FIELDS = {"application_no", "track_url", "survey_url", "date", "due_date", "institutions",
+SAFE_SMS_FIELDS = {"application_no", "into_no", "track_url", "survey_url", "date", "due_date", "institutions",
                    "text"}   # "text": the office's own interim answer
 
 

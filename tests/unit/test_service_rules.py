@@ -603,3 +603,35 @@ def test_an_information_request_at_working_day_12_warns_the_office_once_to_decid
     [mail] = [n for n in p.publisher.notified if "extension-window" in n.dedup_key]   # the legal warning too
     assert mail.dedup_key == f"{no}:extension-window:office"
     assert "26.01.2026 tarihinden önce" in mail.params["detail"]
+
+
+# --- issue 12, items 13 and 14: merge into an open case only; survey a concluded case only ---
+
+def test_merge_needs_an_open_target_and_tells_the_citizen_where_the_case_went(p):
+    first, first_receipt = routed(p, category="okul_servis")
+    office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
+                                          "version": p.store.get(first).version}, client="x")
+    p.clock.advance(hours=1)
+    second, _ = routed(p, category="okul_servis")
+    with pytest.raises(AppError) as exc:
+        office.merge(p, DESK, second, {"into": first, "explanation": "Aynı konu, aynı başvuran.",
+                                       "version": p.store.get(second).version}, client="x")
+    assert exc.value.status == 422 and exc.value.body()["errors"][0]["code"] == "target_closed"
+    assert exc.value.field == "into" and p.store.get(second).status == "in_review"
+    third, _ = routed(p, category="okul_servis")
+    office.merge(p, DESK, third, {"into": second, "explanation": "Aynı konu, aynı başvuran.",
+                                  "version": p.store.get(third).version}, client="x")
+    [sms] = [n for n in p.publisher.notified if n.dedup_key == f"{third}:merged:citizen"]
+    text = sms.render()[1]
+    assert sms.template == "merged" and "işleme alınamadı" not in text
+    assert f"önceki {second[:4]}-{second[4:8]}-{second[8:]} numaralı başvurunuzla birleştirildi" in text
+
+
+def test_a_survey_is_refused_while_the_case_is_reopened(p):
+    no, receipt = concluded(p)
+    token = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")["survey_token"]
+    office.reopen(p, SUPERVISOR, no, {"reason": "Yeni bilgi ortaya çıktı.", "version": p.store.get(no).version},
+                  client="x")
+    with pytest.raises(Conflict) as exc:
+        feedback.answer_survey(p, token, {"rating": 5})
+    assert exc.value.code == "not_concluded" and not p.store.surveys

@@ -157,6 +157,10 @@ def merge(ports: Ports, p, raw_no, data, **kw):
         if target is None or target.application_no == case.application_no:
             raise ValidationFailed([{"code": "unknown_case", "field": "into",
                                      "message": "Birleştirilecek başvuru bulunamadı."}])
+        if target.closed:
+            raise ValidationFailed([{"code": "target_closed", "field": "into",
+                                     "message": "Birleştirilecek başvuru kapanmış; yalnızca açık bir başvuruyla "
+                                                "birleştirilebilir."}])
         if not policy.can_act(p, target.district):
             raise forbidden()
         if target.applicant.national_id != case.applicant.national_id:
