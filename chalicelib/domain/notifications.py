@@ -20,6 +20,18 @@ def header_safe(value: str) -> str:
     return " ".join(_HEADER_UNSAFE.sub(" ", value).split())
 
 
+# What a reader sees for an outcome code (the web client has the same words, web/js/api.js).
+OUTCOME_NAMES = {"positive": "olumlu", "negative": "olumsuz", "informed": "bilgi verildi / başka yola yönlendirildi",
+                 "not_competent": "görev alanı dışında"}
+
+
+def institutions_phrase(names: list[str]) -> str:
+    """'X kurumuna' for one, 'X, Y ve Z kurumlarına' for several (Turkish dative plural)."""
+    if len(names) <= 1:
+        return f"{''.join(names)} kurumuna"
+    return f"{', '.join(names[:-1])} ve {names[-1]} kurumlarına"
+
+
 @lru_cache(maxsize=1)
 def templates() -> dict:
     return json.loads(_TEMPLATES.read_text("utf-8"))

@@ -18,7 +18,7 @@ from ..domain import events as ev
 from ..domain import refs
 from ..domain.calendar import ISTANBUL
 from ..domain.catalog import catalog
-from ..domain.notifications import Notification, dedup_key
+from ..domain.notifications import OUTCOME_NAMES, Notification, dedup_key, institutions_phrase
 from . import links
 from .ports import Ports
 
@@ -67,7 +67,7 @@ def _received(keys, district, e: ev.ApplicationReceived):
 
 def _forwarded(keys, district, e: ev.Forwarded):
     c = e.case
-    names = ", ".join(i["name"] for i in c.institutions_of_forward(e.forward_id))
+    names = institutions_phrase([i["name"] for i in c.institutions_of_forward(e.forward_id)])
     out = [_sms(c, f"forwarded-{e.forward_id}", "forwarded", institutions=names)]
     out += [_assigned(keys, c, a) for a in e.assignments if a.forward_id == e.forward_id]
     return out
@@ -159,7 +159,7 @@ def _answered(keys, district, e: ev.InstitutionAnswered):
     c, a = e.case, e.assignment
     n = len(a.answers)
     out = _office(district, c.application_no, c.district, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
-                  f"{a.institution.name} cevap verdi (önerilen sonuç: {e.outcome}).")
+                  f"{a.institution.name} cevap verdi (önerilen sonuç: {OUTCOME_NAMES.get(e.outcome, e.outcome)}).")
     if e.all_answered:
         out += _office(district, c.application_no, c.district, f"all-answered-{c.forwards}-{n}",
                        "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")

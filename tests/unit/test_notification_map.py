@@ -120,3 +120,26 @@ def test_the_district_settings_are_read_once_for_many_office_events(p):
     out = notifications.for_events(p, [ev.LegalDeadlineNear(case, 5), ev.ConclusionObjected(case),
                                        ev.ExtensionDecisionDue(case, case.legal_due_date)])
     assert len(out) == 3 and reads == ["34-maltepe"]
+
+
+def test_the_forwarded_sms_names_one_institution_or_several_in_turkish(p):
+    from chalicelib.domain.notifications import institutions_phrase
+    assert institutions_phrase(["Maltepe Belediyesi"]) == "Maltepe Belediyesi kurumuna"
+    assert institutions_phrase(["A", "B", "C"]) == "A, B ve C kurumlarına"
+    no = _in_review(p)
+    office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye", "34-maltepe.emniyet"],
+                                 "version": p.store.get(no).version}, client="x")
+    [sms] = [n for n in p.publisher.notified if n.template == "forwarded"]
+    names = [i.name for i in p.store.district("34-maltepe").institutions if i.kind in ("belediye", "emniyet")]
+    assert f"{names[0]} ve {names[1]} kurumlarına iletildi" in sms.render()[1]
+
+
+def test_the_office_reads_the_suggested_outcome_in_turkish(p):
+    from chalicelib.domain.assignment import Answer
+    no = _in_review(p)
+    office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye"], "version": p.store.get(no).version},
+                   client="x")
+    case, [a] = p.store.load_with_assignments(no)
+    a.answers.append(Answer(case.received_at, "Yapıldı.", "not_competent", "Ali Kaya", "Müdür", []))
+    [mail] = notifications.for_events(p, [ev.InstitutionAnswered(case, a, "not_competent", all_answered=False)])
+    assert mail.params["detail"].endswith("(önerilen sonuç: görev alanı dışında).")
