@@ -89,13 +89,6 @@ class FakeStore:
     def ready(self):
         pass
 
-    def get_public(self, no):
-        case = self.cases.get(no)
-        return _without_personal_data(case) if case else None
-
-    def counter(self, counter):
-        return self.counters.get(counter, 0)
-
     def take_attempt(self, counter, limit, expires_at):
         with self._lock:   # one conditional write in DynamoDB: atomic there, so atomic here
             if self.counters.get(counter, 0) >= limit:
@@ -109,7 +102,8 @@ class FakeStore:
                 self.counters[counter] -= 1
 
     def get_public_and_count(self, no, counter):
-        return self.get_public(no), self.counters.get(counter, 0)
+        case = self.cases.get(no)
+        return (_without_personal_data(case) if case else None), self.counters.get(counter, 0)
 
     def increment_counter(self, counter, expires_at):
         with self._lock:

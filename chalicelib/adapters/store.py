@@ -107,13 +107,6 @@ class DynamoStore:
         except RegistryItem.DoesNotExist:
             pass
 
-    def get_public(self, no: str):
-        """The case for its citizen's tracking page: one consistent GetItem, nothing unsealed."""
-        try:
-            return self._case(CaseItem.get(*K.case_key(no), consistent_read=True), with_personal_data=False)
-        except CaseItem.DoesNotExist:
-            return None
-
     def get_public_and_count(self, no: str, counter: Counter):
         """The case (no personal data) and one counter in a single BatchGetItem: no
         transaction, so a counter that many clients update at once never conflicts."""
@@ -177,12 +170,6 @@ class DynamoStore:
             return member in (CounterItem.get(*K.counter_key(counter), consistent_read=True).members or set())
         except CounterItem.DoesNotExist:
             return False
-
-    def counter(self, counter: Counter) -> int:
-        try:
-            return int(CounterItem.get(*K.counter_key(counter)).count)
-        except CounterItem.DoesNotExist:
-            return 0
 
     # --- cases and assignments -----------------------------------------------------
 

@@ -74,11 +74,6 @@ class CaseStore(Protocol):
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
-    def get_public(self, no: str) -> Case | None:
-        """The case without its personal data (tracking): one read."""
-
-    def counter(self, counter: Counter) -> int: ...
-
     def take_attempt(self, counter: Counter, limit: int, expires_at: datetime) -> bool:
         """Check and count at once (one conditional write): +1 if below `limit`, else
         nothing and False. Concurrent callers can never pass the limit together."""
