@@ -19,6 +19,11 @@ from chalicelib.domain.records import PendingRoute
 from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, Ports,
                                        QueueQuery, StaleCase)
 
+def _due(c) -> str:
+    """The queue's order key: a case that owes no answer (a thanks) sorts last."""
+    return c.legal_due_date.isoformat() if c.legal_due_date else "9999-12-31"
+
+
 OPEN = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered", "under_evaluation")
 CLOSED = ("concluded", "not_processed")
 
@@ -151,12 +156,15 @@ class FakeStore:
         if audit is not None:
             self.audit.entries.append(audit)
 
-    def commit_forward(self, case, assignments):
-        if not self._check_case(case) or not all(self._check_assignment(a, new=True) for a in assignments):
+    def commit_forward(self, case, assignments, *, changed=()):
+        if (not self._check_case(case) or not all(self._check_assignment(a, new=True) for a in assignments)
+                or not all(self._check_assignment(a) for a in changed)):
             raise StaleCase()
         self._put_case(case)
         for a in assignments:
             self._put_assignment(a, case.district, new=True)
+        for a in changed:
+            self._put_assignment(a, case.district)
         self.routes.pop(case.application_no, None)
 
     def save_case(self, case, *, routed=False):
@@ -211,12 +219,12 @@ class FakeStore:
         scope = ("D", q.district, q.status or "") if q.district else ("P", q.province, "")
         rows = sorted((c for c in self.cases.values()
                        if (c.district == q.district if q.district else c.province == q.province)),
-                      key=lambda c: (c.legal_due_date.isoformat(), c.application_no))
+                      key=lambda c: (_due(c), c.application_no))
         if q.district and q.status:
             rows = [c for c in rows if c.status.value == q.status]
         after = _decode(q.cursor, scope) if q.cursor else None
         if after is not None:
-            rows = [c for c in rows if (c.legal_due_date.isoformat(), c.application_no) > tuple(after)]
+            rows = [c for c in rows if (_due(c), c.application_no) > tuple(after)]
         today = q.today
         found = []
         for c in rows:
@@ -231,21 +239,20 @@ class FakeStore:
             if q.received_to and c.received_at.isoformat() >= (q.received_to + timedelta(days=1)).isoformat():
                 continue
             if q.overdue and not (c.status.value not in CLOSED and (
-                    c.legal_due_date < today or (c.sla_due_date is not None and c.sla_due_date < today))):
+                    _due(c) < today.isoformat() or (c.sla_due_date is not None and c.sla_due_date < today))):
                 continue
             found.append(c)
             if len(found) == q.limit:
                 return ([_without_personal_data(x) for x in found],
-                        _encode(scope, (c.legal_due_date.isoformat(), c.application_no)))
+                        _encode(scope, (_due(c), c.application_no)))
         return [_without_personal_data(x) for x in found], None
 
     def count_status(self, district, status):
         return sum(1 for c in self.cases.values() if c.district == district and c.status.value == status)
 
     def legal_due_since(self, district, since):
-        return [_without_personal_data(c) for c in sorted(self.cases.values(),
-                                                          key=lambda c: (c.legal_due_date, c.application_no))
-                if c.district == district and c.legal_due_date >= since]
+        return [_without_personal_data(c) for c in sorted(self.cases.values(), key=lambda c: (_due(c), c.application_no))
+                if c.district == district and _due(c) >= since.isoformat()]
 
     # sweeps: shard by shard, by sweep key, like the sparse index
     def _due(self, entries, now):
@@ -261,6 +268,9 @@ class FakeStore:
             pending = watch.assignment_next(a, default_calendar())
             entries.append((a.id, pending[1] if pending else None, (copy.deepcopy(a), district)))
         return self._due(entries, now)
+
+    def closed_cases(self, nos):
+        return {no for no in nos if no in self.cases and self.cases[no].status.value in CLOSED}
 
     def due_cases(self, now):
         from chalicelib.domain.calendar import default_calendar
@@ -279,8 +289,8 @@ class FakeStore:
 
     def open_due_by(self, district, day):
         return sorted((_without_personal_data(c) for c in self.cases.values()
-                       if c.district == district and c.status.value in OPEN and c.legal_due_date <= day),
-                      key=lambda c: (c.legal_due_date, c.application_no))
+                       if c.district == district and c.status.value in OPEN and _due(c) <= day.isoformat()),
+                      key=lambda c: (_due(c), c.application_no))
 
     # surveys
     def add_survey(self, answer):

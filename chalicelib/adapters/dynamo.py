@@ -71,7 +71,7 @@ class CaseItem(Model):
     channel = UnicodeAttribute()
     received_at = UnicodeAttribute()
     receipt_date = UnicodeAttribute()
-    legal_due_date = UnicodeAttribute()
+    legal_due_date = UnicodeAttribute(null=True)   # none for a thanks: no answer owed
     status = UnicodeAttribute()
     confidential = BooleanAttribute(default=False)
     location = MapAttribute(null=True)            # items written before locations were sealed
@@ -93,6 +93,9 @@ class CaseItem(Model):
     legal_warned_for = UnicodeAttribute(null=True)
     extension_warned = BooleanAttribute(default=False)
     objected_at = UnicodeAttribute(null=True)
+    final_answers = ListAttribute(of=MapAttribute, null=True)
+    legal_remedies = UnicodeAttribute(null=True)
+    reopened_on = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
@@ -217,6 +220,7 @@ class AssignmentItem(Model):
     notes = ListAttribute(of=MapAttribute, default=list)
     reminded_for = UnicodeAttribute(null=True)
     redirect = MapAttribute(null=True)
+    contact_shared = MapAttribute(null=True)
     sweep_pk = UnicodeAttribute(null=True)
     sweep_sk = UnicodeAttribute(null=True)
     version = VersionAttribute()

@@ -105,6 +105,9 @@ def applicant_index_pk(nid_hash: str) -> str:
     return f"A#{nid_hash}"
 
 
+NO_DUE_DATE = "9999-12-31"   # the queue order of a case that owes no answer: last
+
+
 def due_sort_key(due_iso: str, no: str) -> str:
     return f"{due_iso}#{no}"
 

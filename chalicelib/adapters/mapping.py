@@ -47,9 +47,9 @@ def _dt(value: str | None) -> datetime | None:
 
 def case_to_item(case: Case, keys) -> CaseItem:
     pk, sk = K.case_key(case.application_no)
-    due = case.legal_due_date.isoformat()
+    due = case.legal_due_date.isoformat() if case.legal_due_date else None
     applicant = json.dumps(asdict(case.applicant), ensure_ascii=False)
-    sort = K.due_sort_key(due, case.application_no)
+    sort = K.due_sort_key(due or K.NO_DUE_DATE, case.application_no)   # a thanks sorts last
     nid_hash = keys.national_id_hash(case.applicant.national_id)
     item = CaseItem(
         pk, sk,
@@ -79,6 +79,8 @@ def case_to_item(case: Case, keys) -> CaseItem:
         np_reason=case.not_processed_reason, merged_into=case.merged_into,
         legal_warned_for=case.legal_warned_for, extension_warned=case.extension_warned,
         objected_at=_iso(case.objected_at),
+        final_answers=list(case.final_answers) or None, legal_remedies=case.legal_remedies,
+        reopened_on=_iso(case.reopened_on),
         gsi1pk=K.district_index_pk(case.district), gsi1sk=sort,
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
         gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
@@ -113,7 +115,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         description=description, applicant=applicant, channel=item.channel,
         received_at=datetime.fromisoformat(item.received_at),
         receipt_date=date.fromisoformat(item.receipt_date),
-        legal_due_date=date.fromisoformat(item.legal_due_date),
+        legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
         status=Status(item.status), confidential_identity=bool(item.confidential),
         location=_location(item, keys) if with_personal_data else None,
         history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
@@ -129,7 +131,18 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         not_processed_reason=item.np_reason, merged_into=item.merged_into,
         legal_warned_for=item.legal_warned_for, extension_warned=bool(item.extension_warned),
         objected_at=_dt(item.objected_at),
+        final_answers=[plain(a) for a in item.final_answers or []] or _legacy_final_answer(item),
+        legal_remedies=item.legal_remedies,
+        reopened_on=date.fromisoformat(item.reopened_on) if item.reopened_on else None,
     )
+
+
+def _legacy_final_answer(item: CaseItem) -> list[dict]:
+    """Items concluded before every final answer was kept carry only the current one."""
+    if not item.final_answer:
+        return []
+    return [{"n": 1, "at": item.concluded_at, "by": None, "outcome": item.outcome, "answer": item.final_answer,
+             "legal_remedies": None}]
 
 
 def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
@@ -144,6 +157,7 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
                            responder_title=x.responder_title, attachments=x.attachments,
                            returned_note=x.returned_note) for x in a.answers],
         notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect, subject=a.subject,
+        contact_shared=a.contact_shared,
     )
     pending = watch.assignment_next(a, default_calendar())
     if pending is not None:
@@ -167,6 +181,7 @@ def assignment_from_item(item: AssignmentItem) -> Assignment:
         notes=[plain(n) for n in item.notes or []], reminded_for=item.reminded_for,
         version=item.version, redirect=plain(item.redirect) if item.redirect is not None else None,
         subject=item.subject or "",
+        contact_shared=plain(item.contact_shared) if item.contact_shared is not None else None,
     )
 
 

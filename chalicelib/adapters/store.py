@@ -236,19 +236,24 @@ class DynamoStore:
         for a in new_assignments or []:
             a.version = 1
 
-    def commit_forward(self, case, assignments: list) -> None:
+    def commit_forward(self, case, assignments: list, *, changed: list = ()) -> None:
         item = M.case_to_item(case, self.keys)
+        changed_items = [M.assignment_to_item(a, case.district) for a in changed]
         try:
             with TransactWrite(connection=self._connection()) as tx:
                 tx.save(item)
                 tx.delete(RouteMarker(*K.route_key(case.application_no)))
                 for a in assignments:
                     tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+                for a_item in changed_items:
+                    tx.save(a_item)
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = item.version
         for a in assignments:
             a.version = 1
+        for a, a_item in zip(changed, changed_items):
+            a.version = a_item.version
 
     def save_case(self, case, *, routed: bool = False) -> None:
         item = M.case_to_item(case, self.keys)
@@ -365,6 +370,25 @@ class DynamoStore:
     def due_assignments(self, now: datetime) -> list:
         return [(M.assignment_from_item(i), i.district) for i in self._due(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
 
+    def closed_cases(self, nos: set[str]) -> set[str]:
+        """BatchGetItem of the cases' statuses only (100 keys a call)."""
+        from .aws import client
+        table = CaseItem.Meta.table_name
+        out: set[str] = set()
+        ordered = sorted(nos)
+        for start in range(0, len(ordered), 100):
+            keys = [dict(zip(("pk", "sk"), ({"S": k} for k in K.case_key(no)))) for no in ordered[start:start + 100]]
+            request = {table: {"Keys": keys, "ProjectionExpression": "application_no, #s",
+                               "ExpressionAttributeNames": {"#s": "status"}}}
+            for _ in range(5):
+                resp = client("dynamodb").batch_get_item(RequestItems=request)
+                out |= {r["application_no"]["S"] for r in resp.get("Responses", {}).get(table, [])
+                        if r["status"]["S"] not in OPEN_STATUSES}
+                request = resp.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        return out
+
     def due_cases(self, now: datetime) -> list:
         return [self._case(i) for i in self._due(CaseItem, watch.CASE_KIND, now)]
 
@@ -393,7 +417,7 @@ class DynamoStore:
             for item in CaseItem.by_district_status.query(K.district_status_pk(district, status),
                                                           CaseItem.gsi2sk <= f"{day.isoformat()}#\uffff"):
                 out.append(self._case(item, with_personal_data=False))
-        return sorted(out, key=lambda c: (c.legal_due_date, c.application_no))
+        return sorted(out, key=lambda c: (c.legal_due_date or date.max, c.application_no))
 
     # --- surveys -------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ class ApplicationOut(_Out):
     access_code: str = Field(description="Shown once; keep it to track the application")
     status: Literal["received"]
     received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
-    legal_due_date: str = Field(description="YYYY-MM-DD")
+    legal_due_date: str | None = Field(description="YYYY-MM-DD; null for a thanks, which owes no answer")
     type: str
     category: str
     district: str
@@ -52,10 +52,18 @@ class HistoryOut(_Out):
     note: str | None = None
 
 
+class ReplacedAnswerOut(_Out):
+    at: str | None
+    outcome: str | None
+
+
 class FinalAnswerOut(_Out):
     outcome: str
     text: str
     at: str | None
+    legal_remedies: str | None = Field(default=None, description="4982 art. 12: how to challenge a refusal")
+    replaces: list[ReplacedAnswerOut] = Field(default_factory=list,
+                                              description="Earlier final answers this one replaced, oldest first")
 
 
 class _CaseHeader(_Out):
@@ -67,15 +75,18 @@ class _CaseHeader(_Out):
     district: str
     subject: str
     received_at: str
-    legal_due_date: str
+    legal_due_date: str | None = Field(description="YYYY-MM-DD; null when no answer is owed (a thanks)")
 
 
 class TrackOut(_CaseHeader):
     history: list[HistoryOut]
     final_answer: FinalAnswerOut | None = None
+    answer_owed: bool = True
     can_reply: bool = False
     can_object: bool = False
-    objection_deadline: str | None = None
+    objection_deadline: str | None = Field(default=None, description="The last day (YYYY-MM-DD) an objection is "
+                                                                     "accepted, until its end, İstanbul time")
+    objection_deadline_end: str | None = Field(default=None, description="That day's last second, with offset")
     survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
 
 
@@ -135,7 +146,7 @@ class InstitutionCaseOut(_Out):
     location: dict[str, Any] | None = None
     received_at: str
     receipt_date: str
-    legal_due_date: str
+    legal_due_date: str | None
     sla_due_date: str
     institution: NamedRef
     status: str
@@ -147,6 +158,7 @@ class InstitutionCaseOut(_Out):
     can_answer: bool
     can_extend: bool
     extended: bool
+    contact_shared: bool = Field(description="The office shared the applicant's phone and e-mail with this institution")
 
 
 class UploadFormOut(_Out):
@@ -184,14 +196,17 @@ class AssignmentOut(_Out):
     redirect: dict[str, Any] | None = None
     notes: list[dict[str, Any]]
     answers: list[AnswerOut]
+    contact_shared: dict[str, Any] | None = Field(default=None, description="{at, by, reason} when shared")
 
 
 class StaffHistoryOut(_Out):
     at: str
     status: str
+    status_name: str = Field(description="The status in Turkish")
     note: str | None = None
     public: bool
     actor: str | None = None
+    actor_name: str = Field(description="Who acted, as a person reads it")
     event: str | None = None
 
 
@@ -225,8 +240,10 @@ class CaseDetailOut(_Out):
     location: dict[str, Any] | None = None
     received_at: str
     recorded_at: str | None = None
-    legal_due_date: str
-    days_left: int
+    legal_due_date: str | None
+    days_left: int | None
+    answer_owed: bool
+    reopened_on: str | None = None
     sla_due_date: str | None = None
     extended: bool
     confidential_identity: bool
@@ -240,13 +257,17 @@ class CaseDetailOut(_Out):
     outcome: str | None = None
     final_answer: str | None = None
     concluded_at: str | None = None
+    legal_remedies: str | None = None
+    final_answers: list[dict[str, Any]] = Field(description="Every final answer given, oldest first")
+    legal_remedies_template: str | None = Field(default=None, description="The standard 4982 remedies text")
     allowed_actions: list[str]
     district_institutions: list[NamedRef] | None = Field(default=None, description="When an action is allowed")
     reason_codes: list[ReasonCode] | None = None
+    extension_grounds: list[ReasonCode] | None = None
 
 
 class QueueItemOut(_CaseHeader):
-    legal_days_left: int
+    legal_days_left: int | None
     sla_due_date: str | None = None
     sla_days_left: int | None = None
     overdue: bool

@@ -143,6 +143,11 @@ for _name, _fn, _model, _summary in [
     ("conclude", "conclude", "ConcludeIn", "Gerekçeli son cevapla sonuçlandır"),
     ("reopen", "reopen", "ReopenIn", "Yeniden aç (sorumlu, 30 gün içinde)"),
     ("revoke-link", "revoke_link", "RevokeLinkIn", "Kurum bağlantısını iptal edip yenisini gönder"),
+    ("information-received", "information_received", "InformationReceivedIn",
+     "Ek bilgi masada ya da telefonla alındı; başvuru kuyruğa döner"),
+    ("extend", "extend", "ExtendIn", "Bilgi edinme süresini 30 iş gününe uzat (4982 md. 11, 15. iş gününe kadar)"),
+    ("share-contact", "share_contact", "ShareContactIn", "İletişim bilgilerini bir kurumla paylaş (denetlenir)"),
+    ("acknowledge", "acknowledge", "AcknowledgeIn", "Teşekkürü al ve ilgili kurumlara ilet (cevap süresi yok)"),
 ]:
     _action(_name, _fn, _model, _summary)
 

@@ -15,6 +15,12 @@ class AssignmentStatus(StrEnum):
     RETURNED = "returned"
     REDIRECTED = "redirected"
     OVERDUE = "overdue"
+    CLOSED = "closed"        # the case closed before this institution answered
+
+
+# An assignment still waiting for its institution: only these get reminders, links
+# that answer, and a place in the SLA.
+OPEN_STATUSES = frozenset({AssignmentStatus.SENT, AssignmentStatus.RETURNED, AssignmentStatus.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -92,10 +98,15 @@ class Assignment:
     version: int | None = None
     redirect: dict | None = None
     subject: str = ""
+    contact_shared: dict | None = None   # {at, by, reason}: the office let this institution see the contact details
 
     @property
     def id(self) -> str:
         return f"{self.application_no}.{self.institution.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 def sla_working_days(subject: Subject, institution: Institution) -> int:
@@ -113,6 +124,30 @@ def new_assignments(application_no: str, subject: Subject, institutions: list[In
             for inst in institutions]
 
 
+def close_open(assignments: list, at: datetime, reason: str) -> list:
+    """The case closed: every assignment still waiting for its institution is closed
+    with the reason; returns those it closed (answered and redirected ones stay)."""
+    closed = []
+    for a in assignments:
+        if a.is_open:
+            a.status = AssignmentStatus.CLOSED
+            a.notes.append({"at": at.isoformat(timespec="seconds"), "by": "system", "kind": "closed", "text": reason})
+            closed.append(a)
+    return closed
+
+
+def settle_status(assignments: list):
+    """The status a case takes when it comes back to the office's hands (after waiting
+    for the applicant): forwarded while an institution still owes an answer, answered
+    when every assignment in play has answered, else in review."""
+    from .case import Status
+    if any(a.is_open for a in assignments):
+        return Status.FORWARDED
+    if any(a.status == AssignmentStatus.ANSWERED for a in assignments):
+        return Status.INSTITUTION_ANSWERED
+    return Status.IN_REVIEW
+
+
 def settle_case(case, assignments: list, at: datetime) -> str | None:
     """After an institution acted: when every assignment still in play has answered, the
     case becomes `institution_answered`; when all were redirected, it goes back to the
@@ -120,7 +155,7 @@ def settle_case(case, assignments: list, at: datetime) -> str | None:
     from .case import Status
     if case.status != Status.FORWARDED:
         return None
-    active = [a for a in assignments if a.status != AssignmentStatus.REDIRECTED]
+    active = [a for a in assignments if a.status not in (AssignmentStatus.REDIRECTED, AssignmentStatus.CLOSED)]
     if not active:
         case.transition(Status.IN_REVIEW, at, event="all_redirected",
                         note="Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.")

@@ -100,9 +100,15 @@ class TurkishCalendar:
         return self.legal_due_3071(receipt)
 
     # Rule 7
-    def institution_sla_due(self, dispatched: date, legal_due: date,
+    def institution_sla_due(self, dispatched: date, legal_due: date | None,
                             working_days: int = DEFAULT_INSTITUTION_SLA_WORKING_DAYS) -> date:
-        return min(self.add_working_days(dispatched, working_days, for_institution=True), legal_due)
+        """N working days from dispatch, never later than the legal due date while that
+        date is still ahead; a date already past (or none) caps nothing, so an
+        assignment is never overdue the moment it is sent."""
+        due = self.add_working_days(dispatched, working_days, for_institution=True)
+        if legal_due is not None and legal_due >= dispatched:
+            return min(due, legal_due)
+        return due
 
 
 @lru_cache(maxsize=1)

@@ -28,13 +28,26 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.RECEIVED: frozenset({S.IN_REVIEW, S.FORWARDED, S.AWAITING_APPLICANT, S.NOT_PROCESSED}),
     S.IN_REVIEW: frozenset({S.FORWARDED, S.AWAITING_APPLICANT, S.NOT_PROCESSED, S.CONCLUDED}),
     S.FORWARDED: frozenset({S.FORWARDED, S.INSTITUTION_ANSWERED, S.IN_REVIEW, S.AWAITING_APPLICANT}),
-    S.AWAITING_APPLICANT: frozenset({S.IN_REVIEW, S.NOT_PROCESSED}),
+    # Back from waiting, the case takes the state its assignments are in (`settle_status`).
+    S.AWAITING_APPLICANT: frozenset({S.IN_REVIEW, S.FORWARDED, S.INSTITUTION_ANSWERED, S.NOT_PROCESSED}),
     S.INSTITUTION_ANSWERED: frozenset({S.UNDER_EVALUATION, S.FORWARDED, S.CONCLUDED}),
     S.UNDER_EVALUATION: frozenset({S.FORWARDED, S.AWAITING_APPLICANT, S.CONCLUDED, S.NOT_PROCESSED}),
     S.CONCLUDED: frozenset({S.UNDER_EVALUATION}),
     S.NOT_PROCESSED: frozenset({S.IN_REVIEW}),
 }
 CLOSED = frozenset({S.CONCLUDED, S.NOT_PROCESSED})
+
+# What people read for each status (the web client has the same words, web/js/api.js).
+STATUS_NAMES = {
+    S.RECEIVED: "Alındı",
+    S.IN_REVIEW: "İnceleniyor",
+    S.FORWARDED: "Kuruma iletildi",
+    S.AWAITING_APPLICANT: "Başvuru sahibinden bilgi bekleniyor",
+    S.INSTITUTION_ANSWERED: "Kurum cevap verdi",
+    S.UNDER_EVALUATION: "Değerlendiriliyor",
+    S.CONCLUDED: "Sonuçlandı",
+    S.NOT_PROCESSED: "İşleme alınmadı",
+}
 
 # What a citizen reads on the tracking page for each status.
 PUBLIC_NOTES = {
@@ -49,11 +62,21 @@ PUBLIC_NOTES = {
 }
 
 
+def legal_due_for(case_type: str, start: date, *, extended: bool = False) -> date | None:
+    """The legal due date of a case of this type whose period runs from `start` (the
+    receipt date, or the day it was reopened); None when no answer is owed."""
+    from .calendar import default_calendar
+    from .catalog import catalog
+    if not catalog().answer_owed(case_type):
+        return None
+    return default_calendar().legal_due(catalog().law_of(case_type), start, extended=extended)
+
+
 class IllegalTransition(Conflict):
     def __init__(self, current: Status, target: Status):
         super().__init__("illegal_transition",
-                         f"Başvuru '{current.value}' durumundayken '{target.value}' durumuna geçirilemez.",
-                         details={"current_status": current.value})
+                         f"Başvuru “{STATUS_NAMES[current]}” durumundayken “{STATUS_NAMES[target]}” durumuna "
+                         f"geçirilemez.", details={"current_status": current.value})
 
 
 @dataclass
@@ -91,7 +114,7 @@ class Case:
     channel: str
     received_at: datetime
     receipt_date: date
-    legal_due_date: date
+    legal_due_date: date | None    # None when no answer is owed (a thanks, teşekkür)
     status: Status = S.RECEIVED
     confidential_identity: bool = False
     location: dict | None = None
@@ -112,10 +135,25 @@ class Case:
     legal_warned_for: str | None = None   # the legal due date the office was last warned about
     extension_warned: bool = False
     objected_at: datetime | None = None
+    # Every reasoned final answer ever given, oldest first: [{n, at, by, outcome, answer,
+    # legal_remedies}]. A re-conclusion adds one; the case shows the last.
+    final_answers: list[dict] = field(default_factory=list)
+    legal_remedies: str | None = None    # 4982 art. 12: stated with a refused information request
+    reopened_on: date | None = None      # the last reopening: the legal period runs again from it
 
     @property
     def closed(self) -> bool:
         return self.status in CLOSED
+
+    @property
+    def answer_owed(self) -> bool:
+        """A thanks owes no answer: it has no legal due date and no reminders."""
+        return self.legal_due_date is not None
+
+    @property
+    def period_start(self):
+        """The day the current legal period runs from: the receipt, or the last reopening."""
+        return self.reopened_on or self.receipt_date
 
     def transition(self, target: Status, at: datetime, *, note: str | None = None,
                    actor: str = "system", public: bool = True, event: str | None = None) -> None:
@@ -132,16 +170,16 @@ class Case:
     def record_forward(self, institutions: list, at: datetime, *, actor: str = "system") -> int:
         """Moves the case to `forwarded` towards the given institutions; returns the
         forward's sequence number (1 for the first forward)."""
-        names = ", ".join(i.name for i in institutions)
+        from .notifications import institutions_phrase
         self.transition(Status.FORWARDED, at, actor=actor, event="forwarded",
-                        note=f"Başvurunuz şu kuruma iletildi: {names}.")
+                        note=f"Başvurunuz {institutions_phrase([i.name for i in institutions])} iletildi.")
         self.forwards += 1
         self.review_reason = None
         self.institutions.extend({"id": i.id, "name": i.name, "forward_id": self.forwards} for i in institutions)
         return self.forwards
 
     def refresh_sla(self, assignments: list) -> None:
-        open_ = [a.sla_due_date for a in assignments if a.status.value in ("sent", "returned", "overdue")]
+        open_ = [a.sla_due_date for a in assignments if a.is_open]
         self.sla_due_date = min(open_) if open_ else None
 
     def institutions_of_forward(self, forward_id: int) -> list[dict]:

@@ -49,6 +49,10 @@ class Catalog:
     def law_of(self, type_code: str) -> str:
         return self.types[type_code]["law"]
 
+    def answer_owed(self, type_code: str) -> bool:
+        """False for a thanks (teşekkür): it is acknowledged, and no legal period runs."""
+        return self.types[type_code].get("answer_owed", True)
+
     @cached_property
     def public_document(self) -> dict:
         """What GET /v1/catalog serves."""

@@ -62,10 +62,12 @@ class Concluded:
 
 @dataclass(frozen=True)
 class DeadlineExtended:
-    """A 4982 extension: the citizen by SMS, the office by e-mail."""
+    """A 4982 extension: the citizen by SMS (and e-mail, if given); the office by
+    e-mail when an institution asked for it."""
     case: Case
     institution_name: str
     reason: str
+    by_office: bool = False
 
 
 # --- to an institution ---------------------------------------------------------------
@@ -81,6 +83,23 @@ class AnswerReturned:
 class LinkReissued:
     case: Case
     assignment: Assignment
+
+
+@dataclass(frozen=True)
+class CaseClosedForInstitutions:
+    """The case closed (the `n`-th time) while these assignments still waited: each
+    institution is told that no answer is expected any more, and why."""
+    case: Case
+    assignments: tuple[Assignment, ...]
+    reason: str
+    n: int
+
+
+@dataclass(frozen=True)
+class ThanksPassedOn:
+    """A thanks the office passed on to the institutions it names (no answer owed)."""
+    case: Case
+    institutions: tuple
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,7 @@ class DailyDigest:
 
 
 Event = (ApplicationReceived | Forwarded | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
-         | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | ReminderDue | InstitutionAnswered
+         | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | CaseClosedForInstitutions | ThanksPassedOn
+         | ReminderDue | InstitutionAnswered
          | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue
          | ConclusionObjected | DailyDigest)

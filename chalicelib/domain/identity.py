@@ -57,3 +57,11 @@ def mask_phone(value: str) -> str:
     if len(value) < 6:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 8) + value[-2:]
+
+
+def mask_email(value: str | None) -> str | None:
+    """`ayse.yilmaz@example.com` -> `a**********@example.com`: enough to recognise, not to write to."""
+    if not value:
+        return value
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"

@@ -1,6 +1,9 @@
 """The office's rules: who may do what, and the reason codes for not processing a case."""
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
+from .calendar import ISTANBUL, default_calendar, local_date
 from .case import Status
 
 NOT_PROCESSED_REASONS = {
@@ -19,6 +22,66 @@ NOT_PROCESSED_REASONS = {
 
 REOPEN_WINDOW_DAYS = 30
 OBJECTION_WINDOW_DAYS = 30
+
+# Law 4982 art. 11: the grounds on which the 15 working days may become 30.
+EXTENSION_GROUNDS = {
+    "other_unit": "Bilginin başka bir birimden sağlanması gerekiyor",
+    "several_institutions": "Başvuru birden fazla kurumu ilgilendiriyor; diğer kurumların görüşü alınıyor",
+}
+
+# Law 4982 art. 12-13: what a refused (or partly refused) information request must say.
+LEGAL_REMEDIES_4982 = (
+    "Bu karara karşı, kararın size bildirildiği tarihten itibaren 15 gün içinde Bilgi Edinme Değerlendirme "
+    "Kuruluna itiraz edebilirsiniz (4982 sayılı Kanun md. 13). Ayrıca 2577 sayılı İdari Yargılama Usulü Kanunu "
+    "uyarınca 60 gün içinde idare mahkemesinde dava açabilirsiniz; Kurula itiraz, dava açma süresini durdurur.")
+
+# How a staff timeline names who acted (usernames are shown as they are).
+ACTOR_NAMES = {"citizen": "Başvuru sahibi", "system": "Sistem"}
+
+
+def actor_name(actor: str | None, institutions: dict[str, str] | None = None) -> str:
+    if not actor:
+        return ACTOR_NAMES["system"]
+    if actor.startswith("institution:"):
+        inst = actor.split(":", 1)[1]
+        return (institutions or {}).get(inst) or "Kurum"
+    return ACTOR_NAMES.get(actor, actor)
+
+
+def objection_last_day(concluded_at: datetime) -> date:
+    """The citizen may object until the end of this day, İstanbul time: the day of
+    conclusion plus 30 days (the check and the page say the same)."""
+    return local_date(concluded_at) + timedelta(days=OBJECTION_WINDOW_DAYS)
+
+
+def objection_open(concluded_at: datetime, now: datetime) -> bool:
+    return local_date(now) <= objection_last_day(concluded_at)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=ISTANBUL)
+
+
+def extension_last_day(case) -> date:
+    """The 15th working day of the current period: an extension must be decided and
+    notified by then (4982 art. 11)."""
+    return default_calendar().legal_due_4982(case.period_start)
+
+
+def can_extend(case, today: date) -> bool:
+    return case.law == "4982" and not case.closed and not case.extended and today <= extension_last_day(case)
+
+
+def closing_reason(case) -> str:
+    """What an institution is told when a case closes before it answered."""
+    from . import refs
+    if case.status == Status.CONCLUDED:
+        return "Başvuru Açık Kapı bürosunca sonuçlandırıldı; kurumunuzdan cevap beklenmiyor."
+    if case.merged_into:
+        return (f"Başvuru, aynı başvuru sahibinin {refs.format_application_no(case.merged_into)} numaralı önceki "
+                f"başvurusuyla birleştirildi; süreç o başvuru üzerinden yürütülecek.")
+    reason = NOT_PROCESSED_REASONS.get(case.not_processed_reason or "", "")
+    return f"Başvuru işleme alınmadan kapatıldı{f' (gerekçe: {reason})' if reason else ''}; cevap beklenmiyor."
 
 
 def can_read(p, district: str, province: str) -> bool:
@@ -41,24 +104,40 @@ def can_reveal(p, district: str) -> bool:
     return can_act(p, district)
 
 
-def allowed_actions(status: Status, p, district: str) -> list[str]:
-    if not can_act(p, district):
+def allowed_actions(case, p, *, today: date | None = None, assignments: list | None = None) -> list[str]:
+    """The actions the console offers this user on this case now (the services check
+    each again when it is taken)."""
+    if not can_act(p, case.district):
         return []
-    s = Status(status)
+    s = Status(case.status)
+    thanks = not case.answer_owed
     actions = []
     if s not in (Status.CONCLUDED, Status.NOT_PROCESSED):
         actions += ["triage", "interim_answer", "revoke_link"]
-    if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.INSTITUTION_ANSWERED,
-             Status.UNDER_EVALUATION):
-        actions.append("forward")
-    if s in (Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_APPLICANT, Status.UNDER_EVALUATION):
-        actions += ["not_processed", "merge"]
-    if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.UNDER_EVALUATION):
-        actions.append("request_info")
-    if s in (Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
-        actions.append("evaluate")
-    if s in (Status.IN_REVIEW, Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
-        actions.append("conclude")
+    if thanks:
+        if s in (Status.RECEIVED, Status.IN_REVIEW):
+            actions.append("acknowledge")
+        if s in (Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_APPLICANT):
+            actions += ["not_processed", "merge"]
+    else:
+        if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.INSTITUTION_ANSWERED,
+                 Status.UNDER_EVALUATION):
+            actions.append("forward")
+        if s in (Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_APPLICANT, Status.UNDER_EVALUATION):
+            actions += ["not_processed", "merge"]
+        if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.UNDER_EVALUATION):
+            actions.append("request_info")
+        if s in (Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
+            actions.append("evaluate")
+        if s in (Status.IN_REVIEW, Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
+            actions.append("conclude")
+    if s == Status.AWAITING_APPLICANT:
+        actions.append("information_received")
+    if today is not None and can_extend(case, today):
+        actions.append("extend")
+    if (not case.confidential_identity and s not in (Status.CONCLUDED, Status.NOT_PROCESSED)
+            and any(a.is_open and not a.contact_shared for a in assignments or [])):
+        actions.append("share_contact")
     if s in (Status.CONCLUDED, Status.NOT_PROCESSED) and p.role == "supervisor":
         actions.append("reopen")
     return actions

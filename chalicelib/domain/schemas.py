@@ -125,6 +125,9 @@ FIELD_LABELS = {
     "role": "Rol",
     "province": "İl",
     "enabled": "Giriş izni",
+    "ground": "Uzatma gerekçesi",
+    "partly_refused": "Kısmen ret",
+    "legal_remedies": "Başvuru yolları",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -305,6 +308,8 @@ class _Versioned(_Model):
 class TriageIn(_Versioned):
     type: TypeCode | None = None
     category: SubjectCode | None = None
+    confidential_identity: StrictBool | None = Field(
+        default=None, description="true hides the applicant from institutions; once set it stays")
     reason: Text = Field(min_length=5, max_length=1000)
 
 
@@ -335,6 +340,29 @@ class RequestInfoIn(_Versioned):
     message: Text = Field(min_length=10, max_length=1000)
 
 
+class InformationReceivedIn(_Versioned):
+    """The applicant gave the requested information at the desk or by phone."""
+    channel: Literal["desk", "phone"]
+    text: Text = Field(min_length=3, max_length=4000)
+
+
+class ExtendIn(_Versioned):
+    ground: Literal["other_unit", "several_institutions"]
+    explanation: Text = Field(min_length=10, max_length=1000)
+
+
+class ShareContactIn(_Versioned):
+    institution_id: Text
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class AcknowledgeIn(_Versioned):
+    """A thanks: the office's acknowledgement to the applicant, and the institutions it
+    is passed on to (none, if it concerns no one in particular)."""
+    message: Text = Field(min_length=10, max_length=2000)
+    institution_ids: list[Text] = Field(default_factory=list, max_length=20)
+
+
 class CitizenReplyIn(_Model):
     text: Text = Field(min_length=3, max_length=4000)
 
@@ -352,6 +380,8 @@ class InterimIn(_Versioned):
 class ConcludeIn(_Versioned):
     outcome: Literal["positive", "negative", "informed", "not_competent"]
     answer: Text = Field(min_length=20, max_length=10000)
+    partly_refused: StrictBool = False      # an information request granted only in part (4982 art. 12)
+    legal_remedies: Text | None = Field(default=None, min_length=20, max_length=3000)
 
 
 class ReopenIn(_Versioned):

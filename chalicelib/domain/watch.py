@@ -49,7 +49,7 @@ def assignment_step(a) -> str:
 
 def assignment_next(a, calendar: TurkishCalendar, window: int = REMINDER_WINDOW_WORKING_DAYS):
     """("remind" | "overdue", when) or None when nothing is pending."""
-    if a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED, AssignmentStatus.OVERDUE):
+    if a.status not in (AssignmentStatus.SENT, AssignmentStatus.RETURNED):
         return None
     overdue_at = start_of_day(a.sla_due_date + timedelta(days=1))
     if a.reminded_for != assignment_step(a):
@@ -63,11 +63,11 @@ def legal_warning_at(case) -> datetime:
 
 
 def extension_warning_at(case, calendar: TurkishCalendar) -> datetime:
-    return start_of_day(calendar.add_working_days(case.receipt_date, EXTENSION_DECISION_WORKING_DAY))
+    return start_of_day(calendar.add_working_days(case.period_start, EXTENSION_DECISION_WORKING_DAY))
 
 
 def case_actions(case, calendar: TurkishCalendar) -> list[tuple[str, datetime]]:
-    if case.closed:
+    if case.closed or case.legal_due_date is None:   # a thanks owes no answer: nothing to warn of
         return []
     out = []
     if case.legal_warned_for != case.legal_due_date.isoformat():

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain import refs
-from ..domain.calendar import default_calendar, iso_local as _iso, local_date
-from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES
+from ..domain.calendar import iso_local as _iso, local_date
+from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES, legal_due_for
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, Throttled
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord
@@ -65,7 +65,7 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
         province=district.province, subject=req.subject, description=req.description,
         applicant=Applicant(a.national_id, a.first_name, a.last_name, a.phone, a.address, a.email),
         channel=channel, received_at=received_at, receipt_date=receipt_date,
-        legal_due_date=default_calendar().legal_due(law, receipt_date),
+        legal_due_date=legal_due_for(req.type, receipt_date),
         confidential_identity=req.confidential_identity,
         location=req.location.model_dump() if req.location else None,
         history=[HistoryEntry(received_at, Status.RECEIVED, PUBLIC_NOTES[Status.RECEIVED], True, actor,
@@ -81,7 +81,7 @@ def receipt(case: Case, access_code: str) -> dict:
         "access_code": refs.format_access_code(access_code),
         "status": case.status.value,
         "received_at": _iso(case.received_at),
-        "legal_due_date": case.legal_due_date.isoformat(),
+        "legal_due_date": _day(case.legal_due_date),
         "type": case.type,
         "category": case.category,
         "district": case.district,
@@ -160,7 +160,12 @@ def _counters(no: str, client: str, now: datetime) -> tuple[list[Counter], int]:
     return [Counter("track-no", no, window), Counter("track-ip", client, window)], retry_after
 
 
+def _day(d) -> str | None:
+    return d.isoformat() if d else None
+
+
 def public_view(ports: Ports, case: Case, now: datetime) -> dict:
+    from ..domain import office as policy
     view = {
         "application_no": refs.format_application_no(case.application_no),
         "status": case.status.value,
@@ -169,22 +174,27 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
         "district": case.district,
         "subject": case.subject,
         "received_at": _iso(case.received_at),
-        "legal_due_date": case.legal_due_date.isoformat(),
+        "legal_due_date": _day(case.legal_due_date),
         "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
         "final_answer": None,
     }
     if case.status == Status.CONCLUDED and case.final_answer:
+        earlier = case.final_answers[:-1]
         view["final_answer"] = {"outcome": case.outcome, "text": case.final_answer,
-                                "at": _iso(case.concluded_at) if case.concluded_at else None}
+                                "at": _iso(case.concluded_at) if case.concluded_at else None,
+                                "legal_remedies": case.legal_remedies,
+                                "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier]}
+    view["answer_owed"] = case.answer_owed
     view["can_reply"] = case.status == Status.AWAITING_APPLICANT
     view["can_object"] = False
     view["survey_token"] = None
     if case.status == Status.CONCLUDED and case.concluded_at is not None:
-        from ..domain.office import OBJECTION_WINDOW_DAYS
         from . import links
-        deadline = case.concluded_at + timedelta(days=OBJECTION_WINDOW_DAYS)
-        view["can_object"] = case.objected_at is None and now <= deadline
-        view["objection_deadline"] = _iso(deadline)
+        last_day = policy.objection_last_day(case.concluded_at)
+        view["can_object"] = (case.answer_owed and case.objected_at is None
+                              and policy.objection_open(case.concluded_at, now))
+        view["objection_deadline"] = last_day.isoformat()
+        view["objection_deadline_end"] = _iso(policy.end_of_day(last_day))
         view["survey_token"] = links.survey_token(ports.keys, case.application_no, case.concluded_at)
     return view
 
@@ -233,12 +243,12 @@ def track(ports: Ports, raw_no: str, access_code: str | None, *, client: str) ->
 def citizen_action(ports: Ports, raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime,
                    apply) -> Case:
     """A change the citizen makes with the access code (reply, objection): the same
-    check, throttle and 404 as tracking, then `apply(case, no)` and one version-checked
-    commit with its audit record."""
+    check, throttle and 404 as tracking, then `apply(case, no, assignments)` and one
+    version-checked commit with its audit record."""
     checked = _checked_case(ports, raw_no, access_code, client=client, now=now)
     no = checked.application_no
-    case, _ = ports.store.load_with_assignments(no)
-    apply(case, no)
+    case, assignments = ports.store.load_with_assignments(no)
+    apply(case, no, assignments)
     try:
         ports.store.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))
     except StaleCase:

@@ -3,19 +3,18 @@ answer, no personal data kept beside it) and the objection (itiraz: once, within
 days of conclusion, with the access code)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from ..domain import events as ev
 from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
 from ..domain.errors import Conflict, Gone, Unauthorized
-from ..domain.office import OBJECTION_WINDOW_DAYS
+from ..domain import office as policy
 from ..domain.records import SurveyAnswer
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell
+from .office.actions import reopen_period
 from .ports import Ports
 
 
@@ -56,19 +55,24 @@ def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, dat
     now = ports.clock.now()
     req = parse(ObjectionIn, data)
 
-    def apply(case, no):
+    def apply(case, no, assignments):
         if case.objected_at is not None:
             raise Conflict("already_objected", "Bu başvurunun sonucuna daha önce itiraz edilmiş.")
         if case.status != Status.CONCLUDED:
             raise Conflict("not_concluded", "Yalnızca sonuçlanmış başvuruların sonucuna itiraz edilebilir.",
                            details={"current_status": case.status.value})
-        if now - case.concluded_at > timedelta(days=OBJECTION_WINDOW_DAYS):
-            raise Conflict("objection_window_closed", "İtiraz süresi (sonuçlanmadan sonra 30 gün) dolmuş.")
+        if not case.answer_owed:
+            raise Conflict("objection_not_applicable", "Teşekkür başvurularının sonucuna itiraz edilemez.")
+        if not policy.objection_open(case.concluded_at, now):
+            last = policy.objection_last_day(case.concluded_at).strftime("%d.%m.%Y")
+            raise Conflict("objection_window_closed",
+                           f"İtiraz süresi {last} günü sonunda (İstanbul saati) dolmuştur.")
         case.objected_at = now
         case.notes.append({"at": now.isoformat(), "kind": "objection", "by": "citizen",
                            "text_enc": ports.keys.seal(req.reason, no)})
         case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
                         note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
+        reopen_period(case, now, actor="citizen")
 
     case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply)
     tell(ports, [ev.ConclusionObjected(case)])

@@ -12,16 +12,17 @@ from ..domain import attachments as att
 from ..domain import events as ev
 from ..domain import refs
 from ..domain.assignment import Answer, AssignmentStatus, settle_case
-from ..domain.calendar import ISTANBUL, default_calendar, iso_local as _iso, local_date
-from ..domain.case import HistoryEntry
+from ..domain.calendar import ISTANBUL, iso_local as _iso, local_date
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
-from ..domain.identity import mask_national_id
+from ..domain.identity import mask_email, mask_national_id, mask_phone
+from ..domain.office import can_extend
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.records import AuditEntry, Counter
 from ..domain.tokens import TokenError
 from . import links
-from .notifications import tell, tr_date
+from .notifications import tell
+from .office.actions import apply_extension
 from .office.views import answers_view
 from .ports import Ports, StaleCase
 
@@ -35,13 +36,22 @@ _REFUSALS = {
                     "Bağlantının imza anahtarı tanınmıyor; Açık Kapı bürosundan yeni bağlantı isteyiniz."),
     "expired": (Gone, "link_expired", "Bağlantının süresi dolmuş; Açık Kapı bürosundan yeni bağlantı isteyiniz."),
     "revoked": (Gone, "link_revoked", "Bu bağlantı iptal edilmiş; size gönderilen en son bağlantıyı kullanınız."),
-    "closed": (Gone, "case_closed", "Başvuru sonuçlandırılmış; bu bağlantı artık kullanılamaz."),
 }
 
 
 def _refuse(reason: str) -> AppError:
     cls, code, message = _REFUSALS[reason]
     return cls(code, message)
+
+
+def _closed(case, assignment) -> AppError:
+    """410 with the reason: the case closed, or this institution's part of it did."""
+    from ..domain.office import closing_reason
+    if case.closed:
+        return Gone("case_closed", f"{closing_reason(case)} Bu bağlantı artık kullanılamaz.",
+                    details={"current_status": case.status.value})
+    return Gone("assignment_closed", "Başvuru kapandığında kurumunuzdan cevap beklenmediği bildirilmişti; bu "
+                "bağlantı artık kullanılamaz. Başvuru yeniden iletilirse size yeni bağlantı gönderilir.")
 
 
 @dataclass
@@ -87,25 +97,31 @@ def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime)
         raise _failed(ports, client, now, "malformed")
     if assignment.link_generation != claims.generation:
         raise _refuse("revoked")
-    if case.closed:
-        raise _refuse("closed")
+    if case.closed or assignment.status == AssignmentStatus.CLOSED:
+        raise _closed(case, assignment)
     return Context(case, assignment, assignments, client)
 
 
-def can_extend(case, today) -> bool:
-    return (case.law == "4982" and not case.extended
-            and today <= default_calendar().legal_due_4982(case.receipt_date))
+def applicant_for_institution(case, a) -> dict | None:
+    """What an institution may know of the applicant: nothing when the identity is
+    confidential (whatever the case's type is now); otherwise the name and address, and
+    the phone and e-mail masked until the office shares them with this institution."""
+    if case.confidential_identity:
+        return None
+    shared = bool(a.contact_shared)
+    return {"first_name": case.applicant.first_name, "last_name": case.applicant.last_name,
+            "phone": case.applicant.phone if shared else mask_phone(case.applicant.phone),
+            "email": case.applicant.email if shared else mask_email(case.applicant.email),
+            "address": case.applicant.address, "national_id_masked": mask_national_id(case.applicant.national_id),
+            "contact_shared": shared}
 
 
 def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
     case, a = ctx.case, ctx.assignment
     cat = catalog()
     subject = cat.subjects[case.category]
-    withheld = case.type == "ihbar" and case.confidential_identity
-    applicant = None if withheld else {
-        "first_name": case.applicant.first_name, "last_name": case.applicant.last_name,
-        "phone": case.applicant.phone, "email": case.applicant.email, "address": case.applicant.address,
-        "national_id_masked": mask_national_id(case.applicant.national_id)}
+    withheld = case.confidential_identity
+    applicant = applicant_for_institution(case, a)
     read_only = a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED)
     return {
         "application_no": refs.format_application_no(case.application_no),
@@ -114,7 +130,8 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "district": case.district, "district_name": cat.districts[case.district].name,
         "subject": case.subject, "description": case.description, "location": case.location,
         "received_at": _iso(case.received_at), "receipt_date": case.receipt_date.isoformat(),
-        "legal_due_date": case.legal_due_date.isoformat(), "sla_due_date": a.sla_due_date.isoformat(),
+        "legal_due_date": case.legal_due_date.isoformat() if case.legal_due_date else None,
+        "sla_due_date": a.sla_due_date.isoformat(),
         "institution": {"id": a.institution.id, "name": a.institution.name},
         "status": a.status.value,
         "answers": answers_view(ports, a.answers),
@@ -124,6 +141,7 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "read_only": read_only,
         "can_answer": not read_only,
         "can_extend": not read_only and can_extend(case, local_date(now)),
+        "contact_shared": bool(a.contact_shared),
         "extended": case.extended,
     }
 
@@ -226,11 +244,9 @@ def extension(ports: Ports, token, data, *, client) -> dict:
         if not can_extend(case, local_date(now)):
             raise Conflict("extension_window_closed",
                            "15 iş günlük süre dolduğu için uzatma artık istenemez (4982 sayılı Kanun md. 11).")
-        case.extended = True
-        case.legal_due_date = default_calendar().legal_due_4982(case.receipt_date, extended=True)
-        case.history.append(HistoryEntry(
-            now, case.status, f"Bilgi edinme başvurunuzun cevap süresi, başka kurumların görüşü gerektiğinden "
-            f"{tr_date(case.legal_due_date)} tarihine uzatıldı. Gerekçe: {req.reason}", True, ctx.actor, "extended"))
+        apply_extension(case, now, actor=ctx.actor,
+                        ground=f"{ctx.assignment.institution.name}, başka kurum ya da birimlerin görüşünün "
+                               f"gerektiğini bildirdi: {req.reason}")
         return [ev.DeadlineExtended(case, ctx.assignment.institution.name, req.reason)]
 
     return _mutate(ports, token, client=client, now=now, action="extension", apply=apply,

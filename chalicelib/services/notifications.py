@@ -83,17 +83,27 @@ def _concluded(keys, district, e: ev.Concluded):
                                 "concluded", c.applicant.email,
                                 {"application_no": no, "first_name": c.applicant.first_name,
                                  "last_name": c.applicant.last_name, "answer": c.final_answer,
+                                 "remedies": f"\n\nBaşvuru yolları: {c.legal_remedies}" if c.legal_remedies else "",
                                  "track_url": links.track_url(no), "survey_url": survey}))
     return out
 
 
 def _extended(keys, district, e: ev.DeadlineExtended):
-    """The reason is the institution's words: it goes to the office's e-mail and to the
-    tracking page, never into the SMS."""
+    """The reason may be an institution's words: it goes to e-mail bodies and to the
+    tracking page, never into the SMS. The office is told when an institution extended."""
     c = e.case
-    sms = _sms(c, "extended", "extended", due_date=tr_date(c.legal_due_date))
-    return [sms] + _office(district, c.application_no, c.district, "extended", "Bilgi edinme süresi uzatıldı",
-                           f"{e.institution_name}: {e.reason}")
+    no = refs.format_application_no(c.application_no)
+    out = [_sms(c, "extended", "extended", due_date=tr_date(c.legal_due_date))]
+    if c.applicant.email:
+        out.append(Notification(dedup_key(c.application_no, "extended", "citizen-email"), "email", "extended",
+                                c.applicant.email,
+                                {"application_no": no, "first_name": c.applicant.first_name,
+                                 "last_name": c.applicant.last_name, "due_date": tr_date(c.legal_due_date),
+                                 "reason": e.reason, "track_url": links.track_url(no)}))
+    if not e.by_office:
+        out += _office(district, c.application_no, c.district, "extended", "Bilgi edinme süresi uzatıldı",
+                       f"{e.institution_name}: {e.reason}")
+    return out
 
 
 # --- the institution, by its send method -----------------------------------------------
@@ -124,6 +134,24 @@ def _returned(keys, district, e: ev.AnswerReturned):
     a = e.assignment
     return [_deliver_to(keys, a, "returned", f"returned-{len(a.answers)}",
                         {"note": e.note, "district_name": catalog().districts[e.case.district].name})]
+
+
+def _closed(keys, district, e: ev.CaseClosedForInstitutions):
+    return [_deliver_to(keys, a, "closed", f"closed-{e.n}",
+                        {"reason": e.reason, "district_name": catalog().districts[e.case.district].name})
+            for a in e.assignments]
+
+
+def _thanks(keys, district, e: ev.ThanksPassedOn):
+    """No link and no deadline: the institution is only told of the thanks. The
+    applicant's identity is not passed on."""
+    c = e.case
+    return [Notification(dedup_key(c.application_no, "thanks", inst.id), "email", "institution_thanks",
+                         inst.liaison_email,
+                         {"application_no": refs.format_application_no(c.application_no),
+                          "district_name": catalog().districts[c.district].name,
+                          "subject": c.subject, "text": c.description})
+            for inst in e.institutions]
 
 
 def _reminder(keys, district, e: ev.ReminderDue):
@@ -184,6 +212,8 @@ def _overdue(keys, district, e: ev.AssignmentOverdue):
 
 def _legal_warning(keys, district, e: ev.LegalDeadlineNear):
     c = e.case
+    if c.legal_due_date is None:
+        return []
     return _office(district, c.application_no, c.district, f"legal-warning-{c.legal_due_date.isoformat()}",
                    "Yasal cevap süresi yaklaşıyor",
                    f"Yasal son gün {tr_date(c.legal_due_date)} ({e.days_left} gün kaldı).")
@@ -234,6 +264,8 @@ _MAP: dict[type, Callable] = {
     ev.DeadlineExtended: _extended,
     ev.AnswerReturned: _returned,
     ev.LinkReissued: lambda k, d, e: [_assigned(k, e.case, e.assignment)],
+    ev.CaseClosedForInstitutions: _closed,
+    ev.ThanksPassedOn: _thanks,
     ev.ReminderDue: _reminder,
     ev.InstitutionAnswered: _answered,
     ev.InstitutionRedirected: _redirected,

@@ -105,8 +105,9 @@ class CaseStore(Protocol):
         assignments (version-checked), new assignments (must not exist) and the audit
         entry. Raises StaleCase or TransientConflict; on success the versions move on."""
 
-    def commit_forward(self, case: Case, assignments: list[Assignment]) -> None:
-        """Routing's write: the case, its new assignments, and the route marker removed."""
+    def commit_forward(self, case: Case, assignments: list[Assignment], *, changed: list[Assignment] = ()) -> None:
+        """Routing's write: the case, its new assignments (and earlier ones sent again,
+        version-checked), and the route marker removed."""
 
     def save_case(self, case: Case, *, routed: bool = False) -> None: ...
 
@@ -141,6 +142,10 @@ class CaseStore(Protocol):
 
     # the scheduled sweeps: only what is due, through the sweep index
     def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
+
+    def closed_cases(self, nos: set[str]) -> set[str]:
+        """Which of these cases are closed (concluded or not processed): one batched read
+        of their statuses."""
 
     def due_cases(self, now: datetime) -> list[Case]: ...
 

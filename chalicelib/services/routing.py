@@ -41,15 +41,35 @@ def _review_reason(resolution, settings) -> str:
 
 def forward(case: Case, institutions: list[Institution], *, now: datetime, actor: str,
             existing: list | None = None) -> list:
-    """The forwarding step (domain part): new assignments and the case moved to `forwarded`."""
+    """The forwarding step (domain part): the case moved to `forwarded`, and one
+    assignment per institution. An institution that already had one on this case (it
+    redirected, or the case closed and was reopened) gets it back for the new round:
+    sent again, with a fresh SLA and a new link generation, so older links stop. Those
+    come back with their version; new ones without."""
     subject = catalog().subjects[case.category]
     forward_id = case.record_forward(institutions, now, actor=actor)
     created = new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
                               forward_id=forward_id, calendar=default_calendar(), case_subject=case.subject)
-    case.refresh_sla(list(existing or []) + created)
-    return created
+    previous = {a.institution.id: a for a in existing or []}
+    out = []
+    for a in created:
+        old = previous.get(a.institution.id)
+        if old is None:
+            out.append(a)
+            continue
+        old.notes.append({"at": now.isoformat(timespec="seconds"), "by": actor, "kind": "reforwarded",
+                          "text": f"Önceki durum: {old.status.value}"})
+        old.status, old.dispatched_at, old.sla_due_date = a.status, a.dispatched_at, a.sla_due_date
+        old.forward_id, old.link_generation, old.reminded_for = forward_id, old.link_generation + 1, None
+        old.redirect, old.subject, old.institution = None, a.subject, a.institution
+        out.append(old)
+    others = [a for a in existing or [] if all(a is not b for b in out)]
+    case.refresh_sla(others + out)
+    return out
 
 
+THANKS_REVIEW_REASON = ("Teşekkür başvurusu: cevap süresi yoktur. Büro teşekkürü alır ve teşekkür edilen kuruma "
+                        "iletebilir.")
 RECEIPTS_PER_PHONE_PER_DAY = 5
 RECEIPT_HELD_NOTE = ("Alındı SMS'i gönderilmedi: bu telefon numarasına bugün {limit} başvurunun alındı bildirimi "
                      "zaten gönderildi. Numara başkasına ait olabilir; başvuru sahibiyle gerekirse telefonla "
@@ -81,7 +101,13 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     assignments: list = []
     if case.status == Status.RECEIVED:
         resolution = resolve(catalog().subjects[case.category], settings)
-        if settings is not None and settings.auto_forward and resolution.unambiguous:
+        if not case.answer_owed:   # a thanks: the office acknowledges it and passes it on
+            case.transition(Status.IN_REVIEW, now, event="triage")
+            case.review_reason = THANKS_REVIEW_REASON
+            case.add_note(now, case.review_reason)
+            repo.save_case(case, routed=True)
+            outcome = "in_review"
+        elif settings is not None and settings.auto_forward and resolution.unambiguous:
             assignments = forward(case, resolution.institutions, now=now, actor="system")
             repo.commit_forward(case, assignments)
             outcome = "forwarded"
@@ -120,7 +146,8 @@ def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
             raise PoisonMessage("unknown institution")
         assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"),
                               existing=repo.assignments(no) if case.forwards else None)
-        repo.commit_forward(case, assignments)
+        repo.commit_forward(case, [a for a in assignments if a.version is None],
+                            changed=[a for a in assignments if a.version is not None])
         outcome = "forwarded"
     tell(ports, [ev.Forwarded(case, forward_id, tuple(assignments))])
     return outcome

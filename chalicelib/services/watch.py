@@ -24,8 +24,16 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDE
     repo = ports.store
     calendar = default_calendar()
     district = district_lookup(repo)
-    counts = {"reminded": 0, "escalated": 0, "skipped": 0}
-    for a, district_code in repo.due_assignments(now):
+    counts = {"reminded": 0, "escalated": 0, "skipped": 0, "closed": 0}
+    due = list(repo.due_assignments(now))
+    # Closed means closed: an assignment still open on a closed case (one left from
+    # before cases closed their assignments) is closed here, silently, never chased.
+    closed_cases = repo.closed_cases({a.application_no for a, _ in due}) if due else set()
+    for a, district_code in due:
+        if a.application_no in closed_cases:
+            a.status = AssignmentStatus.CLOSED
+            counts["closed" if repo.save_assignment(a, district_code) else "skipped"] += 1
+            continue
         pending = watch.assignment_next(a, calendar, window)
         if pending is None or pending[1] > now:
             counts["skipped"] += 1
@@ -79,7 +87,7 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
                 events.append(ev.LegalDeadlineNear(case, (case.legal_due_date - local_date(now)).days))
                 case.legal_warned_for = case.legal_due_date.isoformat()
             else:
-                events.append(ev.ExtensionDecisionDue(case, calendar.legal_due_4982(case.receipt_date)))
+                events.append(ev.ExtensionDecisionDue(case, calendar.legal_due_4982(case.period_start)))
                 case.extension_warned = True
         tell(ports, events, district=district)
         if repo.try_save_case(case):
@@ -101,7 +109,8 @@ def digest(ports: Ports, now: datetime) -> int:
         if district(code) is None:
             continue
         new = repo.digest_new(code, today - timedelta(days=1))
-        due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in repo.open_due_by(code, today)]
+        due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in repo.open_due_by(code, today)
+               if c.legal_due_date is not None]
         events.append(ev.DailyDigest(code, today, tuple(new),
                                      tuple(c for c in due if c.legal_due_date == today),
                                      tuple(c for c in due if c.legal_due_date < today)))

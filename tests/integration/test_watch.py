@@ -54,7 +54,8 @@ def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aw
 
     assert sweep(datetime(2026, 3, 18, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
     assert sweep(datetime(2026, 3, 19, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
-    assert sweep(datetime(2026, 3, 24, 23, 0, tzinfo=ISTANBUL)) == {"reminded": 0, "escalated": 0, "skipped": 0}
+    assert sweep(datetime(2026, 3, 24, 23, 0, tzinfo=ISTANBUL)) == {"reminded": 0, "escalated": 0, "skipped": 0,
+                                                                    "closed": 0}
     assert sweep(datetime(2026, 3, 25, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
     route_all(aws)
     mails = outbox()["email"]
@@ -196,7 +197,9 @@ def test_objection_once_within_30_days_reopens_evaluation(client, staff, applica
     assert wrong.status_code == 404
     r = client.http.post(url, headers=h, body=json.dumps({"reason": "Kaldırım hâlâ bozuk duruyor."}))
     assert r.status_code == 200 and r.json_body["status"] == "under_evaluation"
-    assert r.json_body["history"][-1]["note"].startswith("İtirazınız alındı")
+    notes = [h["note"] for h in r.json_body["history"]]
+    assert notes[-2].startswith("İtirazınız alındı")
+    assert notes[-1].startswith("Yeniden değerlendirmede yasal cevap süresi")   # the period runs again
     again = client.http.post(url, headers=h, body=json.dumps({"reason": "Bir kez daha itiraz ediyorum."}))
     assert again.status_code == 409 and again.json_body["error"]["code"] == "already_objected"
     route_all(aws)

@@ -1,6 +1,7 @@
 """The one mapping from domain events to messages (services/notifications.py)."""
 from __future__ import annotations
 
+import re
 import typing
 from datetime import datetime, timezone
 
@@ -69,7 +70,8 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
     p.store.districts.pop("06-cankaya", None)
     out = notifications.for_events(p, [ev.DeadlineExtended(case, "Çankaya Belediyesi", "Görüş bekleniyor."),
                                        ev.ConclusionObjected(case)])
-    assert [(n.channel, n.template) for n in out] == [("sms", "extended")]
+    assert [(n.channel, n.template, n.recipient) for n in out] == [
+        ("sms", "extended", "+905321234567"), ("email", "extended", VALID_APPLICATION["applicant"]["email"])]
 
 
 # what a citizen or an institution wrote never goes into an SMS; only these may
@@ -94,17 +96,29 @@ def test_a_hostile_subject_reaches_neither_the_receipt_sms_nor_a_mail_header(p):
     sms = [n for n in p.publisher.notified if n.channel == "sms"]
     assert sms and all("evil" not in n.render()[1] for n in sms)
     [mail] = [n for n in p.publisher.notified if n.template == "institution_assigned"]
+    subject, text = mail.render()
+    assert subject == f"Açık Kapı başvurusu {result.body['application_no']} kurumunuza iletildi"
+    assert "evil.example" in text                      # the citizen's subject is in the body only
     # input refuses line breaks in a subject; a case stored before that rule may still hold one
     old = dataclasses.replace(mail, params=dict(mail.params, subject="Kaldırım\r\nBcc: x@evil.example\u2028\x85"))
-    subject, _ = old.render()
-    assert subject == f"Açık Kapı başvurusu {result.body['application_no']}: Kaldırım Bcc: x@evil.example"
+    assert "evil" not in old.render()[0] and "\n" not in old.render()[0]
+
+
+def test_no_mail_subject_carries_text_a_citizen_or_an_institution_wrote():
+    from chalicelib.domain.notifications import templates
+    free_text = {"subject", "text", "answer", "note", "reason", "detail", "remedies", "first_name", "last_name"}
+    for name, t in templates()["email"].items():
+        placeholders = set(re.findall(r"{(\w+)}", t["subject"]))
+        assert not placeholders & free_text, name
 
 
 def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_office_mail(p):
     no = _in_review(p)
     case = p.store.get(no)
     reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunuyor: http://baska.example"
-    sms, mail = notifications.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
+    sms, citizen_mail, mail = notifications.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
+    assert citizen_mail.recipient == "ayse@example.com" and reason in citizen_mail.render()[1]
+    assert "baska" not in citizen_mail.render()[0]
     text = sms.render()[1]
     assert "baska.example" not in text and "04.02.2026" in text
     assert mail.params["detail"] == f"Maltepe Belediyesi: {reason}"

@@ -36,11 +36,48 @@ def test_scope(who, read, act, supervise):
 
 
 def test_allowed_actions_follow_status_and_role():
-    assert "conclude" in policy.allowed_actions(Status.INSTITUTION_ANSWERED, DESK, "34-maltepe")
-    assert "conclude" not in policy.allowed_actions(Status.FORWARDED, DESK, "34-maltepe")
-    assert policy.allowed_actions(Status.CONCLUDED, DESK, "34-maltepe") == []
-    assert policy.allowed_actions(Status.CONCLUDED, SUP, "34-maltepe") == ["reopen"]
-    assert policy.allowed_actions(Status.IN_REVIEW, PROVINCE, "34-maltepe") == []
+    assert "conclude" in policy.allowed_actions(new_case(status=Status.INSTITUTION_ANSWERED), DESK)
+    assert "conclude" not in policy.allowed_actions(new_case(status=Status.FORWARDED), DESK)
+    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), DESK) == []
+    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), SUP) == ["reopen"]
+    assert policy.allowed_actions(new_case(status=Status.IN_REVIEW), PROVINCE) == []
+    assert "information_received" in policy.allowed_actions(new_case(status=Status.AWAITING_APPLICANT), DESK)
+
+
+def test_a_thanks_is_acknowledged_never_forwarded_or_concluded():
+    thanks = new_case(type="tesekkur", status=Status.IN_REVIEW, legal_due_date=None)
+    actions = policy.allowed_actions(thanks, DESK)
+    assert "acknowledge" in actions and not {"forward", "conclude", "request_info", "evaluate"} & set(actions)
+
+
+def test_the_office_may_extend_an_information_request_until_the_15th_working_day():
+    # received Mon 30 Nov 2026: the 15th working day is Mon 21 Dec 2026
+    info = new_case(type="bilgi_edinme", law="4982", status=Status.FORWARDED, legal_due_date=date(2026, 12, 21))
+    assert "extend" in policy.allowed_actions(info, DESK, today=date(2026, 12, 21))
+    assert "extend" not in policy.allowed_actions(info, DESK, today=date(2026, 12, 22))
+    info.extended = True
+    assert "extend" not in policy.allowed_actions(info, DESK, today=date(2026, 12, 1))
+
+
+@pytest.mark.parametrize("concluded_at, last_day, open_at, closed_at", [
+    # concluded 22:30 UTC on 1 March = 01:30 on 2 March in İstanbul: the 30 days run from 2 March
+    (datetime(2026, 3, 1, 22, 30, tzinfo=timezone.utc), date(2026, 4, 1),
+     datetime(2026, 4, 1, 20, 59, tzinfo=timezone.utc), datetime(2026, 4, 1, 21, 0, tzinfo=timezone.utc)),
+    (datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc), date(2026, 2, 6),
+     datetime(2026, 2, 6, 20, 59, 59, tzinfo=timezone.utc), datetime(2026, 2, 6, 21, 0, 0, tzinfo=timezone.utc)),
+])
+def test_an_objection_is_open_until_the_end_of_the_30th_day_istanbul_time(concluded_at, last_day, open_at, closed_at):
+    assert policy.objection_last_day(concluded_at) == last_day
+    assert policy.objection_open(concluded_at, open_at) is True
+    assert policy.objection_open(concluded_at, closed_at) is False
+
+
+def test_actors_are_named_for_people():
+    assert policy.actor_name("citizen") == "Başvuru sahibi"
+    assert policy.actor_name("system") == "Sistem"
+    assert policy.actor_name("institution:34-maltepe.belediye", {"34-maltepe.belediye": "Maltepe Belediyesi"}) \
+        == "Maltepe Belediyesi"
+    assert policy.actor_name("masa.maltepe") == "masa.maltepe"
 
 
 def test_reason_codes_cover_the_grounds_of_domain_md():

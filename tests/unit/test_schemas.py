@@ -99,7 +99,8 @@ def test_every_labelled_field_exists_in_a_model():
     for model in (schemas.AnswerIn, schemas.AttachmentUploadIn, schemas.ExtensionIn, schemas.RedirectIn,
                   schemas.SessionIn, schemas.TriageIn, schemas.ForwardIn, schemas.NotProcessedIn, schemas.MergeIn,
                   schemas.RequestInfoIn, schemas.EvaluateIn, schemas.ConcludeIn, schemas.DistrictIn,
-                  schemas.SurveyIn, schemas.ObjectionIn, schemas.StaffUserIn):
+                  schemas.SurveyIn, schemas.ObjectionIn, schemas.StaffUserIn, schemas.ExtendIn,
+                  schemas.InformationReceivedIn, schemas.ShareContactIn, schemas.AcknowledgeIn):
         fields |= set(model.model_fields)
     assert set(FIELD_LABELS) <= fields
 

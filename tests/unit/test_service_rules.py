@@ -133,7 +133,8 @@ def test_forward_conclude_and_the_citizen_reads_the_answer(p):
     assert v["status"] == "concluded"
     view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
     assert view["final_answer"]["text"].startswith("Servis güzergâhı") and view["can_object"] is True
-    assert view["objection_deadline"] == "2026-02-06T12:00:00+03:00"   # concluded 7 Jan 12:00, + 30 days
+    assert view["objection_deadline"] == "2026-02-06"                 # concluded 7 Jan, + 30 days: until its end
+    assert view["objection_deadline_end"] == "2026-02-06T23:59:59+03:00"
     assert p.audit.actions(no) == ["view", "forward", "answer", "view", "conclude"]
 
 

@@ -13,14 +13,16 @@ from datetime import timedelta
 from ...domain import events as ev
 from ...domain import office as policy
 from ...domain import refs
-from ...domain.assignment import Assignment, AssignmentStatus
-from ...domain.calendar import default_calendar, iso_local as _iso
-from ...domain.case import Case, HistoryEntry, Status
+from ...domain.assignment import Assignment, AssignmentStatus, close_open, settle_status, sla_working_days
+from ...domain.calendar import default_calendar, iso_local as _iso, local_date
+from ...domain.case import Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, Conflict, NotFound, ValidationFailed
+from ...domain.notifications import institutions_phrase
 from ...domain.records import AuditEntry
-from ...domain.schemas import (ConcludeIn, EvaluateIn, ForwardIn, InterimIn, MergeIn, NotProcessedIn, ReopenIn,
-                               RequestInfoIn, RevokeLinkIn, TriageIn, parse)
+from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn,
+                               InterimIn, MergeIn, NotProcessedIn, ReopenIn, RequestInfoIn, RevokeLinkIn,
+                               ShareContactIn, TriageIn, parse)
 from .. import routing
 from ..notifications import tell
 from ..ports import Ports, StaleCase
@@ -81,7 +83,10 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
     req = parse(model, data)
     if case.version != seen_version(req, if_match):
         raise _stale(case)
+    was_closed = case.closed
     outcome = apply(req, case, assignments, now) or Outcome()
+    if case.closed and not was_closed:
+        _close_assignments(case, assignments, outcome, now)
     audit = AuditEntry(no, p.username, p.role, action, now, client, outcome.audit)
     try:
         ports.store.commit(case, outcome.changed, audit=audit, new_assignments=outcome.new, others=outcome.others)
@@ -92,26 +97,67 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
     return detail(ports, case, assignments + outcome.new, p, now=now)
 
 
+CLOSING_EVENTS = ("concluded", "not_processed", "merged", "acknowledged")
+
+
+def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> None:
+    """Closed means closed: a case that closes takes every assignment still waiting for
+    an institution with it, in the same transaction, and each institution is told why.
+    Done here, once, for every action that closes a case."""
+    reason = policy.closing_reason(case)
+    closed = close_open(assignments, now, reason)
+    for a in closed:
+        if not any(x is a for x in outcome.changed):
+            outcome.changed.append(a)
+    case.sla_due_date = None
+    if closed:
+        n = sum(1 for h in case.history if h.event in CLOSING_EVENTS)
+        outcome.events.append(ev.CaseClosedForInstitutions(case, tuple(closed), reason, n))
+
+
+def _find_assignment(assignments, institution_id) -> Assignment:
+    a = next((x for x in assignments if x.institution.id == institution_id), None)
+    if a is None:
+        raise ValidationFailed([{"code": "unknown_institution", "field": "institution_id",
+                                 "message": "Bu kurum başvuruya atanmamış."}])
+    return a
+
+
+def _refuse_if_closed(case, message: str) -> None:
+    if case.closed:
+        raise Conflict("case_closed", message, details={"current_status": case.status.value})
+
+
 def triage(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
         if case.closed:
             raise Conflict("case_closed", "Sonuçlanmış başvuruda değişiklik yapılamaz.",
                            details={"current_status": case.status.value})
         changes = []
+        cat = catalog()
+        if req.confidential_identity is False and case.confidential_identity:
+            raise ValidationFailed([{"code": "confidentiality_kept", "field": "confidential_identity",
+                                     "message": "Kimlik gizliliği bir kez tanındıktan sonra kaldırılamaz."}])
         if req.type and req.type != case.type:
-            changes.append(f"tür {case.type} → {req.type}")
-            case.type = req.type
-            law = catalog().law_of(req.type)
+            if not cat.answer_owed(req.type) and any(a.is_open for a in assignments):
+                raise Conflict("open_assignments", "Kurumlardan cevap beklenen bir başvuru teşekkür olarak "
+                               "sınıflandırılamaz.")
+            changes.append(f"tür {cat.types[case.type]['name']} → {cat.types[req.type]['name']}")
+            law = cat.law_of(req.type)
             if law != case.law:
                 case.law, case.extended = law, False
-                case.legal_due_date = default_calendar().legal_due(law, case.receipt_date)
+            case.type = req.type
+            case.legal_due_date = legal_due_for(case.type, case.period_start, extended=case.extended)
         if req.category and req.category != case.category:
-            changes.append(f"konu {case.category} → {req.category}")
+            changes.append(f"konu {cat.subjects[case.category].name} → {cat.subjects[req.category].name}")
             case.category = req.category
+        if req.confidential_identity and not case.confidential_identity:
+            case.confidential_identity = True   # can be granted after intake, never taken away
+            changes.append("başvuru sahibinin kimliği kurumlardan gizlenecek")
         if not changes:
             raise Conflict("nothing_to_change", "Tür ya da konu değişmiyor.")
         case.add_note(now, f"Sınıflandırma değişti ({', '.join(changes)}): {req.reason}", actor=p.username, event="triage")
-        return Outcome(audit={"changes": changes})
+        return Outcome(audit={"changes": changes, "confidential_identity": case.confidential_identity})
     return _act(ports, p, raw_no, data, TriageIn, action="triage", apply=apply, **kw)
 
 
@@ -128,14 +174,21 @@ def forward(ports: Ports, p, raw_no, data, **kw):
                 chosen.append(inst)
         if errors:
             raise ValidationFailed(errors)
-        active = {a.institution.id for a in assignments if a.status != AssignmentStatus.REDIRECTED}
-        fresh = [i for i in chosen if i.id not in active]
+        if not case.answer_owed:
+            raise Conflict("thanks_not_forwarded", "Teşekkür başvurularına cevap beklenmez; kuruma "
+                           "“Teşekkürü ilet” ile iletiniz.")
+        # An institution still owing an answer cannot be sent the case twice; one that
+        # answered, redirected or was closed can: it starts a new round (a reopened case).
+        waiting = {a.institution.id for a in assignments if a.is_open}
+        fresh = [i for i in chosen if i.id not in waiting]
         if not fresh:
             raise Conflict("already_assigned", "Seçilen kurumlar bu başvuruya zaten atanmış.")
-        new = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
+        sent = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
         if req.note:
             case.add_note(now, req.note, actor=p.username, event="note")
-        return Outcome(new=new, events=[ev.Forwarded(case, case.forwards, tuple(new))], audit={"institutions": [i.id for i in fresh]})
+        return Outcome(new=[a for a in sent if a.version is None], changed=[a for a in sent if a.version is not None],
+                       events=[ev.Forwarded(case, case.forwards, tuple(sent))],
+                       audit={"institutions": [i.id for i in fresh]})
     return _act(ports, p, raw_no, data, ForwardIn, action="forward", apply=apply, **kw)
 
 
@@ -182,6 +235,116 @@ def merge(ports: Ports, p, raw_no, data, **kw):
     return _act(ports, p, raw_no, data, MergeIn, action="merge", apply=apply, **kw)
 
 
+def information_received(ports: Ports, p, raw_no, data, **kw):
+    """The applicant gave the information at the desk or by phone: it is kept (sealed,
+    like an online reply) and the case returns to the state its assignments are in."""
+    def apply(req, case, assignments, now):
+        if case.status != Status.AWAITING_APPLICANT:
+            raise Conflict("not_awaiting_reply", "Bu başvuru için başvuru sahibinden bilgi beklenmiyor.",
+                           details={"current_status": case.status.value})
+        case.notes.append({"at": _iso(now), "kind": "desk_reply", "by": p.username, "channel": req.channel,
+                           "text_enc": ports.keys.seal(req.text, case.application_no)})
+        channel = "masada" if req.channel == "desk" else "telefonla"
+        case.transition(settle_status(assignments), now, actor=p.username, event="information_received",
+                        note=f"İstenen ek bilgi {channel} alındı; başvurunuz işleme devam ediyor.")
+        return Outcome(audit={"channel": req.channel, "status": case.status.value})
+    return _act(ports, p, raw_no, data, InformationReceivedIn, action="information_received", apply=apply, **kw)
+
+
+def extend(ports: Ports, p, raw_no, data, **kw):
+    """Law 4982 art. 11: the office extends an information request to 30 working days,
+    on one of the statutory grounds, and tells the applicant before day 15 runs out."""
+    def apply(req, case, assignments, now):
+        _refuse_if_closed(case, "Kapalı başvurunun süresi uzatılamaz.")
+        if case.law != "4982":
+            raise Conflict("extension_not_applicable", "Süre uzatımı yalnızca bilgi edinme başvurularında yapılabilir.")
+        if case.extended:
+            raise Conflict("already_extended", "Bu başvurunun süresi daha önce uzatılmış.")
+        if not policy.can_extend(case, local_date(now)):
+            raise Conflict("extension_window_closed",
+                           f"15. iş günü ({policy.extension_last_day(case).strftime('%d.%m.%Y')}) geçtiği için süre "
+                           f"artık uzatılamaz (4982 sayılı Kanun md. 11).")
+        ground = policy.EXTENSION_GROUNDS[req.ground]
+        apply_extension(case, now, actor=p.username, ground=ground)
+        return Outcome(events=[ev.DeadlineExtended(case, "Açık Kapı Bürosu", f"{ground}. {req.explanation}",
+                                                   by_office=True)],
+                       audit={"ground": req.ground, "legal_due_date": case.legal_due_date.isoformat()})
+    return _act(ports, p, raw_no, data, ExtendIn, action="extend", apply=apply, **kw)
+
+
+def apply_extension(case: Case, now, *, actor: str, ground: str) -> None:
+    """The extension itself (the office's or an institution's): 30 working days from the
+    start of the period, and a public history entry that says why."""
+    from ..notifications import tr_date
+    case.extended = True
+    case.legal_due_date = default_calendar().legal_due_4982(case.period_start, extended=True)
+    case.history.append(HistoryEntry(
+        now, case.status, f"Bilgi edinme başvurunuzun cevap süresi {tr_date(case.legal_due_date)} tarihine uzatıldı "
+        f"(4982 sayılı Kanun md. 11). Gerekçe: {ground}.", True, actor, "extended"))
+
+
+def share_contact(ports: Ports, p, raw_no, data, **kw):
+    """An institution sees a masked phone and e-mail until the office decides it needs
+    them to reach the applicant; the decision is per assignment, with a reason, audited.
+    A confidential applicant's contact details are never shared."""
+    def apply(req, case, assignments, now):
+        _refuse_if_closed(case, "Kapalı başvuruda iletişim bilgisi paylaşılamaz.")
+        if case.confidential_identity:
+            raise Conflict("identity_confidential", "Başvuru sahibinin kimliği gizli tutuluyor; iletişim bilgileri "
+                           "kurumla paylaşılamaz.")
+        a = _find_assignment(assignments, req.institution_id)
+        if not a.is_open:
+            raise Conflict("assignment_not_open", "Bu kurumdan cevap beklenmiyor; iletişim bilgisi paylaşılamaz.",
+                           details={"current_status": a.status.value})
+        if a.contact_shared:
+            raise Conflict("already_shared", "İletişim bilgileri bu kurumla zaten paylaşılmış.")
+        a.contact_shared = {"at": _iso(now), "by": p.username, "reason": req.reason}
+        case.add_note(now, f"İletişim bilgileri {a.institution.name} ile paylaşıldı: {req.reason}", actor=p.username,
+                      event="contact_shared")
+        return Outcome(changed=[a], audit={"institution": a.institution.id})
+    return _act(ports, p, raw_no, data, ShareContactIn, action="share_contact", apply=apply, **kw)
+
+
+def acknowledge(ports: Ports, p, raw_no, data, **kw):
+    """A thanks owes no answer: the office acknowledges it and may pass it on to the
+    institutions it names (an e-mail, no link, no deadline)."""
+    def apply(req, case, assignments, now):
+        if case.answer_owed:
+            raise Conflict("not_thanks", "Yalnızca teşekkür başvuruları bu yolla kapatılır; gerekçeli cevapla "
+                           "sonuçlandırınız.")
+        settings = ports.store.district(case.district)
+        chosen, errors = [], []
+        for i, inst_id in enumerate(req.institution_ids):
+            inst = settings.by_id(inst_id) if settings else None
+            if inst is None:
+                errors.append({"code": "unknown_institution", "field": f"institution_ids.{i}",
+                               "message": "Kurum bu ilçede tanımlı değil."})
+            elif inst not in chosen:
+                chosen.append(inst)
+        if errors:
+            raise ValidationFailed(errors)
+        n = _conclusions(case) + 1
+        note = (f"Teşekkürünüz {institutions_phrase([i.name for i in chosen])} iletildi." if chosen
+                else "Teşekkürünüz Açık Kapı bürosunca alındı.")
+        case.transition(Status.CONCLUDED, now, actor=p.username, event="acknowledged", note=note)
+        _record_final_answer(case, now, p.username, "informed", req.message, None)
+        return Outcome(events=[ev.Concluded(case, n), ev.ThanksPassedOn(case, tuple(chosen))],
+                       audit={"institutions": [i.id for i in chosen]})
+    return _act(ports, p, raw_no, data, AcknowledgeIn, action="acknowledge", apply=apply, **kw)
+
+
+def _conclusions(case: Case) -> int:
+    return sum(1 for h in case.history if h.event in ("concluded", "acknowledged"))
+
+
+def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, remedies: str | None) -> None:
+    """The current final answer, and every one before it kept in `final_answers`."""
+    case.outcome, case.final_answer, case.legal_remedies, case.concluded_at = outcome, answer, remedies, now
+    case.final_answers.append({"n": len(case.final_answers) + 1, "at": _iso(now), "by": by, "outcome": outcome,
+                               "answer": answer, "legal_remedies": remedies})
+    case.sla_due_date = None
+
+
 def request_info(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
         n = sum(1 for h in case.history if h.event == "information_requested") + 1
@@ -193,10 +356,7 @@ def request_info(ports: Ports, p, raw_no, data, **kw):
 
 def evaluate(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        a = next((x for x in assignments if x.institution.id == req.institution_id), None)
-        if a is None:
-            raise ValidationFailed([{"code": "unknown_institution", "field": "institution_id",
-                                     "message": "Bu kurum başvuruya atanmamış."}])
+        a = _find_assignment(assignments, req.institution_id)
         if a.status != AssignmentStatus.ANSWERED:
             raise Conflict("not_answered", "Bu kurumun değerlendirilecek bir cevabı yok.",
                            details={"current_status": a.status.value})
@@ -210,6 +370,7 @@ def evaluate(ports: Ports, p, raw_no, data, **kw):
                                      "message": "İade için en az 10 karakterlik bir not yazınız."}])
         a.status = AssignmentStatus.RETURNED
         a.answers[-1].returned_note = req.note
+        a.sla_due_date = fresh_sla(ports, case, a, now)   # a new round gets its own time
         a.notes.append({"at": _iso(now), "by": p.username, "kind": "returned", "text": req.note})
         case.transition(Status.FORWARDED, now, actor=p.username, event="returned", public=False,
                         note=f"{a.institution.name} cevabı iade edildi: {req.note}")
@@ -230,18 +391,62 @@ def interim_answer(ports: Ports, p, raw_no, data, **kw):
     return _act(ports, p, raw_no, data, InterimIn, action="interim_answer", apply=apply, **kw)
 
 
+def fresh_sla(ports: Ports, case: Case, a: Assignment, now):
+    """The institution's date for a new round (a returned answer): N working days from
+    today, N as configured for the institution (district settings) or the subject."""
+    settings = ports.store.district(case.district)
+    inst = (settings.by_id(a.institution.id) if settings else None) or a.institution
+    days = sla_working_days(catalog().subjects[case.category], inst)
+    return default_calendar().institution_sla_due(local_date(now), case.legal_due_date, days)
+
+
 def conclude(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        n = sum(1 for h in case.history if h.event == "concluded") + 1
-        case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded")
-        case.outcome, case.final_answer, case.concluded_at = req.outcome, req.answer, now
-        case.sla_due_date = None
-        return Outcome(events=[ev.Concluded(case, n)], audit={"outcome": req.outcome})
+        if not case.answer_owed:
+            raise Conflict("thanks_acknowledged", "Teşekkür başvuruları “Teşekkürü ilet” ile kapatılır.")
+        remedies = None
+        if case.law == "4982" and (req.outcome == "negative" or req.partly_refused):
+            remedies = req.legal_remedies
+            if not remedies:
+                raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
+                                         "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
+                                                    "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
+        n = _conclusions(case) + 1
+        replaced = case.final_answers[-1] if case.final_answers else None
+        note = None
+        if replaced:
+            note = f"Başvurunuz yeniden sonuçlandırıldı; bu cevap {replaced['at'][:10]} tarihli önceki cevabın yerine geçer."
+        case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded", note=note)
+        _record_final_answer(case, now, p.username, req.outcome, req.answer, remedies)
+        return Outcome(events=[ev.Concluded(case, n)],
+                       audit={"outcome": req.outcome, "answer_no": len(case.final_answers),
+                              "partly_refused": req.partly_refused})
     return _act(ports, p, raw_no, data, ConcludeIn, action="conclude", apply=apply, **kw)
+
+
+def reopen_period(case: Case, now, *, actor: str) -> None:
+    """A reopened case (by a supervisor, or by the citizen's objection) is examined
+    again, so the legal period runs again from the day it was reopened: 30 days (3071)
+    or 15 working days (4982), never earlier than the date it had. The first period's
+    date stays in the history. A thanks stays without one."""
+    from ..notifications import tr_date
+    today = local_date(now)
+    case.reopened_on = today
+    case.extended = case.extension_warned = False
+    due = legal_due_for(case.type, today)
+    if due is not None and case.legal_due_date is not None:
+        due = max(due, case.legal_due_date)
+    case.legal_due_date = due
+    if due is not None:
+        case.history.append(HistoryEntry(now, case.status, f"Yeniden değerlendirmede yasal cevap süresi "
+                                         f"{tr_date(due)} tarihine kadardır.", True, actor, "period_restarted"))
 
 
 def reopen(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
+        if not case.closed:
+            raise Conflict("not_closed", "Yalnızca kapanmış bir başvuru yeniden açılabilir.",
+                           details={"current_status": case.status.value})
         closed_at = case.concluded_at or next((h.at for h in reversed(case.history)
                                                if h.status == Status.NOT_PROCESSED), None)
         if closed_at and now - closed_at > timedelta(days=policy.REOPEN_WINDOW_DAYS):
@@ -251,18 +456,17 @@ def reopen(ports: Ports, p, raw_no, data, **kw):
                         note="Başvurunuz yeniden değerlendirmeye alındı.")
         case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
         case.not_processed_reason = case.merged_into = None
+        reopen_period(case, now, actor=p.username)
         return Outcome(audit={"reason_length": len(req.reason)})
     return _act(ports, p, raw_no, data, ReopenIn, action="reopen", apply=apply, permission=policy.can_supervise, **kw)
 
 
 def revoke_link(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        a = next((x for x in assignments if x.institution.id == req.institution_id), None)
-        if a is None:
-            raise ValidationFailed([{"code": "unknown_institution", "field": "institution_id",
-                                     "message": "Bu kurum başvuruya atanmamış."}])
-        if case.closed:
-            raise Conflict("case_closed", "Kapalı başvuruda bağlantı yenilenemez.")
+        a = _find_assignment(assignments, req.institution_id)
+        _refuse_if_closed(case, "Kapalı başvuruda bağlantı yenilenemez.")
+        if a.status == AssignmentStatus.CLOSED:
+            raise Conflict("assignment_closed", "Bu kurumun ataması kapatılmış; yeniden yönlendirme yapınız.")
         a.link_generation += 1  # every older link stops at once
         return Outcome(changed=[a], events=[ev.LinkReissued(case, a)], audit={"institution": a.institution.id,
                                                          "generation": a.link_generation})
@@ -277,14 +481,14 @@ def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, c
     now = ports.clock.now()
     req = parse(CitizenReplyIn, data)
 
-    def apply(case, no):
+    def apply(case, no, assignments):
         if case.status != Status.AWAITING_APPLICANT:
             raise Conflict("not_awaiting_reply", "Bu başvuru için sizden bilgi beklenmiyor.",
                            details={"current_status": case.status.value})
         case.notes.append({"at": _iso(now), "kind": "citizen_reply", "by": "citizen",
                            "text_enc": ports.keys.seal(req.text, no)})
-        case.transition(Status.IN_REVIEW, now, actor="citizen", event="citizen_reply",
-                        note="Ek bilginiz alındı; başvurunuz incelemeye devam ediyor.")
+        case.transition(settle_status(assignments), now, actor="citizen", event="citizen_reply",
+                        note="Ek bilginiz alındı; başvurunuz işleme devam ediyor.")
 
     return public_view(ports, citizen_action(ports, raw_no, access_code, action="reply", client=client, now=now,
                                              apply=apply), now)

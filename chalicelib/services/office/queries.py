@@ -46,6 +46,8 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
         view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
         view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
                                 if k != "merged_duplicate"]
+        if "extend" in view["allowed_actions"]:
+            view["extension_grounds"] = [{"code": k, "name": v} for k, v in policy.EXTENSION_GROUNDS.items()]
     return view
 
 
@@ -73,7 +75,7 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
                 weeks[week] += 1
             if received >= monday:
                 this_week += 1
-        if c.status == Status.CONCLUDED and c.concluded_at is not None:
+        if c.status == Status.CONCLUDED and c.concluded_at is not None and c.legal_due_date is not None:
             concluded += 1
             on_time += local_date(c.concluded_at) <= c.legal_due_date
     return {"district": district, "district_name": cat.districts[district].name, "counts": counts,

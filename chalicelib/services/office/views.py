@@ -6,6 +6,7 @@ from datetime import datetime
 from ...domain import office as policy
 from ...domain import refs
 from ...domain.calendar import iso_local as _iso, local_date
+from ...domain.case import STATUS_NAMES
 from ...domain.catalog import catalog
 from ...domain.identity import mask_national_id, mask_phone
 from ..ports import Ports
@@ -26,8 +27,12 @@ def assignment_view(ports: Ports, a) -> dict:
         "institution_id": a.institution.id, "institution_name": a.institution.name, "status": a.status.value,
         "dispatched_at": _iso(a.dispatched_at), "sla_due_date": a.sla_due_date.isoformat(),
         "link_generation": a.link_generation, "redirect": a.redirect, "notes": a.notes,
-        "answers": answers_view(ports, a.answers),
+        "answers": answers_view(ports, a.answers), "contact_shared": a.contact_shared,
     }
+
+
+def _day(d) -> str | None:
+    return d.isoformat() if d else None
 
 
 def notes_view(ports: Ports, case) -> list[dict]:
@@ -43,6 +48,7 @@ def notes_view(ports: Ports, case) -> list[dict]:
 def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
     cat = catalog()
     today = local_date(now)
+    names = {a.institution.id: a.institution.name for a in assignments}
     return {
         "application_no": refs.format_application_no(case.application_no), "version": case.version,
         "status": case.status.value, "type": case.type, "type_name": cat.types[case.type]["name"],
@@ -50,7 +56,9 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "district": case.district, "district_name": cat.districts[case.district].name,
         "subject": case.subject, "description": case.description, "channel": case.channel,
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
-        "legal_due_date": case.legal_due_date.isoformat(), "days_left": (case.legal_due_date - today).days,
+        "legal_due_date": _day(case.legal_due_date),
+        "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
+        "answer_owed": case.answer_owed, "reopened_on": _day(case.reopened_on),
         "sla_due_date": case.sla_due_date.isoformat() if case.sla_due_date else None,
         "extended": case.extended, "confidential_identity": case.confidential_identity,
         "review_reason": case.review_reason, "not_processed_reason": case.not_processed_reason,
@@ -59,12 +67,15 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
                       "national_id_masked": mask_national_id(case.applicant.national_id),
                       "phone_masked": mask_phone(case.applicant.phone), "email": case.applicant.email,
                       "address": case.applicant.address},
-        "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note, "public": h.public,
-                     "actor": h.actor, "event": h.event} for h in case.history],
+        "history": [{"at": _iso(h.at), "status": h.status.value, "status_name": STATUS_NAMES[h.status],
+                     "note": h.note, "public": h.public, "actor": h.actor,
+                     "actor_name": policy.actor_name(h.actor, names), "event": h.event} for h in case.history],
         "assignments": [assignment_view(ports, a) for a in assignments],
         "notes": notes_view(ports, case),
         "outcome": case.outcome, "final_answer": case.final_answer, "concluded_at": _iso(case.concluded_at),
-        "allowed_actions": policy.allowed_actions(case.status, p, case.district),
+        "legal_remedies": case.legal_remedies, "final_answers": case.final_answers,
+        "legal_remedies_template": policy.LEGAL_REMEDIES_4982 if case.law == "4982" else None,
+        "allowed_actions": policy.allowed_actions(case, p, today=today, assignments=assignments),
     }
 
 
@@ -73,9 +84,10 @@ def queue_item(case, now) -> dict:
     open_ = not case.closed
     return {"application_no": refs.format_application_no(case.application_no), "status": case.status.value,
             "type": case.type, "category": case.category, "district": case.district, "subject": case.subject,
-            "received_at": _iso(case.received_at), "legal_due_date": case.legal_due_date.isoformat(),
-            "legal_days_left": (case.legal_due_date - today).days,
+            "received_at": _iso(case.received_at), "legal_due_date": _day(case.legal_due_date),
+            "legal_days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
             "sla_due_date": case.sla_due_date.isoformat() if case.sla_due_date else None,
             "sla_days_left": (case.sla_due_date - today).days if case.sla_due_date else None,
-            "overdue": open_ and (case.legal_due_date < today or bool(case.sla_due_date and case.sla_due_date < today)),
+            "overdue": open_ and (bool(case.legal_due_date and case.legal_due_date < today)
+                                  or bool(case.sla_due_date and case.sla_due_date < today)),
             "institutions": [i["name"] for i in case.institutions], "version": case.version}
