@@ -40,14 +40,14 @@ export const fmtDateTime = (iso) => iso ? new Date(iso).toLocaleString(TR, { day
 
 export const STATUS = {
   received: "Alındı", in_review: "İnceleniyor", forwarded: "Kuruma iletildi",
-  awaiting_applicant: "Sizden bilgi bekleniyor", institution_answered: "Kurum cevap verdi",
+  awaiting_applicant: "Başvuru sahibinden bilgi bekleniyor", institution_answered: "Kurum cevap verdi",
   under_evaluation: "Değerlendiriliyor", concluded: "Sonuçlandı", not_processed: "İşleme alınmadı",
 };
 export const OUTCOME = { positive: "Olumlu", negative: "Olumsuz", informed: "Bilgi verildi / başka yola yönlendirildi",
   not_competent: "Görev alanı dışında" };
 export const CHANNEL = { web: "İnternet", mobile: "Mobil uygulama", face_to_face: "Yüz yüze", phone: "Telefon" };
 export const ASSIGNMENT = { sent: "Gönderildi", answered: "Cevaplandı", returned: "İade edildi",
-  redirected: "Görev alanı dışında", overdue: "Süresi geçti" };
+  redirected: "Görev alanı dışında", overdue: "Süresi geçti", closed: "Kapatıldı (cevap beklenmiyor)" };
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

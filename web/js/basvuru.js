@@ -48,7 +48,8 @@ form.addEventListener("submit", async (event) => {
     document.getElementById("r-code").textContent = r.access_code;
     document.getElementById("r-at").textContent = fmtDateTime(r.received_at);
     document.getElementById("r-subject").textContent = body.subject;
-    document.getElementById("r-due").textContent = fmtDate(r.legal_due_date);
+    document.getElementById("r-due").textContent = r.legal_due_date ? fmtDate(r.legal_due_date)
+      : "Teşekkür başvurularında yasal cevap süresi yoktur; teşekkürünüz ilgili kuruma iletilir.";
     document.getElementById("r-track").href = `izle.html#no=${encodeURIComponent(r.application_no)}`;
     const receipt = document.getElementById("receipt");
     receipt.classList.remove("hidden");

@@ -49,7 +49,8 @@ export function applicationBody(form) {
     description: v("description"),
     applicant: { national_id: v("applicant.national_id"), first_name: v("applicant.first_name"),
       last_name: v("applicant.last_name"), phone: v("applicant.phone"), address: v("applicant.address") },
-    kvkk_acknowledged: true,
+    // the citizen ticks the notice on the first step; at the desk the clerk ticks that it was given
+    kvkk_acknowledged: !!(form.querySelector("[name=kvkk_acknowledged]") || document.getElementById("kvkk-ack") || {}).checked,
   };
   if (v("applicant.email")) body.applicant.email = v("applicant.email");
   const conf = form.querySelector("[name=confidential_identity]");

@@ -32,7 +32,9 @@ function render(v) {
   const final = v.final_answer ? el("section", { class: "card" }, el("h2", {}, "Cevap"),
     el("p", {}, el("span", { class: "badge ok" }, OUTCOME[v.final_answer.outcome] || v.final_answer.outcome), " ",
       el("time", { datetime: v.final_answer.at }, fmtDateTime(v.final_answer.at))),
-    el("p", { id: "final-answer", style: "white-space:pre-wrap" }, v.final_answer.text)) : null;
+    el("p", { id: "final-answer", style: "white-space:pre-wrap" }, v.final_answer.text),
+    v.final_answer.legal_remedies ? [el("h3", {}, "Başvuru yolları"), el("p", { id: "legal-remedies", style: "white-space:pre-wrap" }, v.final_answer.legal_remedies)] : null,
+    v.final_answer.replaces.length ? el("p", { class: "hint", id: "replaces" }, `Bu cevap, ${v.final_answer.replaces.map((x) => fmtDate(x.at)).join(", ")} tarihli önceki cevabın yerine geçer.`) : null) : null;
   result.replaceChildren(...[
     el("section", { class: "card" },
       el("h2", {}, `Başvuru ${v.application_no}`),
@@ -40,7 +42,7 @@ function render(v) {
         el("dt", {}, "Durum"), el("dd", { id: "status" }, STATUS[v.status] || v.status),
         el("dt", {}, "Konu"), el("dd", {}, v.subject),
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(v.received_at)),
-        el("dt", {}, "Yasal cevap süresi"), el("dd", {}, fmtDate(v.legal_due_date)))),
+        el("dt", {}, "Yasal cevap süresi"), el("dd", {}, v.legal_due_date ? fmtDate(v.legal_due_date) : "Yok (teşekkür başvurusu)"))),
     final,
     el("section", { class: "card" }, el("h2", {}, "Başvurunun seyri"),
       el("ol", { class: "timeline" }, v.history.map((h) => el("li", {},
@@ -53,7 +55,7 @@ function render(v) {
     v.can_object ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
-      `Sonuçlanmadan sonraki 30 gün içinde bir kez itiraz edebilirsiniz (son gün: ${fmtDate(v.objection_deadline)}).`) : null,
+      `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).`) : null,
   ].filter(Boolean));
   result.classList.remove("hidden");
   if (v.survey_token) {

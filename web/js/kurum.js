@@ -28,16 +28,17 @@ function render(v) {
         el("dt", {}, "İlçe"), el("dd", {}, v.district_name),
         el("dt", {}, "Alınma tarihi"), el("dd", {}, fmtDate(v.receipt_date)),
         el("dt", {}, "Kurum cevap süresi"), el("dd", {}, fmtDate(v.sla_due_date)),
-        el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date)),
+        v.legal_due_date ? [el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date))] : null,
         v.location ? [el("dt", {}, "Konum"), el("dd", {}, `${v.location.lat}, ${v.location.lon}`)] : null),
       el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description)),
     el("section", { class: "card" }, el("h2", {}, "Başvuru sahibi"),
-      v.identity_withheld ? el("p", { class: "notice" }, "Başvuru sahibi kimliğinin gizli tutulmasını istemiştir (ihbar). Kimlik ve iletişim bilgileri kurumla paylaşılmaz.")
+      v.identity_withheld ? el("p", { class: "notice" }, "Başvuru sahibinin kimliği gizli tutulmaktadır. Kimlik ve iletişim bilgileri kurumla paylaşılmaz.")
         : el("dl", { class: "facts" },
           el("dt", {}, "Ad soyad"), el("dd", {}, `${a.first_name} ${a.last_name}`),
           el("dt", {}, "T.C. Kimlik No"), el("dd", {}, a.national_id_masked),
           el("dt", {}, "Telefon"), el("dd", {}, a.phone),
           a.email ? [el("dt", {}, "E-posta"), el("dd", {}, a.email)] : null,
+          a.contact_shared ? null : [el("dt", {}, "İletişim"), el("dd", { class: "hint" }, "Telefon ve e-posta, Açık Kapı bürosu paylaşana kadar gizlidir; gerekirse büroya başvurunuz.")],
           el("dt", {}, "Adres"), el("dd", {}, a.address))),
   ];
   if (v.answers.length || v.notes.length) {

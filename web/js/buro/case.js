@@ -1,12 +1,15 @@
 // One case: the facts, the timeline, the institutions and their answers, and a form
 // for each action the server says this user may take now.
 import { ASSIGNMENT, CHANNEL, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "../api.js";
+import { loadCatalog } from "../catalog.js";
 import { call, go, live, show } from "./session.js";
 
 export async function openCase(no) {
   try { renderCase(await call("GET", `/v1/staff/cases/${encodeURIComponent(no)}`)); }
   catch (e) { say(live, e.message, "err"); }
 }
+
+let catalog = null;
 
 function renderCase(c) {
   show("case");
@@ -22,7 +25,9 @@ function renderCase(c) {
         el("dt", {}, "Tür / konu"), el("dd", {}, `${c.type_name} · ${c.category_name}`),
         el("dt", {}, "Kanal"), el("dd", {}, CHANNEL[c.channel] || c.channel),
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(c.received_at)),
-        el("dt", {}, "Yasal son gün"), el("dd", {}, `${fmtDate(c.legal_due_date)} (${c.days_left} gün)`),
+        el("dt", {}, "Yasal son gün"), el("dd", { id: "case-due" }, c.legal_due_date ? `${fmtDate(c.legal_due_date)} (${c.days_left} gün)${c.extended ? " · uzatıldı" : ""}${c.reopened_on ? ` · ${fmtDate(c.reopened_on)} tarihinde yeniden açıldı` : ""}` : "Yok: teşekkür başvurusu, cevap süresi işlemez"),
+        c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
+        c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
         el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`),
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
           onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
@@ -30,19 +35,27 @@ function renderCase(c) {
         el("dt", {}, "Adres"), el("dd", {}, c.applicant.address),
         c.review_reason ? [el("dt", {}, "İnceleme nedeni"), el("dd", {}, c.review_reason)] : null),
       el("h3", {}, c.subject), el("p", { style: "white-space:pre-wrap" }, c.description),
-      c.final_answer ? el("div", { class: "notice ok" }, el("strong", {}, `Sonuç: ${OUTCOME[c.outcome]}. `), c.final_answer) : null),
+      c.final_answer ? el("div", { class: "notice ok" }, el("strong", {}, `Sonuç: ${c.answer_owed ? OUTCOME[c.outcome] : "Teşekkür alındı"}. `), c.final_answer,
+        c.legal_remedies ? el("div", {}, el("strong", {}, "Başvuru yolları: "), c.legal_remedies) : null) : null,
+      c.final_answers.length > 1 ? el("details", { id: "earlier-answers" }, el("summary", {}, `Önceki son cevaplar (${c.final_answers.length - 1})`),
+        c.final_answers.slice(0, -1).map((x) => el("p", {}, el("strong", {}, `${fmtDateTime(x.at)} · ${OUTCOME[x.outcome] || x.outcome}: `), x.answer))) : null),
     el("div", { class: "split" },
       el("section", { class: "card" }, el("h2", {}, "Süreç"), el("ol", { class: "timeline" }, c.history.map((h) =>
         el("li", { class: h.public ? "" : "internal" }, el("time", {}, fmtDateTime(h.at)),
-          el("strong", {}, `${STATUS[h.status] || h.status}${h.public ? "" : " · iç not"}`), h.note ? el("div", {}, h.note) : null,
-          el("div", { class: "hint" }, h.actor))))),
+          el("strong", {}, `${h.status_name}${h.public ? "" : " · iç not"}`), h.note ? el("div", {}, h.note) : null,
+          el("div", { class: "hint" }, h.actor_name))))),
       el("section", { class: "card" }, el("h2", {}, "Kurumlar"), c.assignments.length ? c.assignments.map((a) => assignmentCard(c, a, actions))
-        : el("p", {}, "Henüz kuruma iletilmedi."), c.notes.length ? [el("h3", {}, "Notlar"), c.notes.map((n) => el("p", {}, el("strong", {}, n.kind === "citizen_reply" ? "Vatandaş cevabı: " : n.kind === "objection" ? "İtiraz: " : ""), n.text || ""))] : null)),
+        : el("p", {}, "Henüz kuruma iletilmedi."), c.notes.length ? [el("h3", {}, "Notlar"), c.notes.map((n) => el("p", {}, el("strong", {}, NOTE_KIND[n.kind] || ""), n.text || ""))] : null)),
   ];
+  if (actions.has("triage")) parts.push(triageForm(c));
   if (actions.has("forward")) parts.push(forwardForm(c));
   if (actions.has("request_info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
+  if (actions.has("information_received")) parts.push(actionForm(c, "information-received", "Ek bilgi alındı", [["channel", "Nasıl alındı", [["desk", "Masada"], ["phone", "Telefonla"]]], ["text", "Alınan bilgi", "textarea"]], "Kaydet ve kuyruğa döndür"));
+  if (actions.has("extend")) parts.push(actionForm(c, "extend", "Süreyi uzat (4982 md. 11)", [["ground", "Uzatma gerekçesi", (c.extension_grounds || []).map((g) => [g.code, g.name])], ["explanation", "Açıklama (başvuru sahibine bildirilir)", "textarea"]], "30 iş gününe uzat"));
   if (actions.has("interim_answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
-  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter)", "textarea"]], "Sonuçlandır"));
+  if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
+  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter)", "textarea"],
+    ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır"));
   if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat"));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
   box.replaceChildren(...parts);
@@ -58,6 +71,8 @@ function assignmentCard(c, a, actions) {
       el("div", { style: "white-space:pre-wrap" }, x.text), x.attachments.map((f) => el("div", {}, el("a", { href: f.url }, f.filename))),
       x.returned_note ? el("div", { class: "notice" }, `İade notu: ${x.returned_note}`) : null)),
     a.redirect ? el("div", { class: "notice" }, `Görev alanı dışında: ${a.redirect.reason}`) : null,
+    a.contact_shared ? el("div", { class: "hint" }, `İletişim bilgileri paylaşıldı (${fmtDateTime(a.contact_shared.at)}): ${a.contact_shared.reason}`) : null,
+    actions.has("share_contact") && ["sent", "returned", "overdue"].includes(a.status) && !a.contact_shared ? shareForm(c, a) : null,
     actions.has("evaluate") && a.status === "answered" && last ? evaluateForm(c, a) : null,
     actions.has("revoke_link") && ["sent", "returned", "overdue"].includes(a.status) ? el("button", { type: "button", class: "secondary",
       onclick: () => submitAction(c, "revoke-link", { institution_id: a.institution_id }, null, "Yeni bağlantı gönderildi.") }, "Bağlantıyı yenile") : null);
@@ -89,18 +104,83 @@ function forwardForm(c) {
   return f;
 }
 
+const NOTE_KIND = { citizen_reply: "Başvuru sahibinin cevabı: ", desk_reply: "Masada / telefonla alınan bilgi: ", objection: "İtiraz: " };
+
+// A form of fields [name, label, kind, prefill]: kind is "textarea", "checkbox" or a list of [value, text] options.
 function actionForm(c, action, title, fields, label) {
+  const control = (name, kind, prefill) => {
+    const id = `${action}-${name}`;
+    if (Array.isArray(kind)) return el("select", { id, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)));
+    if (kind === "checkbox") return el("input", { type: "checkbox", id, name });
+    const t = el("textarea", { id, name });
+    if (prefill) t.value = prefill;
+    return t;
+  };
   const f = el("form", { class: "card", id: `${action}-form`, novalidate: true }, el("h2", {}, title),
-    fields.map(([name, text, kind]) => el("div", { class: "field" }, el("label", { for: `${action}-${name}` }, text),
-      Array.isArray(kind) ? el("select", { id: `${action}-${name}`, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)))
-        : el("textarea", { id: `${action}-${name}`, name }))),
+    fields.map(([name, text, kind, prefill]) => kind === "checkbox"
+      ? el("div", { class: "field" }, el("label", { class: "check" }, control(name, kind), " ", text))
+      : el("div", { class: "field" }, el("label", { for: `${action}-${name}` }, text), control(name, kind, prefill))),
     el("div", { class: "actions" }, el("button", { type: "submit" }, label)));
   f.addEventListener("submit", (e) => {
     e.preventDefault();
     const body = {};
-    for (const [name] of fields) body[name] = f[name].value.trim();
+    for (const [name, , kind] of fields) {
+      if (kind === "checkbox") body[name] = f[name].checked;
+      else if (f[name].value.trim()) body[name] = f[name].value.trim();
+    }
+    if ("legal_remedies" in body && body.outcome !== "negative" && !body.partly_refused) delete body.legal_remedies;
     submitAction(c, action, body, f, `${title}: kaydedildi.`);
   });
+  return f;
+}
+
+function triageForm(c) {
+  const f = el("form", { class: "card", id: "triage-form", novalidate: true }, el("h2", {}, "Sınıflandırma"),
+    el("div", { class: "field" }, el("label", { for: "triage-type" }, "Başvuru türü"), el("select", { id: "triage-type", name: "type" })),
+    el("div", { class: "field" }, el("label", { for: "triage-category" }, "Alt konu"), el("select", { id: "triage-category", name: "category" })),
+    c.confidential_identity ? el("p", { class: "hint" }, "Başvuru sahibinin kimliği kurumlardan gizli tutuluyor; bu karar geri alınamaz.")
+      : el("div", { class: "field" }, el("label", { class: "check" }, el("input", { type: "checkbox", id: "triage-confidential", name: "confidential_identity" }), " Başvuru sahibinin kimliğini kurumlardan gizle (geri alınamaz)")),
+    el("div", { class: "field" }, el("label", { for: "triage-reason" }, "Gerekçe"), el("textarea", { id: "triage-reason", name: "reason" })),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, "Sınıflandırmayı kaydet")));
+  loadCatalog().then((cat) => {
+    catalog = cat;
+    f.type.replaceChildren(...cat.types.map((t) => el("option", { value: t.code, selected: t.code === c.type }, t.name)));
+    f.category.replaceChildren(...cat.headings.map((h) => el("optgroup", { label: h.name },
+      h.subjects.map((s) => el("option", { value: s.code, selected: s.code === c.category }, s.name)))));
+  }).catch(() => {});
+  f.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = { reason: f.reason.value.trim() };
+    if (f.type.value && f.type.value !== c.type) body.type = f.type.value;
+    if (f.category.value && f.category.value !== c.category) body.category = f.category.value;
+    if (f.confidential_identity && f.confidential_identity.checked) body.confidential_identity = true;
+    submitAction(c, "triage", body, f, "Sınıflandırma kaydedildi.");
+  });
+  return f;
+}
+
+function acknowledgeForm(c) {
+  const f = el("form", { class: "card", id: "acknowledge-form", novalidate: true }, el("h2", {}, "Teşekkürü al ve ilet"),
+    el("p", { class: "hint" }, "Teşekkür başvurularında cevap süresi yoktur. Teşekkür edilen kurumu seçerseniz teşekkür ona e-postayla iletilir (başvuru sahibinin kimliği paylaşılmaz)."),
+    el("fieldset", {}, el("legend", {}, "İletilecek kurumlar"), el("input", { type: "hidden", name: "institution_ids" }),
+      (c.district_institutions || []).map((i) => el("label", { class: "check" }, el("input", { type: "checkbox", value: i.id, "data-inst": "1" }), i.name))),
+    el("div", { class: "field" }, el("label", { for: "acknowledge-message" }, "Başvuru sahibine ileti"), el("textarea", { id: "acknowledge-message", name: "message" })),
+    el("div", { class: "actions" }, el("button", { type: "submit" }, "Teşekkürü ilet ve kapat")));
+  f.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const ids = [...f.querySelectorAll("[data-inst]:checked")].map((x) => x.value);
+    submitAction(c, "acknowledge", { message: f.message.value.trim(), institution_ids: ids }, f, "Teşekkür iletildi.");
+  });
+  return f;
+}
+
+function shareForm(c, a) {
+  const id = `share-${a.institution_id.replace(/[^a-z0-9]/gi, "-")}`;
+  const f = el("form", { class: "no-print", novalidate: true, id },
+    el("div", { class: "field" }, el("label", { for: `${id}-reason` }, "İletişim bilgilerini paylaşma gerekçesi ", el("span", { class: "hint" }, "Kayda geçer")),
+      el("input", { type: "text", id: `${id}-reason`, name: "reason" })),
+    el("div", { class: "actions" }, el("button", { type: "button", class: "secondary",
+      onclick: () => submitAction(c, "share-contact", { institution_id: a.institution_id, reason: f.reason.value.trim() }, f, "İletişim bilgileri kurumla paylaşıldı.") }, "Telefon ve e-postayı paylaş")));
   return f;
 }
 

@@ -31,10 +31,16 @@ export async function renderIntake() {
   </div>
   <div class="field"><label for="i-email">E-posta <span class="hint">İsteğe bağlı</span></label><input type="email" id="i-email" name="applicant.email"></div>
   <div class="field"><label for="i-address">Adres</label><textarea id="i-address" name="applicant.address" style="min-height:4rem"></textarea></div>
+  <div class="field" id="i-confidential-field" hidden><label class="check"><input type="checkbox" id="i-confidential" name="confidential_identity"> Başvuru sahibi kimliğinin kurumlardan gizli tutulmasını istiyor (yalnızca ihbar)</label></div>
+  <div class="field"><label class="check"><input type="checkbox" id="i-kvkk" name="kvkk_acknowledged"> Kişisel verilerin işlenmesine ilişkin aydınlatma metni başvuru sahibine okundu ya da verildi</label></div>
   <input type="hidden" name="location">
   <div class="actions"><button type="submit">Kaydet ve alındı belgesi ver</button></div>`;
   box.replaceChildren(f, el("section", { id: "intake-receipt", class: "card hidden", tabindex: "-1" }));
   await wirePickers(f);
+  f.querySelector("#type").addEventListener("change", (e) => {
+    f.querySelector("#i-confidential-field").hidden = e.target.value !== "ihbar";
+    if (e.target.value !== "ihbar") f.querySelector("#i-confidential").checked = false;
+  });
   const cat = await loadCatalog();
   if (session.user.district) {
     f.querySelector("#province").value = session.user.district.split("-")[0];
@@ -47,6 +53,7 @@ export async function renderIntake() {
     const body = { ...applicationBody(f), channel: f.channel.value };
     if (f.received_at.value) body.received_at = `${f.received_at.value}:00+03:00`;
     const errors = clientChecks(f, body, isValidNationalId, normaliseMobile);
+    if (!body.kvkk_acknowledged) errors.push({ field: "kvkk_acknowledged", message: "Aydınlatma metninin başvuru sahibine verildiğini işaretleyiniz." });
     if (errors.length) { showErrors(f, errors, live); return; }
     try {
       const r = await call("POST", "/v1/staff/intake", body);
