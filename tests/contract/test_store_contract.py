@@ -225,3 +225,49 @@ def test_a_survey_is_answered_once(store):
     assert store.add_survey(answer) is True
     assert store.add_survey(answer) is False
     assert store.survey_answered("AAAAAAAAAA") is True
+
+
+def test_the_lifecycle_fields_round_trip(store):
+    """Issue 12's fields: kept final answers, remedies, the reopening day, a thanks without
+    a legal date, a closed assignment and contact shared with one institution."""
+    thanks = new_case("CCCCCCCCCC", due=None, case_type="tesekkur")
+    store.add_submission(thanks, None)
+    assert store.get("CCCCCCCCCC").legal_due_date is None
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    a.contact_shared = {"at": "2026-01-05T12:00:00+03:00", "by": "masa.maltepe", "reason": "Adres bulunamadı."}
+    case.status = Status.FORWARDED
+    store.commit(case, [], new_assignments=[a])
+    case.status, case.reopened_on, case.legal_remedies = Status.UNDER_EVALUATION, date(2026, 2, 3), "Kurula itiraz."
+    case.final_answers = [{"n": 1, "at": "2026-01-20T10:00:00+03:00", "by": "masa.maltepe", "outcome": "negative",
+                           "answer": "İlk cevap.", "legal_remedies": None}]
+    a.status = AssignmentStatus.CLOSED
+    store.commit(case, [a])
+    got, [ga] = store.load_with_assignments("AAAAAAAAAA")
+    assert got.final_answers == case.final_answers and got.legal_remedies == "Kurula itiraz."
+    assert got.reopened_on == date(2026, 2, 3)
+    assert ga.status == AssignmentStatus.CLOSED and ga.contact_shared == a.contact_shared
+    assert [x for x, _ in store.due_assignments(T0 + timedelta(days=60))] == []   # closed: out of the sweep
+
+
+def test_closed_cases_names_only_the_closed_ones(store):
+    for no, status in (("AAAAAAAAAA", Status.CONCLUDED), ("BBBBBBBBBB", Status.FORWARDED),
+                       ("CCCCCCCCCC", Status.NOT_PROCESSED)):
+        store.add_submission(new_case(no, status=status), None)
+    assert store.closed_cases({"AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"}) == {"AAAAAAAAAA",
+                                                                                            "CCCCCCCCCC"}
+
+
+def test_a_forward_may_send_an_earlier_assignment_again_version_checked(store):
+    case = new_case("AAAAAAAAAA")
+    store.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    case.status = Status.FORWARDED
+    store.commit_forward(case, [a])
+    a.status, a.forward_id, a.link_generation = AssignmentStatus.SENT, 2, 2
+    stale = copy.deepcopy(a)
+    store.commit_forward(case, [], changed=[a])
+    assert store.assignments("AAAAAAAAAA")[0].link_generation == 2 and a.version == 2
+    with pytest.raises(StaleCase):
+        store.commit_forward(case, [], changed=[stale])
