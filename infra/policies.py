@@ -50,7 +50,10 @@ def policy(stage: str, role: str) -> dict:
             _statement("DecryptPersonalData", ["kms:Decrypt"], "*",
                        Condition={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
                                   "ForAnyValue:StringEquals": {"kms:ResourceAliases": a["kms_alias"]}})]
-    read = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"]
+    # BatchGetItem is an IAM action of its own (tracking reads case + counter with it; the
+    # sweeps read case statuses with it); transactions are checked per item action.
+    read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable",
+            "dynamodb:ConditionCheckItem"]
     write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     statements = [logs]
     if role == "api":
