@@ -54,7 +54,8 @@ deploy: package
 	  --s3-bucket $(ARTIFACT_BUCKET) --s3-prefix $(STACK) --output-template-file build/$(STAGE)/packaged.yaml
 	aws cloudformation deploy --region $(REGION) --template-file build/$(STAGE)/packaged.yaml --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-	  --parameter-overrides Stage=$(STAGE) $(if $(MAIL_FROM),MailFrom=$(MAIL_FROM)) $(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL))
+	  --parameter-overrides Stage=$(STAGE) $(if $(MAIL_FROM),MailFrom=$(MAIL_FROM)) $(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL)) \
+	  $(if $(DOWNLOADS_PUBLIC_KEY),"DownloadsPublicKey=$$(cat $(DOWNLOADS_PUBLIC_KEY))")
 
 ## Upload web/ to the stage's site bucket, with a config.js that points at the stage's API.
 deploy-web:

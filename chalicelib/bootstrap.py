@@ -58,9 +58,10 @@ class _LazyPorts(Ports):
 
     @property
     def storage(self):
-        from .adapters.storage import S3Storage
+        from .adapters.storage import CloudFrontDownloads, S3Storage
         from .config import settings
-        return self._get("storage", lambda: S3Storage(settings().attachments_bucket))
+        return self._get("storage", lambda: S3Storage(settings().attachments_bucket,
+                                                      downloads=CloudFrontDownloads.configured(settings())))
 
     @property
     def identity(self):

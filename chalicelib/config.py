@@ -22,6 +22,10 @@ class Settings:
     public_base_url: str
     attachments_bucket: str
     mail_from: str
+    # attachment downloads through CloudFront (nosniff and friends); unset: S3 presigned URLs
+    downloads_base_url: str = ""
+    downloads_key_id: str = ""
+    downloads_signing_secret_id: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -41,6 +45,9 @@ def settings() -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
         attachments_bucket=env.get("ATTACHMENTS_BUCKET", ""),
         mail_from=env.get("MAIL_FROM", "bildirim@acikkapi.example"),
+        downloads_base_url=env.get("DOWNLOADS_BASE_URL", "").rstrip("/"),
+        downloads_key_id=env.get("DOWNLOADS_KEY_ID", ""),
+        downloads_signing_secret_id=env.get("DOWNLOADS_SIGNING_SECRET_ID", ""),
     )
 
 

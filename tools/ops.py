@@ -4,6 +4,7 @@ outside chalicelib/, so they never ship in the Lambda bundle.
     python -m devstack redrive notifications                            # local stack
     AWS_PROFILE=... python -m tools.ops redrive <dlq-url> <queue-url>   # AWS
     AWS_PROFILE=... python -m tools.ops seed <main-table-name>          # AWS: reference data
+    AWS_PROFILE=... python -m tools.ops downloads-key <stage> > downloads-public.pem
 """
 from __future__ import annotations
 
@@ -53,6 +54,30 @@ def first_admin(main_table: str, username: str) -> int:
     return staff.seed(ports(), [{"username": username, "group": "admin"}])
 
 
+def downloads_key(stage: str, *, secrets=None) -> str:
+    """A new RSA key pair for the attachment downloads' CloudFront signed URLs: the
+    private key goes to Secrets Manager (`acikkapi-<stage>/downloads-signing-key`, created
+    or given a new version), the public key PEM is returned for the template parameter
+    `DownloadsPublicKey`. Deploy with the new public key right after: URLs signed with the
+    old key stop verifying (they live 5 minutes)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    if secrets is None:
+        import boto3
+        secrets = boto3.client("secretsmanager")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode("ascii")
+    name = f"acikkapi-{stage}/downloads-signing-key"
+    try:
+        secrets.put_secret_value(SecretId=name, SecretString=private)
+    except secrets.exceptions.ResourceNotFoundException:
+        secrets.create_secret(Name=name, SecretString=private,
+                              Description="Signs CloudFront attachment download URLs (tools/ops.py downloads-key)")
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "redrive":
         print(f"moved {redrive(sys.argv[2], sys.argv[3])} messages")
@@ -60,6 +85,8 @@ if __name__ == "__main__":
         print(f"seeded {seed(sys.argv[2])} districts")
     elif len(sys.argv) == 4 and sys.argv[1] == "first-admin":
         print(f"created {first_admin(sys.argv[2], sys.argv[3])} admin record")
+    elif len(sys.argv) == 3 and sys.argv[1] == "downloads-key":
+        print(downloads_key(sys.argv[2]), end="")
     else:
         sys.exit("usage: python -m tools.ops redrive <dlq-url> <queue-url> | seed <main-table-name>"
-                 " | first-admin <main-table-name> <username>")
+                 " | first-admin <main-table-name> <username> | downloads-key <stage>")

@@ -1,8 +1,17 @@
 """S3 for attachments: the `BlobStorage` port. Presigned uploads with a POST policy,
-checks after upload, and short-lived presigned downloads. moto does not check
-presigned signatures or expiry, so the application's own checks (size, type, magic
-bytes) carry the weight."""
+checks after upload, and short-lived downloads. moto does not check presigned
+signatures or expiry, so the application's own checks (size, type, magic bytes) carry
+the weight.
+
+Downloads, in AWS, go through CloudFront (`CloudFrontDownloads`): S3 cannot add
+`X-Content-Type-Options: nosniff` to an object, and a CloudFront response-headers policy
+can (infra/template.json, `AttachmentsHeadersPolicy`). The URL is a CloudFront signed URL;
+S3 still applies the checked content type and the attachment disposition, forwarded by
+the origin request policy. Without that configuration (the local stack) downloads are
+S3 presigned URLs."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 from .aws import client
 
@@ -16,11 +25,43 @@ def _presigner():
     return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
 
 
+class CloudFrontDownloads:
+    """Signed CloudFront URLs (canned policy, RSA-SHA1 as CloudFront requires) for the
+    attachments distribution; the private key comes from Secrets Manager, once per container."""
+
+    def __init__(self, base_url: str, key_id: str, key_loader):
+        self.base_url, self.key_id, self._key_loader = base_url.rstrip("/"), key_id, key_loader
+        self._key = None
+
+    @classmethod
+    def configured(cls, s) -> "CloudFrontDownloads | None":
+        if not (s.downloads_base_url and s.downloads_key_id and s.downloads_signing_secret_id):
+            return None
+        from .secrets import _secret
+        return cls(s.downloads_base_url, s.downloads_key_id, lambda: _secret(s.downloads_signing_secret_id))
+
+    def _sign(self, message: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+        if self._key is None:
+            self._key = serialization.load_pem_private_key(self._key_loader().encode("ascii"), password=None)
+        return self._key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - CloudFront's algorithm
+
+    def url(self, key: str, content_type: str, disposition: str, *, expires_at: datetime) -> str:
+        from urllib.parse import quote, urlencode
+        from botocore.signers import CloudFrontSigner
+        query = urlencode({"response-content-disposition": disposition, "response-content-type": content_type},
+                          quote_via=quote)
+        return CloudFrontSigner(self.key_id, self._sign).generate_presigned_url(
+            f"{self.base_url}/{quote(key)}?{query}", date_less_than=expires_at)
+
+
 class S3Storage:
     UPLOAD_URL_SECONDS = 900
 
-    def __init__(self, bucket: str):
+    def __init__(self, bucket: str, *, downloads: CloudFrontDownloads | None = None):
         self.bucket = bucket
+        self.downloads = downloads
 
     @staticmethod
     def attachment_key(application_no: str, owner: str, attachment_id: str) -> str:
@@ -36,6 +77,9 @@ class S3Storage:
         """Always a download (never rendered by the browser), with the type the server
         checked, not the one the uploader declared."""
         from ..domain.attachments import content_disposition
+        if self.downloads is not None:
+            return self.downloads.url(key, content_type, content_disposition(filename),
+                                      expires_at=datetime.now(timezone.utc) + timedelta(seconds=DOWNLOAD_URL_SECONDS))
         return _presigner().generate_presigned_url("get_object", Params={
             "Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
             "ResponseContentDisposition": content_disposition(filename)}, ExpiresIn=DOWNLOAD_URL_SECONDS)

@@ -219,3 +219,29 @@ def test_the_api_is_throttled_per_stage_and_rate_limited_per_address_in_prod(sam
     [assoc] = resources(doc, "AWS::WAFv2::WebACLAssociation").values()
     assert assoc["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
     assert "${RestAPI}/stages/api" in assoc["Properties"]["ResourceArn"]["Fn::Sub"]
+
+
+def test_attachment_downloads_are_served_with_nosniff_through_signed_cloudfront_urls(sam):
+    _, doc = sam
+    r = doc["Resources"]
+    dist = r["AttachmentsDistribution"]
+    behaviour = dist["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "AttachmentsHeadersPolicy"}
+    assert behaviour["TrustedKeyGroups"] == [{"Ref": "DownloadsKeyGroup"}]       # signed URLs only
+    assert behaviour["ViewerProtocolPolicy"] == "https-only" and behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    security = r["AttachmentsHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert security["ContentTypeOptions"] == {"Override": True}                 # X-Content-Type-Options: nosniff
+    forwarded = r["AttachmentsOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]["QueryStringsConfig"]
+    assert sorted(forwarded["QueryStrings"]) == ["response-content-disposition", "response-content-type"]
+    [origin] = dist["Properties"]["DistributionConfig"]["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["AttachmentsBucket", "RegionalDomainName"]}
+    # the bucket lets this distribution read uploads, nothing else is public
+    grants = [s for s in r["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"] if "Fn::If" in s]
+    [[condition, grant, _]] = [g["Fn::If"] for g in grants]
+    assert condition == "HasDownloadsKey" and grant["Action"] == "s3:GetObject"
+    assert "${AttachmentsDistribution}" in grant["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    # prod cannot deploy without it
+    [assertion] = doc["Rules"]["ProdServesDownloadsWithNosniff"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "DownloadsPublicKey"}, ""]}]}
+    env = doc["Globals"]["Function"]["Environment"]["Variables"]
+    assert {"DOWNLOADS_BASE_URL", "DOWNLOADS_KEY_ID", "DOWNLOADS_SIGNING_SECRET_ID"} <= set(env)
