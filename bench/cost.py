@@ -1,0 +1,410 @@
+"""The platform's cost per 1 M applications, from one measured lifecycle.
+
+    .venv/bin/python bench/cost.py [--closed 0]
+
+It runs one application's whole life on in-process moto through the real routes and
+handlers: submit, routing, notifications, 5 tracks, 2 institution views and an answer,
+6 office views and actions, 2 queue pages, and the sweeps' share. Every DynamoDB call
+is sized from the real items, before and after each write (moto's own item sizes), with
+the copies each global secondary index takes (by its projection), the way DynamoDB
+bills: writes per 1 KB (×2 in a transaction), reads per 4 KB of items *evaluated* (×2
+in a transaction, ×½ when eventually consistent). Requests to SQS, Lambda and API
+Gateway are counted over the same lifecycle; Lambda time is the measured wall time of
+each handler here (moto in-process), an upper-bound stand-in for DynamoDB's latency.
+
+Prices: AWS list prices for eu-central-1 (Frankfurt), on demand, as published in
+November 2026 (edit PRICES to reprice). SMS and e-mail fees are left out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tests.conftest  # noqa: E402,F401 - the environment the app reads at import
+
+PRICES = {
+    "dynamodb_wru": 0.7625 / 1e6,       # on-demand write request unit
+    "dynamodb_rru": 0.1525 / 1e6,       # on-demand read request unit
+    "dynamodb_gb_month": 0.306,         # standard table class storage
+    "lambda_request": 0.20 / 1e6,
+    "lambda_gb_second_arm64": 0.0000133334,
+    "sqs_request": 0.40 / 1e6,          # standard queue, per 64 KB request
+    "api_gateway_rest_request": 3.70 / 1e6,   # REST API, first 333 M a month
+}
+LAMBDA_MEMORY_MB = {"api": 512, "routing": 512, "notifications": 256, "sweeps": 512, "authorizer": 256}
+RETENTION_MONTHS = 120                  # personal data kept 10 years (issue 15's default)
+APPLICATIONS_PER_DAY = 17_000           # national peak
+DISTRICTS = 973
+
+
+def _size_of(av) -> int:
+    """DynamoDB's size of an attribute value (wire format)."""
+    (kind, v), = av.items()
+    if kind in ("S", "B"):
+        return len(v.encode("utf-8")) if kind == "S" else len(v)
+    if kind == "N":
+        return (len(v.strip("-").replace(".", "").lstrip("0")) + 1) // 2 + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS", "BS"):
+        return sum(_size_of({kind[0]: x}) for x in v)
+    if kind == "L":
+        return 3 + sum(1 + _size_of(x) for x in v)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + _size_of(x) for k, x in v.items())
+    return 0
+
+
+def item_size(attrs: dict | None) -> int:
+    return sum(len(k.encode()) + _size_of(v) for k, v in (attrs or {}).items())
+
+
+class Meter:
+    """Capacity units of every DynamoDB call, from moto's stored items."""
+
+    def __init__(self):
+        self.wru = 0.0
+        self.rru = 0.0
+        self.by_op: Counter = Counter()
+        self.calls: Counter = Counter()
+        self.indexes: dict[str, list] = {}
+
+    # --- moto's items --------------------------------------------------------------
+    def _table(self, name):
+        from moto.dynamodb.models import dynamodb_backends
+        return dynamodb_backends["123456789012"]["eu-central-1"].get_table(name)
+
+    def _indexes(self, table_name):
+        if table_name not in self.indexes:
+            t = self._table(table_name)
+            self.indexes[table_name] = [(g.name, [k["AttributeName"] for k in g.schema], g.projection)
+                                        for g in t.global_indexes]
+        return self.indexes[table_name]
+
+    def _get(self, table_name, key) -> dict | None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+        t = self._table(table_name)
+        h = DynamoType(key[t.hash_key_attr])
+        r = DynamoType(key[t.range_key_attr]) if t.range_key_attr else None
+        item = t.get_item(h, r)
+        return item.to_json()["Attributes"] if item else None
+
+    def _key_of(self, table_name, item_or_key) -> dict:
+        t = self._table(table_name)
+        return {k: item_or_key[k] for k in (t.hash_key_attr, t.range_key_attr) if k}
+
+    # --- writes -----------------------------------------------------------------------
+    def _projected(self, item, keys, projection, table_keys):
+        if item is None or not all(k in item for k in keys):
+            return None
+        kind = projection.get("ProjectionType", "ALL")
+        if kind == "ALL":
+            return item
+        keep = set(keys) | set(table_keys) | set(projection.get("NonKeyAttributes", []) if kind == "INCLUDE" else [])
+        return {k: v for k, v in item.items() if k in keep}
+
+    def write_cost(self, table_name, before, after, transactional: bool) -> float:
+        base = math.ceil(max(item_size(before), item_size(after), 1) / 1024)
+        cost = base * (2 if transactional else 1)
+        table_keys = list(self._key_of(table_name, after or before).keys())
+        for _, keys, projection in self._indexes(table_name):
+            old = self._projected(before, keys, projection, table_keys)
+            new = self._projected(after, keys, projection, table_keys)
+            if old is None and new is None:
+                continue
+            if old is None or new is None:
+                cost += math.ceil(item_size(new or old) / 1024)
+            elif any(old.get(k) != new.get(k) for k in keys):
+                cost += math.ceil(item_size(old) / 1024) + math.ceil(item_size(new) / 1024)
+            elif old != new:
+                cost += math.ceil(max(item_size(old), item_size(new)) / 1024)
+        return cost
+
+    def targets(self, op, params):
+        """(table, key, transactional) of every item a write touches."""
+        out = []
+        if op in ("PutItem",):
+            out.append((params["TableName"], self._key_of(params["TableName"], params["Item"]), False))
+        elif op in ("UpdateItem", "DeleteItem"):
+            out.append((params["TableName"], params["Key"], False))
+        elif op == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                (kind, body), = entry.items()
+                key = body.get("Key") or self._key_of(body["TableName"], body["Item"])
+                out.append((body["TableName"], key, True))
+        elif op == "BatchWriteItem":
+            for table, reqs in params["RequestItems"].items():
+                for r in reqs:
+                    body = r.get("PutRequest") or r.get("DeleteRequest")
+                    out.append((table, body.get("Key") or self._key_of(table, body["Item"]), False))
+        return out
+
+    # --- reads ------------------------------------------------------------------------------
+    def read_cost(self, op, params, parsed) -> float:
+        if op == "GetItem":
+            factor = 1 if params.get("ConsistentRead") else 0.5
+            return factor * max(1, math.ceil(item_size(parsed.get("Item")) / 4096))
+        if op == "BatchGetItem":
+            total = 0.0
+            for table, rows in (parsed.get("Responses") or {}).items():
+                factor = 1 if params["RequestItems"].get(table, {}).get("ConsistentRead") else 0.5
+                total += sum(factor * max(1, math.ceil(item_size(r) / 4096)) for r in rows)
+            return max(total, 0.5)
+        if op == "TransactGetItems":
+            return sum(2 * max(1, math.ceil(item_size((r or {}).get("Item")) / 4096))
+                       for r in parsed.get("Responses", []))
+        if op in ("Query", "Scan"):
+            items = parsed.get("Items", [])
+            returned = sum(item_size(i) for i in items)
+            scanned = parsed.get("ScannedCount", len(items))
+            evaluated = returned / len(items) * scanned if items else 0   # the filtered-out ones, at the mean
+            factor = 1 if params.get("ConsistentRead") else 0.5
+            return factor * max(1, math.ceil(evaluated / 4096))
+        return 0.0
+
+    def install(self):
+        import botocore.session
+        original = botocore.session.Session.create_client
+        meter = self
+
+        def create_client(session, *args, **kwargs):
+            client = original(session, *args, **kwargs)
+            if client.meta.service_model.endpoint_prefix != "dynamodb":
+                return client
+            def provide(params=None, model=None, **_):
+                snapshots = None
+                if model.name in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"):
+                    snapshots = [(t, k, tx, meter._get(t, k)) for t, k, tx in meter.targets(model.name, params)]
+                meter._last = (model.name, params, snapshots)
+
+            def done(http_response=None, parsed=None, model=None, **_):
+                name, params, snapshots = meter._last
+                ok = http_response is not None and http_response.status_code < 300
+                if snapshots is not None:
+                    for t, k, tx, old in snapshots:
+                        new = meter._get(t, k) if ok else old
+                        cost = meter.write_cost(t, old, new, tx) if ok else (2 if tx else 1)
+                        meter.wru += cost
+                        meter.by_op[f"w:{name}"] += cost
+                else:
+                    cost = meter.read_cost(name, params, parsed or {})
+                    meter.rru += cost
+                    meter.by_op[f"r:{name}"] += cost
+                meter.calls[name] += 1
+
+            client.meta.events.register("provide-client-params.dynamodb.*", provide)
+            client.meta.events.register("after-call.dynamodb.*", done)
+            return client
+
+        botocore.session.Session.create_client = create_client
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    meter = Meter()
+    meter.install()
+    from moto import mock_aws
+    with mock_aws():
+        result = lifecycle(meter)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        report(result)
+
+
+def lifecycle(meter: Meter) -> dict:
+    import os
+    from datetime import datetime, timedelta
+
+    import boto3
+    from chalice.test import Client
+
+    from devstack.provision import provision
+    from devstack.users import demo_users, seed_users
+    env = provision("local", "eu-central-1")
+    os.environ.update(env)
+    boto3.client("ses", region_name="eu-central-1").verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
+    from chalicelib import config
+    config.reset()
+    from app import app
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import reference, watch
+    from tests.conftest import VALID_APPLICATION
+    from tests.integration import helpers as h
+    reference.seed(ports())
+    seed_users(env["COGNITO_USER_POOL_ID"])
+    from chalicelib.adapters import cognito
+    token = cognito.sign_in("masa.maltepe", demo_users()["password"])["IdToken"]
+    staff = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    counts: Counter = Counter()
+    seconds: dict[str, float] = defaultdict(float)
+    runs: Counter = Counter()
+    stage: dict[str, tuple[float, float]] = {}
+
+    def timed(role, fn, *a, **kw):
+        t0 = time.perf_counter()
+        out = fn(*a, **kw)
+        seconds[role] += time.perf_counter() - t0
+        runs[role] += 1
+        counts[f"lambda:{role}"] += 1
+        return out
+
+    def mark(name):
+        stage[name] = (meter.wru, meter.rru)
+
+    with Client(app, stage_name="local") as client:
+        http = client.http
+
+        def api(method, path, **kw):
+            counts["api_gateway"] += 1
+            if "Authorization" in (kw.get("headers") or {}):
+                counts["lambda:authorizer"] += 0.5       # the authorizer's 60 s cache: about every other call
+            return timed("api", getattr(http, method), path, **kw)
+
+        def pump():
+            routing = h.drain(env["ROUTING_QUEUE_URL"])
+            for m in routing:
+                counts["sqs"] += 3                       # send, receive, delete
+                timed("routing", h.run_routing, [m])
+            notes = h.drain(env["NOTIFICATION_QUEUE_URL"])
+            for m in notes:
+                counts["sqs"] += 3
+                timed("notifications", h.run_notifications, [m])
+            return len(routing), len(notes)
+
+        # a district with some history, so reads that walk history show it
+        mark("start")
+        r = api("post", "/v1/applications", headers=h.H, body=json.dumps(VALID_APPLICATION)).json_body
+        mark("submit")
+        pump()
+        mark("routing+notifications")
+        no = r["application_no"]
+        for _ in range(5):
+            api("get", f"/v1/applications/{no}", headers={"X-Access-Code": r["access_code"]})
+        mark("5 tracks")
+        [mail] = [m for m in h.outbox()["email"] if no in m["subject"]]
+        link = mail["links"][0].split("#t=", 1)[1]
+        api("get", "/v1/institution/assignment", headers={"X-Link-Token": link})
+        api("get", "/v1/institution/assignment", headers={"X-Link-Token": link})
+        api("post", "/v1/institution/answer", headers={**h.H, "X-Link-Token": link}, body=json.dumps(h.ANSWER))
+        pump()
+        mark("institution: 2 views + answer")
+        api("get", "/v1/staff/cases?district=34-maltepe", headers=staff)
+        api("get", "/v1/staff/cases?district=34-maltepe&overdue=1", headers=staff)
+        mark("2 queue pages")
+        v = api("get", f"/v1/staff/cases/{no}", headers=staff).json_body
+        v = api("post", f"/v1/staff/cases/{no}/evaluate", headers=staff,
+                body=json.dumps({"institution_id": "34-maltepe.belediye", "decision": "accept",
+                                 "version": v["version"]})).json_body
+        api("get", f"/v1/staff/cases/{no}", headers=staff)
+        api("get", "/v1/staff/dashboard", headers=staff)
+        v = api("get", f"/v1/staff/cases/{no}", headers=staff).json_body
+        api("post", f"/v1/staff/cases/{no}/conclude", headers=staff,
+            body=json.dumps({"outcome": "positive", "answer": "Kaldırım onarıldı; gerekçeli cevabımız budur.",
+                             "version": v["version"]}))
+        pump()
+        mark("office: 6 views and actions")
+        # the sweeps' share: this case's reminder (its own), plus a day of empty runs and one
+        # district digest, divided by the applications a district gets a day at the national peak
+        before = (meter.wru, meter.rru)
+        now = datetime.now().astimezone()
+        timed("sweeps", watch.deadline, ports(), now + timedelta(days=1))
+        empty = (meter.wru - before[0], meter.rru - before[1])
+        before = (meter.wru, meter.rru)
+        timed("sweeps", watch.digest, ports(), now + timedelta(days=1))
+        digest = (meter.wru - before[0], meter.rru - before[1])
+        per_app_runs = 96 / APPLICATIONS_PER_DAY         # a 15-minute sweep, 96 runs a day
+        per_app_digest = 1 / (APPLICATIONS_PER_DAY / DISTRICTS)
+        sweep_share = (empty[0] * per_app_runs + digest[0] * per_app_digest,
+                       empty[1] * per_app_runs + digest[1] * per_app_digest)
+        counts["lambda:sweeps"] = (96 + 1) / APPLICATIONS_PER_DAY
+        # what stays for years: the case, its assignments and survey, and the audit trail
+        # (idempotency records, claims, counters and markers expire by TTL)
+        kept = [i for i in meter._table(os.environ["MAIN_TABLE"]).all_items()
+                if i.hash_key.value.startswith(("CASE#", "SURVEY#"))]
+        storage = sum(i.size() for i in kept) + sum(i.size() for i in meter._table(os.environ["AUDIT_TABLE"]).all_items())
+        main = os.environ["MAIN_TABLE"]
+        index_storage = 0
+        for i in kept:   # every index keeps its own copy of what it projects
+            attrs = i.to_json()["Attributes"]
+            for _, keys, projection in meter._indexes(main):
+                copy = meter._projected(attrs, keys, projection, ["pk", "sk"])
+                index_storage += item_size(copy) + 100 if copy else 0   # + DynamoDB's 100 bytes per index item
+        case_attrs = {}
+        for i in kept:
+            if i.range_key.value == "CASE":
+                attrs = i.to_json()["Attributes"]
+                case_attrs = {k: len(k) + _size_of(v) for k, v in attrs.items()}
+    stages = {}
+    prev = stage["start"]
+    for name, val in stage.items():
+        if name == "start":
+            continue
+        stages[name] = {"wru": round(val[0] - prev[0], 1), "rru": round(val[1] - prev[1], 1)}
+        prev = val
+    wru = stage["office: 6 views and actions"][0] - stage["start"][0] + sweep_share[0]
+    rru = stage["office: 6 views and actions"][1] - stage["start"][1] + sweep_share[1]
+    stages["sweeps (share)"] = {"wru": round(sweep_share[0], 2), "rru": round(sweep_share[1], 2)}
+    return {"wru": wru, "rru": rru, "stages": stages, "counts": dict(counts), "seconds": {k: v / runs[k] for k, v in seconds.items()},
+            "storage_bytes": storage, "index_storage_bytes": index_storage, "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
+
+
+def report(r: dict) -> None:
+    million = 1e6
+    c = r["counts"]
+    lambda_gb_s = 0.0
+    per_role = {}
+    for key, n in c.items():
+        if not key.startswith("lambda:"):
+            continue
+        role = key.split(":", 1)[1]
+        mean = r["seconds"].get(role, 0.05)   # measured mean per invocation (authorizer: assumed)
+        per_role[role] = (n, mean)
+        lambda_gb_s += n * max(mean, 0.001) * LAMBDA_MEMORY_MB[role] / 1024
+    lambda_requests = sum(n for n, _ in per_role.values())
+    costs = {
+        "DynamoDB writes": r["wru"] * PRICES["dynamodb_wru"] * million,
+        "DynamoDB reads": r["rru"] * PRICES["dynamodb_rru"] * million,
+        "Lambda requests": lambda_requests * PRICES["lambda_request"] * million,
+        "Lambda duration (arm64)": lambda_gb_s * PRICES["lambda_gb_second_arm64"] * million,
+        "SQS": c.get("sqs", 0) * PRICES["sqs_request"] * million,
+        "API Gateway (REST)": c.get("api_gateway", 0) * PRICES["api_gateway_rest_request"] * million,
+    }
+    print("One application's lifecycle (per application):")
+    for name, s in r["stages"].items():
+        print(f"  {name:34s} {s['wru']:7.1f} WRU {s['rru']:7.1f} RRU")
+    print(f"  {'total':34s} {r['wru']:7.1f} WRU {r['rru']:7.1f} RRU")
+    print(f"  stored: {r['storage_bytes']:,} bytes in the main and audit tables")
+    print(f"  API Gateway requests: {c.get('api_gateway', 0)}; SQS requests: {c.get('sqs', 0)}")
+    for role, (n, mean) in sorted(per_role.items()):
+        print(f"  Lambda {role:14s} {n:6.2f} invocations, {mean * 1000:6.1f} ms measured, "
+              f"{LAMBDA_MEMORY_MB[role]} MB")
+    print("\nCost per 1 M applications over their lifecycle (eu-central-1 list prices, on demand; SMS and "
+          "e-mail excluded):")
+    for name, usd in costs.items():
+        print(f"  {name:30s} ${usd:9.2f}")
+    print(f"  {'total':30s} ${sum(costs.values()):9.2f}   (WRU per application: {r['wru']:.1f})")
+    stored = r["storage_bytes"] + r["index_storage_bytes"]
+    per_year = stored / 1e9 * PRICES["dynamodb_gb_month"] * 12 * million
+    print(f"\nKept afterwards: {stored:,} bytes per application ({r['storage_bytes']:,} in the tables, "
+          f"{r['index_storage_bytes']:,} in index copies): ${per_year:.2f} per 1 M applications per year, "
+          f"${per_year * RETENTION_MONTHS / 12:.2f} over the {RETENTION_MONTHS // 12}-year retention")
+    top = sorted(r["case_item"].items(), key=lambda kv: -kv[1])
+    print(f"\nThe concluded case item: {sum(r['case_item'].values()):,} bytes; largest attributes:",
+          ", ".join(f"{k} {n}" for k, n in top[:8]))
+    print("\nDynamoDB units by operation:", {k: round(v, 1) for k, v in sorted(r["by_op"].items())})
+
+
+if __name__ == "__main__":
+    main()
