@@ -74,17 +74,20 @@ class AwsCalls:
     def operations(self, service: str) -> list[str]:
         return [o for s, o, _ in self.calls if s == service]
 
-    def items_returned(self, service: str = "dynamodb") -> int:
+    def items_evaluated(self, service: str = "dynamodb") -> int:
+        """Items DynamoDB read to answer (what it bills): ScannedCount for a Query or Scan,
+        which counts the items a FilterExpression then dropped; the items of the gets."""
         total = 0
-        for s, _, parsed in self.calls:
+        for s, op, parsed in self.calls:
             if s != service:
                 continue
-            total += len(parsed.get("Items", []))
-            if "Item" in parsed:
+            if op in ("Query", "Scan"):
+                total += int(parsed.get("ScannedCount", len(parsed.get("Items", []))))
+            elif "Item" in parsed:
                 total += 1
-            for rows in parsed.get("Responses", {}).values() if isinstance(parsed.get("Responses"), dict) else []:
-                total += len(rows)
-            if isinstance(parsed.get("Responses"), list):  # TransactGetItems
+            elif isinstance(parsed.get("Responses"), dict):
+                total += sum(len(rows) for rows in parsed["Responses"].values())
+            elif isinstance(parsed.get("Responses"), list):
                 total += sum(1 for r in parsed["Responses"] if r.get("Item"))
         return total
 

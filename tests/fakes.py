@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from chalicelib.domain import stats as S
 from chalicelib.domain import watch
 from chalicelib.domain.case import Applicant
 from chalicelib.domain.crypto import Keyring, SigningKeys
@@ -50,6 +51,7 @@ class FakeStore:
         self.surveys: dict[str, object] = {}
         self.staff_: dict[str, object] = {}
         self.members: dict[object, set] = {}
+        self.stats: dict[str, S.DistrictStats] = {}
         self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
@@ -66,7 +68,18 @@ class FakeStore:
         return (stored is None and a.version is None) or (stored is not None and stored[0].version == a.version)
 
     def _put_case(self, case):
+        stored = self.cases.get(case.application_no)
+        stats = self.stats.setdefault(case.district, S.DistrictStats())
+        moved = S.moves(stored.status if stored is not None else None, case)
+        for counter, key, delta in moved:
+            table = getattr(stats, counter)
+            table[key] = table.get(key, 0) + delta
+        for week in S.stale_weeks(moved):
+            for counter in ("intake", "concluded", "on_time"):
+                if not any(c == counter and k == week for c, k, _ in moved):
+                    getattr(stats, counter).pop(week, None)
         case.version = (case.version or 0) + 1
+        case.stored_status = case.status
         self.cases[case.application_no] = copy.deepcopy(case)
 
     def _put_assignment(self, a, district: str, *, new: bool = False):
@@ -220,8 +233,10 @@ class FakeStore:
         rows = sorted((c for c in self.cases.values()
                        if (c.district == q.district if q.district else c.province == q.province)),
                       key=lambda c: (_due(c), c.application_no))
-        if q.district and q.status:
+        if q.district and q.status:     # one status exactly
             rows = [c for c in rows if c.status.value == q.status]
+        else:                           # the open-case index: closed history is not in it
+            rows = [c for c in rows if c.status.value not in CLOSED]
         after = _decode(q.cursor, scope) if q.cursor else None
         if after is not None:
             rows = [c for c in rows if (_due(c), c.application_no) > tuple(after)]
@@ -247,12 +262,8 @@ class FakeStore:
                         _encode(scope, (_due(c), c.application_no)))
         return [_without_personal_data(x) for x in found], None
 
-    def count_status(self, district, status):
-        return sum(1 for c in self.cases.values() if c.district == district and c.status.value == status)
-
-    def legal_due_since(self, district, since):
-        return [_without_personal_data(c) for c in sorted(self.cases.values(), key=lambda c: (_due(c), c.application_no))
-                if c.district == district and _due(c) >= since.isoformat()]
+    def district_stats(self, district):
+        return copy.deepcopy(self.stats.get(district, S.DistrictStats()))
 
     # sweeps: shard by shard, by sweep key, like the sparse index
     def _due(self, entries, now):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.attributes import TTLAttribute
 
@@ -24,10 +24,18 @@ def _table(name: str) -> type:
                              "read_timeout_seconds": READ_TIMEOUT, "max_retry_attempts": MAX_ATTEMPTS - 1})
 
 
-def _index(name: str, hash_attr: str, range_attr: str):
+# What the queue shows of a case: the only attributes the case indexes copy (never the
+# sealed personal data, never what changes on every save such as the version or history).
+QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
+                    "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
+                    "concluded_at"]
+
+
+def _index(name: str, hash_attr: str, range_attr: str, projection):
     class _Meta:
         index_name = name
-        projection = AllProjection()
+
+    _Meta.projection = projection
 
     attrs = {"Meta": _Meta,
              hash_attr: UnicodeAttribute(hash_key=True),
@@ -35,11 +43,11 @@ def _index(name: str, hash_attr: str, range_attr: str):
     return type(f"Index_{name}", (GlobalSecondaryIndex,), attrs)
 
 
-ByDistrict = _index("by_district", "gsi1pk", "gsi1sk")
-ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk")
-ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk")
-ByProvince = _index("by_province", "gsi4pk", "gsi4sk")
-Sweep = _index("sweep", "sweep_pk", "sweep_sk")
+OpenByDistrict = _index("open_by_district", "gsi1pk", "gsi1sk", IncludeProjection(QUEUE_ATTRIBUTES))
+ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk", IncludeProjection(QUEUE_ATTRIBUTES))
+ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk", KeysOnlyProjection())
+OpenByProvince = _index("open_by_province", "gsi4pk", "gsi4sk", IncludeProjection(QUEUE_ATTRIBUTES))
+Sweep = _index("sweep", "sweep_pk", "sweep_sk", IncludeProjection(["district"]))
 
 
 class HistoryMap(MapAttribute):
@@ -109,11 +117,23 @@ class CaseItem(Model):
     sweep_pk = UnicodeAttribute(null=True)
     sweep_sk = UnicodeAttribute(null=True)
 
-    by_district = ByDistrict()
+    open_by_district = OpenByDistrict()
     by_district_status = ByDistrictStatus()
     by_applicant = ByApplicant()
-    by_province = ByProvince()
+    open_by_province = OpenByProvince()
     sweep = Sweep()
+
+
+class StatsItem(Model):
+    """A district's counters (domain/stats.py): maps of status -> n and week -> n."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    status = MapAttribute(default=dict)
+    intake = MapAttribute(default=dict)
+    concluded = MapAttribute(default=dict)
+    on_time = MapAttribute(default=dict)
 
 
 class IdempotencyItem(Model):

@@ -14,13 +14,14 @@ Main table (single-table design, keys `pk`/`sk`):
 | survey answer       | SURVEY#<no>                 | SURVEY              |
 | route marker        | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
+| district counters   | STATS#<district>            | COUNTS              |
 
-Indexes (all sparse, on the main table):
-- by_district:        gsi1pk D#<district>,            gsi1sk <legal due>#<no>
-- by_district_status: gsi2pk D#<district>#<status>,   gsi2sk <legal due>#<no>
-- by_applicant:       gsi3pk A#<national id hmac>,    gsi3sk <received at>
-- by_province:        gsi4pk P#<province>,            gsi4sk <legal due>#<no>
-- sweep:              sweep_pk <kind>#<shard>,        sweep_sk <due at>#<id>
+Indexes (all sparse, on the main table; case indexes project the queue's attributes only):
+- open_by_district:   gsi1pk D#<district> (open cases only),  gsi1sk <legal due>#<no>
+- by_district_status: gsi2pk D#<district>#<status>,           gsi2sk <legal due>#<no>
+- by_applicant:       gsi3pk A#<national id hmac>,            gsi3sk <received at>   (keys only)
+- open_by_province:   gsi4pk P#<province> (open cases only),  gsi4sk <legal due>#<no>
+- sweep:              sweep_pk <kind>#<shard>,                sweep_sk <due at>#<id> (+ district)
 
 Audit table: pk CASE#<subject>, sk <at>#<random>; append-only.
 """
@@ -72,6 +73,10 @@ def district_key(code: str) -> tuple[str, str]:
 REGISTRY_KEY = ("REF#DISTRICTS", "REF")
 
 
+def stats_key(district: str) -> tuple[str, str]:
+    return f"STATS#{district}", "COUNTS"
+
+
 def digest_key(district: str, day_iso: str) -> tuple[str, str]:
     return f"DIGEST#{district}", day_iso
 
@@ -117,6 +122,6 @@ def sweep_pk(kind: str, shard: int) -> str:
 
 
 # index name -> (hash attribute, range attribute)
-INDEX_KEYS = {"by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
-              "by_applicant": ("gsi3pk", "gsi3sk"), "by_province": ("gsi4pk", "gsi4sk"),
+INDEX_KEYS = {"open_by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
+              "by_applicant": ("gsi3pk", "gsi3sk"), "open_by_province": ("gsi4pk", "gsi4sk"),
               "sweep": ("sweep_pk", "sweep_sk")}

@@ -81,11 +81,12 @@ def case_to_item(case: Case, keys) -> CaseItem:
         objected_at=_iso(case.objected_at),
         final_answers=list(case.final_answers) or None, legal_remedies=case.legal_remedies,
         reopened_on=_iso(case.reopened_on),
-        gsi1pk=K.district_index_pk(case.district), gsi1sk=sort,
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
         gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
-        gsi4pk=K.province_index_pk(case.province), gsi4sk=sort,
     )
+    if not case.closed:   # the open-case indexes: closed history never sits in the open queue
+        item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
+        item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
     next_at = watch.case_next(case, default_calendar())
     if next_at is not None:
         item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
@@ -134,7 +135,22 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         final_answers=[plain(a) for a in item.final_answers or []] or _legacy_final_answer(item),
         legal_remedies=item.legal_remedies,
         reopened_on=date.fromisoformat(item.reopened_on) if item.reopened_on else None,
+        stored_status=Status(item.status),
     )
+
+
+def queue_case_from_item(item: CaseItem) -> Case:
+    """A case as an index copy holds it (dynamo.QUEUE_ATTRIBUTES): what a queue row, the
+    digest and the counters' rebuild need; nothing else is there."""
+    return Case(
+        application_no=item.application_no, access_code_hash="", type=item.case_type, law="",
+        category=item.category, district=item.district, province=item.province, subject=item.subject,
+        description="", applicant=Applicant("", "", "", "", ""), channel="",
+        received_at=datetime.fromisoformat(item.received_at), receipt_date=date.min,
+        legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
+        status=Status(item.status), institutions=[plain(i) for i in item.institutions or []],
+        sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
+        concluded_at=_dt(item.concluded_at), stored_status=Status(item.status))
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:

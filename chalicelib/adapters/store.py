@@ -14,6 +14,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
+from ..domain import stats as S
 from ..domain import watch
 from ..domain.records import Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase,
@@ -21,7 +22,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
 from . import itemkeys as K
 from . import mapping as M
 from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DigestItem, DistrictRefItem,
-                     IdempotencyItem, RegistryItem, RouteMarker, StaffItem, SurveyItem)
+                     IdempotencyItem, RegistryItem, RouteMarker, StaffItem, StatsItem, SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
                  "under_evaluation")
@@ -32,6 +33,13 @@ def _code(exc) -> str | None:
     at all (a time-out or a refused connection: pynamodb's property then fails)."""
     try:
         return exc.cause_response_code
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _message(exc) -> str | None:
+    try:
+        return exc.cause_response_message
     except (AttributeError, KeyError, TypeError):
         return None
 
@@ -48,6 +56,65 @@ def _raise_for(exc: TransactWriteError):
     if "TransactionConflict" in reasons or _code(exc) == "TransactionInProgressException":
         raise TransientConflict() from None
     raise exc
+
+
+def _stats_updates(tx, cases) -> None:
+    """The district counters these saved cases move (domain/stats.py), one update per
+    district (a transaction may touch an item once), in the transaction of the change."""
+    by_district: dict[str, dict[tuple[str, str], int]] = {}
+    for case in cases:
+        for counter, key, delta in S.moves(case.stored_status, case):
+            moved = by_district.setdefault(case.district, {})
+            moved[(counter, key)] = moved.get((counter, key), 0) + delta
+    for district, moved in by_district.items():
+        actions = []
+        for (counter, key), delta in moved.items():
+            if delta:
+                path = getattr(StatsItem, counter)[key]
+                actions.append(path.set((path | 0) + delta))
+        written = {(c, k) for c, k in moved}
+        for week in S.stale_weeks([(c, k, d) for (c, k), d in moved.items()]):
+            for counter in ("intake", "concluded", "on_time"):
+                if (counter, week) not in written:
+                    actions.append(getattr(StatsItem, counter)[week].remove())
+        if actions:
+            tx.update(StatsItem(*K.stats_key(district)), actions=actions)
+
+
+def _transact(store, build, cases) -> None:
+    """Runs `build(tx)` as one transaction. A cancelled transaction wrote nothing, so it is
+    run again: after a TransactionConflict (two writers on a district's counters at once),
+    and once after creating a district's counters item if it did not exist yet."""
+    healed = False
+    for attempt in range(4):
+        try:
+            with TransactWrite(connection=store._connection()) as tx:
+                build(tx)
+                _stats_updates(tx, cases)
+            return
+        except TransactWriteError as exc:
+            reasons = _reasons(exc)
+            # DynamoDB cancels with ValidationError for the counters' missing item; moto
+            # answers the whole request with a ValidationException about the path
+            missing_counters = "ValidationError" in reasons or (
+                _code(exc) == "ValidationException" and "document path" in (_message(exc) or ""))
+            if missing_counters and not healed and cases:
+                for district in {c.district for c in cases}:
+                    store.ensure_stats(district)
+                healed = True
+                continue
+            if attempt < 3 and ("TransactionConflict" in reasons or _code(exc) == "TransactionInProgressException") \
+                    and "ConditionalCheckFailed" not in reasons:
+                import random
+                import time
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                continue
+            raise
+
+
+def _stored(*objects) -> None:
+    for o in objects:
+        o.stored_status = o.status
 
 
 def conditional_put(item, condition=None) -> bool:
@@ -79,13 +146,16 @@ class DynamoStore:
 
     def add_submission(self, case, idempotency: IdempotencyRecord | None) -> None:
         item = M.case_to_item(case, self.keys)
+        case.stored_status = None
+
+        def build(tx):
+            tx.save(item, condition=CaseItem.pk.does_not_exist())
+            if idempotency is not None:
+                tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
+            tx.update(*M.digest_update(case))
+            tx.save(M.route_marker(case))
         try:
-            with TransactWrite(connection=self._connection()) as tx:
-                tx.save(item, condition=CaseItem.pk.does_not_exist())
-                if idempotency is not None:
-                    tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
-                tx.update(*M.digest_update(case))
-                tx.save(M.route_marker(case))
+            _transact(self, build, [case])
         except TransactWriteError as exc:
             reasons = _reasons(exc)
             if idempotency is not None and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
@@ -94,6 +164,7 @@ class DynamoStore:
                 raise DuplicateApplicationNo() from None
             _raise_for(exc)
         case.version = item.version
+        _stored(case)
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
         try:
@@ -215,17 +286,20 @@ class DynamoStore:
         case_item = M.case_to_item(case, self.keys)
         other_items = [M.case_to_item(o, self.keys) for o in others or []]
         a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        audit_item = M.audit_to_item(audit) if audit is not None else None
+
+        def build(tx):
+            tx.save(case_item)
+            for o_item in other_items:
+                tx.save(o_item)
+            for a_item in a_items:
+                tx.save(a_item)
+            for a in new_assignments or []:
+                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+            if audit_item is not None:
+                tx.save(audit_item, condition=AuditItem.pk.does_not_exist())
         try:
-            with TransactWrite(connection=self._connection()) as tx:
-                tx.save(case_item)
-                for o_item in other_items:
-                    tx.save(o_item)
-                for a_item in a_items:
-                    tx.save(a_item)
-                for a in new_assignments or []:
-                    tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
-                if audit is not None:
-                    tx.save(M.audit_to_item(audit), condition=AuditItem.pk.does_not_exist())
+            _transact(self, build, [case, *(others or [])])
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = case_item.version
@@ -235,18 +309,21 @@ class DynamoStore:
             a.version = a_item.version
         for a in new_assignments or []:
             a.version = 1
+        _stored(case, *(others or []))
 
     def commit_forward(self, case, assignments: list, *, changed: list = ()) -> None:
         item = M.case_to_item(case, self.keys)
         changed_items = [M.assignment_to_item(a, case.district) for a in changed]
+
+        def build(tx):
+            tx.save(item)
+            tx.delete(RouteMarker(*K.route_key(case.application_no)))
+            for a in assignments:
+                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+            for a_item in changed_items:
+                tx.save(a_item)
         try:
-            with TransactWrite(connection=self._connection()) as tx:
-                tx.save(item)
-                tx.delete(RouteMarker(*K.route_key(case.application_no)))
-                for a in assignments:
-                    tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
-                for a_item in changed_items:
-                    tx.save(a_item)
+            _transact(self, build, [case])
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = item.version
@@ -254,17 +331,21 @@ class DynamoStore:
             a.version = 1
         for a, a_item in zip(changed, changed_items):
             a.version = a_item.version
+        _stored(case)
 
     def save_case(self, case, *, routed: bool = False) -> None:
         item = M.case_to_item(case, self.keys)
+
+        def build(tx):
+            tx.save(item)
+            if routed:
+                tx.delete(RouteMarker(*K.route_key(case.application_no)))
         try:
-            with TransactWrite(connection=self._connection()) as tx:
-                tx.save(item)
-                if routed:
-                    tx.delete(RouteMarker(*K.route_key(case.application_no)))
+            _transact(self, build, [case])
         except TransactWriteError as exc:
             _raise_for(exc)
         case.version = item.version
+        _stored(case)
 
     def try_save_case(self, case) -> bool:
         try:
@@ -308,6 +389,46 @@ class DynamoStore:
 
     def register_district(self, code: str) -> None:
         RegistryItem(*K.REGISTRY_KEY).update(actions=[RegistryItem.districts.add({code})])
+        self.ensure_stats(code)
+
+    def ensure_stats(self, district: str) -> None:
+        """The district's counters item, with its empty maps, if it is not there yet."""
+        conditional_put(StatsItem(*K.stats_key(district), status={}, intake={}, concluded={}, on_time={}),
+                        StatsItem.pk.does_not_exist())
+
+    def district_stats(self, district: str) -> S.DistrictStats:
+        """One GetItem, however long the district's history."""
+        try:
+            item = StatsItem.get(*K.stats_key(district))
+        except StatsItem.DoesNotExist:
+            return S.DistrictStats()
+        return S.DistrictStats(*({k: int(v) for k, v in (M.plain(getattr(item, m)) or {}).items()}
+                                 for m in ("status", "intake", "concluded", "on_time")))
+
+    def rebuild_district_stats(self, district: str, today: date) -> S.DistrictStats:
+        """Counts again from the cases themselves (the by_district_status index, one Query
+        per status) and replaces the counters: for an operator, if they were ever in doubt.
+        A case concluded twice counts once here."""
+        from ..domain.case import Status
+        rebuilt = S.DistrictStats()
+        first = date.fromisoformat(S.monday(today)) - timedelta(weeks=S.WEEKS_KEPT - 1)
+        for status in Status:
+            n = 0
+            for item in CaseItem.by_district_status.query(K.district_status_pk(district, status.value)):
+                n += 1
+                case = M.queue_case_from_item(item)
+                received = date.fromisoformat(item.received_at[:10])
+                if received >= first:
+                    week = S.monday(received)
+                    rebuilt.intake[week] = rebuilt.intake.get(week, 0) + 1
+                for counter, key, delta in S.moves(Status.IN_REVIEW, case):
+                    if counter != "status" and date.fromisoformat(key) >= first:
+                        getattr(rebuilt, counter)[key] = getattr(rebuilt, counter).get(key, 0) + delta
+            if n:
+                rebuilt.status[status.value] = n
+        StatsItem(*K.stats_key(district), status=rebuilt.status, intake=rebuilt.intake, concluded=rebuilt.concluded,
+                  on_time=rebuilt.on_time).save()
+        return rebuilt
 
     def registered_districts(self) -> list[str]:
         try:
@@ -319,13 +440,15 @@ class DynamoStore:
 
     def queue_page(self, q: QueueQuery):
         """One page of a district's (or province's) queue, sorted by legal due date, read
-        through an index Query with filters; never a Scan."""
-        if q.district:
-            index = "by_district_status" if q.status else "by_district"
-            hash_value = (K.district_status_pk(q.district, q.status) if q.status
-                          else K.district_index_pk(q.district))
+        through an index Query, never a Scan: the open cases (a sparse index that holds no
+        closed history), or one status exactly. Other filters are FilterExpressions over
+        those, so what is evaluated is bounded by the open cases, not the history."""
+        if q.district and q.status:
+            index, hash_value = "by_district_status", K.district_status_pk(q.district, q.status)
+        elif q.district:
+            index, hash_value = "open_by_district", K.district_index_pk(q.district)
         else:
-            index, hash_value = "by_province", K.province_index_pk(q.province or "")
+            index, hash_value = "open_by_province", K.province_index_pk(q.province or "")
         cursor = _decode_cursor(self.keys, q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
         conditions = [
             CaseItem.status == q.status if q.status and not q.district else None,
@@ -349,26 +472,29 @@ class DynamoStore:
         for item in result:
             found.append(item)
             if len(found) == q.limit:
-                return ([self._case(i, with_personal_data=False) for i in found],
-                        _encode_cursor(self.keys, _key_of(item, index)))
-        return [self._case(i, with_personal_data=False) for i in found], None
-
-    def count_status(self, district: str, status: str) -> int:
-        return CaseItem.by_district_status.count(K.district_status_pk(district, status))
-
-    def legal_due_since(self, district: str, since: date) -> list:
-        return [self._case(i, with_personal_data=False)
-                for i in CaseItem.by_district.query(K.district_index_pk(district), CaseItem.gsi1sk >= since.isoformat())]
+                return [M.queue_case_from_item(i) for i in found], _encode_cursor(self.keys, _key_of(item, index))
+        return [M.queue_case_from_item(i) for i in found], None
 
     # --- sweeps --------------------------------------------------------------------
 
     def _due(self, model, kind: str, now: datetime):
+        """What is due, from the sweep index (keys and the district only)."""
         upper = watch.sweep_key(now, "\uffff")
         for shard in range(watch.SHARDS):
             yield from model.sweep.query(K.sweep_pk(kind, shard), model.sweep_sk <= upper)
 
+    def _full(self, model, keys: list[tuple[str, str]]):
+        """The whole items behind index keys: consistent BatchGetItem, 100 keys a call."""
+        out = []
+        for start in range(0, len(keys), 100):
+            out += list(model.batch_get(keys[start:start + 100], consistent_read=True))
+        return out
+
     def due_assignments(self, now: datetime) -> list:
-        return [(M.assignment_from_item(i), i.district) for i in self._due(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
+        keys = [(i.pk, i.sk) for i in self._due(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
+        items = self._full(AssignmentItem, keys) if keys else []
+        return [(M.assignment_from_item(i), i.district) for i in sorted(items, key=lambda i: (i.sweep_pk or "",
+                                                                                             i.sweep_sk or ""))]
 
     def closed_cases(self, nos: set[str]) -> set[str]:
         """BatchGetItem of the cases' statuses only (100 keys a call)."""
@@ -390,7 +516,9 @@ class DynamoStore:
         return out
 
     def due_cases(self, now: datetime) -> list:
-        return [self._case(i) for i in self._due(CaseItem, watch.CASE_KIND, now)]
+        keys = [(i.pk, i.sk) for i in self._due(CaseItem, watch.CASE_KIND, now)]
+        items = self._full(CaseItem, keys) if keys else []
+        return [self._case(i) for i in sorted(items, key=lambda i: (i.sweep_pk or "", i.sweep_sk or ""))]
 
     def due_routes(self, now: datetime) -> list[PendingRoute]:
         return [PendingRoute(K.no_of(m.pk), m.district) for m in self._due(RouteMarker, watch.ROUTE_KIND, now)]
@@ -410,14 +538,11 @@ class DynamoStore:
             return []
 
     def open_due_by(self, district: str, day: date) -> list:
-        """Open cases of a district whose legal due date is on or before `day`: one
-        by_district_status Query per open status, reading only those cases."""
-        out = []
-        for status in OPEN_STATUSES:
-            for item in CaseItem.by_district_status.query(K.district_status_pk(district, status),
-                                                          CaseItem.gsi2sk <= f"{day.isoformat()}#\uffff"):
-                out.append(self._case(item, with_personal_data=False))
-        return sorted(out, key=lambda c: (c.legal_due_date or date.max, c.application_no))
+        """Open cases of a district whose legal due date is on or before `day`: one Query of
+        the open-case index, reading only those cases."""
+        return [M.queue_case_from_item(i) for i in
+                CaseItem.open_by_district.query(K.district_index_pk(district),
+                                                CaseItem.gsi1sk <= f"{day.isoformat()}#\uffff")]
 
     # --- surveys -------------------------------------------------------------------
 

@@ -272,7 +272,6 @@ class QueueItemOut(_CaseHeader):
     sla_days_left: int | None = None
     overdue: bool
     institutions: list[str]
-    version: int
 
 
 class QueuePageOut(_Out):

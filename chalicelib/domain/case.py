@@ -140,6 +140,9 @@ class Case:
     final_answers: list[dict] = field(default_factory=list)
     legal_remedies: str | None = None    # 4982 art. 12: stated with a refused information request
     reopened_on: date | None = None      # the last reopening: the legal period runs again from it
+    # The status the store holds for this version (set by the store when it loads or saves
+    # the case): what a save moves in the district counters (domain/stats.py).
+    stored_status: Status | None = field(default=None, compare=False, repr=False)
 
     @property
     def closed(self) -> bool:

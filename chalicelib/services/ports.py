@@ -16,6 +16,7 @@ from ..domain.case import Case
 from ..domain.crypto import SigningKeys
 from ..domain.notifications import Notification
 from ..domain.principal import StaffMember
+from ..domain.stats import DistrictStats
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 
 
@@ -136,9 +137,9 @@ class CaseStore(Protocol):
     def queue_page(self, query: QueueQuery) -> tuple[list[Case], str | None]:
         """Cases without personal data, and the next cursor. Raises InvalidCursor."""
 
-    def count_status(self, district: str, status: str) -> int: ...
-
-    def legal_due_since(self, district: str, since: date) -> list[Case]: ...
+    def district_stats(self, district: str) -> DistrictStats:
+        """The district's counters (domain/stats.py), kept in the transactions that move
+        them: one read, whatever the history."""
 
     # the scheduled sweeps: only what is due, through the sweep index
     def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...

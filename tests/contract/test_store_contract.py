@@ -194,9 +194,38 @@ def test_the_queue_is_sorted_by_legal_due_date_filtered_and_paged(store):
         store.queue_page(QueueQuery(**{**q.__dict__, "district": "06-cankaya", "cursor": cursor}))
     with pytest.raises(InvalidCursor):
         store.queue_page(QueueQuery(**{**q.__dict__, "cursor": "not-a-cursor"}))
-    assert store.count_status("34-maltepe", "received") == 4
-    assert [c.application_no for c in store.legal_due_since("34-maltepe", date(2026, 2, 5))] == \
-        ["AAAAAAAAA2", "AAAAAAAAA0"]
+    closed = store.get("AAAAAAAAA3")
+    closed.status = Status.NOT_PROCESSED
+    store.commit(closed, [])
+    page, _ = store.queue_page(QueueQuery(**{**q.__dict__, "limit": 10}))
+    assert [c.application_no for c in page] == ["AAAAAAAAA1", "AAAAAAAAA2", "AAAAAAAAA0"]   # open cases only
+    by_status, _ = store.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "status": "not_processed"}))
+    assert [c.application_no for c in by_status] == ["AAAAAAAAA3"]
+    assert len(store.queue_page(QueueQuery(district=None, province="34", limit=10, today=date(2026, 1, 6)))[0]) == 3
+
+
+def test_the_district_counters_move_in_the_same_write_as_the_case(store):
+    for i in range(3):
+        store.add_submission(new_case(f"AAAAAAAAA{i}"), None)
+    store.add_submission(new_case("BBBBBBBBBB", district="06-cankaya"), None)
+    case = store.get("AAAAAAAAA0")
+    case.status = Status.FORWARDED
+    store.commit_forward(case, [assignment("AAAAAAAAA0")])
+    case.status, case.concluded_at = Status.CONCLUDED, datetime(2026, 1, 20, 9, tzinfo=timezone.utc)  # on time
+    store.commit(case, [])
+    late = store.get("AAAAAAAAA1")
+    stale = copy.deepcopy(late)                                   # another clerk's copy, before the write
+    late.status, late.concluded_at = Status.CONCLUDED, datetime(2026, 2, 10, 9, tzinfo=timezone.utc)  # after 4 Feb
+    store.commit(late, [])
+    stale.status = Status.IN_REVIEW
+    with pytest.raises(StaleCase):
+        store.commit(stale, [])                                    # a refused write moves no counter
+    stats = store.district_stats("34-maltepe")
+    assert stats.status == {"received": 1, "forwarded": 0, "concluded": 2}
+    assert stats.intake == {"2026-01-05": 3}
+    assert stats.concluded == {"2026-01-19": 1, "2026-02-09": 1} and stats.on_time == {"2026-01-19": 1}
+    assert store.district_stats("06-cankaya").status == {"received": 1}
+    assert store.district_stats("35-bornova").status == {}
 
 
 def test_sweeps_read_only_what_is_due(store):

@@ -63,25 +63,15 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
     today = local_date(ports.clock.now())
     monday = today - timedelta(days=today.weekday())
     first_week = monday - timedelta(weeks=11)
-    counts = {s.value: ports.store.count_status(district, s.value) for s in Status}
-    recent = ports.store.legal_due_since(district, first_week)
-    weeks = {(first_week + timedelta(weeks=i)).isoformat(): 0 for i in range(12)}
-    on_time = concluded = this_week = 0
-    for c in recent:
-        received = local_date(c.received_at)
-        if received >= first_week:
-            week = (received - timedelta(days=received.weekday())).isoformat()
-            if week in weeks:
-                weeks[week] += 1
-            if received >= monday:
-                this_week += 1
-        if c.status == Status.CONCLUDED and c.concluded_at is not None and c.legal_due_date is not None:
-            concluded += 1
-            on_time += local_date(c.concluded_at) <= c.legal_due_date
+    stats = ports.store.district_stats(district)      # one item, kept in each change's transaction
+    counts = {s.value: max(stats.status.get(s.value, 0), 0) for s in Status}
+    weeks = [(first_week + timedelta(weeks=i)).isoformat() for i in range(12)]
+    concluded = sum(stats.concluded.get(w, 0) for w in weeks)
+    on_time = sum(stats.on_time.get(w, 0) for w in weeks)
     return {"district": district, "district_name": cat.districts[district].name, "counts": counts,
-            "this_week_intake": this_week, "concluded_recently": concluded,
+            "this_week_intake": stats.intake.get(monday.isoformat(), 0), "concluded_recently": concluded,
             "on_time_rate": round(on_time / concluded, 3) if concluded else None,
-            "weekly_volume": [{"week": w, "count": n} for w, n in weeks.items()]}
+            "weekly_volume": [{"week": w, "count": stats.intake.get(w, 0)} for w in weeks]}
 
 
 def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:

@@ -90,4 +90,4 @@ def queue_item(case, now) -> dict:
             "sla_days_left": (case.sla_due_date - today).days if case.sla_due_date else None,
             "overdue": open_ and (bool(case.legal_due_date and case.legal_due_date < today)
                                   or bool(case.sla_due_date and case.sla_due_date < today)),
-            "institutions": [i["name"] for i in case.institutions], "version": case.version}
+            "institutions": [i["name"] for i in case.institutions]}

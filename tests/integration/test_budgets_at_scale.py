@@ -1,0 +1,87 @@
+"""Reads that must not grow with history (issue 13): the dashboard and the queue, with
+4,000 closed and 50 open cases in one district. Budgets count the items DynamoDB
+evaluates (ScannedCount), not only those it returns, so a FilterExpression that walks a
+whole partition cannot hide."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def _case(i: int, status: Status) -> Case:
+    received = T0 - timedelta(days=i % 300)
+    no = f"{i:010d}"
+    return Case(application_no=no, access_code_hash="h", type="sikayet" if i % 2 else "talep", law="3071",
+                category="yol_kaldirim", district="34-maltepe", province="34", subject=f"Konu {i}",
+                description="Açıklama metni", applicant=Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567",
+                                                                 "Adres satırı"),
+                channel="web", received_at=received, receipt_date=received.date(),
+                legal_due_date=received.date() + timedelta(days=30), status=status,
+                history=[HistoryEntry(received, Status.RECEIVED, "alındı")], recorded_at=received,
+                institutions=[{"id": "34-maltepe.belediye", "name": "Maltepe Belediye Başkanlığı", "forward_id": 1}],
+                concluded_at=received + timedelta(days=10) if status == Status.CONCLUDED else None)
+
+
+@pytest.fixture
+def district_with_history(aws):
+    from chalicelib.adapters.dynamo import CaseItem
+    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.bootstrap import ports
+    keys = ports().keys
+    with CaseItem.batch_write() as batch:
+        for i in range(4_000):
+            batch.save(case_to_item(_case(i, Status.CONCLUDED), keys))
+        for i in range(4_000, 4_050):
+            batch.save(case_to_item(_case(i, Status.FORWARDED if i % 3 else Status.IN_REVIEW), keys))
+    return aws
+
+
+def _warm(client, staff, aws_calls):
+    """The authorizer reads the staff member's directory record once a minute per
+    container; read it first, so the budget below is the route's own."""
+    assert client.http.get("/v1/staff/me", headers=staff.headers("masa.maltepe")).status_code == 200
+    aws_calls.reset()
+
+
+def _get(client, staff, path):
+    r = client.http.get(path, headers=staff.headers("masa.maltepe"))
+    assert r.status_code == 200, r.body
+    return r.json_body
+
+
+FILTERS = ["", "&overdue=1", "&type=talep", "&institution=34-maltepe.belediye", "&from=2025-06-01&to=2025-12-31",
+           "&category=yol_kaldirim&type=sikayet"]
+
+
+def test_the_dashboard_and_the_queue_never_walk_closed_history(client, staff, district_with_history, aws_calls):
+    """One district, one fixture (4,050 items take a while to write): every read in turn."""
+    _warm(client, staff, aws_calls)
+    _get(client, staff, "/v1/staff/dashboard")
+    assert aws_calls.items_evaluated() <= 2 and aws_calls.operations("dynamodb") == ["GetItem"]
+
+    for filters in FILTERS:
+        aws_calls.reset()
+        page = _get(client, staff, f"/v1/staff/cases?district=34-maltepe&limit=25{filters}")
+        assert page["items"] and all(i["status"] in ("forwarded", "in_review") for i in page["items"]), filters
+        # bounded by the 50 open cases (exactly the page when nothing is filtered), never the 4,000 closed
+        assert aws_calls.items_evaluated() <= (25 if not filters else 50), filters
+        assert set(aws_calls.operations("dynamodb")) == {"Query"}, filters
+
+    aws_calls.reset()
+    page = _get(client, staff, "/v1/staff/cases?district=34-maltepe&status=concluded&limit=25")
+    assert len(page["items"]) == 25 and page["next_cursor"]
+    assert aws_calls.items_evaluated() == 25                           # one status: an exact index read
+    aws_calls.reset()
+    _get(client, staff, f"/v1/staff/cases?district=34-maltepe&status=concluded&limit=25&cursor={page['next_cursor']}")
+    assert aws_calls.items_evaluated() == 25
+
+    from chalicelib.bootstrap import ports
+    rebuilt = ports().store.rebuild_district_stats("34-maltepe", date(2026, 1, 5))
+    forwarded = sum(1 for i in range(4_000, 4_050) if i % 3)
+    assert rebuilt.status == {"concluded": 4_000, "forwarded": forwarded, "in_review": 50 - forwarded}
+    assert ports().store.district_stats("34-maltepe").status == rebuilt.status
