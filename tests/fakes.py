@@ -46,7 +46,6 @@ class FakeStore:
         self.counters: dict[tuple, int] = {}
         self.districts: dict[str, object] = {}
         self.registry: set[str] = set()
-        self.digests: dict[tuple[str, str], set[str]] = {}
         self.routes: dict[str, tuple[str, datetime]] = {}
         self.surveys: dict[str, object] = {}
         self.staff_: dict[str, object] = {}
@@ -95,9 +94,6 @@ class FakeStore:
         self._put_case(case)
         if idempotency is not None:
             self.idempotency[idempotency.key] = idempotency
-        from chalicelib.domain.calendar import local_date
-        day = local_date(case.recorded_at or case.received_at).isoformat()
-        self.digests.setdefault((case.district, day), set()).add(case.application_no)
         self.routes[case.application_no] = (case.district, (case.recorded_at or case.received_at)
                                             + watch.REROUTE_AFTER)
 
@@ -295,13 +291,9 @@ class FakeStore:
         if no in self.routes:
             self.routes[no] = (self.routes[no][0], until)
 
-    def digest_new(self, district, day):
-        return sorted(self.digests.get((district, day.isoformat()), set()))
-
-    def open_due_by(self, district, day):
+    def open_cases(self, district):
         return sorted((_without_personal_data(c) for c in self.cases.values()
-                       if c.district == district and c.status.value in OPEN and _due(c) <= day.isoformat()),
-                      key=lambda c: (_due(c), c.application_no))
+                       if c.district == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
 
     # surveys
     def add_survey(self, answer):
@@ -353,6 +345,9 @@ class FakePublisher:
 
     def route(self, message):
         self.routed.append(message)
+
+    def route_many(self, messages):
+        self.routed.extend(messages)
 
     def notify(self, notifications):
         self.notified.extend(notifications)

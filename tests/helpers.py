@@ -25,3 +25,6 @@ class Captured:
 
     def route(self, message):
         self.routed.append(message)
+
+    def route_many(self, messages):
+        self.routed.extend(messages)

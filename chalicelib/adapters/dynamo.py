@@ -261,17 +261,6 @@ class NotificationItem(Model):
     expires_at = TTLAttribute(null=True)
 
 
-class DigestItem(Model):
-    """The day's new applications of a district, for the morning digest. Updated in the
-    submission's own transaction."""
-    Meta = _table(MAIN_TABLE)
-
-    pk = UnicodeAttribute(hash_key=True)     # DIGEST#<district>
-    sk = UnicodeAttribute(range_key=True)    # <local date>
-    new = UnicodeSetAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
-
-
 class RegistryItem(Model):
     """The districts that run an office (have settings): what the daily digest walks."""
     Meta = _table(MAIN_TABLE)
@@ -314,5 +303,5 @@ class RouteMarker(Model):
 def reset_connections() -> None:
     """Forget pynamodb's cached connections (after the endpoint changed: tests, the local stack)."""
     for model in (CaseItem, IdempotencyItem, CounterItem, AuditItem, DistrictRefItem, StaffItem, AssignmentItem,
-                  NotificationItem, DigestItem, RegistryItem, SurveyItem, RouteMarker):
+                  NotificationItem, RegistryItem, SurveyItem, RouteMarker, StatsItem):
         model._connection = None

@@ -10,7 +10,6 @@ Main table (single-table design, keys `pk`/`sk`):
 | notification claim  | NOTE#<dedup key>            | NOTE                |
 | district reference  | DISTRICT#<code>             | REF                 |
 | district registry   | REF#DISTRICTS               | REF                 |
-| day's new cases     | DIGEST#<district>           | <local date>        |
 | survey answer       | SURVEY#<no>                 | SURVEY              |
 | route marker        | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
@@ -75,10 +74,6 @@ REGISTRY_KEY = ("REF#DISTRICTS", "REF")
 
 def stats_key(district: str) -> tuple[str, str]:
     return f"STATS#{district}", "COUNTS"
-
-
-def digest_key(district: str, day_iso: str) -> tuple[str, str]:
-    return f"DIGEST#{district}", day_iso
 
 
 def survey_key(no: str) -> tuple[str, str]:

@@ -13,15 +13,14 @@ from datetime import date, datetime, timedelta
 
 from ..domain import watch
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
-from ..domain.calendar import default_calendar, local_date
+from ..domain.calendar import default_calendar
 from ..domain.case import Applicant, Case, HistoryEntry, Status
 from ..domain.principal import StaffMember
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
-from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DigestItem, DistrictRefItem, HistoryMap,
+from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem, HistoryMap,
                      IdempotencyItem, InstitutionMap, RouteMarker, StaffItem, SurveyItem)
 
-DIGEST_TTL_DAYS = 8
 
 
 def plain(value):
@@ -250,15 +249,6 @@ def route_marker(case: Case, due: datetime | None = None) -> RouteMarker:
     return RouteMarker(*K.route_key(case.application_no), district=case.district,
                        sweep_pk=K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(case.application_no)),
                        sweep_sk=watch.sweep_key(at, case.application_no), expires_at=at + timedelta(days=30))
-
-
-def digest_update(case: Case):
-    """(item, actions) adding the case to its district's list of the day's new cases."""
-    day = local_date(case.recorded_at or case.received_at)
-    item = DigestItem(*K.digest_key(case.district, day.isoformat()))
-    expires = datetime.combine(day + timedelta(days=DIGEST_TTL_DAYS), datetime.min.time()).replace(
-        tzinfo=case.received_at.tzinfo)
-    return item, [DigestItem.new.add({case.application_no}), DigestItem.expires_at.set(expires)]
 
 
 def staff_to_item(m: StaffMember) -> StaffItem:

@@ -58,6 +58,10 @@ class SqsPublisher:
     def route(self, message: dict) -> None:
         send(self.routing_queue_url, message)
 
+    def route_many(self, messages: list[dict]) -> None:
+        if messages:
+            send_batch(self.routing_queue_url, messages)
+
     def notify(self, notifications: list[Notification]) -> None:
         if notifications:
             send_batch(self.notification_queue_url, [notification_to_message(n, self.keys) for n in notifications])

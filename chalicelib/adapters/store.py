@@ -21,7 +21,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
                               TransientConflict)
 from . import itemkeys as K
 from . import mapping as M
-from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DigestItem, DistrictRefItem,
+from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DistrictRefItem,
                      IdempotencyItem, RegistryItem, RouteMarker, StaffItem, StatsItem, SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
@@ -152,7 +152,6 @@ class DynamoStore:
             tx.save(item, condition=CaseItem.pk.does_not_exist())
             if idempotency is not None:
                 tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
-            tx.update(*M.digest_update(case))
             tx.save(M.route_marker(case))
         try:
             _transact(self, build, [case])
@@ -531,18 +530,8 @@ class DynamoStore:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise  # routed (and deleted) meanwhile: nothing to postpone
 
-    def digest_new(self, district: str, day: date) -> list[str]:
-        try:
-            return sorted(DigestItem.get(*K.digest_key(district, day.isoformat())).new or [])
-        except DigestItem.DoesNotExist:
-            return []
-
-    def open_due_by(self, district: str, day: date) -> list:
-        """Open cases of a district whose legal due date is on or before `day`: one Query of
-        the open-case index, reading only those cases."""
-        return [M.queue_case_from_item(i) for i in
-                CaseItem.open_by_district.query(K.district_index_pk(district),
-                                                CaseItem.gsi1sk <= f"{day.isoformat()}#\uffff")]
+    def open_cases(self, district: str) -> list:
+        return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]
 
     # --- surveys -------------------------------------------------------------------
 

@@ -7,6 +7,12 @@ from datetime import datetime
 from ..domain.calendar import iso_local
 
 
+def district_digest(district: str, day) -> dict:
+    """One district's morning digest: the daily sweep sends one per district, so 973
+    districts are 973 small pieces of work, never one long run."""
+    return {"type": "digest.district", "version": 1, "district": district, "day": day.isoformat()}
+
+
 def application_received(application_no: str, district: str, occurred_at: datetime, *, resent: bool = False) -> dict:
     msg = {"type": "application.received", "version": 1, "application_no": application_no, "district": district,
            "occurred_at": iso_local(occurred_at)}

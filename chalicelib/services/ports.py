@@ -70,7 +70,7 @@ class CaseStore(Protocol):
 
     # citizen submissions and tracking
     def add_submission(self, case: Case, idempotency: IdempotencyRecord | None) -> None:
-        """The case, its idempotency record, the day's digest entry and the route marker,
+        """The case, its idempotency record, the district's counters and the route marker,
         all or nothing. Raises DuplicateApplicationNo, IdempotencyKeyTaken, TransientConflict."""
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
@@ -154,9 +154,9 @@ class CaseStore(Protocol):
 
     def postpone_route(self, no: str, until: datetime) -> None: ...
 
-    def digest_new(self, district: str, day: date) -> list[str]: ...
-
-    def open_due_by(self, district: str, day: date) -> list[Case]: ...
+    def open_cases(self, district: str) -> list[Case]:
+        """The district's open cases as the queue holds them (no personal data), by legal
+        due date: one Query of the open-case index."""
 
     # surveys
     def add_survey(self, answer: SurveyAnswer) -> bool:
@@ -177,6 +177,9 @@ class Publisher(Protocol):
 
     def route(self, message: dict) -> None:
         """A message for the routing worker (built by services/messages.py)."""
+
+    def route_many(self, messages: list[dict]) -> None:
+        """Several, in batches of ten."""
 
     def notify(self, notifications: list[Notification]) -> None:
         """Notifications for the notification worker, sealed on the way out."""

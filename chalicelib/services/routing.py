@@ -161,7 +161,20 @@ def _ids(msg: dict) -> tuple[str, str]:
     return no, district
 
 
-HANDLERS = {"application.received": route_received, "case.forward": forward_to}
+def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
+    from datetime import date
+    from . import watch
+    district = msg.get("district")
+    try:
+        day = date.fromisoformat(str(msg.get("day")))
+    except ValueError:
+        raise PoisonMessage("day missing or malformed") from None
+    if not isinstance(district, str) or district not in catalog().districts:
+        raise PoisonMessage("district missing or malformed")
+    return "digest_sent" if watch.district_digest(ports, district, day) else "no_office"
+
+
+HANDLERS = {"application.received": route_received, "case.forward": forward_to, "digest.district": digest_for}
 
 
 def handle(ports: Ports, msg: dict, now: datetime | None = None) -> str:

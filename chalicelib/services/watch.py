@@ -99,23 +99,29 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
 
 
 def digest(ports: Ports, now: datetime) -> int:
-    """One e-mail per district office: yesterday's new cases, what is due today, what is
-    overdue."""
-    repo = ports.store
+    """The morning digest, split: one routing message per district with an office (the
+    routing worker runs `district_digest` for each), so the national run is 973 small
+    pieces of work with their own retries, well inside any function's time-out."""
     today = local_date(now)
-    district = district_lookup(repo)
-    events = []
-    for code in repo.registered_districts():
-        if district(code) is None:
-            continue
-        new = repo.digest_new(code, today - timedelta(days=1))
-        due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in repo.open_due_by(code, today)
-               if c.legal_due_date is not None]
-        events.append(ev.DailyDigest(code, today, tuple(new),
-                                     tuple(c for c in due if c.legal_due_date == today),
-                                     tuple(c for c in due if c.legal_due_date < today)))
-    tell(ports, events, district=district)
-    return len(events)
+    codes = ports.store.registered_districts()
+    ports.publisher.route_many([messages.district_digest(code, today) for code in codes])
+    return len(codes)
+
+
+def district_digest(ports: Ports, code: str, today) -> bool:
+    """One e-mail to one district office: yesterday's new cases still open, what is due
+    today, what is overdue. One Query of the district's open cases."""
+    district = district_lookup(ports.store)
+    if district(code) is None:
+        return False
+    yesterday = today - timedelta(days=1)
+    open_cases = ports.store.open_cases(code)
+    new = sorted(c.application_no for c in open_cases if local_date(c.received_at) == yesterday)
+    due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in open_cases
+           if c.legal_due_date is not None and c.legal_due_date <= today]
+    tell(ports, [ev.DailyDigest(code, today, tuple(new), tuple(c for c in due if c.legal_due_date == today),
+                                tuple(c for c in due if c.legal_due_date < today))], district=district)
+    return True
 
 
 def deadline(ports: Ports, now: datetime) -> dict:

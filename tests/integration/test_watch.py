@@ -131,12 +131,18 @@ def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, applicat
     route_all(aws)
     from chalicelib.bootstrap import ports
     case = ports().store.get(receipt["application_no"].replace("-", ""))
-    from chalicelib.services import watch
+    from chalicelib.services import routing, watch
     from tests.helpers import Captured, real_ports
 
     def digest(now):
+        """The daily run sends one message per district; the routing worker (here, the
+        real handler) turns each into that district's e-mail."""
         captured = Captured()
-        watch.digest(real_ports(publisher=captured), now)
+        ports_ = real_ports(publisher=captured)
+        sent = watch.digest(ports_, now)
+        assert len(captured.routed) == sent and sent >= 2
+        for msg in captured.routed:
+            routing.handle(ports_, msg, now)
         return captured.notified
 
     tomorrow = datetime.combine(case.receipt_date + timedelta(days=1), datetime.min.time(), tzinfo=ISTANBUL)

@@ -402,7 +402,11 @@ def test_an_information_request_waits_for_the_citizen_whose_reply_is_sealed(p):
 
 def _maltepe_digest(p, at):
     p.publisher.notified.clear()
-    watch.digest(p, at)
+    p.publisher.routed.clear()
+    sent = watch.digest(p, at)                      # one routing message per district with an office ...
+    assert [m["type"] for m in p.publisher.routed] == ["digest.district"] * sent
+    for msg in p.publisher.routed:                  # ... each one handled by the routing worker
+        routing.handle(p, msg)
     [mail] = [n for n in p.publisher.notified if n.template == "digest" and n.params["district_name"] == "Maltepe"]
     return mail
 
