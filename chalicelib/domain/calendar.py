@@ -37,13 +37,44 @@ def load_admin_leave(path: Path | None = None) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for days in raw["years"].values() for d in days)
 
 
+@lru_cache(maxsize=1)
+def _turkey():
+    """The `holidays` package's Turkey class, without its other 250 countries.
+
+    `import holidays` runs the package's __init__, which imports every country module
+    (about 250: most of a cold start's import time for a deadline). The Turkish module
+    only needs the package's shared submodules, so the two package __init__ files are
+    stood in for by bare packages while it loads, then taken out again (a later plain
+    `import holidays` works as usual). If the package's layout ever changes, the plain
+    import is used."""
+    import importlib.util
+    import sys
+    import types
+    if "holidays" in sys.modules:
+        return sys.modules["holidays"].Turkey
+    try:
+        location = list(importlib.util.find_spec("holidays").submodule_search_locations)[0]
+        stubs = {"holidays": [location], "holidays.countries": [f"{location}/countries"]}
+        for name, path in stubs.items():
+            module = types.ModuleType(name)
+            module.__path__ = path
+            sys.modules[name] = module
+        try:
+            from holidays.countries.turkey import Turkey
+        finally:
+            for name in stubs:
+                sys.modules.pop(name, None)
+        return Turkey
+    except Exception:  # noqa: BLE001 - the package changed: import it the ordinary way
+        import holidays
+        return holidays.Turkey
+
+
 @lru_cache(maxsize=8)
 def _public_holidays(year: int) -> frozenset[date]:
-    import holidays  # imported where used: it is not needed on most cold starts
-
     # `public` holds full holidays only; arife and 28 October afternoons are in
     # `half_day` and count as working days (rule 5), so they are left out here.
-    return frozenset(holidays.Turkey(years=year, categories=("public",)).keys())
+    return frozenset(_turkey()(years=year, categories=("public",)).keys())
 
 
 class TurkishCalendar:

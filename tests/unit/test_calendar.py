@@ -148,3 +148,16 @@ def test_working_day_counts_across_each_holiday(holiday):
         return day
     assert cal.legal_due_4982(receipt) == nth_working_day(15)
     assert cal.institution_sla_due(receipt, date(2028, 1, 1)) == nth_working_day(7)
+
+
+def test_the_turkish_holidays_load_without_the_other_countries():
+    """A cold start that computes a deadline imports the Turkish module, not 250 countries."""
+    import subprocess
+    import sys
+    code = ("import sys; from datetime import date; from chalicelib.domain.calendar import default_calendar; "
+            "c = default_calendar(); assert c.is_public_holiday(date(2026, 3, 20)); "
+            "assert not c.is_public_holiday(date(2026, 3, 19)); "
+            "print(len([m for m in sys.modules if m.startswith('holidays.countries.')]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
+    assert int(out.stdout.strip()) == 1      # holidays.countries.turkey only
