@@ -3,7 +3,7 @@ index names are in itemkeys.py; the mapping from domain objects is in mapping.py
 Table names and the region come from config.py, read when this module is imported."""
 from __future__ import annotations
 
-from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
+from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
@@ -75,7 +75,7 @@ class CaseItem(Model):
     subject = UnicodeAttribute()
     description_enc = UnicodeAttribute()
     applicant_enc = UnicodeAttribute()
-    nid_hash = UnicodeAttribute()
+    nid_hash = UnicodeAttribute(null=True)        # items written before: the same HMAC is in gsi3pk
     channel = UnicodeAttribute()
     received_at = UnicodeAttribute()
     receipt_date = UnicodeAttribute()
@@ -84,7 +84,7 @@ class CaseItem(Model):
     confidential = BooleanAttribute(default=False)
     location = MapAttribute(null=True)            # items written before locations were sealed
     location_enc = UnicodeAttribute(null=True)    # sealed like the applicant: it can reveal a home
-    history = ListAttribute(of=HistoryMap, default=list)
+    history = ListAttribute(of=HistoryMap, null=True)   # items written before log_z
     extended = BooleanAttribute(default=False)
     outcome = UnicodeAttribute(null=True)
     final_answer = UnicodeAttribute(null=True)
@@ -93,7 +93,10 @@ class CaseItem(Model):
     forwards = NumberAttribute(default=0)
     institutions = ListAttribute(of=MapAttribute, default=list)
     review_reason = UnicodeAttribute(null=True)
-    notes = ListAttribute(of=MapAttribute, default=list)
+    notes = ListAttribute(of=MapAttribute, null=True)   # items written before log_z
+    # the history, the office notes and every final answer, as compressed JSON: a case is
+    # rewritten whole on every change and billed per 1 KB, and these are most of it
+    log_z = BinaryAttribute(null=True, legacy_encoding=False)
     institution_ids = ListAttribute(null=True)
     sla_due_date = UnicodeAttribute(null=True)
     np_reason = UnicodeAttribute(null=True)

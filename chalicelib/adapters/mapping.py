@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import zlib
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
@@ -18,7 +19,7 @@ from ..domain.case import Applicant, Case, HistoryEntry, Status
 from ..domain.principal import StaffMember
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
-from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem, HistoryMap,
+from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
                      IdempotencyItem, InstitutionMap, RouteMarker, StaffItem, SurveyItem)
 
 
@@ -58,7 +59,6 @@ def case_to_item(case: Case, keys) -> CaseItem:
         district=case.district, province=case.province, subject=case.subject,
         description_enc=keys.seal(case.description, case.application_no),
         applicant_enc=keys.seal(applicant, case.application_no),
-        nid_hash=nid_hash,
         channel=case.channel,
         received_at=case.received_at.isoformat(),
         receipt_date=case.receipt_date.isoformat(),
@@ -66,19 +66,17 @@ def case_to_item(case: Case, keys) -> CaseItem:
         status=case.status.value,
         confidential=case.confidential_identity,
         location_enc=keys.seal(json.dumps(case.location), case.application_no) if case.location else None,
-        history=[HistoryMap(at=h.at.isoformat(), status=h.status.value, note=h.note, public=h.public,
-                            actor=h.actor, event=h.event) for h in case.history],
+        log_z=_pack_log(case),
         extended=case.extended,
         outcome=case.outcome, final_answer=case.final_answer,
         concluded_at=_iso(case.concluded_at), recorded_at=_iso(case.recorded_at),
         forwards=case.forwards, institutions=list(case.institutions), review_reason=case.review_reason,
-        notes=list(case.notes),
         institution_ids=[i["id"] for i in case.institutions] or None,
         sla_due_date=_iso(case.sla_due_date),
         np_reason=case.not_processed_reason, merged_into=case.merged_into,
         legal_warned_for=case.legal_warned_for, extension_warned=case.extension_warned,
         objected_at=_iso(case.objected_at),
-        final_answers=list(case.final_answers) or None, legal_remedies=case.legal_remedies,
+        legal_remedies=case.legal_remedies,
         reopened_on=_iso(case.reopened_on),
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
         gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
@@ -101,8 +99,29 @@ def _location(item: CaseItem, keys) -> dict | None:
     return plain(item.location) if item.location is not None else None
 
 
+def _pack_log(case: Case) -> bytes:
+    log = {"h": [[h.at.isoformat(), h.status.value, h.note, h.public, h.actor, h.event] for h in case.history],
+           "n": case.notes, "f": case.final_answers}
+    return zlib.compress(json.dumps(log, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9)
+
+
+def _unpack_log(item: CaseItem) -> tuple[list, list, list]:
+    """(history, notes, final answers), from log_z or, for items written before it, from
+    the attributes they had."""
+    if item.log_z:
+        log = json.loads(zlib.decompress(item.log_z).decode("utf-8"))
+        history = [HistoryEntry(datetime.fromisoformat(at), Status(status), note, public, actor, event)
+                   for at, status, note, public, actor, event in log["h"]]
+        return history, log["n"], log["f"]
+    history = [HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
+               for h in item.history or []]
+    finals = [plain(a) for a in item.final_answers or []] or _legacy_final_answer(item)
+    return history, [plain(n) for n in item.notes or []], finals
+
+
 def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> Case:
     no = item.application_no
+    history, notes, final_answers = _unpack_log(item)
     if with_personal_data:
         applicant = Applicant(**json.loads(keys.unseal(item.applicant_enc, no)))
         description = keys.unseal(item.description_enc, no)
@@ -118,20 +137,19 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
         status=Status(item.status), confidential_identity=bool(item.confidential),
         location=_location(item, keys) if with_personal_data else None,
-        history=[HistoryEntry(datetime.fromisoformat(h.at), Status(h.status), h.note, h.public, h.actor, h.event)
-                 for h in item.history or []],
+        history=history,
         version=item.version, extended=bool(item.extended), outcome=item.outcome,
         final_answer=item.final_answer,
         concluded_at=_dt(item.concluded_at), recorded_at=_dt(item.recorded_at),
         forwards=int(item.forwards or 0),
         institutions=[plain(i) for i in item.institutions or []],
         review_reason=item.review_reason,
-        notes=[plain(n) for n in item.notes or []],
+        notes=notes,
         sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
         not_processed_reason=item.np_reason, merged_into=item.merged_into,
         legal_warned_for=item.legal_warned_for, extension_warned=bool(item.extension_warned),
         objected_at=_dt(item.objected_at),
-        final_answers=[plain(a) for a in item.final_answers or []] or _legacy_final_answer(item),
+        final_answers=final_answers,
         legal_remedies=item.legal_remedies,
         reopened_on=date.fromisoformat(item.reopened_on) if item.reopened_on else None,
         stored_status=Status(item.status),

@@ -299,3 +299,22 @@ def test_a_forward_may_send_an_earlier_assignment_again_version_checked(store):
     assert store.assignments("AAAAAAAAAA")[0].link_generation == 2 and a.version == 2
     with pytest.raises(StaleCase):
         store.commit_forward(case, [], changed=[stale])
+
+
+def test_a_case_stored_before_the_compact_log_is_still_read(aws):
+    """Items written before history, notes and final answers moved into `log_z`."""
+    from chalicelib.adapters.dynamo import CaseItem, HistoryMap
+    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.bootstrap import ports
+    store = ports().store
+    case = new_case("AAAAAAAAAA", status=Status.CONCLUDED)
+    item = case_to_item(case, store.keys)
+    item.log_z = None
+    item.history = [HistoryMap(at=T0.isoformat(), status="received", note="alındı", public=True, actor="citizen",
+                               event="received")]
+    item.notes = [{"at": T0.isoformat(), "kind": "note", "text": "eski not"}]
+    item.final_answer, item.outcome, item.concluded_at = "Eski cevap.", "positive", T0.isoformat()
+    item.save()
+    got = store.get("AAAAAAAAAA")
+    assert [h.note for h in got.history] == ["alındı"] and got.notes[0]["text"] == "eski not"
+    assert [a["answer"] for a in got.final_answers] == ["Eski cevap."]
