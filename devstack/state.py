@@ -62,6 +62,33 @@ def keys(d: Path, make) -> dict:
     return fresh
 
 
+def _encode(value):
+    """A DynamoDB attribute value as JSON: binary ("B", "BS") as base64, nested ones too."""
+    (kind, v), = value.items()
+    if kind == "B":
+        return {"B64": base64.b64encode(v).decode()}
+    if kind == "BS":
+        return {"BS64": [base64.b64encode(x).decode() for x in v]}
+    if kind == "L":
+        return {"L": [_encode(x) for x in v]}
+    if kind == "M":
+        return {"M": {k: _encode(x) for k, x in v.items()}}
+    return value
+
+
+def _decode(value):
+    (kind, v), = value.items()
+    if kind == "B64":
+        return {"B": base64.b64decode(v)}
+    if kind == "BS64":
+        return {"BS": [base64.b64decode(x) for x in v]}
+    if kind == "L":
+        return {"L": [_decode(x) for x in v]}
+    if kind == "M":
+        return {"M": {k: _decode(x) for k, x in v.items()}}
+    return value
+
+
 def save(d: Path, tables: list[str], bucket: str | None, outbox_url: str) -> None:
     import urllib.request
 
@@ -71,7 +98,7 @@ def save(d: Path, tables: list[str], bucket: str | None, outbox_url: str) -> Non
     for table in tables:
         items = []
         for page in ddb.get_paginator("scan").paginate(TableName=table):
-            items += page["Items"]
+            items += [{k: _encode(v) for k, v in item.items()} for item in page["Items"]]
         dump[table] = items
     objects = []
     if bucket:
@@ -95,7 +122,8 @@ def restore(d: Path, bucket: str | None) -> dict:
     ddb = boto3.client("dynamodb")
     for table, items in (_read(d / "tables.json") or {}).items():
         for i in range(0, len(items), 25):
-            request = {table: [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]}
+            request = {table: [{"PutRequest": {"Item": {k: _decode(v) for k, v in item.items()}}}
+                               for item in items[i:i + 25]]}
             while request:
                 request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
         counts["items"] += len(items)

@@ -126,6 +126,15 @@ FIELD_LABELS = {
     "province": "İl",
     "enabled": "Giriş izni",
     "ground": "Uzatma gerekçesi",
+    "attachments.*.id": "Ek",
+    "attachments.*.filename": "Ekin dosya adı",
+    "institution_ids.*": "Kurum",
+    "institutions.*.id": "Kurum kodu",
+    "institutions.*.kind": "Kurum türü",
+    "institutions.*.name": "Kurum adı",
+    "institutions.*.liaison_email": "Kurum irtibat e-postası",
+    "institutions.*.sla_days": "Kurum cevap süresi",
+    "institutions.*.send_method": "Kuruma ulaşma yolu",
     "partly_refused": "Kısmen ret",
     "legal_remedies": "Başvuru yolları",
 }
@@ -156,24 +165,88 @@ _BUILTIN = {
     "datetime_parsing": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
     "datetime_from_date_parsing": ("invalid_datetime", "{label} saat dilimli ISO 8601 biçiminde olmalıdır."),
     "timezone_aware": ("invalid_datetime", "{label} saat dilimi içermelidir."),
+    "timezone_naive": ("invalid_datetime", "{label} saat dilimi içermelidir."),
+    "too_short": ("too_few", "{label} için en az {min_length} seçim yapınız."),
+    "string_pattern_mismatch": ("invalid_format", "{label} beklenen biçimde değil."),
+    "string_unicode": ("invalid_characters", "{label} geçersiz karakterler içeriyor."),
+    "bool_parsing": ("invalid_type", "{label} true ya da false olmalıdır."),
+    "int_parsing_size": ("too_large", "{label} çok büyük bir sayı."),
+    "greater_than": ("too_small", "{label} {gt} değerinden büyük olmalıdır."),
+    "less_than": ("too_large", "{label} {lt} değerinden küçük olmalıdır."),
+    "none_required": ("invalid_value", "{label} boş bırakılmalıdır."),
+    "enum": ("invalid_choice", "{label} için geçerli değerler: {expected}."),
+    "date_type": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
+    "date_parsing": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
+    "json_invalid": ("invalid_body", "İstek gövdesi geçerli bir JSON değil."),
 }
+
+# What a person reads for a choice code in a "valid values" message: never the code itself.
+CHOICE_NAMES = {
+    "positive": "olumlu", "negative": "olumsuz", "informed": "bilgi verildi / başka yola yönlendirildi",
+    "not_competent": "görev alanı dışında", "accept": "kabul", "return": "iade",
+    "web": "internet", "mobile": "mobil uygulama", "face_to_face": "yüz yüze", "phone": "telefon",
+    "other_unit": "bilginin başka bir birimden sağlanması", "several_institutions": "birden fazla kurumun görüşü",
+    "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "email_link": "e-postayla bağlantı",
+}
+# where the same code means different things in different fields
+FIELD_CHOICE_NAMES = {
+    "role": {"desk": "masa", "supervisor": "sorumlu", "province": "il", "admin": "yönetici"},
+    "channel": {"desk": "masada", "phone": "telefonla", "face_to_face": "yüz yüze", "web": "internet",
+                "mobile": "mobil uygulama"},
+}
+
+
+def _choices(expected: str, field: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as the Turkish names, "a, b ya da c"."""
+    import re
+    values = re.findall(r"'([^']*)'", expected) or [expected]
+    names_of = {**CHOICE_NAMES, **FIELD_CHOICE_NAMES.get(field.rsplit(".", 1)[-1], {})}
+    names = [names_of.get(v, v) for v in values]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} ya da {names[-1]}"
+
+
+def _label(field: str) -> str:
+    """The Turkish name of a field path; list positions ("attachments.0.id") are named
+    by their list ("attachments.*.id"), then by the field that holds them."""
+    import re
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    generic = re.sub(r"\.\d+", ".*", field)
+    if generic in FIELD_LABELS:
+        return FIELD_LABELS[generic]
+    head = field.split(".", 1)[0]
+    return FIELD_LABELS.get(head, "İstek gövdesi" if not field else field)
+
+
+_PYDANTIC_TYPES: frozenset | None = None
+
+
+def _builtin(error_type: str) -> bool:
+    """A pydantic error type (its message is English), as opposed to one of ours."""
+    global _PYDANTIC_TYPES
+    if _PYDANTIC_TYPES is None:
+        from pydantic_core._pydantic_core import list_all_errors
+        _PYDANTIC_TYPES = frozenset(e["type"] for e in list_all_errors())
+    return error_type in _PYDANTIC_TYPES
 
 
 def translate(exc: ValidationError) -> ValidationFailed:
     errors = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(p) for p in err["loc"])
-        label = FIELD_LABELS.get(field, field or "İstek gövdesi")
+        label = _label(field)
         ctx = dict(err.get("ctx") or {})
         ctx.update(label=label, field=field)
         if err["type"] in _BUILTIN:
             code, template = _BUILTIN[err["type"]]
+        elif _builtin(err["type"]):   # any other pydantic type: never its English message
+            code, template = "invalid_value", "{label} geçersiz."
         else:  # our own PydanticCustomError: type is the code, message the template
             code, template = err["type"], err["msg"]
-            if not err["msg"] or err["type"] in ("value_error", "assertion_error"):
+            if not err["msg"]:
                 code, template = "invalid_value", "{label} geçersiz."
         if "expected" in ctx:
-            ctx["expected"] = str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
+            ctx["expected"] = _choices(str(ctx["expected"]), field)
         try:
             message = template.format(**ctx)
         except (KeyError, IndexError):

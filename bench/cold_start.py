@@ -1,0 +1,112 @@
+"""A cold process's first submit, against a cold bare Chalice + boto3 app's first
+PutItem + SendMessage, side by side, both against the same moto server.
+
+    .venv/bin/python bench/cold_start.py [-n 5]
+
+Each run is a new Python process that imports its app and serves one request through
+`chalice.test.Client` (the handler path Lambda runs); the time is from spawning the
+process to its answer, so interpreter start-up is in both. Prints the medians and the
+ratio (target ≤ 1.5×), and the size of the packaged code zip if `make package` ran.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+APP = r"""
+import json, sys
+from chalice.test import Client
+import app
+body = json.loads(sys.argv[1])
+with Client(app.app, stage_name="local") as c:
+    r = c.http.post("/v1/applications", headers={"Content-Type": "application/json"}, body=json.dumps(body))
+    assert r.status_code == 201, r.body
+"""
+
+BARE = r"""
+import json, os, uuid
+import boto3
+from chalice import Chalice
+from chalice.test import Client
+bare = Chalice(app_name="bare")
+
+@bare.route("/x", methods=["POST"])
+def x():
+    boto3.client("dynamodb").put_item(TableName=os.environ["MAIN_TABLE"],
+                                      Item={"pk": {"S": f"BARE#{uuid.uuid4()}"}, "sk": {"S": "X"}})
+    boto3.client("sqs").send_message(QueueUrl=os.environ["ROUTING_QUEUE_URL"], MessageBody="{}")
+    return {"ok": True}
+
+with Client(bare) as c:
+    assert c.http.post("/x", body=b"{}").status_code == 200
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed(code: str, env: dict, *args) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=5)
+    args = parser.parse_args()
+    import tests.conftest  # noqa: F401 - the test environment: keys, table names
+    from tests.conftest import VALID_APPLICATION
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        from devstack.provision import provision
+        env = {**os.environ, **provision("local", "eu-central-1", endpoint_url=endpoint), "AWS_ENDPOINT_URL": endpoint}
+        os.environ.update(env)
+        from chalicelib import config
+        config.reset()
+        from chalicelib.adapters.dynamo import reset_connections
+        reset_connections()
+        from chalicelib.bootstrap import ports
+        from chalicelib.services import reference
+        reference.seed(ports())
+        body = json.dumps(VALID_APPLICATION)
+        app_times, bare_times = [], []
+        for _ in range(args.n):
+            app_times.append(timed(APP, env, body))
+            bare_times.append(timed(BARE, env))
+    finally:
+        server.terminate()
+    a, b = statistics.median(app_times), statistics.median(bare_times)
+    print(f"cold process, first submit:              median {a * 1000:6.0f} ms  (n={args.n})")
+    print(f"cold bare Chalice + PutItem + SendMessage: median {b * 1000:6.0f} ms")
+    print(f"ratio: {a / b:.2f}x (target <= 1.5x)")
+    zips = sorted((ROOT / "build").glob("*/deployment.zip")) if (ROOT / "build").exists() else []
+    for z in zips:
+        print(f"{z.relative_to(ROOT)}: {z.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
