@@ -303,7 +303,7 @@ def test_a_forward_may_send_an_earlier_assignment_again_version_checked(store):
 
 def test_a_case_stored_before_the_compact_log_is_still_read(aws):
     """Items written before history, notes and final answers moved into `log_z`."""
-    from chalicelib.adapters.dynamo import CaseItem, HistoryMap
+    from chalicelib.adapters.dynamo import HistoryMap
     from chalicelib.adapters.mapping import case_to_item
     from chalicelib.bootstrap import ports
     store = ports().store
