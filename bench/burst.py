@@ -57,6 +57,13 @@ def main():
                 r["submitted_at"] = time.monotonic()
                 with lock:
                     receipts.append(r)
+            except urllib.error.HTTPError as exc:
+                try:
+                    reason = f"{exc.code} {json.loads(exc.read())['error']['code']}"
+                except Exception:  # noqa: BLE001 - not our JSON error
+                    reason = str(exc.code)
+                with lock:
+                    errors[reason] = errors.get(reason, 0) + 1
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
                 reason = type(getattr(exc, "reason", exc)).__name__
                 with lock:

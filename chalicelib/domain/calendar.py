@@ -6,6 +6,7 @@ editable per-year list supplies administrative leave days (idari izin).
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +38,10 @@ def load_admin_leave(path: Path | None = None) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for days in raw["years"].values() for d in days)
 
 
-@lru_cache(maxsize=1)
+_TURKEY_LOCK = threading.Lock()
+_TURKEY = None
+
+
 def _turkey():
     """The `holidays` package's Turkey class, without its other 250 countries.
 
@@ -45,13 +49,25 @@ def _turkey():
     (about 250: most of a cold start's import time for a deadline). The Turkish module
     only needs the package's shared submodules, so the two package __init__ files are
     stood in for by bare packages while it loads, then taken out again (a later plain
-    `import holidays` works as usual). If the package's layout ever changes, the plain
-    import is used."""
+    `import holidays` works as usual). One thread loads it, under a lock: another thread
+    must never see the stand-ins. If the package's layout ever changes, the plain import
+    is used."""
+    global _TURKEY
+    if _TURKEY is not None:
+        return _TURKEY
+    with _TURKEY_LOCK:
+        if _TURKEY is None:
+            _TURKEY = _load_turkey()
+    return _TURKEY
+
+
+def _load_turkey():
     import importlib.util
     import sys
     import types
-    if "holidays" in sys.modules:
-        return sys.modules["holidays"].Turkey
+    loaded = getattr(sys.modules.get("holidays"), "Turkey", None)
+    if loaded is not None:
+        return loaded
     try:
         location = list(importlib.util.find_spec("holidays").submodule_search_locations)[0]
         stubs = {"holidays": [location], "holidays.countries": [f"{location}/countries"]}

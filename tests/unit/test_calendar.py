@@ -161,3 +161,20 @@ def test_the_turkish_holidays_load_without_the_other_countries():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
     assert int(out.stdout.strip()) == 1      # holidays.countries.turkey only
+
+
+def test_the_turkish_holidays_load_once_when_many_requests_need_them_at_once():
+    """Found under a burst: a thread that came while another loaded saw the stand-in package."""
+    import subprocess
+    import sys
+    code = ("import threading; from datetime import date; from chalicelib.domain import calendar as c\n"
+            "errors = []; barrier = threading.Barrier(16)\n"
+            "def use(i):\n"
+            "    barrier.wait()\n"
+            "    try: assert c._public_holidays(2020 + i) and c.TurkishCalendar().is_public_holiday(date(2020 + i, 1, 1))\n"
+            "    except Exception as e: errors.append(repr(e))\n"
+            "ts = [threading.Thread(target=use, args=(i,)) for i in range(16)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]; print(errors)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
