@@ -245,3 +245,25 @@ def test_attachment_downloads_are_served_with_nosniff_through_signed_cloudfront_
     assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "DownloadsPublicKey"}, ""]}]}
     env = doc["Globals"]["Function"]["Environment"]["Variables"]
     assert {"DOWNLOADS_BASE_URL", "DOWNLOADS_KEY_ID", "DOWNLOADS_SIGNING_SECRET_ID"} <= set(env)
+
+
+def test_the_code_zip_ships_bytecode_for_every_module_so_cold_starts_do_not_compile(sam):
+    """Lambda's code directory is read-only: without .pyc in the zip, every cold start
+    compiles each module it imports. Unchecked-hash .pyc (PEP 552 flags = 1) hold
+    whatever the file times in the zip are."""
+    import importlib.util
+    import zipfile
+    path, _ = sam
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(path.parent / "deployment.zip") as z:
+        names = set(z.namelist())
+        ours = [n for n in names if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
+        assert len(ours) > 40
+        for n in ours:
+            folder, _, file = n.rpartition("/")
+            pyc = f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
+            assert pyc in names, pyc
+        header = z.read(f"chalicelib/domain/__pycache__/case.{tag}.pyc")[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:8], "little") == 1
+        assert any(n.startswith("pydantic_core/") and n.endswith(".so") for n in names) or \
+            any(n.startswith("pydantic/") for n in names)
