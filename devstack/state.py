@@ -9,7 +9,8 @@ it stops, what an office trying the system would miss after a restart:
 - the outbox of e-mails and SMS already "sent" (`outbox.json`, served again by moto).
 
 On start, after provisioning a fresh moto from the template, it writes them back. A
-kill -9 loses at most the last SAVE_INTERVAL seconds. Not kept: messages still waiting
+kill -9 loses at most the last SAVE_INTERVAL seconds (or five times the last save's duration, on
+a large local state). Not kept: messages still waiting
 in the queues (the 15-minute sweep re-sends the routing message of any case not routed),
 and Cognito: the demo users are created again, so staff sign in again after a restart.
 Each file is written to a temporary name and renamed, so a crash never leaves half a file.
@@ -21,6 +22,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 SAVE_INTERVAL = float(os.environ.get("LOCAL_SAVE_INTERVAL", "5"))
@@ -158,9 +160,15 @@ class Saver:
             save(*self.args)
 
     def _run(self) -> None:
-        while not self.stopping.wait(SAVE_INTERVAL):
+        """Every SAVE_INTERVAL seconds, or five times as long as the last save took if that
+        is longer: a save reads every table and the outbox, so on a large local state a
+        fixed 5 s would keep moto busy with the saver instead of the requests."""
+        wait = SAVE_INTERVAL
+        while not self.stopping.wait(wait):
+            started = time.monotonic()
             try:
                 self.save_now()
+                wait = max(SAVE_INTERVAL, 5 * (time.monotonic() - started))
             except Exception as exc:  # noqa: BLE001 - moto going away at shutdown
                 if not self.stopping.is_set():
                     print(f"[state] save failed: {type(exc).__name__}", flush=True)

@@ -115,6 +115,22 @@ def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> 
         outcome.events.append(ev.CaseClosedForInstitutions(case, tuple(closed), reason, n))
 
 
+def _district_institutions(ports: Ports, case: Case, ids: list[str]) -> list:
+    """The district's institutions named by `ids`, each once; 422 naming every unknown one."""
+    settings = ports.store.district(case.district)
+    chosen, errors = [], []
+    for i, inst_id in enumerate(ids):
+        inst = settings.by_id(inst_id) if settings else None
+        if inst is None:
+            errors.append({"code": "unknown_institution", "field": f"institution_ids.{i}",
+                           "message": "Kurum bu ilçede tanımlı değil."})
+        elif inst not in chosen:
+            chosen.append(inst)
+    if errors:
+        raise ValidationFailed(errors)
+    return chosen
+
+
 def _find_assignment(assignments, institution_id) -> Assignment:
     a = next((x for x in assignments if x.institution.id == institution_id), None)
     if a is None:
@@ -163,17 +179,7 @@ def triage(ports: Ports, p, raw_no, data, **kw):
 
 def forward(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        settings = ports.store.district(case.district)
-        chosen, errors = [], []
-        for i, inst_id in enumerate(req.institution_ids):
-            inst = settings.by_id(inst_id) if settings else None
-            if inst is None:
-                errors.append({"code": "unknown_institution", "field": f"institution_ids.{i}",
-                               "message": "Kurum bu ilçede tanımlı değil."})
-            elif inst not in chosen:
-                chosen.append(inst)
-        if errors:
-            raise ValidationFailed(errors)
+        chosen = _district_institutions(ports, case, req.institution_ids)
         if not case.answer_owed:
             raise Conflict("thanks_not_forwarded", "Teşekkür başvurularına cevap beklenmez; kuruma "
                            "“Teşekkürü ilet” ile iletiniz.")
@@ -312,17 +318,7 @@ def acknowledge(ports: Ports, p, raw_no, data, **kw):
         if case.answer_owed:
             raise Conflict("not_thanks", "Yalnızca teşekkür başvuruları bu yolla kapatılır; gerekçeli cevapla "
                            "sonuçlandırınız.")
-        settings = ports.store.district(case.district)
-        chosen, errors = [], []
-        for i, inst_id in enumerate(req.institution_ids):
-            inst = settings.by_id(inst_id) if settings else None
-            if inst is None:
-                errors.append({"code": "unknown_institution", "field": f"institution_ids.{i}",
-                               "message": "Kurum bu ilçede tanımlı değil."})
-            elif inst not in chosen:
-                chosen.append(inst)
-        if errors:
-            raise ValidationFailed(errors)
+        chosen = _district_institutions(ports, case, req.institution_ids)
         n = _conclusions(case) + 1
         note = (f"Teşekkürünüz {institutions_phrase([i.name for i in chosen])} iletildi." if chosen
                 else "Teşekkürünüz Açık Kapı bürosunca alındı.")

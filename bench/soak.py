@@ -1,0 +1,110 @@
+"""A soak of the running local stack (`make run` first): N submissions, routed by the
+pump, with moto's memory and the submit latency for every 1,000.
+
+    .venv/bin/python bench/soak.py [-n 10000] [-t 4] [--api http://127.0.0.1:8000]
+
+moto's memory is the resident set of the process listening on the moto port (from
+/proc). Each submission has its own phone number (no receipt is held back). At the end
+it waits until every case has left `received`. Target (issue 13): memory growth at most
+300 MB over 10,000 submissions and a flat p50.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import VALID_APPLICATION  # noqa: E402
+
+
+def rss_of_port(port: int) -> int:
+    """Resident memory (bytes) of the process that listens on 127.0.0.1:port."""
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        local, state = parts[1], parts[3]
+        if state == "0A" and int(local.split(":")[1], 16) == port:
+            inode = parts[9]
+            break
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if fd.readlink().name == f"socket:[{inode}]" or str(fd.readlink()) == f"socket:[{inode}]":
+                    status = (proc / "status").read_text()
+                    kb = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:"))
+                    return kb * 1024
+        except (PermissionError, FileNotFoundError, ProcessLookupError, OSError):
+            continue
+    return 0
+
+
+def submit(api: str) -> float:
+    phone = f"0533 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
+    body = dict(VALID_APPLICATION, applicant=dict(VALID_APPLICATION["applicant"], phone=phone))
+    req = urllib.request.Request(f"{api}/v1/applications", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        resp.read()
+    return time.perf_counter() - t0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--api", default="http://127.0.0.1:8000")
+    parser.add_argument("--moto-port", type=int, default=5001)
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("-t", type=int, default=4)
+    args = parser.parse_args()
+    start_rss = rss_of_port(args.moto_port)
+    print(f"moto at start: {start_rss / 2**20:.0f} MiB")
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = 0
+    done = 0
+
+    def worker(count):
+        nonlocal errors, done
+        for _ in range(count):
+            try:
+                ms = submit(args.api)
+                with lock:
+                    latencies.append(ms)
+            except Exception:  # noqa: BLE001 - counted, the soak goes on
+                with lock:
+                    errors += 1
+            with lock:
+                done += 1
+
+    t0 = time.monotonic()
+    block = 1000
+    for start in range(0, args.n, block):
+        size = min(block, args.n - start)
+        per = [size // args.t + (1 if i < size % args.t else 0) for i in range(args.t)]
+        latencies.clear()
+        threads = [threading.Thread(target=worker, args=(c,)) for c in per]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0] * 19
+        print(f"{start + size:6d} submitted  p50 {statistics.median(latencies) * 1000:6.0f} ms  "
+              f"p95 {q[18] * 1000:6.0f} ms  moto {rss_of_port(args.moto_port) / 2**20:6.0f} MiB  "
+              f"errors {errors}  ({time.monotonic() - t0:.0f} s)", flush=True)
+    end_rss = rss_of_port(args.moto_port)
+    print(f"moto grew {(end_rss - start_rss) / 2**20:.0f} MiB over {args.n} submissions (target <= 300 MB)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
