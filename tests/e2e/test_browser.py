@@ -237,3 +237,61 @@ def test_the_desk_ticks_the_notice_and_records_an_ihbars_confidentiality(stack, 
     assert "Kimlik kurumlardan gizli" in pg.inner_text("#case-confidential")
     assert pg.is_visible("#triage-form") and "geri alınamaz" in pg.inner_text("#triage-form")
     shot(pg, "13-case-confidential")
+
+
+def _staff_opens_new_case(stack, pg, body_changes: dict):
+    """A case submitted over the API to Çankaya (which waits for triage), routed by the
+    pump, then opened by its clerk in the console."""
+    import json
+    import urllib.request
+
+    from tests.conftest import VALID_APPLICATION
+    body = dict(VALID_APPLICATION, district="06-cankaya", **body_changes)
+    req = urllib.request.Request(f"{stack.api}/v1/applications", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        receipt = json.loads(resp.read())
+    no = receipt["application_no"]
+
+    def status():
+        track = urllib.request.Request(f"{stack.api}/v1/applications/{no}",
+                                       headers={"X-Access-Code": receipt["access_code"]})
+        with urllib.request.urlopen(track, timeout=30) as resp:
+            return json.loads(resp.read())["status"]
+    wait_for(lambda: status() == "in_review")
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.get_by_role("link", name=no).wait_for()
+    pg.get_by_role("link", name=no).click()
+    wait_for(lambda: pg.inner_text("#case-status") == "İnceleniyor")
+    return no
+
+
+def test_the_clerk_records_information_received_by_phone(stack, page):
+    pg = page
+    _staff_opens_new_case(stack, pg, {})
+    pg.fill("#request-info-message", "Kaldırımın hangi numaranın önünde olduğunu yazar mısınız?")
+    pg.get_by_role("button", name="İste").click()
+    wait_for(lambda: pg.inner_text("#case-status") == "Başvuru sahibinden bilgi bekleniyor")
+    pg.select_option("#information-received-channel", "phone")
+    pg.fill("#information-received-text", "Atatürk Bulvarı 12 numaranın önü.")
+    pg.get_by_role("button", name="Kaydet ve kuyruğa döndür").click()
+    wait_for(lambda: pg.inner_text("#case-status") == "İnceleniyor")
+    assert "Atatürk Bulvarı 12" in pg.inner_text("#view-case")
+    shot(pg, "14-information-received")
+
+
+def test_a_thanks_is_acknowledged_and_passed_on_from_the_console(stack, page):
+    pg = page
+    _staff_opens_new_case(stack, pg, {"type": "tesekkur", "subject": "Zabıtaya teşekkür",
+                                      "description": "Pazar yerindeki düzen için zabıta ekibine teşekkür ederim."})
+    assert "Yok: teşekkür başvurusu" in pg.inner_text("#case-due")
+    assert not pg.is_visible("#forward-form") and not pg.is_visible("#conclude-form")
+    pg.locator("#acknowledge-form").get_by_label("Çankaya Belediye Başkanlığı").check()
+    pg.fill("#acknowledge-message", "Teşekkürünüz ilgili ekibe iletilmiştir; ilginiz için sağ olun.")
+    pg.get_by_role("button", name="Teşekkürü ilet ve kapat").click()
+    wait_for(lambda: pg.inner_text("#case-status") == "Sonuçlandı")
+    assert "Teşekkür alındı" in pg.inner_text("#view-case") and "İnceleme nedeni" not in pg.inner_text("#view-case")
+    shot(pg, "15-thanks-acknowledged")

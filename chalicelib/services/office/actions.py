@@ -336,6 +336,7 @@ def _conclusions(case: Case) -> int:
 def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, remedies: str | None) -> None:
     """The current final answer, and every one before it kept in `final_answers`."""
     case.outcome, case.final_answer, case.legal_remedies, case.concluded_at = outcome, answer, remedies, now
+    case.review_reason = None    # why it waited in review no longer applies
     case.final_answers.append({"n": len(case.final_answers) + 1, "at": _iso(now), "by": by, "outcome": outcome,
                                "answer": answer, "legal_remedies": remedies})
     case.sla_due_date = None
