@@ -5,6 +5,7 @@ outside chalicelib/, so they never ship in the Lambda bundle.
     AWS_PROFILE=... python -m tools.ops redrive <dlq-url> <queue-url>   # AWS
     AWS_PROFILE=... python -m tools.ops seed <main-table-name>          # AWS: reference data
     AWS_PROFILE=... python -m tools.ops downloads-key <stage> > downloads-public.pem
+    AWS_PROFILE=... python -m tools.ops rebuild-stats <main-table-name> [district ...]
 """
 from __future__ import annotations
 
@@ -54,6 +55,20 @@ def first_admin(main_table: str, username: str) -> int:
     return staff.seed(ports(), [{"username": username, "group": "admin"}])
 
 
+def rebuild_stats(main_table: str, districts: list[str] | None = None) -> dict[str, dict]:
+    """Counts every district's counters (the dashboard's) again from its cases and
+    replaces them: for an operator, if they were ever in doubt, or for data written
+    before the counters existed. Every district with an office when none is named."""
+    import os
+    from datetime import datetime, timezone
+    os.environ["MAIN_TABLE"] = main_table
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.calendar import local_date
+    store = ports().store
+    today = local_date(datetime.now(timezone.utc))
+    return {d: store.rebuild_district_stats(d, today).status for d in (districts or store.registered_districts())}
+
+
 def downloads_key(stage: str, *, secrets=None) -> str:
     """A new RSA key pair for the attachment downloads' CloudFront signed URLs: the
     private key goes to Secrets Manager (`acikkapi-<stage>/downloads-signing-key`, created
@@ -85,8 +100,12 @@ if __name__ == "__main__":
         print(f"seeded {seed(sys.argv[2])} districts")
     elif len(sys.argv) == 4 and sys.argv[1] == "first-admin":
         print(f"created {first_admin(sys.argv[2], sys.argv[3])} admin record")
+    elif len(sys.argv) >= 3 and sys.argv[1] == "rebuild-stats":
+        for district, counts in rebuild_stats(sys.argv[2], sys.argv[3:]).items():
+            print(f"{district}: {counts}")
     elif len(sys.argv) == 3 and sys.argv[1] == "downloads-key":
         print(downloads_key(sys.argv[2]), end="")
     else:
         sys.exit("usage: python -m tools.ops redrive <dlq-url> <queue-url> | seed <main-table-name>"
-                 " | first-admin <main-table-name> <username> | downloads-key <stage>")
+                 " | first-admin <main-table-name> <username> | downloads-key <stage>"
+                 " | rebuild-stats <main-table-name> [district ...]")

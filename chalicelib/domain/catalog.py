@@ -59,7 +59,9 @@ class Catalog:
         return {
             "types": list(self.types.values()),
             "headings": [{"code": h["code"], "name": h["name"],
-                          "subjects": [{"code": s["code"], "name": s["name"]} for s in h["subjects"]]}
+                          "subjects": [{"code": s["code"], "name": s["name"], **({"emergency": True} if s.get("emergency")
+                                                                                 else {})}
+                                       for s in h["subjects"]]}
                          for h in self.headings],
             "provinces": self.provinces,
         }

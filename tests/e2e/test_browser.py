@@ -295,3 +295,54 @@ def test_a_thanks_is_acknowledged_and_passed_on_from_the_console(stack, page):
     wait_for(lambda: pg.inner_text("#case-status") == "Sonuçlandı")
     assert "Teşekkür alındı" in pg.inner_text("#view-case") and "İnceleme nedeni" not in pg.inner_text("#view-case")
     shot(pg, "15-thanks-acknowledged")
+
+
+def test_the_citizen_is_told_to_call_112_in_an_emergency(stack, page):
+    pg = page
+    pg.goto(f"{stack.web}/basvuru.html")
+    assert "112" in pg.inner_text("#emergency") and pg.is_visible("#emergency")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#heading option[value=saglik_hizmetleri]", state="attached")
+    pg.select_option("#heading", "saglik_hizmetleri")
+    assert not pg.is_visible("#emergency-category")
+    pg.select_option("#category", "acil_ambulans")
+    pg.wait_for_selector("#emergency-category", state="visible")
+    assert "112" in pg.inner_text("#emergency-category")
+
+
+def test_a_province_user_picks_a_district_on_the_dashboard(stack, page):
+    pg = page
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("il.istanbul")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#view-queue table, #view-queue p", state="attached")
+    assert not pg.is_visible("#nav-intake")                       # read-only: no desk intake
+    pg.get_by_role("button", name="Gösterge paneli").click()
+    pg.wait_for_selector("#dashboard-district")
+    pg.select_option("#dashboard-district", "34-maltepe")
+    wait_for(lambda: "Maltepe" in pg.inner_text("#view-dashboard h2"))
+    assert "İlçe seçiniz" not in pg.inner_text("#view-dashboard")
+    shot(pg, "16-province-dashboard")
+
+
+def test_the_institution_page_survives_a_reload_with_the_typed_answer(stack, page):
+    pg = page
+    import json
+    import urllib.request
+
+    from tests.conftest import VALID_APPLICATION
+    req = urllib.request.Request(f"{stack.api}/v1/applications", data=json.dumps(VALID_APPLICATION).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        no = json.loads(resp.read())["application_no"]            # Maltepe forwards it at once
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
+    pg.goto(mails[0]["links"][0])
+    pg.wait_for_selector("#answer-form")
+    assert "#t=" not in pg.url                                      # the key left the address bar
+    pg.get_by_label("Cevap metni").fill("Ekip yarın sabah bölgede olacak.")
+    pg.reload()
+    pg.wait_for_selector("#answer-form")                            # still the institution's page
+    assert pg.input_value("#answer-text") == "Ekip yarın sabah bölgede olacak."
+

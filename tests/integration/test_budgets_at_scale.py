@@ -85,3 +85,18 @@ def test_the_dashboard_and_the_queue_never_walk_closed_history(client, staff, di
     forwarded = sum(1 for i in range(4_000, 4_050) if i % 3)
     assert rebuilt.status == {"concluded": 4_000, "forwarded": forwarded, "in_review": 50 - forwarded}
     assert ports().store.district_stats("34-maltepe").status == rebuilt.status
+
+
+def test_the_operator_rebuilds_every_districts_counters(aws):
+    """Cases written without the counters (here, straight into the table) are counted."""
+    from chalicelib.adapters.dynamo import CaseItem
+    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.bootstrap import ports
+    from tools.ops import rebuild_stats
+    with CaseItem.batch_write() as batch:
+        for i in range(7):
+            batch.save(case_to_item(_case(i, Status.CONCLUDED if i < 4 else Status.FORWARDED), ports().keys))
+    assert ports().store.district_stats("34-maltepe").status == {}
+    result = rebuild_stats(aws["MAIN_TABLE"])
+    assert result["34-maltepe"] == {"concluded": 4, "forwarded": 3}
+    assert ports().store.district_stats("34-maltepe").status == {"concluded": 4, "forwarded": 3}

@@ -1,5 +1,5 @@
 import { api, ApiError, fmtDate, fmtDateTime, say, showErrors, clearErrors } from "./api.js";
-import { applicationBody, clientChecks, wirePickers } from "./catalog.js";
+import { applicationBody, clientChecks, loadCatalog, wirePickers } from "./catalog.js";
 import { isValidNationalId, normaliseMobile } from "./validate.js";
 
 const live = document.getElementById("live");
@@ -17,6 +17,13 @@ cont.addEventListener("click", async () => {
 
 form.querySelector("[name=type]").addEventListener("change", (e) => {
   document.getElementById("confidential-field").hidden = e.target.value !== "ihbar";
+});
+
+// Beside an emergency-like subject, the 112 warning again.
+form.querySelector("[name=category]").addEventListener("change", async (e) => {
+  const cat = await loadCatalog();
+  const subject = cat.headings.flatMap((h) => h.subjects).find((s) => s.code === e.target.value);
+  document.getElementById("emergency-category").hidden = !(subject && subject.emergency);
 });
 
 document.getElementById("use-location").addEventListener("click", () => {

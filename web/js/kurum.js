@@ -1,16 +1,32 @@
 // The institution's page, opened from the e-mailed link: the token is in the #fragment
-// and goes to the API in the X-Link-Token header only.
+// and goes to the API in the X-Link-Token header only. It is taken out of the address
+// bar (and history) but kept for this tab (sessionStorage), so a reload or Back still
+// works; a typed answer is kept as a draft for the tab until it is sent.
 import { api, ApiError, ASSIGNMENT, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors } from "./api.js";
 
 const live = document.getElementById("live");
 const box = document.getElementById("case");
-const token = new URLSearchParams(location.hash.slice(1)).get("t") || "";
+const TOKEN_KEY = "acikkapi.kurum.token";
+const fromLink = new URLSearchParams(location.hash.slice(1)).get("t");
+if (fromLink) sessionStorage.setItem(TOKEN_KEY, fromLink);    // a new link replaces the tab's earlier one
+const token = fromLink || sessionStorage.getItem(TOKEN_KEY) || "";
 const headers = { "X-Link-Token": token };
 history.replaceState(null, "", location.pathname);  // keep the key out of the address bar and history
+const DRAFT_KEY = `acikkapi.kurum.draft.${token.slice(-16)}`;
+const DRAFT_FIELDS = ["outcome", "text", "responder_name", "responder_title"];
 
 async function load() {
+  if (!token) {
+    say(live, "Bu sayfa Açık Kapı bürosunun e-postayla gönderdiği bağlantıyla açılır. Bağlantıyı e-postadaki adresten yeniden açınız.", "err");
+    box.classList.add("hidden");
+    return;
+  }
   try { render(await api("GET", "/v1/institution/assignment", { headers })); }
-  catch (e) { say(live, e.message, "err"); box.classList.add("hidden"); }
+  catch (e) {
+    // 401/410: the server says why (expired, revoked, the case closed) and what to do
+    say(live, e.status === 410 || e.status === 401 ? `${e.message} Yazdığınız cevap bu sekmede saklanmaktadır.` : e.message, "err");
+    box.classList.add("hidden");
+  }
 }
 
 const field = (id, label, input, hint) => el("div", { class: "field" },
@@ -71,6 +87,10 @@ function answerForm() {
     field("answer-files", "Ekler", el("input", { type: "file", id: "answer-files", name: "attachments", multiple: true,
       accept: "application/pdf,image/jpeg,image/png" }), " PDF, JPEG ya da PNG; her biri en fazla 10 MB, en fazla 5 dosya"),
     el("div", { class: "actions" }, el("button", { type: "submit" }, "Cevabı gönder")));
+  const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "{}");
+  for (const name of DRAFT_FIELDS) if (saved[name]) f[name].value = saved[name];
+  f.addEventListener("input", () => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(
+    Object.fromEntries(DRAFT_FIELDS.map((n) => [n, f[n].value])))));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
     const button = f.querySelector("button[type=submit]");
@@ -81,6 +101,7 @@ function answerForm() {
       const body = { outcome: f.outcome.value, text: f.text.value.trim(), responder_name: f.responder_name.value.trim(),
         responder_title: f.responder_title.value.trim(), attachments };
       render(await api("POST", "/v1/institution/answer", { body, headers }));
+      sessionStorage.removeItem(DRAFT_KEY);
       say(live, "Cevabınız kaydedildi ve Açık Kapı bürosuna iletildi. Teşekkür ederiz.", "ok");
     } catch (err) { fail(f, err); } finally { button.disabled = false; }
   });

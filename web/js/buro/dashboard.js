@@ -1,17 +1,32 @@
 // The dashboard: counts by status, this week's intake, the on-time rate, weekly volume.
 import { el, fmtDate, STATUS } from "../api.js";
+import { loadCatalog } from "../catalog.js";
 import { call, session, show } from "./session.js";
+
+let chosen = "";
+
+// A province user reads every district of the province: they pick one (the first by default).
+async function provincePicker(box) {
+  const cat = await loadCatalog();
+  const province = cat.provinces.find((p) => p.code === session.user.province);
+  const districts = province ? province.districts : [];
+  chosen = chosen || (districts[0] && districts[0].code) || "";
+  const select = el("select", { id: "dashboard-district" }, districts.map((d) => el("option", { value: d.code, selected: d.code === chosen }, d.name)));
+  select.addEventListener("change", () => { chosen = select.value; renderDashboard(); });
+  return el("div", { class: "field no-print" }, el("label", { for: "dashboard-district" }, "İlçe"), select);
+}
 
 export async function renderDashboard() {
   show("dashboard");
   const box = document.getElementById("view-dashboard");
-  const district = session.user.district || "";
+  const picker = session.user.district ? null : await provincePicker(box);
+  const district = session.user.district || chosen;
   let d;
   try { d = await call("GET", `/v1/staff/dashboard${district ? "?district=" + district : ""}`); }
-  catch (e) { box.replaceChildren(el("p", { class: "notice err" }, e.message)); return; }
+  catch (e) { box.replaceChildren(...[picker, el("p", { class: "notice err" }, e.message)].filter(Boolean)); return; }
   const open = ["received", "in_review", "forwarded", "awaiting_applicant", "institution_answered", "under_evaluation"]
     .reduce((n, s) => n + (d.counts[s] || 0), 0);
-  box.replaceChildren(
+  box.replaceChildren(...[picker,
     el("h2", {}, `Gösterge paneli · ${d.district_name}`),
     el("div", { class: "stats" },
       stat("Açık başvuru", open), stat("Bu hafta gelen", d.this_week_intake),
@@ -19,7 +34,7 @@ export async function renderDashboard() {
       stat("Sonuçlanan (son 12 hafta)", d.concluded_recently)),
     el("section", { class: "card" }, el("h2", {}, "Durumlara göre"), el("dl", { class: "facts" },
       Object.entries(d.counts).map(([s, n]) => [el("dt", {}, STATUS[s] || s), el("dd", {}, String(n))]))),
-    el("section", { class: "card" }, el("h2", {}, "Haftalık başvuru sayısı"), chart(d.weekly_volume)));
+    el("section", { class: "card" }, el("h2", {}, "Haftalık başvuru sayısı"), chart(d.weekly_volume))].filter(Boolean));
 }
 
 const stat = (label, value) => el("div", { class: "stat" }, el("b", {}, String(value)), label);
