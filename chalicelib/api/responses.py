@@ -64,6 +64,7 @@ class FinalAnswerOut(_Out):
     legal_remedies: str | None = Field(default=None, description="4982 art. 12: how to challenge a refusal")
     replaces: list[ReplacedAnswerOut] = Field(default_factory=list,
                                               description="Earlier final answers this one replaced, oldest first")
+    under_review: bool = Field(default=False, description="The citizen objected: the answer is being reviewed")
 
 
 class _CaseHeader(_Out):

@@ -178,12 +178,14 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
         "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
         "final_answer": None,
     }
-    if case.status == Status.CONCLUDED and case.final_answer:
+    if case.final_answer and (case.status == Status.CONCLUDED or case.objected_at is not None):
+        # after an objection the answer objected to stays readable, marked as under review
         earlier = case.final_answers[:-1]
         view["final_answer"] = {"outcome": case.outcome, "text": case.final_answer,
                                 "at": _iso(case.concluded_at) if case.concluded_at else None,
                                 "legal_remedies": case.legal_remedies,
-                                "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier]}
+                                "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier],
+                                "under_review": case.status != Status.CONCLUDED}
     view["answer_owed"] = case.answer_owed
     view["can_reply"] = case.status == Status.AWAITING_APPLICANT
     view["can_object"] = False

@@ -143,12 +143,19 @@ def test_the_whole_journey_in_the_browser(stack, page):
     assert pg.get_by_role("heading", name="Sonuca itiraz").is_visible()
     pg.wait_for_selector("#survey-form")
     shot(pg, "09-tracked")
-    pg.get_by_label("5", exact=True).check()
+    pg.get_by_role("button", name="Anketi gönder").click()          # nothing picked: told at the question
+    assert "1 ile 5 arasında" in pg.inner_text("#err-rating")
+    pg.get_by_label("5 — Çok memnunum").check()
     pg.get_by_role("button", name="Anketi gönder").click()
     wait_for(lambda: "Teşekkür ederiz" in pg.inner_text("#survey"))
     pg.get_by_label("İtiraz gerekçeniz").fill("Kaldırım hâlâ onarılmadı, itiraz ediyorum.")
     pg.get_by_role("button", name="İtiraz et").click()
+    assert "geri alınamaz" in pg.inner_text("#objection-confirm")   # irreversible: asked once more
+    assert pg.inner_text("#status") == "Sonuçlandı"
+    pg.get_by_role("button", name="Evet, itiraz et").click()
     wait_for(lambda: pg.inner_text("#status") == "Değerlendiriliyor")
+    assert pg.inner_text("#final-answer") == final                   # the answer objected to stays readable
+    assert "yeniden değerlendiriliyor" in pg.inner_text("#view-final-heading")
     shot(pg, "09b-objected")
 
 

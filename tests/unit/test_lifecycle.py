@@ -321,6 +321,8 @@ def test_a_reopened_case_gets_a_new_legal_period_and_a_reforward_is_not_overdue_
                                   {"reason": "Kaldırım hâlâ bozuk."}, client="c")
     case = p.store.get(no)
     assert case.reopened_on == date(2026, 2, 3) and case.legal_due_date == date(2026, 3, 5)   # 3 Feb + 30 days
+    final = track(p, receipt)["final_answer"]                 # the answer objected to stays readable
+    assert final["text"] == "Kaldırım onarıldı; gereği yapıldı." and final["under_review"] is True
     p.clock.at = datetime(2026, 2, 10, 10, 0, tzinfo=ISTANBUL)
     detail = office.forward(p, DESK, no, {"institution_ids": [BELEDIYE], "version": v(p, no)}, client="x")
     [a] = detail["assignments"]

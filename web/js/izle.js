@@ -29,7 +29,8 @@ form.addEventListener("submit", async (e) => {
 });
 
 function render(v) {
-  const final = v.final_answer ? el("section", { class: "card" }, el("h2", {}, "Cevap"),
+  const final = v.final_answer ? el("section", { class: "card" },
+    el("h2", { id: "view-final-heading" }, v.final_answer.under_review ? "İtiraz ettiğiniz cevap (yeniden değerlendiriliyor)" : "Cevap"),
     el("p", {}, el("span", { class: "badge ok" }, OUTCOME[v.final_answer.outcome] || v.final_answer.outcome), " ",
       el("time", { datetime: v.final_answer.at }, fmtDateTime(v.final_answer.at))),
     el("p", { id: "final-answer", style: "white-space:pre-wrap" }, v.final_answer.text),
@@ -64,16 +65,30 @@ function render(v) {
   }
 }
 
+// An objection can be made once and cannot be taken back: it is confirmed first.
+const CONFIRM = { objection: "İtiraz bir kez yapılabilir ve geri alınamaz; başvurunuz yeniden değerlendirilir. Göndermek istiyor musunuz?" };
+
 function textForm(id, title, label, action, send, hint) {
   const f = el("form", { class: "card", id: `${id}-form`, novalidate: true },
     el("h2", {}, title), hint ? el("p", { class: "hint" }, hint) : null,
     el("div", { class: "field" }, el("label", { for: `${id}-text` }, label),
       el("textarea", { id: `${id}-text`, name: id === "reply" ? "text" : "reason", required: true })),
     el("div", { class: "actions" }, el("button", { type: "submit" }, action)));
-  f.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  const go = async () => {
     try { render(await send(f.querySelector("textarea").value.trim())); say(live, "Kaydedildi.", "ok"); }
     catch (err) { if (err.errors && err.errors.length) showErrors(f, err.errors, live); say(live, err.message, "err"); }
+  };
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!CONFIRM[id]) { await go(); return; }
+    f.querySelector(`#${id}-confirm`)?.remove();
+    const panel = el("div", { class: "notice", id: `${id}-confirm`, role: "alertdialog", "aria-labelledby": `${id}-confirm-text` },
+      el("p", { id: `${id}-confirm-text` }, CONFIRM[id]),
+      el("div", { class: "actions" },
+        el("button", { type: "button", onclick: () => { panel.remove(); go(); } }, "Evet, itiraz et"),
+        el("button", { type: "button", class: "secondary", onclick: () => { panel.remove(); f.querySelector("textarea").focus(); } }, "Vazgeç")));
+    f.append(panel);
+    panel.querySelector("button").focus();
   });
   return f;
 }
