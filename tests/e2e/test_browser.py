@@ -205,6 +205,7 @@ def test_keyboard_alone_reaches_the_form(stack, page):
     pg.keyboard.press("Tab")
     pg.keyboard.press("Enter")
     pg.wait_for_selector("#form:not(.hidden)")
+    pg.wait_for_function("document.activeElement && document.activeElement.id === 'type'")  # after the catalogue
     outline = pg.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert pg.evaluate("document.activeElement.id") == "type" and outline != "none"
 
