@@ -11,20 +11,15 @@ signed link. Another (say, the institution's own ticket system) is one more entr
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Callable, Iterable
 
 from ..domain import events as ev
 from ..domain import refs
-from ..domain.calendar import ISTANBUL
+from ..domain.calendar import ISTANBUL, tr_date
 from ..domain.catalog import catalog
 from ..domain.notifications import OUTCOME_NAMES, Notification, dedup_key, institutions_phrase
 from . import links
 from .ports import Ports
-
-
-def tr_date(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
 
 
 def tell(ports: Ports, events: Iterable, *, district: Callable | None = None) -> None:
@@ -93,15 +88,16 @@ def _extended(keys, district, e: ev.DeadlineExtended):
     tracking page, never into the SMS. The office is told when an institution extended."""
     c = e.case
     no = refs.format_application_no(c.application_no)
-    out = [_sms(c, "extended", "extended", due_date=tr_date(c.legal_due_date))]
+    event = f"extended-{c.legal_due_date.isoformat()}"   # a reopened case may be extended again
+    out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date))]
     if c.applicant.email:
-        out.append(Notification(dedup_key(c.application_no, "extended", "citizen-email"), "email", "extended",
+        out.append(Notification(dedup_key(c.application_no, event, "citizen-email"), "email", "extended",
                                 c.applicant.email,
                                 {"application_no": no, "first_name": c.applicant.first_name,
                                  "last_name": c.applicant.last_name, "due_date": tr_date(c.legal_due_date),
                                  "reason": e.reason, "track_url": links.track_url(no)}))
     if not e.by_office:
-        out += _office(district, c.application_no, c.district, "extended", "Bilgi edinme süresi uzatıldı",
+        out += _office(district, c.application_no, c.district, event, "Bilgi edinme süresi uzatıldı",
                        f"{e.institution_name}: {e.reason}")
     return out
 

@@ -418,3 +418,19 @@ def test_only_a_closed_case_can_be_reopened(p):
     with pytest.raises(Conflict) as exc:
         office.reopen(p, SUPERVISOR, no, {"reason": "Yeni bilgi ortaya çıktı.", "version": v(p, no)}, client="x")
     assert exc.value.code == "not_closed" and p.store.get(no).status == "forwarded"
+
+
+def test_a_reopened_information_request_extended_again_is_told_again(p):
+    """The second extension of a reopened request is a new notice, not a duplicate of the first."""
+    no, receipt = routed(p, type="bilgi_edinme", category="okul_kayit")
+    office.extend(p, DESK, no, {"ground": "other_unit", "explanation": "Arşiv birimi görüşü.", "version": v(p, no)},
+                  client="x")
+    institution.answer(p, token(p, no), ANSWER, client="10.0.0.9")
+    office.conclude(p, DESK, no, {"outcome": "positive", "answer": "İstenen bilgiler ekte sunulmuştur.",
+                                  "version": v(p, no)}, client="x")
+    p.clock.advance(days=3)
+    office.reopen(p, SUPERVISOR, no, {"reason": "Eksik bilgi verilmiş.", "version": v(p, no)}, client="x")
+    office.extend(p, DESK, no, {"ground": "several_institutions", "explanation": "İl müdürlüğünün görüşü.",
+                                "version": v(p, no)}, client="x")
+    keys = [n.dedup_key for n in p.publisher.notified if n.template == "extended" and n.channel == "sms"]
+    assert len(keys) == 2 and len(set(keys)) == 2
