@@ -28,6 +28,11 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(ISTANBUL).date()
 
 
+def tr_date(d: date) -> str:
+    """A date as Turkish readers write it: 04.02.2026."""
+    return d.strftime("%d.%m.%Y")
+
+
 def iso_local(moment: datetime | None) -> str | None:
     """An aware timestamp as ISO 8601 with its İstanbul offset, to the second."""
     return moment.astimezone(ISTANBUL).isoformat(timespec="seconds") if moment else None

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .calendar import ISTANBUL, default_calendar, local_date
-from .case import Status
+from .calendar import ISTANBUL, default_calendar, local_date, tr_date
+from .case import HistoryEntry, Status, legal_due_for
 
 NOT_PROCESSED_REASONS = {
     "judicial_matter": "Yasama veya yargı yetkisi kapsamındaki bir konu",
@@ -141,3 +141,30 @@ def allowed_actions(case, p, *, today: date | None = None, assignments: list | N
     if s in (Status.CONCLUDED, Status.NOT_PROCESSED) and p.role == "supervisor":
         actions.append("reopen")
     return actions
+
+
+def apply_extension(case, now, *, actor: str, ground: str) -> None:
+    """The extension itself (the office's or an institution's): 30 working days from the
+    start of the period, and a public history entry that says why."""
+    case.extended = True
+    case.legal_due_date = default_calendar().legal_due_4982(case.period_start, extended=True)
+    case.history.append(HistoryEntry(
+        now, case.status, f"Bilgi edinme başvurunuzun cevap süresi {tr_date(case.legal_due_date)} tarihine uzatıldı "
+        f"(4982 sayılı Kanun md. 11). Gerekçe: {ground}.", True, actor, "extended"))
+
+
+def reopen_period(case, now, *, actor: str) -> None:
+    """A reopened case (by a supervisor, or by the citizen's objection) is examined
+    again, so the legal period runs again from the day it was reopened: 30 days (3071)
+    or 15 working days (4982), never earlier than the date it had. The first period's
+    date stays in the history. A thanks stays without one."""
+    today = local_date(now)
+    case.reopened_on = today
+    case.extended = case.extension_warned = False
+    due = legal_due_for(case.type, today)
+    if due is not None and case.legal_due_date is not None:
+        due = max(due, case.legal_due_date)
+    case.legal_due_date = due
+    if due is not None:
+        case.history.append(HistoryEntry(now, case.status, f"Yeniden değerlendirmede yasal cevap süresi "
+                                         f"{tr_date(due)} tarihine kadardır.", True, actor, "period_restarted"))

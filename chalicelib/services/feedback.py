@@ -14,7 +14,6 @@ from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell
-from .office.actions import reopen_period
 from .ports import Ports
 
 
@@ -72,7 +71,7 @@ def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, dat
                            "text_enc": ports.keys.seal(req.reason, no)})
         case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
                         note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
-        reopen_period(case, now, actor="citizen")
+        policy.reopen_period(case, now, actor="citizen")
 
     case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply)
     tell(ports, [ev.ConclusionObjected(case)])

@@ -16,13 +16,12 @@ from ..domain.calendar import ISTANBUL, iso_local as _iso, local_date
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_email, mask_national_id, mask_phone
-from ..domain.office import can_extend
+from ..domain.office import apply_extension, can_extend
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.records import AuditEntry, Counter
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell
-from .office.actions import apply_extension
 from .office.views import answers_view
 from .ports import Ports, StaleCase
 

@@ -101,19 +101,13 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     assignments: list = []
     if case.status == Status.RECEIVED:
         resolution = resolve(catalog().subjects[case.category], settings)
-        if not case.answer_owed:   # a thanks: the office acknowledges it and passes it on
-            case.transition(Status.IN_REVIEW, now, event="triage")
-            case.review_reason = THANKS_REVIEW_REASON
-            case.add_note(now, case.review_reason)
-            repo.save_case(case, routed=True)
-            outcome = "in_review"
-        elif settings is not None and settings.auto_forward and resolution.unambiguous:
+        if case.answer_owed and settings is not None and settings.auto_forward and resolution.unambiguous:
             assignments = forward(case, resolution.institutions, now=now, actor="system")
             repo.commit_forward(case, assignments)
             outcome = "forwarded"
-        else:
+        else:   # the office decides; a thanks is acknowledged and passed on, never forwarded
             case.transition(Status.IN_REVIEW, now, event="triage")
-            case.review_reason = _review_reason(resolution, settings)
+            case.review_reason = _review_reason(resolution, settings) if case.answer_owed else THANKS_REVIEW_REASON
             case.add_note(now, case.review_reason)
             repo.save_case(case, routed=True)
             outcome = "in_review"

@@ -109,7 +109,7 @@ def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> 
     for a in closed:
         if not any(x is a for x in outcome.changed):
             outcome.changed.append(a)
-    case.sla_due_date = None
+    case.sla_due_date = None     # the one place a closing clears it
     if closed:
         n = sum(1 for h in case.history if h.event in CLOSING_EVENTS)
         outcome.events.append(ev.CaseClosedForInstitutions(case, tuple(closed), reason, n))
@@ -146,9 +146,7 @@ def _refuse_if_closed(case, message: str) -> None:
 
 def triage(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        if case.closed:
-            raise Conflict("case_closed", "Sonuçlanmış başvuruda değişiklik yapılamaz.",
-                           details={"current_status": case.status.value})
+        _refuse_if_closed(case, "Sonuçlanmış başvuruda değişiklik yapılamaz.")
         changes = []
         cat = catalog()
         if req.confidential_identity is False and case.confidential_identity:
@@ -204,7 +202,6 @@ def not_processed(ports: Ports, p, raw_no, data, **kw):
         case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="not_processed",
                         note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}")
         case.not_processed_reason = req.reason_code
-        case.sla_due_date = None
         return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
     return _act(ports, p, raw_no, data, NotProcessedIn, action="not_processed", apply=apply, **kw)
 
@@ -233,7 +230,6 @@ def merge(ports: Ports, p, raw_no, data, **kw):
                         note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
                              f"süreç o başvuru üzerinden yürütülecek.")
         case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
-        case.sla_due_date = None
         target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
                                f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
         return Outcome(others=[target], events=[ev.Merged(case)],
@@ -271,22 +267,11 @@ def extend(ports: Ports, p, raw_no, data, **kw):
                            f"15. iş günü ({policy.extension_last_day(case).strftime('%d.%m.%Y')}) geçtiği için süre "
                            f"artık uzatılamaz (4982 sayılı Kanun md. 11).")
         ground = policy.EXTENSION_GROUNDS[req.ground]
-        apply_extension(case, now, actor=p.username, ground=ground)
+        policy.apply_extension(case, now, actor=p.username, ground=ground)
         return Outcome(events=[ev.DeadlineExtended(case, "Açık Kapı Bürosu", f"{ground}. {req.explanation}",
                                                    by_office=True)],
                        audit={"ground": req.ground, "legal_due_date": case.legal_due_date.isoformat()})
     return _act(ports, p, raw_no, data, ExtendIn, action="extend", apply=apply, **kw)
-
-
-def apply_extension(case: Case, now, *, actor: str, ground: str) -> None:
-    """The extension itself (the office's or an institution's): 30 working days from the
-    start of the period, and a public history entry that says why."""
-    from ..notifications import tr_date
-    case.extended = True
-    case.legal_due_date = default_calendar().legal_due_4982(case.period_start, extended=True)
-    case.history.append(HistoryEntry(
-        now, case.status, f"Bilgi edinme başvurunuzun cevap süresi {tr_date(case.legal_due_date)} tarihine uzatıldı "
-        f"(4982 sayılı Kanun md. 11). Gerekçe: {ground}.", True, actor, "extended"))
 
 
 def share_contact(ports: Ports, p, raw_no, data, **kw):
@@ -339,7 +324,6 @@ def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, re
     case.review_reason = None    # why it waited in review no longer applies
     case.final_answers.append({"n": len(case.final_answers) + 1, "at": _iso(now), "by": by, "outcome": outcome,
                                "answer": answer, "legal_remedies": remedies})
-    case.sla_due_date = None
 
 
 def request_info(ports: Ports, p, raw_no, data, **kw):
@@ -378,9 +362,7 @@ def evaluate(ports: Ports, p, raw_no, data, **kw):
 
 def interim_answer(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
-        if case.closed:
-            raise Conflict("case_closed", "Sonuçlanmış başvuruya ara cevap verilemez.",
-                           details={"current_status": case.status.value})
+        _refuse_if_closed(case, "Sonuçlanmış başvuruya ara cevap verilemez.")
         n = sum(1 for h in case.history if h.event == "interim_answer") + 1
         case.history.append(HistoryEntry(now, case.status, f"Ara bilgi: {req.text}", True, p.username,
                                          "interim_answer"))
@@ -421,24 +403,6 @@ def conclude(ports: Ports, p, raw_no, data, **kw):
     return _act(ports, p, raw_no, data, ConcludeIn, action="conclude", apply=apply, **kw)
 
 
-def reopen_period(case: Case, now, *, actor: str) -> None:
-    """A reopened case (by a supervisor, or by the citizen's objection) is examined
-    again, so the legal period runs again from the day it was reopened: 30 days (3071)
-    or 15 working days (4982), never earlier than the date it had. The first period's
-    date stays in the history. A thanks stays without one."""
-    from ..notifications import tr_date
-    today = local_date(now)
-    case.reopened_on = today
-    case.extended = case.extension_warned = False
-    due = legal_due_for(case.type, today)
-    if due is not None and case.legal_due_date is not None:
-        due = max(due, case.legal_due_date)
-    case.legal_due_date = due
-    if due is not None:
-        case.history.append(HistoryEntry(now, case.status, f"Yeniden değerlendirmede yasal cevap süresi "
-                                         f"{tr_date(due)} tarihine kadardır.", True, actor, "period_restarted"))
-
-
 def reopen(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
         if not case.closed:
@@ -453,7 +417,7 @@ def reopen(ports: Ports, p, raw_no, data, **kw):
                         note="Başvurunuz yeniden değerlendirmeye alındı.")
         case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
         case.not_processed_reason = case.merged_into = None
-        reopen_period(case, now, actor=p.username)
+        policy.reopen_period(case, now, actor=p.username)
         return Outcome(audit={"reason_length": len(req.reason)})
     return _act(ports, p, raw_no, data, ReopenIn, action="reopen", apply=apply, permission=policy.can_supervise, **kw)
 
