@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import outbox_for, wait_for
+from tests.e2e.helpers import call, outbox_for, track, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -250,23 +250,12 @@ def test_the_desk_ticks_the_notice_and_records_an_ihbars_confidentiality(stack, 
 def _staff_opens_new_case(stack, pg, body_changes: dict):
     """A case submitted over the API to Çankaya (which waits for triage), routed by the
     pump, then opened by its clerk in the console."""
-    import json
-    import urllib.request
-
     from tests.conftest import VALID_APPLICATION
-    body = dict(VALID_APPLICATION, district="06-cankaya", **body_changes)
-    req = urllib.request.Request(f"{stack.api}/v1/applications", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        receipt = json.loads(resp.read())
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                              dict(VALID_APPLICATION, district="06-cankaya", **body_changes))
+    assert status == 201, receipt
     no = receipt["application_no"]
-
-    def status():
-        track = urllib.request.Request(f"{stack.api}/v1/applications/{no}",
-                                       headers={"X-Access-Code": receipt["access_code"]})
-        with urllib.request.urlopen(track, timeout=30) as resp:
-            return json.loads(resp.read())["status"]
-    wait_for(lambda: status() == "in_review")
+    wait_for(lambda: track(stack, receipt)["status"] == "in_review")
     pg.goto(f"{stack.web}/buro.html")
     pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
     pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
@@ -337,14 +326,8 @@ def test_a_province_user_picks_a_district_on_the_dashboard(stack, page):
 
 def test_the_institution_page_survives_a_reload_with_the_typed_answer(stack, page):
     pg = page
-    import json
-    import urllib.request
-
     from tests.conftest import VALID_APPLICATION
-    req = urllib.request.Request(f"{stack.api}/v1/applications", data=json.dumps(VALID_APPLICATION).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        no = json.loads(resp.read())["application_no"]            # Maltepe forwards it at once
+    no = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[1]["application_no"]   # forwarded at once
     _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
     pg.goto(mails[0]["links"][0])
     pg.wait_for_selector("#answer-form")

@@ -11,9 +11,9 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Gone
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, reference, routing, watch
+from chalicelib.services import applications, feedback, institution, office, watch
 from tests.conftest import VALID_APPLICATION
-from tests.fakes import fake_ports
+from tests.unit.test_service_rules import routed
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
 SUPERVISOR = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
@@ -21,23 +21,6 @@ MON_5_JAN = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)   # 12:00 in İstanb
 BELEDIYE = "34-maltepe.belediye"
 ANSWER = {"text": "Onarım ekibi yönlendirildi.", "outcome": "positive", "responder_name": "Ali Kaya",
           "responder_title": "Müdür"}
-
-
-@pytest.fixture
-def p():
-    ports = fake_ports(MON_5_JAN)
-    reference.seed(ports)
-    return ports
-
-
-def routed(p, **changes):
-    body = copy.deepcopy(VALID_APPLICATION)
-    body.update(changes)
-    receipt = applications.submit(p, body, idempotency_key_header=None).body
-    no = receipt["application_no"].replace("-", "")
-    [msg] = [m for m in p.publisher.routed if m["application_no"] == no]
-    routing.handle(p, msg)
-    return no, receipt
 
 
 def v(p, no):

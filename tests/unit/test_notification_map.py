@@ -3,26 +3,16 @@ from __future__ import annotations
 
 import re
 import typing
-from datetime import datetime, timezone
 
-import pytest
 
 from chalicelib.domain import events as ev
 from chalicelib.domain.assignment import Institution
 from chalicelib.domain.notifications import Notification, dedup_key
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, notifications, office, reference, routing
+from chalicelib.services import applications, notifications, office, routing
 from tests.conftest import VALID_APPLICATION
-from tests.fakes import fake_ports
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
-
-
-@pytest.fixture
-def p():
-    ports = fake_ports(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
-    reference.seed(ports)
-    return ports
 
 
 def _in_review(p):

@@ -11,21 +11,13 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Forbidden, Gone, NotFound, Throttled
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, reference, routing, watch
+from chalicelib.services import applications, feedback, institution, office, routing, watch
 from tests.conftest import VALID_APPLICATION
-from tests.fakes import fake_ports
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
 SUPERVISOR = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
 CANKAYA_DESK = Principal("masa.cankaya", "desk", "06-cankaya", "06")
 MON_5_JAN = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)   # 12:00 in İstanbul
-
-
-@pytest.fixture
-def p():
-    ports = fake_ports(MON_5_JAN)
-    reference.seed(ports)
-    return ports
 
 
 def submitted(p, **changes):
