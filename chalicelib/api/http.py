@@ -93,6 +93,10 @@ def handle_errors(view: Callable) -> Callable:
             return error_response(err)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             from ..adapters.aws import unavailable
+            from ..services.ports import TransientConflict
+            if isinstance(exc, TransientConflict):   # the store retried; nothing was written
+                return error_response(AppError("busy", "Başvuru şu anda başka bir işlemle aynı anda değişiyor; "
+                                               "lütfen tekrar deneyiniz.", status=409, headers={"Retry-After": "1"}))
             if unavailable(exc):
                 from ..logs import exception_summary, logger
                 logger().warning("backend unavailable", extra=exception_summary(exc))

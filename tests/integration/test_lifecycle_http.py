@@ -98,3 +98,22 @@ def test_share_contact_is_refused_for_a_confidential_applicant_over_http(client,
                   {"confidential_identity": False, "reason": "Gizlilik kalksın."})
     assert dropped.status_code == 422 and dropped.json_body["error"]["field"] == "confidential_identity"
 
+
+
+def test_a_transaction_that_keeps_conflicting_is_409_busy_with_nothing_written(client, staff, application, aws,
+                                                                              monkeypatch):
+    """Two writers on a district's counters at once: the store runs the transaction again a
+    few times; if it still conflicts, the clerk is told to try again, never a 500."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.services.ports import TransientConflict
+    receipt, _ = forwarded_case(client, application, aws)
+    no = receipt["application_no"]
+    before = detail(client, staff, no)["version"]
+
+    def conflict(*a, **kw):
+        raise TransientConflict()
+    monkeypatch.setattr(type(ports().store), "commit", conflict)
+    r = act(client, staff, no, "request-info", {"message": "Sokağın adını yazar mısınız?"}, version=before)
+    assert r.status_code == 409 and r.json_body["error"]["code"] == "busy" and r.headers["Retry-After"] == "1"
+    monkeypatch.undo()
+    assert detail(client, staff, no)["version"] == before and detail(client, staff, no)["status"] == "forwarded"
