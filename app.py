@@ -10,7 +10,7 @@ import uuid
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib.api import citizen, dev, institution, openapi, staff
+from chalicelib.api import citizen, dev, institution, open311, openapi, staff
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
@@ -18,6 +18,7 @@ app.register_blueprint(openapi.bp)
 app.register_blueprint(dev.bp)
 app.register_blueprint(institution.bp)
 app.register_blueprint(staff.bp)
+app.register_blueprint(open311.bp)
 
 
 @app.middleware("http")

@@ -51,6 +51,8 @@ class FakeStore:
         self.staff_: dict[str, object] = {}
         self.members: dict[object, set] = {}
         self.stats: dict[str, S.DistrictStats] = {}
+        self.partners_: dict[str, object] = {}      # key hash -> Partner
+        self.partner_windows: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
@@ -294,6 +296,44 @@ class FakeStore:
     def open_cases(self, district):
         return sorted((_without_personal_data(c) for c in self.cases.values()
                        if c.district == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
+
+    # Open311 partners
+    def add_partner(self, partner):
+        assert partner.key_hash not in self.partners_
+        self.partners_[partner.key_hash] = copy.deepcopy(partner)
+
+    def partners(self):
+        return [copy.deepcopy(p) for _, p in sorted(self.partners_.items())]
+
+    def revoke_partner(self, key_hash, at):
+        p = self.partners_.get(key_hash)
+        if p is None or p.revoked_at is not None:
+            return False
+        p.revoked_at = at
+        return True
+
+    def use_partner_key(self, key_hash, window, now):
+        with self._lock:
+            p = self.partners_.get(key_hash)
+            if p is None:
+                return "unknown", None
+            if p.revoked_at is not None:
+                return "revoked", copy.deepcopy(p)
+            win, used = self.partner_windows.get(key_hash, (0, 0))
+            if win == window and used >= p.rate_limit:
+                return "limited", copy.deepcopy(p)
+            self.partner_windows[key_hash] = (window, used + 1 if win == window else 1)
+            p.uses += 1
+            p.last_used_at = now
+            return "ok", copy.deepcopy(p)
+
+    def partner_case_numbers(self, partner_id, since, limit):
+        mine = [c for c in self.cases.values() if c.partner and c.partner["id"] == partner_id and c.updated_at >= since]
+        mine.sort(key=lambda c: (c.updated_at, c.application_no), reverse=True)
+        return [c.application_no for c in mine[:limit]]
+
+    def cases_public(self, nos):
+        return [_without_personal_data(self.cases[no]) for no in nos if no in self.cases]
 
     # surveys
     def add_survey(self, answer):

@@ -28,7 +28,7 @@ def _table(name: str) -> type:
 # sealed personal data, never what changes on every save such as the version or history).
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
-                    "concluded_at"]
+                    "concluded_at", "channel", "partner_name"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):
@@ -48,6 +48,7 @@ ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk", IncludeProje
 ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk", KeysOnlyProjection())
 OpenByProvince = _index("open_by_province", "gsi4pk", "gsi4sk", IncludeProjection(QUEUE_ATTRIBUTES))
 Sweep = _index("sweep", "sweep_pk", "sweep_sk", IncludeProjection(["district"]))
+ByPartner = _index("by_partner", "gsi5pk", "gsi5sk", KeysOnlyProjection())
 
 
 class HistoryMap(MapAttribute):
@@ -107,6 +108,9 @@ class CaseItem(Model):
     final_answers = ListAttribute(of=MapAttribute, null=True)
     legal_remedies = UnicodeAttribute(null=True)
     reopened_on = UnicodeAttribute(null=True)
+    partner_id = UnicodeAttribute(null=True)      # filed through Open311 by this partner
+    partner_name = UnicodeAttribute(null=True)
+    media_url = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
@@ -119,12 +123,15 @@ class CaseItem(Model):
     gsi4sk = UnicodeAttribute(null=True)
     sweep_pk = UnicodeAttribute(null=True)
     sweep_sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
 
     open_by_district = OpenByDistrict()
     by_district_status = ByDistrictStatus()
     by_applicant = ByApplicant()
     open_by_province = OpenByProvince()
     sweep = Sweep()
+    by_partner = ByPartner()
 
 
 class StatsItem(Model):
@@ -137,6 +144,27 @@ class StatsItem(Model):
     intake = MapAttribute(default=dict)
     concluded = MapAttribute(default=dict)
     on_time = MapAttribute(default=dict)
+
+
+class PartnerItem(Model):
+    """An Open311 partner key: only the key's HMAC is stored (in the sort key). `win` and
+    `win_uses` are the current one-minute rate window; `uses` counts every call."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    partner_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    contact = UnicodeAttribute()
+    districts = ListAttribute(default=list)
+    rate_limit = NumberAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(default="")
+    revoked_at = UnicodeAttribute(null=True)
+    uses = NumberAttribute(default=0)
+    last_used_at = UnicodeAttribute(null=True)
+    win = NumberAttribute(default=0)
+    win_uses = NumberAttribute(default=0)
 
 
 class IdempotencyItem(Model):

@@ -14,6 +14,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | route marker        | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
 | district counters   | STATS#<district>            | COUNTS              |
+| Open311 partner key | PARTNERS                    | KEY#<key hmac>      |
 
 Indexes (all sparse, on the main table; case indexes project the queue's attributes only):
 - open_by_district:   gsi1pk D#<district> (open cases only),  gsi1sk <legal due>#<no>
@@ -21,6 +22,7 @@ Indexes (all sparse, on the main table; case indexes project the queue's attribu
 - by_applicant:       gsi3pk A#<national id hmac>,            gsi3sk <received at>   (keys only)
 - open_by_province:   gsi4pk P#<province> (open cases only),  gsi4sk <legal due>#<no>
 - sweep:              sweep_pk <kind>#<shard>,                sweep_sk <due at>#<id> (+ district)
+- by_partner:         gsi5pk O#<partner id> (Open311 only),  gsi5sk <last public change>#<no>  (keys only)
 
 Audit table: pk CASE#<subject>, sk <at>#<random>; append-only.
 """
@@ -119,4 +121,19 @@ def sweep_pk(kind: str, shard: int) -> str:
 # index name -> (hash attribute, range attribute)
 INDEX_KEYS = {"open_by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
               "by_applicant": ("gsi3pk", "gsi3sk"), "open_by_province": ("gsi4pk", "gsi4sk"),
-              "sweep": ("sweep_pk", "sweep_sk")}
+              "sweep": ("sweep_pk", "sweep_sk"), "by_partner": ("gsi5pk", "gsi5sk")}
+
+
+PARTNERS_PK = "PARTNERS"
+
+
+def partner_key(key_hash: str) -> tuple[str, str]:
+    return PARTNERS_PK, f"KEY#{key_hash}"
+
+
+def partner_index_pk(partner_id: str) -> str:
+    return f"O#{partner_id}"
+
+
+def partner_sort_key(updated_at: str, no: str) -> str:
+    return f"{updated_at}#{no}"

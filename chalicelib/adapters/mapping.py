@@ -10,17 +10,18 @@ import json
 import secrets
 import zlib
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from ..domain import watch
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
 from ..domain.calendar import default_calendar
 from ..domain.case import Applicant, Case, HistoryEntry, Status
+from ..domain.partners import Partner
 from ..domain.principal import StaffMember
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
 from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
-                     IdempotencyItem, InstitutionMap, RouteMarker, StaffItem, SurveyItem)
+                     IdempotencyItem, InstitutionMap, PartnerItem, RouteMarker, StaffItem, SurveyItem)
 
 
 
@@ -78,12 +79,18 @@ def case_to_item(case: Case, keys) -> CaseItem:
         objected_at=_iso(case.objected_at),
         legal_remedies=case.legal_remedies,
         reopened_on=_iso(case.reopened_on),
+        partner_id=case.partner["id"] if case.partner else None,
+        partner_name=case.partner["name"] if case.partner else None,
+        media_url=case.media_url,
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
         gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
     )
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
         item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
+    if case.partner:   # a partner follows its requests by their last public change
+        item.gsi5pk = K.partner_index_pk(case.partner["id"])
+        item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)
     next_at = watch.case_next(case, default_calendar())
     if next_at is not None:
         item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
@@ -152,6 +159,8 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         final_answers=final_answers,
         legal_remedies=item.legal_remedies,
         reopened_on=date.fromisoformat(item.reopened_on) if item.reopened_on else None,
+        partner={"id": item.partner_id, "name": item.partner_name or ""} if item.partner_id else None,
+        media_url=item.media_url,
         stored_status=Status(item.status),
     )
 
@@ -162,12 +171,14 @@ def queue_case_from_item(item: CaseItem) -> Case:
     return Case(
         application_no=item.application_no, access_code_hash="", type=item.case_type, law="",
         category=item.category, district=item.district, province=item.province, subject=item.subject,
-        description="", applicant=Applicant("", "", "", "", ""), channel="",
+        description="", applicant=Applicant("", "", "", "", ""),
         received_at=datetime.fromisoformat(item.received_at), receipt_date=date.min,
         legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
         status=Status(item.status), institutions=[plain(i) for i in item.institutions or []],
         sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
-        concluded_at=_dt(item.concluded_at), stored_status=Status(item.status))
+        concluded_at=_dt(item.concluded_at), stored_status=Status(item.status),
+        channel=item.channel or "",
+        partner={"id": "", "name": item.partner_name} if item.partner_name else None)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:
@@ -279,3 +290,19 @@ def staff_to_item(m: StaffMember) -> StaffItem:
 
 def staff_from_item(item: StaffItem) -> StaffMember:
     return StaffMember(item.username, item.role, item.district, item.province, bool(item.enabled), item.version)
+
+
+def partner_to_item(p: Partner) -> PartnerItem:
+    return PartnerItem(*K.partner_key(p.key_hash), partner_id=p.id, name=p.name, contact=p.contact,
+                       districts=list(p.districts), rate_limit=p.rate_limit, created_at=_iso(p.created_at),
+                       created_by=p.created_by, revoked_at=_iso(p.revoked_at), uses=p.uses,
+                       last_used_at=_iso(p.last_used_at))
+
+
+def partner_from_raw(raw: dict) -> Partner:
+    """A partner from a low-level item (UpdateItem's ALL_NEW) or a pynamodb one."""
+    item = PartnerItem.from_raw_data(raw) if isinstance(raw, dict) else raw
+    return Partner(id=item.partner_id, name=item.name, contact=item.contact, districts=list(item.districts or []),
+                   rate_limit=int(item.rate_limit), created_at=_dt(item.created_at), created_by=item.created_by or "",
+                   revoked_at=_dt(item.revoked_at), uses=int(item.uses or 0), last_used_at=_dt(item.last_used_at),
+                   key_hash=item.sk.split("#", 1)[1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -22,7 +22,8 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
 from . import itemkeys as K
 from . import mapping as M
 from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DistrictRefItem,
-                     IdempotencyItem, RegistryItem, RouteMarker, StaffItem, StatsItem, SurveyItem)
+                     IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
+                     SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
                  "under_evaluation")
@@ -532,6 +533,75 @@ class DynamoStore:
 
     def open_cases(self, district: str) -> list:
         return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]
+
+    # --- Open311 partners ----------------------------------------------------------
+
+    def add_partner(self, partner) -> None:
+        M.partner_to_item(partner).save(condition=PartnerItem.sk.does_not_exist())
+
+    def partners(self) -> list:
+        """Every partner key (a few dozen at most: one partition, one Query)."""
+        return [M.partner_from_raw(i) for i in PartnerItem.query(K.PARTNERS_PK, PartnerItem.sk.startswith("KEY#"))]
+
+    def revoke_partner(self, key_hash: str, at: datetime) -> bool:
+        try:
+            PartnerItem(*K.partner_key(key_hash)).update(
+                actions=[PartnerItem.revoked_at.set(at.isoformat())],
+                condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
+            return True
+        except UpdateError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def use_partner_key(self, key_hash: str, window: int, now: datetime):
+        """Checks a key and counts the call in one conditional UpdateItem on its record:
+        it exists, is not revoked and is under its rate limit in this minute's window.
+        Returns ("ok" | "unknown" | "revoked" | "limited", partner or None). A new minute
+        takes a second write (the window is reset), a refusal one read."""
+        from botocore.exceptions import ClientError
+
+        from .aws import client
+        pk, sk = K.partner_key(key_hash)
+        common = {"TableName": PartnerItem.Meta.table_name, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                  "ReturnValues": "ALL_NEW"}
+        values = {":one": {"N": "1"}, ":w": {"N": str(window)}, ":at": {"S": now.isoformat()}}
+        attempts = [
+            ("SET win_uses = win_uses + :one, last_used_at = :at ADD uses :one",
+             "attribute_exists(sk) AND attribute_not_exists(revoked_at) AND win = :w AND win_uses < rate_limit"),
+            ("SET win = :w, win_uses = :one, last_used_at = :at ADD uses :one",
+             "attribute_exists(sk) AND attribute_not_exists(revoked_at) AND (attribute_not_exists(win) OR win < :w)"),
+        ]
+        for update, condition in attempts:
+            try:
+                resp = client("dynamodb").update_item(UpdateExpression=update, ConditionExpression=condition,
+                                                      ExpressionAttributeValues=values, **common)
+                return "ok", M.partner_from_raw(resp["Attributes"])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        try:
+            partner = M.partner_from_raw(PartnerItem.get(pk, sk, consistent_read=True))
+        except PartnerItem.DoesNotExist:
+            return "unknown", None
+        return ("revoked" if partner.revoked_at else "limited"), partner
+
+    def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
+        """The numbers of a partner's cases whose last public change is at or after
+        `since`, newest first: a keys-only index Query, never a Scan."""
+        lower = K.partner_sort_key(since.astimezone(timezone.utc).isoformat(), "")
+        out = []
+        for item in CaseItem.by_partner.query(K.partner_index_pk(partner_id), CaseItem.gsi5sk >= lower,
+                                              scan_index_forward=False, page_size=min(limit, 1000)):
+            out.append(K.no_of(item.pk))
+            if len(out) >= limit:
+                break
+        return out
+
+    def cases_public(self, nos: list[str]) -> list:
+        """The cases behind these numbers without their personal data, 100 a BatchGetItem."""
+        items = self._full(CaseItem, [K.case_key(no) for no in nos]) if nos else []
+        return [self._case(i, with_personal_data=False) for i in items]
 
     # --- surveys -------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 CORS = CORSConfig(allow_origin="*",
                   allow_headers=["Content-Type", "Idempotency-Key", "X-Access-Code", "Authorization",
-                                 "If-Match", "X-Link-Token", "X-Survey-Token"],
+                                 "If-Match", "X-Link-Token", "X-Survey-Token", "X-Api-Key"],
                   expose_headers=["ETag", "Retry-After", "Idempotent-Replayed"],
                   max_age=600)
 

@@ -238,6 +238,8 @@ class CaseDetailOut(_Out):
     subject: str
     description: str
     channel: str
+    partner_name: str | None = Field(default=None, description="The Open311 partner that filed it")
+    media_url: str | None = Field(default=None, description="The photo link an Open311 partner sent")
     location: dict[str, Any] | None = None
     received_at: str
     recorded_at: str | None = None
@@ -273,6 +275,8 @@ class QueueItemOut(_CaseHeader):
     sla_days_left: int | None = None
     overdue: bool
     institutions: list[str]
+    channel: str | None = None
+    partner_name: str | None = None
 
 
 class QueuePageOut(_Out):
@@ -340,3 +344,32 @@ class StaffUserOut(_Out):
     province: str | None = None
     enabled: bool
     version: int | None = None
+
+
+# --- Open311 partners (admin) ---------------------------------------------------------
+
+class PartnerOut(_Out):
+    id: str
+    name: str
+    contact: str
+    districts: list[str]
+    rate_limit: int = Field(description="Calls per minute")
+    created_at: str | None
+    created_by: str
+    revoked_at: str | None
+    active: bool
+    uses: int = Field(description="Every call made with the key")
+    last_used_at: str | None
+
+
+class PartnerListOut(_Out):
+    partners: list[PartnerOut]
+
+
+class PartnerIssuedOut(_Out):
+    partner: PartnerOut
+    api_key: str = Field(description="Shown once: only its HMAC is stored")
+
+
+class PartnerRevokedOut(_Out):
+    partner: PartnerOut

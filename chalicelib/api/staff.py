@@ -184,3 +184,28 @@ def put_user(username):
     request = bp.current_request
     return json_response(staff.put_user(ports(), _principal(), username, read_json(request),
                                         if_match=request.headers.get("if-match"), client=_client()))
+
+
+@route(bp, "/v1/staff/partners", "GET", summary="Open311 ortak anahtarları (yönetici)", tag="admin", security=True,
+       responses={200: ("Anahtarlar", "PartnerListOut"), **DENIED}, **AUTH)
+def list_partners():
+    from ..services import open311
+    return json_response(open311.list_partners(ports(), _principal()), headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/partners", "POST", summary="Open311 ortak anahtarı ver (yönetici, denetlenir; anahtar bir "
+       "kez gösterilir)", tag="admin", request="PartnerIn", security=True,
+       responses={201: ("Anahtar", "PartnerIssuedOut"), 422: ("Alan hataları", "ErrorOut"), **DENIED}, **AUTH)
+def issue_partner():
+    from ..services import open311
+    body = open311.issue_partner(ports(), _principal(), read_json(bp.current_request), client=_client())
+    return json_response(body, 201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/partners/{partner_id}/revoke", "POST", summary="Open311 ortak anahtarını iptal et "
+       "(yönetici, denetlenir)", tag="admin", security=True,
+       responses={200: ("İptal edildi", "PartnerRevokedOut"), 404: ("Anahtar yok", "ErrorOut"),
+                  409: ("Zaten iptal", "ErrorOut"), **DENIED}, **AUTH)
+def revoke_partner(partner_id):
+    from ..services import open311
+    return json_response(open311.revoke_partner(ports(), _principal(), partner_id, client=_client()))

@@ -140,6 +140,9 @@ class Case:
     final_answers: list[dict] = field(default_factory=list)
     legal_remedies: str | None = None    # 4982 art. 12: stated with a refused information request
     reopened_on: date | None = None      # the last reopening: the legal period runs again from it
+    # an application filed by an Open311 partner: {"id", "name"}; and the photo it linked
+    partner: dict | None = None
+    media_url: str | None = None
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
@@ -187,6 +190,12 @@ class Case:
 
     def institutions_of_forward(self, forward_id: int) -> list[dict]:
         return [i for i in self.institutions if i["forward_id"] == forward_id]
+
+    @property
+    def updated_at(self) -> datetime:
+        """When the citizen-visible state last changed: the latest public history entry."""
+        public = self.public_history()
+        return public[-1].at if public else self.received_at
 
     def public_history(self) -> list[HistoryEntry]:
         return [h for h in self.history if h.public]

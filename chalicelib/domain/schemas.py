@@ -137,6 +137,11 @@ FIELD_LABELS = {
     "institutions.*.send_method": "Kuruma ulaşma yolu",
     "partly_refused": "Kısmen ret",
     "legal_remedies": "Başvuru yolları",
+    "contact": "İrtibat",
+    "districts": "İlçeler",
+    "districts.*": "İlçe",
+    "rate_limit": "Dakikalık çağrı sınırı",
+    "name": "Ad",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -192,7 +197,7 @@ CHOICE_NAMES = {
 FIELD_CHOICE_NAMES = {
     "role": {"desk": "masa", "supervisor": "sorumlu", "province": "il", "admin": "yönetici"},
     "channel": {"desk": "masada", "phone": "telefonla", "face_to_face": "yüz yüze", "web": "internet",
-                "mobile": "mobil uygulama"},
+                "mobile": "mobil uygulama", "open311": "Open311 ortak uygulaması"},
 }
 
 
@@ -336,6 +341,19 @@ class DeskApplicationIn(ApplicationIn):
     """Staff intake at the desk: the same rules, another channel, and the receipt time."""
     channel: Literal["face_to_face", "phone"]
     received_at: datetime | None = None
+
+
+class PartnerApplicationIn(ApplicationIn):
+    """An application an Open311 partner files (domain/open311.py builds the body)."""
+    channel: Literal["open311"]
+
+
+class PartnerIn(_Model):
+    """An admin issues an Open311 partner key."""
+    name: Line = Field(min_length=2, max_length=100)
+    contact: Line = Field(min_length=3, max_length=200)
+    districts: list[DistrictCode] = Field(min_length=1, max_length=100)
+    rate_limit: int = Field(default=120, ge=1, le=6000)
 
 
 OUTCOMES = ("positive", "negative", "informed", "not_competent")

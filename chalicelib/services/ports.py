@@ -15,6 +15,7 @@ from ..domain.assignment import Assignment, DistrictSettings
 from ..domain.case import Case
 from ..domain.crypto import SigningKeys
 from ..domain.notifications import Notification
+from ..domain.partners import Partner
 from ..domain.principal import StaffMember
 from ..domain.stats import DistrictStats
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
@@ -159,6 +160,23 @@ class CaseStore(Protocol):
         due date: one Query of the open-case index."""
 
     # surveys
+    # Open311 partners (keys stored as HMACs only)
+    def add_partner(self, partner: Partner) -> None: ...
+
+    def partners(self) -> list[Partner]: ...
+
+    def revoke_partner(self, key_hash: str, at: datetime) -> bool:
+        """False when the key is unknown or already revoked."""
+
+    def use_partner_key(self, key_hash: str, window: int, now: datetime) -> tuple[str, Partner | None]:
+        """Check and count one call in one conditional write: ("ok" | "unknown" | "revoked" | "limited", partner)."""
+
+    def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
+        """A partner's cases whose last public change is at or after `since`, newest first (index Query)."""
+
+    def cases_public(self, nos: list[str]) -> list[Case]:
+        """These cases without personal data (BatchGetItem); unknown numbers are left out."""
+
     def add_survey(self, answer: SurveyAnswer) -> bool:
         """False when the case's survey was answered before."""
 

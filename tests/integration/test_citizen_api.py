@@ -309,8 +309,11 @@ def test_every_api_route_declares_the_model_of_its_success_response():
     assert app.routes                                    # importing the app registered them
     untyped = {(op.method, op.path) for op in OPERATIONS
                if not any(200 <= status < 300 and model for status, (_, model) in op.responses.items())}
-    # documents (the catalogue, this OpenAPI document) and the local-only outbox
-    assert untyped == {("GET", "/v1/catalog"), ("GET", "/v1/openapi.json"), ("GET", "/v1/dev/outbox")}
+    # documents (the catalogue, this OpenAPI document), the local-only outbox and Open311,
+    # whose bodies are the GeoReport v2 shapes in XML or JSON (tests/integration/test_open311.py)
+    open311 = {(op.method, op.path) for op in OPERATIONS if op.path.startswith("/open311/v2/")}
+    assert len(open311) == 5
+    assert untyped == {("GET", "/v1/catalog"), ("GET", "/v1/openapi.json"), ("GET", "/v1/dev/outbox")} | open311
 
 
 def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(client, application, monkeypatch):

@@ -82,6 +82,10 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("GET", "/v1/staff/users/masa.cankaya", None, {"admin"}),
     ("PUT", "/v1/staff/users/masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
                                               "version": 999}, {"admin"}),
+    ("GET", "/v1/staff/partners", None, {"admin"}),
+    ("POST", "/v1/staff/partners", {"name": "Deneme", "contact": "d@d.example", "districts": ["34-maltepe"]},
+     {"admin"}),
+    ("POST", "/v1/staff/partners/{partner_id}/revoke", {}, {"admin"}),
 ]
 
 

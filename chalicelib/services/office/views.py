@@ -55,6 +55,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "category": case.category, "category_name": cat.subjects[case.category].name,
         "district": case.district, "district_name": cat.districts[case.district].name,
         "subject": case.subject, "description": case.description, "channel": case.channel,
+        "partner_name": case.partner["name"] if case.partner else None, "media_url": case.media_url,
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
         "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
@@ -90,4 +91,5 @@ def queue_item(case, now) -> dict:
             "sla_days_left": (case.sla_due_date - today).days if case.sla_due_date else None,
             "overdue": open_ and (bool(case.legal_due_date and case.legal_due_date < today)
                                   or bool(case.sla_due_date and case.sla_due_date < today)),
-            "institutions": [i["name"] for i in case.institutions]}
+            "institutions": [i["name"] for i in case.institutions],
+            "channel": case.channel or None, "partner_name": case.partner["name"] if case.partner else None}
