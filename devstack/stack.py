@@ -89,6 +89,20 @@ def _listener(port: int) -> str:
     return ""
 
 
+def _demo_open311_key(p, state_dir: Path) -> str:
+    """The local demo partner's api_key: drawn once and kept beside the saved state (only
+    its HMAC is in the table); a fresh state draws a new one."""
+    from chalicelib.domain.partners import new_key
+    from chalicelib.services import open311
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "open311-demo-key"
+    if not path.exists():
+        path.write_text(new_key())
+    key = path.read_text().strip()
+    open311.ensure_demo_partner(p, key, p.store.registered_districts())
+    return key
+
+
 def taken_ports(host: str, ports: dict[str, int]) -> list[str]:
     """One line per port another process already holds: the stack never talks to a
     server it did not start."""
@@ -154,6 +168,7 @@ class Stack:
         from .users import demo_users, seed_users
         users = seed_users(os.environ["COGNITO_USER_POOL_ID"], REGION)
         password = demo_users()["password"]
+        open311_key = _demo_open311_key(ports(), Path(self.state_dir))
 
         api = self._spawn([sys.executable, "-m", "devstack.chalice_local", "local", "--stage", "local",
                            "--no-autoreload", "--host", self.host, "--port", str(self.api_port)],
@@ -178,6 +193,8 @@ Açık Kapı yerel ortamı / local stack
   OpenAPI        {api_url}/v1/openapi.json
   Katalog        {api_url}/v1/catalog
   Giden kutusu   {api_url}/v1/dev/outbox   (e-mails and SMS "sent" locally)
+  Open311        {api_url}/open311/v2/discovery.json   (GeoReport v2, .json and .xml)
+Open311 demo api_key: {open311_key}
   moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
   Seeded         {seeded} districts with institutions; logs in .local/
   State          {self.state_dir} (restored {restored["items"]} items, {restored["objects"]} files; saved every {state.SAVE_INTERVAL:g} s; FRESH=1 starts clean)

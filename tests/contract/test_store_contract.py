@@ -318,3 +318,33 @@ def test_a_case_stored_before_the_compact_log_is_still_read(aws):
     got = store.get("AAAAAAAAAA")
     assert [h.note for h in got.history] == ["alındı"] and got.notes[0]["text"] == "eski not"
     assert [a["answer"] for a in got.final_answers] == ["Eski cevap."]
+
+
+def test_a_partner_key_is_checked_counted_and_limited_in_one_write(store):
+    from chalicelib.domain.partners import Partner
+    store.add_partner(Partner(id="p-1", name="Kent", contact="k@k.example", districts=["34-maltepe"], rate_limit=2,
+                              created_at=T0, key_hash="h" * 64))
+    assert store.use_partner_key("x" * 64, 100, T0) == ("unknown", None)
+    outcomes = [store.use_partner_key("h" * 64, 100, T0)[0] for _ in range(3)]
+    assert outcomes == ["ok", "ok", "limited"]
+    outcome, partner = store.use_partner_key("h" * 64, 101, T0 + timedelta(minutes=1))   # a new minute
+    assert outcome == "ok" and partner.uses == 3 and partner.name == "Kent" and partner.districts == ["34-maltepe"]
+    [listed] = [p for p in store.partners() if p.id == "p-1"]
+    assert listed.uses == 3 and listed.active
+    assert store.revoke_partner("h" * 64, T0) is True and store.revoke_partner("h" * 64, T0) is False
+    assert store.use_partner_key("h" * 64, 101, T0)[0] == "revoked"
+
+
+def test_a_partners_cases_come_by_last_public_change_newest_first(store):
+    older, newer, other = new_case("AAAAAAAAAA"), new_case("BBBBBBBBBB"), new_case("CCCCCCCCCC")
+    for case, at in ((older, T0), (newer, T0 + timedelta(days=2)), (other, T0 + timedelta(days=3))):
+        case.partner = {"id": "p-1" if case is not other else "p-2", "name": "Kent"}
+        case.history = [HistoryEntry(at, Status.RECEIVED, "alındı")]
+        case.received_at = at
+        store.add_submission(case, None)
+    assert store.partner_case_numbers("p-1", T0, 10) == ["BBBBBBBBBB", "AAAAAAAAAA"]
+    assert store.partner_case_numbers("p-1", T0 + timedelta(days=1), 10) == ["BBBBBBBBBB"]
+    assert store.partner_case_numbers("p-1", T0, 1) == ["BBBBBBBBBB"]
+    got = {c.application_no: c for c in store.cases_public(["AAAAAAAAAA", "ZZZZZZZZZZ"])}
+    assert set(got) == {"AAAAAAAAAA"} and got["AAAAAAAAAA"].applicant.national_id == ""
+    assert got["AAAAAAAAAA"].partner["id"] == "p-1"

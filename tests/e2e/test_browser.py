@@ -337,3 +337,65 @@ def test_the_institution_page_survives_a_reload_with_the_typed_answer(stack, pag
     pg.wait_for_selector("#answer-form")                            # still the institution's page
     assert pg.input_value("#answer-text") == "Ekip yarın sabah bölgede olacak."
 
+
+
+def test_an_admin_issues_and_revokes_an_open311_key_and_the_clerk_sees_the_partner(stack, page):
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+    pg = page
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("yonetici")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#partners-table")
+    assert not pg.is_visible("#nav-intake") and pg.is_visible("#nav-partners")
+    pg.get_by_role("button", name="Anahtar ver").click()                  # empty: the fields are named
+    wait_for(lambda: pg.is_visible(".field-error"))
+    pg.get_by_label("Ortağın adı").fill("Maltepe Kent Uygulaması")
+    pg.get_by_label("İrtibat (kişi ya da e-posta)").fill("kent@maltepe.example")
+    pg.select_option("#p-districts", ["34-maltepe"])
+    pg.get_by_role("button", name="Anahtar ver").click()
+    pg.wait_for_selector("#issued-key")
+    key = pg.inner_text("#issued-key").strip()
+    assert key.startswith("ak_")
+    shot(pg, "17-partner-key-issued")
+
+    def post(form):
+        req = urllib.request.Request(f"{stack.api}/open311/v2/requests.json", data=urlencode(form).encode(),
+                                     method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+    form = {"api_key": key, "service_code": "yol_kaldirim", "attribute[type]": "sikayet",
+            "attribute[national_id]": "10000000146", "attribute[address]": "Cevizli Mah. Tugay Yolu No:5 Maltepe",
+            "attribute[mobile_phone]": "05321234567", "attribute[kvkk_acknowledged]": "true", "first_name": "Ayşe",
+            "last_name": "Yılmaz", "description": "Kaldırım taşları yerinden çıkmış, yaşlılar düşüyor.",
+            "media_url": "https://kent.maltepe.example/foto/1.jpg"}
+    status, body = post(form)
+    assert status == 201, body
+    import json
+    no = json.loads(body)[0]["service_request_id"]
+    pg.reload()
+    pg.wait_for_selector("#partners-table")
+    row = pg.locator("#partners-table tr", has_text="Maltepe Kent Uygulaması")
+    assert row.locator(".uses").inner_text() == "1"
+    pg.once("dialog", lambda d: d.accept())
+    row.get_by_role("button", name="Maltepe Kent Uygulaması anahtarını iptal et").click()
+    wait_for(lambda: "İptal edildi" in row.locator(".state").inner_text())
+    assert post(form)[0] == 403
+    shot(pg, "18-partner-key-revoked")
+
+    pg.get_by_role("button", name="Çıkış").click()
+    pg.get_by_label("Kullanıcı adı").fill("masa.maltepe")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#view-queue table")
+    wait_for(lambda: no in pg.inner_text("#view-queue"))
+    assert "Open311 · Maltepe Kent Uygulaması" in pg.locator("#view-queue tr", has_text=no).inner_text()
+    pg.get_by_role("link", name=no).click()
+    pg.wait_for_selector("#case-channel")
+    assert pg.inner_text("#case-channel") == "Open311 ortak uygulaması · Maltepe Kent Uygulaması"
+    shot(pg, "19-open311-case")

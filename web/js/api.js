@@ -45,7 +45,8 @@ export const STATUS = {
 };
 export const OUTCOME = { positive: "Olumlu", negative: "Olumsuz", informed: "Bilgi verildi / başka yola yönlendirildi",
   not_competent: "Görev alanı dışında" };
-export const CHANNEL = { web: "İnternet", mobile: "Mobil uygulama", face_to_face: "Yüz yüze", phone: "Telefon" };
+export const CHANNEL = { web: "İnternet", mobile: "Mobil uygulama", face_to_face: "Yüz yüze", phone: "Telefon",
+  open311: "Open311 ortak uygulaması" };
 export const ASSIGNMENT = { sent: "Gönderildi", answered: "Cevaplandı", returned: "İade edildi",
   redirected: "Görev alanı dışında", overdue: "Süresi geçti", closed: "Kapatıldı (cevap beklenmiyor)" };
 

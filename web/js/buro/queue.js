@@ -60,7 +60,7 @@ function drawTable(box) {
     el("tbody", {}, items.length ? items.map((c) => el("tr", { class: c.overdue ? "overdue" : "" },
       el("td", {}, el("a", { href: `#${c.application_no}`, onclick: (e) => { e.preventDefault(); go("case", c.application_no); } }, c.application_no),
         c.overdue ? el("span", { class: "badge overdue" }, " süresi geçti") : null),
-      el("td", {}, c.subject),
+      el("td", {}, c.subject, c.partner_name ? [el("br"), el("span", { class: "hint" }, `Open311 · ${c.partner_name}`)] : null),
       el("td", {}, STATUS[c.status] || c.status),
       el("td", {}, fmtDate(c.received_at)),
       el("td", {}, fmtDate(c.legal_due_date), el("br"), el("span", { class: "days" }, days(c.legal_days_left))),

@@ -5,7 +5,7 @@ import { api, ApiError, clearErrors, say, showErrors } from "../api.js";
 export const live = document.getElementById("live");
 const loginForm = document.getElementById("login");
 const consoleBox = document.getElementById("console");
-const views = ["queue", "case", "intake", "dashboard"];
+const views = ["queue", "case", "intake", "dashboard", "partners"];
 export let session = JSON.parse(sessionStorage.getItem("acikkapi.session") || "null");
 
 // The views register themselves here, so that one can open another without importing it.
@@ -44,7 +44,11 @@ export async function start() {
   const u = session.user;
   document.getElementById("who").textContent = `${u.username} · ${ROLE[u.role]}${u.district ? " · " + u.district : ""}`;
   document.getElementById("nav-intake").hidden = !["desk", "supervisor"].includes(u.role);
-  await go("queue");
+  const admin = u.role === "admin";
+  document.getElementById("nav-partners").hidden = !admin;
+  document.querySelector('[data-view="queue"]').hidden = admin;    // an admin reads no cases
+  document.getElementById("nav-dashboard").hidden = admin;
+  await go(admin ? "partners" : "queue");
 }
 
 export function wireSignIn() {
