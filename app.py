@@ -122,6 +122,16 @@ def deadline_sweep(event):
     return result
 
 
+@app.schedule(Cron(0, 1, 1, "*", "?", "*"), name="kvkk_sweep")
+def kvkk_sweep(event):
+    """Monthly (the 1st, 01:00 UTC): destroys the personal data of closed cases whose
+    retention period ended (KVKK; at most every 6 months is the regulation's limit)."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import kvkk
+
+    return kvkk.sweep(ports(), _event_time(event))
+
+
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="daily_watch")
 def daily_watch(event):
     """05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, digests."""

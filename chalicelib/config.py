@@ -26,6 +26,8 @@ class Settings:
     downloads_base_url: str = ""
     downloads_key_id: str = ""
     downloads_signing_secret_id: str = ""
+    retention_years: int = 10          # KVKK: a case file's personal data, from its closing
+    data_region: str = "Türkiye"       # where the data is held (the KVKK notice names it)
 
     @property
     def is_local(self) -> bool:
@@ -48,7 +50,17 @@ def settings() -> Settings:
         downloads_base_url=env.get("DOWNLOADS_BASE_URL", "").rstrip("/"),
         downloads_key_id=env.get("DOWNLOADS_KEY_ID", ""),
         downloads_signing_secret_id=env.get("DOWNLOADS_SIGNING_SECRET_ID", ""),
+        retention_years=_positive_int(env.get("RETENTION_YEARS"), 10),
+        data_region=env.get("DATA_REGION_LABEL", "Türkiye"),
     )
+
+
+def _positive_int(raw: str | None, default: int) -> int:
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def reset() -> None:

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-from .commands import cmd_redrive, cmd_sweep
+from .commands import cmd_kvkk, cmd_redrive, cmd_sweep
 from .stack import cmd_run
 
 
@@ -41,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     sweep.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     sweep.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     sweep.set_defaults(func=cmd_sweep)
+    kvkk = sub.add_parser("kvkk", help="KVKK: run one destruction run as of a given time (local stack)")
+    kvkk.add_argument("what", choices=["sweep"])
+    kvkk.add_argument("--as-of", help="ISO 8601 with offset; default now")
+    kvkk.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
+    kvkk.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    kvkk.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    kvkk.set_defaults(func=cmd_kvkk)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -27,9 +27,8 @@ def cmd_redrive(args) -> int:
     return 0
 
 
-def cmd_sweep(args) -> int:
-    """Runs one sweep "as of" a given time against a running local stack, e.g.
-    python -m devstack sweep deadline --as-of 2026-12-10T09:00:00+03:00"""
+def _attach(args):
+    """This process's environment pointed at a running local stack; the --as-of time."""
     from datetime import datetime, timezone
 
     os.environ.update(base_env(args.moto_port))
@@ -39,6 +38,8 @@ def cmd_sweep(args) -> int:
     for key in ("MAIN_TABLE", "AUDIT_TABLE"):
         logical = {"MAIN_TABLE": "MainTable", "AUDIT_TABLE": "AuditTable"}[key]
         os.environ[key] = resolver.value(template["Resources"][logical]["Properties"]["TableName"])
+    os.environ["ATTACHMENTS_BUCKET"] = resolver.value(
+        template["Resources"]["AttachmentsBucket"]["Properties"]["BucketName"])
     import boto3
     sqs = boto3.client("sqs", region_name=REGION)
     for logical, var in (("NotificationQueue", "NOTIFICATION_QUEUE_URL"), ("RoutingQueue", "ROUTING_QUEUE_URL")):
@@ -52,6 +53,23 @@ def cmd_sweep(args) -> int:
     at = datetime.fromisoformat(args.as_of) if args.as_of else datetime.now(timezone.utc)
     if at.tzinfo is None:
         raise SystemExit("--as-of needs a time zone, e.g. 2026-12-10T09:00:00+03:00")
+    return at
+
+
+def cmd_kvkk(args) -> int:
+    """Runs one KVKK destruction run "as of" a given time against a running local stack:
+    python -m devstack kvkk sweep --as-of 2037-12-10T09:00:00+03:00"""
+    at = _attach(args)
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import kvkk
+    print(f"kvkk sweep as of {at.isoformat()}: {kvkk.sweep(ports(), at)}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    """Runs one sweep "as of" a given time against a running local stack, e.g.
+    python -m devstack sweep deadline --as-of 2026-12-10T09:00:00+03:00"""
+    at = _attach(args)
     from chalicelib.bootstrap import ports
     from chalicelib.services import watch
     fn = watch.deadline if args.kind == "deadline" else watch.daily

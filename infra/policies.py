@@ -17,7 +17,8 @@ CHALICE = Path(__file__).resolve().parent.parent / ".chalice"
 STAGES = ("dev", "prod")
 # function name in app.py -> role
 FUNCTIONS = {"api_handler": "api", "routing_worker": "routing", "notification_worker": "notifications",
-             "deadline_sweep": "sweeps", "daily_watch": "sweeps", "staff_authorizer": "authorizer"}
+             "deadline_sweep": "sweeps", "daily_watch": "sweeps", "staff_authorizer": "authorizer",
+             "kvkk_sweep": "retention"}
 
 
 def _arns(stage: str) -> dict:
@@ -29,6 +30,7 @@ def _arns(stage: str) -> dict:
         "routing_queue": f"arn:aws:sqs:*:*:{p}-routing",
         "notification_queue": f"arn:aws:sqs:*:*:{p}-notifications",
         "uploads": f"arn:aws:s3:::{p}-attachments-*/uploads/*",
+        "bucket": f"arn:aws:s3:::{p}-attachments-*",
         "secrets": f"arn:aws:secretsmanager:*:*:secret:{p}/*",
         "logs": f"arn:aws:logs:*:*:log-group:/aws/lambda/{p}*",
         "kms_alias": f"alias/{p}-pii",
@@ -63,6 +65,9 @@ def policy(stage: str, role: str) -> dict:
             _statement("Queues", ["sqs:SendMessage", "sqs:GetQueueAttributes"],
                        [a["routing_queue"], a["notification_queue"]]),
             _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["uploads"]),
+            # an early erasure (KVKK art. 11) lists the case's prefix to delete what it holds
+            _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*"]}}),
             _statement("StaffAdmin", ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes",
                                       "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminListGroupsForUser",
                                       "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
@@ -91,6 +96,15 @@ def policy(stage: str, role: str) -> dict:
         statements += [
             _statement("CasesTable", read + write, a["table"]),
             _statement("PublishNotifications", ["sqs:SendMessage"], [a["notification_queue"], a["routing_queue"]]),
+            *keys]
+    elif role == "retention":
+        # the monthly KVKK destruction run: anonymise due cases, delete their attachments
+        statements += [
+            _statement("CasesTable", read + write, a["table"]),
+            _statement("AuditAppendOnly", ["dynamodb:PutItem"], a["audit"]),
+            _statement("DeleteAttachments", ["s3:DeleteObject"], a["uploads"]),
+            _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*"]}}),
             *keys]
     elif role == "authorizer":
         # verifies tokens against the pool's public JWKS over HTTPS, then reads the staff

@@ -53,6 +53,7 @@ class FakeStore:
         self.stats: dict[str, S.DistrictStats] = {}
         self.partners_: dict[str, object] = {}      # key hash -> Partner
         self.partner_windows: dict[str, tuple[int, int]] = {}
+        self.destroyed: list[dict] = []
         self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
@@ -297,6 +298,43 @@ class FakeStore:
         return sorted((_without_personal_data(c) for c in self.cases.values()
                        if c.district == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
 
+    # KVKK
+    def due_retention(self, now):
+        from chalicelib.config import settings
+        from chalicelib.domain import retention as R
+        from chalicelib.domain.calendar import local_date
+        return [_without_personal_data(c) for c in sorted(self.cases.values(), key=lambda c: c.application_no)
+                if c.closed and not c.anonymised_at and not c.legal_hold
+                and R.due(local_date(c.closed_at), local_date(now), years=settings().retention_years)]
+
+    def erase_survey_comment(self, no):
+        s = self.surveys.get(no)
+        if s is None or not s.comment:
+            return False
+        import dataclasses
+        self.surveys[no] = dataclasses.replace(s, comment=None)
+        return True
+
+    def commit_destruction(self, case, assignments, entries, *, run_id, at, audit=None):
+        with self._lock:
+            stored = self.cases.get(case.application_no)
+            if stored is None or stored.anonymised_at is not None or not self._check_case(case) or \
+                    not all(self._check_assignment(a) for a in assignments):
+                raise StaleCase()
+            self._put_case(case)
+            for a in assignments:
+                self._put_assignment(a, case.district)
+            for e in entries:
+                self.destroyed.append({"at": at.isoformat(), "application_no": case.application_no, "record": e.record,
+                                       "ref": e.ref, "rule": e.rule, "run_id": run_id, "district": case.district})
+            if audit is not None:
+                self.audit.record(audit)
+
+    def destruction_log(self, district, limit=50, cursor=None):
+        rows = [{k: v for k, v in r.items() if k != "district"} for r in reversed(self.destroyed)
+                if r["district"] == district]
+        return rows[:limit], None
+
     # Open311 partners
     def add_partner(self, partner):
         assert partner.key_hash not in self.partners_
@@ -423,6 +461,12 @@ class FakeStorage:
 
     def delete(self, key):
         self.objects.pop(key, None)
+
+    def delete_case_objects(self, application_no):
+        gone = [k for k in self.objects if k.startswith(f"uploads/{application_no}/")]
+        for k in gone:
+            del self.objects[k]
+        return len(gone)
 
 
 class FakeKeys:

@@ -111,6 +111,8 @@ class CaseItem(Model):
     partner_id = UnicodeAttribute(null=True)      # filed through Open311 by this partner
     partner_name = UnicodeAttribute(null=True)
     media_url = UnicodeAttribute(null=True)
+    legal_hold = MapAttribute(null=True)          # KVKK: {reason, by, at}; kept from destruction
+    anonymised_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
@@ -198,6 +200,23 @@ class AuditItem(Model):
     action = UnicodeAttribute()
     source_ip = UnicodeAttribute(null=True)
     detail = MapAttribute(null=True)
+    expires_at = TTLAttribute(null=True)      # KVKK retention policy: `audit`
+
+
+class DestructionLogItem(Model):
+    """One destroyed record (KVKK): what, when, under which rule, which job run. No
+    personal data; DynamoDB's TTL removes it after 3 years."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)      # DLOG#<district>
+    sk = UnicodeAttribute(range_key=True)     # <at>#<no>#<record>#<ref>
+    application_no = UnicodeAttribute()
+    record = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    rule = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    expires_at = TTLAttribute()
 
 
 class InstitutionMap(MapAttribute):

@@ -15,6 +15,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | staff member        | STAFF#<username>            | STAFF               |
 | district counters   | STATS#<district>            | COUNTS              |
 | Open311 partner key | PARTNERS                    | KEY#<key hmac>      |
+| destruction log     | DLOG#<district>             | <at>#<no>#<record>#<ref> |
 
 Indexes (all sparse, on the main table; case indexes project the queue's attributes only):
 - open_by_district:   gsi1pk D#<district> (open cases only),  gsi1sk <legal due>#<no>
@@ -122,6 +123,10 @@ def sweep_pk(kind: str, shard: int) -> str:
 INDEX_KEYS = {"open_by_district": ("gsi1pk", "gsi1sk"), "by_district_status": ("gsi2pk", "gsi2sk"),
               "by_applicant": ("gsi3pk", "gsi3sk"), "open_by_province": ("gsi4pk", "gsi4sk"),
               "sweep": ("sweep_pk", "sweep_sk"), "by_partner": ("gsi5pk", "gsi5sk")}
+
+
+def destruction_log_key(district: str, at: str, no: str, record: str, ref: str) -> tuple[str, str]:
+    return f"DLOG#{district}", f"{at}#{no}#{record}#{ref}"
 
 
 PARTNERS_PK = "PARTNERS"

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..domain import watch
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
-from ..domain.calendar import default_calendar
+from ..domain.calendar import ISTANBUL, default_calendar, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status
 from ..domain.partners import Partner
 from ..domain.principal import StaffMember
@@ -51,15 +51,15 @@ def case_to_item(case: Case, keys) -> CaseItem:
     due = case.legal_due_date.isoformat() if case.legal_due_date else None
     applicant = json.dumps(asdict(case.applicant), ensure_ascii=False)
     sort = K.due_sort_key(due or K.NO_DUE_DATE, case.application_no)   # a thanks sorts last
-    nid_hash = keys.national_id_hash(case.applicant.national_id)
+    nid_hash = keys.national_id_hash(case.applicant.national_id) if case.anonymised_at is None else None
     item = CaseItem(
         pk, sk,
         application_no=case.application_no,
         access_hash=case.access_code_hash,
         case_type=case.type, law=case.law, category=case.category,
         district=case.district, province=case.province, subject=case.subject,
-        description_enc=keys.seal(case.description, case.application_no),
-        applicant_enc=keys.seal(applicant, case.application_no),
+        description_enc=keys.seal(case.description, case.application_no) if case.anonymised_at is None else "",
+        applicant_enc=keys.seal(applicant, case.application_no) if case.anonymised_at is None else "",
         channel=case.channel,
         received_at=case.received_at.isoformat(),
         receipt_date=case.receipt_date.isoformat(),
@@ -82,9 +82,12 @@ def case_to_item(case: Case, keys) -> CaseItem:
         partner_id=case.partner["id"] if case.partner else None,
         partner_name=case.partner["name"] if case.partner else None,
         media_url=case.media_url,
+        legal_hold=dict(case.legal_hold) if case.legal_hold else None,
+        anonymised_at=_iso(case.anonymised_at),
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
-        gsi3pk=K.applicant_index_pk(nid_hash), gsi3sk=case.received_at.isoformat(),
     )
+    if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
+        item.gsi3pk, item.gsi3sk = K.applicant_index_pk(nid_hash), case.received_at.isoformat()
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
         item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
@@ -95,6 +98,13 @@ def case_to_item(case: Case, keys) -> CaseItem:
     if next_at is not None:
         item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
         item.sweep_sk = watch.sweep_key(next_at, case.application_no)
+    elif case.closed and case.anonymised_at is None and not case.legal_hold:
+        # KVKK: the destruction sweep finds the file on the day its retention ends
+        from ..config import settings
+        from ..domain import retention
+        end = retention.retention_end(local_date(case.closed_at), settings().retention_years)
+        item.sweep_pk = K.sweep_pk(watch.RETENTION_KIND, watch.shard_of(case.application_no))
+        item.sweep_sk = watch.sweep_key(datetime(end.year, end.month, end.day, tzinfo=ISTANBUL), case.application_no)
     if case.version is not None:
         item.version = case.version
     return item
@@ -129,7 +139,7 @@ def _unpack_log(item: CaseItem) -> tuple[list, list, list]:
 def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> Case:
     no = item.application_no
     history, notes, final_answers = _unpack_log(item)
-    if with_personal_data:
+    if with_personal_data and not item.anonymised_at:
         applicant = Applicant(**json.loads(keys.unseal(item.applicant_enc, no)))
         description = keys.unseal(item.description_enc, no)
     else:  # tracking and the queue need neither; skip the decryption
@@ -143,7 +153,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         receipt_date=date.fromisoformat(item.receipt_date),
         legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
         status=Status(item.status), confidential_identity=bool(item.confidential),
-        location=_location(item, keys) if with_personal_data else None,
+        location=_location(item, keys) if with_personal_data and not item.anonymised_at else None,
         history=history,
         version=item.version, extended=bool(item.extended), outcome=item.outcome,
         final_answer=item.final_answer,
@@ -161,6 +171,8 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         reopened_on=date.fromisoformat(item.reopened_on) if item.reopened_on else None,
         partner={"id": item.partner_id, "name": item.partner_name or ""} if item.partner_id else None,
         media_url=item.media_url,
+        legal_hold=plain(item.legal_hold) if item.legal_hold else None,
+        anonymised_at=_dt(item.anonymised_at),
         stored_status=Status(item.status),
     )
 
@@ -259,8 +271,12 @@ def idempotency_from_item(item: IdempotencyItem, key: str) -> IdempotencyRecord:
 
 
 def audit_to_item(e: AuditEntry) -> AuditItem:
+    from ..config import settings
+    from ..domain.retention import add_years
+    expires = add_years(e.at.date(), settings().retention_years)
     return AuditItem(K.audit_pk(e.subject), f"{e.at.isoformat()}#{secrets.token_hex(4)}", actor=e.actor,
-                     role=e.role, action=e.action, source_ip=e.source_ip, detail=e.detail or {})
+                     role=e.role, action=e.action, source_ip=e.source_ip, detail=e.detail or {},
+                     expires_at=datetime(expires.year, expires.month, expires.day, tzinfo=timezone.utc))
 
 
 def audit_view(item: AuditItem) -> dict:

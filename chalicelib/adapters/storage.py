@@ -102,3 +102,14 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         client("s3").delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_case_objects(self, application_no: str) -> int:
+        """Every object under the case's prefix (uploads never attached included)."""
+        s3, deleted = client("s3"), 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                 Prefix=f"uploads/{application_no}/"):
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if keys:
+                s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                deleted += len(keys)
+        return deleted

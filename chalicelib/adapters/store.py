@@ -21,7 +21,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
                               TransientConflict)
 from . import itemkeys as K
 from . import mapping as M
-from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DistrictRefItem,
+from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
                      SurveyItem)
 
@@ -533,6 +533,67 @@ class DynamoStore:
 
     def open_cases(self, district: str) -> list:
         return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]
+
+    # --- KVKK: retention and destruction --------------------------------------------
+
+    def due_retention(self, now: datetime) -> list:
+        """Closed cases whose retention ended by `now`, from the sweep index (due only)."""
+        keys = [(i.pk, i.sk) for i in self._due(CaseItem, watch.RETENTION_KIND, now)]
+        items = self._full(CaseItem, keys) if keys else []
+        return [self._case(i, with_personal_data=False) for i in items]
+
+    def erase_survey_comment(self, no: str) -> bool:
+        """Removes the free-text comment of a survey answer; True if there was one."""
+        try:
+            SurveyItem(*K.survey_key(no)).update(actions=[SurveyItem.comment.remove()],
+                                                condition=SurveyItem.comment.exists())
+            return True
+        except UpdateError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def commit_destruction(self, case, assignments: list, entries: list, *, run_id: str, at: datetime,
+                           audit=None) -> None:
+        """The anonymised case and assignments and one log entry per destroyed record, in
+        one transaction that only succeeds if the case was not anonymised meanwhile (two
+        runs at once destroy and log once: the loser raises StaleCase)."""
+        from ..domain.retention import DESTRUCTION_LOG_YEARS, add_years
+        case_item = M.case_to_item(case, self.keys)
+        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        expires_day = add_years(at.date(), DESTRUCTION_LOG_YEARS)
+        expires = datetime(expires_day.year, expires_day.month, expires_day.day, tzinfo=timezone.utc)
+        logs = [DestructionLogItem(*K.destruction_log_key(case.district, at.isoformat(), case.application_no,
+                                                          e.record, e.ref),
+                                   application_no=case.application_no, record=e.record, ref=e.ref, rule=e.rule,
+                                   run_id=run_id, at=at.isoformat(), expires_at=expires) for e in entries]
+
+        def build(tx):
+            tx.save(case_item, condition=CaseItem.anonymised_at.does_not_exist())
+            for a_item in a_items:
+                tx.save(a_item)
+            for log in logs:
+                tx.save(log, condition=DestructionLogItem.pk.does_not_exist())
+            if audit is not None:
+                tx.save(M.audit_to_item(audit), condition=AuditItem.pk.does_not_exist())
+        try:
+            _transact(self, build, [case])
+        except TransactWriteError as exc:
+            _raise_for(exc)
+        case.version = case_item.version
+        for a, a_item in zip(assignments, a_items):
+            a.version = a_item.version
+        _stored(case)
+
+    def destruction_log(self, district: str, limit: int = 50, cursor: str | None = None):
+        """The district's destruction log, newest first, one page."""
+        start = _decode_cursor(self.keys, cursor, "pk", f"DLOG#{district}") if cursor else None
+        result = DestructionLogItem.query(f"DLOG#{district}", scan_index_forward=False, limit=limit,
+                                          last_evaluated_key=start)
+        rows = [{"at": i.at, "application_no": i.application_no, "record": i.record, "ref": i.ref, "rule": i.rule,
+                 "run_id": i.run_id} for i in result]
+        last = result.last_evaluated_key
+        return rows, (_encode_cursor(self.keys, last) if last else None)
 
     # --- Open311 partners ----------------------------------------------------------
 

@@ -36,13 +36,29 @@ def submit_application():
        tag="citizen",
        headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
        responses={200: ("Başvurunun durumu", TrackOut), 400: ("Numara hatalı yazılmış", ErrorOut),
-                  404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut)})
+                  404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
+                  410: ("Saklama süresi dolmuş, kişisel veriler imha edilmiş", ErrorOut),
+                  429: ("Çok fazla hatalı deneme", ErrorOut)})
 def track_application(application_no):
     from ..services import applications
     request = bp.current_request
     view = applications.track(ports(), application_no, request.headers.get("x-access-code"),
                               client=client_ip(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/applications/{application_no}/data", "GET",
+       summary="Bu başvuruda tutulan kişisel verilerim (KVKK md. 11, JSON)", tag="citizen",
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Tutulan veriler", "PersonalDataCopyOut"), 400: ("Numara hatalı yazılmış", ErrorOut),
+                  404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 410: ("İmha edilmiş", ErrorOut),
+                  429: ("Çok fazla hatalı deneme", ErrorOut)})
+def my_data(application_no):
+    from ..services import kvkk
+    request = bp.current_request
+    body = kvkk.citizen_copy(ports(), application_no, request.headers.get("x-access-code"), client=client_ip(request))
+    return json_response(body, headers={"Cache-Control": "no-store",
+                                        "Content-Disposition": 'attachment; filename="acikkapi-verilerim.json"'})
 
 
 @route(bp, "/v1/applications/{application_no}/replies", "POST",

@@ -373,3 +373,27 @@ class PartnerIssuedOut(_Out):
 
 class PartnerRevokedOut(_Out):
     partner: PartnerOut
+
+
+# --- KVKK ----------------------------------------------------------------------------
+
+class PersonalDataCopyOut(_Out):
+    generated_at: str
+    controller: str
+    applications: list[dict[str, Any]] = Field(description="Every field held about the person in each application, "
+                                                           "the recipients and the retention end")
+
+
+class DestructionEntryOut(_Out):
+    at: str
+    application_no: str
+    record: str = Field(description="case | attachment | survey")
+    ref: str
+    rule: str = Field(description="The retention rule (data/retention.json)")
+    run_id: str
+
+
+class DestructionLogOut(_Out):
+    district: str
+    entries: list[DestructionEntryOut]
+    next_cursor: str | None

@@ -148,6 +148,8 @@ for _name, _fn, _model, _summary in [
     ("extend", "extend", "ExtendIn", "Bilgi edinme süresini 30 iş gününe uzat (4982 md. 11, 15. iş gününe kadar)"),
     ("share-contact", "share_contact", "ShareContactIn", "İletişim bilgilerini bir kurumla paylaş (denetlenir)"),
     ("acknowledge", "acknowledge", "AcknowledgeIn", "Teşekkürü al ve ilgili kurumlara ilet (cevap süresi yok)"),
+    ("legal-hold", "legal_hold", "LegalHoldIn", "Yasal saklama koy: dosya imha edilmez (sorumlu, denetlenir)"),
+    ("release-hold", "release_hold", "LegalHoldIn", "Yasal saklamayı kaldır (sorumlu, denetlenir)"),
 ]:
     _action(_name, _fn, _model, _summary)
 
@@ -209,3 +211,10 @@ def issue_partner():
 def revoke_partner(partner_id):
     from ..services import open311
     return json_response(open311.revoke_partner(ports(), _principal(), partner_id, client=_client()))
+
+
+@route(bp, "/v1/staff/destruction-log", "GET", summary="KVKK imha kayıtları (sorumlu; 3 yıl saklanır)", tag="staff",
+       security=True, responses={200: ("İmha kayıtları", "DestructionLogOut"), **DENIED}, **AUTH)
+def destruction_log():
+    from ..services import kvkk
+    return json_response(kvkk.destruction_log(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})

@@ -143,6 +143,10 @@ class Case:
     # an application filed by an Open311 partner: {"id", "name"}; and the photo it linked
     partner: dict | None = None
     media_url: str | None = None
+    # KVKK: a supervisor's hold ({reason, by, at}) keeps the file from destruction; once
+    # its retention period ended the personal data is gone and this says when
+    legal_hold: dict | None = None
+    anonymised_at: datetime | None = None
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
@@ -190,6 +194,19 @@ class Case:
 
     def institutions_of_forward(self, forward_id: int) -> list[dict]:
         return [i for i in self.institutions if i["forward_id"] == forward_id]
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the case last became closed (concluded or not processed); None while open."""
+        if not self.closed:
+            return None
+        at = None
+        previous = None
+        for h in self.history:
+            if h.status in CLOSED and previous not in CLOSED:
+                at = h.at
+            previous = h.status
+        return at or self.concluded_at or self.received_at
 
     @property
     def updated_at(self) -> datetime:

@@ -107,7 +107,7 @@ def can_reveal(p, district: str) -> bool:
 def allowed_actions(case, p, *, today: date | None = None, assignments: list | None = None) -> list[str]:
     """The actions the console offers this user on this case now (the services check
     each again when it is taken)."""
-    if not can_act(p, case.district):
+    if not can_act(p, case.district) or getattr(case, "anonymised_at", None) is not None:
         return []
     s = Status(case.status)
     thanks = not case.answer_owed
@@ -140,6 +140,8 @@ def allowed_actions(case, p, *, today: date | None = None, assignments: list | N
         actions.append("share_contact")
     if s in (Status.CONCLUDED, Status.NOT_PROCESSED) and p.role == "supervisor":
         actions.append("reopen")
+    if p.role == "supervisor":
+        actions.append("release_hold" if case.legal_hold else "legal_hold")
     return actions
 
 

@@ -15,7 +15,7 @@ from ..domain import refs
 from ..domain.calendar import iso_local as _iso, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES, legal_due_for
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Conflict, NotFound, Throttled
+from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord
 from ..domain.schemas import ApplicationIn, parse
 from . import messages
@@ -229,6 +229,10 @@ def _checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client:
     if client_failures >= MAX_FAILURES_PER_CLIENT:
         ports.store.give_back_attempt(per_number)     # not compared: the number keeps its slot
         raise throttled
+    if case is not None and case.anonymised_at is not None:
+        ports.store.give_back_attempt(per_number)
+        raise Gone("anonymised", "Bu başvurunun saklama süresi dolduğu için kişisel verileri imha edildi; başvuru "
+                   "artık izlenemez. Sonuç ve istatistik bilgileri kişisel veri içermeden saklanmaktadır.")
     code = refs.normalise_access_code(access_code)
     if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
         ports.store.increment_counter(per_client, expires)

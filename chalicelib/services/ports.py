@@ -220,6 +220,9 @@ class BlobStorage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def delete_case_objects(self, application_no: str) -> int:
+        """Deletes every object stored for the case; how many."""
+
 
 class Keys(Protocol):
     def seal(self, plaintext: str, context: str) -> str: ...

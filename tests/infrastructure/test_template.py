@@ -108,10 +108,11 @@ def test_policy_files_are_generated_and_used_by_every_function(sam):
     assert config["autogen_policy"] is False
     _, doc = sam
     roles = resources(doc, "AWS::IAM::Role")
-    assert len(roles) == 6
+    assert len(roles) == 7
     for stage in ("dev", "prod"):
         assert set(config["stages"][stage]["lambda_functions"]) == {
-            "api_handler", "routing_worker", "notification_worker", "deadline_sweep", "daily_watch", "staff_authorizer"}
+            "api_handler", "routing_worker", "notification_worker", "deadline_sweep", "daily_watch", "staff_authorizer",
+            "kvkk_sweep"}
 
 
 def test_the_attachment_bucket_is_private_encrypted_and_cleans_up(sam):
@@ -148,7 +149,8 @@ def test_the_rest_of_the_stack_is_there(sam):
     assert groups == {"desk", "supervisor", "province", "admin"}
     schedules = [e["Properties"]["Schedule"] for fn in resources(doc, "AWS::Serverless::Function").values()
                  for e in fn["Properties"].get("Events", {}).values() if e["Type"] == "Schedule"]
-    assert sorted(schedules) == ["cron(0 5 * * ? *)", "rate(15 minutes)"]
+    # the monthly KVKK destruction run, the daily watch, the 15-minute deadline sweep
+    assert sorted(schedules) == ["cron(0 1 1 * ? *)", "cron(0 5 * * ? *)", "rate(15 minutes)"]
 
 
 def test_the_local_stack_and_the_template_agree(aws):

@@ -39,7 +39,13 @@ def test_allowed_actions_follow_status_and_role():
     assert "conclude" in policy.allowed_actions(new_case(status=Status.INSTITUTION_ANSWERED), DESK)
     assert "conclude" not in policy.allowed_actions(new_case(status=Status.FORWARDED), DESK)
     assert policy.allowed_actions(new_case(status=Status.CONCLUDED), DESK) == []
-    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), SUP) == ["reopen"]
+    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), SUP) == ["reopen", "legal_hold"]
+    held = new_case(status=Status.CONCLUDED)
+    held.legal_hold = {"reason": "Dava açıldı", "by": "sorumlu", "at": "2026-01-05T10:00:00+00:00"}
+    assert policy.allowed_actions(held, SUP) == ["reopen", "release_hold"]
+    gone = new_case(status=Status.CONCLUDED)
+    gone.anonymised_at = gone.received_at
+    assert policy.allowed_actions(gone, SUP) == []
     assert policy.allowed_actions(new_case(status=Status.IN_REVIEW), PROVINCE) == []
     assert "information_received" in policy.allowed_actions(new_case(status=Status.AWAITING_APPLICANT), DESK)
 

@@ -5,10 +5,12 @@ answers, the reasoned final answer, reopening, and the audit trail.
 Split by reason to change: `queries` (reads), `views` (what the console is sent),
 `intake` (desk applications), `actions` (every change to a case)."""
 from .actions import (acknowledge, citizen_reply, conclude, evaluate, extend, forward, information_received,
-                      interim_answer, merge, not_processed, reopen, request_info, revoke_link, share_contact, triage)
+                      interim_answer, legal_hold, merge, not_processed, release_hold, reopen, request_info, revoke_link,
+                      share_contact, triage)
 from .intake import intake
 from .queries import audit_trail, dashboard, get_case, queue, reveal
 
 __all__ = ["acknowledge", "audit_trail", "citizen_reply", "conclude", "dashboard", "evaluate", "extend", "forward",
-           "get_case", "information_received", "intake", "interim_answer", "merge", "not_processed", "queue", "reopen",
+           "get_case", "information_received", "intake", "interim_answer", "legal_hold", "merge", "not_processed", "queue",
+           "release_hold", "reopen",
            "request_info", "reveal", "revoke_link", "share_contact", "triage"]

@@ -17,10 +17,10 @@ from ...domain.assignment import Assignment, AssignmentStatus, close_open, settl
 from ...domain.calendar import default_calendar, iso_local as _iso, local_date
 from ...domain.case import Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
-from ...domain.errors import AppError, Conflict, NotFound, ValidationFailed
+from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed
 from ...domain.notifications import institutions_phrase
 from ...domain.records import AuditEntry
-from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn,
+from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn, LegalHoldIn,
                                InterimIn, MergeIn, NotProcessedIn, ReopenIn, RequestInfoIn, RevokeLinkIn,
                                ShareContactIn, TriageIn, parse)
 from .. import routing
@@ -83,6 +83,9 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
     req = parse(model, data)
     if case.version != seen_version(req, if_match):
         raise _stale(case)
+    if case.anonymised_at is not None:
+        raise Gone("anonymised", "Bu başvurunun saklama süresi dolduğu için kişisel verileri imha edildi; üzerinde "
+                   "işlem yapılamaz.")
     was_closed = case.closed
     outcome = apply(req, case, assignments, now) or Outcome()
     if case.closed and not was_closed:
@@ -314,6 +317,34 @@ def acknowledge(ports: Ports, p, raw_no, data, **kw):
     return _act(ports, p, raw_no, data, AcknowledgeIn, action="acknowledge", apply=apply, **kw)
 
 
+def _supervisor_only(p, district) -> bool:
+    return p.role == "supervisor" and policy.can_act(p, district)
+
+
+def legal_hold(ports: Ports, p, raw_no, data, **kw):
+    """KVKK: a supervisor keeps a closed or open case's file from destruction (an
+    objection, a lawsuit, an inquiry), with a reason; audited."""
+    def apply(req, case, assignments, now):
+        if case.legal_hold:
+            raise Conflict("already_held", "Bu başvuru zaten yasal saklama altında.")
+        case.legal_hold = {"reason": req.reason, "by": p.username, "at": _iso(now)}
+        case.add_note(now, f"Yasal saklama kondu: {req.reason}", actor=p.username, event="legal_hold")
+        return Outcome(audit={"reason_length": len(req.reason)})
+    return _act(ports, p, raw_no, data, LegalHoldIn, action="legal_hold", apply=apply, permission=_supervisor_only,
+                **kw)
+
+
+def release_hold(ports: Ports, p, raw_no, data, **kw):
+    def apply(req, case, assignments, now):
+        if not case.legal_hold:
+            raise Conflict("not_held", "Bu başvuru yasal saklama altında değil.")
+        case.legal_hold = None
+        case.add_note(now, f"Yasal saklama kaldırıldı: {req.reason}", actor=p.username, event="legal_hold_released")
+        return Outcome(audit={"reason_length": len(req.reason)})
+    return _act(ports, p, raw_no, data, LegalHoldIn, action="release_hold", apply=apply,
+                permission=_supervisor_only, **kw)
+
+
 def _conclusions(case: Case) -> int:
     return sum(1 for h in case.history if h.event in ("concluded", "acknowledged"))
 
@@ -390,6 +421,8 @@ def conclude(ports: Ports, p, raw_no, data, **kw):
                 raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
                                          "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
                                                     "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
+        from ..kvkk import check_final_answer
+        check_final_answer(req.answer)
         n = _conclusions(case) + 1
         replaced = case.final_answers[-1] if case.final_answers else None
         note = None

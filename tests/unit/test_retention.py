@@ -1,0 +1,72 @@
+"""The retention rules (domain/retention.py), with literal dates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from chalicelib.domain import retention as R
+from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
+
+
+def test_a_case_file_is_kept_ten_years_from_its_closing_day():
+    assert R.retention_end(date(2026, 3, 15)) == date(2036, 3, 15)
+    assert R.retention_end(date(2028, 2, 29)) == date(2038, 2, 28)          # no 29 February that year
+    assert R.retention_end(date(2026, 3, 15), 5) == date(2031, 3, 15)       # the deployment parameter
+    assert R.retention_end(None) is None                                     # open: nothing runs
+    assert not R.due(date(2026, 3, 15), date(2036, 3, 14))
+    assert R.due(date(2026, 3, 15), date(2036, 3, 15))
+    assert not R.due(date(2026, 3, 15), date(2040, 1, 1), held=True)
+    assert not R.due(date(2026, 3, 15), date(2040, 1, 1), anonymised=True)
+
+
+def test_the_policy_names_every_kind_of_record_with_a_ground():
+    records = {r["record"] for r in R.policy()}
+    assert {"case", "attachments", "idempotency", "notification_claim", "survey", "audit", "throttle_counter",
+            "dlq_message", "destruction_log"} <= records
+    assert all(r["ground"] and r["action"] for r in R.policy())
+    assert R.rule("destruction_log")["years"] == 3 and R.rule("case")["years_parameter"] == "RETENTION_YEARS"
+
+
+def test_the_closing_day_is_the_last_move_into_a_closed_status():
+    t = lambda d: datetime(2026, 1, d, 9, tzinfo=timezone.utc)  # noqa: E731
+    case = Case("AAAAAAAAAA", "h", "sikayet", "3071", "yol_kaldirim", "34-maltepe", "34", "Konu", "Açıklama",
+                Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567", "Adres"), "web", t(1), date(2026, 1, 1),
+                date(2026, 1, 31), status=Status.CONCLUDED,
+                history=[HistoryEntry(t(1), Status.RECEIVED, ""), HistoryEntry(t(5), Status.CONCLUDED, ""),
+                         HistoryEntry(t(8), Status.UNDER_EVALUATION, ""), HistoryEntry(t(12), Status.CONCLUDED, "")])
+    assert case.closed_at == t(12)            # reopened on the 8th: the period runs from the second closing
+    case.status = Status.UNDER_EVALUATION
+    assert case.closed_at is None
+
+
+def test_an_answer_with_a_national_id_or_a_mobile_number_is_caught():
+    assert R.personal_data_in("Başvuru 10000000146 numaralı kişiye aittir.") == ["national_id"]
+    assert R.personal_data_in("Bilgi için 0532 123 45 67 arayınız.") == ["phone"]
+    assert R.personal_data_in("+90 532 123 4567") == ["phone"]
+    assert R.personal_data_in("Karar 2026/12345678901 sayılı.") == []        # not a valid national id
+    assert R.personal_data_in("Kaldırım 12 Ocak 2026 tarihinde onarıldı.") == []
+
+
+def test_anonymising_keeps_the_record_and_drops_the_person():
+    from chalicelib.domain.assignment import Answer, Assignment, AssignmentStatus, Institution
+    t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    case = Case("AAAAAAAAAA", "hash", "sikayet", "3071", "yol_kaldirim", "34-maltepe", "34", "Ayşe'nin kaldırımı",
+                "Açıklama uzun", Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567", "Adres"), "web", t,
+                date(2026, 1, 5), date(2026, 2, 4), status=Status.CONCLUDED, outcome="positive",
+                final_answer="Onarıldı.", location={"lat": 40.9, "lon": 29.1},
+                history=[HistoryEntry(t, Status.RECEIVED, "Alındı"), HistoryEntry(t, Status.CONCLUDED, "x", False)],
+                notes=[{"at": "x", "kind": "citizen_reply", "by": "citizen", "text_enc": "sealed"}],
+                institutions=[{"id": "i", "name": "Maltepe Belediyesi"}])
+    a = Assignment("AAAAAAAAAA", Institution("i", "belediye", "Maltepe Belediyesi", "b@x.example"),
+                   AssignmentStatus.ANSWERED, t, date(2026, 1, 14), 1, subject="Ayşe'nin kaldırımı",
+                   answers=[Answer(t, "Onarıldı", "positive", "Mehmet Demir", "Müdür",
+                                   [{"id": "a1", "key": "uploads/AAAAAAAAAA/i/a1", "filename": "Ayşe.pdf"}])])
+    log, keys = R.anonymise(case, [a], t)
+    assert keys == ["uploads/AAAAAAAAAA/i/a1"]
+    assert [(e.record, e.ref) for e in log] == [("case", "AAAAAAAAAA"), ("attachment", "a1")]
+    assert case.applicant.national_id == "" and case.description == "" and case.location is None
+    assert case.subject == "Yol, kaldırım ve asfalt bozukluğu" and a.subject == case.subject
+    assert case.access_code_hash == "" and "text_enc" not in case.notes[0] and case.anonymised_at == t
+    assert a.answers[0].responder_name == "" and a.answers[0].attachments == []
+    assert case.history[1].note == "" and case.history[0].note == "Alındı"
+    assert (case.outcome, case.final_answer, case.institutions[0]["name"]) == ("positive", "Onarıldı.",
+                                                                             "Maltepe Belediyesi")
