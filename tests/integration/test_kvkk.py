@@ -9,7 +9,6 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import boto3
-import pytest
 
 from tests.integration.helpers import ANSWER, H, act, detail, forwarded_case, inst_post, route_all, staff_post, tracked
 
