@@ -54,6 +54,7 @@ class FakeStore:
         self.partners_: dict[str, object] = {}      # key hash -> Partner
         self.partner_windows: dict[str, tuple[int, int]] = {}
         self.destroyed: list[dict] = []
+        self.subject_requests_: dict[str, object] = {}
         self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
@@ -329,6 +330,33 @@ class FakeStore:
                                        "ref": e.ref, "rule": e.rule, "run_id": run_id, "district": case.district})
             if audit is not None:
                 self.audit.record(audit)
+
+    def add_subject_request(self, r):
+        r.version = 1
+        self.subject_requests_[r.id] = copy.deepcopy(r)
+
+    def subject_request(self, rid):
+        return copy.deepcopy(self.subject_requests_.get(rid))
+
+    def save_subject_request(self, r):
+        stored = self.subject_requests_.get(r.id)
+        if stored is None or stored.version != r.version:
+            raise StaleCase()
+        r.version += 1
+        self.subject_requests_[r.id] = copy.deepcopy(r)
+
+    def subject_requests(self, district, status, limit=100):
+        return sorted((copy.deepcopy(r) for r in self.subject_requests_.values()
+                       if r.district == district and r.status == status), key=lambda r: (r.due_on, r.id))[:limit]
+
+    def due_subject_requests(self, now):
+        from chalicelib.domain.calendar import local_date
+        return [copy.deepcopy(r) for r in self.subject_requests_.values()
+                if r.status == "open" and not r.warned and r.warn_on <= local_date(now)]
+
+    def cases_of_applicant(self, national_id):
+        return [copy.deepcopy(c) for c in self.cases.values()
+                if c.applicant.national_id == national_id and c.anonymised_at is None]
 
     def destruction_log(self, district, limit=50, cursor=None):
         rows = [{k: v for k, v in r.items() if k != "district"} for r in reversed(self.destroyed)

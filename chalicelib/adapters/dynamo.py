@@ -203,6 +203,37 @@ class AuditItem(Model):
     expires_at = TTLAttribute(null=True)      # KVKK retention policy: `audit`
 
 
+class SubjectRequestItem(Model):
+    """A data-subject request (KVKK art. 11): the national id sealed, its keyed hash to
+    find the person's cases. Listed per district and status through by_district_status."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)      # DSR#<id>
+    sk = UnicodeAttribute(range_key=True, default="DSR")
+    district = UnicodeAttribute()
+    national_id_enc = UnicodeAttribute()
+    nid_hash = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    received_on = UnicodeAttribute()
+    registered_by = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    answer = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
+    warned = BooleanAttribute(default=False)
+    log = ListAttribute(of=MapAttribute, default=list)
+    version = VersionAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    sweep_pk = UnicodeAttribute(null=True)
+    sweep_sk = UnicodeAttribute(null=True)
+
+    by_district_status = ByDistrictStatus()
+    sweep = Sweep()
+
+
 class DestructionLogItem(Model):
     """One destroyed record (KVKK): what, when, under which rule, which job run. No
     personal data; DynamoDB's TTL removes it after 3 years."""

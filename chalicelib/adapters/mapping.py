@@ -18,10 +18,12 @@ from ..domain.calendar import ISTANBUL, default_calendar, local_date
 from ..domain.case import Applicant, Case, HistoryEntry, Status
 from ..domain.partners import Partner
 from ..domain.principal import StaffMember
+from ..domain.subject_requests import SubjectRequest
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
 from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
-                     IdempotencyItem, InstitutionMap, PartnerItem, RouteMarker, StaffItem, SurveyItem)
+                     IdempotencyItem, InstitutionMap, PartnerItem, RouteMarker, StaffItem, SubjectRequestItem,
+                     SurveyItem)
 
 
 
@@ -322,3 +324,31 @@ def partner_from_raw(raw: dict) -> Partner:
                    rate_limit=int(item.rate_limit), created_at=_dt(item.created_at), created_by=item.created_by or "",
                    revoked_at=_dt(item.revoked_at), uses=int(item.uses or 0), last_used_at=_dt(item.last_used_at),
                    key_hash=item.sk.split("#", 1)[1])
+
+
+def subject_request_to_item(r: SubjectRequest, keys) -> SubjectRequestItem:
+    from ..domain.subject_requests import format_id
+    item = SubjectRequestItem(f"DSR#{r.id}", "DSR", district=r.district,
+                              national_id_enc=keys.seal(r.national_id, f"dsr:{r.id}"),
+                              nid_hash=keys.national_id_hash(r.national_id), kind=r.kind, channel=r.channel,
+                              received_on=r.received_on.isoformat(), registered_by=r.registered_by,
+                              registered_at=r.registered_at.isoformat(), status=r.status, answer=r.answer,
+                              closed_at=_iso(r.closed_at), closed_by=r.closed_by, warned=r.warned, log=list(r.log),
+                              gsi2pk=f"R#{r.district}#{r.status}", gsi2sk=f"{r.due_on.isoformat()}#{r.id}")
+    if r.status == "open" and not r.warned:
+        item.sweep_pk = K.sweep_pk(watch.SUBJECT_REQUEST_KIND, watch.shard_of(r.id))
+        item.sweep_sk = watch.sweep_key(datetime(r.warn_on.year, r.warn_on.month, r.warn_on.day, 5,
+                                                 tzinfo=timezone.utc), format_id(r.id))
+    if r.version is not None:
+        item.version = r.version
+    return item
+
+
+def subject_request_from_item(item: SubjectRequestItem, keys) -> SubjectRequest:
+    rid = item.pk.split("#", 1)[1]
+    return SubjectRequest(id=rid, district=item.district, national_id=keys.unseal(item.national_id_enc, f"dsr:{rid}"),
+                          kind=item.kind, channel=item.channel, received_on=date.fromisoformat(item.received_on),
+                          registered_by=item.registered_by, registered_at=datetime.fromisoformat(item.registered_at),
+                          status=item.status, answer=item.answer, closed_at=_dt(item.closed_at),
+                          closed_by=item.closed_by, warned=bool(item.warned), log=[plain(x) for x in item.log or []],
+                          version=item.version)

@@ -23,7 +23,7 @@ from . import itemkeys as K
 from . import mapping as M
 from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
-                     SurveyItem)
+                     SubjectRequestItem, SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
                  "under_evaluation")
@@ -584,6 +584,49 @@ class DynamoStore:
         for a, a_item in zip(assignments, a_items):
             a.version = a_item.version
         _stored(case)
+
+    # --- KVKK: data-subject requests ------------------------------------------------
+
+    def add_subject_request(self, r) -> None:
+        item = M.subject_request_to_item(r, self.keys)
+        item.save(condition=SubjectRequestItem.pk.does_not_exist())
+        r.version = item.version
+
+    def subject_request(self, rid: str):
+        try:
+            return M.subject_request_from_item(SubjectRequestItem.get(f"DSR#{rid}", "DSR", consistent_read=True),
+                                               self.keys)
+        except SubjectRequestItem.DoesNotExist:
+            return None
+
+    def save_subject_request(self, r) -> None:
+        """Version-checked: StaleCase when someone else changed it meanwhile."""
+        item = M.subject_request_to_item(r, self.keys)
+        try:
+            item.save()
+        except PutError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                raise StaleCase() from None
+            raise
+        r.version = item.version
+
+    def subject_requests(self, district: str, status: str, limit: int = 100) -> list:
+        keys = [(i.pk, i.sk) for i in SubjectRequestItem.by_district_status.query(f"R#{district}#{status}",
+                                                                                  limit=limit)]
+        items = self._full(SubjectRequestItem, keys) if keys else []
+        return sorted((M.subject_request_from_item(i, self.keys) for i in items), key=lambda r: (r.due_on, r.id))
+
+    def due_subject_requests(self, now: datetime) -> list:
+        keys = [(i.pk, i.sk) for i in self._due(SubjectRequestItem, watch.SUBJECT_REQUEST_KIND, now)]
+        items = self._full(SubjectRequestItem, keys) if keys else []
+        return [M.subject_request_from_item(i, self.keys) for i in items]
+
+    def cases_of_applicant(self, national_id: str) -> list:
+        """Every case filed with this national id, with its personal data: one Query of the
+        keyed-hash index, then the items by key."""
+        pk = K.applicant_index_pk(self.keys.national_id_hash(national_id))
+        keys = [(i.pk, i.sk) for i in CaseItem.by_applicant.query(pk)]
+        return [self._case(i) for i in self._full(CaseItem, keys)] if keys else []
 
     def destruction_log(self, district: str, limit: int = 50, cursor: str | None = None):
         """The district's destruction log, newest first, one page."""

@@ -377,9 +377,38 @@ class PartnerRevokedOut(_Out):
 
 # --- KVKK ----------------------------------------------------------------------------
 
+class SubjectRequestOut(_Out):
+    id: str
+    district: str
+    national_id_masked: str
+    kind: str
+    kind_name: str
+    channel: str
+    channel_name: str
+    received_on: str
+    due_on: str = Field(description="30 days after receipt (KVKK art. 13)")
+    status: str
+    answer: str | None
+    closed_at: str | None
+    closed_by: str | None
+    registered_by: str
+    log: list[dict[str, Any]]
+    version: int | None
+
+
+class SubjectRequestListOut(_Out):
+    requests: list[SubjectRequestOut]
+
+
+class SubjectRequestDetailOut(_Out):
+    request: SubjectRequestOut
+    applications: list[dict[str, Any]]
+
+
 class PersonalDataCopyOut(_Out):
     generated_at: str
     controller: str
+    request: SubjectRequestOut | None = None
     applications: list[dict[str, Any]] = Field(description="Every field held about the person in each application, "
                                                            "the recipients and the retention end")
 

@@ -218,3 +218,63 @@ def revoke_partner(partner_id):
 def destruction_log():
     from ..services import kvkk
     return json_response(kvkk.destruction_log(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
+
+
+# --- KVKK data-subject requests (supervisors of the district) ---------------------------
+
+KVKK = "/v1/staff/kvkk/requests"
+
+
+@route(bp, KVKK, "POST", summary="KVKK ilgili kişi başvurusunu kaydet (sorumlu; 30 gün içinde cevap)", tag="staff",
+       request="SubjectRequestIn", security=True,
+       responses={201: ("Kaydedildi", "SubjectRequestOut"), 422: ("Alan hataları", "ErrorOut"), **DENIED}, **AUTH)
+def kvkk_register():
+    from ..services import kvkk
+    return json_response(kvkk.register_request(ports(), _principal(), read_json(bp.current_request),
+                                               client=_client()), 201)
+
+
+@route(bp, KVKK, "GET", summary="KVKK ilgili kişi başvuruları (açık ya da kapalı)", tag="staff", security=True,
+       responses={200: ("Başvurular", "SubjectRequestListOut"), **DENIED}, **AUTH)
+def kvkk_list():
+    from ..services import kvkk
+    return json_response(kvkk.list_requests(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
+
+
+@route(bp, KVKK + "/{request_id}", "GET", summary="KVKK başvurusu ve kişinin bu ilçedeki başvuruları (denetlenir)",
+       tag="staff", security=True, responses={200: ("Ayrıntı", "SubjectRequestDetailOut"),
+                                               404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
+def kvkk_get(request_id):
+    from ..services import kvkk
+    return json_response(kvkk.get_request(ports(), _principal(), request_id, client=_client()),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, KVKK + "/{request_id}/copy", "GET", summary="Kişi hakkında tutulan tüm veriler (JSON; denetlenir)",
+       tag="staff", security=True, responses={200: ("Veri örneği", "PersonalDataCopyOut"),
+                                               404: ("Yok", "ErrorOut"), **DENIED}, **AUTH)
+def kvkk_copy(request_id):
+    from ..services import kvkk
+    return json_response(kvkk.export_copy(ports(), _principal(), request_id, client=_client()),
+                         headers={"Cache-Control": "no-store"})
+
+
+def _kvkk_change(name: str, fn_name: str, model: str, summary: str, out: str):
+    def view(request_id):
+        from ..services import kvkk
+        return json_response(getattr(kvkk, fn_name)(ports(), _principal(), request_id, read_json(bp.current_request),
+                                                    client=_client()))
+    view.__name__ = f"kvkk_{name}"
+    route(bp, f"{KVKK}/{{request_id}}/{name}", "POST", summary=summary, tag="staff", request=model, security=True,
+          responses={200: ("Güncel", out), 404: ("Yok", "ErrorOut"), 409: ("Yapılamaz", "ErrorOut"),
+                     422: ("Alan hataları", "ErrorOut"), **DENIED}, **AUTH)(view)
+
+
+for _n, _f, _m, _s, _o in [
+    ("correct", "correct", "CorrectionIn", "Ad, adres ya da telefonu düzelt (gerekçeli, sürümlü, denetlenir)",
+     "SubjectRequestDetailOut"),
+    ("erase", "erase", "ErasureIn", "Süresinden önce sil (yalnızca kurumlara iletilmeden kapanmış başvuru)",
+     "SubjectRequestDetailOut"),
+    ("close", "close_request", "CloseRequestIn", "Gerekçeli cevapla kapat", "SubjectRequestOut"),
+]:
+    _kvkk_change(_n, _f, _m, _s, _o)

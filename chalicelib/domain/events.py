@@ -167,8 +167,17 @@ class DailyDigest:
     overdue: tuple[DigestItem, ...]
 
 
+@dataclass(frozen=True)
+class SubjectRequestDue:
+    """A KVKK data-subject request 5 days before its 30th day."""
+    request_id: str
+    district: str
+    due_on: date
+    kind: str
+
+
 Event = (ApplicationReceived | Forwarded | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
          | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | CaseClosedForInstitutions | ThanksPassedOn
          | ReminderDue | InstitutionAnswered
          | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue
-         | ConclusionObjected | DailyDigest)
+         | ConclusionObjected | DailyDigest | SubjectRequestDue)

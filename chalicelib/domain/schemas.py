@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
@@ -142,6 +142,11 @@ FIELD_LABELS = {
     "districts.*": "İlçe",
     "rate_limit": "Dakikalık çağrı sınırı",
     "name": "Ad",
+    "kind": "İstek türü",
+    "received_on": "Alındığı gün",
+    "field": "Düzeltilecek alan",
+    "value": "Doğru değer",
+    "application_no": "Başvuru numarası",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -182,6 +187,8 @@ _BUILTIN = {
     "enum": ("invalid_choice", "{label} için geçerli değerler: {expected}."),
     "date_type": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
     "date_parsing": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
+    "date_from_datetime_parsing": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
+    "date_from_datetime_inexact": ("invalid_date", "{label} YYYY-AA-GG biçiminde bir tarih olmalıdır."),
     "json_invalid": ("invalid_body", "İstek gövdesi geçerli bir JSON değil."),
 }
 
@@ -196,7 +203,10 @@ CHOICE_NAMES = {
 # where the same code means different things in different fields
 FIELD_CHOICE_NAMES = {
     "role": {"desk": "masa", "supervisor": "sorumlu", "province": "il", "admin": "yönetici"},
+    "kind": {"info": "bilgi", "copy": "örnek", "correction": "düzeltme", "erasure": "silme"},
+    "field": {"first_name": "ad", "last_name": "soyad", "address": "adres", "phone": "cep telefonu"},
     "channel": {"desk": "masada", "phone": "telefonla", "face_to_face": "yüz yüze", "web": "internet",
+                "in_person": "şahsen", "letter": "yazılı dilekçe", "kep": "KEP", "email": "e-posta",
                 "mobile": "mobil uygulama", "open311": "Open311 ortak uygulaması"},
 }
 
@@ -482,6 +492,45 @@ class ReopenIn(_Versioned):
 class LegalHoldIn(_Versioned):
     """KVKK: put on or lift a legal hold (an objection, a lawsuit, an inquiry)."""
     reason: Text = Field(min_length=10, max_length=1000)
+
+
+class SubjectRequestIn(_Model):
+    """KVKK art. 11: a person's request, registered by the office."""
+    national_id: Text
+    kind: Literal["info", "copy", "correction", "erasure"]
+    channel: Literal["in_person", "letter", "kep", "email"]
+    received_on: date
+
+    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
+
+
+class CorrectionIn(_Versioned):
+    application_no: Text = Field(min_length=10, max_length=14)
+    field: Literal["first_name", "last_name", "address", "phone"]
+    value: Text = Field(min_length=2, max_length=300)
+    reason: Text = Field(min_length=10, max_length=1000)
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self):
+        if self.field == "phone":
+            normalised = normalise_mobile(self.value)
+            if normalised is None:
+                raise PydanticCustomError("invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde giriniz.")
+            self.value = normalised
+        elif self.field == "address" and len(self.value) < 10:
+            raise PydanticCustomError("too_short", "Adres en az 10 karakter olmalıdır.")
+        elif self.field in ("first_name", "last_name") and (len(self.value) > 50 or _LINE_BREAKS.search(self.value)):
+            raise PydanticCustomError("invalid_value", "Ad ve soyad tek satır, en fazla 50 karakter olmalıdır.")
+        return self
+
+
+class ErasureIn(_Model):
+    application_no: Text = Field(min_length=10, max_length=14)
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class CloseRequestIn(_Versioned):
+    answer: Text = Field(min_length=20, max_length=4000)
 
 
 class RevokeLinkIn(_Versioned):

@@ -139,3 +139,213 @@ def check_final_answer(text: str) -> None:
 def _supervisor(p, district: str) -> None:
     if p.role != "supervisor" or p.district != district:
         raise Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
+
+
+# --- data-subject requests (KVKK art. 11 and 13) ----------------------------------------
+# Who handles them: the district's supervisors (docs/kvkk.md says why).
+
+def _request_view(r) -> dict:
+    from ..domain import subject_requests as D
+    from ..domain.identity import mask_national_id
+    return {"id": D.format_id(r.id), "district": r.district, "national_id_masked": mask_national_id(r.national_id),
+            "kind": r.kind, "kind_name": D.KINDS[r.kind], "channel": r.channel, "channel_name": D.CHANNELS[r.channel],
+            "received_on": r.received_on.isoformat(), "due_on": r.due_on.isoformat(), "status": r.status,
+            "answer": r.answer, "closed_at": iso_local(r.closed_at), "closed_by": r.closed_by,
+            "registered_by": r.registered_by, "log": r.log, "version": r.version}
+
+
+def _load_request(ports: Ports, p, raw_id: str):
+    from ..domain import subject_requests as D
+    from ..domain.errors import NotFound
+    if p.role != "supervisor" or not p.district:      # who may, before what exists
+        raise Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
+    rid = D.parse_id(raw_id)
+    r = ports.store.subject_request(rid) if rid else None
+    if r is None:
+        raise NotFound("not_found", "Bu numarayla bir ilgili kişi başvurusu yok.")
+    _supervisor(p, r.district)
+    return r
+
+
+def _save_request(ports: Ports, r) -> None:
+    from ..domain.errors import Conflict
+    try:
+        ports.store.save_subject_request(r)
+    except StaleCase:
+        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; sayfayı yenileyip tekrar deneyiniz.") \
+            from None
+
+
+def register_request(ports: Ports, p, data, *, client: str) -> dict:
+    from ..domain import subject_requests as D
+    from ..domain.schemas import SubjectRequestIn, parse
+    if p.role != "supervisor" or not p.district:
+        from .office.queries import forbidden
+        raise forbidden()
+    now = ports.clock.now()
+    req = parse(SubjectRequestIn, data)
+    if req.received_on > local_date(now):
+        raise AppError("future_date", "Başvurunun alındığı gün ileri bir tarih olamaz.", field="received_on", status=422)
+    r = D.SubjectRequest(id=D.new_id(), district=p.district, national_id=req.national_id, kind=req.kind,
+                         channel=req.channel, received_on=req.received_on, registered_by=p.username,
+                         registered_at=now)
+    ports.store.add_subject_request(r)
+    ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_register", now, client,
+                                  {"kind": r.kind, "channel": r.channel}))
+    return _request_view(r)
+
+
+def list_requests(ports: Ports, p, params: dict) -> dict:
+    if p.role != "supervisor" or not p.district:
+        from .office.queries import forbidden
+        raise forbidden()
+    status = params.get("status") or "open"
+    if status not in ("open", "closed"):
+        raise AppError("invalid_choice", "Durum için geçerli değerler: open (açık) ya da closed (kapalı).",
+                       field="status", status=422)
+    return {"requests": [_request_view(r) for r in ports.store.subject_requests(p.district, status)]}
+
+
+def _cases_in_scope(ports: Ports, p, r) -> list:
+    return [c for c in ports.store.cases_of_applicant(r.national_id) if c.district == p.district]
+
+
+def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
+    """The request and every application of that national id in the supervisor's
+    district: one Query of the keyed-hash index, audited."""
+    from ..config import settings
+    from ..domain import subject_requests as D
+    r = _load_request(ports, p, raw_id)
+    now = ports.clock.now()
+    cases = _cases_in_scope(ports, p, r)
+    ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_lookup", now, client,
+                                  {"found": len(cases)}))
+    rows = []
+    for c in sorted(cases, key=lambda c: c.received_at):
+        end = R.retention_end(local_date(c.closed_at), settings().retention_years) if c.closed_at else None
+        refusal = D.erasure_refusal(c)
+        rows.append({"application_no": refs.format_application_no(c.application_no), "subject": c.subject,
+                     "type": c.type, "status": c.status.value, "received_at": iso_local(c.received_at),
+                     "closed_at": iso_local(c.closed_at), "retention_ends_on": end.isoformat() if end else None,
+                     "version": c.version, "first_name": c.applicant.first_name, "last_name": c.applicant.last_name,
+                     "address": c.applicant.address, "phone_masked": _mask_phone(c.applicant.phone),
+                     "erasable": refusal is None, "erasure_refusal": refusal[1] if refusal else None})
+    return {"request": _request_view(r), "applications": rows}
+
+
+def _mask_phone(phone: str) -> str:
+    from ..domain.identity import mask_phone
+    return mask_phone(phone)
+
+
+def export_copy(ports: Ports, p, raw_id: str, *, client: str) -> dict:
+    """Every field held about the person in every case of the district, with the
+    recipients and the retention end (JSON; the console prints it as a Turkish page)."""
+    r = _load_request(ports, p, raw_id)
+    now = ports.clock.now()
+    copies = []
+    for c in sorted(_cases_in_scope(ports, p, r), key=lambda c: c.received_at):
+        _, assignments = ports.store.load_with_assignments(c.application_no)
+        copies.append(_readable_copy(ports, c, assignments))
+    r.log.append({"at": iso_local(now), "by": p.username, "action": "copy", "count": len(copies)})
+    _save_request(ports, r)
+    ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_export", now, client,
+                                  {"applications": len(copies)}))
+    return {"generated_at": iso_local(now), "controller": controller(), "request": _request_view(r),
+            "applications": copies}
+
+
+def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
+    """Corrects a name, address or phone in one of the person's cases, with a reason:
+    version-checked like every change, audited, noted in the case's internal history."""
+    from dataclasses import replace
+    from ..domain import subject_requests as D
+    from ..domain.errors import Conflict, NotFound
+    from ..domain.schemas import CorrectionIn, parse
+    r = _load_request(ports, p, raw_id)
+    req = parse(CorrectionIn, data)
+    now = ports.clock.now()
+    no = refs.normalise_application_no(req.application_no)
+    case, assignments = ports.store.load_with_assignments(no) if no else (None, [])
+    if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
+        raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
+    if case.anonymised_at is not None:
+        raise Conflict("anonymised", "Bu başvurunun kişisel verileri imha edilmiş.")
+    if case.version != req.version:
+        raise Conflict("stale_version", "Başvuru siz bakarken değişti; sayfayı yenileyiniz.",
+                       details={"current_version": case.version})
+    case.applicant = replace(case.applicant, **{req.field: req.value})
+    case.add_note(now, f"KVKK düzeltmesi ({D.format_id(r.id)}): {D.CORRECTABLE[req.field]} düzeltildi. "
+                  f"Gerekçe: {req.reason}", actor=p.username, event="kvkk_correction")
+    try:
+        ports.store.commit(case, [], audit=AuditEntry(case.application_no, p.username, p.role, "kvkk_correction",
+                                                      now, client, {"field": req.field, "request": r.id}))
+    except StaleCase:
+        raise Conflict("stale_version", "Başvuru siz bakarken değişti; sayfayı yenileyiniz.") from None
+    r.log.append({"at": iso_local(now), "by": p.username, "action": "correction", "field": req.field,
+                  "application_no": refs.format_application_no(no)})
+    _save_request(ports, r)
+    return get_request(ports, p, raw_id, client=client)
+
+
+def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
+    """Erases a case's personal data early where no legal obligation keeps it: a case
+    that closed without ever being forwarded. An open or forwarded case is refused, with why."""
+    from ..domain import subject_requests as D
+    from ..domain.errors import Conflict, NotFound
+    from ..domain.schemas import ErasureIn, parse
+    r = _load_request(ports, p, raw_id)
+    req = parse(ErasureIn, data)
+    now = ports.clock.now()
+    no = refs.normalise_application_no(req.application_no)
+    case = ports.store.get(no) if no else None
+    if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
+        raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
+    refusal = D.erasure_refusal(case)
+    if refusal:
+        raise Conflict(refusal[0], refusal[1], field="application_no")
+    audit = AuditEntry(case.application_no, p.username, p.role, "kvkk_erasure", now, client, {"request": r.id})
+    entries = destroy_case(ports, no, now, run_id=f"request-{r.id}", rule="erasure_request", audit=audit,
+                           check_due=False)
+    if entries is None:
+        raise Conflict("concurrent_update", "Başvuru aynı anda değişti; sayfayı yenileyip tekrar deneyiniz.")
+    r.log.append({"at": iso_local(now), "by": p.username, "action": "erasure",
+                  "application_no": refs.format_application_no(no), "records": len(entries)})
+    _save_request(ports, r)
+    return get_request(ports, p, raw_id, client=client)
+
+
+def close_request(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
+    from ..domain.errors import Conflict
+    from ..domain.schemas import CloseRequestIn, parse
+    r = _load_request(ports, p, raw_id)
+    req = parse(CloseRequestIn, data)
+    if r.status == "closed":
+        raise Conflict("already_closed", "Bu ilgili kişi başvurusu zaten cevaplanıp kapatıldı.")
+    if r.version != req.version:
+        raise Conflict("stale_version", "Başvuru siz bakarken değişti; sayfayı yenileyiniz.",
+                       details={"current_version": r.version})
+    now = ports.clock.now()
+    r.status, r.answer, r.closed_at, r.closed_by = "closed", req.answer, now, p.username
+    _save_request(ports, r)
+    ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_close", now, client,
+                                  {"late": local_date(now) > r.due_on}))
+    return _request_view(r)
+
+
+def remind_due_requests(ports: Ports, now: datetime) -> int:
+    """Daily: the office is reminded of a subject request 5 days before its 30th day."""
+    from ..domain import events as ev
+    from .notifications import district_lookup, tell
+    sent, lookup = 0, district_lookup(ports.store)
+    for r in ports.store.due_subject_requests(now):
+        if r.status != "open" or r.warned:
+            continue
+        tell(ports, [ev.SubjectRequestDue(r.id, r.district, r.due_on, r.kind)], district=lookup)
+        r.warned = True
+        try:
+            ports.store.save_subject_request(r)
+            sent += 1
+        except StaleCase:
+            continue
+    return sent

@@ -248,6 +248,17 @@ def _digest(keys, district, e: ev.DailyDigest):
         "overdue_count": len(e.overdue), "overdue_list": lines(e.overdue)})]
 
 
+def _subject_request_due(keys, district, e: ev.SubjectRequestDue):
+    from ..domain.subject_requests import KINDS, format_id
+    settings = district(e.district)
+    if settings is None or not settings.office_email:
+        return []
+    return [Notification(f"kvkk-due:{e.request_id}", "email", "office_event", settings.office_email, {
+        "application_no": format_id(e.request_id), "district_name": catalog().districts[e.district].name,
+        "event_title": "KVKK ilgili kişi başvurusunun cevap süresi doluyor",
+        "detail": f"Kanuni son gün {tr_date(e.due_on)} (KVKK m. 13: en geç 30 gün). İstek: {KINDS[e.kind]}."})]
+
+
 _MAP: dict[type, Callable] = {
     ev.ApplicationReceived: _received,
     ev.Forwarded: _forwarded,
@@ -270,4 +281,5 @@ _MAP: dict[type, Callable] = {
     ev.ExtensionDecisionDue: _extension_window,
     ev.ConclusionObjected: _objected,
     ev.DailyDigest: _digest,
+    ev.SubjectRequestDue: _subject_request_due,
 }

@@ -134,4 +134,6 @@ def deadline(ports: Ports, now: datetime) -> dict:
 def daily(ports: Ports, now: datetime) -> dict:
     result = case_sweep(ports, now)
     result["digests"] = digest(ports, now)
+    from . import kvkk
+    result["kvkk_reminders"] = kvkk.remind_due_requests(ports, now)
     return result

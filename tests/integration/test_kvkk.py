@@ -190,3 +190,109 @@ def test_the_sweep_reads_only_what_is_due(client, staff, application, aws, aws_c
     queries = [c for c in aws_calls.calls if c[1] == "Query"]
     assert queries and aws_calls.items_evaluated() <= 5 + 5 * 3     # the due keys, then each case's own items
     assert "Scan" not in aws_calls.operations("dynamodb")
+
+
+# --- data-subject requests (KVKK art. 11) -------------------------------------------------------
+
+KVKK = "/v1/staff/kvkk/requests"
+
+
+def _register(client, staff, **changes):
+    body = {"national_id": "10000000146", "kind": "copy", "channel": "letter",
+            "received_on": datetime.now(timezone.utc).date().isoformat(), **changes}
+    return staff_post(client, staff, "sorumlu.maltepe", KVKK, body)
+
+
+def test_a_subject_request_is_registered_with_its_30_day_deadline_and_finds_the_persons_cases(
+        client, staff, application, aws, aws_calls):
+    from tests.integration.helpers import submit
+    first, second = submit(client, application), submit(client, {**application, "category": "park_bahce"})
+    other = submit(client, {**application, "applicant": {**application["applicant"], "national_id": "10000000078"}})
+    assert _register(client, staff, national_id="12345678901").status_code == 422
+    assert staff_post(client, staff, "masa.maltepe", KVKK, {}).status_code == 403   # supervisors only
+    r = _register(client, staff)
+    assert r.status_code == 201, r.body
+    req = r.json_body
+    received = datetime.fromisoformat(req["received_on"]).date()
+    assert req["due_on"] == (received + timedelta(days=30)).isoformat() and req["national_id_masked"].endswith("46")
+    aws_calls.reset()
+    found = client.http.get(f"{KVKK}/{req['id']}", headers=staff.headers("sorumlu.maltepe")).json_body
+    nos = {a["application_no"] for a in found["applications"]}
+    assert nos == {first["application_no"], second["application_no"]} and other["application_no"] not in nos
+    assert "Scan" not in aws_calls.operations("dynamodb") and aws_calls.operations("dynamodb").count("Query") == 1
+    # another district's supervisor cannot see it
+    assert client.http.get(f"{KVKK}/{req['id']}", headers=staff.headers("sorumlu.cankaya")).status_code == 403
+    listed = client.http.get(KVKK, headers=staff.headers("sorumlu.maltepe")).json_body["requests"]
+    assert [x["id"] for x in listed] == [req["id"]]
+
+
+def test_the_copy_holds_every_field_with_recipients_and_retention_and_is_audited(client, staff, application, aws):
+    receipt, _ = forwarded_case(client, application, aws)
+    req = _register(client, staff).json_body
+    copy = client.http.get(f"{KVKK}/{req['id']}/copy", headers=staff.headers("sorumlu.maltepe")).json_body
+    [one] = copy["applications"]
+    assert one["applicant"]["national_id"] == "10000000146" and one["applicant"]["address"].startswith("Bağdat")
+    assert one["description"] == application["description"]
+    assert one["recipients"][0]["name"] == "Maltepe Belediye Başkanlığı"
+    assert one["retention"]["years"] == 10 and "5/2-ç" in one["retention"]["ground"]
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.subject_requests import parse_id
+    actions = [e["action"] for e in ports().audit.trail(f"KVKK-{parse_id(req['id'])}")]
+    assert actions == ["kvkk_register", "kvkk_export"]
+
+
+def test_a_correction_is_versioned_audited_and_shows_in_the_case(client, staff, application, aws):
+    receipt, _ = forwarded_case(client, application, aws)
+    no = receipt["application_no"]
+    req = _register(client, staff, kind="correction").json_body
+    version = detail(client, staff, no)["version"]
+    body = {"application_no": no, "field": "address", "value": "Çınar Sokak No:3 Maltepe / İstanbul",
+            "reason": "Başvuru sahibi dilekçeyle yeni adresini bildirdi.", "version": version}
+    r = staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/correct", body)
+    assert r.status_code == 200, r.body
+    view = detail(client, staff, no)
+    assert view["applicant"]["address"] == "Çınar Sokak No:3 Maltepe / İstanbul" and view["version"] == version + 1
+    assert any(h["event"] == "kvkk_correction" for h in view["history"])
+    stale = staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/correct", body)
+    assert stale.status_code == 409                                # the version it was based on is gone
+    bad = staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/correct",
+                     {**body, "field": "phone", "value": "123", "version": version + 1})
+    assert bad.status_code == 422 and bad.json_body["error"]["code"] == "invalid_phone"
+
+
+def test_erasure_is_refused_for_an_open_or_forwarded_case_and_done_for_a_never_forwarded_one(client, staff,
+                                                                                          application, aws):
+    from tests.integration.helpers import submit
+    forwarded, _ = forwarded_case(client, application, aws)
+    req = _register(client, staff, kind="erasure").json_body
+    erase = lambda no: staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/erase",  # noqa: E731
+                                  {"application_no": no, "reason": "İlgili kişi silinmesini istedi."})
+    r = erase(forwarded["application_no"])
+    assert r.status_code == 409 and r.json_body["error"]["code"] == "open_case"
+    assert "işlemde" in r.json_body["error"]["message"]
+    # a case closed as not processed before any forwarding may go
+    receipt = submit(client, {**application, "type": "oneri", "category": "park_bahce"})
+    no = receipt["application_no"]          # not routed: it closes before any forwarding
+    r = act(client, staff, no, "not-processed", {"reason_code": "no_clear_subject", "explanation": "Konu belirsiz."})
+    assert r.status_code == 200, r.body
+    done = erase(no)
+    assert done.status_code == 200, done.body
+    gone = client.http.get(f"/v1/applications/{no}", headers={"X-Access-Code": receipt["access_code"]})
+    assert gone.status_code == 410
+    closed = staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/close",
+                        {"answer": "Talebiniz üzerine kişisel verileriniz silinmiştir; bilgilerinize sunarız.",
+                         "version": done.json_body["request"]["version"]})
+    assert closed.status_code == 200 and closed.json_body["status"] == "closed"
+
+
+def test_the_office_is_reminded_before_the_30th_day(client, staff, aws):
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import kvkk
+    from tests.integration.helpers import outbox
+    received = datetime.now(timezone.utc).date() - timedelta(days=26)
+    req = _register(client, staff, received_on=received.isoformat()).json_body
+    assert kvkk.remind_due_requests(ports(), datetime.now(timezone.utc)) == 1
+    assert kvkk.remind_due_requests(ports(), datetime.now(timezone.utc)) == 0     # once
+    route_all(aws)
+    [mail] = [m for m in outbox()["email"] if req["id"] in m["subject"]]
+    assert "KVKK" in mail["subject"] and "30 gün" in mail["body"]
