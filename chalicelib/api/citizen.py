@@ -119,8 +119,12 @@ _CATALOG_CACHE: dict = {}
        responses={200: ("Katalog (statik belge)", None)})
 def get_catalog():
     if "body" not in _CATALOG_CACHE:
+        from ..config import settings
         from ..domain.catalog import catalog
-        body = json.dumps(catalog().public_document, ensure_ascii=False)
+        region = settings().data_region
+        privacy = {"retention_years": settings().retention_years, "data_region": region,
+                   "transfer_abroad": region.strip().casefold() not in ("türkiye", "turkiye", "turkey")}
+        body = json.dumps({**catalog().public_document, "privacy": privacy}, ensure_ascii=False)
         _CATALOG_CACHE["body"] = body
         _CATALOG_CACHE["etag"] = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
     etag = _CATALOG_CACHE["etag"]

@@ -240,6 +240,8 @@ class CaseDetailOut(_Out):
     channel: str
     partner_name: str | None = Field(default=None, description="The Open311 partner that filed it")
     media_url: str | None = Field(default=None, description="The photo link an Open311 partner sent")
+    legal_hold: dict[str, Any] | None = Field(default=None, description="KVKK: kept from destruction ({reason, by, at})")
+    anonymised_at: str | None = Field(default=None, description="KVKK: when its personal data was destroyed")
     location: dict[str, Any] | None = None
     received_at: str
     recorded_at: str | None = None

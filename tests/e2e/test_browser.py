@@ -399,3 +399,56 @@ def test_an_admin_issues_and_revokes_an_open311_key_and_the_clerk_sees_the_partn
     pg.wait_for_selector("#case-channel")
     assert pg.inner_text("#case-channel") == "Open311 ortak uygulaması · Maltepe Kent Uygulaması"
     shot(pg, "19-open311-case")
+
+
+def test_a_supervisor_handles_a_kvkk_request_and_the_citizen_downloads_their_data(stack, page):
+    pg = page
+    from tests.conftest import VALID_APPLICATION
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)
+    assert status == 201
+    no = receipt["application_no"]
+    # the citizen: their own data from the tracking page
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.fill("#code", receipt["access_code"])
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#download-data")
+    with pg.expect_download() as dl:
+        pg.click("#download-data")
+    import json
+    data = json.loads(Path(dl.value.path()).read_text())
+    assert data["applications"][0]["applicant"]["national_id"] == "10000000146"
+
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("sorumlu.maltepe")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#view-queue table")
+    pg.get_by_role("button", name="KVKK").click()
+    pg.wait_for_selector("#kvkk-register")
+    assert pg.is_visible("#destruction-log")
+    pg.get_by_role("button", name="Kaydet").click()                       # empty: each field is named
+    wait_for(lambda: pg.locator("#kvkk-register .field-error").count() >= 3)
+    pg.get_by_label("T.C. Kimlik No / YKN").fill("10000000146")
+    pg.select_option("#k-kind", "correction")
+    pg.select_option("#k-channel", "letter")
+    pg.get_by_role("button", name="Kaydet").click()
+    pg.wait_for_selector("#kvkk-applications")
+    assert no in pg.inner_text("#kvkk-applications")
+    shot(pg, "20-kvkk-request")
+    pg.get_by_role("button", name="Veri örneğini hazırla (yazdırılabilir)").click()
+    pg.wait_for_selector("#kvkk-copy-doc")
+    assert "Ayşe" in pg.inner_text("#kvkk-copy-doc") and "Maltepe" in pg.inner_text("#kvkk-copy-doc")
+    shot(pg, "21-kvkk-copy")
+    pg.select_option("#c-application_no", no)
+    pg.select_option("#c-field", "address")
+    pg.fill("#c-value", "Çınar Sokak No:3 Maltepe / İstanbul")
+    pg.fill("#c-reason", "Başvuru sahibi yeni adresini dilekçeyle bildirdi.")
+    pg.get_by_role("button", name="Düzelt").click()
+    wait_for(lambda: "Düzeltildi" in pg.inner_text("#live"))
+    row = pg.locator("#kvkk-applications tr", has_text=no)
+    assert "işlemde" in row.inner_text()                                   # an open case: erasure refused, with why
+    pg.fill("#k-answer", "Adres bilginiz dilekçeniz üzerine düzeltilmiştir; bilgilerinize sunarız.")
+    pg.get_by_role("button", name="Cevapla ve kapat").click()
+    wait_for(lambda: "Cevaplandı" in pg.inner_text("#kvkk-status"))
+    shot(pg, "22-kvkk-closed")
+    assert call("GET", f"{stack.api}/v1/applications/{no}", headers={"X-Access-Code": receipt["access_code"]})[0] == 200

@@ -69,3 +69,12 @@ form.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// The notice names the deployment's retention period and where the data is held.
+loadCatalog().then((cat) => {
+  const p = cat.privacy;
+  if (!p) return;
+  document.getElementById("kvkk-years").textContent = String(p.retention_years);
+  document.getElementById("kvkk-region").textContent = p.data_region;
+  document.getElementById("kvkk-abroad").hidden = !p.transfer_abroad;
+}).catch(() => {});

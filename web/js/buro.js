@@ -3,12 +3,13 @@
 import { renderDashboard } from "./buro/dashboard.js";
 import { openCase } from "./buro/case.js";
 import { renderIntake } from "./buro/intake.js";
+import { renderKvkk } from "./buro/kvkk.js";
 import { renderPartners } from "./buro/partners.js";
 import { renderQueue } from "./buro/queue.js";
 import { screens, wireSignIn } from "./buro/session.js";
 
 Object.assign(screens, { queue: renderQueue, case: openCase, intake: renderIntake, dashboard: renderDashboard,
-  partners: renderPartners });
+  partners: renderPartners, kvkk: renderKvkk });
 
 document.querySelectorAll("[data-view]").forEach((b) => b.addEventListener("click", () => {
   const v = b.dataset.view;

@@ -57,12 +57,28 @@ function render(v) {
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
       `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).`) : null,
+    el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
+      el("p", {}, "Bu başvuruda sizinle ilgili tutulan bütün verileri, iletildiği kurumları ve saklama süresini bir dosya olarak indirebilirsiniz (KVKK m. 11)."),
+      el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", id: "download-data", onclick: downloadData }, "Verilerimi indir (JSON)")),
+      el("p", { class: "hint" }, "Düzeltme ya da silme isteğinizi başvurunuzu yaptığınız valilik ya da kaymakamlık Açık Kapı bürosuna şahsen ya da yazılı olarak iletebilirsiniz; 30 gün içinde cevaplanır.")),
   ].filter(Boolean));
   result.classList.remove("hidden");
   if (v.survey_token) {
     surveyBox(v.survey_token, live).then((box) => document.getElementById("survey-slot")?.replaceWith(box))
       .catch(() => document.getElementById("survey-slot")?.remove());
   }
+}
+
+async function downloadData() {
+  try {
+    const data = await api("GET", `/v1/applications/${encodeURIComponent(current.no)}/data`, { headers: { "X-Access-Code": current.code } });
+    const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+    const a = el("a", { href: URL.createObjectURL(blob), download: `acikkapi-${current.no}-verilerim.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    say(live, "Verileriniz indirildi.", "ok");
+  } catch (e) { say(live, e.message, "err"); }
 }
 
 // An objection can be made once and cannot be taken back: it is confirmed first.

@@ -27,6 +27,8 @@ function renderCase(c) {
         c.media_url ? [el("dt", {}, "Fotoğraf bağlantısı"), el("dd", {}, el("a", { href: c.media_url, rel: "noopener noreferrer nofollow", target: "_blank" }, "Ortak uygulamadaki fotoğraf (yeni sekmede)"))] : null,
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(c.received_at)),
         el("dt", {}, "Yasal son gün"), el("dd", { id: "case-due" }, c.legal_due_date ? `${fmtDate(c.legal_due_date)} (${c.days_left} gün)${c.extended ? " · uzatıldı" : ""}${c.reopened_on ? ` · ${fmtDate(c.reopened_on)} tarihinde yeniden açıldı` : ""}` : "Yok: teşekkür başvurusu, cevap süresi işlemez"),
+        c.anonymised_at ? [el("dt", {}, "Kişisel veriler"), el("dd", { id: "case-anonymised" }, el("span", { class: "badge" }, `Saklama süresi doldu; ${fmtDateTime(c.anonymised_at)} tarihinde imha edildi`))] : null,
+        c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
         el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`),
@@ -55,10 +57,12 @@ function renderCase(c) {
   if (actions.has("extend")) parts.push(actionForm(c, "extend", "Süreyi uzat (4982 md. 11)", [["ground", "Uzatma gerekçesi", (c.extension_grounds || []).map((g) => [g.code, g.name])], ["explanation", "Açıklama (başvuru sahibine bildirilir)", "textarea"]], "30 iş gününe uzat"));
   if (actions.has("interim_answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
   if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
-  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter)", "textarea"],
+  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevap, kişisel veriler imha edildikten sonra da saklanır)", "textarea"],
     ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır"));
   if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat"));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
+  if (actions.has("legal_hold")) parts.push(actionForm(c, "legal-hold", "Yasal saklama (KVKK imhasını durdurur)", [["reason", "Gerekçe (itiraz, dava, inceleme)", "textarea"]], "Yasal saklamaya al"));
+  if (actions.has("release_hold")) parts.push(actionForm(c, "release-hold", "Yasal saklamayı kaldır", [["reason", "Gerekçe", "textarea"]], "Saklamayı kaldır"));
   box.replaceChildren(...parts);
   box.querySelector("#case-title").focus();
 }

@@ -5,7 +5,7 @@ import { api, ApiError, clearErrors, say, showErrors } from "../api.js";
 export const live = document.getElementById("live");
 const loginForm = document.getElementById("login");
 const consoleBox = document.getElementById("console");
-const views = ["queue", "case", "intake", "dashboard", "partners"];
+const views = ["queue", "case", "intake", "dashboard", "partners", "kvkk"];
 export let session = JSON.parse(sessionStorage.getItem("acikkapi.session") || "null");
 
 // The views register themselves here, so that one can open another without importing it.
@@ -46,6 +46,7 @@ export async function start() {
   document.getElementById("nav-intake").hidden = !["desk", "supervisor"].includes(u.role);
   const admin = u.role === "admin";
   document.getElementById("nav-partners").hidden = !admin;
+  document.getElementById("nav-kvkk").hidden = u.role !== "supervisor";
   document.querySelector('[data-view="queue"]').hidden = admin;    // an admin reads no cases
   document.getElementById("nav-dashboard").hidden = admin;
   await go(admin ? "partners" : "queue");
