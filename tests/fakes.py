@@ -55,6 +55,8 @@ class FakeStore:
         self.partner_windows: dict[str, tuple[int, int]] = {}
         self.destroyed: list[dict] = []
         self.subject_requests_: dict[str, object] = {}
+        self.otps: dict[str, list] = {}
+        self.keys_ = None   # fake_ports() sets it: the applicant index is the keys' HMAC
         self._lock = threading.Lock()
 
     # versioned writes, checked first and applied after: all or nothing
@@ -354,6 +356,28 @@ class FakeStore:
         return [copy.deepcopy(r) for r in self.subject_requests_.values()
                 if r.status == "open" and not r.warned and r.warn_on <= local_date(now)]
 
+    def put_otp(self, subject, code_hash, valid_until):
+        self.otps[subject] = [code_hash, 0, valid_until]
+
+    def try_otp(self, subject, now, max_tries):
+        with self._lock:
+            rec = self.otps.get(subject)
+            if rec is None or rec[1] >= max_tries or rec[2] <= now:
+                return None
+            rec[1] += 1
+            return rec[0]
+
+    def delete_otp(self, subject):
+        self.otps.pop(subject, None)
+
+    def applicant_page(self, nid_hash, limit, cursor):
+        mine = sorted((c for c in self.cases.values() if c.anonymised_at is None
+                       and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
+                      key=lambda c: c.received_at, reverse=True)
+        start = int(cursor) if cursor else 0
+        page = mine[start:start + limit]
+        return [copy.deepcopy(c) for c in page], (str(start + limit) if start + limit < len(mine) else None)
+
     def cases_of_applicant(self, national_id):
         return [copy.deepcopy(c) for c in self.cases.values()
                 if c.applicant.national_id == national_id and c.anonymised_at is None]
@@ -565,6 +589,8 @@ class FixedClock:
 
 def fake_ports(at: datetime | None = None) -> Ports:
     audit = FakeAudit()
-    return Ports(store=FakeStore(audit), audit=audit, publisher=FakePublisher(), storage=FakeStorage(),
+    keys, store = FakeKeys(), FakeStore(audit)
+    store.keys_ = keys
+    return Ports(store=store, audit=audit, publisher=FakePublisher(), storage=FakeStorage(),
                  identity=FakeIdentity(),
-                 keys=FakeKeys(), clock=FixedClock(at or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)))
+                 keys=keys, clock=FixedClock(at or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)))

@@ -112,6 +112,7 @@ class CaseItem(Model):
     partner_name = UnicodeAttribute(null=True)
     media_url = UnicodeAttribute(null=True)
     legal_hold = MapAttribute(null=True)          # KVKK: {reason, by, at}; kept from destruction
+    phone_verified = BooleanAttribute(default=False)   # filed within a phone-verified citizen session
     anonymised_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
@@ -232,6 +233,18 @@ class SubjectRequestItem(Model):
 
     by_district_status = ByDistrictStatus()
     sweep = Sweep()
+
+
+class OtpItem(Model):
+    """A phone-verification code: only its keyed hash, 5 tries, a 5-minute TTL."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)      # OTP#<hmac(national id, phone)>
+    sk = UnicodeAttribute(range_key=True, default="OTP")
+    code_hash = UnicodeAttribute()
+    tries = NumberAttribute(default=0)
+    valid_until = NumberAttribute()           # unix seconds: checked in the condition
+    expires_at = TTLAttribute()
 
 
 class DestructionLogItem(Model):

@@ -22,7 +22,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
 from . import itemkeys as K
 from . import mapping as M
 from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
-                     IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
+                     IdempotencyItem, OtpItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
                      SubjectRequestItem, SurveyItem)
 
 OPEN_STATUSES = ("received", "in_review", "forwarded", "awaiting_applicant", "institution_answered",
@@ -584,6 +584,43 @@ class DynamoStore:
         for a, a_item in zip(assignments, a_items):
             a.version = a_item.version
         _stored(case)
+
+    # --- citizen phone verification ---------------------------------------------------
+
+    def put_otp(self, subject: str, code_hash: str, valid_until: datetime) -> None:
+        """A new code replaces any earlier one (its tries start again at 0)."""
+        OtpItem(f"OTP#{subject}", "OTP", code_hash=code_hash, tries=0, valid_until=int(valid_until.timestamp()),
+                expires_at=valid_until + timedelta(minutes=5)).save()
+
+    def try_otp(self, subject: str, now: datetime, max_tries: int) -> str | None:
+        """Counts one try in one conditional write (the code exists, is still valid and has
+        tries left) and returns the code's hash; None when no try is left to count."""
+        try:
+            item = OtpItem(f"OTP#{subject}", "OTP")
+            item.update(actions=[OtpItem.tries.add(1)],
+                        condition=OtpItem.pk.exists() & (OtpItem.tries < max_tries)
+                        & (OtpItem.valid_until > int(now.timestamp())))
+            return item.code_hash
+        except UpdateError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+
+    def delete_otp(self, subject: str) -> None:
+        OtpItem(f"OTP#{subject}", "OTP").delete()
+
+    def applicant_page(self, nid_hash: str, limit: int, cursor: str | None):
+        """One page of a person's cases, newest first: one Query of the HMAC index, then
+        the items by key (with their personal data, to match the phone)."""
+        pk = K.applicant_index_pk(nid_hash)
+        start = _decode_cursor(self.keys, cursor, "gsi3pk", pk) if cursor else None
+        result = CaseItem.by_applicant.query(pk, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        keys = [(i.pk, i.sk) for i in result]
+        last = result.last_evaluated_key
+        items = self._full(CaseItem, keys) if keys else []
+        order = {k: n for n, k in enumerate(keys)}
+        cases = [self._case(i) for i in sorted(items, key=lambda i: order[(i.pk, i.sk)])]
+        return cases, (_encode_cursor(self.keys, last) if last else None)
 
     # --- KVKK: data-subject requests ------------------------------------------------
 

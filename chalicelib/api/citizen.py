@@ -28,7 +28,8 @@ def submit_application():
     from ..services import applications
     request = bp.current_request
     result = applications.submit(ports(), read_json(request),
-                                 idempotency_key_header=request.headers.get("idempotency-key"))
+                                 idempotency_key_header=request.headers.get("idempotency-key"),
+                                 authorization=request.headers.get("authorization"))
     return json_response(result.body, result.status, result.headers)
 
 
@@ -59,6 +60,47 @@ def my_data(application_no):
     body = kvkk.citizen_copy(ports(), application_no, request.headers.get("x-access-code"), client=client_ip(request))
     return json_response(body, headers={"Cache-Control": "no-store",
                                         "Content-Disposition": 'attachment; filename="acikkapi-verilerim.json"'})
+
+
+@route(bp, "/v1/citizen/otp", "POST", summary="Telefon doğrulama kodu iste (SMS; bilinmeyen telefon için de aynı cevap)",
+       tag="citizen", request="OtpRequestIn",
+       responses={202: ("Kod gönderildi (telefon bu kişiye aitse)", "OtpSentOut"), 429: ("Çok fazla kod", ErrorOut),
+                  **_ERRORS})
+def citizen_otp():
+    from ..services import citizen_session
+    request = bp.current_request
+    return json_response(citizen_session.request_code(ports(), read_json(request), client=client_ip(request)), 202,
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/citizen/session", "POST", summary="Kodla oturum aç (30 dakika)", tag="citizen", request="OtpVerifyIn",
+       responses={200: ("Oturum", "CitizenSessionOut"), 401: ("Kod hatalı ya da süresi dolmuş", ErrorOut), **_ERRORS})
+def citizen_session_open():
+    from ..services import citizen_session
+    return json_response(citizen_session.open_session(ports(), read_json(bp.current_request)),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/citizen/applications", "GET", summary="Başvurularım (doğrulanmış oturumla)", tag="citizen",
+       headers=[{"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Başvurular", "MyApplicationsOut"), 401: ("Oturum yok", ErrorOut)})
+def citizen_applications():
+    from ..services import citizen_session
+    request = bp.current_request
+    return json_response(citizen_session.my_applications(ports(), request.headers.get("authorization"),
+                                                         dict(request.query_params or {})),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/citizen/applications/{application_no}", "GET", summary="Başvurumu erişim kodu olmadan izle (oturumla)",
+       tag="citizen", headers=[{"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Başvurunun durumu", TrackOut), 401: ("Oturum yok", ErrorOut), 404: ("Size ait değil", ErrorOut),
+                  400: ("Numara hatalı", ErrorOut)})
+def citizen_application(application_no):
+    from ..services import citizen_session
+    request = bp.current_request
+    return json_response(citizen_session.my_application(ports(), request.headers.get("authorization"), application_no),
+                         headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/applications/{application_no}/replies", "POST",

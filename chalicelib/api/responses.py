@@ -242,6 +242,7 @@ class CaseDetailOut(_Out):
     media_url: str | None = Field(default=None, description="The photo link an Open311 partner sent")
     legal_hold: dict[str, Any] | None = Field(default=None, description="KVKK: kept from destruction ({reason, by, at})")
     anonymised_at: str | None = Field(default=None, description="KVKK: when its personal data was destroyed")
+    phone_verified: bool = Field(default=False, description="Filed within a phone-verified citizen session")
     location: dict[str, Any] | None = None
     received_at: str
     recorded_at: str | None = None
@@ -427,4 +428,33 @@ class DestructionEntryOut(_Out):
 class DestructionLogOut(_Out):
     district: str
     entries: list[DestructionEntryOut]
+    next_cursor: str | None
+
+
+# --- the citizen's session ---------------------------------------------------------
+
+class OtpSentOut(_Out):
+    sent: bool
+    expires_in: int
+    message: str
+
+
+class CitizenSessionOut(_Out):
+    token: str = Field(description="Signed, 30 minutes; send as `Authorization: Bearer …`")
+    expires_in: int
+
+
+class MyApplicationOut(_Out):
+    application_no: str
+    subject: str
+    type: str
+    category: str
+    status: str
+    received_at: str
+    updated_at: str
+    legal_due_date: str | None
+
+
+class MyApplicationsOut(_Out):
+    applications: list[MyApplicationOut]
     next_cursor: str | None

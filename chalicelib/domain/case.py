@@ -147,6 +147,7 @@ class Case:
     # its retention period ended the personal data is gone and this says when
     legal_hold: dict | None = None
     anonymised_at: datetime | None = None
+    phone_verified: bool = False    # filed within a phone-verified citizen session (domain/otp.py)
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)

@@ -176,8 +176,16 @@ class SubjectRequestDue:
     kind: str
 
 
+@dataclass(frozen=True)
+class PhoneCodeRequested:
+    """A citizen asked for a verification code for a phone that has applications."""
+    phone: str
+    code: str
+    ref: str            # the code record and its window: one SMS per code
+
+
 Event = (ApplicationReceived | Forwarded | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
          | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | CaseClosedForInstitutions | ThanksPassedOn
          | ReminderDue | InstitutionAnswered
          | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue
-         | ConclusionObjected | DailyDigest | SubjectRequestDue)
+         | ConclusionObjected | DailyDigest | SubjectRequestDue | PhoneCodeRequested)

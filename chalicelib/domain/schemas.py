@@ -147,6 +147,9 @@ FIELD_LABELS = {
     "field": "Düzeltilecek alan",
     "value": "Doğru değer",
     "application_no": "Başvuru numarası",
+    "national_id": "T.C. Kimlik No / YKN",
+    "phone": "Cep telefonu",
+    "code": "Doğrulama kodu",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -492,6 +495,18 @@ class ReopenIn(_Versioned):
 class LegalHoldIn(_Versioned):
     """KVKK: put on or lift a legal hold (an objection, a lawsuit, an inquiry)."""
     reason: Text = Field(min_length=10, max_length=1000)
+
+
+class OtpRequestIn(_Model):
+    national_id: Text
+    phone: Text
+
+    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
+    _phone = field_validator("phone")(ApplicantIn._phone.__func__)
+
+
+class OtpVerifyIn(OtpRequestIn):
+    code: Text = Field(pattern=r"^[0-9]{6}$")
 
 
 class SubjectRequestIn(_Model):

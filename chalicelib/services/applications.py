@@ -145,11 +145,14 @@ def request_fingerprint(ports: Ports, data) -> str:
     return ports.keys.fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
-def submit(ports: Ports, data, *, idempotency_key_header: str | None) -> Result:
+def submit(ports: Ports, data, *, idempotency_key_header: str | None, authorization: str | None = None) -> Result:
     now = ports.clock.now()
     req = parse(ApplicationIn, data)
     key = idempotency_key(idempotency_key_header)
     case, access_code = build_case(ports, req, received_at=now, now=now, channel=req.channel)
+    if authorization:   # filed within a phone-verified session of this person: a signal for the office
+        from .citizen_session import verified_for
+        case.phone_verified = verified_for(ports, authorization, req.applicant.national_id, req.applicant.phone)
     return record_new_case(ports, case, access_code, idempotency=key, request_hash=request_fingerprint(ports, data),
                            now=now)
 

@@ -53,3 +53,13 @@ def verify_link(keys, token: str | None, *, now: datetime, purpose: str) -> Link
         if exc.reason != "unknown_key" or not keys.refresh_signing_keys():
             raise
     return verify(token or "", keys.signing_keys().keys, now=int(now.timestamp()), purpose=purpose)
+
+
+def citizen_session_token(keys, nid_hash: str, phone_hash: str, method: str, now: datetime) -> str:
+    """A citizen session: the national-id HMAC as subject, the verifying method and the
+    phone's HMAC in the second field ("otp:<phone hmac>"; an identity provider such as
+    e-Devlet would sign "edevlet:-"), 30 minutes."""
+    from ..domain.otp import SESSION_PURPOSE, SESSION_TTL
+    kid, key = keys.signing_keys().active_key()
+    return sign(LinkClaims(SESSION_PURPOSE, nid_hash, f"{method}:{phone_hash}", 1,
+                           int((now + SESSION_TTL).timestamp())), kid, key)

@@ -282,4 +282,5 @@ _MAP: dict[type, Callable] = {
     ev.ConclusionObjected: _objected,
     ev.DailyDigest: _digest,
     ev.SubjectRequestDue: _subject_request_due,
+    ev.PhoneCodeRequested: lambda k, d, e: [Notification(f"otp:{e.ref}", "sms", "otp", e.phone, {"code": e.code})],
 }

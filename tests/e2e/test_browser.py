@@ -174,7 +174,7 @@ def test_server_field_errors_appear_beside_their_fields(stack, page):
     assert "T.C. Kimlik No / YKN geçersiz" in pg.inner_text("#err-applicant-national-id")
 
 
-@pytest.mark.parametrize("path", ["index.html", "basvuru.html", "izle.html", "buro.html"])
+@pytest.mark.parametrize("path", ["index.html", "basvuru.html", "izle.html", "buro.html", "basvurularim.html"])
 def test_pages_fit_a_360_px_screen(stack, browser, path):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
     pg = context.new_page()
@@ -452,3 +452,39 @@ def test_a_supervisor_handles_a_kvkk_request_and_the_citizen_downloads_their_dat
     wait_for(lambda: "Cevaplandı" in pg.inner_text("#kvkk-status"))
     shot(pg, "22-kvkk-closed")
     assert call("GET", f"{stack.api}/v1/applications/{no}", headers={"X-Access-Code": receipt["access_code"]})[0] == 200
+
+
+def test_a_citizen_who_lost_the_code_verifies_the_phone_and_sees_both_applications(stack, browser):
+    from tests.conftest import VALID_APPLICATION
+    applicant = dict(VALID_APPLICATION["applicant"], national_id="10000000078", phone="0535 111 22 33")
+    nos = []
+    for subject in ("Sokak lambası yanmıyor", "Çöp konteyneri dolu"):
+        status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                                  dict(VALID_APPLICATION, subject=subject, applicant=applicant))
+        assert status == 201
+        nos.append(receipt["application_no"])
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/izle.html")
+    pg.get_by_role("link", name="Başvurularım").last.click()
+    pg.wait_for_selector("#otp-request")
+    pg.get_by_label("T.C. Kimlik No / YKN").fill("10000000078")
+    pg.get_by_label("Cep telefonu").fill("0535 111 22 33")
+    pg.get_by_role("button", name="Kod gönder").click()
+    pg.wait_for_selector("#otp-verify:not(.hidden)")
+
+    def code():
+        box = call("GET", f"{stack.api}/v1/dev/outbox")[1]
+        found = [m for m in box["sms"] if m["to"] == "+905351112233" and "doğrulama kodunuz" in m["body"]]
+        return found and re.search(r"\b(\d{6})\b", found[0]["body"]).group(1)
+    pg.get_by_label("Doğrulama kodu (6 hane)").fill(wait_for(code, timeout=20))
+    pg.get_by_role("button", name="Giriş").click()
+    pg.wait_for_selector("#mine-table")
+    text = pg.inner_text("#mine-table")
+    assert all(no in text for no in nos) and "Başvurularınız (2)" in pg.inner_text("#mine")
+    shot(pg, "23-basvurularim-360")
+    pg.get_by_role("link", name=nos[0]).click()
+    pg.wait_for_selector("#status")
+    assert nos[0] in pg.inner_text("#result") and not pg.is_visible("#my-data")
+    shot(pg, "24-track-with-session-360")
+    context.close()

@@ -66,7 +66,7 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
 
 # what a citizen or an institution wrote never goes into an SMS; only these may
 SAFE_SMS_FIELDS = {"application_no", "into_no", "track_url", "survey_url", "date", "due_date", "institutions",
-                   "text"}   # "text": the office's own interim answer
+                   "text", "code"}   # "text": the office's own interim answer; "code": our 6 digits
 
 
 def test_no_sms_template_carries_text_a_citizen_or_an_institution_wrote():
@@ -76,6 +76,7 @@ def test_no_sms_template_carries_text_a_citizen_or_an_institution_wrote():
             for name, t in templates()["sms"].items()}
     assert {name: fields - SAFE_SMS_FIELDS for name, fields in used.items() if fields - SAFE_SMS_FIELDS} == {}
     assert used["interim_answer"] == {"application_no", "text"}       # the one free text, the office's
+    assert used["otp"] == {"code"}
 
 
 def test_a_hostile_subject_reaches_neither_the_receipt_sms_nor_a_mail_header(p):

@@ -9,6 +9,14 @@ if (params.get("no")) form.application_no.value = params.get("no");
 
 let current = null;
 
+// Opened from "Başvurularım" with a phone-verified session: no access code needed.
+const citizenToken = sessionStorage.getItem("acikkapi.citizen");
+if (params.get("oturum") === "1" && citizenToken && params.get("no")) {
+  api("GET", `/v1/citizen/applications/${encodeURIComponent(params.get("no"))}`, { headers: { Authorization: `Bearer ${citizenToken}` } })
+    .then((view) => { current = { no: params.get("no"), code: null }; render(view); })
+    .catch((err) => say(live, err.status === 401 ? "Oturumunuzun süresi doldu; Başvurularım sayfasından yeniden doğrulayınız." : err.message, "err"));
+}
+
 async function load() {
   const no = form.application_no.value.trim();
   const code = form.access_code.value.trim();
@@ -49,15 +57,15 @@ function render(v) {
       el("ol", { class: "timeline" }, v.history.map((h) => el("li", {},
         el("time", { datetime: h.at }, fmtDateTime(h.at)), el("strong", {}, STATUS[h.status] || h.status),
         h.note ? el("div", {}, h.note) : null)))),
-    v.can_reply ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
+    v.can_reply && current.code ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
       (text) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/replies`,
         { body: { text }, headers: { "X-Access-Code": current.code } })) : null,
     v.survey_token ? el("div", { id: "survey-slot" }) : null,
-    v.can_object ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
+    v.can_object && current.code ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
       `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).`) : null,
-    el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
+    current.code && el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
       el("p", {}, "Bu başvuruda sizinle ilgili tutulan bütün verileri, iletildiği kurumları ve saklama süresini bir dosya olarak indirebilirsiniz (KVKK m. 11)."),
       el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", id: "download-data", onclick: downloadData }, "Verilerimi indir (JSON)")),
       el("p", { class: "hint" }, "Düzeltme ya da silme isteğinizi başvurunuzu yaptığınız valilik ya da kaymakamlık Açık Kapı bürosuna şahsen ya da yazılı olarak iletebilirsiniz; 30 gün içinde cevaplanır.")),

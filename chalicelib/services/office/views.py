@@ -57,6 +57,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "subject": case.subject, "description": case.description, "channel": case.channel,
         "partner_name": case.partner["name"] if case.partner else None, "media_url": case.media_url,
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
+        "phone_verified": case.phone_verified,
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
         "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,

@@ -31,7 +31,7 @@ function renderCase(c) {
         c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
-        el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`),
+        el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı" }, "telefon doğrulandı")] : null),
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
           onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
         el("dt", {}, "Telefon"), el("dd", {}, c.applicant.phone_masked),

@@ -1,0 +1,134 @@
+"""The citizen's phone-verified session and "Başvurularım" (domain/otp.py has the rules).
+
+A citizen who lost an access code gets back in this way: a code by SMS to the phone
+given in the applications, then a 30-minute session that lists every application filed
+with that national id and phone, and opens each one's tracking view without the code.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from ..domain import otp as O
+from ..domain import refs
+from ..domain.calendar import iso_local
+from ..domain.errors import NotFound, Throttled, Unauthorized
+from ..domain.records import Counter
+from .ports import Ports
+
+SENT_MESSAGE = ("Bu bilgilerle yapılmış bir başvurunuz varsa doğrulama kodu cep telefonunuza SMS ile gönderildi. "
+                "Kod 5 dakika geçerlidir.")
+
+
+def _subject(ports: Ports, national_id: str, phone: str) -> str:
+    return ports.keys.fingerprint(f"otp|{national_id}|{phone}".encode("utf-8"))
+
+
+def phone_hash(ports: Ports, phone: str) -> str:
+    return ports.keys.fingerprint(f"phone|{phone}".encode("utf-8"))[:32]
+
+
+def _code_hash(ports: Ports, subject: str, code: str) -> str:
+    return ports.keys.fingerprint(f"code|{subject}|{code}".encode("utf-8"))
+
+
+def request_code(ports: Ports, data, *, client: str) -> dict:
+    """Sends a code if the national id and phone belong to at least one application; the
+    answer is the same either way. Throttled per phone and per client address first, so
+    a refusal says nothing about the phone either."""
+    from ..domain.schemas import OtpRequestIn, parse
+    from . import notifications
+    from ..domain import events as ev
+    req = parse(OtpRequestIn, data)
+    now = ports.clock.now()
+    window = int(now.timestamp()) // O.SEND_WINDOW_SECONDS
+    wait = (window + 1) * O.SEND_WINDOW_SECONDS - int(now.timestamp())
+    expires = now + timedelta(seconds=wait + 60)
+    too_many = Throttled("too_many_codes", "Çok fazla kod istendi; lütfen bir süre sonra tekrar deneyiniz.",
+                         headers={"Retry-After": str(wait)})
+    if not ports.store.take_attempt(Counter("otp-phone", phone_hash(ports, req.phone), window), O.SENDS_PER_PHONE,
+                                    expires):
+        raise too_many
+    if not ports.store.take_attempt(Counter("otp-ip", client, window), O.SENDS_PER_CLIENT, expires):
+        raise too_many
+    if any(c.applicant.phone == req.phone for c in ports.store.cases_of_applicant(req.national_id)):
+        subject = _subject(ports, req.national_id, req.phone)
+        code = O.new_code()
+        ports.store.put_otp(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
+        notifications.tell(ports, [ev.PhoneCodeRequested(req.phone, code, f"{subject[:24]}:{int(now.timestamp())}")])
+    return {"sent": True, "expires_in": int(O.CODE_TTL.total_seconds()), "message": SENT_MESSAGE}
+
+
+def open_session(ports: Ports, data) -> dict:
+    from ..domain.schemas import OtpVerifyIn, parse
+    from . import links
+    req = parse(OtpVerifyIn, data)
+    now = ports.clock.now()
+    subject = _subject(ports, req.national_id, req.phone)
+    stored = ports.store.try_otp(subject, now, O.MAX_TRIES)
+    if stored is None or not hmac.compare_digest(stored, _code_hash(ports, subject, req.code)):
+        raise Unauthorized("invalid_code", "Kod hatalı ya da süresi dolmuş. 5 hatalı denemeden sonra yeni kod isteyiniz.",
+                           field="code")
+    ports.store.delete_otp(subject)
+    token = links.citizen_session_token(ports.keys, ports.keys.national_id_hash(req.national_id),
+                                        phone_hash(ports, req.phone), "otp", now)
+    return {"token": token, "expires_in": int(O.SESSION_TTL.total_seconds())}
+
+
+def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
+    """(national-id HMAC, phone HMAC) of a valid citizen session, or 401."""
+    from . import links
+    from ..domain.tokens import TokenError
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    try:
+        claims = links.verify_link(ports.keys, token, now=ports.clock.now(), purpose=O.SESSION_PURPOSE)
+    except TokenError:
+        raise Unauthorized("invalid_session", "Oturum geçersiz ya da süresi dolmuş; telefonunuzu yeniden doğrulayınız.") \
+            from None
+    method, _, phone = claims.institution.partition(":")
+    return claims.subject, phone
+
+
+def verified_for(ports: Ports, authorization: str | None, national_id: str, phone: str) -> bool:
+    """True when a submission comes with a session of this very person and phone."""
+    if not authorization:
+        return False
+    try:
+        nid, ph = session_of(ports, authorization)
+    except Unauthorized:
+        return False
+    return nid == ports.keys.national_id_hash(national_id) and ph == phone_hash(ports, phone)
+
+
+def _mine(ports: Ports, case, nid: str, phone: str) -> bool:
+    return (case.anonymised_at is None and ports.keys.national_id_hash(case.applicant.national_id) == nid
+            and phone_hash(ports, case.applicant.phone) == phone)
+
+
+def my_applications(ports: Ports, authorization: str | None, params: dict) -> dict:
+    from .ports import InvalidCursor
+    from ..domain.errors import AppError
+    nid, phone = session_of(ports, authorization)
+    try:
+        cases, cursor = ports.store.applicant_page(nid, 20, params.get("cursor"))
+    except InvalidCursor:
+        raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
+    rows = [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject, "type": c.type,
+             "category": c.category, "status": c.status.value, "received_at": iso_local(c.received_at),
+             "updated_at": iso_local(c.updated_at),
+             "legal_due_date": c.legal_due_date.isoformat() if c.legal_due_date else None}
+            for c in cases if _mine(ports, c, nid, phone)]
+    return {"applications": rows, "next_cursor": cursor}
+
+
+def my_application(ports: Ports, authorization: str | None, raw_no: str) -> dict:
+    from .applications import invalid_number, public_view
+    nid, phone = session_of(ports, authorization)
+    no = refs.normalise_application_no(raw_no)
+    if no is None:
+        raise invalid_number()
+    case = ports.store.get(no)
+    if case is None or not _mine(ports, case, nid, phone):
+        raise NotFound("not_found", "Bu numarayla size ait bir başvuru bulunamadı.")
+    return public_view(ports, case, ports.clock.now())
+

@@ -1,0 +1,52 @@
+"""Issue 16's phone verification and "Başvurularım" over HTTP on moto: the code goes out
+through the notification queue as an SMS, the answer never tells a known phone from an
+unknown one, the list is one Query of the national-id HMAC index per page, and a
+submission within the session is marked phone-verified for the office."""
+from __future__ import annotations
+
+import json
+import re
+
+from tests.integration.helpers import H, detail, outbox, route_all, submit
+
+PERSON = {"national_id": "10000000146", "phone": "0532 123 45 67"}
+
+
+def _code(aws):
+    route_all(aws)
+    [sms] = [m for m in outbox()["sms"] if "doğrulama kodunuz" in m["body"]][:1]
+    return re.search(r"\b(\d{6})\b", sms["body"]).group(1)
+
+
+def test_code_session_list_and_a_verified_submission(client, staff, application, aws, aws_calls):
+    first, second = submit(client, application), submit(client, application)
+    known = client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(PERSON))
+    unknown = client.http.post("/v1/citizen/otp", headers=H, body=json.dumps({"national_id": "10000000078",
+                                                                               "phone": "0539 000 00 00"}))
+    assert known.status_code == unknown.status_code == 202 and known.json_body == unknown.json_body
+    code = _code(aws)
+    assert len([m for m in outbox()["sms"] if "doğrulama kodunuz" in m["body"]]) == 1
+    assert client.http.post("/v1/citizen/session", headers=H,
+                            body=json.dumps({**PERSON, "code": "12345"})).status_code == 422
+    session = client.http.post("/v1/citizen/session", headers=H, body=json.dumps({**PERSON, "code": code}))
+    assert session.status_code == 200, session.body
+    auth = {"Authorization": f"Bearer {session.json_body['token']}"}
+    aws_calls.reset()
+    listed = client.http.get("/v1/citizen/applications", headers=auth)
+    assert listed.status_code == 200
+    assert {a["application_no"] for a in listed.json_body["applications"]} == {first["application_no"],
+                                                                               second["application_no"]}
+    assert aws_calls.operations("dynamodb").count("Query") == 1 and "Scan" not in aws_calls.operations("dynamodb")
+    view = client.http.get(f"/v1/citizen/applications/{first['application_no']}", headers=auth)
+    assert view.status_code == 200 and view.json_body["application_no"] == first["application_no"]
+    assert client.http.get("/v1/citizen/applications").status_code == 401
+    verified = client.http.post("/v1/applications", headers={**H, **auth}, body=json.dumps(application)).json_body
+    route_all(aws)
+    assert detail(client, staff, verified["application_no"])["phone_verified"] is True
+    assert detail(client, staff, first["application_no"])["phone_verified"] is False
+
+
+def test_sending_is_throttled_per_phone(client, application, aws):
+    submit(client, application)
+    statuses = [client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(PERSON)).status_code for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
