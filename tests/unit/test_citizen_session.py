@@ -3,7 +3,6 @@ on the fakes with a fixed clock: expiry, tries, throttle, no enumeration, hash o
 the session token (tampered, expired, another person's)."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
