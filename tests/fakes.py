@@ -514,6 +514,9 @@ class FakeStorage:
     def delete(self, key):
         self.objects.pop(key, None)
 
+    def write(self, key, body, content_type):
+        self.objects[key] = (content_type, body)
+
     def delete_case_objects(self, application_no):
         gone = [k for k in self.objects if k.startswith(f"uploads/{application_no}/")]
         for k in gone:

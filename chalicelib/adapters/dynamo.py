@@ -113,6 +113,7 @@ class CaseItem(Model):
     media_url = UnicodeAttribute(null=True)
     legal_hold = MapAttribute(null=True)          # KVKK: {reason, by, at}; kept from destruction
     phone_verified = BooleanAttribute(default=False)   # filed within a phone-verified citizen session
+    citizen_files = ListAttribute(of=MapAttribute, null=True)
     anonymised_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 

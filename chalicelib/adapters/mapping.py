@@ -87,6 +87,7 @@ def case_to_item(case: Case, keys) -> CaseItem:
         legal_hold=dict(case.legal_hold) if case.legal_hold else None,
         anonymised_at=_iso(case.anonymised_at),
         phone_verified=case.phone_verified,
+        citizen_files=list(case.citizen_files) or None,
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
     )
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
@@ -177,6 +178,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         legal_hold=plain(item.legal_hold) if item.legal_hold else None,
         anonymised_at=_dt(item.anonymised_at),
         phone_verified=bool(item.phone_verified),
+        citizen_files=[plain(f) for f in item.citizen_files or []],
         stored_status=Status(item.status),
     )
 

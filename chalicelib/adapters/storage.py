@@ -103,6 +103,10 @@ class S3Storage:
     def delete(self, key: str) -> None:
         client("s3").delete_object(Bucket=self.bucket, Key=key)
 
+    def write(self, key: str, body: bytes, content_type: str) -> None:
+        """Replaces an object (a photo once its metadata is stripped)."""
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
     def delete_case_objects(self, application_no: str) -> int:
         """Every object under the case's prefix (uploads never attached included)."""
         s3, deleted = client("s3"), 0

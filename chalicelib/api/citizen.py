@@ -103,6 +103,32 @@ def citizen_application(application_no):
                          headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/applications/{application_no}/attachments", "POST",
+       summary="Fotoğraf ya da belge yükleme formu al (en fazla 3; JPEG, PNG, HEIC, PDF; 10 MB)", tag="citizen",
+       request="CitizenUploadIn",
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={201: ("Yükleme formu (presigned POST)", "UploadFormOut"), 404: ("Eşleşmiyor", ErrorOut),
+                  409: ("Kapalı ya da 3 dosya var", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
+def citizen_upload_form(application_no):
+    from ..services import citizen_files
+    request = bp.current_request
+    return json_response(citizen_files.start_upload(ports(), application_no, request.headers.get("x-access-code"),
+                                                    read_json(request), client=client_ip(request)), 201)
+
+
+@route(bp, "/v1/applications/{application_no}/attachments/{attachment_id}", "POST",
+       summary="Yüklenen dosyayı başvuruya ekle (türü denetlenir, fotoğrafın üst verisi silinir)", tag="citizen",
+       request="CitizenFileIn",
+       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       responses={200: ("Güncel durum", TrackOut), 404: ("Eşleşmiyor", ErrorOut), 409: ("Eklenemez", ErrorOut),
+                  429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
+def citizen_attach(application_no, attachment_id):
+    from ..services import citizen_files
+    request = bp.current_request
+    return json_response(citizen_files.attach(ports(), application_no, request.headers.get("x-access-code"),
+                                              attachment_id, read_json(request), client=client_ip(request)))
+
+
 @route(bp, "/v1/applications/{application_no}/replies", "POST",
        summary="İstenen ek bilgiyi gönder (send the information the office asked for)", tag="citizen",
        request=CitizenReplyIn,

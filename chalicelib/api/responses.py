@@ -89,6 +89,8 @@ class TrackOut(_CaseHeader):
                                                                      "accepted, until its end, İstanbul time")
     objection_deadline_end: str | None = Field(default=None, description="That day's last second, with offset")
     survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
+    attachments: list[dict[str, Any]] = Field(default_factory=list, description="The citizen's own files")
+    can_attach: bool = False
 
 
 class SurveyStatusOut(_Out):
@@ -160,6 +162,8 @@ class InstitutionCaseOut(_Out):
     can_extend: bool
     extended: bool
     contact_shared: bool = Field(description="The office shared the applicant's phone and e-mail with this institution")
+    citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
+                                                      description="The citizen's photos and documents (metadata stripped)")
 
 
 class UploadFormOut(_Out):
@@ -243,6 +247,8 @@ class CaseDetailOut(_Out):
     legal_hold: dict[str, Any] | None = Field(default=None, description="KVKK: kept from destruction ({reason, by, at})")
     anonymised_at: str | None = Field(default=None, description="KVKK: when its personal data was destroyed")
     phone_verified: bool = Field(default=False, description="Filed within a phone-verified citizen session")
+    citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
+                                                      description="The citizen's photos and documents (metadata stripped)")
     location: dict[str, Any] | None = None
     received_at: str
     recorded_at: str | None = None

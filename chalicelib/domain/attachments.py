@@ -10,12 +10,77 @@ _MAGIC = {
 }
 
 
+# a citizen's photos and documents: HEIC too (the iPhone camera's format), at most 3
+CITIZEN_TYPES = {**ALLOWED_TYPES, "image/heic": "heic"}
+MAX_CITIZEN_FILES = 3
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+
+
 def sniff(head: bytes) -> str | None:
     """The content type the first bytes prove, or None."""
     for content_type, signatures in _MAGIC.items():
         if any(head.startswith(sig) for sig in signatures):
             return content_type
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image/heic"
     return None
+
+
+def citizen_problem(size: int, declared_type: str, head: bytes) -> str | None:
+    if declared_type not in CITIZEN_TYPES:
+        return "citizen_type_not_allowed"
+    if declared_type == "image/heic":
+        if size <= 0:
+            return "attachment_empty"
+        if size > MAX_BYTES:
+            return "attachment_too_large"
+        return None if sniff(head) == "image/heic" else "attachment_content_mismatch"
+    return problem(size, declared_type, head)
+
+
+def strip_metadata(body: bytes, content_type: str) -> tuple[bytes, str, dict | None]:
+    """A photo without its metadata (EXIF, GPS, XMP, comments), as (bytes, content type,
+    the GPS position it carried or None). The pixels are re-encoded by Pillow (the
+    standard imaging library, imported only here); a HEIC photo becomes a JPEG, which
+    every office browser shows. PDFs pass unchanged."""
+    if content_type == "application/pdf":
+        return body, content_type, None
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+    if content_type == "image/heic":
+        import pillow_heif
+        pillow_heif.register_heif_opener()
+    with Image.open(BytesIO(body)) as img:
+        gps = _gps_of(img)
+        img = ImageOps.exif_transpose(img)    # keep the photo upright once the orientation tag is gone
+        out = BytesIO()
+        if content_type == "image/png":
+            clean = img.copy()
+            clean.info = {}                       # no text chunks, no eXIf, no ICC
+            clean.save(out, format="PNG", exif=b"")
+            return out.getvalue(), "image/png", gps
+        rgb = img.convert("RGB")
+        rgb.save(out, format="JPEG", quality=90, exif=b"", icc_profile=None)
+        return out.getvalue(), "image/jpeg", gps
+
+
+def _gps_of(img) -> dict | None:
+    try:
+        gps = img.getexif().get_ifd(0x8825)
+    except Exception:  # noqa: BLE001 - unreadable metadata is simply not used
+        return None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None
+
+    def degrees(value, ref) -> float:
+        d, m, s = (float(x) for x in value)
+        sign = -1 if ref in ("S", "W") else 1
+        return sign * (d + m / 60 + s / 3600)
+    try:
+        return {"lat": round(degrees(gps[2], gps.get(1, "N")), 6), "lon": round(degrees(gps[4], gps.get(3, "E")), 6)}
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
 
 
 def problem(size: int, declared_type: str, head: bytes) -> str | None:
@@ -65,4 +130,7 @@ MESSAGES = {
     "attachment_content_mismatch": "Dosyanın içeriği bildirilen türle (PDF, JPEG, PNG) uyuşmuyor.",
     "attachment_unreadable": "PDF dosyası okunamıyor ya da bozuk; dosyayı yeniden PDF olarak kaydedip yükleyiniz.",
     "attachment_missing": "Ek bulunamadı; önce dosyayı yükleyiniz.",
+    "citizen_type_not_allowed": "Yalnızca fotoğraf (JPEG, PNG, HEIC) ya da PDF belgesi eklenebilir.",
+    "too_many_files": "Bir başvuruya en fazla 3 dosya eklenebilir.",
+    "image_unreadable": "Fotoğraf açılamıyor ya da bozuk; fotoğrafı yeniden çekip ya da kaydedip yükleyiniz.",
 }

@@ -148,6 +148,8 @@ class Case:
     legal_hold: dict | None = None
     anonymised_at: datetime | None = None
     phone_verified: bool = False    # filed within a phone-verified citizen session (domain/otp.py)
+    # the citizen's photos and documents (at most 3), metadata stripped: [{id, filename, key, size, content_type, at}]
+    citizen_files: list[dict] = field(default_factory=list)
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)

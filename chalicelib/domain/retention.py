@@ -104,7 +104,9 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
                     for h in case.history]
     case.anonymised_at = at
     destroyed = [Destroyed("case", case.application_no, rule_name)]
-    keys: list[str] = []
+    keys: list[str] = [f["key"] for f in case.citizen_files if f.get("key")]
+    destroyed += [Destroyed("attachment", f.get("id", ""), "attachments") for f in case.citizen_files]
+    case.citizen_files = []
     for a in assignments:
         a.subject = case.subject
         for answer in a.answers:

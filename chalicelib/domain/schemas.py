@@ -150,6 +150,7 @@ FIELD_LABELS = {
     "national_id": "T.C. Kimlik No / YKN",
     "phone": "Cep telefonu",
     "code": "Doğrulama kodu",
+    "share_location": "Fotoğrafın konumunu paylaş",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -201,7 +202,7 @@ CHOICE_NAMES = {
     "not_competent": "görev alanı dışında", "accept": "kabul", "return": "iade",
     "web": "internet", "mobile": "mobil uygulama", "face_to_face": "yüz yüze", "phone": "telefon",
     "other_unit": "bilginin başka bir birimden sağlanması", "several_institutions": "birden fazla kurumun görüşü",
-    "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "email_link": "e-postayla bağlantı",
+    "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC", "email_link": "e-postayla bağlantı",
 }
 # where the same code means different things in different fields
 FIELD_CHOICE_NAMES = {
@@ -398,6 +399,16 @@ class AttachmentUploadIn(_Model):
     filename: Line = Field(min_length=1, max_length=200)
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(ge=1, le=10 * 1024 * 1024)
+
+
+class CitizenUploadIn(_Model):
+    filename: Line = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png", "image/heic"]
+    size: int = Field(ge=1, le=10 * 1024 * 1024)
+
+
+class CitizenFileIn(_Model):
+    share_location: StrictBool = False
 
 
 class SessionIn(_Model):

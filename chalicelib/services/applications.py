@@ -189,6 +189,9 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
                                 "legal_remedies": case.legal_remedies,
                                 "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier],
                                 "under_review": case.status != Status.CONCLUDED}
+    from .citizen_files import files_view
+    view["attachments"] = files_view(ports, case)
+    view["can_attach"] = not case.closed and len(case.citizen_files) < 3
     view["answer_owed"] = case.answer_owed
     view["can_reply"] = case.status == Status.AWAITING_APPLICANT
     view["can_object"] = False

@@ -142,7 +142,13 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "can_extend": not read_only and can_extend(case, local_date(now)),
         "contact_shared": bool(a.contact_shared),
         "extended": case.extended,
+        "citizen_attachments": _citizen_files(ports, case),
     }
+
+
+def _citizen_files(ports: Ports, case) -> list[dict]:
+    from .citizen_files import files_view
+    return files_view(ports, case)
 
 
 def _mutate(ports: Ports, token, *, client, now, action: str, apply, detail=None) -> dict:

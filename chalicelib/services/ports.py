@@ -220,6 +220,8 @@ class BlobStorage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def write(self, key: str, body: bytes, content_type: str) -> None: ...
+
     def delete_case_objects(self, application_no: str) -> int:
         """Deletes every object stored for the case; how many."""
 

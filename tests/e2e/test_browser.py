@@ -488,3 +488,42 @@ def test_a_citizen_who_lost_the_code_verifies_the_phone_and_sees_both_applicatio
     assert nos[0] in pg.inner_text("#result") and not pg.is_visible("#my-data")
     shot(pg, "24-track-with-session-360")
     context.close()
+
+
+def test_a_citizen_attaches_a_photo_from_the_phone_and_the_clerk_sees_it(stack, browser):
+    from tests.conftest import VALID_APPLICATION
+    from tests.unit.test_citizen_photos import jpeg_with_gps
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications", dict(VALID_APPLICATION, subject="Çukur var"))
+    assert status == 201
+    no = receipt["application_no"]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.fill("#code", receipt["access_code"])
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#photo-file")
+    assert pg.get_attribute("#photo-camera", "capture") == "environment"
+    photo = ARTIFACTS / "gps-photo.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    pg.set_input_files("#photo-file", str(photo))
+    pg.wait_for_selector("#my-files li")
+    assert "konum ve cihaz bilgileri silindi" in pg.inner_text("#live")
+    shot(pg, "25-photo-attached-360")
+    context.close()
+    page = browser.new_page()
+    page.goto(f"{stack.web}/buro.html")
+    page.get_by_label("Kullanıcı adı").fill("masa.maltepe")
+    page.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    page.get_by_role("button", name="Giriş yap").click()
+    page.wait_for_selector("#view-queue table")
+    page.get_by_role("link", name=no).click()
+    page.wait_for_selector("#case-citizen-files a")
+    href = page.get_attribute("#case-citizen-files a", "href")
+    import urllib.request
+    from io import BytesIO
+
+    from PIL import Image
+    body = urllib.request.urlopen(href, timeout=10).read()
+    assert dict(Image.open(BytesIO(body)).getexif()) == {}
+    shot(page, "26-clerk-sees-photo")
+    page.close()

@@ -1,4 +1,5 @@
 import { api, ApiError, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "./api.js";
+import { photosBox } from "./photos.js";
 import { surveyBox } from "./survey.js";
 
 const live = document.getElementById("live");
@@ -65,6 +66,7 @@ function render(v) {
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
       `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).`) : null,
+    current.code ? photosBox(current.no, current.code, v, live, render) : null,
     current.code && el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
       el("p", {}, "Bu başvuruda sizinle ilgili tutulan bütün verileri, iletildiği kurumları ve saklama süresini bir dosya olarak indirebilirsiniz (KVKK m. 11)."),
       el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", id: "download-data", onclick: downloadData }, "Verilerimi indir (JSON)")),

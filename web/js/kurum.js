@@ -46,7 +46,9 @@ function render(v) {
         el("dt", {}, "Kurum cevap süresi"), el("dd", {}, fmtDate(v.sla_due_date)),
         v.legal_due_date ? [el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date))] : null,
         v.location ? [el("dt", {}, "Konum"), el("dd", {}, `${v.location.lat}, ${v.location.lon}`)] : null),
-      el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description)),
+      el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description),
+      v.citizen_attachments && v.citizen_attachments.length ? el("p", { id: "citizen-files" }, el("strong", {}, "Vatandaşın eklediği dosyalar: "),
+        v.citizen_attachments.map((f) => [el("a", { href: f.url, target: "_blank", rel: "noopener" }, f.filename), " "])) : null),
     el("section", { class: "card" }, el("h2", {}, "Başvuru sahibi"),
       v.identity_withheld ? el("p", { class: "notice" }, "Başvuru sahibinin kimliği gizli tutulmaktadır. Kimlik ve iletişim bilgileri kurumla paylaşılmaz.")
         : el("dl", { class: "facts" },

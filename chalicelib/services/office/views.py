@@ -22,6 +22,11 @@ def answers_view(ports: Ports, answers) -> list[dict]:
                              for f in x.attachments]} for x in answers]
 
 
+def _citizen_files(ports: Ports, case) -> list[dict]:
+    from ..citizen_files import files_view
+    return files_view(ports, case)
+
+
 def assignment_view(ports: Ports, a) -> dict:
     return {
         "institution_id": a.institution.id, "institution_name": a.institution.name, "status": a.status.value,
@@ -58,6 +63,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "partner_name": case.partner["name"] if case.partner else None, "media_url": case.media_url,
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
         "phone_verified": case.phone_verified,
+        "citizen_attachments": _citizen_files(ports, case),
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
         "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,

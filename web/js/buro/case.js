@@ -35,6 +35,8 @@ function renderCase(c) {
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
           onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
         el("dt", {}, "Telefon"), el("dd", {}, c.applicant.phone_masked),
+        c.citizen_attachments && c.citizen_attachments.length ? [el("dt", {}, "Vatandaşın dosyaları"), el("dd", { id: "case-citizen-files" },
+          c.citizen_attachments.map((f) => [el("a", { href: f.url, target: "_blank", rel: "noopener" }, f.filename), " "]))] : null,
         el("dt", {}, "Adres"), el("dd", {}, c.applicant.address),
         c.review_reason ? [el("dt", {}, "İnceleme nedeni"), el("dd", {}, c.review_reason)] : null),
       el("h3", {}, c.subject), el("p", { style: "white-space:pre-wrap" }, c.description),

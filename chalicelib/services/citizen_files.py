@@ -1,0 +1,102 @@
+"""The citizen's photos and documents: up to 3 per application, through the same
+presigned POST, size, type and magic-byte checks as the institutions' attachments.
+A photo's metadata (EXIF, GPS) is stripped before anyone else sees it; its position is
+kept only if the citizen chose to share it (and the application had none)."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from ..domain import attachments as att
+from ..domain.calendar import iso_local
+from ..domain.errors import AppError, Conflict, ValidationFailed
+from ..domain.schemas import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN
+from .ports import Ports
+
+OWNER = "citizen"
+
+
+def _open_case(case) -> None:
+    if case.closed:
+        raise Conflict("case_closed", "Başvurunuz sonuçlandığı için artık dosya eklenemez.")
+    if len(case.citizen_files) >= att.MAX_CITIZEN_FILES:
+        raise Conflict("too_many_files", att.MESSAGES["too_many_files"])
+
+
+def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
+    from ..domain.schemas import CitizenUploadIn, parse
+    from .applications import _checked_case
+    req = parse(CitizenUploadIn, data)
+    now = ports.clock.now()
+    case = _checked_case(ports, raw_no, access_code, client=client, now=now)
+    _open_case(case)
+    attachment_id = secrets.token_hex(16)
+    storage = ports.storage
+    post = storage.presigned_upload(storage.attachment_key(case.application_no, OWNER, attachment_id),
+                                    req.content_type)
+    return {"attachment_id": attachment_id, "filename": req.filename, "upload": post,
+            "expires_at": iso_local(now + timedelta(seconds=storage.UPLOAD_URL_SECONDS)), "max_bytes": att.MAX_BYTES}
+
+
+def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: str, data, *, client: str) -> dict:
+    """Checks the uploaded file, strips a photo's metadata and records it on the case."""
+    from ..domain.schemas import CitizenFileIn, parse
+    from .applications import citizen_action, public_view
+    req = parse(CitizenFileIn, data or {})
+    if not (len(attachment_id) == 32 and all(c in "0123456789abcdef" for c in attachment_id)):
+        raise AppError("invalid_attachment_id", "Ek numarası geçersiz.", field="attachment_id")
+    now = ports.clock.now()
+    state: dict = {}
+
+    def apply(case, no, assignments):
+        _open_case(case)
+        if any(f["id"] == attachment_id for f in case.citizen_files):
+            return
+        if "file" not in state:
+            state["file"] = _checked(ports, no, attachment_id)
+        record, gps = state["file"]
+        case.citizen_files.append({**record, "at": iso_local(now)})
+        if req.share_location and gps and case.location is None and \
+                LAT_MIN <= gps["lat"] <= LAT_MAX and LON_MIN <= gps["lon"] <= LON_MAX:
+            case.location = gps
+
+    case = citizen_action(ports, raw_no, access_code, action="citizen_attachment", client=client, now=now,
+                          apply=apply)
+    return public_view(ports, case, now)
+
+
+def _checked(ports: Ports, no: str, attachment_id: str) -> tuple[dict, dict | None]:
+    storage = ports.storage
+    key = storage.attachment_key(no, OWNER, attachment_id)
+    info = storage.inspect(key)
+    problem = "attachment_missing" if info is None else att.citizen_problem(info["size"], info["content_type"],
+                                                                            info["head"])
+    if problem is None and info["content_type"] == "application/pdf":
+        problem = att.pdf_problem(storage.read(key))
+    gps = None
+    if problem is None:
+        try:
+            body, content_type, gps = att.strip_metadata(storage.read(key), info["content_type"])
+        except Exception:  # noqa: BLE001 - bytes that do not open as an image are refused
+            problem = "image_unreadable"
+    if problem:
+        if info is not None:
+            storage.delete(key)
+        raise ValidationFailed([{"code": problem, "message": att.MESSAGES[problem], "field": "file"}])
+    if content_type != "application/pdf":
+        storage.write(key, body, content_type)      # only the stripped photo remains
+    return {"id": attachment_id, "key": key, "size": len(body), "content_type": content_type,
+            "filename": _named(attachment_id, content_type)}, gps
+
+
+def _named(attachment_id: str, content_type: str) -> str:
+    """Our own file name: the uploader's may carry a name or a date, and it reaches headers."""
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+    return f"basvuru-eki-{attachment_id[:8]}.{ext}"
+
+
+def files_view(ports: Ports, case) -> list[dict]:
+    """The files with short-lived presigned downloads (the office, the institutions, the citizen)."""
+    return [{"id": f["id"], "filename": f["filename"], "content_type": f["content_type"], "size": f["size"],
+             "at": f.get("at"), "url": ports.storage.presigned_download(f["key"], f["filename"], f["content_type"])}
+            for f in case.citizen_files]
