@@ -45,9 +45,15 @@ def _attach(args):
     for logical, var in (("NotificationQueue", "NOTIFICATION_QUEUE_URL"), ("RoutingQueue", "ROUTING_QUEUE_URL")):
         queue = resolver.value(template["Resources"][logical]["Properties"]["QueueName"])
         os.environ[var] = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    # the running stack's keys: from its state directory (ACIKKAPI_LOCAL_STATE, as the stack
+    # was started with), else the copies `make run` leaves in .local/
+    from . import state
+    saved = state.keys_if_saved(state.state_dir(ROOT))
     for name, var in (("link-keys.json", "LINK_SIGNING_KEYS"), ("master-key", "ACIKKAPI_MASTER_KEY")):
         path = ROOT / ".local" / name
-        if path.exists():
+        if saved.get(var):
+            os.environ[var] = saved[var]
+        elif path.exists():
             os.environ[var] = path.read_text()
     os.environ["PUBLIC_BASE_URL"] = f"http://{args.host}:{args.web_port}"
     at = datetime.fromisoformat(args.as_of) if args.as_of else datetime.now(timezone.utc)

@@ -54,6 +54,11 @@ def prepare(root: Path) -> Path:
     return d
 
 
+def keys_if_saved(d: Path) -> dict:
+    saved = _read(d / "keys.json")
+    return saved if isinstance(saved, dict) else {}
+
+
 def keys(d: Path, make) -> dict:
     """The stack's keys: the saved ones, or new ones (saved at once)."""
     saved = _read(d / "keys.json")

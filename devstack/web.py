@@ -16,6 +16,8 @@ def config_js(api_base: str) -> bytes:
 
 class Handler(SimpleHTTPRequestHandler):
     config = b""
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".webmanifest": "application/manifest+json",
+                      ".js": "application/javascript"}
 
     def do_GET(self):  # noqa: N802
         if self.path.split("?")[0] == "/config.js":
@@ -29,6 +31,8 @@ class Handler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def end_headers(self):
+        if self.path.split("?")[0] == "/sw.js":   # the browser checks the worker for a new version
+            self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         super().end_headers()

@@ -146,8 +146,11 @@ class FakeStore:
     def _assignments_of(self, no):
         return [copy.deepcopy(a) for (n, _), (a, _d) in sorted(self.assignments_.items()) if n == no]
 
-    def load_with_assignments(self, no):
-        return copy.deepcopy(self.cases.get(no)), self._assignments_of(no)
+    def load_with_assignments(self, no, *, with_personal_data=True):
+        case = self.cases.get(no)
+        if case is not None and not with_personal_data:
+            case = _without_personal_data(case)
+        return copy.deepcopy(case), self._assignments_of(no)
 
     def load_for_routing(self, no, district):
         return copy.deepcopy(self.cases.get(no)), copy.deepcopy(self.districts.get(district))

@@ -250,13 +250,13 @@ class DynamoStore:
         except CaseItem.DoesNotExist:
             return None
 
-    def load_with_assignments(self, no: str):
+    def load_with_assignments(self, no: str, *, with_personal_data: bool = True):
         """The case and all its assignments in one Query."""
         case, assignments = None, []
         for raw in CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]:
             sk = raw["sk"]["S"]
             if sk == K.CASE_SK:
-                case = self._case(CaseItem.from_raw_data(raw))
+                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=with_personal_data)
             elif sk.startswith(K.ASSIGN_PREFIX):
                 assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
         return case, assignments

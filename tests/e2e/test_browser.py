@@ -527,3 +527,86 @@ def test_a_citizen_attaches_a_photo_from_the_phone_and_the_clerk_sees_it(stack, 
     assert dict(Image.open(BytesIO(body)).getexif()) == {}
     shot(page, "26-clerk-sees-photo")
     page.close()
+
+
+def test_the_app_installs_opens_offline_keeps_a_draft_and_sends_a_queued_application_once(stack, browser):
+    import json
+    import urllib.request
+    manifest = json.loads(urllib.request.urlopen(f"{stack.web}/manifest.webmanifest", timeout=10).read())
+    assert manifest["lang"] == "tr" and manifest["display"] == "standalone" and manifest["short_name"] == "Açık Kapı"
+    assert {"192x192", "512x512"} <= {i["sizes"] for i in manifest["icons"]}
+    for icon in manifest["icons"]:
+        assert urllib.request.urlopen(f"{stack.web}/{icon['src']}", timeout=10).status == 200
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"{stack.web}/basvuru.html")
+    assert pg.get_attribute("link[rel=manifest]", "href") == "manifest.webmanifest"
+    pg.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    pg.reload()
+    wait_for(lambda: pg.evaluate("!!navigator.serviceWorker.controller"))
+    pg.get_by_label("Aydınlatma metnini okudum").check()                  # the catalogue, cached online
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+
+    context.set_offline(True)
+    pg.reload()
+    assert "İnternet bağlantısı yok" in pg.inner_text("#offline-banner")
+    subject = f"Çevrimdışı başvuru {os.getpid()}-{id(pg)}"
+    fill_application(pg, description="Kaldırım taşları yerinden oynamış, gece yürürken düşen oldu.")
+    pg.fill("#subject", subject)
+    pg.reload()                                                           # a crash or a reload, offline
+    assert pg.is_visible("#draft-note")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    wait_for(lambda: pg.input_value("#subject") == subject)
+    assert pg.input_value("#district") == "06-cankaya" and pg.input_value("#national_id") == "10000000146"
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#pending:not(.hidden)")
+    assert "gönderilmeyi bekliyor" in pg.inner_text("#live")
+    shot(pg, "27-offline-pending-360")
+
+    context.set_offline(False)
+    pg.wait_for_selector("#receipt:not(.hidden)", timeout=20000)
+    no = pg.inner_text("#r-no")
+    assert pg.evaluate("localStorage.getItem('acikkapi.draft')") is None     # personal data gone once received
+    assert pg.evaluate("localStorage.getItem('acikkapi.outbox')") is None
+    shot(pg, "28-offline-received-360")
+    desk = call("POST", f"{stack.api}/v1/staff/session", {"username": "masa.cankaya", "password": "AcikKapi-Demo-2026"})[1]
+    auth = {"Authorization": f"Bearer {desk['id_token']}"}
+    items = []
+    cursor = ""
+    while True:
+        page = call("GET", f"{stack.api}/v1/staff/cases?district=06-cankaya&limit=100{cursor}", headers=auth)[1]
+        items += [i for i in page["items"] if i["subject"] == subject]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert [i["application_no"] for i in items] == [no]                    # exactly once
+    # the office console says plainly that it needs a connection
+    context.set_offline(True)
+    pg.goto(f"{stack.web}/buro.html")
+    assert "çevrimdışı çalışmaz" in pg.inner_text("body")
+    context.set_offline(False)
+    context.close()
+    assert errors == [], errors
+
+
+def test_a_new_version_of_the_app_is_offered_as_a_reload(stack, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/izle.html")
+    pg.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    pg.reload()
+    wait_for(lambda: pg.evaluate("!!navigator.serviceWorker.controller"))
+    # a new worker script reaches the registration (as a deploy of a new sw.js does)
+    pg.evaluate("navigator.serviceWorker.register('sw.js?release=next').then(() => true)")
+    pg.wait_for_selector("#update-banner #pwa-reload", timeout=15000)
+    assert "yeni sürümü hazır" in pg.inner_text("#update-banner")
+    with pg.expect_navigation():
+        pg.click("#pwa-reload")                                  # only when the citizen accepts
+    wait_for(lambda: "release=next" in pg.evaluate("navigator.serviceWorker.controller.scriptURL"))
+    assert not pg.is_visible("#update-banner")
+    shot(pg, "29-new-version-reloaded-360")
+    context.close()

@@ -3,6 +3,8 @@
 tables hold none of it; the destruction log shows it."""
 from __future__ import annotations
 
+import os
+
 import json
 import subprocess
 import sys
@@ -40,7 +42,8 @@ def test_a_concluded_case_is_destroyed_eleven_years_later(stack):
 
     later = (datetime.now(timezone.utc) + timedelta(days=365 * 11)).isoformat(timespec="seconds")
     out = subprocess.run([sys.executable, "-m", "devstack", "kvkk", "sweep", "--as-of", later,
-                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=120)
+                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
     assert out.returncode == 0, out.stderr
     assert "'cases': " in out.stdout and "'cases': 0" not in out.stdout, out.stdout
 

@@ -1,6 +1,7 @@
 """The office's complete journey over HTTP on the real local stack:
 desk intake with a past received_at -> deadline from it -> forward -> answer ->
 return -> answer again -> conclude -> the citizen tracks it."""
+import os
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -84,12 +85,14 @@ def test_a_sweep_as_of_a_later_time_escalates_on_the_local_stack(stack):
     sla = call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=sign_in(stack, "masa.maltepe"))[1]["sla_due_date"]
     as_of = f"{sla}T23:59:00+03:00"
     out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "deadline", "--as-of", as_of,
-                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60)
+                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
     assert out.returncode == 0, out.stderr
     assert "'reminded': " in out.stdout and "'reminded': 0" not in out.stdout
     later = (date.fromisoformat(sla) + timedelta(days=1)).isoformat() + "T08:00:00+03:00"
     out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "deadline", "--as-of", later,
-                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60)
+                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
     assert "'escalated': " in out.stdout and "'escalated': 0" not in out.stdout, out.stdout + out.stderr
     _, mails = wait_for(lambda: (o := outbox_for(stack, no)) and
                         any("cevap süresini aştı" in m["subject"] for m in o[1]) and o)

@@ -11,9 +11,48 @@ ack.addEventListener("change", () => { cont.disabled = !ack.checked; });
 cont.addEventListener("click", async () => {
   document.getElementById("kvkk-step").classList.add("hidden");
   form.classList.remove("hidden");
-  try { await wirePickers(form); } catch (e) { say(live, e.message, "err"); }
+  try { await wirePickers(form); restoreDraft(); } catch (e) { say(live, e.message, "err"); }
   form.querySelector("[name=type]").focus();
 });
+
+// --- the draft: saved as it is typed, restored after a reload, cleared once received ---
+const DRAFT = "acikkapi.draft";
+const OUTBOX = "acikkapi.outbox";
+const ORDER = ["type", "heading", "category", "province", "district"];   // pickers fill the next one
+
+function saveDraft() {
+  const values = {};
+  form.querySelectorAll("input[id], select[id], textarea[id]").forEach((f) => {
+    values[f.id] = f.type === "checkbox" ? f.checked : f.value;
+  });
+  localStorage.setItem(DRAFT, JSON.stringify({ saved_at: new Date().toISOString(), values }));
+}
+
+function restoreDraft() {
+  const draft = JSON.parse(localStorage.getItem(DRAFT) || "null");
+  if (!draft) return;
+  const set = (id, value) => {
+    const f = document.getElementById(id);
+    if (!f) return;
+    if (f.type === "checkbox") f.checked = !!value; else f.value = value;
+    f.dispatchEvent(new Event("change"));
+  };
+  for (const id of ORDER) if (id in draft.values) set(id, draft.values[id]);
+  for (const [id, value] of Object.entries(draft.values)) if (!ORDER.includes(id)) set(id, value);
+  say(live, "Kaydedilmiş taslağınız geri yüklendi.", "ok");
+}
+
+function clearDraft() { localStorage.removeItem(DRAFT); }
+
+form.addEventListener("input", saveDraft);
+form.addEventListener("change", saveDraft);
+document.getElementById("draft-clear").addEventListener("click", () => {
+  clearDraft();
+  form.reset();
+  form.querySelectorAll("select").forEach((s) => s.dispatchEvent(new Event("change")));
+  say(live, "Taslak silindi.", "ok");
+});
+if (localStorage.getItem(DRAFT)) document.getElementById("draft-note").hidden = false;
 
 form.querySelector("[name=type]").addEventListener("change", (e) => {
   document.getElementById("confidential-field").hidden = e.target.value !== "ihbar";
@@ -48,7 +87,63 @@ form.addEventListener("submit", async (event) => {
   button.disabled = true;
   idempotencyKey = idempotencyKey || crypto.randomUUID();  // a double click makes one application
   try {
+    if (!navigator.onLine) throw new ApiError(0, { error: { code: "network", message: "offline" } });
     const r = await api("POST", "/v1/applications", { body, headers: { "Idempotency-Key": idempotencyKey } });
+    showReceipt(r, body);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 0) {
+      // offline, or the connection dropped: queued with its key; a retry can never make two cases
+      localStorage.setItem(OUTBOX, JSON.stringify({ body, key: idempotencyKey, queued_at: new Date().toISOString() }));
+      showPending();
+      return;
+    }
+    if (e instanceof ApiError && e.errors.length) { showErrors(form, e.errors, live); say(live, live.textContent, "err"); }
+    else say(live, e.message, "err");
+    if (!(e instanceof ApiError && e.status === 409)) idempotencyKey = null;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function showPending() {
+  form.classList.add("hidden");
+  document.getElementById("kvkk-step").classList.add("hidden");
+  const box = document.getElementById("pending");
+  box.classList.remove("hidden");
+  say(live, "Başvurunuz gönderilmeyi bekliyor: bağlantı gelince kendiliğinden gönderilecek. Bu sayfayı kapatmayınız.", "");
+  box.focus();
+}
+
+let sending = false;
+async function sendQueued() {
+  const queued = JSON.parse(localStorage.getItem(OUTBOX) || "null");
+  if (!queued || sending || !navigator.onLine) return;
+  sending = true;
+  try {
+    const r = await api("POST", "/v1/applications", { body: queued.body, headers: { "Idempotency-Key": queued.key } });
+    localStorage.removeItem(OUTBOX);
+    document.getElementById("pending").classList.add("hidden");
+    showReceipt(r, queued.body);
+  } catch (e) {
+    if (e instanceof ApiError && e.status !== 0 && e.status < 500 && e.status !== 409 && e.status !== 429) {
+      localStorage.removeItem(OUTBOX);           // refused: back to the form, which still has the draft
+      document.getElementById("pending").classList.add("hidden");
+      form.classList.remove("hidden");
+      await wirePickers(form).catch(() => {});
+      restoreDraft();
+      if (e.errors.length) showErrors(form, e.errors, live);
+      say(live, e.message, "err");
+    }
+  } finally { sending = false; }
+}
+window.addEventListener("online", sendQueued);
+document.getElementById("pending-retry").addEventListener("click", sendQueued);
+if (localStorage.getItem(OUTBOX)) { showPending(); sendQueued(); }
+
+function showReceipt(r, body) {
+  {
+    clearDraft();                               // the personal data in the draft goes once received
+    idempotencyKey = null;
     form.classList.add("hidden");
     say(live, "");
     document.getElementById("r-no").textContent = r.application_no;
@@ -61,14 +156,8 @@ form.addEventListener("submit", async (event) => {
     const receipt = document.getElementById("receipt");
     receipt.classList.remove("hidden");
     receipt.focus();
-  } catch (e) {
-    if (e instanceof ApiError && e.errors.length) { showErrors(form, e.errors, live); say(live, live.textContent, "err"); }
-    else say(live, e.message, "err");
-    if (!(e instanceof ApiError && e.status === 409)) idempotencyKey = null;
-  } finally {
-    button.disabled = false;
   }
-});
+}
 
 // The notice names the deployment's retention period and where the data is held.
 loadCatalog().then((cat) => {
