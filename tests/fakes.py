@@ -381,6 +381,12 @@ class FakeStore:
         page = mine[start:start + limit]
         return [copy.deepcopy(c) for c in page], (str(start + limit) if start + limit < len(mine) else None)
 
+    def applicant_rows(self, nid_hash, limit=100):
+        rows = sorted((c for c in self.cases.values() if c.anonymised_at is None
+                       and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
+                      key=lambda c: c.received_at, reverse=True)
+        return [_without_personal_data(c) for c in rows[:limit]]
+
     def cases_of_applicant(self, national_id):
         return [copy.deepcopy(c) for c in self.cases.values()
                 if c.applicant.national_id == national_id and c.anonymised_at is None]

@@ -28,7 +28,10 @@ def _table(name: str) -> type:
 # sealed personal data, never what changes on every save such as the version or history).
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
-                    "concluded_at", "channel", "partner_name"]
+                    "concluded_at", "channel", "partner_name", "repeat_of"]
+# what the same applicant's other applications show (never the sealed personal data)
+APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject", "status",
+                        "received_at", "concluded_at"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):
@@ -45,7 +48,7 @@ def _index(name: str, hash_attr: str, range_attr: str, projection):
 
 OpenByDistrict = _index("open_by_district", "gsi1pk", "gsi1sk", IncludeProjection(QUEUE_ATTRIBUTES))
 ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk", IncludeProjection(QUEUE_ATTRIBUTES))
-ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk", KeysOnlyProjection())
+ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk", IncludeProjection(APPLICANT_ATTRIBUTES))
 OpenByProvince = _index("open_by_province", "gsi4pk", "gsi4sk", IncludeProjection(QUEUE_ATTRIBUTES))
 Sweep = _index("sweep", "sweep_pk", "sweep_sk", IncludeProjection(["district"]))
 ByPartner = _index("by_partner", "gsi5pk", "gsi5sk", KeysOnlyProjection())
@@ -114,6 +117,8 @@ class CaseItem(Model):
     legal_hold = MapAttribute(null=True)          # KVKK: {reason, by, at}; kept from destruction
     phone_verified = BooleanAttribute(default=False)   # filed within a phone-verified citizen session
     citizen_files = ListAttribute(of=MapAttribute, null=True)
+    possible_repeat = MapAttribute(null=True)     # {of, score, at[, dismissed: {by, reason, at}]}
+    repeat_of = UnicodeAttribute(null=True)       # the earlier number while the flag stands (queue rows)
     anonymised_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 

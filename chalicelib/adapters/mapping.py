@@ -88,6 +88,9 @@ def case_to_item(case: Case, keys) -> CaseItem:
         anonymised_at=_iso(case.anonymised_at),
         phone_verified=case.phone_verified,
         citizen_files=list(case.citizen_files) or None,
+        possible_repeat=dict(case.possible_repeat) if case.possible_repeat else None,
+        repeat_of=(case.possible_repeat["of"] if case.possible_repeat and not case.possible_repeat.get("dismissed")
+                   and not case.closed else None),
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
     )
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
@@ -179,6 +182,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         anonymised_at=_dt(item.anonymised_at),
         phone_verified=bool(item.phone_verified),
         citizen_files=[plain(f) for f in item.citizen_files or []],
+        possible_repeat=plain(item.possible_repeat) if item.possible_repeat else None,
         stored_status=Status(item.status),
     )
 
@@ -196,7 +200,8 @@ def queue_case_from_item(item: CaseItem) -> Case:
         sla_due_date=date.fromisoformat(item.sla_due_date) if item.sla_due_date else None,
         concluded_at=_dt(item.concluded_at), stored_status=Status(item.status),
         channel=item.channel or "",
-        partner={"id": "", "name": item.partner_name} if item.partner_name else None)
+        partner={"id": "", "name": item.partner_name} if item.partner_name else None,
+        possible_repeat={"of": item.repeat_of} if item.repeat_of else None)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:

@@ -658,6 +658,13 @@ class DynamoStore:
         items = self._full(SubjectRequestItem, keys) if keys else []
         return [M.subject_request_from_item(i, self.keys) for i in items]
 
+    def applicant_rows(self, nid_hash: str, limit: int = 100) -> list:
+        """The same applicant's applications as the index holds them (no personal data),
+        newest first: one Query."""
+        pk = K.applicant_index_pk(nid_hash)
+        return [M.queue_case_from_item(i) for i in CaseItem.by_applicant.query(pk, scan_index_forward=False,
+                                                                               limit=limit)]
+
     def cases_of_applicant(self, national_id: str) -> list:
         """Every case filed with this national id, with its personal data: one Query of the
         keyed-hash index, then the items by key."""

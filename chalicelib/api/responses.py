@@ -246,6 +246,8 @@ class CaseDetailOut(_Out):
     media_url: str | None = Field(default=None, description="The photo link an Open311 partner sent")
     legal_hold: dict[str, Any] | None = Field(default=None, description="KVKK: kept from destruction ({reason, by, at})")
     anonymised_at: str | None = Field(default=None, description="KVKK: when its personal data was destroyed")
+    possible_repeat: dict[str, Any] | None = Field(default=None, description="“Olası tekrar”: {of, subject, score, at, "
+                                                                             "dismissed?}")
     phone_verified: bool = Field(default=False, description="Filed within a phone-verified citizen session")
     citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
                                                       description="The citizen's photos and documents (metadata stripped)")
@@ -286,6 +288,7 @@ class QueueItemOut(_CaseHeader):
     institutions: list[str]
     channel: str | None = None
     partner_name: str | None = None
+    repeat_of: str | None = Field(default=None, description="“Olası tekrar”: the earlier application it may repeat")
 
 
 class QueuePageOut(_Out):
@@ -464,3 +467,7 @@ class MyApplicationOut(_Out):
 class MyApplicationsOut(_Out):
     applications: list[MyApplicationOut]
     next_cursor: str | None
+
+
+class SameApplicantOut(_Out):
+    applications: list[dict[str, Any]] = Field(description="The applicant's other applications the clerk may read")

@@ -148,6 +148,7 @@ for _name, _fn, _model, _summary in [
     ("extend", "extend", "ExtendIn", "Bilgi edinme süresini 30 iş gününe uzat (4982 md. 11, 15. iş gününe kadar)"),
     ("share-contact", "share_contact", "ShareContactIn", "İletişim bilgilerini bir kurumla paylaş (denetlenir)"),
     ("acknowledge", "acknowledge", "AcknowledgeIn", "Teşekkürü al ve ilgili kurumlara ilet (cevap süresi yok)"),
+    ("dismiss-repeat", "dismiss_repeat", "DismissRepeatIn", "“Olası tekrar” işaretini gerekçeyle kaldır"),
     ("legal-hold", "legal_hold", "LegalHoldIn", "Yasal saklama koy: dosya imha edilmez (sorumlu, denetlenir)"),
     ("release-hold", "release_hold", "LegalHoldIn", "Yasal saklamayı kaldır (sorumlu, denetlenir)"),
 ]:
@@ -278,3 +279,12 @@ for _n, _f, _m, _s, _o in [
     ("close", "close_request", "CloseRequestIn", "Gerekçeli cevapla kapat", "SubjectRequestOut"),
 ]:
     _kvkk_change(_n, _f, _m, _s, _o)
+
+
+@route(bp, "/v1/staff/cases/{application_no}/same-applicant", "GET",
+       summary="Aynı başvuru sahibinin diğer başvuruları (kimlik parmak izi dizininde tek sorgu; denetlenir)",
+       tag="staff", security=True, responses={200: ("Başvurular", "SameApplicantOut"), 404: ("Yok", "ErrorOut"),
+                                              **DENIED}, **AUTH)
+def same_applicant(application_no):
+    return json_response(_office().same_applicant(ports(), _principal(), application_no, client=_client()),
+                         headers={"Cache-Control": "no-store"})

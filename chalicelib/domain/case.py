@@ -150,6 +150,8 @@ class Case:
     phone_verified: bool = False    # filed within a phone-verified citizen session (domain/otp.py)
     # the citizen's photos and documents (at most 3), metadata stripped: [{id, filename, key, size, content_type, at}]
     citizen_files: list[dict] = field(default_factory=list)
+    # "olası tekrar": {of, subject, score, at} from routing; {…, dismissed: {by, reason, at}} once the clerk dismissed it
+    possible_repeat: dict | None = None
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)

@@ -18,6 +18,7 @@ NOT_PROCESSED_REASONS = {
     "special_procedure": "Kendine özgü başvuru yolu bulunan konu",
     "missing_elements": "Zorunlu unsurları eksik başvuru",
     "merged_duplicate": "Aynı başvuru sahibinin önceki başvurusuyla birleştirildi",
+    "already_answered": "Daha önce cevaplanmış aynı konudaki tekrar başvuru (3071 sayılı Kanun md. 6)",
 }
 
 REOPEN_WINDOW_DAYS = 30
@@ -140,6 +141,9 @@ def allowed_actions(case, p, *, today: date | None = None, assignments: list | N
         actions.append("share_contact")
     if s in (Status.CONCLUDED, Status.NOT_PROCESSED) and p.role == "supervisor":
         actions.append("reopen")
+    flag = getattr(case, "possible_repeat", None)
+    if flag and not flag.get("dismissed") and s not in (Status.CONCLUDED, Status.NOT_PROCESSED):
+        actions.append("dismiss_repeat")
     if p.role == "supervisor":
         actions.append("release_hold" if case.legal_hold else "legal_hold")
     return actions

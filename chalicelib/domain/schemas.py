@@ -503,6 +503,10 @@ class ReopenIn(_Versioned):
     reason: Text = Field(min_length=10, max_length=1000)
 
 
+class DismissRepeatIn(_Versioned):
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
 class LegalHoldIn(_Versioned):
     """KVKK: put on or lift a legal hold (an objection, a lawsuit, an inquiry)."""
     reason: Text = Field(min_length=10, max_length=1000)

@@ -87,6 +87,22 @@ def receipt_allowed(ports: Ports, case: Case) -> bool:
                                           recorded + timedelta(days=2))
 
 
+def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
+    """One Query of the applicant index (its projection has the subject, category and
+    district), compared in memory (domain/repeats.py)."""
+    from ..domain.repeats import find_repeat
+    if not case.applicant.national_id:
+        return None
+    earlier = ports.store.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
+    found = find_repeat(case, earlier)
+    if found is None:
+        return None
+    other, score = found
+    case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": other.status.value,
+                            "score": int(score), "at": now.isoformat()}
+    return case.possible_repeat
+
+
 def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     no, district = _ids(msg)
     repo = ports.store
@@ -100,6 +116,11 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     outcome = "already_routed"
     assignments: list = []
     if case.status == Status.RECEIVED:
+        repeat = _possible_repeat(ports, case, now)
+        if repeat is not None:   # flagged for the clerk, in the case's own write; routing goes on as before
+            case.add_note(now, f"Olası tekrar: aynı başvuru sahibinin {refs.format_application_no(repeat['of'])} "
+                               f"numaralı başvurusuna benziyor (konu benzerliği %{repeat['score']}).",
+                          event="possible_repeat")
         resolution = resolve(catalog().subjects[case.category], settings)
         if case.answer_owed and settings is not None and settings.auto_forward and resolution.unambiguous:
             assignments = forward(case, resolution.institutions, now=now, actor="system")

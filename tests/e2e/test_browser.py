@@ -610,3 +610,33 @@ def test_a_new_version_of_the_app_is_offered_as_a_reload(stack, browser):
     assert not pg.is_visible("#update-banner")
     shot(pg, "29-new-version-reloaded-360")
     context.close()
+
+
+def test_the_clerk_sees_a_possible_repeat_and_dismisses_it_with_a_reason(stack, page):
+    from tests.conftest import VALID_APPLICATION
+    applicant = dict(VALID_APPLICATION["applicant"], national_id="10000000214")
+    subject = f"Ağaç dalı kırıldı {os.getpid()}"
+    nos = []
+    for text in (subject, subject.upper()):
+        status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                                  dict(VALID_APPLICATION, subject=text, category="park_bahce", applicant=applicant))
+        assert status == 201
+        nos.append(receipt["application_no"])
+        wait_for(lambda: outbox_for(stack, receipt["application_no"])[0])     # routed
+    pg = page
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("masa.maltepe")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#view-queue table")
+    row = pg.locator("#view-queue tr", has_text=nos[1])
+    assert "olası tekrar" in row.inner_text()
+    pg.get_by_role("link", name=nos[1]).click()
+    pg.wait_for_selector("#case-repeat")
+    assert nos[0] in pg.inner_text("#case-repeat")
+    pg.click("#same-applicant-load")
+    wait_for(lambda: nos[0] in pg.inner_text("#same-applicant"))
+    shot(pg, "30-possible-repeat")
+    pg.fill("#dismiss-repeat-reason", "Aynı parkta başka bir ağaç; ayrı başvuru.")
+    pg.get_by_role("button", name="İşareti kaldır").click()
+    wait_for(lambda: "işareti kaldırıldı" in pg.inner_text("#case-repeat"))

@@ -82,6 +82,8 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("GET", "/v1/staff/users/masa.cankaya", None, {"admin"}),
     ("PUT", "/v1/staff/users/masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
                                               "version": 999}, {"admin"}),
+    ("POST", "/v1/staff/cases/{no}/dismiss-repeat", {"reason": "Farklı bir konu, tekrar değil."}, OFFICE),
+    ("GET", "/v1/staff/cases/{no}/same-applicant", None, OFFICE),
     ("POST", "/v1/staff/cases/{no}/legal-hold", {"reason": "Dava açıldı, dosya saklanmalı."}, {"supervisor"}),
     ("POST", "/v1/staff/cases/{no}/release-hold", {"reason": "Dava sonuçlandı, karar kesin."}, {"supervisor"}),
     ("GET", "/v1/staff/destruction-log", None, {"supervisor"}),

@@ -90,7 +90,7 @@ def test_reason_codes_cover_the_grounds_of_domain_md():
     assert set(policy.NOT_PROCESSED_REASONS) == {
         "judicial_matter", "no_clear_subject", "private_dispute", "identity_misuse", "prosecutor_matter",
         "suspicion_only", "abusive_repetition", "no_public_remit", "special_procedure", "missing_elements",
-        "merged_duplicate"}
+        "merged_duplicate", "already_answered"}
     texts = list(policy.NOT_PROCESSED_REASONS.values())
     assert len(set(texts)) == len(texts)                       # no two grounds read alike
     for text in texts:                                         # a Turkish sentence, not a code

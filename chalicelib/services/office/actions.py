@@ -20,7 +20,7 @@ from ...domain.catalog import catalog
 from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed
 from ...domain.notifications import institutions_phrase
 from ...domain.records import AuditEntry
-from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn, LegalHoldIn,
+from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn, LegalHoldIn, DismissRepeatIn,
                                InterimIn, MergeIn, NotProcessedIn, ReopenIn, RequestInfoIn, RevokeLinkIn,
                                ShareContactIn, TriageIn, parse)
 from .. import routing
@@ -343,6 +343,19 @@ def release_hold(ports: Ports, p, raw_no, data, **kw):
         return Outcome(audit={"reason_length": len(req.reason)})
     return _act(ports, p, raw_no, data, LegalHoldIn, action="release_hold", apply=apply,
                 permission=_supervisor_only, **kw)
+
+
+def dismiss_repeat(ports: Ports, p, raw_no, data, **kw):
+    """The clerk judges the "olası tekrar" flag wrong, with a reason; audited."""
+    def apply(req, case, assignments, now):
+        flag = case.possible_repeat
+        if not flag or flag.get("dismissed"):
+            raise Conflict("no_repeat_flag", "Bu başvuruda kaldırılacak bir “olası tekrar” işareti yok.")
+        case.possible_repeat = {**flag, "dismissed": {"by": p.username, "reason": req.reason, "at": _iso(now)}}
+        case.add_note(now, f"“Olası tekrar” işareti kaldırıldı: {req.reason}", actor=p.username,
+                      event="repeat_dismissed")
+        return Outcome(audit={"repeat_of": flag["of"]})
+    return _act(ports, p, raw_no, data, DismissRepeatIn, action="dismiss_repeat", apply=apply, **kw)
 
 
 def _conclusions(case: Case) -> int:

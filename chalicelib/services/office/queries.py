@@ -51,6 +51,26 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     return view
 
 
+def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
+    """The applicant's other applications, across the districts the clerk may read: one
+    Query of the national-id HMAC index, audited. Nothing of a confidential reporter's
+    other applications is joined to them."""
+    from ...domain.calendar import iso_local
+    case, _ = load_readable(ports, p, raw_no)
+    now = ports.clock.now()
+    if not case.applicant.national_id:
+        return {"applications": []}
+    rows = [c for c in ports.store.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
+            if c.application_no != case.application_no and policy.can_read(p, c.district, c.province)]
+    ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "applicant_lookup", now, client,
+                                  {"found": len(rows)}))
+    cat = catalog()
+    return {"applications": [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject,
+                              "category_name": cat.subjects[c.category].name if c.category in cat.subjects else c.category,
+                              "district": c.district, "status": c.status.value, "received_at": iso_local(c.received_at),
+                              "concluded_at": iso_local(c.concluded_at)} for c in rows]}
+
+
 def dashboard(ports: Ports, p, params: dict) -> dict:
     """Counts by status, this week's intake, the on-time rate and weekly volume for the
     last 12 weeks: index Queries on the district only."""

@@ -64,6 +64,8 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
         "phone_verified": case.phone_verified,
         "citizen_attachments": _citizen_files(ports, case),
+        "possible_repeat": ({**case.possible_repeat, "of": refs.format_application_no(case.possible_repeat["of"])}
+                            if case.possible_repeat else None),
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
         "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
@@ -100,4 +102,6 @@ def queue_item(case, now) -> dict:
             "overdue": open_ and (bool(case.legal_due_date and case.legal_due_date < today)
                                   or bool(case.sla_due_date and case.sla_due_date < today)),
             "institutions": [i["name"] for i in case.institutions],
-            "channel": case.channel or None, "partner_name": case.partner["name"] if case.partner else None}
+            "channel": case.channel or None, "partner_name": case.partner["name"] if case.partner else None,
+            "repeat_of": (refs.format_application_no(case.possible_repeat["of"])
+                          if case.possible_repeat and not case.possible_repeat.get("dismissed") else None)}

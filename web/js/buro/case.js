@@ -27,6 +27,11 @@ function renderCase(c) {
         c.media_url ? [el("dt", {}, "Fotoğraf bağlantısı"), el("dd", {}, el("a", { href: c.media_url, rel: "noopener noreferrer nofollow", target: "_blank" }, "Ortak uygulamadaki fotoğraf (yeni sekmede)"))] : null,
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(c.received_at)),
         el("dt", {}, "Yasal son gün"), el("dd", { id: "case-due" }, c.legal_due_date ? `${fmtDate(c.legal_due_date)} (${c.days_left} gün)${c.extended ? " · uzatıldı" : ""}${c.reopened_on ? ` · ${fmtDate(c.reopened_on)} tarihinde yeniden açıldı` : ""}` : "Yok: teşekkür başvurusu, cevap süresi işlemez"),
+        c.possible_repeat ? [el("dt", {}, "Olası tekrar"), el("dd", { id: "case-repeat" },
+          c.possible_repeat.dismissed ? `${c.possible_repeat.of} ile benzerlik işareti kaldırıldı: ${c.possible_repeat.dismissed.reason}`
+            : [el("span", { class: "badge overdue" }, "olası tekrar"), ` ${c.possible_repeat.of} numaralı önceki başvuruya benziyor (“${c.possible_repeat.subject}”, %${c.possible_repeat.score}). Birleştirebilir, “daha önce cevaplanmış tekrar başvuru” gerekçesiyle işleme almayabilir ya da işareti gerekçeyle kaldırabilirsiniz.`])] : null,
+        el("dt", {}, "Aynı kişinin başvuruları"), el("dd", { id: "same-applicant" }, el("button", { type: "button", class: "secondary", id: "same-applicant-load",
+          onclick: async (e) => { try { const r = await call("GET", `/v1/staff/cases/${c.application_no}/same-applicant`); e.target.replaceWith(r.applications.length ? el("ul", {}, r.applications.map((a) => el("li", {}, `${a.application_no} · ${a.subject} · ${STATUS[a.status] || a.status} · ${fmtDate(a.received_at)}`))) : "Başka başvurusu yok."); say(live, "Bu sorgu kayda geçti.", "ok"); } catch (err) { say(live, err.message, "err"); } } }, "Göster (kayda geçer)")),
         c.anonymised_at ? [el("dt", {}, "Kişisel veriler"), el("dd", { id: "case-anonymised" }, el("span", { class: "badge" }, `Saklama süresi doldu; ${fmtDateTime(c.anonymised_at)} tarihinde imha edildi`))] : null,
         c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
@@ -63,6 +68,7 @@ function renderCase(c) {
     ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır"));
   if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat"));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
+  if (actions.has("dismiss_repeat")) parts.push(actionForm(c, "dismiss-repeat", "“Olası tekrar” işaretini kaldır", [["reason", "Neden tekrar değil", "textarea"]], "İşareti kaldır"));
   if (actions.has("legal_hold")) parts.push(actionForm(c, "legal-hold", "Yasal saklama (KVKK imhasını durdurur)", [["reason", "Gerekçe (itiraz, dava, inceleme)", "textarea"]], "Yasal saklamaya al"));
   if (actions.has("release_hold")) parts.push(actionForm(c, "release-hold", "Yasal saklamayı kaldır", [["reason", "Gerekçe", "textarea"]], "Saklamayı kaldır"));
   box.replaceChildren(...parts);

@@ -1,0 +1,65 @@
+"""Issue 17's repeat applications over HTTP on moto: routing flags a possible repeat with
+one extra Query, the queue and the detail name the earlier case, the clerk dismisses it
+with a reason (audited) or closes it as already answered, and the same applicant's
+other applications are one audited Query, limited to what the clerk may read."""
+from __future__ import annotations
+
+from tests.integration.helpers import act, detail, route_all, submit
+
+
+def test_a_repeat_is_flagged_named_in_queue_and_detail_and_dismissed_with_a_reason(client, staff, application, aws):
+    first = submit(client, application)
+    route_all(aws)
+    second = submit(client, {**application, "subject": "KALDIRIM COKMUS"})
+    route_all(aws)
+    view = detail(client, staff, second["application_no"])
+    assert view["possible_repeat"]["of"] == first["application_no"] and view["possible_repeat"]["score"] == 100
+    assert "dismiss_repeat" in view["allowed_actions"]
+    assert any(h["event"] == "possible_repeat" for h in view["history"])
+    queue = client.http.get("/v1/staff/cases?district=34-maltepe", headers=staff.headers("masa.maltepe")).json_body
+    rows = {r["application_no"]: r for r in queue["items"]}
+    assert rows[second["application_no"]]["repeat_of"] == first["application_no"]
+    assert rows[first["application_no"]]["repeat_of"] is None
+    assert detail(client, staff, first["application_no"])["possible_repeat"] is None
+    r = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Farklı bir sokaktaki kaldırım."})
+    assert r.status_code == 200 and r.json_body["possible_repeat"]["dismissed"]["by"] == "masa.maltepe"
+    assert "dismiss_repeat" not in r.json_body["allowed_actions"]
+    again = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Farklı bir sokaktaki kaldırım."})
+    assert again.status_code == 409
+    audit = client.http.get(f"/v1/staff/cases/{second['application_no']}/audit",
+                            headers=staff.headers("sorumlu.maltepe")).json_body
+    assert "dismiss_repeat" in [e["action"] for e in audit["entries"]]
+    queue = client.http.get("/v1/staff/cases?district=34-maltepe", headers=staff.headers("masa.maltepe")).json_body
+    assert {r["application_no"]: r for r in queue["items"]}[second["application_no"]]["repeat_of"] is None
+
+
+def test_an_already_answered_repeat_can_be_closed_on_that_ground(client, staff, application, aws):
+    application["category"] = "okul_servis"            # waits for the office: still in review
+    application["subject"] = "Okul servisi gecikiyor"
+    submit(client, application)
+    route_all(aws)
+    second = submit(client, application)
+    route_all(aws)
+    r = act(client, staff, second["application_no"], "not-processed",
+            {"reason_code": "already_answered", "explanation": "Aynı konu önceki başvuruda cevaplandı."})
+    assert r.status_code == 200 and r.json_body["not_processed_reason"] == "already_answered"
+
+
+def test_the_same_applicants_other_applications_are_one_audited_query_within_scope(client, staff, application,
+                                                                                aws, aws_calls):
+    here = submit(client, application)
+    other = submit(client, {**application, "category": "park_bahce", "subject": "Park bakımsız"})
+    elsewhere = submit(client, {**application, "district": "06-cankaya"})
+    route_all(aws)
+    aws_calls.reset()
+    resp = client.http.get(f"/v1/staff/cases/{here['application_no']}/same-applicant",
+                           headers=staff.headers("masa.maltepe"))
+    assert resp.status_code == 200
+    nos = [a["application_no"] for a in resp.json_body["applications"]]
+    assert nos == [other["application_no"]] and elsewhere["application_no"] not in nos   # Çankaya: not this clerk's
+    assert aws_calls.operations("dynamodb").count("Query") == 2                  # the case's items, the index
+    audit = client.http.get(f"/v1/staff/cases/{here['application_no']}/audit",
+                            headers=staff.headers("sorumlu.maltepe")).json_body
+    assert "applicant_lookup" in [e["action"] for e in audit["entries"]]
+    assert client.http.get(f"/v1/staff/cases/{here['application_no']}/same-applicant",
+                           headers=staff.headers("masa.cankaya")).status_code == 403
