@@ -30,7 +30,9 @@ def _arns(stage: str) -> dict:
         "routing_queue": f"arn:aws:sqs:*:*:{p}-routing",
         "notification_queue": f"arn:aws:sqs:*:*:{p}-notifications",
         "uploads": f"arn:aws:s3:::{p}-attachments-*/uploads/*",
+        "files": f"arn:aws:s3:::{p}-attachments-*/files/*",
         "bucket": f"arn:aws:s3:::{p}-attachments-*",
+        "exports": f"arn:aws:s3:::{p}-attachments-*/exports/*",
         "secrets": f"arn:aws:secretsmanager:*:*:secret:{p}/*",
         "logs": f"arn:aws:logs:*:*:log-group:/aws/lambda/{p}*",
         "kms_alias": f"alias/{p}-pii",
@@ -64,10 +66,12 @@ def policy(stage: str, role: str) -> dict:
             _statement("AuditAppendOnly", ["dynamodb:PutItem", "dynamodb:Query"], a["audit"]),
             _statement("Queues", ["sqs:SendMessage", "sqs:GetQueueAttributes"],
                        [a["routing_queue"], a["notification_queue"]]),
-            _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["uploads"]),
+            _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], [a["uploads"], a["files"]]),
+            # large CSV exports are written to exports/ and fetched through a presigned GET
+            _statement("Exports", ["s3:PutObject", "s3:GetObject"], a["exports"]),
             # an early erasure (KVKK art. 11) lists the case's prefix to delete what it holds
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
-                       Condition={"StringLike": {"s3:prefix": ["uploads/*"]}}),
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
             _statement("StaffAdmin", ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes",
                                       "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminListGroupsForUser",
                                       "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
@@ -102,9 +106,9 @@ def policy(stage: str, role: str) -> dict:
         statements += [
             _statement("CasesTable", read + write, a["table"]),
             _statement("AuditAppendOnly", ["dynamodb:PutItem"], a["audit"]),
-            _statement("DeleteAttachments", ["s3:DeleteObject"], a["uploads"]),
+            _statement("DeleteAttachments", ["s3:DeleteObject"], [a["uploads"], a["files"]]),
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
-                       Condition={"StringLike": {"s3:prefix": ["uploads/*"]}}),
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
             *keys]
     elif role == "authorizer":
         # verifies tokens against the pool's public JWKS over HTTPS, then reads the staff

@@ -381,6 +381,10 @@ class FakeStore:
         page = mine[start:start + limit]
         return [copy.deepcopy(c) for c in page], (str(start + limit) if start + limit < len(mine) else None)
 
+    def applicant_names(self, nos):
+        return {no: f"{self.cases[no].applicant.first_name} {self.cases[no].applicant.last_name}".strip()
+                for no in nos if no in self.cases}
+
     def applicant_rows(self, nid_hash, limit=100):
         rows = sorted((c for c in self.cases.values() if c.anonymised_at is None
                        and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
@@ -526,8 +530,17 @@ class FakeStorage:
     def write(self, key, body, content_type):
         self.objects[key] = (content_type, body)
 
+    @staticmethod
+    def kept_key(upload_key):
+        return "files/" + upload_key.removeprefix("uploads/")
+
+    def keep(self, key):
+        kept = self.kept_key(key)
+        self.objects[kept] = self.objects.pop(key)
+        return kept
+
     def delete_case_objects(self, application_no):
-        gone = [k for k in self.objects if k.startswith(f"uploads/{application_no}/")]
+        gone = [k for k in self.objects if k.startswith((f"uploads/{application_no}/", f"files/{application_no}/"))]
         for k in gone:
             del self.objects[k]
         return len(gone)

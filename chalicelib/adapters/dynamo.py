@@ -28,7 +28,7 @@ def _table(name: str) -> type:
 # sealed personal data, never what changes on every save such as the version or history).
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
-                    "concluded_at", "channel", "partner_name", "repeat_of"]
+                    "concluded_at", "channel", "partner_name", "repeat_of", "outcome"]
 # what the same applicant's other applications show (never the sealed personal data)
 APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject", "status",
                         "received_at", "concluded_at"]

@@ -201,7 +201,7 @@ def queue_case_from_item(item: CaseItem) -> Case:
         concluded_at=_dt(item.concluded_at), stored_status=Status(item.status),
         channel=item.channel or "",
         partner={"id": "", "name": item.partner_name} if item.partner_name else None,
-        possible_repeat={"of": item.repeat_of} if item.repeat_of else None)
+        possible_repeat={"of": item.repeat_of} if item.repeat_of else None, outcome=item.outcome)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:

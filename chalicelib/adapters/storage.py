@@ -103,6 +103,21 @@ class S3Storage:
     def delete(self, key: str) -> None:
         client("s3").delete_object(Bucket=self.bucket, Key=key)
 
+    @staticmethod
+    def kept_key(upload_key: str) -> str:
+        """Where an accepted upload lives: uploads/ expires after 2 days (the bucket's
+        lifecycle rule for files never claimed), files/ is kept with the case."""
+        return "files/" + upload_key.removeprefix("uploads/")
+
+    def keep(self, key: str) -> str:
+        """Moves an accepted upload out of the expiring uploads/ prefix; the new key."""
+        kept = self.kept_key(key)
+        s3 = client("s3")
+        s3.copy_object(Bucket=self.bucket, Key=kept, CopySource={"Bucket": self.bucket, "Key": key},
+                       MetadataDirective="COPY")
+        s3.delete_object(Bucket=self.bucket, Key=key)
+        return kept
+
     def write(self, key: str, body: bytes, content_type: str) -> None:
         """Replaces an object (a photo once its metadata is stripped)."""
         client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
@@ -110,10 +125,10 @@ class S3Storage:
     def delete_case_objects(self, application_no: str) -> int:
         """Every object under the case's prefix (uploads never attached included)."""
         s3, deleted = client("s3"), 0
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                 Prefix=f"uploads/{application_no}/"):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if keys:
-                s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
-                deleted += len(keys)
+        for prefix in (f"uploads/{application_no}/", f"files/{application_no}/"):
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+                if keys:
+                    s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                    deleted += len(keys)
         return deleted

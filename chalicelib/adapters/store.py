@@ -658,6 +658,15 @@ class DynamoStore:
         items = self._full(SubjectRequestItem, keys) if keys else []
         return [M.subject_request_from_item(i, self.keys) for i in items]
 
+    def applicant_names(self, nos: list[str]) -> dict[str, str]:
+        """{number: "Ad Soyad"} of these cases (BatchGetItem, 100 a call)."""
+        items = self._full(CaseItem, [K.case_key(no) for no in nos])
+        out = {}
+        for i in items:
+            c = self._case(i)
+            out[c.application_no] = f"{c.applicant.first_name} {c.applicant.last_name}".strip()
+        return out
+
     def applicant_rows(self, nid_hash: str, limit: int = 100) -> list:
         """The same applicant's applications as the index holds them (no personal data),
         newest first: one Query."""

@@ -471,3 +471,9 @@ class MyApplicationsOut(_Out):
 
 class SameApplicantOut(_Out):
     applications: list[dict[str, Any]] = Field(description="The applicant's other applications the clerk may read")
+
+
+class ExportLinkOut(_Out):
+    download_url: str = Field(description="Short-lived link to the CSV in S3 (past the API's response limit)")
+    rows: int
+    filename: str

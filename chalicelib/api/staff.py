@@ -288,3 +288,21 @@ for _n, _f, _m, _s, _o in [
 def same_applicant(application_no):
     return json_response(_office().same_applicant(ports(), _principal(), application_no, client=_client()),
                          headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/cases/export", "GET",
+       summary="Kuyruğu ya da bir tarih aralığını CSV olarak dışa aktar (sorumlu; denetlenir; kimlik, telefon, adres yok)",
+       tag="staff", security=True,
+       responses={200: ("CSV (UTF-8, BOM), or for a large file JSON {download_url, rows, filename}", None),
+                  422: ("Gerekçe gerekli", "ErrorOut"), **DENIED}, **AUTH)
+def export_cases():
+    from chalice import Response
+    from ..services.office.export import export
+    result = export(ports(), _principal(), _params(), client=_client())
+    if "inline" in result:
+        return Response(body=result["inline"].decode("utf-8"), status_code=200,
+                        headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+                                 "Content-Disposition": f'attachment; filename="{result["filename"]}"',
+                                 "X-Export-Rows": str(result["rows"])})
+    return json_response({"download_url": result["download_url"], "rows": result["rows"],
+                          "filename": result["filename"]}, headers={"Cache-Control": "no-store"})

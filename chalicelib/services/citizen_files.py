@@ -83,9 +83,13 @@ def _checked(ports: Ports, no: str, attachment_id: str) -> tuple[dict, dict | No
         if info is not None:
             storage.delete(key)
         raise ValidationFailed([{"code": problem, "message": att.MESSAGES[problem], "field": "file"}])
-    if content_type != "application/pdf":
-        storage.write(key, body, content_type)      # only the stripped photo remains
-    return {"id": attachment_id, "key": key, "size": len(body), "content_type": content_type,
+    if content_type != "application/pdf":        # only the stripped photo is kept
+        kept = storage.kept_key(key)
+        storage.write(kept, body, content_type)
+        storage.delete(key)
+    else:
+        kept = storage.keep(key)
+    return {"id": attachment_id, "key": kept, "size": len(body), "content_type": content_type,
             "filename": _named(attachment_id, content_type)}, gps
 
 

@@ -190,7 +190,7 @@ def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
                 storage.delete(key)
             errors.append({"code": problem, "message": att.MESSAGES[problem], "field": f"attachments.{i}"})
         else:
-            checked.append({"id": ref.id, "filename": ref.filename, "key": key, "size": info["size"],
+            checked.append({"id": ref.id, "filename": ref.filename, "key": storage.keep(key), "size": info["size"],
                             "content_type": info["content_type"]})
     if errors:
         raise ValidationFailed(errors)

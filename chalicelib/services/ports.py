@@ -223,6 +223,11 @@ class BlobStorage(Protocol):
 
     def write(self, key: str, body: bytes, content_type: str) -> None: ...
 
+    def kept_key(self, upload_key: str) -> str: ...
+
+    def keep(self, key: str) -> str:
+        """Moves an accepted upload out of the expiring uploads/ prefix; the new key."""
+
     def delete_case_objects(self, application_no: str) -> int:
         """Deletes every object stored for the case; how many."""
 

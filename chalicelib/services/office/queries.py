@@ -112,6 +112,29 @@ def audit_trail(ports: Ports, p, raw_no: str) -> dict:
             "entries": ports.audit.trail(case.application_no)}
 
 
+def queue_query(params: dict, *, district, province, limit: int, today) -> QueueQuery:
+    """The queue's filters from the query string, each checked (the queue and the export)."""
+    cat = catalog()
+    status = params.get("status")
+    if status is not None and status not in Status.__members__.values():
+        raise AppError("invalid_status", "Durum tanınmıyor.", field="status")
+    for name, allowed in (("type", cat.types), ("category", cat.subjects)):
+        if params.get(name) and params[name] not in allowed:
+            raise AppError(f"unknown_{name}", "Filtre değeri tanınmıyor.", field=name)
+    dates: dict[str, date] = {}
+    for name in ("from", "to"):
+        if params.get(name):
+            try:
+                dates[name] = date.fromisoformat(params[name])
+            except ValueError:
+                raise AppError("invalid_date", "Tarih YYYY-AA-GG biçiminde olmalıdır.", field=name) from None
+    return QueueQuery(district=district, province=province, limit=limit, today=today, status=status,
+                      case_type=params.get("type"), category=params.get("category"),
+                      institution=params.get("institution"), overdue=params.get("overdue") in ("1", "true"),
+                      received_from=dates.get("from"), received_to=dates.get("to"),
+                      cursor=params.get("cursor") or None)
+
+
 def queue(ports: Ports, p, params: dict) -> dict:
     now = ports.clock.now()
     cat = catalog()
@@ -126,28 +149,12 @@ def queue(ports: Ports, p, params: dict) -> dict:
     if params.get("application_no"):
         case, _ = load_readable(ports, p, params["application_no"])
         return {"items": [queue_item(case, now)], "next_cursor": None}
-    status = params.get("status")
-    if status is not None and status not in Status.__members__.values():
-        raise AppError("invalid_status", "Durum tanınmıyor.", field="status")
-    for name, allowed in (("type", cat.types), ("category", cat.subjects)):
-        if params.get(name) and params[name] not in allowed:
-            raise AppError(f"unknown_{name}", "Filtre değeri tanınmıyor.", field=name)
-    dates: dict[str, date] = {}
-    for name in ("from", "to"):
-        if params.get(name):
-            try:
-                dates[name] = date.fromisoformat(params[name])
-            except ValueError:
-                raise AppError("invalid_date", "Tarih YYYY-AA-GG biçiminde olmalıdır.", field=name) from None
     try:
         limit = min(max(int(params.get("limit") or 25), 1), 100)
     except ValueError:
         raise AppError("invalid_limit", "Sayfa boyutu bir sayı olmalıdır.", field="limit") from None
-    query = QueueQuery(district=district or None, province=None if district else p.province, limit=limit,
-                       today=local_date(now), status=status, case_type=params.get("type"),
-                       category=params.get("category"), institution=params.get("institution"),
-                       overdue=params.get("overdue") in ("1", "true"), received_from=dates.get("from"),
-                       received_to=dates.get("to"), cursor=params.get("cursor") or None)
+    query = queue_query(params, district=district or None, province=None if district else p.province, limit=limit,
+                        today=local_date(now))
     try:
         items, next_cursor = ports.store.queue_page(query)
     except InvalidCursor:
