@@ -91,11 +91,14 @@ def override(p: Ports | None) -> None:
 def reset() -> None:
     """Forget every built adapter and cached client (after the environment changed)."""
     override(None)
+    import sys
     from .adapters import aws
     aws.reset()
     from .services import staff
     staff.forget_cached()
-    import sys
+    open311 = sys.modules.get("chalicelib.services.open311")
+    if open311 is not None:
+        open311.forget_partners()
     cognito = sys.modules.get("chalicelib.adapters.cognito")
     if cognito is not None:
         cognito.reset()

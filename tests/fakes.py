@@ -92,11 +92,23 @@ class FakeStore:
         self.assignments_[(a.application_no, a.institution.id)] = (copy.deepcopy(a), district)
 
     # submissions and tracking
-    def add_submission(self, case, idempotency):
+    def add_submission(self, case, idempotency, partner_use=None):
         if not self._check_case(case, new=True):
             raise DuplicateApplicationNo()
         if idempotency is not None and idempotency.key in self.idempotency:
             raise IdempotencyKeyTaken()
+        if partner_use is not None:
+            from chalicelib.domain.records import Counter
+            from chalicelib.services.ports import PartnerRefused
+            p = self.partners_.get(partner_use.key_hash)
+            if p is None or p.revoked_at is not None:
+                raise PartnerRefused("revoked")
+            counter = Counter("o311-file", partner_use.partner_id, partner_use.window)
+            if self.counters.get(counter, 0) >= partner_use.limit:
+                raise PartnerRefused("limited")
+            self.counters[counter] = self.counters.get(counter, 0) + 1
+            p.uses += 1
+            p.last_used_at = partner_use.at
         self._put_case(case)
         if idempotency is not None:
             self.idempotency[idempotency.key] = idempotency
@@ -407,6 +419,9 @@ class FakeStore:
 
     def partners(self):
         return [copy.deepcopy(p) for _, p in sorted(self.partners_.items())]
+
+    def partner(self, key_hash):
+        return copy.deepcopy(self.partners_.get(key_hash))
 
     def revoke_partner(self, key_hash, at):
         p = self.partners_.get(key_hash)

@@ -145,19 +145,37 @@ class DynamoStore:
 
     # --- submissions and tracking ---------------------------------------------------
 
-    def add_submission(self, case, idempotency: IdempotencyRecord | None) -> None:
+    def add_submission(self, case, idempotency: IdempotencyRecord | None, partner_use=None) -> None:
         item = M.case_to_item(case, self.keys)
         case.stored_status = None
+        slots = {}
 
         def build(tx):
             tx.save(item, condition=CaseItem.pk.does_not_exist())
             if idempotency is not None:
                 tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
             tx.save(M.route_marker(case))
+            if partner_use is not None:   # the key's check and count, in the same transaction
+                u = partner_use
+                slots["partner"] = 3 if idempotency is not None else 2
+                tx.update(PartnerItem(*K.partner_key(u.key_hash)),
+                          actions=[PartnerItem.uses.add(1), PartnerItem.last_used_at.set(u.at.isoformat())],
+                          condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
+                from ..domain.partners import RATE_WINDOW_SECONDS
+                tx.update(CounterItem(*K.counter_key(Counter("o311-file", u.partner_id, u.window))),
+                          actions=[CounterItem.count.add(1),
+                                   CounterItem.expires_at.set(u.at + timedelta(seconds=2 * RATE_WINDOW_SECONDS))],
+                          condition=CounterItem.count.does_not_exist() | (CounterItem.count < u.limit))
         try:
             _transact(self, build, [case])
         except TransactWriteError as exc:
             reasons = _reasons(exc)
+            if "partner" in slots and len(reasons) > slots["partner"] + 1:
+                from ..services.ports import PartnerRefused
+                if reasons[slots["partner"]] == "ConditionalCheckFailed":
+                    raise PartnerRefused("revoked") from None
+                if reasons[slots["partner"] + 1] == "ConditionalCheckFailed":
+                    raise PartnerRefused("limited") from None
             if idempotency is not None and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
                 raise IdempotencyKeyTaken() from None
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -695,6 +713,12 @@ class DynamoStore:
 
     def add_partner(self, partner) -> None:
         M.partner_to_item(partner).save(condition=PartnerItem.sk.does_not_exist())
+
+    def partner(self, key_hash: str):
+        try:
+            return M.partner_from_raw(PartnerItem.get(*K.partner_key(key_hash), consistent_read=True))
+        except PartnerItem.DoesNotExist:
+            return None
 
     def partners(self) -> list:
         """Every partner key (a few dozen at most: one partition, one Query)."""

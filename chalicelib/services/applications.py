@@ -89,7 +89,7 @@ def receipt(case: Case, access_code: str) -> dict:
 
 
 def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: str | None,
-                    request_hash: str | None, now: datetime) -> Result:
+                    request_hash: str | None, now: datetime, partner_use=None) -> Result:
     """One TransactWriteItems (case + history + idempotency record), then one SQS message."""
     for attempt in range(5):
         body = receipt(case, access_code)
@@ -99,7 +99,8 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
                                        ports.keys.seal(json.dumps(body), f"idempotency:{idempotency}"),
                                        now + IDEMPOTENCY_TTL)
         try:
-            ports.store.add_submission(case, record)
+            ports.store.add_submission(case, record, partner_use) if partner_use is not None else \
+                ports.store.add_submission(case, record)
         except DuplicateApplicationNo:
             # ~1 in 10^7 at national scale: draw a new number and access code.
             case.application_no = refs.new_application_no()

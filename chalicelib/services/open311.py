@@ -62,6 +62,36 @@ def authenticate(ports: Ports, raw: str | None, now: datetime, *, required: bool
 
 # --- filing --------------------------------------------------------------------------
 
+PARTNER_CACHE_SECONDS = 60
+_partner_cache: dict[str, tuple[Partner, float]] = {}
+
+
+def forget_partners() -> None:
+    _partner_cache.clear()
+
+
+def _partner_for_filing(ports: Ports, raw: str | None) -> tuple[Partner, str]:
+    """The partner's name, districts and limit, read once a minute per container; the
+    key's revocation and its filing limit are checked again in the submission's own
+    transaction, so a filing stays one DynamoDB call and one message."""
+    import time
+    if raw is None or raw == "":
+        raise Forbidden("api_key_required", "api_key: bu işlem için ortak anahtarı (api_key) zorunludur.",
+                        field="api_key")
+    refused = Forbidden("invalid_api_key", "api_key: anahtar geçersiz ya da iptal edilmiş.", field="api_key")
+    if not plausible_key(raw):
+        raise refused
+    h = key_hash(ports, raw)
+    hit = _partner_cache.get(h)
+    if hit is None or time.monotonic() - hit[1] > PARTNER_CACHE_SECONDS:
+        partner = ports.store.partner(h)
+        if partner is None:
+            raise refused
+        _partner_cache[h] = hit = (partner, time.monotonic())
+    if hit[0].revoked_at is not None:
+        raise refused
+    return hit[0], h
+
 def service_notice(case: Case) -> str:
     if case.legal_due_date is None:
         return "Teşekkürünüz alındı; teşekkürler için cevap süresi işlemez."
@@ -78,8 +108,9 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
            idempotency_key_header: str | None = None) -> list[dict]:
     from ..domain.schemas import PartnerApplicationIn, parse
     from . import applications
+    from .ports import PartnerRefused, PartnerUse
     now = ports.clock.now()
-    partner = authenticate(ports, raw_key, now, required=True)
+    partner, h = _partner_for_filing(ports, raw_key)
     fields, attrs = O.parse_form(pairs)
     district = O.check_jurisdiction(fields.get("jurisdiction_id"))
     if district is None and len(partner.districts) == 1:
@@ -96,9 +127,20 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
     case, access_code = applications.build_case(ports, req, received_at=now, now=now, channel="open311")
     case.partner = {"id": partner.id, "name": partner.name}
     case.media_url = media
-    result = applications.record_new_case(ports, case, access_code, idempotency=key,
-                                          request_hash=applications.request_fingerprint(ports, body) if key else None,
-                                          now=now)
+    try:
+        result = applications.record_new_case(ports, case, access_code, idempotency=key,
+                                              request_hash=applications.request_fingerprint(ports, body) if key
+                                              else None, now=now,
+                                              partner_use=PartnerUse(h, partner.id, window_of(now), partner.rate_limit,
+                                                                     now))
+    except PartnerRefused as refused:
+        if refused.kind == "revoked":
+            _partner_cache.pop(h, None)
+            raise Forbidden("invalid_api_key", "api_key: anahtar geçersiz ya da iptal edilmiş.", field="api_key") \
+                from None
+        wait = retry_after(now)
+        raise Throttled("rate_limited", f"api_key: dakikalık başvuru sınırı aşıldı; {wait} saniye sonra tekrar "
+                        "deneyiniz.", field="api_key", headers={"Retry-After": str(wait)}) from None
     no = refs.normalise_application_no(result.body["application_no"])
     return [{"service_request_id": result.body["application_no"], "service_notice": service_notice(case),
              "account_id": None, "token": token_of(ports, no), "access_code": result.body["access_code"],

@@ -39,6 +39,24 @@ class IdempotencyKeyTaken(Exception):
     """Another request with the same Idempotency-Key was recorded first."""
 
 
+class PartnerRefused(Exception):
+    """A submission's partner key, checked inside its transaction: "revoked" or "limited"."""
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class PartnerUse:
+    """An Open311 filing counted in the submission's own transaction: the key's record
+    (exists, not revoked; uses + 1) and this minute's filing counter (under the limit)."""
+    key_hash: str
+    partner_id: str
+    window: int
+    limit: int
+    at: datetime
+
+
 class InvalidCursor(ValueError):
     """A queue cursor that this store did not issue for this query."""
 
@@ -70,7 +88,8 @@ class CaseStore(Protocol):
         """One cheap read; raises when the database cannot be reached."""
 
     # citizen submissions and tracking
-    def add_submission(self, case: Case, idempotency: IdempotencyRecord | None) -> None:
+    def add_submission(self, case: Case, idempotency: IdempotencyRecord | None,
+                       partner_use: "PartnerUse | None" = None) -> None:
         """The case, its idempotency record, the district's counters and the route marker,
         all or nothing. Raises DuplicateApplicationNo, IdempotencyKeyTaken, TransientConflict."""
 

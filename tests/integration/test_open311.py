@@ -114,15 +114,15 @@ def test_a_service_definition_carries_what_an_application_needs(client):
 def test_filing_with_every_attribute_is_one_submission_and_returns_the_number_and_code(client, partner, aws,
                                                                                      aws_calls, same_minute):
     key = partner()["api_key"]
-    assert client.http.get(f"{BASE}/requests.json?api_key={key}").status_code == 200   # this minute's first call
+    assert file(client, key).status_code == 201      # the container's first filing reads the key's record once
     aws_calls.reset()
     resp = file(client, key)
     assert resp.status_code == 201, resp.body
     [receipt] = resp.json_body
     assert set(receipt) >= {"service_request_id", "service_notice", "account_id", "token", "access_code"}
     assert "3071" in receipt["service_notice"] and receipt["expected_datetime"].endswith("+03:00")
-    # the key's one conditional write, then the submission's own 1 + 1
-    assert aws_calls.operations("dynamodb") == ["UpdateItem", "TransactWriteItems"]
+    # one submission: the key's check and count are items of the submission's own transaction
+    assert aws_calls.operations("dynamodb") == ["TransactWriteItems"]
     assert aws_calls.operations("sqs") == ["SendMessage"]
     # the citizen tracks it with the access code like any other application
     tracked = client.http.get(f"/v1/applications/{receipt['service_request_id']}",
@@ -214,9 +214,19 @@ def test_a_missing_bad_or_revoked_key_is_403_and_a_flood_429(client, staff, part
     assert statuses == [200, 200, 200, 429]
     limited = client.http.get(f"{BASE}/requests.{fmt}?api_key={key}")
     assert limited.status_code == 429 and 0 < int(limited.headers["Retry-After"]) <= 60
+    assert file(client, key, fmt=fmt).status_code == 201            # the filing path knows the key now
     r = staff_post(client, staff, "yonetici", f"/v1/staff/partners/{issued['partner']['id']}/revoke", {})
     assert r.status_code == 200 and r.json_body["partner"]["active"] is False
-    assert file(client, key, fmt=fmt).status_code == 403
+    assert file(client, key, fmt=fmt).status_code == 403             # refused inside the transaction at once
+    assert client.http.get(f"{BASE}/requests.{fmt}?api_key={key}").status_code == 403
+
+
+def test_filings_over_the_keys_limit_are_429_and_write_nothing(client, partner, same_minute):
+    key = partner(rate_limit=2)["api_key"]
+    statuses = [file(client, key).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    listed = client.http.get(f"{BASE}/requests.json?api_key={key}").json_body
+    assert len(listed) == 2                                          # the refused one left no case
 
 
 def test_wrong_content_type_and_unknown_resources_and_formats_are_4xx(client, partner):
@@ -331,6 +341,7 @@ def test_another_partners_key_gets_404_and_keyless_reads_only_status_fields(clie
     assert client.http.get(f"{BASE}/requests/{no}.json?api_key={second}").status_code == 404
     assert client.http.get(f"{BASE}/requests.json?api_key={second}&service_request_id={no}").json_body == []
     assert client.http.get(f"{BASE}/requests.json?api_key={second}").json_body == []
+    client.http.get(f"{BASE}/requests.json?api_key={first}")        # this minute's first read with the key
     aws_calls.reset()
     [public] = client.http.get(f"{BASE}/requests/{no}.json").json_body
     assert aws_calls.count("dynamodb") == 1
@@ -369,6 +380,7 @@ def test_a_partners_list_is_an_index_query_never_a_scan(client, partner, aws_cal
     key = partner()["api_key"]
     for _ in range(3):
         file(client, key)
+    client.http.get(f"{BASE}/requests.json?api_key={key}")          # this minute's first read with the key
     aws_calls.reset()
     assert len(client.http.get(f"{BASE}/requests.json?api_key={key}").json_body) == 3
     ops = aws_calls.operations("dynamodb")
