@@ -8,7 +8,6 @@ XML is built with the standard library's ElementTree, never by string concatenat
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
@@ -61,6 +60,7 @@ def _text(value) -> str:
 
 
 def _element(parent, tag: str, value) -> None:
+    import xml.etree.ElementTree as ET
     child = ET.SubElement(parent, tag)
     if isinstance(value, dict):
         for k, v in value.items():
@@ -73,6 +73,7 @@ def _element(parent, tag: str, value) -> None:
 
 
 def to_xml(root_tag: str, body, item_tag: str | None = None) -> bytes:
+    import xml.etree.ElementTree as ET     # here, not at import: every function imports the app
     root = ET.Element(root_tag)
     if isinstance(body, list):
         for item in body:
@@ -102,14 +103,15 @@ def _errors_of(err: AppError) -> list[dict]:
 
 def serve(fmt_source: str, action) -> Response:
     """Runs `action()` and renders its answer; any refusal in the spec's error shape.
-    A field error is 400 (the spec's code for bad input), never our JSON API's 422."""
+    Bad input is 400 (the spec's code), never our JSON API's 413/415/422; a 409 (busy, a
+    reused Idempotency-Key) stays 409, so that a client knows a retry may succeed."""
     fmt = _fmt_of(fmt_source)
     try:
         return action()
     except Open311Error as err:
         return render(fmt, err.errors, root="errors", item="error", status=err.status, headers=err.headers)
     except AppError as err:
-        status = 400 if err.status in (409, 413, 415, 422) else err.status
+        status = 400 if err.status in (413, 415, 422) else err.status
         errors = _errors_of(err)
         for e in errors:
             e["code"] = status

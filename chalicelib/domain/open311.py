@@ -20,7 +20,6 @@ CHANGESET = "2026-12-02T00:00:00+03:00"   # when the services or their attribute
 MAX_WINDOW = timedelta(days=90)
 MAX_IDS = 50
 MAX_RESULTS = 1000
-FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 CLOSED = {Status.CONCLUDED, Status.NOT_PROCESSED}
 

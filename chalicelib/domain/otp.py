@@ -25,6 +25,3 @@ SESSION_PURPOSE = "citizen"
 def new_code() -> str:
     return f"{secrets.randbelow(10 ** 6):06d}"
 
-
-def plausible_code(code) -> bool:
-    return isinstance(code, str) and len(code) == 6 and code.isdigit()

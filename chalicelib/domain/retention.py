@@ -17,8 +17,6 @@ from pathlib import Path
 _DATA = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 DEFAULT_YEARS = 10
 DESTRUCTION_LOG_YEARS = 3
-SUBJECT_REQUEST_DAYS = 30          # KVKK art. 13: answer within 30 days
-SUBJECT_REQUEST_WARN_DAYS = 5      # the office is reminded this many days before
 
 
 @lru_cache(maxsize=1)
@@ -98,8 +96,7 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     case.location = None
     case.access_code_hash = ERASED
     case.media_url = None
-    case.notes = [{"at": n.get("at"), "kind": n.get("kind"), "by": n.get("by") if n.get("by") != "citizen" else "citizen"}
-                  for n in case.notes]
+    case.notes = [{"at": n.get("at"), "kind": n.get("kind"), "by": n.get("by")} for n in case.notes]
     case.history = [h if h.public else HistoryEntry(h.at, h.status, ERASED, False, h.actor, h.event)
                     for h in case.history]
     case.anonymised_at = at

@@ -99,8 +99,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
                                        ports.keys.seal(json.dumps(body), f"idempotency:{idempotency}"),
                                        now + IDEMPOTENCY_TTL)
         try:
-            ports.store.add_submission(case, record, partner_use) if partner_use is not None else \
-                ports.store.add_submission(case, record)
+            ports.store.add_submission(case, record, partner_use)
         except DuplicateApplicationNo:
             # ~1 in 10^7 at national scale: draw a new number and access code.
             case.application_no = refs.new_application_no()

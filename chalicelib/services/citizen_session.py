@@ -85,7 +85,7 @@ def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
     except TokenError:
         raise Unauthorized("invalid_session", "Oturum geçersiz ya da süresi dolmuş; telefonunuzu yeniden doğrulayınız.") \
             from None
-    method, _, phone = claims.institution.partition(":")
+    _method, _, phone = claims.institution.partition(":")   # "otp:<phone hmac>" (docs/citizen-app.md)
     return claims.subject, phone
 
 

@@ -216,6 +216,7 @@ def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
     district: one Query of the keyed-hash index, audited."""
     from ..config import settings
     from ..domain import subject_requests as D
+    from ..domain.identity import mask_phone
     r = _load_request(ports, p, raw_id)
     now = ports.clock.now()
     cases = _cases_in_scope(ports, p, r)
@@ -229,14 +230,9 @@ def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
                      "type": c.type, "status": c.status.value, "received_at": iso_local(c.received_at),
                      "closed_at": iso_local(c.closed_at), "retention_ends_on": end.isoformat() if end else None,
                      "version": c.version, "first_name": c.applicant.first_name, "last_name": c.applicant.last_name,
-                     "address": c.applicant.address, "phone_masked": _mask_phone(c.applicant.phone),
+                     "address": c.applicant.address, "phone_masked": mask_phone(c.applicant.phone),
                      "erasable": refusal is None, "erasure_refusal": refusal[1] if refusal else None})
     return {"request": _request_view(r), "applications": rows}
-
-
-def _mask_phone(phone: str) -> str:
-    from ..domain.identity import mask_phone
-    return mask_phone(phone)
 
 
 def export_copy(ports: Ports, p, raw_id: str, *, client: str) -> dict:

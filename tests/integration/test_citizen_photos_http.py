@@ -60,3 +60,15 @@ def test_a_wrong_file_is_refused_and_deleted_and_a_fourth_is_409(client, applica
                                   headers={**H, "X-Access-Code": "AAAAA-AAAAA"},
                                   body=json.dumps({"filename": "a.jpg", "content_type": "image/jpeg", "size": 10}))
     assert wrong_code.status_code == 404
+
+
+def test_nothing_is_attached_to_a_closed_case(client, staff, application, aws):
+    from tests.integration.helpers import act, submit
+    receipt = submit(client, application)
+    r = act(client, staff, receipt["application_no"], "not-processed",
+            {"reason_code": "no_clear_subject", "explanation": "Konu anlaşılamadı."})
+    assert r.status_code == 200
+    code = {"X-Access-Code": receipt["access_code"]}
+    form = client.http.post(f"/v1/applications/{receipt['application_no']}/attachments", headers={**H, **code},
+                            body=json.dumps({"filename": "a.jpg", "content_type": "image/jpeg", "size": 10}))
+    assert form.status_code == 409 and form.json_body["error"]["code"] == "case_closed"

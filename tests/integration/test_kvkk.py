@@ -102,6 +102,8 @@ def test_a_legal_hold_keeps_the_file_until_it_is_lifted_and_both_are_audited(cli
     assert act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}).status_code == 403  # desk
     held = act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}, user="sorumlu.maltepe")
     assert held.status_code == 200 and "release_hold" in held.json_body["allowed_actions"]
+    twice = act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}, user="sorumlu.maltepe")
+    assert twice.status_code == 409 and twice.json_body["error"]["code"] == "already_held"
     later = datetime.now(timezone.utc) + timedelta(days=365 * 11)
     assert _kvkk_sweep(later)["cases"] == 0
     assert tracked(client, receipt)["status"] == "concluded"
@@ -283,6 +285,10 @@ def test_erasure_is_refused_for_an_open_or_forwarded_case_and_done_for_a_never_f
                         {"answer": "Talebiniz üzerine kişisel verileriniz silinmiştir; bilgilerinize sunarız.",
                          "version": done.json_body["request"]["version"]})
     assert closed.status_code == 200 and closed.json_body["status"] == "closed"
+    again = staff_post(client, staff, "sorumlu.maltepe", f"{KVKK}/{req['id']}/close",
+                       {"answer": "İkinci kez cevap yazılmaya çalışılıyor, olmamalı.",
+                        "version": closed.json_body["version"]})
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "already_closed"
 
 
 def test_the_office_is_reminded_before_the_30th_day(client, staff, aws):

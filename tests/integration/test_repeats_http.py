@@ -33,6 +33,20 @@ def test_a_repeat_is_flagged_named_in_queue_and_detail_and_dismissed_with_a_reas
     assert {r["application_no"]: r for r in queue["items"]}[second["application_no"]]["repeat_of"] is None
 
 
+def test_a_closed_cases_repeat_flag_stays_as_it_was(client, staff, application, aws):
+    application["category"] = "okul_servis"            # waits for the office
+    application["subject"] = "Okul servisi gecikiyor"
+    submit(client, application)
+    route_all(aws)
+    second = submit(client, application)
+    route_all(aws)
+    act(client, staff, second["application_no"], "not-processed",
+        {"reason_code": "already_answered", "explanation": "Aynı konu önceki başvuruda cevaplandı."})
+    r = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Geç kalmış bir karar notu."})
+    assert r.status_code == 409 and r.json_body["error"]["code"] == "case_closed"
+    assert detail(client, staff, second["application_no"])["possible_repeat"].get("dismissed") is None
+
+
 def test_an_already_answered_repeat_can_be_closed_on_that_ground(client, staff, application, aws):
     application["category"] = "okul_servis"            # waits for the office: still in review
     application["subject"] = "Okul servisi gecikiyor"

@@ -349,6 +349,9 @@ def dismiss_repeat(ports: Ports, p, raw_no, data, **kw):
     """The clerk judges the "olası tekrar" flag wrong, with a reason; audited."""
     def apply(req, case, assignments, now):
         flag = case.possible_repeat
+        if case.closed:
+            raise Conflict("case_closed", "Başvuru kapanmış; “olası tekrar” işareti artık değiştirilemez.",
+                           details={"current_status": case.status.value})
         if not flag or flag.get("dismissed"):
             raise Conflict("no_repeat_flag", "Bu başvuruda kaldırılacak bir “olası tekrar” işareti yok.")
         case.possible_repeat = {**flag, "dismissed": {"by": p.username, "reason": req.reason, "at": _iso(now)}}

@@ -11,6 +11,7 @@ import csv
 import io
 import secrets
 import tempfile
+from dataclasses import replace
 
 from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES, Status
@@ -49,7 +50,6 @@ def export(ports: Ports, p, params: dict, *, client: str) -> dict:
     for status in statuses:
         cursor = None
         while True:
-            from dataclasses import replace
             page, cursor = ports.store.queue_page(replace(base, status=status, cursor=cursor))
             names = _names(ports, page) if with_names else {}
             for c in page:
