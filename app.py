@@ -132,6 +132,16 @@ def kvkk_sweep(event):
     return kvkk.sweep(ports(), _event_time(event))
 
 
+@app.schedule(Cron(30, 0, "*", "*", "?", "*"), name="stats_rollup")
+def stats_rollup(event):
+    """00:30 UTC = 03:30 in İstanbul: publishes the open statistics of the month so far
+    (and, on the first three days, the previous month's final figures)."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import open_stats
+
+    return open_stats.roll_up(ports(), _event_time(event))
+
+
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="daily_watch")
 def daily_watch(event):
     """05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, digests."""

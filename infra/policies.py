@@ -18,7 +18,7 @@ STAGES = ("dev", "prod")
 # function name in app.py -> role
 FUNCTIONS = {"api_handler": "api", "routing_worker": "routing", "notification_worker": "notifications",
              "deadline_sweep": "sweeps", "daily_watch": "sweeps", "staff_authorizer": "authorizer",
-             "kvkk_sweep": "retention"}
+             "kvkk_sweep": "retention", "stats_rollup": "stats"}
 
 
 def _arns(stage: str) -> dict:
@@ -110,6 +110,13 @@ def policy(stage: str, role: str) -> dict:
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
                        Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
             *keys]
+    elif role == "stats":
+        # the daily roll-up of the open statistics: reads the month's cells, writes the
+        # published rows; nothing else, and no personal data to decrypt
+        statements.append(_statement("OpenStatistics", ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
+                                     a["table"][0],
+                                     Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [
+                                         "MSTATS#*", "OPENSTATS", "OPENSTATS#*"]}}))
     elif role == "authorizer":
         # verifies tokens against the pool's public JWKS over HTTPS, then reads the staff
         # member's access record: GetItem on STAFF# items only

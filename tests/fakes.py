@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from chalicelib.domain import open_stats as O
 from chalicelib.domain import stats as S
 from chalicelib.domain import watch
 from chalicelib.domain.case import Applicant
@@ -51,6 +52,9 @@ class FakeStore:
         self.staff_: dict[str, object] = {}
         self.members: dict[object, set] = {}
         self.stats: dict[str, S.DistrictStats] = {}
+        self.month_cells_: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.published: dict[tuple[str, str | None], dict] = {}
+        self.published_index: list[dict] = []
         self.partners_: dict[str, object] = {}      # key hash -> Partner
         self.partner_windows: dict[str, tuple[int, int]] = {}
         self.destroyed: list[dict] = []
@@ -83,6 +87,7 @@ class FakeStore:
             for counter in ("intake", "concluded", "on_time"):
                 if not any(c == counter and k == week for c, k, _ in moved):
                     getattr(stats, counter).pop(week, None)
+        self._move_cells(O.month_moves(stored.status if stored is not None else None, case))
         case.version = (case.version or 0) + 1
         case.stored_status = case.status
         self.cases[case.application_no] = copy.deepcopy(case)
@@ -282,6 +287,34 @@ class FakeStore:
     def district_stats(self, district):
         return copy.deepcopy(self.stats.get(district, S.DistrictStats()))
 
+    def open_cases_near(self, district, category, cells, received_from, limit=25):
+        found = [c for c in self.cases.values() if c.district == district and c.category == category
+                 and not c.closed and c.geocell in cells and c.received_at >= received_from]
+        return [copy.deepcopy(c) for c in found[:limit]]
+
+    # open statistics
+    def _move_cells(self, moved):
+        for cell, name, delta in moved:
+            counts = self.month_cells_.setdefault(cell, {})
+            counts[name] = counts.get(name, 0) + delta
+
+    def month_cells(self, month):
+        return [(d, t, dict(c)) for (m, d, t), c in sorted(self.month_cells_.items()) if m == month]
+
+    def save_published_stats(self, month, document, index, at):
+        self.published[(month, None)] = {"month": month, "provisional": document["provisional"],
+                                         "rows": copy.deepcopy(document["national"])}
+        for province, rows in document["provinces"].items():
+            self.published[(month, province)] = {"month": month, "provisional": document["provisional"],
+                                                 "rows": copy.deepcopy(rows)}
+        self.published_index = copy.deepcopy(index)
+
+    def published_stats(self, month, province):
+        index = copy.deepcopy(self.published_index)
+        if month is None:
+            month = index[-1]["month"] if index else None
+        return index, copy.deepcopy(self.published.get((month, province)))
+
     # sweeps: shard by shard, by sweep key, like the sparse index
     def _due(self, entries, now):
         upper = watch.sweep_key(now, "\uffff")
@@ -458,6 +491,10 @@ class FakeStore:
         if answer.application_no in self.surveys:
             return False
         self.surveys[answer.application_no] = answer
+        if answer.type:
+            from datetime import date as _date
+            self._move_cells(O.survey_moves(answer.district, answer.type, _date.fromisoformat(answer.answered_on),
+                                            answer.rating))
         return True
 
     def survey_answered(self, no):

@@ -28,10 +28,10 @@ def _table(name: str) -> type:
 # sealed personal data, never what changes on every save such as the version or history).
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
-                    "concluded_at", "channel", "partner_name", "repeat_of", "outcome"]
+                    "concluded_at", "channel", "partner_name", "repeat_of", "outcome", "geocell"]
 # what the same applicant's other applications show (never the sealed personal data)
 APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject", "status",
-                        "received_at", "concluded_at"]
+                        "received_at", "concluded_at", "text_sketch"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):
@@ -88,6 +88,8 @@ class CaseItem(Model):
     confidential = BooleanAttribute(default=False)
     location = MapAttribute(null=True)            # items written before locations were sealed
     location_enc = UnicodeAttribute(null=True)    # sealed like the applicant: it can reveal a home
+    geocell = UnicodeAttribute(null=True)         # domain/nearby.cell: about 1 km, for related cases
+    text_sketch = UnicodeAttribute(null=True)     # domain/repeats.sketch: keyed digests of the description
     history = ListAttribute(of=HistoryMap, null=True)   # items written before log_z
     extended = BooleanAttribute(default=False)
     outcome = UnicodeAttribute(null=True)
@@ -153,6 +155,33 @@ class StatsItem(Model):
     intake = MapAttribute(default=dict)
     concluded = MapAttribute(default=dict)
     on_time = MapAttribute(default=dict)
+
+
+def _month_cell_model():
+    """One (month, district, type) cell of the open statistics (domain/open_stats.py): one
+    number attribute per count (received, concluded, d<days>, survey_sum...), so that an
+    update is DynamoDB's ADD, which creates the item and the attribute when missing: the
+    first application of a month needs no extra write."""
+    from ..domain.open_stats import FIELDS
+    attrs = {"Meta": _table(MAIN_TABLE), "__doc__": _month_cell_model.__doc__, "__module__": __name__,
+             "pk": UnicodeAttribute(hash_key=True), "sk": UnicodeAttribute(range_key=True),
+             **{name: NumberAttribute(null=True) for name in FIELDS}}
+    return type("MonthCellItem", (Model,), attrs)
+
+
+MonthCellItem = _month_cell_model()
+
+
+class PublishedStatsItem(Model):
+    """A month's published statistics (the roll-up's output): the rows of the country
+    (sk NATIONAL) or of one province and its districts (sk P#<code>), as JSON; and the
+    list of published months (pk OPENSTATS, sk INDEX)."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    body = UnicodeAttribute()
+    rolled_at = UnicodeAttribute()
 
 
 class PartnerItem(Model):
@@ -382,6 +411,7 @@ class SurveyItem(Model):
     category = UnicodeAttribute()
     outcome = UnicodeAttribute(null=True)
     answered_on = UnicodeAttribute()
+    type = UnicodeAttribute(null=True)
 
 
 class RouteMarker(Model):
@@ -403,5 +433,6 @@ class RouteMarker(Model):
 def reset_connections() -> None:
     """Forget pynamodb's cached connections (after the endpoint changed: tests, the local stack)."""
     for model in (CaseItem, IdempotencyItem, CounterItem, AuditItem, DistrictRefItem, StaffItem, AssignmentItem,
-                  NotificationItem, RegistryItem, SurveyItem, RouteMarker, StatsItem):
+                  NotificationItem, RegistryItem, SurveyItem, RouteMarker, StatsItem, MonthCellItem, PublishedStatsItem,
+                  PartnerItem, SubjectRequestItem, OtpItem, DestructionLogItem):
         model._connection = None

@@ -14,6 +14,9 @@ Main table (single-table design, keys `pk`/`sk`):
 | route marker        | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
 | district counters   | STATS#<district>            | COUNTS              |
+| open-stats cell     | MSTATS#<yyyy-mm>            | <district>#<type>   |
+| published stats     | OPENSTATS#<yyyy-mm>         | NATIONAL / P#<province> |
+| published months    | OPENSTATS                   | INDEX               |
 | Open311 partner key | PARTNERS                    | KEY#<key hmac>      |
 | destruction log     | DLOG#<district>             | <at>#<no>#<record>#<ref> |
 
@@ -77,6 +80,21 @@ REGISTRY_KEY = ("REF#DISTRICTS", "REF")
 
 def stats_key(district: str) -> tuple[str, str]:
     return f"STATS#{district}", "COUNTS"
+
+
+def month_cell_key(month: str, district: str, case_type: str) -> tuple[str, str]:
+    return f"MSTATS#{month}", f"{district}#{case_type}"
+
+
+def month_cells_pk(month: str) -> str:
+    return f"MSTATS#{month}"
+
+
+def published_stats_key(month: str, province: str | None = None) -> tuple[str, str]:
+    return f"OPENSTATS#{month}", (f"P#{province}" if province else "NATIONAL")
+
+
+PUBLISHED_INDEX_KEY = ("OPENSTATS", "INDEX")
 
 
 def survey_key(no: str) -> tuple[str, str]:

@@ -89,6 +89,7 @@ def case_to_item(case: Case, keys) -> CaseItem:
         phone_verified=case.phone_verified,
         citizen_files=list(case.citizen_files) or None,
         possible_repeat=dict(case.possible_repeat) if case.possible_repeat else None,
+        geocell=case.geocell, text_sketch=case.text_sketch,
         repeat_of=(case.possible_repeat["of"] if case.possible_repeat and not case.possible_repeat.get("dismissed")
                    and not case.closed else None),
         gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
@@ -183,6 +184,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         phone_verified=bool(item.phone_verified),
         citizen_files=[plain(f) for f in item.citizen_files or []],
         possible_repeat=plain(item.possible_repeat) if item.possible_repeat else None,
+        geocell=item.geocell, text_sketch=item.text_sketch,
         stored_status=Status(item.status),
     )
 
@@ -201,7 +203,8 @@ def queue_case_from_item(item: CaseItem) -> Case:
         concluded_at=_dt(item.concluded_at), stored_status=Status(item.status),
         channel=item.channel or "",
         partner={"id": "", "name": item.partner_name} if item.partner_name else None,
-        possible_repeat={"of": item.repeat_of} if item.repeat_of else None, outcome=item.outcome)
+        possible_repeat={"of": item.repeat_of} if item.repeat_of else None, outcome=item.outcome,
+        geocell=item.geocell, text_sketch=item.text_sketch)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:
@@ -297,7 +300,7 @@ def audit_view(item: AuditItem) -> dict:
 
 def survey_to_item(s: SurveyAnswer) -> SurveyItem:
     return SurveyItem(*K.survey_key(s.application_no), rating=s.rating, comment=s.comment, district=s.district,
-                      category=s.category, outcome=s.outcome, answered_on=s.answered_on)
+                      category=s.category, outcome=s.outcome, answered_on=s.answered_on, type=s.type)
 
 
 def route_marker(case: Case, due: datetime | None = None) -> RouteMarker:

@@ -14,6 +14,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
+from ..domain import open_stats as O
 from ..domain import stats as S
 from ..domain import watch
 from ..domain.records import Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
@@ -21,7 +22,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
                               TransientConflict)
 from . import itemkeys as K
 from . import mapping as M
-from .dynamo import (REGION, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
+from .dynamo import (REGION, AssignmentItem, MonthCellItem, PublishedStatsItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, OtpItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
                      SubjectRequestItem, SurveyItem)
 
@@ -80,6 +81,20 @@ def _stats_updates(tx, cases) -> None:
                     actions.append(getattr(StatsItem, counter)[week].remove())
         if actions:
             tx.update(StatsItem(*K.stats_key(district)), actions=actions)
+    _month_cell_updates(tx, [m for case in cases for m in O.month_moves(case.stored_status, case)])
+
+
+def _month_cell_updates(tx, moved) -> None:
+    """The open-statistics cells (domain/open_stats.py) these moves touch, one update per
+    cell, in the same transaction."""
+    cells: dict[tuple[str, str, str], dict[str, int]] = {}
+    for cell, name, delta in moved:
+        counts = cells.setdefault(cell, {})
+        counts[name] = counts.get(name, 0) + delta
+    for cell, counts in cells.items():
+        actions = [getattr(MonthCellItem, name).add(delta) for name, delta in counts.items() if delta]
+        if actions:
+            tx.update(MonthCellItem(*K.month_cell_key(*cell)), actions=actions)
 
 
 def _transact(store, build, cases) -> None:
@@ -414,6 +429,53 @@ class DynamoStore:
         conditional_put(StatsItem(*K.stats_key(district), status={}, intake={}, concluded={}, on_time={}),
                         StatsItem.pk.does_not_exist())
 
+    def month_cells(self, month: str) -> list[tuple[str, str, dict]]:
+        """Every (district, type, counts) cell of a month: one paginated Query of the month's
+        partition (at most 973 districts x 6 types), for the daily roll-up."""
+        out = []
+        for item in MonthCellItem.query(K.month_cells_pk(month)):
+            district, _, case_type = item.sk.rpartition("#")
+            out.append((district, case_type, {name: int(getattr(item, name)) for name in O.FIELDS
+                                              if getattr(item, name) is not None}))
+        return out
+
+    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime) -> None:
+        """The roll-up's output: the national rows, each province's rows and the list of
+        published months, as separate items (each well under DynamoDB's 400 KB)."""
+        stamp = at.isoformat()
+        with PublishedStatsItem.batch_write() as batch:
+            batch.save(PublishedStatsItem(*K.published_stats_key(month), rolled_at=stamp, body=json.dumps(
+                {"month": month, "provisional": document["provisional"], "rows": document["national"]},
+                ensure_ascii=False, separators=(",", ":"))))
+            for province, rows in document["provinces"].items():
+                batch.save(PublishedStatsItem(*K.published_stats_key(month, province), rolled_at=stamp, body=json.dumps(
+                    {"month": month, "provisional": document["provisional"], "rows": rows},
+                    ensure_ascii=False, separators=(",", ":"))))
+            batch.save(PublishedStatsItem(*K.PUBLISHED_INDEX_KEY, rolled_at=stamp,
+                                          body=json.dumps(index, ensure_ascii=False, separators=(",", ":"))))
+
+    def published_stats(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
+        """The list of published months and one published document (the country's, or a
+        province's): one BatchGetItem of two items when the month is named, else the index
+        first (the latest month), then the document."""
+        if month:
+            keys = [K.PUBLISHED_INDEX_KEY, K.published_stats_key(month, province)]
+            found = {(i.pk, i.sk): i for i in PublishedStatsItem.batch_get(keys)}
+            index = found.get(K.PUBLISHED_INDEX_KEY)
+            doc = found.get(K.published_stats_key(month, province))
+            return (json.loads(index.body) if index else []), (json.loads(doc.body) if doc else None)
+        try:
+            index = json.loads(PublishedStatsItem.get(*K.PUBLISHED_INDEX_KEY).body)
+        except PublishedStatsItem.DoesNotExist:
+            return [], None
+        if not index:
+            return index, None
+        try:
+            doc = PublishedStatsItem.get(*K.published_stats_key(index[-1]["month"], province))
+        except PublishedStatsItem.DoesNotExist:
+            return index, None
+        return index, json.loads(doc.body)
+
     def district_stats(self, district: str) -> S.DistrictStats:
         """One GetItem, however long the district's history."""
         try:
@@ -692,6 +754,20 @@ class DynamoStore:
         return [M.queue_case_from_item(i) for i in CaseItem.by_applicant.query(pk, scan_index_forward=False,
                                                                                limit=limit)]
 
+    def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
+                        limit: int = 25) -> list:
+        """Open cases of a district and category in these location cells, received since a
+        time: one Query of the open-cases index (closed history is not in it) with a filter,
+        then the candidates by key, whose sealed locations the caller measures."""
+        condition = (CaseItem.category == category) & CaseItem.geocell.is_in(*cells) \
+            & (CaseItem.received_at >= received_from.isoformat())
+        keys = []
+        for item in CaseItem.open_by_district.query(K.district_index_pk(district), filter_condition=condition):
+            keys.append((item.pk, item.sk))
+            if len(keys) == limit:
+                break
+        return [self._case(i) for i in self._full(CaseItem, keys)] if keys else []
+
     def cases_of_applicant(self, national_id: str) -> list:
         """Every case filed with this national id, with its personal data: one Query of the
         keyed-hash index, then the items by key."""
@@ -787,7 +863,18 @@ class DynamoStore:
     # --- surveys -------------------------------------------------------------------
 
     def add_survey(self, answer: SurveyAnswer) -> bool:
-        return conditional_put(M.survey_to_item(answer), SurveyItem.pk.does_not_exist())
+        """The answer, once, and its open-statistics cell in the same transaction."""
+        moved = O.survey_moves(answer.district, answer.type, date.fromisoformat(answer.answered_on), answer.rating) \
+            if answer.type else []
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(M.survey_to_item(answer), condition=SurveyItem.pk.does_not_exist())
+                _month_cell_updates(tx, moved)
+            return True
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in _reasons(exc):
+                return False
+            raise
 
     def survey_answered(self, no: str) -> bool:
         try:

@@ -205,6 +205,28 @@ def get_catalog():
                     headers={"Content-Type": "application/json; charset=utf-8", **headers})
 
 
+@route(bp, "/v1/stats", "GET",
+       summary="Açık istatistikler: ay, il, ilçe ve türe göre başvurular (5'ten küçük sayılar gizlenir; JSON ya da CSV)",
+       tag="public",
+       headers=[{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                for n in ("month", "province", "format")],
+       responses={200: ("İstatistikler (format=csv: UTF-8, BOM)", "StatsOut"), 400: ("Hatalı parametre", ErrorOut),
+                  404: ("Bu ay yayımlanmadı", ErrorOut)})
+def open_stats():
+    """Public and cached: a request reads at most two small items, however many
+    applications exist (the roll-up publishes them once a day)."""
+    from ..services import open_stats as stats
+    result = stats.read(ports(), dict(bp.current_request.query_params or {}))
+    headers = {"Cache-Control": "public, max-age=900"}
+    if result["format"] == "csv":
+        from chalice import Response
+        name = f"acikkapi-istatistik-{result['month'] or 'yok'}{'-' + result['province'] if result['province'] else ''}.csv"
+        return Response(body=stats.to_csv(result).decode("utf-8"), status_code=200,
+                        headers={"Content-Type": "text/csv; charset=utf-8", **headers,
+                                 "Content-Disposition": f'attachment; filename="{name}"'})
+    return json_response(result, headers=headers)
+
+
 @route(bp, "/v1/health", "GET", summary="Canlılık (liveness): işlev çalışıyor", tag="meta",
        responses={200: ("Çalışıyor", "HealthOut")})
 def health():

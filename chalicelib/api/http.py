@@ -17,7 +17,7 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 CORS = CORSConfig(allow_origin="*",
                   allow_headers=["Content-Type", "Idempotency-Key", "X-Access-Code", "Authorization",
                                  "If-Match", "X-Link-Token", "X-Survey-Token", "X-Api-Key"],
-                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed"],
+                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "Content-Disposition", "X-Export-Rows"],
                   max_age=600)
 
 
@@ -162,6 +162,8 @@ def check_response(op: Operation, response: Response) -> Response:
     declared = op.responses.get(response.status_code)
     if not declared or declared[1] is None or not response.body:
         return response
+    if not (response.headers or {}).get("Content-Type", "application/json").startswith("application/json"):
+        return response            # another format of the same resource (CSV): the model is for JSON
     from pydantic import ValidationError
     model = model_of(declared[1])
     try:

@@ -98,6 +98,36 @@ class SurveyStatusOut(_Out):
     answered: bool
 
 
+class StatsRowOut(_Out):
+    level: Literal["national", "province", "district"]
+    province: str | None = None
+    province_name: str | None = None
+    district: str | None = None
+    district_name: str | None = None
+    type: str = Field(description="An application type's code, or `all`")
+    received: int | None = Field(description="null when hidden: fewer than 5, or to protect a hidden cell")
+    concluded: int | None
+    not_processed: int | None
+    median_days: float | None = Field(description="Calendar days from receipt to conclusion; null below 5 cases")
+    on_time_share: float | None = Field(description="Percent concluded by the legal due date; null below 5 cases")
+    survey_average: float | None = Field(description="1-5; null below 5 answers")
+
+
+class StatsMonthOut(_Out):
+    month: str
+    provisional: bool
+
+
+class StatsOut(_Out):
+    month: str | None = Field(description="YYYY-MM; null before anything is published")
+    provisional: bool | None = Field(description="True for the current month, rolled up daily")
+    months: list[StatsMonthOut]
+    province: str | None
+    rows: list[StatsRowOut]
+    min_count: int
+    format: Literal["json"]
+
+
 class HealthOut(_Out):
     status: Literal["ok"]
 
@@ -471,6 +501,22 @@ class MyApplicationsOut(_Out):
 
 class SameApplicantOut(_Out):
     applications: list[dict[str, Any]] = Field(description="The applicant's other applications the clerk may read")
+
+
+class RelatedCaseOut(_Out):
+    application_no: str
+    subject: str
+    status: str
+    received_at: str
+    distance_m: int
+    version: int | None
+    institutions: list[str] = Field(description="Institution ids the case was forwarded to")
+
+
+class RelatedOut(_Out):
+    applications: list[RelatedCaseOut]
+    radius_m: int
+    days: int
 
 
 class ExportLinkOut(_Out):

@@ -290,6 +290,14 @@ def same_applicant(application_no):
                          headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/staff/cases/{application_no}/related", "GET",
+       summary="İlgili olabilecek başvurular: aynı ilçe ve konuda, birkaç yüz metre ve 30 gün içindeki açık başvurular",
+       tag="staff", security=True, responses={200: ("Başvurular", "RelatedOut"), 404: ("Yok", "ErrorOut"), **DENIED},
+       **AUTH)
+def related_cases(application_no):
+    return json_response(_office().related(ports(), _principal(), application_no), headers={"Cache-Control": "no-store"})
+
+
 @route(bp, "/v1/staff/cases/export", "GET",
        summary="Kuyruğu ya da bir tarih aralığını CSV olarak dışa aktar (sorumlu; denetlenir; kimlik, telefon, adres yok)",
        tag="staff", security=True,

@@ -152,6 +152,8 @@ class Case:
     citizen_files: list[dict] = field(default_factory=list)
     # "olası tekrar": {of, subject, score, at} from routing; {…, dismissed: {by, reason, at}} once the clerk dismissed it
     possible_repeat: dict | None = None
+    text_sketch: str | None = None     # domain/repeats.sketch of the description: keyed digests only
+    geocell: str | None = None         # domain/nearby.cell of the location (about 1 km), for related cases
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)

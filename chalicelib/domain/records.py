@@ -54,3 +54,4 @@ class SurveyAnswer:
     category: str
     outcome: str | None
     answered_on: str
+    type: str | None = None

@@ -52,6 +52,8 @@ def idempotency_key(raw: str | None) -> str | None:
 def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: datetime, channel: str,
                actor: str = "citizen") -> tuple[Case, str]:
     """A new case in `received`, with its first history entry; returns it and the access code."""
+    from ..domain.nearby import cell
+    from ..domain.repeats import sketch
     cat = catalog()
     district = cat.districts[req.district]
     law = cat.law_of(req.type)
@@ -71,6 +73,8 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
         history=[HistoryEntry(received_at, Status.RECEIVED, PUBLIC_NOTES[Status.RECEIVED], True, actor,
                               "received")],
         recorded_at=now,
+        text_sketch=sketch(req.description, lambda shingle: ports.keys.fingerprint(shingle.encode("utf-8"))[:6]),
+        geocell=cell(req.location.lat, req.location.lon) if req.location else None,
     )
     return case, access_code
 

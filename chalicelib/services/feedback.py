@@ -43,7 +43,7 @@ def answer_survey(ports: Ports, token, data) -> dict:
         raise Conflict("not_concluded", "Anket yalnızca sonuçlanmış başvurular için cevaplanabilir; başvurunuz "
                        "yeniden değerlendiriliyor.", details={"current_status": case.status.value})
     answer = SurveyAnswer(claims.subject, req.rating, req.comment, case.district, case.category, case.outcome,
-                          local_date(now).isoformat())
+                          local_date(now).isoformat(), case.type)
     if not ports.store.add_survey(answer):
         raise Conflict("already_answered", "Bu başvuru için anket daha önce cevaplanmış.")
     return {"application_no": refs.format_application_no(claims.subject), "answered": True}

@@ -162,6 +162,21 @@ class CaseStore(Protocol):
         """The district's counters (domain/stats.py), kept in the transactions that move
         them: one read, whatever the history."""
 
+    def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
+                        limit: int = 25) -> list:
+        """Open cases (with their locations) of a district and category whose location cell
+        is one of `cells`, received since `received_from`."""
+
+    # open statistics (domain/open_stats.py)
+    def month_cells(self, month: str) -> list[tuple[str, str, dict]]:
+        """Every (district, type, counts) cell of a month, for the roll-up."""
+
+    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime) -> None: ...
+
+    def published_stats(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
+        """The published months and one published document (the latest month when none is
+        named; the country's, or a province's): at most two small reads."""
+
     # the scheduled sweeps: only what is due, through the sweep index
     def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
 

@@ -640,3 +640,75 @@ def test_the_clerk_sees_a_possible_repeat_and_dismisses_it_with_a_reason(stack, 
     pg.fill("#dismiss-repeat-reason", "Aynı parkta başka bir ağaç; ayrı başvuru.")
     pg.get_by_role("button", name="İşareti kaldır").click()
     wait_for(lambda: "işareti kaldırıldı" in pg.inner_text("#case-repeat"))
+
+
+def test_the_supervisor_exports_the_queue_as_csv_with_names_only_with_a_reason(stack, page):
+    from tests.conftest import VALID_APPLICATION
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)
+    assert status == 201
+    pg = page
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill("sorumlu.maltepe")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.wait_for_selector("#export")
+    pg.get_by_label("Başvuru sahibinin adını da ekle").check()
+    pg.get_by_role("button", name="CSV indir").click()
+    wait_for(lambda: pg.get_attribute("#export-reason", "aria-invalid") == "true")    # refused beside the field
+    assert "gerekçe" in pg.inner_text("#export .field-error")
+    pg.fill("#export-reason", "Kaymakamlık makamına sunulacak aylık rapor.")
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="CSV indir").click()
+    body = Path(info.value.path()).read_bytes().decode("utf-8")
+    assert body.startswith("\ufeffBaşvuru numarası") and "Ad soyad" in body
+    assert receipt["application_no"] in body and "Ayşe Yılmaz" in body
+    assert "10000000146" not in body and "532" not in body and "Bağdat" not in body
+    assert "satır" in pg.inner_text("#export-status")
+    shot(pg, "31-export")
+
+
+def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(stack, page, browser):
+    import subprocess
+    import sys
+
+    from tests.conftest import VALID_APPLICATION
+    from tests.e2e.conftest import ROOT
+    for _ in range(5):
+        assert call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[0] == 201
+    assert call("POST", f"{stack.api}/v1/applications", dict(VALID_APPLICATION, type="oneri",
+                                                             subject="Parka bank konulsun"))[0] == 201
+    out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "stats", "--moto-port", str(stack.moto_port)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
+    assert out.returncode == 0, out.stderr
+    _, published, _ = call("GET", f"{stack.api}/v1/stats")
+    [total] = [r for r in published["rows"] if r["level"] == "national" and r["type"] == "all"]
+    assert total["received"] >= 5
+    pg = page
+    pg.goto(f"{stack.web}/istatistik.html")
+    pg.wait_for_selector("#result:not(.hidden)")
+    assert pg.inner_text("#result-heading").startswith("Türkiye geneli")
+    assert f"{total['received']:,}".replace(",", ".") in pg.inner_text("#tiles")
+    assert pg.get_attribute("svg.chart", "role") == "img" and pg.locator("svg.chart title").count() == 1
+    hidden = [r["type"] for r in published["rows"] if r["level"] == "national" and r["received"] is None]
+    assert hidden                                                     # a type with 1-4 applications
+    by_type = pg.inner_text("#by-type")
+    assert by_type.count("gizli") >= len(hidden) and "Görüş / Öneri\tgizli" in by_type
+    pg.get_by_label("Yer").select_option("34")
+    pg.get_by_role("button", name="Göster").click()
+    wait_for(lambda: pg.inner_text("#result-heading").startswith("İstanbul"))
+    assert pg.evaluate("document.activeElement.id") == "result-heading"
+    assert "Maltepe" in pg.inner_text("#by-place") and "İlçelere göre" in pg.inner_text("#by-place-heading")
+    href = pg.get_attribute("#download", "href")
+    assert "format=csv" in href and "province=34" in href
+    import urllib.request
+    with urllib.request.urlopen(href, timeout=10) as resp:
+        assert resp.headers["Content-Type"].startswith("text/csv")
+        text = resp.read().decode("utf-8")
+    assert text.startswith("\ufeffay,düzey") and "Maltepe" in text
+    shot(pg, "32-statistics")
+    small = browser.new_context(viewport={"width": 360, "height": 780}, locale="tr-TR").new_page()
+    small.goto(f"{stack.web}/istatistik.html")
+    small.wait_for_selector("#result:not(.hidden)")
+    shot(small, "32-statistics-360")
+    small.context.close()

@@ -84,6 +84,7 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
                                               "version": 999}, {"admin"}),
     ("POST", "/v1/staff/cases/{no}/dismiss-repeat", {"reason": "Farklı bir konu, tekrar değil."}, OFFICE),
     ("GET", "/v1/staff/cases/{no}/same-applicant", None, OFFICE),
+    ("GET", "/v1/staff/cases/{no}/related", None, OFFICE),
     ("GET", "/v1/staff/cases/export", None, {"supervisor"}),
     ("POST", "/v1/staff/cases/{no}/legal-hold", {"reason": "Dava açıldı, dosya saklanmalı."}, {"supervisor"}),
     ("POST", "/v1/staff/cases/{no}/release-hold", {"reason": "Dava sonuçlandı, karar kesin."}, {"supervisor"}),

@@ -77,3 +77,43 @@ def test_the_same_applicants_other_applications_are_one_audited_query_within_sco
     assert "applicant_lookup" in [e["action"] for e in audit["entries"]]
     assert client.http.get(f"/v1/staff/cases/{here['application_no']}/same-applicant",
                            headers=staff.headers("masa.cankaya")).status_code == 403
+
+
+def test_the_same_subject_about_another_matter_is_not_flagged(client, staff, application, aws):
+    submit(client, application)
+    route_all(aws)
+    other = submit(client, {**application, "description": "Okul önündeki kaldırım taşları söküldü, veliler araçlarını "
+                                                          "kaldırıma park ediyor ve çocuklar yola iniyor."})
+    route_all(aws)
+    assert detail(client, staff, other["application_no"])["possible_repeat"] is None
+
+
+def test_other_applicants_open_cases_nearby_are_related_in_one_query(client, staff, application, aws, aws_calls):
+    here = {"lat": 40.9350, "lon": 29.1300}
+    north = lambda m: {"lat": here["lat"] + m / 111_195, "lon": here["lon"]}  # noqa: E731
+    other_person = {**application["applicant"], "national_id": "10000000214"}
+    mine = submit(client, {**application, "location": here})
+    near = submit(client, {**application, "applicant": other_person, "location": north(250),
+                           "subject": "Kaldırım taşları kırık"})
+    far = submit(client, {**application, "applicant": other_person, "location": north(2_000)})
+    unlocated = submit(client, {**application, "applicant": other_person})
+    park = submit(client, {**application, "applicant": other_person, "location": north(100), "category": "park_bahce"})
+    route_all(aws)
+    headers = staff.headers("masa.maltepe")
+    aws_calls.reset()
+    r = client.http.get(f"/v1/staff/cases/{mine['application_no']}/related", headers=headers)
+    assert r.status_code == 200, r.body
+    found = r.json_body["applications"]
+    assert [(a["application_no"], a["distance_m"]) for a in found] == [(near["application_no"], 250)]
+    assert r.json_body["radius_m"] == 400 and found[0]["subject"] == "Kaldırım taşları kırık"
+    assert "Scan" not in aws_calls.operations("dynamodb")
+    assert aws_calls.count("dynamodb", "Query") <= 2 and aws_calls.count("dynamodb", "BatchGetItem") <= 1
+    for other in (far, unlocated, park):
+        assert other["application_no"] not in str(found)
+    # without a location there is nothing to relate, and no index is read
+    aws_calls.reset()
+    r = client.http.get(f"/v1/staff/cases/{unlocated['application_no']}/related", headers=headers)
+    assert r.json_body["applications"] == [] and aws_calls.count("dynamodb", "BatchGetItem") == 0
+    # another district's clerk cannot look
+    r = client.http.get(f"/v1/staff/cases/{mine['application_no']}/related", headers=staff.headers("masa.cankaya"))
+    assert r.status_code in (403, 404)

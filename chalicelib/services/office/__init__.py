@@ -8,10 +8,10 @@ from .actions import (acknowledge, citizen_reply, conclude, evaluate, extend, fo
                       dismiss_repeat, interim_answer, legal_hold, merge, not_processed, release_hold, reopen, request_info, revoke_link,
                       share_contact, triage)
 from .intake import intake
-from .queries import audit_trail, dashboard, get_case, queue, reveal, same_applicant
+from .queries import audit_trail, dashboard, get_case, queue, related, reveal, same_applicant
 
 __all__ = ["acknowledge", "audit_trail", "citizen_reply", "conclude", "dashboard", "dismiss_repeat", "evaluate",
-           "extend", "forward", "same_applicant",
+           "extend", "forward", "related", "same_applicant",
            "get_case", "information_received", "intake", "interim_answer", "legal_hold", "merge", "not_processed", "queue",
            "release_hold", "reopen",
            "request_info", "reveal", "revoke_link", "share_contact", "triage"]

@@ -71,6 +71,26 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
                               "concluded_at": iso_local(c.concluded_at)} for c in rows]}
 
 
+def related(ports: Ports, p, raw_no: str) -> dict:
+    """Open cases of other applicants near this one (domain/nearby.py): "ilgili olabilir".
+    Nothing when the case has no location or is closed; one Query of the open-cases index
+    and one batched read of the candidates otherwise."""
+    from ...domain import nearby
+    from ...domain.calendar import iso_local
+    case, _ = load_readable(ports, p, raw_no)
+    if not case.location or case.closed:
+        return {"applications": [], "radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS}
+    c = case.geocell or nearby.cell(case.location["lat"], case.location["lon"])
+    candidates = ports.store.open_cases_near(case.district, case.category, nearby.neighbours(c),
+                                             case.received_at - timedelta(days=nearby.RELATED_DAYS))
+    return {"radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS, "applications": [
+        {"application_no": refs.format_application_no(o.application_no), "subject": o.subject,
+         "status": o.status.value, "received_at": iso_local(o.received_at), "distance_m": d,
+         "version": o.version,
+         "institutions": sorted({i["id"] for i in o.institutions})}
+        for o, d in nearby.related(case, candidates)]}
+
+
 def dashboard(ports: Ports, p, params: dict) -> dict:
     """Counts by status, this week's intake, the on-time rate and weekly volume for the
     last 12 weeks: index Queries on the district only."""

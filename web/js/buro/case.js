@@ -36,6 +36,7 @@ function renderCase(c) {
         c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
+        c.location ? [el("dt", {}, "İlgili olabilir"), el("dd", { id: "case-related" }, "Yakındaki başvurular aranıyor…")] : null,
         el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı" }, "telefon doğrulandı")] : null),
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
           onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
@@ -57,6 +58,7 @@ function renderCase(c) {
       el("section", { class: "card" }, el("h2", {}, "Kurumlar"), c.assignments.length ? c.assignments.map((a) => assignmentCard(c, a, actions))
         : el("p", {}, "Henüz kuruma iletilmedi."), c.notes.length ? [el("h3", {}, "Notlar"), c.notes.map((n) => el("p", {}, el("strong", {}, NOTE_KIND[n.kind] || ""), n.text || ""))] : null)),
   ];
+  if (c.location) loadRelated(c, actions.has("forward"));
   if (actions.has("triage")) parts.push(triageForm(c));
   if (actions.has("forward")) parts.push(forwardForm(c));
   if (actions.has("request_info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
@@ -102,6 +104,25 @@ function evaluateForm(c, a) {
   return f;
 }
 
+// Other applicants' open cases of the same district and category a few hundred metres away
+// (FixMyStreet's "nearby reports", kept inside the office). The clerk may tick them to be
+// forwarded with this one: each is forwarded in turn, at its own version, and each result
+// is reported.
+async function loadRelated(c, canForward) {
+  let r;
+  try { r = await call("GET", `/v1/staff/cases/${c.application_no}/related`); }
+  catch (err) { const box = document.getElementById("case-related"); if (box) box.textContent = err.message; return; }
+  const box = document.getElementById("case-related");
+  if (!box) return;
+  if (!r.applications.length) { box.textContent = `${r.radius_m} metre ve ${r.days} gün içinde başka açık başvuru yok.`; return; }
+  box.replaceChildren(el("ul", {}, r.applications.map((a) => el("li", {},
+    el("span", { class: "badge" }, "ilgili olabilir"), " ",
+    el("a", { href: `#${a.application_no}`, onclick: (e) => { e.preventDefault(); openCase(a.application_no); } }, a.application_no),
+    ` · ${a.subject} · ${STATUS[a.status] || a.status} · ${a.distance_m} m · ${fmtDate(a.received_at)}`,
+    canForward && ["received", "in_review"].includes(a.status) ? [" ", el("label", { class: "check", style: "display:inline-flex;margin:0" },
+      el("input", { type: "checkbox", "data-related": a.application_no, "data-version": a.version }), "birlikte ilet")] : null))));
+}
+
 function forwardForm(c) {
   const assigned = new Set(c.assignments.filter((a) => a.status !== "redirected").map((a) => a.institution_id));
   const options = (c.district_institutions || []).filter((i) => !assigned.has(i.id));
@@ -112,7 +133,16 @@ function forwardForm(c) {
   f.addEventListener("submit", (e) => {
     e.preventDefault();
     const ids = [...f.querySelectorAll("[data-inst]:checked")].map((x) => x.value);
-    submitAction(c, "forward", { institution_ids: ids }, f, "Başvuru kurumlara iletildi.");
+    const together = [...document.querySelectorAll("[data-related]:checked")].map((x) => [x.dataset.related, Number(x.dataset.version)]);
+    submitAction(c, "forward", { institution_ids: ids }, f, "Başvuru kurumlara iletildi.").then(async (ok) => {
+      if (!ok || !together.length) return;
+      const done = [], failed = [];
+      for (const [no, version] of together) {
+        try { await call("POST", `/v1/staff/cases/${no}/forward`, { institution_ids: ids, version }); done.push(no); }
+        catch (err) { failed.push(`${no}: ${err.message}`); }
+      }
+      say(live, [done.length ? `Birlikte iletildi: ${done.join(", ")}.` : "", failed.length ? `İletilemedi: ${failed.join(" ")}` : ""].join(" ").trim(), failed.length ? "err" : "ok");
+    });
   });
   return f;
 }
@@ -202,6 +232,7 @@ async function submitAction(c, action, body, form, okText) {
     const updated = await call("POST", `/v1/staff/cases/${c.application_no}/${action}`, { ...body, version: c.version });
     renderCase(updated);
     say(live, okText, "ok");
+    return true;
   } catch (err) {
     if (form && err.errors && err.errors.length && err.errors[0].field && err.errors[0].field !== "version") showErrors(form, err.errors, live);
     say(live, err.code === "stale_version" ? "Başvuru siz baktıktan sonra değişmiş; güncel hâli yüklendi, lütfen tekrar deneyiniz." : err.message, "err");

@@ -1,7 +1,7 @@
 // The district queue: filters, a sortable table, "more" pages through the cursor.
-import { el, fmtDate, say, STATUS } from "../api.js";
+import { clearErrors, el, fmtDate, say, showErrors, STATUS } from "../api.js";
 import { loadCatalog } from "../catalog.js";
-import { call, go, live, show } from "./session.js";
+import { call, download, go, live, session, show } from "./session.js";
 
 let queueState = { items: [], cursor: null, params: {}, sort: "legal_days_left", dir: 1 };
 
@@ -28,7 +28,7 @@ export async function renderQueue(append = false) {
       queueState = { ...queueState, params: p, items: [], cursor: null };
       loadQueue(box).catch((err) => say(live, err.message, "err"));
     });
-    box.replaceChildren(f, el("div", { id: "queue-table" }));
+    box.replaceChildren(f, session.user.role === "supervisor" ? exportPanel(f) : "", el("div", { id: "queue-table" }));
     queueState.items = []; queueState.cursor = null;
   }
   await loadQueue(box);
@@ -76,3 +76,40 @@ const sel = (id, label, name, options) => el("div", { class: "field" }, el("labe
   el("select", { id, name }, el("option", { value: "" }, "Tümü"), options.map(([v, t]) => el("option", { value: v }, t))));
 const input = (id, label, name, type = "text") => el("div", { class: "field" }, el("label", { for: id }, label),
   el("input", { id, name, type }));
+
+// Supervisors export what the filters select as CSV (no national id, phone or address);
+// names only when ticked, with a reason. Every export is audited with its row count.
+function exportPanel(filters) {
+  const names = el("input", { type: "checkbox", id: "export-names", name: "names" });
+  const reason = el("textarea", { id: "export-reason", name: "reason", rows: 2, "aria-describedby": "export-reason-hint" });
+  const reasonBox = el("div", { class: "field", hidden: true }, el("label", { for: "export-reason" }, "Adların gerekçesi"),
+    el("span", { class: "hint", id: "export-reason-hint" }, "En az 10 karakter. Gerekçe dışa aktarım kaydına yazılır."), reason);
+  names.addEventListener("change", () => { reasonBox.hidden = !names.checked; });
+  const status = el("p", { id: "export-status", class: "hint" });
+  const form = el("form", { class: "card no-print", id: "export", novalidate: true },
+    el("h2", {}, "CSV olarak dışa aktar"),
+    el("p", { class: "hint" }, "Yukarıdaki filtrelere uyan başvurular; T.C. kimlik numarası, telefon ve adres yer almaz."),
+    el("label", { class: "check" }, names, "Başvuru sahibinin adını da ekle"), reasonBox,
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "secondary" }, "CSV indir")), status);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const q = new URLSearchParams();
+    for (const n of ["status", "type", "category", "from", "to"]) if (filters[n].value) q.set(n, filters[n].value);
+    if (filters.overdue.checked) q.set("overdue", "1");
+    if (names.checked) { q.set("names", "1"); q.set("reason", reason.value.trim()); }
+    status.textContent = "Hazırlanıyor…";
+    try {
+      const file = await download(`/v1/staff/cases/export?${q}`);
+      const a = el("a", { href: file.url, download: file.filename, id: "export-link" }, `${file.filename} (${file.rows} satır)`);
+      status.replaceChildren("Dosya hazır: ", a);
+      a.click();
+      say(live, `${file.rows} satırlık dosya hazırlandı.`, "ok");
+    } catch (err) {
+      status.textContent = "";
+      if (err.errors.length && err.errors[0].field) showErrors(form, err.errors, live);
+      say(live, err.message, "err");
+    }
+  });
+  return form;
+}

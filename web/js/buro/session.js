@@ -23,6 +23,29 @@ export async function call(method, path, body, extra) {
   }
 }
 
+// A file the API answers (CSV): fetched with the session, saved through a blob link; a
+// large export comes back as JSON with a short-lived download link instead.
+export async function download(path) {
+  const { API_BASE } = await import("../api.js");
+  let res;
+  try { res = await fetch(API_BASE + path, { headers: auth() }); }
+  catch { throw new ApiError(0, { error: { code: "network", message: "Sunucuya ulaşılamadı. İnternet bağlantınızı kontrol ediniz." } }); }
+  if (!res.ok) {
+    let data = null;
+    try { data = await res.json(); } catch { data = null; }
+    if (res.status === 401) logout("Oturumunuzun süresi doldu; lütfen yeniden giriş yapınız.");
+    throw new ApiError(res.status, data);
+  }
+  const type = res.headers.get("Content-Type") || "";
+  if (type.startsWith("application/json")) {
+    const data = await res.json();
+    return { url: data.download_url, filename: data.filename, rows: data.rows };
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
+  return { url: URL.createObjectURL(await res.blob()), filename: name ? name[1] : "disa-aktarim.csv",
+    rows: Number(res.headers.get("X-Export-Rows") || 0) };
+}
+
 export function show(view) {
   for (const v of views) document.getElementById(`view-${v}`).classList.toggle("hidden", v !== view);
   say(live, "");
