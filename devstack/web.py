@@ -11,7 +11,16 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 
 
 def config_js(api_base: str) -> bytes:
-    return f'window.ACIKKAPI_CONFIG = {{"apiBase": "{api_base}"}};\n'.encode()
+    """The site's configuration: the API's address, and the deployment's own identity
+    (OFFICE_NAME, OFFICE_SUBTITLE, OFFICE_LOGO: a logo URL the deployment has the right to
+    use), so that an office brands its pages without changing code."""
+    import json
+    import os
+    cfg = {"apiBase": api_base}
+    for key, env in (("officeName", "OFFICE_NAME"), ("officeSubtitle", "OFFICE_SUBTITLE"), ("logoUrl", "OFFICE_LOGO")):
+        if os.environ.get(env):
+            cfg[key] = os.environ[env]
+    return f"window.ACIKKAPI_CONFIG = {json.dumps(cfg, ensure_ascii=False)};\n".encode("utf-8")
 
 
 class Handler(SimpleHTTPRequestHandler):

@@ -159,19 +159,41 @@ def test_the_whole_journey_in_the_browser(stack, page):
     shot(pg, "09b-objected")
 
 
-def test_server_field_errors_appear_beside_their_fields(stack, page):
+def test_the_form_shows_every_problem_at_once_in_an_error_summary(stack, page):
     pg = page
     pg.goto(f"{stack.web}/basvuru.html")
-    fill_application(pg, description="Kısa")  # the client does not check length; the server does
+    pg.get_by_role("button", name="Devam et").click()                # never disabled: it says why
+    assert "aydınlatma metnini okuduğunuzu işaretleyiniz" in pg.inner_text("#kvkk-step .error-summary")
+    assert pg.title().startswith("Hata: ")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    assert not pg.title().startswith("Hata: ")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()        # nothing filled in: one round
+    summary = pg.wait_for_selector("#form .error-summary")
+    assert pg.evaluate("document.activeElement.classList.contains('error-summary')")
+    links = pg.locator("#form .error-summary a")
+    assert links.count() >= 10 and pg.title().startswith("Hata: ")
+    assert "Adresinizi giriniz." in summary.inner_text() and "geçersiz" not in summary.inner_text()
+    pg.locator("#form .error-summary a", has_text="Adresinizi giriniz.").click()
+    assert pg.evaluate("document.activeElement.id") == "address"
+    shot(pg, "10-error-summary")
+
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg, description="Kısa")
     pg.get_by_role("button", name="Başvuruyu gönder").click()
     error = pg.wait_for_selector("#err-description")
-    assert error.inner_text() == "Açıklama en az 10 karakter olmalıdır."
+    assert error.inner_text() == "Açıklamayı en az 10 karakterle yazınız."
     assert pg.get_attribute("#description", "aria-invalid") == "true"
-    assert "Açıklama en az 10 karakter" in pg.inner_text("#live")
-    shot(pg, "10-server-error")
+    assert "Açıklamayı en az 10 karakterle" in pg.inner_text("#live")
     pg.fill("#national_id", "12345678901")
     pg.get_by_role("button", name="Başvuruyu gönder").click()
     assert "T.C. Kimlik No / YKN geçersiz" in pg.inner_text("#err-applicant-national-id")
+    pg.fill("#description", "Atatürk Bulvarı üzerinde kaldırım çöktü, yayalar yola iniyor.")
+    pg.fill("#national_id", "10000000146")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    assert not pg.title().startswith("Hata: ")
 
 
 @pytest.mark.parametrize("path", ["index.html", "basvuru.html", "izle.html", "buro.html", "basvurularim.html"])

@@ -3,6 +3,20 @@
 const cfg = window.ACIKKAPI_CONFIG || {};
 export const API_BASE = (cfg.apiBase || "").replace(/\/$/, "");
 
+// The deployment's own name and logo (config.js), never a state emblem it has no right to.
+(function brand() {
+  const link = document.querySelector(".brand");
+  if (!link || !(cfg.officeName || cfg.officeSubtitle || cfg.logoUrl)) return;
+  const title = link.querySelector("span:not(.door)");
+  if (cfg.officeName) title.firstChild.textContent = cfg.officeName;
+  if (cfg.officeSubtitle) title.querySelector("small").textContent = cfg.officeSubtitle;
+  if (cfg.logoUrl) {
+    const img = document.createElement("img");
+    img.src = cfg.logoUrl; img.alt = ""; img.className = "logo"; img.width = 32; img.height = 32;
+    link.querySelector(".door").replaceWith(img);
+  }
+})();
+
 export class ApiError extends Error {
   constructor(status, body) {
     const err = (body && body.error) || {};
@@ -65,6 +79,8 @@ export function el(tag, attrs = {}, ...children) {
 // Field errors: beside their fields, announced through the page's aria-live region.
 export function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((n) => n.remove());
+  const summary = form.querySelector(":scope > .error-summary");
+  if (summary) { summary.remove(); document.title = document.title.replace(/^Hata: /, ""); }
   form.querySelectorAll("[aria-invalid]").forEach((n) => { n.removeAttribute("aria-invalid"); n.removeAttribute("aria-describedby"); });
 }
 
@@ -87,11 +103,35 @@ export function showErrors(form, errors, live) {
   }
   const summary = errors.length === 1 ? errors[0].message : `${errors.length} alanda düzeltme gerekiyor. ${errors[0].message}`;
   if (live) live.textContent = unplaced.length ? unplaced.join(" ") : summary;
-  if (first) first.focus();
+  const box = errorSummary(form, errors);
+  if (box) box.focus(); else if (first) first.focus();
 }
 
+// GOV.UK's error summary: at the top of the form, a heading and a link to each field at
+// fault, focused; the page title starts with "Hata:" until the form is right.
+const TITLE = document.title.replace(/^Hata: /, "");
+export function errorSummary(form, errors) {
+  let box = form.querySelector(":scope > .error-summary");
+  if (!errors.length) { if (box) box.remove(); document.title = TITLE; return null; }
+  if (!box) {
+    box = el("div", { class: "error-summary", tabindex: "-1", role: "group", "aria-labelledby": `${form.id || "form"}-error-title` });
+    form.prepend(box);
+  }
+  box.replaceChildren(
+    el("h2", { id: `${form.id || "form"}-error-title` }, errors.length === 1 ? "Düzeltmeniz gereken bir alan var" : `Düzeltmeniz gereken ${errors.length} alan var`),
+    el("ul", {}, errors.map((e) => {
+      const field = e.field && (form.querySelector(`[name="${CSS.escape(e.field)}"]`) || form.querySelector(`[name="${CSS.escape(e.field.split(".")[0])}"]`));
+      return el("li", {}, field && field.id ? el("a", { href: `#${field.id}`, onclick: (ev) => { ev.preventDefault(); field.focus(); } }, e.message) : e.message);
+    })));
+  document.title = `Hata: ${TITLE}`;
+  return box;
+}
+
+// Each page has one live region, always in the page (a region that is display:none when
+// text arrives is often not read out). Empty, it takes no room.
 export function say(live, text, kind = "") {
-  live.className = `notice ${kind}`.trim();
+  live.className = `notice live ${kind}`.trim();
   live.textContent = text;
-  live.classList.toggle("hidden", !text);
+  // an error (a lost connection) must be seen where the person is, also at 360 px
+  if (text && kind === "err" && live.getBoundingClientRect().top < 0) live.scrollIntoView({ block: "start" });
 }

@@ -1,4 +1,4 @@
-import { api, ApiError, fmtDate, fmtDateTime, say, showErrors, clearErrors } from "./api.js";
+import { api, ApiError, clearErrors, errorSummary, fmtDate, fmtDateTime, say, showErrors } from "./api.js";
 import { applicationBody, clientChecks, loadCatalog, wirePickers } from "./catalog.js";
 import { isValidNationalId, normaliseMobile } from "./validate.js";
 
@@ -7,8 +7,15 @@ const form = document.getElementById("form");
 const ack = document.getElementById("kvkk-ack");
 const cont = document.getElementById("kvkk-continue");
 
-ack.addEventListener("change", () => { cont.disabled = !ack.checked; });
+// "Devam et" is never disabled (GOV.UK: avoid disabled buttons): without the tick it says why.
+const kvkkStep = document.getElementById("kvkk-step");
+ack.addEventListener("change", () => { if (ack.checked) clearErrors(kvkkStep); });
 cont.addEventListener("click", async () => {
+  if (!ack.checked) {
+    showErrors(kvkkStep, [{ field: "kvkk_ack", message: "Devam etmek için aydınlatma metnini okuduğunuzu işaretleyiniz." }], live);
+    return;
+  }
+  errorSummary(kvkkStep, []);
   document.getElementById("kvkk-step").classList.add("hidden");
   form.classList.remove("hidden");
   try { await wirePickers(form); restoreDraft(); } catch (e) { say(live, e.message, "err"); }

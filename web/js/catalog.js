@@ -61,12 +61,22 @@ export function applicationBody(form) {
 }
 
 export function clientChecks(form, body, isValidNationalId, normaliseMobile) {
+  // every field at once, each message saying what to do (the server checks the same again)
   const errors = [];
-  const need = [["type", "Başvuru türünü seçiniz."], ["category", "Alt konuyu seçiniz."], ["district", "İlçeyi seçiniz."]];
-  for (const [f, m] of need) if (!body[f]) errors.push({ field: f, message: m });
-  if (!isValidNationalId(body.applicant.national_id))
-    errors.push({ field: "applicant.national_id", message: "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz." });
-  if (!normaliseMobile(body.applicant.phone))
-    errors.push({ field: "applicant.phone", message: "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz." });
+  const a = body.applicant;
+  const need = [["type", "Başvuru türünü seçiniz."], ["heading", "Konu başlığını seçiniz."], ["category", "Alt konuyu seçiniz."],
+    ["province", "İli seçiniz."], ["district", "İlçeyi seçiniz."]];
+  for (const [f, m] of need) if (!(f === "heading" || f === "province" ? form[f] && form[f].value : body[f])) errors.push({ field: f, message: m });
+  const text = (v) => (v || "").trim().length;
+  if (text(body.subject) < 3) errors.push({ field: "subject", message: text(body.subject) ? "Konuyu en az 3 karakterle yazınız." : "Başvurunuzun konusunu yazınız." });
+  if (text(body.description) < 10) errors.push({ field: "description", message: text(body.description) ? "Açıklamayı en az 10 karakterle yazınız." : "Başvurunuzu açıklayınız: ne oldu, nerede, ne zamandan beri?" });
+  if (!isValidNationalId(a.national_id))
+    errors.push({ field: "applicant.national_id", message: text(a.national_id) ? "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz." : "T.C. kimlik numaranızı ya da yabancı kimlik numaranızı giriniz." });
+  if (text(a.first_name) < 2) errors.push({ field: "applicant.first_name", message: "Adınızı giriniz." });
+  if (text(a.last_name) < 2) errors.push({ field: "applicant.last_name", message: "Soyadınızı giriniz." });
+  if (!normaliseMobile(a.phone))
+    errors.push({ field: "applicant.phone", message: text(a.phone) ? "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz." : "Cep telefonu numaranızı giriniz: başvuru numaranız SMS ile gelir." });
+  if (text(a.address) < 10) errors.push({ field: "applicant.address", message: text(a.address) ? "Adresinizi mahalle, sokak ve numarasıyla giriniz (en az 10 karakter)." : "Adresinizi giriniz." });
+  if (a.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.email)) errors.push({ field: "applicant.email", message: "E-posta adresini ad@ornek.com biçiminde giriniz ya da boş bırakınız." });
   return errors;
 }

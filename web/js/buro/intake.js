@@ -14,11 +14,11 @@ export async function renderIntake() {
     <div class="field"><label for="i-channel">Kanal</label><select id="i-channel" name="channel"><option value="face_to_face">Yüz yüze</option><option value="phone">Telefon</option></select></div>
     <div class="field"><label for="i-received">Teslim alınma zamanı <span class="hint">Boşsa şimdi; en fazla 30 gün geriye</span></label><input type="datetime-local" id="i-received" name="received_at"></div>
     <div class="field"><label for="type">Başvuru türü</label><select id="type" name="type"></select></div>
-    <div class="field"><label for="heading">Konu başlığı</label><select id="heading"></select></div>
+    <div class="field"><label for="heading">Konu başlığı</label><select id="heading" name="heading"></select></div>
   </div>
   <div class="field"><label for="category">Alt konu</label><select id="category" name="category"></select></div>
   <div class="grid2">
-    <div class="field"><label for="province">İl</label><select id="province"></select></div>
+    <div class="field"><label for="province">İl</label><select id="province" name="province"></select></div>
     <div class="field"><label for="district">İlçe</label><select id="district" name="district"></select></div>
   </div>
   <div class="field"><label for="i-subject">Konu</label><input type="text" id="i-subject" name="subject" maxlength="150"></div>

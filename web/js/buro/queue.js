@@ -52,20 +52,20 @@ function drawTable(box) {
     onclick: () => { queueState.dir = queueState.sort === key ? -queueState.dir : 1; queueState.sort = key; drawTable(box); } },
     label, queueState.sort === key ? (queueState.dir > 0 ? " ▲" : " ▼") : "");
   const days = (n) => n === null || n === undefined ? "—" : n < 0 ? `${-n} gün geçti` : n === 0 ? "bugün" : `${n} gün`;
-  const table = el("div", { class: "card table-wrap" }, el("table", {},
+  const table = el("div", { class: "card table-wrap" }, el("table", { class: "cards" },
     el("caption", { class: "visually-hidden" }, "Başvurular, yasal son güne göre"),
     el("thead", {}, el("tr", {}, el("th", {}, "Numara"), el("th", {}, "Konu"), el("th", {}, "Durum"),
       el("th", {}, sortBtn("received_at", "Alınma")), el("th", {}, sortBtn("legal_days_left", "Yasal süre")),
       el("th", {}, sortBtn("sla_days_left", "Kurum süresi")))),
     el("tbody", {}, items.length ? items.map((c) => el("tr", { class: c.overdue ? "overdue" : "" },
-      el("td", {}, el("a", { href: `#${c.application_no}`, onclick: (e) => { e.preventDefault(); go("case", c.application_no); } }, c.application_no),
+      el("td", { "data-label": "Numara" }, el("a", { class: "code", href: `#${c.application_no}`, onclick: (e) => { e.preventDefault(); go("case", c.application_no); } }, c.application_no),
         c.overdue ? el("span", { class: "badge overdue" }, " süresi geçti") : null,
         c.repeat_of ? [" ", el("span", { class: "badge", title: `${c.repeat_of} numaralı önceki başvuruya benziyor` }, "olası tekrar")] : null),
-      el("td", {}, c.subject, c.partner_name ? [el("br"), el("span", { class: "hint" }, `Open311 · ${c.partner_name}`)] : null),
-      el("td", {}, STATUS[c.status] || c.status),
-      el("td", {}, fmtDate(c.received_at)),
-      el("td", {}, fmtDate(c.legal_due_date), el("br"), el("span", { class: "days" }, days(c.legal_days_left))),
-      el("td", {}, c.sla_due_date ? [fmtDate(c.sla_due_date), el("br"), el("span", { class: "days" }, days(c.sla_days_left))] : "—")))
+      el("td", { "data-label": "Konu" }, c.subject, c.partner_name ? [el("br"), el("span", { class: "hint" }, `Open311 · ${c.partner_name}`)] : null),
+      el("td", { "data-label": "Durum" }, STATUS[c.status] || c.status),
+      el("td", { "data-label": "Alınma" }, fmtDate(c.received_at)),
+      el("td", { "data-label": "Yasal süre" }, fmtDate(c.legal_due_date), " ", el("span", { class: "days" }, days(c.legal_days_left))),
+      el("td", { "data-label": "Kurum süresi" }, c.sla_due_date ? [fmtDate(c.sla_due_date), el("br"), el("span", { class: "days" }, days(c.sla_days_left))] : "—")))
       : el("tr", {}, el("td", { colspan: 6 }, "Bu ölçütlere uyan başvuru yok.")))),
     queueState.cursor ? el("div", { class: "actions" }, el("button", { type: "button", class: "secondary",
       onclick: () => loadQueue(box).catch((err) => say(live, err.message, "err")) }, "Daha fazla göster")) : null);

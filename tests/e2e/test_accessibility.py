@@ -1,0 +1,91 @@
+"""Accessibility as a test (issue 18): axe-core (bundled by axe-playwright-python) on every
+page and state of the journey, in Debian's Chromium. Any serious or critical violation
+fails, colour contrast included (WCAG AA). Each state is also saved at 1366 and 360 px in
+test-artifacts/a11y-*.png."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import VALID_APPLICATION
+from tests.e2e.helpers import call, outbox_for, wait_for
+from tests.e2e.test_browser import ARTIFACTS, browser, fill_application  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.e2e
+WIDTHS = (1366, 360)
+
+
+def audit(pg, name) -> list[str]:
+    """Serious and critical violations of the page as it is now, and its screenshots."""
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(pg, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                          "wcag21aa", "best-practice"]}})
+    found = [f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
+             for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+    size = pg.viewport_size
+    for width in WIDTHS:
+        pg.set_viewport_size({"width": width, "height": 900})
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{name}: wider than {width}"
+        pg.screenshot(path=str(ARTIFACTS / f"a11y-{name}-{width}.png"), full_page=True)
+    pg.set_viewport_size(size)
+    return found
+
+
+def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="tr-TR")
+    pg = ctx.new_page()
+    problems: list[str] = []
+
+    for page_name in ("index", "izle", "basvurularim", "istatistik", "offline"):
+        pg.goto(f"{stack.web}/{page_name}.html")
+        pg.wait_for_load_state("networkidle")
+        problems += audit(pg, page_name)
+
+    pg.goto(f"{stack.web}/basvuru.html")
+    problems += audit(pg, "basvuru-notice")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()         # everything empty
+    pg.wait_for_selector(".field-error")
+    problems += audit(pg, "basvuru-errors")
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg)
+    problems += audit(pg, "basvuru-form")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    problems += audit(pg, "basvuru-receipt")
+    no, code = pg.inner_text("#r-no").strip(), pg.inner_text("#r-code").strip()
+
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.fill("#code", code)
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#result:not(.hidden)")
+    problems += audit(pg, "izle-result")
+
+    pg.goto(f"{stack.web}/anket.html#t=broken")
+    pg.wait_for_load_state("networkidle")
+    problems += audit(pg, "anket-invalid")
+
+    maltepe = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[1]["application_no"]
+    _, mails = wait_for(lambda: (o := outbox_for(stack, maltepe))[1] and o)
+    pg.goto(mails[0]["links"][0])
+    pg.wait_for_selector("#answer-form")
+    problems += audit(pg, "kurum")
+
+    pg.goto(f"{stack.web}/buro.html")
+    problems += audit(pg, "buro-login")
+    pg.get_by_label("Kullanıcı adı").fill("sorumlu.maltepe")
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+    pg.get_by_role("link", name=maltepe).wait_for()
+    problems += audit(pg, "buro-queue")
+    pg.get_by_role("link", name=maltepe).click()
+    pg.wait_for_selector("#case-title")
+    problems += audit(pg, "buro-case")
+    for view in ("Gösterge paneli", "Masadan başvuru", "KVKK"):
+        pg.get_by_role("button", name=view).click()
+        pg.wait_for_load_state("networkidle")
+        problems += audit(pg, f"buro-{view.split()[0].lower()}")
+    ctx.close()
+    assert problems == [], "\n".join(problems)
