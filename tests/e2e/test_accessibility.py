@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import VALID_APPLICATION
 from tests.e2e.helpers import call, outbox_for, wait_for
-from tests.e2e.test_browser import ARTIFACTS, browser, fill_application  # noqa: F401 - the fixture
+from tests.e2e.test_browser import ARTIFACTS, fill_application
 
 pytestmark = pytest.mark.e2e
 WIDTHS = (1366, 360)
