@@ -57,7 +57,17 @@ def _sms(case, event: str, template: str, **params) -> Notification:
 
 def _received(keys, district, e: ev.ApplicationReceived):
     c = e.case
-    return [_sms(c, "receipt", "receipt", date=tr_date(c.received_at.astimezone(ISTANBUL).date()))]
+    day = tr_date(c.received_at.astimezone(ISTANBUL).date())
+    out = [_sms(c, "receipt", "receipt", date=day)]
+    if c.applicant.email:                  # the receipt by e-mail too, when the citizen gave one
+        no = refs.format_application_no(c.application_no)
+        due = (f"Yasal cevap süresi {tr_date(c.legal_due_date)} tarihinde dolar." if c.legal_due_date
+               else "Teşekkür başvurularında yasal cevap süresi yoktur.")
+        out.append(Notification(dedup_key(c.application_no, "receipt", "citizen-email"), "email", "receipt",
+                                c.applicant.email, {"application_no": no, "first_name": c.applicant.first_name,
+                                                    "last_name": c.applicant.last_name, "date": day, "due": due,
+                                                    "track_url": links.track_url(no)}))
+    return out
 
 
 def _forwarded(keys, district, e: ev.Forwarded):

@@ -720,3 +720,29 @@ def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(
     small.wait_for_selector("#result:not(.hidden)")
     shot(small, "32-statistics-360")
     small.context.close()
+
+
+def test_the_receipt_is_a_confirmation_page_with_copy_buttons_and_unbroken_codes_at_360_px(stack, browser):
+    ctx = browser.new_context(viewport={"width": 360, "height": 780}, locale="tr-TR",
+                              permissions=["clipboard-read", "clipboard-write"])
+    pg = ctx.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg)
+    pg.fill("#email", "ayse@example.com")
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    assert pg.inner_text("h1") == "Başvurunuz alındı" and pg.title().startswith("Başvurunuz alındı")
+    assert pg.is_hidden("#emergency")
+    steps = pg.inner_text(".next-steps")
+    assert "SMS" in steps and "ayse@example.com" in steps and "tarihine kadar" in steps
+    for code in ("#r-no", "#r-code"):
+        box = pg.locator(code).bounding_box()
+        line = pg.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{code}')).lineHeight)")
+        assert box["height"] < 1.5 * line, f"{code} breaks across lines at 360 px"
+    pg.get_by_role("button", name="Kodu kopyala").click()
+    wait_for(lambda: pg.evaluate("navigator.clipboard.readText()") == pg.inner_text("#r-code").strip())
+    no = pg.inner_text("#r-no").strip()
+    shot(pg, "03-receipt-360")
+    ctx.close()
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
+    assert any(m["to"] == ["ayse@example.com"] and "alındı" in m["subject"] for m in mails), mails

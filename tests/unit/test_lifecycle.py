@@ -345,7 +345,7 @@ def test_a_thanks_has_no_legal_date_is_acknowledged_passed_on_and_never_chased(p
     assert receipt["legal_due_date"] is None
     case = p.store.get(no)
     assert case.status == "in_review" and case.legal_due_date is None and "Teşekkür" in case.review_reason
-    assert p.publisher.templates() == ["receipt"]             # not forwarded with a deadline
+    assert sorted((n.template, n.channel) for n in p.publisher.notified) == [("receipt", "email"), ("receipt", "sms")]             # not forwarded with a deadline
     with pytest.raises(Conflict) as exc:
         office.forward(p, DESK, no, {"institution_ids": [BELEDIYE], "version": v(p, no)}, client="x")
     assert exc.value.code == "thanks_not_forwarded"

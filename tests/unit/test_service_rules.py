@@ -87,7 +87,7 @@ def test_routing_forwards_to_the_one_competent_institution_with_a_7_working_day_
     case, [a] = p.store.load_with_assignments(no)
     assert case.status == "forwarded" and a.institution.id == "34-maltepe.belediye"
     assert a.sla_due_date == date(2026, 1, 14)                 # 7 working days after Mon 5 Jan
-    assert p.publisher.templates() == ["receipt", "forwarded", "institution_assigned"]
+    assert p.publisher.templates() == ["receipt", "receipt", "forwarded", "institution_assigned"]   # SMS, e-mail
 
 
 def test_a_redelivered_routing_message_changes_nothing_and_repeats_the_same_dedup_keys(p):
@@ -103,7 +103,7 @@ def test_an_ambiguous_subject_waits_for_the_office_with_a_reason(p):
     no, _ = routed(p, category="okul_servis")
     case = p.store.get(no)
     assert case.status == "in_review" and "birden fazla kurumu" in case.review_reason
-    assert p.publisher.templates() == ["receipt"]
+    assert sorted((n.template, n.channel) for n in p.publisher.notified) == [("receipt", "email"), ("receipt", "sms")]
 
 
 # --- the office --------------------------------------------------------------------
@@ -554,7 +554,7 @@ def test_forty_wrong_codes_at_once_get_at_most_five_comparisons(p, monkeypatch):
 
 def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p):
     nos = [routed(p, subject=f"Konu {i}")[0] for i in range(6)]
-    receipts = [n.dedup_key.split(":")[0] for n in p.publisher.notified if n.template == "receipt"]
+    receipts = [n.dedup_key.split(":")[0] for n in p.publisher.notified if n.template == "receipt" and n.channel == "sms"]
     assert receipts == nos[:5]
     sixth = p.store.get(nos[5])
     assert sixth.status == "forwarded"                          # received and routed all the same
@@ -565,7 +565,7 @@ def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p
                        "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"})
     routing.handle(p, {"type": "application.received", "version": 1, "application_no": nos[0],
                        "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"})
-    assert [n.dedup_key for n in p.publisher.notified if n.template == "receipt"] == [f"{nos[0]}:receipt:citizen"]
+    assert [n.dedup_key for n in p.publisher.notified if n.template == "receipt" and n.channel == "sms"] == [f"{nos[0]}:receipt:citizen"]
     assert sum(h.event == "receipt_held" for h in p.store.get(nos[5]).history) == 1
     p.clock.advance(days=1)                                     # a new day, a new allowance
     seventh, _ = routed(p)
@@ -632,3 +632,15 @@ def test_a_survey_is_refused_while_the_case_is_reopened(p):
     with pytest.raises(Conflict) as exc:
         feedback.answer_survey(p, token, {"rating": 5})
     assert exc.value.code == "not_concluded" and not p.store.surveys
+
+
+def test_the_receipt_goes_by_email_too_when_given_without_the_access_code(p):
+    no, body = routed(p)
+    [mail] = [n for n in p.publisher.notified if n.template == "receipt" and n.channel == "email"]
+    subject, text = mail.render()
+    rendered = f"{subject}\n{text}"
+    assert subject == f"Açık Kapı başvurunuz {body['application_no']} alındı"
+    assert body["application_no"] in text and "Ayşe" in text and body["access_code"] not in rendered
+    assert "Kaldırım" not in rendered                    # the citizen's own text stays out of mail
+    no2, _ = routed(p, applicant={**VALID_APPLICATION["applicant"], "email": None})
+    assert [n.channel for n in p.publisher.notified if n.template == "receipt" and no2 in n.dedup_key] == ["sms"]

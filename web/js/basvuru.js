@@ -157,9 +157,17 @@ function showReceipt(r, body) {
     document.getElementById("r-code").textContent = r.access_code;
     document.getElementById("r-at").textContent = fmtDateTime(r.received_at);
     document.getElementById("r-subject").textContent = body.subject;
-    document.getElementById("r-due").textContent = r.legal_due_date ? fmtDate(r.legal_due_date)
+    document.getElementById("r-due").textContent = r.legal_due_date
+      ? `Size en geç ${fmtDate(r.legal_due_date)} tarihine kadar gerekçeli bir cevap verilir (${r.type === "bilgi_edinme" ? "4982 sayılı Kanun: 15 iş günü" : "3071 sayılı Kanun: 30 gün"}).`
       : "Teşekkür başvurularında yasal cevap süresi yoktur; teşekkürünüz ilgili kuruma iletilir.";
+    const mail = document.getElementById("r-mail");
+    mail.hidden = !(body.applicant && body.applicant.email);
+    mail.textContent = mail.hidden ? "" : `Alındı bilgisi ${body.applicant.email} adresine de e-posta ile gönderilir.`;
     document.getElementById("r-track").href = `izle.html#no=${encodeURIComponent(r.application_no)}`;
+    // a confirmation page of its own (GOV.UK): the heading and the title say it was received
+    document.querySelector("h1").textContent = "Başvurunuz alındı";
+    document.title = `Başvurunuz alındı · ${document.title.replace(/^Hata: /, "").split(" · ").pop()}`;
+    document.querySelectorAll("#emergency, .emergency").forEach((n) => n.classList.add("hidden"));
     const receipt = document.getElementById("receipt");
     receipt.classList.remove("hidden");
     receipt.focus();
@@ -174,3 +182,13 @@ loadCatalog().then((cat) => {
   document.getElementById("kvkk-region").textContent = p.data_region;
   document.getElementById("kvkk-abroad").hidden = !p.transfer_abroad;
 }).catch(() => {});
+
+// Copy buttons for the number and the code: the clipboard where the browser allows it,
+// else the text is selected for the person to copy.
+document.querySelectorAll("button.copy").forEach((b) => b.addEventListener("click", async () => {
+  const node = document.getElementById(b.dataset.copy);
+  const label = b.textContent;
+  try { await navigator.clipboard.writeText(node.textContent.trim()); b.textContent = "Kopyalandı"; say(live, `${label.replace(" kopyala", "")} panoya kopyalandı.`, "ok"); }
+  catch { const r = document.createRange(); r.selectNodeContents(node); getSelection().removeAllRanges(); getSelection().addRange(r); say(live, "Seçildi; kopyalamak için Ctrl+C'ye basınız.", "ok"); }
+  setTimeout(() => { b.textContent = label; }, 2500);
+}));
