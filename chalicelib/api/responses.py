@@ -306,6 +306,8 @@ class CaseDetailOut(_Out):
     legal_remedies_template: str | None = Field(default=None, description="The standard 4982 remedies text")
     allowed_actions: list[str]
     district_institutions: list[NamedRef] | None = Field(default=None, description="When an action is allowed")
+    suggested_institution_ids: list[str] | None = Field(
+        default=None, description="The institutions routing's rules name as competent for the subject")
     reason_codes: list[ReasonCode] | None = None
     extension_grounds: list[ReasonCode] | None = None
 

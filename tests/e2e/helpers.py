@@ -34,3 +34,12 @@ def outbox_for(stack, application_no):
     box = call("GET", f"{stack.api}/v1/dev/outbox")[1]
     return ([m for m in box["sms"] if application_no in m["body"]],
             [m for m in box["email"] if application_no in m["subject"]])
+
+
+def inst_link(mails) -> str:
+    """The institution's signed link among a case's e-mails (the citizen's receipt is one too)."""
+    return next(link for m in mails for link in m["links"] if "kurum.html#t=" in link)
+
+
+def has_inst_link(mails) -> bool:
+    return any("kurum.html#t=" in link for m in mails for link in m["links"])

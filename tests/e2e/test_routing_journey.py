@@ -2,7 +2,7 @@
 import pytest
 
 from tests.conftest import VALID_APPLICATION
-from tests.e2e.helpers import call, outbox_for, track, wait_for
+from tests.e2e.helpers import call, outbox_for, track, wait_for, inst_link
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +16,8 @@ def test_a_maltepe_application_is_forwarded_within_seconds_and_the_outbox_shows_
     assert status == 201
     view = wait_for(lambda: (v := track(stack, receipt))["status"] == "forwarded" and v, timeout=15)
     assert [h["status"] for h in view["history"]] == ["received", "forwarded"]
-    sms, mails = wait_for(lambda: (o := outbox_for(stack, receipt["application_no"]))[1] and len(o[0]) == 2 and o)
+    sms, mails = wait_for(lambda: (o := outbox_for(stack, receipt["application_no"]))[1] and len(o[0]) == 2
+                          and len(o[1]) == 2 and o)
     assert any("alındı" in m["body"] for m in sms) and any("iletildi" in m["body"] for m in sms)
-    assert mails[0]["to"] == ["acikkapi.belediye@maltepe.example"]
-    assert mails[0]["links"][0].startswith(f"{stack.web}/kurum.html#t=")
+    assert sorted(m["to"][0] for m in mails) == ["acikkapi.belediye@maltepe.example", "ayse@example.com"]
+    assert inst_link(mails).startswith(f"{stack.web}/kurum.html#t=")

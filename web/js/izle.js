@@ -29,7 +29,12 @@ async function load() {
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   say(live, "");
-  try { await load(); }
+  try {
+    await load();
+    // announce briefly in the page's one live region, and move the focus to the result
+    say(live, `Başvurunuzun durumu: ${document.getElementById("status").textContent}.`, "ok");
+    document.getElementById("result-heading").focus();
+  }
   catch (err) {
     result.classList.add("hidden");
     if (err instanceof ApiError && err.errors.length && err.errors[0].field) showErrors(form, err.errors, live);
@@ -47,7 +52,7 @@ function render(v) {
     v.final_answer.replaces.length ? el("p", { class: "hint", id: "replaces" }, `Bu cevap, ${v.final_answer.replaces.map((x) => fmtDate(x.at)).join(", ")} tarihli önceki cevabın yerine geçer.`) : null) : null;
   result.replaceChildren(...[
     el("section", { class: "card" },
-      el("h2", {}, `Başvuru ${v.application_no}`),
+      el("h2", { id: "result-heading", tabindex: "-1" }, "Başvuru ", el("span", { class: "code" }, v.application_no)),
       el("dl", { class: "facts" },
         el("dt", {}, "Durum"), el("dd", { id: "status" }, STATUS[v.status] || v.status),
         el("dt", {}, "Konu"), el("dd", {}, v.subject),

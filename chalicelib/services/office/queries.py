@@ -44,6 +44,11 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     if view["allowed_actions"]:  # what the console's action forms offer
         settings = ports.store.district(case.district)
         view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
+        # what routing's rules name as competent for the subject: the console ticks them first
+        from ...domain.assignment import resolve
+        subject = catalog().subjects.get(case.category)
+        view["suggested_institution_ids"] = ([i.id for i in resolve(subject, settings).institutions]
+                                             if subject and settings else [])
         view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
                                 if k != "merged_duplicate"]
         if "extend" in view["allowed_actions"]:

@@ -59,6 +59,7 @@ function renderCase(c) {
         : el("p", {}, "Henüz kuruma iletilmedi."), c.notes.length ? [el("h3", {}, "Notlar"), c.notes.map((n) => el("p", {}, el("strong", {}, NOTE_KIND[n.kind] || ""), n.text || ""))] : null)),
   ];
   if (c.location) loadRelated(c, actions.has("forward"));
+  const fixed = parts.length;
   if (actions.has("triage")) parts.push(triageForm(c));
   if (actions.has("forward")) parts.push(forwardForm(c));
   if (actions.has("request_info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
@@ -68,12 +69,13 @@ function renderCase(c) {
   if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
   if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevap, kişisel veriler imha edildikten sonra da saklanır)", "textarea"],
     ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır"));
-  if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat"));
+  if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat",
+    { confirm: "Başvuru işleme alınmadan kapatılacak; başvuru sahibine bildirilir ve kurumların bekleyen bağlantıları kapanır. Emin misiniz?" }));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
   if (actions.has("dismiss_repeat")) parts.push(actionForm(c, "dismiss-repeat", "“Olası tekrar” işaretini kaldır", [["reason", "Neden tekrar değil", "textarea"]], "İşareti kaldır"));
   if (actions.has("legal_hold")) parts.push(actionForm(c, "legal-hold", "Yasal saklama (KVKK imhasını durdurur)", [["reason", "Gerekçe (itiraz, dava, inceleme)", "textarea"]], "Yasal saklamaya al"));
   if (actions.has("release_hold")) parts.push(actionForm(c, "release-hold", "Yasal saklamayı kaldır", [["reason", "Gerekçe", "textarea"]], "Saklamayı kaldır"));
-  box.replaceChildren(...parts);
+  box.replaceChildren(...parts.slice(0, fixed), ...taskList(c, parts.slice(fixed)));
   box.querySelector("#case-title").focus();
 }
 
@@ -128,7 +130,9 @@ function forwardForm(c) {
   const options = (c.district_institutions || []).filter((i) => !assigned.has(i.id));
   const f = el("form", { class: "card", id: "forward-form", novalidate: true }, el("h2", {}, "Kuruma yönlendir"),
     el("fieldset", {}, el("legend", {}, "Kurumlar"), el("input", { type: "hidden", name: "institution_ids" }),
-      options.map((i) => el("label", { class: "check" }, el("input", { type: "checkbox", value: i.id, "data-inst": "1" }), i.name))),
+      options.map((i) => el("label", { class: "check" }, el("input", { type: "checkbox", value: i.id, "data-inst": "1",
+        checked: (c.suggested_institution_ids || []).includes(i.id) }), i.name,
+        (c.suggested_institution_ids || []).includes(i.id) ? el("span", { class: "hint" }, " (konuya göre önerilen)") : null))),
     el("div", { class: "actions" }, el("button", { type: "submit" }, "Yönlendir")));
   f.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -150,7 +154,33 @@ function forwardForm(c) {
 const NOTE_KIND = { citizen_reply: "Başvuru sahibinin cevabı: ", desk_reply: "Masada / telefonla alınan bilgi: ", objection: "İtiraz: " };
 
 // A form of fields [name, label, kind, prefill]: kind is "textarea", "checkbox" or a list of [value, text] options.
-function actionForm(c, action, title, fields, label) {
+// The actions the state allows, as a task list (GOV.UK): one open at a time, the one the
+// state calls for first; the rest collapsed under their titles.
+const PRIMARY = [["information-received-form", (c) => c.status === "awaiting_applicant"],
+  ["conclude-form", (c) => ["institution_answered", "under_evaluation"].includes(c.status)],
+  ["dismiss-repeat-form", (c) => c.possible_repeat && !c.possible_repeat.dismissed],
+  ["acknowledge-form", () => true], ["forward-form", () => true], ["conclude-form", () => true]];
+function taskList(c, forms) {
+  if (!forms.length) return [];
+  const ids = forms.map((f) => f.id);
+  const primary = (PRIMARY.find(([id, when]) => ids.includes(id) && when(c)) || [ids[0]])[0];
+  const tasks = forms.map((f) => {
+    const heading = f.querySelector("h2");
+    const title = heading ? heading.textContent : f.id;
+    if (heading) heading.remove();
+    f.classList.remove("card");
+    const d = el("details", { class: "task", name: "case-task", id: `task-${f.id}`, open: f.id === primary },
+      el("summary", {}, title), f);
+    d.addEventListener("toggle", () => {     // one open at a time, also where `name` is not supported
+      if (d.open) document.querySelectorAll("details.task[open]").forEach((o) => { if (o !== d) o.open = false; });
+    });
+    return d;
+  });
+  return [el("section", { class: "card no-print", id: "tasks", "aria-labelledby": "tasks-title" },
+    el("h2", { id: "tasks-title" }, "Yapılacak işlemler"), tasks)];
+}
+
+function actionForm(c, action, title, fields, label, { confirm } = {}) {
   const control = (name, kind, prefill) => {
     const id = `${action}-${name}`;
     if (Array.isArray(kind)) return el("select", { id, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)));
@@ -163,9 +193,20 @@ function actionForm(c, action, title, fields, label) {
     fields.map(([name, text, kind, prefill]) => kind === "checkbox"
       ? el("div", { class: "field" }, el("label", { class: "check" }, control(name, kind), " ", text))
       : el("div", { class: "field" }, el("label", { for: `${action}-${name}` }, text), control(name, kind, prefill))),
-    el("div", { class: "actions" }, el("button", { type: "submit" }, label)));
+    el("div", { class: "actions" }, el("button", { type: "submit", class: confirm ? "secondary" : null }, label)),
+    confirm ? el("div", { class: "notice confirm", hidden: true, id: `${action}-confirm` }, el("p", {}, confirm),
+      el("div", { class: "actions" }, el("button", { type: "button", class: "danger", id: `${action}-confirm-yes` }, `Evet, ${label.toLocaleLowerCase("tr-TR")}`),
+        el("button", { type: "button", class: "secondary", onclick: () => { f.querySelector(".confirm").hidden = true; } }, "Vazgeç"))) : null);
+  if (confirm) f.querySelector(`#${action}-confirm-yes`).addEventListener("click", () => { f.dataset.confirmed = "1"; f.requestSubmit(); });
   f.addEventListener("submit", (e) => {
     e.preventDefault();
+    if (confirm && f.dataset.confirmed !== "1") {            // a destructive action asks once more
+      const box = f.querySelector(".confirm");
+      box.hidden = false;
+      box.querySelector("button").focus();
+      return;
+    }
+    delete f.dataset.confirmed;
     const body = {};
     for (const [name, , kind] of fields) {
       if (kind === "checkbox") body[name] = f[name].checked;
