@@ -57,6 +57,12 @@ class ReplacedAnswerOut(_Out):
     outcome: str | None
 
 
+class ReleasedFileOut(_Out):
+    filename: str
+    institution: str | None = None
+    url: str = Field(description="Short-lived presigned download")
+
+
 class FinalAnswerOut(_Out):
     outcome: str
     text: str
@@ -65,6 +71,8 @@ class FinalAnswerOut(_Out):
     replaces: list[ReplacedAnswerOut] = Field(default_factory=list,
                                               description="Earlier final answers this one replaced, oldest first")
     under_review: bool = Field(default=False, description="The citizen objected: the answer is being reviewed")
+    attachments: list[ReleasedFileOut] = Field(default_factory=list,
+                                               description="Institution documents sent out with the answer")
 
 
 class _CaseHeader(_Out):

@@ -101,6 +101,7 @@ FIELD_LABELS = {
     "attachments": "Ekler",
     "reason": "Gerekçe",
     "suggested_institution": "Önerilen kurum",
+    "release_attachments": "Cevapla gönderilecek ekler",
     "filename": "Dosya adı",
     "content_type": "Dosya türü",
     "size": "Dosya boyutu",
@@ -497,6 +498,8 @@ class ConcludeIn(_Versioned):
     answer: Text = Field(min_length=20, max_length=10000)
     partly_refused: StrictBool = False      # an information request granted only in part (4982 art. 12)
     legal_remedies: Text | None = Field(default=None, min_length=20, max_length=3000)
+    # institution attachments that go out with the final answer (ids from the answers)
+    release_attachments: list[Line] = Field(default_factory=list, max_length=10)
 
 
 class ReopenIn(_Versioned):

@@ -192,7 +192,14 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
                                 "at": _iso(case.concluded_at) if case.concluded_at else None,
                                 "legal_remedies": case.legal_remedies,
                                 "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier],
-                                "under_review": case.status != Status.CONCLUDED}
+                                "under_review": case.status != Status.CONCLUDED,
+                                # institution documents the office sent out with it: short-lived links
+                                "attachments": [{"filename": f["filename"], "institution": f.get("institution"),
+                                                 "url": ports.storage.presigned_download(
+                                                     f["key"], f["filename"],
+                                                     f.get("content_type") or "application/octet-stream")}
+                                                for f in (case.final_answers[-1].get("attachments") or [])
+                                                if f.get("key")] if case.final_answers else []}
     from .citizen_files import files_view
     view["attachments"] = files_view(ports, case)
     view["can_attach"] = not case.closed and len(case.citizen_files) < 3

@@ -89,3 +89,44 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
         problems += audit(pg, f"buro-{view.split()[0].lower()}")
     ctx.close()
     assert problems == [], "\n".join(problems)
+
+
+def _ratio(a, b) -> float:
+    def lum(rgb):
+        def ch(c):
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b_ = (ch(x) for x in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    import re
+    return tuple(int(x) for x in re.findall(r"\d+", css)[:3])
+
+
+def test_the_focus_ring_the_survey_options_and_a_disabled_button_reach_3_to_1(stack, browser):
+    """What axe does not measure: non-text contrast (WCAG 1.4.11) of the focus ring on the red
+    header, the survey's option borders and a disabled button."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="tr-TR")
+    pg = ctx.new_page()
+    pg.goto(f"{stack.web}/index.html")
+    pg.focus("header.site nav a")
+    outline = pg.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    header = pg.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor")
+    assert _ratio(_rgb(outline), _rgb(header)) >= 3, (outline, header)
+    pg.evaluate("""() => { const m = document.querySelector('main .wrap');
+      m.insertAdjacentHTML('beforeend', '<div class="stars"><label><input type="radio">1</label></div>'
+        + '<button id="off" disabled>Gönder</button>'); }""")
+    border = pg.evaluate("getComputedStyle(document.querySelector('.stars label')).borderTopColor")
+    assert _ratio(_rgb(border), (255, 255, 255)) >= 3, border
+    assert pg.evaluate("getComputedStyle(document.getElementById('off')).opacity") == "1"   # no faded 1.57:1
+    off = pg.evaluate("getComputedStyle(document.getElementById('off')).borderTopColor")
+    page_bg = pg.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _ratio(_rgb(off), _rgb(page_bg)) >= 3, off
+    text = pg.evaluate("getComputedStyle(document.getElementById('off')).color")
+    bg = pg.evaluate("getComputedStyle(document.getElementById('off')).backgroundColor")
+    assert _ratio(_rgb(text), _rgb(bg)) >= 4.5, (text, bg)
+    ctx.close()

@@ -117,3 +117,30 @@ def test_other_applicants_open_cases_nearby_are_related_in_one_query(client, sta
     # another district's clerk cannot look
     r = client.http.get(f"/v1/staff/cases/{mine['application_no']}/related", headers=staff.headers("masa.cankaya"))
     assert r.status_code in (403, 404)
+
+
+def test_the_clerk_sends_an_institution_attachment_out_with_the_final_answer(client, staff, application, aws):
+    """Issue 18 (14): chosen at conclusion, downloaded by the citizen from the tracking page."""
+    from tests.integration.helpers import ANSWER, forwarded_case, inst_post, tracked
+    from tests.integration.test_institution import PDF, upload
+    receipt, token = forwarded_case(client, application, aws)
+    ref = upload(client, token, PDF, filename="keşif tutanağı.pdf")
+    other = upload(client, token, PDF, filename="iç yazışma.pdf")
+    assert inst_post(client, "answer", token, {**ANSWER, "attachments": [ref, other]}).status_code == 200
+    route_all(aws)
+    no = receipt["application_no"]
+    files = detail(client, staff, no)["assignments"][0]["answers"][0]["attachments"]
+    chosen = [f["id"] for f in files if f["filename"] == "keşif tutanağı.pdf"]
+    bad = act(client, staff, no, "conclude", {"outcome": "positive", "answer": "Kaldırım onarıldı; tutanak ektedir.",
+                                              "release_attachments": ["yok-boyle-bir-ek"]})
+    assert bad.status_code == 422 and bad.json_body["error"]["field"] == "release_attachments.0"
+    assert detail(client, staff, no)["status"] != "concluded"                 # nothing half-written
+    assert tracked(client, receipt)["final_answer"] is None
+    r = act(client, staff, no, "conclude", {"outcome": "positive", "answer": "Kaldırım onarıldı; tutanak ektedir.",
+                                            "release_attachments": chosen})
+    assert r.status_code == 200, r.body
+    final = tracked(client, receipt)["final_answer"]
+    assert [f["filename"] for f in final["attachments"]] == ["keşif tutanağı.pdf"]
+    url = final["attachments"][0]["url"]
+    assert "/files/" in url and ("Signature" in url or "X-Amz-Signature" in url)     # short-lived, signed
+    assert "iç yazışma" not in str(final)                                         # not chosen: not sent

@@ -221,3 +221,16 @@ def test_a_notification_the_provider_refused_is_released_and_retried(client, app
     assert len(first["batchItemFailures"]) == 1
     run_notifications(notes)
     assert len(outbox()["sms"]) == 2
+
+
+def test_receipt_email_goes_to_the_citizen_once_even_when_the_message_is_redelivered(client, application, aws):
+    from tests.integration.helpers import submit
+    receipt = submit(client, application)
+    msgs = drain(aws["ROUTING_QUEUE_URL"])
+    run_routing(msgs)
+    run_routing(msgs)                                    # redelivered
+    route_all(aws)
+    mails = [m for m in outbox(receipts=True)["email"] if receipt["application_no"] in m["subject"]
+             and m["subject"].endswith("alındı")]
+    assert [m["to"] for m in mails] == [["ayse@example.com"]]
+    assert receipt["access_code"] not in mails[0]["body"] and "Kaldırım" not in mails[0]["subject"]

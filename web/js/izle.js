@@ -49,6 +49,10 @@ function render(v) {
       el("time", { datetime: v.final_answer.at }, fmtDateTime(v.final_answer.at))),
     el("p", { id: "final-answer", style: "white-space:pre-wrap" }, v.final_answer.text),
     v.final_answer.legal_remedies ? [el("h3", {}, "Başvuru yolları"), el("p", { id: "legal-remedies", style: "white-space:pre-wrap" }, v.final_answer.legal_remedies)] : null,
+    (v.final_answer.attachments || []).length ? [el("h3", {}, "Cevapla gönderilen belgeler"),
+      el("ul", { id: "final-attachments" }, v.final_answer.attachments.map((f) => el("li", {},
+        el("a", { href: f.url, rel: "noopener", download: f.filename }, f.filename), f.institution ? ` (${f.institution})` : ""))),
+      el("p", { class: "hint" }, "Bağlantılar kısa süre geçerlidir; süresi dolarsa sayfayı yeniden sorgulayınız.")] : null,
     v.final_answer.replaces.length ? el("p", { class: "hint", id: "replaces" }, `Bu cevap, ${v.final_answer.replaces.map((x) => fmtDate(x.at)).join(", ")} tarihli önceki cevabın yerine geçer.`) : null) : null;
   result.replaceChildren(...[
     el("section", { class: "card" },

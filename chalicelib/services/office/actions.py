@@ -365,6 +365,20 @@ def _conclusions(case: Case) -> int:
     return sum(1 for h in case.history if h.event in ("concluded", "acknowledged"))
 
 
+def _released_attachments(assignments, ids: list[str]) -> list[dict]:
+    """The institution attachments the clerk sends out with the final answer; 422 naming
+    each id that is not an attachment of this case's answers."""
+    found = {f["id"]: {**f, "institution": a.institution.name} for a in assignments for x in a.answers
+             for f in x.attachments if f.get("id")}
+    unknown = [{"code": "unknown_attachment", "field": f"release_attachments.{i}",
+                "message": "Bu ek, bu başvurunun kurum cevaplarında yok; listeden seçiniz."}
+               for i, ident in enumerate(ids) if ident not in found]
+    if unknown:
+        raise ValidationFailed(unknown)
+    return [{k: found[i][k] for k in ("id", "key", "filename", "content_type", "institution") if k in found[i]}
+            for i in dict.fromkeys(ids)]
+
+
 def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, remedies: str | None) -> None:
     """The current final answer, and every one before it kept in `final_answers`."""
     case.outcome, case.final_answer, case.legal_remedies, case.concluded_at = outcome, answer, remedies, now
@@ -444,8 +458,11 @@ def conclude(ports: Ports, p, raw_no, data, **kw):
         note = None
         if replaced:
             note = f"Başvurunuz yeniden sonuçlandırıldı; bu cevap {replaced['at'][:10]} tarihli önceki cevabın yerine geçer."
+        released = _released_attachments(assignments, req.release_attachments)
         case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded", note=note)
         _record_final_answer(case, now, p.username, req.outcome, req.answer, remedies)
+        if released:
+            case.final_answers[-1]["attachments"] = released
         return Outcome(events=[ev.Concluded(case, n)],
                        audit={"outcome": req.outcome, "answer_no": len(case.final_answers),
                               "partly_refused": req.partly_refused})

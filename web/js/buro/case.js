@@ -68,7 +68,8 @@ function renderCase(c) {
   if (actions.has("interim_answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
   if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
   if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevap, kişisel veriler imha edildikten sonra da saklanır)", "textarea"],
-    ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır"));
+    ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır",
+    releaseOptions(c)));
   if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat",
     { confirm: "Başvuru işleme alınmadan kapatılacak; başvuru sahibine bildirilir ve kurumların bekleyen bağlantıları kapanır. Emin misiniz?" }));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
@@ -154,6 +155,18 @@ function forwardForm(c) {
 const NOTE_KIND = { citizen_reply: "Başvuru sahibinin cevabı: ", desk_reply: "Masada / telefonla alınan bilgi: ", objection: "İtiraz: " };
 
 // A form of fields [name, label, kind, prefill]: kind is "textarea", "checkbox" or a list of [value, text] options.
+// At conclusion the clerk chooses which institution attachments go out with the final
+// answer; the citizen downloads them from the tracking page through short-lived links.
+function releaseOptions(c) {
+  const files = c.assignments.flatMap((a) => (a.answers || []).flatMap((x) => (x.attachments || []).map((f) => ({ ...f, institution: a.institution_name }))));
+  if (!files.length) return {};
+  return {
+    addon: el("fieldset", { id: "release-attachments" }, el("legend", {}, "Cevapla birlikte başvuru sahibine gönderilecek kurum ekleri"),
+      files.map((f) => el("label", { class: "check" }, el("input", { type: "checkbox", "data-release": f.id, name: "release_attachments" }), `${f.filename} (${f.institution})`))),
+    extra: (form) => ({ release_attachments: [...form.querySelectorAll("[data-release]:checked")].map((x) => x.dataset.release) }),
+  };
+}
+
 // The actions the state allows, as a task list (GOV.UK): one open at a time, the one the
 // state calls for first; the rest collapsed under their titles.
 const PRIMARY = [["information-received-form", (c) => c.status === "awaiting_applicant"],
@@ -180,7 +193,7 @@ function taskList(c, forms) {
     el("h2", { id: "tasks-title" }, "Yapılacak işlemler"), tasks)];
 }
 
-function actionForm(c, action, title, fields, label, { confirm } = {}) {
+function actionForm(c, action, title, fields, label, { confirm, addon, extra } = {}) {
   const control = (name, kind, prefill) => {
     const id = `${action}-${name}`;
     if (Array.isArray(kind)) return el("select", { id, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)));
@@ -193,6 +206,7 @@ function actionForm(c, action, title, fields, label, { confirm } = {}) {
     fields.map(([name, text, kind, prefill]) => kind === "checkbox"
       ? el("div", { class: "field" }, el("label", { class: "check" }, control(name, kind), " ", text))
       : el("div", { class: "field" }, el("label", { for: `${action}-${name}` }, text), control(name, kind, prefill))),
+    addon || null,
     el("div", { class: "actions" }, el("button", { type: "submit", class: confirm ? "secondary" : null }, label)),
     confirm ? el("div", { class: "notice confirm", hidden: true, id: `${action}-confirm` }, el("p", {}, confirm),
       el("div", { class: "actions" }, el("button", { type: "button", class: "danger", id: `${action}-confirm-yes` }, `Evet, ${label.toLocaleLowerCase("tr-TR")}`),
@@ -213,6 +227,7 @@ function actionForm(c, action, title, fields, label, { confirm } = {}) {
       else if (f[name].value.trim()) body[name] = f[name].value.trim();
     }
     if ("legal_remedies" in body && body.outcome !== "negative" && !body.partly_refused) delete body.legal_remedies;
+    if (extra) Object.assign(body, extra(f));
     submitAction(c, action, body, f, `${title}: kaydedildi.`);
   });
   return f;
