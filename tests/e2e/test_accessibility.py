@@ -21,6 +21,8 @@ def audit(pg, name) -> list[str]:
                                                                           "wcag21aa", "best-practice"]}})
     found = [f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
              for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+    if pg.locator("#live").count():       # one live region, always in the page (never display:none)
+        assert pg.evaluate("getComputedStyle(document.getElementById('live')).display") != "none", name
     size = pg.viewport_size
     for width in WIDTHS:
         pg.set_viewport_size({"width": width, "height": 900})
@@ -71,6 +73,7 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
     _, mails = wait_for(lambda: (o := outbox_for(stack, maltepe))[1] and has_inst_link(o[1]) and o)
     pg.goto(inst_link(mails))
     pg.wait_for_selector("#answer-form")
+    assert pg.locator("header nav.main").count() == 0                     # nor for an institution
     problems += audit(pg, "kurum")
 
     pg.goto(f"{stack.web}/buro.html")
@@ -80,6 +83,12 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
     pg.get_by_role("button", name="Giriş yap").click()
     pg.get_by_role("link", name=maltepe).wait_for()
     problems += audit(pg, "buro-queue")
+    pg.set_viewport_size({"width": 360, "height": 900})      # every column on screen, the days left too
+    days = pg.locator("#queue-table tr", has_text=maltepe).locator(".days").first.bounding_box()
+    assert days and days["x"] + days["width"] <= 360, days
+    pg.set_viewport_size({"width": 1366, "height": 900})
+    assert pg.locator("header nav.main").count() == 0                     # no citizen menu for staff
+    assert "Maltepe (İstanbul) Kaymakamlığı" in pg.inner_text("#who") and "34-maltepe" not in pg.inner_text("#who")
     pg.get_by_role("link", name=maltepe).click()
     pg.wait_for_selector("#case-title")
     problems += audit(pg, "buro-case")

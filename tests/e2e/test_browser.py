@@ -774,3 +774,61 @@ def test_the_receipt_is_a_confirmation_page_with_copy_buttons_and_unbroken_codes
     ctx.close()
     _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and o)
     assert any(m["to"] == ["ayse@example.com"] and "alındı" in m["subject"] for m in mails), mails
+
+
+def _tab_to(pg, element_id, limit=60):
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_keyboard_alone_answers_as_an_institution_and_forwards_as_a_clerk(stack, page):
+    from tests.conftest import VALID_APPLICATION
+    pg = page
+    no = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[1]["application_no"]   # Maltepe: forwarded
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and has_inst_link(o[1]) and o)
+    pg.goto(inst_link(mails))
+    pg.wait_for_selector("#answer-form")
+    _tab_to(pg, "answer-outcome")
+    pg.keyboard.press("ArrowDown")                     # the first outcome
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.id") == "answer-text"
+    pg.keyboard.type("Ekip yönlendirildi; onarım bu hafta yapılacak.")
+    _tab_to(pg, "responder-name")
+    pg.keyboard.type("Mehmet Demir")
+    pg.keyboard.press("Tab")
+    pg.keyboard.type("Fen İşleri Müdürü")
+    for _ in range(10):                                # on to the send button
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.textContent") == "Cevabı gönder":
+            break
+    pg.keyboard.press("Enter")
+    wait_for(lambda: pg.inner_text("#assignment-status") == "Cevaplandı")
+
+    # a clerk (Çankaya waits for triage) forwards with the keyboard alone
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                              dict(VALID_APPLICATION, district="06-cankaya", subject=f"Klavye {os.getpid()}"))
+    wait_for(lambda: track(stack, receipt)["status"] == "in_review")
+    pg.goto(f"{stack.web}/buro.html")
+    _tab_to(pg, "username")
+    pg.keyboard.type("masa.cankaya")
+    pg.keyboard.press("Tab")
+    pg.keyboard.type("AcikKapi-Demo-2026")
+    pg.keyboard.press("Enter")
+    pg.get_by_role("link", name=receipt["application_no"]).wait_for()
+    pg.get_by_role("link", name=receipt["application_no"]).focus()
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector("#tasks")
+    if not pg.is_visible("#forward-form"):
+        pg.focus("#task-forward-form > summary")
+        pg.keyboard.press("Enter")                     # a summary opens with the keyboard
+    pg.wait_for_selector("#forward-form")
+    for _ in range(80):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.textContent") == "Yönlendir":
+            break
+    assert pg.locator("#forward-form input[data-inst]:checked").count() >= 1     # the suggestion, ticked
+    pg.keyboard.press("Enter")
+    wait_for(lambda: pg.inner_text("#case-status") == "Kuruma iletildi")
