@@ -35,6 +35,14 @@ def shot(pg, name):
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def sign_in(stack, pg, username):
+    """The office console, signed in as a demo user."""
+    pg.goto(f"{stack.web}/buro.html")
+    pg.get_by_label("Kullanıcı adı").fill(username)
+    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_role("button", name="Giriş yap").click()
+
+
 def open_task(pg, form_id):
     """The case page's actions are a task list: opens the one named unless it is open."""
     pg.wait_for_selector(f"#task-{form_id}", state="attached")
@@ -78,10 +86,7 @@ def test_the_whole_journey_in_the_browser(stack, page):
     shot(pg, "03-receipt")
 
     # 2. a clerk signs in and forwards
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "masa.cankaya")
     pg.get_by_role("link", name=no).wait_for()
     shot(pg, "04-queue")
     pg.get_by_role("link", name=no).click()
@@ -228,10 +233,7 @@ def test_keyboard_alone_reaches_the_form(stack, page):
 
 def test_the_desk_ticks_the_notice_and_records_an_ihbars_confidentiality(stack, page):
     pg = page
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "masa.cankaya")
     pg.get_by_role("button", name="Masadan başvuru").click()
     pg.wait_for_selector("#intake-form #type option[value=ihbar]", state="attached")
     assert not pg.is_visible("#i-confidential-field")
@@ -273,10 +275,7 @@ def _staff_opens_new_case(stack, pg, body_changes: dict):
     assert status == 201, receipt
     no = receipt["application_no"]
     wait_for(lambda: track(stack, receipt)["status"] == "in_review")
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("masa.cankaya")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "masa.cankaya")
     pg.get_by_role("link", name=no).wait_for()
     pg.get_by_role("link", name=no).click()
     wait_for(lambda: pg.inner_text("#case-status") == "İnceleniyor")
@@ -344,10 +343,7 @@ def test_the_citizen_is_told_to_call_112_in_an_emergency(stack, page):
 
 def test_a_province_user_picks_a_district_on_the_dashboard(stack, page):
     pg = page
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("il.istanbul")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "il.istanbul")
     pg.wait_for_selector("#view-queue table, #view-queue p", state="attached")
     assert not pg.is_visible("#nav-intake")                       # read-only: no desk intake
     pg.get_by_role("button", name="Gösterge paneli").click()
@@ -378,10 +374,7 @@ def test_an_admin_issues_and_revokes_an_open311_key_and_the_clerk_sees_the_partn
     import urllib.request
     from urllib.parse import urlencode
     pg = page
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("yonetici")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "yonetici")
     pg.wait_for_selector("#partners-table")
     assert not pg.is_visible("#nav-intake") and pg.is_visible("#nav-partners")
     pg.get_by_role("button", name="Anahtar ver").click()                  # empty: the fields are named
@@ -452,10 +445,7 @@ def test_a_supervisor_handles_a_kvkk_request_and_the_citizen_downloads_their_dat
     data = json.loads(Path(dl.value.path()).read_text())
     assert data["applications"][0]["applicant"]["national_id"] == "10000000146"
 
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("sorumlu.maltepe")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "sorumlu.maltepe")
     pg.wait_for_selector("#view-queue table")
     pg.get_by_role("button", name="KVKK").click()
     pg.wait_for_selector("#kvkk-register")
@@ -545,10 +535,7 @@ def test_a_citizen_attaches_a_photo_from_the_phone_and_the_clerk_sees_it(stack, 
     shot(pg, "25-photo-attached-360")
     context.close()
     page = browser.new_page()
-    page.goto(f"{stack.web}/buro.html")
-    page.get_by_label("Kullanıcı adı").fill("masa.maltepe")
-    page.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    page.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, page, "masa.maltepe")
     page.wait_for_selector("#view-queue table")
     page.get_by_role("link", name=no).click()
     page.wait_for_selector("#case-citizen-files a")
@@ -658,10 +645,7 @@ def test_the_clerk_sees_a_possible_repeat_and_dismisses_it_with_a_reason(stack, 
         nos.append(receipt["application_no"])
         wait_for(lambda: outbox_for(stack, receipt["application_no"])[0])     # routed
     pg = page
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("masa.maltepe")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "masa.maltepe")
     pg.wait_for_selector("#view-queue table")
     row = pg.locator("#view-queue tr", has_text=nos[1])
     assert "olası tekrar" in row.inner_text()
@@ -681,10 +665,7 @@ def test_the_supervisor_exports_the_queue_as_csv_with_names_only_with_a_reason(s
     status, receipt, _ = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)
     assert status == 201
     pg = page
-    pg.goto(f"{stack.web}/buro.html")
-    pg.get_by_label("Kullanıcı adı").fill("sorumlu.maltepe")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
-    pg.get_by_role("button", name="Giriş yap").click()
+    sign_in(stack, pg, "sorumlu.maltepe")
     pg.wait_for_selector("#export")
     pg.get_by_label("Başvuru sahibinin adını da ekle").check()
     pg.get_by_role("button", name="CSV indir").click()
