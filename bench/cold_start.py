@@ -31,6 +31,8 @@ body = json.loads(sys.argv[1])
 with Client(app.app, stage_name="local") as c:
     r = c.http.post("/v1/applications", headers={"Content-Type": "application/json"}, body=json.dumps(body))
     assert r.status_code == 201, r.body
+import resource
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)   # KiB on Linux: the process's peak
 """
 
 BARE = r"""
@@ -58,11 +60,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def timed(code: str, env: dict, *args) -> float:
+def timed(code: str, env: dict, *args) -> tuple[float, str]:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, capture_output=True,
+                         text=True).stdout
+    return time.perf_counter() - t0, out.strip()
 
 
 def main():
@@ -93,16 +95,20 @@ def main():
         from chalicelib.services import reference
         reference.seed(ports())
         body = json.dumps(VALID_APPLICATION)
-        app_times, bare_times = [], []
+        app_times, bare_times, peaks = [], [], []
         for _ in range(args.n):
-            app_times.append(timed(APP, env, body))
-            bare_times.append(timed(BARE, env))
+            seconds, out = timed(APP, env, body)
+            app_times.append(seconds)
+            peaks.append(int(out.splitlines()[-1]) / 1024)
+            bare_times.append(timed(BARE, env)[0])
     finally:
         server.terminate()
     a, b = statistics.median(app_times), statistics.median(bare_times)
     print(f"cold process, first submit:              median {a * 1000:6.0f} ms  (n={args.n})")
     print(f"cold bare Chalice + PutItem + SendMessage: median {b * 1000:6.0f} ms")
     print(f"ratio: {a / b:.2f}x (target <= 1.5x)")
+    print(f"peak memory of a cold process's first submit (max RSS): median {statistics.median(peaks):.0f} MiB, "
+          f"max {max(peaks):.0f} MiB; Lambda's limit for the API function is 512 MB (dev), 1024 MB (prod)")
     zips = sorted((ROOT / "build").glob("*/deployment.zip")) if (ROOT / "build").exists() else []
     for z in zips:
         print(f"{z.relative_to(ROOT)}: {z.stat().st_size / 1e6:.1f} MB")
