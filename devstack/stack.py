@@ -189,6 +189,7 @@ class Stack:
 Açık Kapı yerel ortamı / local stack
   Web            {web_url}/            (vatandaş / citizen)
                  {web_url}/buro.html   (büro konsolu / office console)
+                 {web_url}/istatistik.html   (açık istatistikler / open statistics, nightly; now: python -m devstack sweep stats)
   API            {api_url}/v1/health
   OpenAPI        {api_url}/v1/openapi.json
   Katalog        {api_url}/v1/catalog
