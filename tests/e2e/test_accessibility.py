@@ -92,10 +92,10 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
     pg.get_by_role("link", name=maltepe).click()
     pg.wait_for_selector("#case-title")
     problems += audit(pg, "buro-case")
-    for view in ("Gösterge paneli", "Masadan başvuru", "KVKK"):
+    for view, name in (("Gösterge paneli", "dashboard"), ("Masadan başvuru", "intake"), ("KVKK", "kvkk")):
         pg.get_by_role("button", name=view).click()
         pg.wait_for_load_state("networkidle")
-        problems += audit(pg, f"buro-{view.split()[0].lower()}")
+        problems += audit(pg, f"buro-{name}")
     ctx.close()
     assert problems == [], "\n".join(problems)
 

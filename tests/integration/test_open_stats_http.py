@@ -50,7 +50,14 @@ def test_published_statistics_hide_small_numbers_and_cost_two_reads(client, staf
                          body=json.dumps({"rating": 5}))
     assert r.status_code == 201, r.body
 
+    aws_calls.reset()
     assert _roll_up()["cells"] >= 2
+    # the roll-up's calls are all allowed by its own least-privilege role
+    from pathlib import Path
+    policy = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "policy-dev-stats.json").read_text())
+    allowed = {a.split(":")[1] for st in policy["Statement"] for a in st["Action"] if a.startswith("dynamodb:")}
+    assert set(aws_calls.operations("dynamodb")) <= allowed, (aws_calls.operations("dynamodb"), allowed)
+    assert not aws_calls.operations("kms") and not aws_calls.operations("secretsmanager")
     month = datetime.now(timezone.utc).strftime("%Y-%m")
 
     aws_calls.reset()
