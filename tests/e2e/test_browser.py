@@ -813,3 +813,20 @@ def test_keyboard_alone_answers_as_an_institution_and_forwards_as_a_clerk(stack,
     assert pg.locator("#forward-form input[data-inst]:checked").count() >= 1     # the suggestion, ticked
     pg.keyboard.press("Enter")
     wait_for(lambda: pg.inner_text("#case-status") == "Kuruma iletildi")
+
+
+def test_at_360_px_a_lost_connection_is_announced_where_the_person_is(stack, browser):
+    ctx = browser.new_context(viewport={"width": 360, "height": 700}, locale="tr-TR")
+    pg = ctx.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    pg.evaluate("window.scrollTo(0, document.body.scrollHeight)")           # at the bottom of the form
+    ctx.set_offline(True)
+    banner = pg.wait_for_selector("#offline-banner:not([hidden])")
+    box = banner.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 700 and box["x"] + box["width"] <= 360, box
+    assert "bağlantı" in banner.inner_text().lower()
+    ctx.set_offline(False)
+    ctx.close()
