@@ -55,6 +55,7 @@ class FakeStore:
         self.month_cells_: dict[tuple[str, str, str], dict[str, int]] = {}
         self.published: dict[tuple[str, str | None], dict] = {}
         self.published_index: list[dict] = []
+        self.published_digests_: dict[str, dict] = {}
         self.partners_: dict[str, object] = {}      # key hash -> Partner
         self.partner_windows: dict[str, tuple[int, int]] = {}
         self.destroyed: list[dict] = []
@@ -301,13 +302,17 @@ class FakeStore:
     def month_cells(self, month):
         return [(d, t, dict(c)) for (m, d, t), c in sorted(self.month_cells_.items()) if m == month]
 
-    def save_published_stats(self, month, document, index, at):
-        self.published[(month, None)] = {"month": month, "provisional": document["provisional"],
-                                         "rows": copy.deepcopy(document["national"])}
-        for province, rows in document["provinces"].items():
-            self.published[(month, province)] = {"month": month, "provisional": document["provisional"],
-                                                 "rows": copy.deepcopy(rows)}
+    def save_published_stats(self, month, document, index, at, *, changed, digests):
+        for scope in changed:
+            rows = document["national"] if scope == "" else document["provinces"][scope]
+            self.published[(month, scope or None)] = {"month": month, "provisional": document["provisional"],
+                                                      "rows": copy.deepcopy(rows)}
+        self.published_digests_[month] = dict(digests)
         self.published_index = copy.deepcopy(index)
+        self.published_writes = getattr(self, "published_writes", 0) + len(changed)
+
+    def published_digests(self, month):
+        return dict(self.published_digests_.get(month, {}))
 
     def published_stats(self, month, province):
         index = copy.deepcopy(self.published_index)

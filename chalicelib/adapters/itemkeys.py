@@ -15,7 +15,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | staff member        | STAFF#<username>            | STAFF               |
 | district counters   | STATS#<district>            | COUNTS              |
 | open-stats cell     | MSTATS#<yyyy-mm>            | <district>#<type>   |
-| published stats     | OPENSTATS#<yyyy-mm>         | NATIONAL / P#<province> |
+| published stats     | OPENSTATS#<yyyy-mm>         | NATIONAL / P#<province> / DIGESTS |
 | published months    | OPENSTATS                   | INDEX               |
 | Open311 partner key | PARTNERS                    | KEY#<key hmac>      |
 | destruction log     | DLOG#<district>             | <at>#<no>#<record>#<ref> |
@@ -92,6 +92,10 @@ def month_cells_pk(month: str) -> str:
 
 def published_stats_key(month: str, province: str | None = None) -> tuple[str, str]:
     return f"OPENSTATS#{month}", (f"P#{province}" if province else "NATIONAL")
+
+
+def published_digests_key(month: str) -> tuple[str, str]:
+    return f"OPENSTATS#{month}", "DIGESTS"
 
 
 PUBLISHED_INDEX_KEY = ("OPENSTATS", "INDEX")

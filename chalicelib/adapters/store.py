@@ -439,20 +439,27 @@ class DynamoStore:
                                               if getattr(item, name) is not None}))
         return out
 
-    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime) -> None:
-        """The roll-up's output: the national rows, each province's rows and the list of
-        published months, as separate items (each well under DynamoDB's 400 KB)."""
+    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime, *,
+                             changed: set[str], digests: dict[str, str]) -> None:
+        """The roll-up's output: the national rows ("" in `changed`), each changed province's
+        rows, the list of published months and the documents' digests, as separate items
+        (each well under DynamoDB's 400 KB)."""
         stamp = at.isoformat()
+        dump = lambda body: json.dumps(body, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
         with PublishedStatsItem.batch_write() as batch:
-            batch.save(PublishedStatsItem(*K.published_stats_key(month), rolled_at=stamp, body=json.dumps(
-                {"month": month, "provisional": document["provisional"], "rows": document["national"]},
-                ensure_ascii=False, separators=(",", ":"))))
-            for province, rows in document["provinces"].items():
-                batch.save(PublishedStatsItem(*K.published_stats_key(month, province), rolled_at=stamp, body=json.dumps(
-                    {"month": month, "provisional": document["provisional"], "rows": rows},
-                    ensure_ascii=False, separators=(",", ":"))))
-            batch.save(PublishedStatsItem(*K.PUBLISHED_INDEX_KEY, rolled_at=stamp,
-                                          body=json.dumps(index, ensure_ascii=False, separators=(",", ":"))))
+            for scope in sorted(changed):
+                rows = document["national"] if scope == "" else document["provinces"][scope]
+                batch.save(PublishedStatsItem(*K.published_stats_key(month, scope or None), rolled_at=stamp,
+                                              body=dump({"month": month, "provisional": document["provisional"],
+                                                         "rows": rows})))
+            batch.save(PublishedStatsItem(*K.published_digests_key(month), rolled_at=stamp, body=dump(digests)))
+            batch.save(PublishedStatsItem(*K.PUBLISHED_INDEX_KEY, rolled_at=stamp, body=dump(index)))
+
+    def published_digests(self, month: str) -> dict[str, str]:
+        try:
+            return json.loads(PublishedStatsItem.get(*K.published_digests_key(month)).body)
+        except PublishedStatsItem.DoesNotExist:
+            return {}
 
     def published_stats(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
         """The list of published months and one published document (the country's, or a

@@ -33,7 +33,7 @@ def roll_up(ports: Ports, now) -> dict:
         months.append((O.month_of(today.replace(day=1) - timedelta(days=1)), False))
     index, _ = ports.store.published_stats(None, None)
     by_month = {m["month"]: m for m in index}
-    cells_read = 0
+    cells_read = written = 0
     for month, provisional in months:
         cells = ports.store.month_cells(month)
         cells_read += len(cells)
@@ -42,8 +42,22 @@ def roll_up(ports: Ports, now) -> dict:
         doc = O.publish(month, cells, catalog(), provisional=provisional)
         by_month[month] = {"month": month, "provisional": provisional, "rolled_at": now.isoformat(),
                            "national": O.clean(doc["national"][0])}
-        ports.store.save_published_stats(month, doc, sorted(by_month.values(), key=lambda m: m["month"]), now)
-    return {"months": [m for m, _ in months], "cells": cells_read}
+        # only the documents whose rows changed are written again (most provinces are
+        # quiet on most days, and the local stack ticks this every minute)
+        digests = {scope: _digest(rows, provisional) for scope, rows in
+                   [("", doc["national"]), *doc["provinces"].items()]}
+        before = ports.store.published_digests(month)
+        changed = {scope for scope, d in digests.items() if before.get(scope) != d}
+        written += len(changed)
+        ports.store.save_published_stats(month, doc, sorted(by_month.values(), key=lambda m: m["month"]), now,
+                                         changed=changed, digests=digests)
+    return {"months": [m for m, _ in months], "cells": cells_read, "documents_written": written}
+
+
+def _digest(rows: list[dict], provisional: bool) -> str:
+    import hashlib
+    import json
+    return hashlib.sha256(json.dumps([provisional, rows], sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def _month(raw) -> str | None:

@@ -171,7 +171,12 @@ class CaseStore(Protocol):
     def month_cells(self, month: str) -> list[tuple[str, str, dict]]:
         """Every (district, type, counts) cell of a month, for the roll-up."""
 
-    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime) -> None: ...
+    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime, *,
+                             changed: set[str], digests: dict[str, str]) -> None:
+        """Writes the changed documents ("" = the country, else a province code), the index
+        and the digests."""
+
+    def published_digests(self, month: str) -> dict[str, str]: ...
 
     def published_stats(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
         """The published months and one published document (the latest month when none is

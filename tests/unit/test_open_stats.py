@@ -174,3 +174,18 @@ def test_an_unpublished_month_is_404_and_nothing_published_is_an_empty_answer(p)
     with pytest.raises(AppError) as exc:
         stats.read(p, {"month": "2025-06"})
     assert exc.value.status == 404
+
+
+def test_a_roll_up_writes_again_only_the_documents_that_changed(p):
+    concluded(p)
+    first = stats.roll_up(p, p.clock.now())
+    assert first["documents_written"] == 1 + 81                  # the country and every province
+    assert stats.roll_up(p, p.clock.now())["documents_written"] == 0
+    submitted(p)                                                  # 2 in Maltepe: still hidden,
+    assert stats.roll_up(p, p.clock.now())["documents_written"] == 0      # so nothing published changed
+    for _ in range(3):
+        submitted(p)                                              # 5: shown
+    assert stats.roll_up(p, p.clock.now())["documents_written"] == 2      # the country and İstanbul
+    [row] = [r for r in stats.read(p, {"province": "34"})["rows"] if r.get("district") == "34-maltepe"
+             and r["type"] == "all"]
+    assert row["received"] == 5
