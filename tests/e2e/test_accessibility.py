@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import VALID_APPLICATION
-from tests.e2e.helpers import call, outbox_for, wait_for, inst_link, has_inst_link
+from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, wait_for
 from tests.e2e.test_browser import ARTIFACTS, fill_application
 
 pytestmark = pytest.mark.e2e
@@ -97,6 +97,44 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
         pg.wait_for_load_state("networkidle")
         problems += audit(pg, f"buro-{name}")
     ctx.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_concluded_tracking_page_survey_and_objection_have_no_serious_violation(stack, browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="tr-TR")
+    pg = ctx.new_page()
+    problems: list[str] = []
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)
+    no = receipt["application_no"]
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and has_inst_link(o[1]) and o)
+    token = {"X-Link-Token": inst_link(mails).split("#t=", 1)[1]}
+    assert call("POST", f"{stack.api}/v1/institution/answer", {"text": "Onarım ekibi bu hafta çalışacak.",
+                "outcome": "positive", "responder_name": "Mehmet Demir", "responder_title": "Müdür"}, token)[0] == 200
+    from tests.e2e.test_office_journey import sign_in as staff_token
+    desk = staff_token(stack, "masa.maltepe")
+    case = wait_for(lambda: (c := call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1])["status"]
+                    == "institution_answered" and c)
+    assert call("POST", f"{stack.api}/v1/staff/cases/{no}/conclude",
+                {"outcome": "positive", "answer": "Kaldırım onarıldı; ilginiz için teşekkür ederiz.",
+                 "version": case["version"]}, desk)[0] == 200
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.fill("#code", receipt["access_code"])
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#final-answer")
+    pg.wait_for_selector("#survey-form")
+    problems += audit(pg, "izle-concluded")
+    pg.get_by_label("İtiraz gerekçeniz").fill("Kaldırım hâlâ onarılmadı, itiraz ediyorum.")
+    pg.get_by_role("button", name="İtiraz et").click()
+    pg.get_by_role("button", name="Evet, itiraz et").wait_for()
+    problems += audit(pg, "izle-objection-confirm")
+    sms = wait_for(lambda: [m for m in outbox_for(stack, no)[0] if "anket" in m["body"].lower() or "#t=" in m["body"]])
+    survey_link = next((link for m in sms for link in m.get("links", []) if "anket.html" in link), None)
+    if survey_link:
+        pg.goto(survey_link)
+        pg.wait_for_load_state("networkidle")
+        problems += audit(pg, "anket")
+    ctx.close()
+    assert survey_link, "the concluded SMS carries the survey link"
     assert problems == [], "\n".join(problems)
 
 
