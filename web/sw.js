@@ -6,13 +6,13 @@
 //   offline use.
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-02.1";
+const VERSION = "2026-12-02.2";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
 const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html"];
 const ASSETS = ["css/site.css", "favicon.svg", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png",
   "js/api.js", "js/basvuru.js", "js/catalog.js", "js/validate.js", "js/izle.js", "js/survey.js", "js/anket.js",
-  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "offline.html"];
+  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "js/brand.js", "offline.html"];
 const ONLINE_ONLY = ["buro.html", "kurum.html", "js/buro", "js/buro.js", "js/kurum.js"];
 
 self.addEventListener("install", (event) => {

@@ -45,6 +45,10 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
 
     pg.goto(f"{stack.web}/basvuru.html")
     problems += audit(pg, "basvuru-notice")
+    pg.set_viewport_size({"width": 360, "height": 900})      # the notice is read in the page, not in a box
+    assert pg.evaluate("(() => { const k = document.querySelector('.kvkk'); "
+                       "return k.scrollHeight <= k.clientHeight + 1; })()")
+    pg.set_viewport_size({"width": 1366, "height": 900})
     pg.get_by_label("Aydınlatma metnini okudum").check()
     pg.get_by_role("button", name="Devam et").click()
     pg.wait_for_selector("#type option[value=sikayet]", state="attached")
@@ -63,6 +67,8 @@ def test_no_page_or_state_has_a_serious_or_critical_violation(stack, browser):
     pg.fill("#code", code)
     pg.get_by_role("button", name="Sorgula").click()
     pg.wait_for_selector("#result:not(.hidden)")
+    assert pg.evaluate("document.activeElement.id") == "result-heading"     # the focus moves to the result
+    assert pg.get_attribute("#result", "aria-live") is None                 # and it is not read out whole
     problems += audit(pg, "izle-result")
 
     pg.goto(f"{stack.web}/anket.html#t=broken")
@@ -177,3 +183,23 @@ def test_the_focus_ring_the_survey_options_and_a_disabled_button_reach_3_to_1(st
     bg = pg.evaluate("getComputedStyle(document.getElementById('off')).backgroundColor")
     assert _ratio(_rgb(text), _rgb(bg)) >= 4.5, (text, bg)
     ctx.close()
+
+
+def test_a_deployment_names_its_own_office_through_config_js(stack, browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="tr-TR")
+    pg = ctx.new_page()
+    pg.route("**/config.js", lambda route: route.fulfill(
+        content_type="application/javascript",
+        body='window.ACIKKAPI_CONFIG = {"apiBase": "%s", "officeName": "Deneme Valiliği", '
+             '"officeSubtitle": "Açık Kapı Bürosu"};' % stack.api))
+    pg.goto(f"{stack.web}/index.html")
+    pg.wait_for_function("document.querySelector('.brand').textContent.includes('Deneme Valiliği')")
+    assert "Açık Kapı Bürosu" in pg.inner_text(".brand")
+    ctx.close()
+    from devstack.web import config_js
+    import os
+    os.environ["OFFICE_NAME"] = "Deneme Valiliği"
+    try:
+        assert '"officeName": "Deneme Valiliği"' in config_js("http://x").decode("utf-8")
+    finally:
+        del os.environ["OFFICE_NAME"]

@@ -1,21 +1,9 @@
 // The public API, from the configured base URL (config.js). Errors keep the API's
 // Turkish messages and field paths so that pages can show them beside their fields.
+import "./brand.js";   // the deployment's own name and logo, on every page
+
 const cfg = window.ACIKKAPI_CONFIG || {};
 export const API_BASE = (cfg.apiBase || "").replace(/\/$/, "");
-
-// The deployment's own name and logo (config.js), never a state emblem it has no right to.
-(function brand() {
-  const link = document.querySelector(".brand");
-  if (!link || !(cfg.officeName || cfg.officeSubtitle || cfg.logoUrl)) return;
-  const title = link.querySelector("span:not(.door)");
-  if (cfg.officeName) title.firstChild.textContent = cfg.officeName;
-  if (cfg.officeSubtitle) title.querySelector("small").textContent = cfg.officeSubtitle;
-  if (cfg.logoUrl) {
-    const img = document.createElement("img");
-    img.src = cfg.logoUrl; img.alt = ""; img.className = "logo"; img.width = 32; img.height = 32;
-    link.querySelector(".door").replaceWith(img);
-  }
-})();
 
 export class ApiError extends Error {
   constructor(status, body) {

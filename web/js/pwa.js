@@ -2,6 +2,8 @@
 // new version is ready (a stale page never calls a changed API silently), and says
 // plainly when the connection is gone. The office console and the institution page
 // (data-online="required") do not work offline, and say so.
+import "./brand.js";
+
 const script = document.currentScript || document.querySelector('script[src$="js/pwa.js"]');
 const onlineOnly = script && script.dataset.online === "required";
 
