@@ -873,10 +873,11 @@ class DynamoStore:
         """The answer, once, and its open-statistics cell in the same transaction."""
         moved = O.survey_moves(answer.district, answer.type, date.fromisoformat(answer.answered_on), answer.rating) \
             if answer.type else []
+        def build(tx):
+            tx.save(M.survey_to_item(answer), condition=SurveyItem.pk.does_not_exist())
+            _month_cell_updates(tx, moved)
         try:
-            with TransactWrite(connection=self._connection()) as tx:
-                tx.save(M.survey_to_item(answer), condition=SurveyItem.pk.does_not_exist())
-                _month_cell_updates(tx, moved)
+            _transact(self, build, [])      # run again after a conflict on the shared cell
             return True
         except TransactWriteError as exc:
             if "ConditionalCheckFailed" in _reasons(exc):

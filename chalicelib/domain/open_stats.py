@@ -180,7 +180,7 @@ def publish(month: str, cells: list[tuple[str, str, dict]], catalog, *, provisio
 
     def rows_for(per_type: dict[str, Tally], **where) -> list[dict]:
         rows = [_row(per_type.get(t, Tally()), type=t, **where) for t in types]
-        total = _row(per_type.get(ALL) or totals([per_type])[ALL], type=ALL, **where)
+        total = _row(per_type[ALL], type=ALL, **where)
         _secondary(rows, total)
         return [total] + rows
 

@@ -35,6 +35,7 @@ def test_other_applicants_open_cases_close_by_and_recent_are_related_nearest_fir
     found = [(o.application_no, d) for o, d in N.related(case, others)]
     assert found == [("B000000000", 120), ("A000000000", 300)]
     assert N.related(_case("X000000000", location=False), others) == []
+    assert N.related(_case("Y000000000", status=Status.CONCLUDED), others) == []     # closed: nothing
 
 
 @given(st.floats(36.0, 42.0), st.floats(26.0, 44.8), st.floats(0, 399), st.floats(0, 6.283))
