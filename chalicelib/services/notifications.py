@@ -55,18 +55,24 @@ def _sms(case, event: str, template: str, **params) -> Notification:
                         {"application_no": no, "track_url": links.track_url(no), **params})
 
 
+def _citizen_email(case, event: str, template: str, **params) -> list[Notification]:
+    """The citizen's e-mail of an event, when the citizen gave an address (else none)."""
+    if not case.applicant.email:
+        return []
+    no = refs.format_application_no(case.application_no)
+    return [Notification(dedup_key(case.application_no, event, "citizen-email"), "email", template,
+                         case.applicant.email, {"application_no": no, "first_name": case.applicant.first_name,
+                                                "last_name": case.applicant.last_name,
+                                                "track_url": links.track_url(no), **params})]
+
+
 def _received(keys, district, e: ev.ApplicationReceived):
     c = e.case
     day = tr_date(c.received_at.astimezone(ISTANBUL).date())
     out = [_sms(c, "receipt", "receipt", date=day)]
-    if c.applicant.email:                  # the receipt by e-mail too, when the citizen gave one
-        no = refs.format_application_no(c.application_no)
-        due = (f"Yasal cevap süresi {tr_date(c.legal_due_date)} tarihinde dolar." if c.legal_due_date
-               else "Teşekkür başvurularında yasal cevap süresi yoktur.")
-        out.append(Notification(dedup_key(c.application_no, "receipt", "citizen-email"), "email", "receipt",
-                                c.applicant.email, {"application_no": no, "first_name": c.applicant.first_name,
-                                                    "last_name": c.applicant.last_name, "date": day, "due": due,
-                                                    "track_url": links.track_url(no)}))
+    due = (f"Yasal cevap süresi {tr_date(c.legal_due_date)} tarihinde dolar." if c.legal_due_date
+           else "Teşekkür başvurularında yasal cevap süresi yoktur.")
+    out += _citizen_email(c, "receipt", "receipt", date=day, due=due)   # the receipt by e-mail too
     return out
 
 
@@ -80,16 +86,10 @@ def _forwarded(keys, district, e: ev.Forwarded):
 
 def _concluded(keys, district, e: ev.Concluded):
     c = e.case
-    no = refs.format_application_no(c.application_no)
     survey = links.survey_url(keys, c, c.concluded_at)
     out = [_sms(c, f"concluded-{e.n}", "concluded", survey_url=survey)]
-    if c.applicant.email:
-        out.append(Notification(dedup_key(c.application_no, f"concluded-{e.n}", "citizen-email"), "email",
-                                "concluded", c.applicant.email,
-                                {"application_no": no, "first_name": c.applicant.first_name,
-                                 "last_name": c.applicant.last_name, "answer": c.final_answer,
-                                 "remedies": f"\n\nBaşvuru yolları: {c.legal_remedies}" if c.legal_remedies else "",
-                                 "track_url": links.track_url(no), "survey_url": survey}))
+    out += _citizen_email(c, f"concluded-{e.n}", "concluded", answer=c.final_answer, survey_url=survey,
+                          remedies=f"\n\nBaşvuru yolları: {c.legal_remedies}" if c.legal_remedies else "")
     return out
 
 
@@ -97,15 +97,9 @@ def _extended(keys, district, e: ev.DeadlineExtended):
     """The reason may be an institution's words: it goes to e-mail bodies and to the
     tracking page, never into the SMS. The office is told when an institution extended."""
     c = e.case
-    no = refs.format_application_no(c.application_no)
     event = f"extended-{c.legal_due_date.isoformat()}"   # a reopened case may be extended again
     out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date))]
-    if c.applicant.email:
-        out.append(Notification(dedup_key(c.application_no, event, "citizen-email"), "email", "extended",
-                                c.applicant.email,
-                                {"application_no": no, "first_name": c.applicant.first_name,
-                                 "last_name": c.applicant.last_name, "due_date": tr_date(c.legal_due_date),
-                                 "reason": e.reason, "track_url": links.track_url(no)}))
+    out += _citizen_email(c, event, "extended", due_date=tr_date(c.legal_due_date), reason=e.reason)
     if not e.by_office:
         out += _office(district, c.application_no, c.district, event, "Bilgi edinme süresi uzatıldı",
                        f"{e.institution_name}: {e.reason}")
