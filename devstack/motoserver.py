@@ -118,7 +118,7 @@ def main() -> None:
     import os
     from pathlib import Path
 
-    from .outbox import collect
+    from .outbox import collect, merge
     from .state import saved_outbox
     state_dir = Path(os.environ.get("ACIKKAPI_LOCAL_STATE") or "/nonexistent")
 
@@ -126,8 +126,7 @@ def main() -> None:
 
     def app(environ, start_response):
         if environ.get("PATH_INFO") == "/_local/outbox":
-            live, saved = collect(), saved_outbox(state_dir)     # what was sent before a restart, too
-            merged = {k: live[k] + saved.get(k, []) for k in ("email", "sms")}
+            merged = merge(collect(), saved_outbox(state_dir))     # what was sent before a restart, too
             body = json.dumps(merged, ensure_ascii=False).encode("utf-8")
             start_response("200 OK", [("Content-Type", "application/json; charset=utf-8"),
                                       ("Content-Length", str(len(body)))])

@@ -25,3 +25,14 @@ def collect() -> dict:
     emails.reverse()
     sms.reverse()
     return {"email": emails, "sms": sms}
+
+
+def merge(live: dict, saved: dict) -> dict:
+    """The live outbox followed by what was sent before a restart, each message once. The
+    saver writes this merged view to disk, so the saved file already holds every message
+    still live: adding it again would repeat them on each save (quadratic growth)."""
+    merged = {}
+    for kind in ("email", "sms"):
+        seen = {m["id"] for m in live.get(kind, [])}
+        merged[kind] = live.get(kind, []) + [m for m in saved.get(kind, []) if m["id"] not in seen]
+    return merged

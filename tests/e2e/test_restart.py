@@ -43,6 +43,10 @@ def test_cases_links_and_the_outbox_survive_a_restart(how):
         status, case, _ = call("GET", f"{second.api}/v1/institution/assignment", headers={"X-Link-Token": token})
         assert status == 200 and case["subject"] == VALID_APPLICATION["subject"]
         assert _link(second, receipt["application_no"]) == link      # the outbox kept what was sent
+        _, after, _ = call("GET", f"{second.api}/v1/dev/outbox")
+        for kind in ("email", "sms"):                  # each message once, however many saves ran
+            ids = [m["id"] for m in after[kind]]
+            assert ids and len(ids) == len(set(ids)), kind
     finally:
         for s in (first, second):
             if s is not None and s.proc.poll() is None:
