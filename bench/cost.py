@@ -75,6 +75,7 @@ class Meter:
         self.by_op: Counter = Counter()
         self.calls: Counter = Counter()
         self.indexes: dict[str, list] = {}
+        self.writes: list[tuple] = []     # (operation, [(item key, bytes, WRU)]) of every write
 
     # --- moto's items --------------------------------------------------------------
     def _table(self, name):
@@ -188,11 +189,15 @@ class Meter:
                 name, params, snapshots = meter._last
                 ok = http_response is not None and http_response.status_code < 300
                 if snapshots is not None:
+                    touched = []
                     for t, k, tx, old in snapshots:
                         new = meter._get(t, k) if ok else old
                         cost = meter.write_cost(t, old, new, tx) if ok else (2 if tx else 1)
                         meter.wru += cost
                         meter.by_op[f"w:{name}"] += cost
+                        label = "/".join(v.get("S", "?").split("#")[0] for v in k.values())
+                        touched.append((label, max(item_size(old), item_size(new)), cost))
+                    meter.writes.append((name, touched))
                 else:
                     cost = meter.read_cost(name, params, parsed or {})
                     meter.rru += cost
@@ -209,6 +214,7 @@ class Meter:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--writes", action="store_true", help="list every write: the items and their WRU")
     args = parser.parse_args()
 
     meter = Meter()
@@ -220,6 +226,14 @@ def main():
         print(json.dumps(result, indent=1))
     else:
         report(result)
+    if args.writes:
+        print("\nThe concluded case item, every attribute (bytes):",
+              ", ".join(f"{k} {n}" for k, n in sorted(result["case_item"].items(), key=lambda kv: -kv[1])))
+        print("\nEvery write (item key prefixes, bytes, WRU with index copies):")
+        for stage_name, writes in result["writes"].items():
+            for op, touched in writes:
+                items = ", ".join(f"{label} {size} B {cost:g}" for label, size, cost in touched)
+                print(f"  {stage_name:30s} {op:18s} {sum(c for _, _, c in touched):4g} WRU  {items}")
 
 
 def lifecycle(meter: Meter) -> dict:
@@ -262,6 +276,9 @@ def lifecycle(meter: Meter) -> dict:
 
     def mark(name):
         stage[name] = (meter.wru, meter.rru)
+        writes_by_stage[name] = meter.writes[len(sum(writes_by_stage.values(), [])):]
+
+    writes_by_stage: dict[str, list] = {}
 
     with Client(app, stage_name="local") as client:
         http = client.http
@@ -357,7 +374,7 @@ def lifecycle(meter: Meter) -> dict:
     rru = stage["office: 6 views and actions"][1] - stage["start"][1] + sweep_share[1]
     stages["sweeps (share)"] = {"wru": round(sweep_share[0], 2), "rru": round(sweep_share[1], 2)}
     return {"wru": wru, "rru": rru, "stages": stages, "counts": dict(counts), "seconds": {k: v / runs[k] for k, v in seconds.items()},
-            "storage_bytes": storage, "index_storage_bytes": index_storage, "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
+            "writes": writes_by_stage, "storage_bytes": storage, "index_storage_bytes": index_storage, "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
 
 
 def report(r: dict) -> None:

@@ -4,8 +4,10 @@ pump, with moto's memory and the submit latency for every 1,000.
     .venv/bin/python bench/soak.py [-n 10000] [-t 4] [--api http://127.0.0.1:8000]
 
 moto's memory is the resident set of the process listening on the moto port (from
-/proc). Each submission has its own phone number (no receipt is held back). At the end
-it waits until every case has left `received`. Target (issue 13): memory growth at most
+/proc); the pump's is that of moto's parent, the `devstack run` process that also saves
+the state. Each submission has its own phone number (no receipt is held back). At the end
+it tracks 200 of the receipts (every 50th, and the last ones) until none is still
+`received`, i.e. the pump routed them. Target (issue 13): memory growth at most
 300 MB over 10,000 submissions and a flat p50.
 """
 from __future__ import annotations
@@ -25,8 +27,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import VALID_APPLICATION  # noqa: E402
 
 
+def _rss(pid) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:")) * 1024
+
+
+def pump_rss(port: int) -> int:
+    """Resident memory (bytes) of the parent of moto's process: the stack's own process
+    (the pump and the state saver)."""
+    pid = pid_of_port(port)
+    if not pid:
+        return 0
+    ppid = next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("PPid:"))
+    return _rss(ppid)
+
+
 def rss_of_port(port: int) -> int:
-    """Resident memory (bytes) of the process that listens on 127.0.0.1:port."""
+    pid = pid_of_port(port)
+    return _rss(pid) if pid else 0
+
+
+def pid_of_port(port: int) -> int | None:
+    """The process that listens on 127.0.0.1:port."""
     inode = None
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         parts = line.split()
@@ -39,24 +62,30 @@ def rss_of_port(port: int) -> int:
             continue
         try:
             for fd in (proc / "fd").iterdir():
-                if fd.readlink().name == f"socket:[{inode}]" or str(fd.readlink()) == f"socket:[{inode}]":
-                    status = (proc / "status").read_text()
-                    kb = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:"))
-                    return kb * 1024
+                if str(fd.readlink()) == f"socket:[{inode}]":
+                    return int(proc.name)
         except (PermissionError, FileNotFoundError, ProcessLookupError, OSError):
             continue
-    return 0
+    return None
 
 
-def submit(api: str) -> float:
+def submit(api: str, receipts: list) -> float:
     phone = f"0533 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
     body = dict(VALID_APPLICATION, applicant=dict(VALID_APPLICATION["applicant"], phone=phone))
     req = urllib.request.Request(f"{api}/v1/applications", data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     t0 = time.perf_counter()
     with urllib.request.urlopen(req, timeout=60) as resp:
-        resp.read()
-    return time.perf_counter() - t0
+        receipt = json.loads(resp.read())
+    elapsed = time.perf_counter() - t0
+    receipts.append((receipt["application_no"], receipt["access_code"]))
+    return elapsed
+
+
+def status_of(api: str, no: str, code: str) -> str:
+    req = urllib.request.Request(f"{api}/v1/applications/{no}", headers={"X-Access-Code": code})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read())["status"]
 
 
 def main():
@@ -66,8 +95,9 @@ def main():
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("-t", type=int, default=4)
     args = parser.parse_args()
-    start_rss = rss_of_port(args.moto_port)
-    print(f"moto at start: {start_rss / 2**20:.0f} MiB")
+    start_rss, start_pump = rss_of_port(args.moto_port), pump_rss(args.moto_port)
+    print(f"moto at start: {start_rss / 2**20:.0f} MiB; pump {start_pump / 2**20:.0f} MiB")
+    receipts: list = []
     lock = threading.Lock()
     latencies: list[float] = []
     errors = 0
@@ -77,7 +107,7 @@ def main():
         nonlocal errors, done
         for _ in range(count):
             try:
-                ms = submit(args.api)
+                ms = submit(args.api, receipts)
                 with lock:
                     latencies.append(ms)
             except Exception:  # noqa: BLE001 - counted, the soak goes on
@@ -100,10 +130,21 @@ def main():
         q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0] * 19
         print(f"{start + size:6d} submitted  p50 {statistics.median(latencies) * 1000:6.0f} ms  "
               f"p95 {q[18] * 1000:6.0f} ms  moto {rss_of_port(args.moto_port) / 2**20:6.0f} MiB  "
+              f"pump {pump_rss(args.moto_port) / 2**20:5.0f} MiB  "
               f"errors {errors}  ({time.monotonic() - t0:.0f} s)", flush=True)
+    sample = receipts[::50] + receipts[-100:]
+    waited = time.monotonic()
+    while True:
+        waiting = [no for no, code in sample if status_of(args.api, no, code) == "received"]
+        if not waiting or time.monotonic() - waited > 900:
+            break
+        time.sleep(10)
+    print(f"routed: {len(sample) - len(waiting)} of {len(sample)} tracked receipts left 'received' "
+          f"({time.monotonic() - waited:.0f} s after the last submission)")
     end_rss = rss_of_port(args.moto_port)
-    print(f"moto grew {(end_rss - start_rss) / 2**20:.0f} MiB over {args.n} submissions (target <= 300 MB)")
-    return 1 if errors else 0
+    print(f"moto grew {(end_rss - start_rss) / 2**20:.0f} MiB over {args.n} submissions (target <= 300 MB); "
+          f"the pump {(pump_rss(args.moto_port) - start_pump) / 2**20:.0f} MiB")
+    return 1 if errors or waiting else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,12 @@
 """moto in server mode, bound to 127.0.0.1, with DynamoDB's write atomicity and a
 read-only `/_local/outbox` view of the e-mails and SMS sent (for GET /v1/dev/outbox).
 
+moto also keeps, for its dashboard, a strong reference to every model object it ever
+created: every version of every DynamoDB item (each update and each copy makes one), every
+SQS message long after it was deleted, every e-mail. Nothing frees them, so a stack that
+runs for days grows without bound; `stop_tracking_model_instances` turns that off (the
+dashboard is not used here).
+
 DynamoDB applies each write and each transaction atomically; moto does not lock, so two
 concurrent requests can both pass the same condition. The local stack and the tests
 serialise moto's DynamoDB writes so that they behave like the real service.
@@ -18,6 +24,21 @@ import functools
 import threading
 
 _done = False
+
+
+def stop_tracking_model_instances() -> None:
+    """moto's BaseModel appends every new instance to a class-level list (the moto-api
+    dashboard reads it); here only S3's objects stay listed, since S3 disposes of their
+    temporary files through that list when it resets."""
+    from moto.core.common_models import BaseModel
+
+    def __new__(cls, *args, **kwargs):
+        instance = super(BaseModel, cls).__new__(cls)
+        if cls.__module__.startswith("moto.s3."):
+            cls.instances_tracked.append(instance)
+        return instance
+
+    BaseModel.__new__ = __new__
 
 
 def serialise_dynamodb_writes() -> None:
@@ -110,6 +131,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     serialise_dynamodb_writes()
+    stop_tracking_model_instances()
     import json
 
     from moto.server import DomainDispatcherApplication, create_backend_app
