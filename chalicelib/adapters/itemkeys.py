@@ -22,7 +22,7 @@ Main table (single-table design, keys `pk`/`sk`):
 
 Indexes (all sparse, on the main table; case indexes project the queue's attributes only):
 - open_by_district:   gsi1pk D#<district> (open cases only),  gsi1sk <legal due>#<no>
-- by_district_status: gsi2pk D#<district>#<status>,           gsi2sk <legal due>#<no>
+- by_district_status: gsi2pk D#<district>#<status> (closed only), gsi2sk <legal due>#<no>
 - by_applicant:       gsi3pk A#<national id hmac>,            gsi3sk <received at>   (+ dynamo.APPLICANT_ATTRIBUTES)
 - open_by_province:   gsi4pk P#<province> (open cases only),  gsi4sk <legal due>#<no>
 - sweep:              sweep_pk <kind>#<shard>,                sweep_sk <due at>#<id> (+ district)

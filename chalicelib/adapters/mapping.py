@@ -92,13 +92,14 @@ def case_to_item(case: Case, keys) -> CaseItem:
         geocell=case.geocell, text_sketch=case.text_sketch,
         repeat_of=(case.possible_repeat["of"] if case.possible_repeat and not case.possible_repeat.get("dismissed")
                    and not case.closed else None),
-        gsi2pk=K.district_status_pk(case.district, case.status.value), gsi2sk=sort,
     )
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
         item.gsi3pk, item.gsi3sk = K.applicant_index_pk(nid_hash), case.received_at.isoformat()
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
         item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
+    else:   # closed history by status; an open case's status changes would each move an index copy
+        item.gsi2pk, item.gsi2sk = K.district_status_pk(case.district, case.status.value), sort
     if case.partner:   # a partner follows its requests by their last public change
         item.gsi5pk = K.partner_index_pk(case.partner["id"])
         item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)

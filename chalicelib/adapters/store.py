@@ -493,17 +493,19 @@ class DynamoStore:
                                  for m in ("status", "intake", "concluded", "on_time")))
 
     def rebuild_district_stats(self, district: str, today: date) -> S.DistrictStats:
-        """Counts again from the cases themselves (the by_district_status index, one Query
-        per status) and replaces the counters: for an operator, if they were ever in doubt.
+        """Counts again from the cases themselves (the open cases from open_by_district,
+        the closed from by_district_status, one Query per closed status) and replaces the counters: for an operator, if they were ever in doubt.
         A case concluded twice counts once here."""
         from ..domain.case import Status
         rebuilt = S.DistrictStats()
         first = date.fromisoformat(S.monday(today)) - timedelta(weeks=S.WEEKS_KEPT - 1)
-        for status in Status:
-            n = 0
-            for item in CaseItem.by_district_status.query(K.district_status_pk(district, status.value)):
-                n += 1
+        reads = [CaseItem.open_by_district.query(K.district_index_pk(district))]      # every open case
+        reads += [CaseItem.by_district_status.query(K.district_status_pk(district, s.value))
+                  for s in Status if s.value not in OPEN_STATUSES]                   # the closed, by status
+        for read in reads:
+            for item in read:
                 case = M.queue_case_from_item(item)
+                rebuilt.status[item.status] = rebuilt.status.get(item.status, 0) + 1
                 received = date.fromisoformat(item.received_at[:10])
                 if received >= first:
                     week = S.monday(received)
@@ -511,8 +513,6 @@ class DynamoStore:
                 for counter, key, delta in S.moves(Status.IN_REVIEW, case):
                     if counter != "status" and date.fromisoformat(key) >= first:
                         getattr(rebuilt, counter)[key] = getattr(rebuilt, counter).get(key, 0) + delta
-            if n:
-                rebuilt.status[status.value] = n
         StatsItem(*K.stats_key(district), status=rebuilt.status, intake=rebuilt.intake, concluded=rebuilt.concluded,
                   on_time=rebuilt.on_time).save()
         return rebuilt
@@ -528,17 +528,17 @@ class DynamoStore:
     def queue_page(self, q: QueueQuery):
         """One page of a district's (or province's) queue, sorted by legal due date, read
         through an index Query, never a Scan: the open cases (a sparse index that holds no
-        closed history), or one status exactly. Other filters are FilterExpressions over
+        closed history; an open status filters them), or one closed status exactly. Other filters are FilterExpressions over
         those, so what is evaluated is bounded by the open cases, not the history."""
-        if q.district and q.status:
+        if q.district and q.status and q.status not in OPEN_STATUSES:
             index, hash_value = "by_district_status", K.district_status_pk(q.district, q.status)
-        elif q.district:
+        elif q.district:   # an open status is a filter over the district's open cases
             index, hash_value = "open_by_district", K.district_index_pk(q.district)
         else:
             index, hash_value = "open_by_province", K.province_index_pk(q.province or "")
         cursor = _decode_cursor(self.keys, q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
         conditions = [
-            CaseItem.status == q.status if q.status and not q.district else None,
+            CaseItem.status == q.status if q.status and index != "by_district_status" else None,
             CaseItem.case_type == q.case_type if q.case_type else None,
             CaseItem.category == q.category if q.category else None,
             CaseItem.institution_ids.contains(q.institution) if q.institution else None,
