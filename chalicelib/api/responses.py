@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # built on first use, not at import: a cold start answers with one or two of these
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -22,7 +23,7 @@ class _Out(BaseModel):
 class ErrorDetail(BaseModel):
     """Some errors add facts beside the code (a 409 names `current_version` and
     `current_status`, a 429 `retry_after`), hence the open model."""
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     code: str = Field(description="English machine-readable code")
     message: str = Field(description="Turkish, for people")
     field: str | None = Field(default=None, description="Dotted path of the field at fault")

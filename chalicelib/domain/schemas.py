@@ -276,7 +276,8 @@ def translate(exc: ValidationError) -> ValidationFailed:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # built on first use, not at import: a cold start validates one or two of these models
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ApplicantIn(_Model):
