@@ -41,23 +41,151 @@ def stop_tracking_model_instances() -> None:
     BaseModel.__new__ = __new__
 
 
+_LOCK = threading.RLock()
+_reading = threading.local()     # the candidates of the Query this thread is running
+
+
 def serialise_dynamodb_writes() -> None:
+    """One DynamoDB write at a time (DynamoDB's own atomicity), a transaction without the
+    whole-table backup, and Queries that look only at their partition (`_partitioned_query`)."""
     global _done
     if _done:
         return
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
 
     DynamoDBBackend.transact_write_items = _transact_write_items
-    lock = threading.RLock()
     for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
         original = getattr(DynamoDBBackend, name)
 
-        def locked(*args, __original=original, **kwargs):
-            with lock:
-                return __original(*args, **kwargs)
+        def locked(self, *args, __original=original, __name=name, **kwargs):
+            with _LOCK:
+                try:
+                    return __original(self, *args, **kwargs)
+                finally:
+                    if __name != "transact_write_items":      # its writes come through the three others
+                        _reindex(self, args[0] if args else kwargs["table_name"],
+                                 args[1] if len(args) > 1 else kwargs.get("key", kwargs.get("item_attrs")))
 
         setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+    all_items, query = Table.all_items, Table.query
+
+    def candidates_or_all(self):
+        chosen = getattr(_reading, "candidates", None)
+        return chosen[1] if chosen is not None and chosen[0] is self else all_items(self)
+
+    Table.all_items = candidates_or_all
+    Table.query = functools.wraps(query)(lambda self, *a, **kw: _partitioned_query(self, query, *a, **kw))
     _done = True
+
+
+# moto answers every Query by sorting and walking every item of the table (an index Query
+# too), so on a local stack holding a few thousand cases each Query costs tens of
+# milliseconds and the sweeps' dozens of Queries a minute grow with the history. DynamoDB
+# reads one partition. Here each table keeps, per index, the keys of the items under each
+# index hash value, updated after every write (all of them pass through the locked
+# methods above); a Query then gives moto's own code only its partition's items, which
+# moto still checks, sorts, pages and filters as before (ScannedCount included).
+
+def _key_of(table, attrs: dict):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    h = DynamoType(attrs[table.hash_key_attr])
+    r = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+    return h, r
+
+
+def _hash_attrs(table) -> dict[str, str]:
+    """index name -> its single hash attribute (an index with several is left to moto)."""
+    out = {}
+    for index in table.all_indexes():
+        hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        if len(hashes) == 1:
+            out[index.name] = hashes[0]
+    return out
+
+
+def _partitions(table) -> dict:
+    """The table's index partitions, built from its items the first time they are needed."""
+    parts = table.__dict__.get("_local_partitions")
+    if parts is None:
+        with _LOCK:
+            parts = table.__dict__.get("_local_partitions")
+            if parts is None:
+                parts = {"attrs": _hash_attrs(table), "of": {}, "by": {}}
+                for item in all_items_of(table):
+                    _place(parts, (item.hash_key, item.range_key), item)
+                table.__dict__["_local_partitions"] = parts
+    return parts
+
+
+def all_items_of(table):
+    for hash_set in list(table.items.values()):
+        yield from (list(hash_set.values()) if table.range_key_attr else [hash_set])
+
+
+def _value(v):
+    """An index hash value as an immutable snapshot (moto may change its objects in place)."""
+    return None if v is None else (v.type, v.cast_value)
+
+
+def _place(parts: dict, key, item) -> None:
+    placed = parts["of"].setdefault(key, {})
+    for index, attr in parts["attrs"].items():
+        new = _value(item.attrs.get(attr)) if item is not None else None
+        old = placed.get(index)
+        if old == new:
+            continue
+        if old is not None:
+            parts["by"].get((index, old), set()).discard(key)
+        if new is not None:
+            parts["by"].setdefault((index, new), set()).add(key)
+            placed[index] = new
+        else:
+            placed.pop(index, None)
+    if not placed:
+        parts["of"].pop(key, None)
+
+
+def _reindex(backend, table_name, key_attrs) -> None:
+    try:
+        table = backend.get_table(table_name)
+        if "_local_partitions" not in table.__dict__ or not key_attrs:
+            return                                   # built from the items when first queried
+        h, r = _key_of(table, key_attrs)
+    except Exception:  # noqa: BLE001 - an unknown table or a malformed key: moto has answered with the error
+        return
+    _place(table.__dict__["_local_partitions"], (h, r), table.get_item(h, r) if table.range_key_attr
+           else table.items.get(h))
+
+
+def _partitioned_query(table, query, *args, **kwargs):
+    from moto.dynamodb.models.dynamo_type import Item
+    index_name = kwargs.get("index_name", args[7] if len(args) > 7 else None)
+    conditions = kwargs.get("hash_key_conditions") or []
+    if index_name:
+        parts = _partitions(table)
+        attr = parts["attrs"].get(index_name)
+        values = [v for a, v in conditions if a == attr]
+        if attr is None or len(values) != 1:
+            return query(table, *args, **kwargs)
+        with _LOCK:
+            keys = list(parts["by"].get((index_name, _value(values[0])), ()))
+        chosen = []
+        for h, r in keys:
+            item = table.get_item(h, r) if table.range_key_attr else table.items.get(h)
+            if isinstance(item, Item):
+                chosen.append(item)
+    else:
+        hash_key = args[0] if args else kwargs.get("hash_key")
+        if hash_key is None:
+            return query(table, *args, **kwargs)
+        found = table.items.get(hash_key)
+        chosen = [] if found is None else (list(found.values()) if table.range_key_attr else [found])
+    _reading.candidates = (table, chosen)
+    try:
+        return query(table, *args, **kwargs)
+    finally:
+        _reading.candidates = None
 
 
 def _transact_write_items(self, transact_items: list[dict]) -> None:

@@ -536,7 +536,11 @@ class DynamoStore:
             index, hash_value = "open_by_district", K.district_index_pk(q.district)
         else:
             index, hash_value = "open_by_province", K.province_index_pk(q.province or "")
+        # an open status is a filter over the same index: the cursor is bound to it too
+        status_filter = q.status if q.status and index != "by_district_status" else ""
         cursor = _decode_cursor(self.keys, q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
+        if cursor is not None and cursor.pop("_f", {}).get("S", "") != status_filter:
+            raise InvalidCursor()
         conditions = [
             CaseItem.status == q.status if q.status and index != "by_district_status" else None,
             CaseItem.case_type == q.case_type if q.case_type else None,
@@ -559,7 +563,10 @@ class DynamoStore:
         for item in result:
             found.append(item)
             if len(found) == q.limit:
-                return [M.queue_case_from_item(i) for i in found], _encode_cursor(self.keys, _key_of(item, index))
+                last = _key_of(item, index)
+                if status_filter:
+                    last["_f"] = {"S": status_filter}
+                return [M.queue_case_from_item(i) for i in found], _encode_cursor(self.keys, last)
         return [M.queue_case_from_item(i) for i in found], None
 
     # --- sweeps --------------------------------------------------------------------

@@ -49,3 +49,64 @@ def test_one_item_rewritten_fifty_times_and_fifty_deleted_messages_are_not_kept(
 def test_plain_moto_keeps_them():
     items, messages, _ = _held("plain")
     assert items >= 100 and messages >= 50   # what the local stack turns off: if moto stops, this says so
+
+
+def _table(d):
+    d.create_table(TableName="parts", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g", "gs")],
+                   GlobalSecondaryIndexes=[{"IndexName": "by_g", "Projection": {"ProjectionType": "ALL"},
+                                            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                          {"AttributeName": "gs", "KeyType": "RANGE"}]}])
+
+
+def _in(d, g):
+    r = d.query(TableName="parts", IndexName="by_g", KeyConditionExpression="g = :g",
+                ExpressionAttributeValues={":g": {"S": g}})
+    return sorted(i["pk"]["S"] for i in r["Items"]), r["ScannedCount"]
+
+
+def test_queries_read_their_partition_and_follow_every_kind_of_write():
+    """The local stack's moto answers a Query from the partition's items only; whatever
+    moves an item in or out of an index partition (put, update, remove, delete,
+    transaction, batch) is followed, including items written before the first Query."""
+    import boto3
+    from moto import mock_aws
+    with mock_aws():
+        d = boto3.client("dynamodb", region_name="eu-central-1")
+        _table(d)
+        for i in range(30):                      # before the first Query: found when it builds
+            d.put_item(TableName="parts", Item={"pk": {"S": f"p{i:02d}"}, "sk": {"S": "x"},
+                                                 "g": {"S": "even" if i % 2 == 0 else "odd"}, "gs": {"S": f"{i:02d}"}})
+        assert _in(d, "even") == ([f"p{i:02d}" for i in range(0, 30, 2)], 15)
+        d.update_item(TableName="parts", Key={"pk": {"S": "p00"}, "sk": {"S": "x"}}, UpdateExpression="SET g = :o",
+                      ExpressionAttributeValues={":o": {"S": "odd"}})
+        d.update_item(TableName="parts", Key={"pk": {"S": "p02"}, "sk": {"S": "x"}}, UpdateExpression="REMOVE g")
+        d.delete_item(TableName="parts", Key={"pk": {"S": "p04"}, "sk": {"S": "x"}})
+        d.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "parts", "Item": {"pk": {"S": "t1"}, "sk": {"S": "x"}, "g": {"S": "even"},
+                                                    "gs": {"S": "99"}}}},
+            {"Update": {"TableName": "parts", "Key": {"pk": {"S": "p06"}, "sk": {"S": "x"}},
+                        "UpdateExpression": "SET g = :n", "ExpressionAttributeValues": {":n": {"S": "new"}}}}])
+        d.batch_write_item(RequestItems={"parts": [
+            {"PutRequest": {"Item": {"pk": {"S": "b1"}, "sk": {"S": "x"}, "g": {"S": "new"}, "gs": {"S": "01"}}}},
+            {"DeleteRequest": {"Key": {"pk": {"S": "p08"}, "sk": {"S": "x"}}}}]})
+        d.put_item(TableName="parts", Item={"pk": {"S": "p10"}, "sk": {"S": "x"}})      # replaced without g
+        even, scanned = _in(d, "even")
+        assert even == sorted([f"p{i:02d}" for i in range(12, 30, 2)] + ["t1"]) and scanned == len(even)
+        assert _in(d, "new") == (["b1", "p06"], 2)
+        assert _in(d, "odd")[0] == sorted(["p00"] + [f"p{i:02d}" for i in range(1, 30, 2)])
+        # a failed transaction moves nothing
+        import pytest
+        from botocore.exceptions import ClientError
+        with pytest.raises(ClientError):
+            d.transact_write_items(TransactItems=[
+                {"Update": {"TableName": "parts", "Key": {"pk": {"S": "p12"}, "sk": {"S": "x"}},
+                            "UpdateExpression": "SET g = :n", "ExpressionAttributeValues": {":n": {"S": "new"}}}},
+                {"ConditionCheck": {"TableName": "parts", "Key": {"pk": {"S": "nope"}, "sk": {"S": "x"}},
+                                    "ConditionExpression": "attribute_exists(pk)"}}])
+        assert "p12" in _in(d, "even")[0] and _in(d, "new") == (["b1", "p06"], 2)
+        # the table's own key: one partition, not the table
+        d.put_item(TableName="parts", Item={"pk": {"S": "p13"}, "sk": {"S": "y"}})
+        r = d.query(TableName="parts", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p13"}})
+        assert sorted(i["sk"]["S"] for i in r["Items"]) == ["x", "y"] and r["ScannedCount"] == 2
