@@ -274,11 +274,12 @@ def lifecycle(meter: Meter) -> dict:
         counts[f"lambda:{role}"] += 1
         return out
 
+    writes_by_stage: dict[str, list] = {}
+
     def mark(name):
         stage[name] = (meter.wru, meter.rru)
-        writes_by_stage[name] = meter.writes[len(sum(writes_by_stage.values(), [])):]
-
-    writes_by_stage: dict[str, list] = {}
+        seen = sum(len(w) for w in writes_by_stage.values())
+        writes_by_stage[name] = meter.writes[seen:]
 
     with Client(app, stage_name="local") as client:
         http = client.http

@@ -112,13 +112,13 @@ def _partitions(table) -> dict:
             parts = table.__dict__.get("_local_partitions")
             if parts is None:
                 parts = {"attrs": _hash_attrs(table), "of": {}, "by": {}}
-                for item in all_items_of(table):
+                for item in _items_of(table):
                     _place(parts, (item.hash_key, item.range_key), item)
                 table.__dict__["_local_partitions"] = parts
     return parts
 
 
-def all_items_of(table):
+def _items_of(table):
     for hash_set in list(table.items.values()):
         yield from (list(hash_set.values()) if table.range_key_attr else [hash_set])
 

@@ -494,8 +494,9 @@ class DynamoStore:
 
     def rebuild_district_stats(self, district: str, today: date) -> S.DistrictStats:
         """Counts again from the cases themselves (the open cases from open_by_district,
-        the closed from by_district_status, one Query per closed status) and replaces the counters: for an operator, if they were ever in doubt.
-        A case concluded twice counts once here."""
+        the closed from by_district_status, one Query per closed status) and replaces the
+        counters: for an operator, if they were ever in doubt. A case concluded twice
+        counts once here."""
         from ..domain.case import Status
         rebuilt = S.DistrictStats()
         first = date.fromisoformat(S.monday(today)) - timedelta(weeks=S.WEEKS_KEPT - 1)
@@ -528,8 +529,9 @@ class DynamoStore:
     def queue_page(self, q: QueueQuery):
         """One page of a district's (or province's) queue, sorted by legal due date, read
         through an index Query, never a Scan: the open cases (a sparse index that holds no
-        closed history; an open status filters them), or one closed status exactly. Other filters are FilterExpressions over
-        those, so what is evaluated is bounded by the open cases, not the history."""
+        closed history; an open status filters them), or one closed status exactly. Other
+        filters are FilterExpressions over those, so what is evaluated is bounded by the
+        open cases, not the history."""
         if q.district and q.status and q.status not in OPEN_STATUSES:
             index, hash_value = "by_district_status", K.district_status_pk(q.district, q.status)
         elif q.district:   # an open status is a filter over the district's open cases

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
@@ -97,7 +99,6 @@ def test_queries_read_their_partition_and_follow_every_kind_of_write():
         assert _in(d, "new") == (["b1", "p06"], 2)
         assert _in(d, "odd")[0] == sorted(["p00"] + [f"p{i:02d}" for i in range(1, 30, 2)])
         # a failed transaction moves nothing
-        import pytest
         from botocore.exceptions import ClientError
         with pytest.raises(ClientError):
             d.transact_write_items(TransactItems=[
