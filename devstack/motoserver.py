@@ -64,8 +64,8 @@ def serialise_dynamodb_writes() -> None:
                     return __original(self, *args, **kwargs)
                 finally:
                     if __name != "transact_write_items":      # its writes come through the three others
-                        _reindex(self, args[0] if args else kwargs["table_name"],
-                                 args[1] if len(args) > 1 else kwargs.get("key", kwargs.get("item_attrs")))
+                        _after_write(self, args[0] if args else kwargs["table_name"],
+                                     args[1] if len(args) > 1 else kwargs.get("key", kwargs.get("item_attrs")))
 
         setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
     all_items, query = Table.all_items, Table.query
@@ -146,16 +146,54 @@ def _place(parts: dict, key, item) -> None:
         parts["of"].pop(key, None)
 
 
-def _reindex(backend, table_name, key_attrs) -> None:
+# (backend, table name) -> the keys written since the state saver last asked (drain_changes);
+# noted only in the local stack's server (main), not where tests use these wrappers in-process
+_CHANGED: dict[tuple, set] = {}
+_note_changes = False
+
+
+def _current(table, h, r):
+    return table.get_item(h, r) if table.range_key_attr else table.items.get(h)
+
+
+def _after_write(backend, table_name, key_attrs) -> None:
+    """After each write, under the write lock: the key is marked changed for the saver,
+    and the index partitions (if built) follow the item."""
     try:
         table = backend.get_table(table_name)
-        if "_local_partitions" not in table.__dict__ or not key_attrs:
-            return                                   # built from the items when first queried
+        if not key_attrs:
+            return
         h, r = _key_of(table, key_attrs)
     except Exception:  # noqa: BLE001 - an unknown table or a malformed key: moto has answered with the error
         return
-    _place(table.__dict__["_local_partitions"], (h, r), table.get_item(h, r) if table.range_key_attr
-           else table.items.get(h))
+    if _note_changes:
+        _CHANGED.setdefault((backend, table_name), set()).add((h, r))
+    if "_local_partitions" in table.__dict__:        # else built from the items when first queried
+        _place(table.__dict__["_local_partitions"], (h, r), _current(table, h, r))
+
+
+def drain_changes() -> list[dict]:
+    """Every item written since the last call, as it is now (DynamoDB JSON; `item` None
+    for a deleted one), and forgets them: the saver keeps only what changed, instead of
+    reading every table on each save. Taken under the write lock, so no write falls
+    between the list and the items."""
+    out = []
+    with _LOCK:
+        changed = list(_CHANGED.items())
+        _CHANGED.clear()
+        for (backend, table_name), keys in changed:
+            try:
+                table = backend.get_table(table_name)
+            except Exception:  # noqa: BLE001 - a table deleted since
+                continue
+            for h, r in keys:
+                key = {table.hash_key_attr: h.to_json()}
+                if r is not None:
+                    key[table.range_key_attr] = r.to_json()
+                item = _current(table, h, r)
+                out.append({"table": table_name, "key": key,
+                            "item": item.to_json()["Attributes"] if item is not None else None})
+    return out
 
 
 def _partitioned_query(table, query, *args, **kwargs):
@@ -254,12 +292,22 @@ def _transact_write_items(self, transact_items: list[dict]) -> None:
         raise
 
 
+def _base64(value):
+    """JSON for moto's binary attribute values (bytes), as DynamoDB's own JSON has them."""
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+        return base64.b64encode(value).decode()
+    raise TypeError(type(value).__name__)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    global _note_changes
     serialise_dynamodb_writes()
     stop_tracking_model_instances()
+    _note_changes = True
     import json
 
     from moto.server import DomainDispatcherApplication, create_backend_app
@@ -268,16 +316,20 @@ def main() -> None:
     import os
     from pathlib import Path
 
-    from .outbox import collect, merge
+    from .outbox import collect, drain_sent, merge
     from .state import saved_outbox
     state_dir = Path(os.environ.get("ACIKKAPI_LOCAL_STATE") or "/nonexistent")
+    sent_before = saved_outbox(state_dir)     # what was sent before this start (the saver adds only newer)
 
     moto_app = DomainDispatcherApplication(create_backend_app)
+    local = {("GET", "/_local/outbox"): lambda: merge(collect(), sent_before),
+             ("POST", "/_local/changes"): drain_changes,      # the state saver's, as they hand out once
+             ("POST", "/_local/sent"): drain_sent}
 
     def app(environ, start_response):
-        if environ.get("PATH_INFO") == "/_local/outbox":
-            merged = merge(collect(), saved_outbox(state_dir))     # what was sent before a restart, too
-            body = json.dumps(merged, ensure_ascii=False).encode("utf-8")
+        view = local.get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
+        if view is not None:
+            body = json.dumps(view(), ensure_ascii=False, default=_base64).encode("utf-8")
             start_response("200 OK", [("Content-Type", "application/json; charset=utf-8"),
                                       ("Content-Length", str(len(body)))])
             return [body]

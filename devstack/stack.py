@@ -158,6 +158,7 @@ class Stack:
         from .provision import provision
         os.environ.update(provision("local", REGION, os.environ["AWS_ENDPOINT_URL"]))
         restored = state.restore(self.state_dir, os.environ.get("ATTACHMENTS_BUCKET"))
+        state.forget_changes(os.environ["AWS_ENDPOINT_URL"])
 
         import boto3
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
@@ -206,7 +207,7 @@ Demo staff users (password {password}):""", flush=True)
             print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)
         self.saver = state.Saver(self.state_dir, [os.environ["MAIN_TABLE"], os.environ["AUDIT_TABLE"]],
                                  os.environ.get("ATTACHMENTS_BUCKET"),
-                                 f"http://127.0.0.1:{self.moto_port}/_local/outbox").start()
+                                 os.environ["AWS_ENDPOINT_URL"]).start()
         print(f"READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)", flush=True)
 
     def stop(self) -> None:

@@ -6,14 +6,20 @@ it stops, what an office trying the system would miss after a restart:
 - the attachment objects;
 - the keys (the master key seals personal data, the signing keys sign the links already
   e-mailed), in `keys.json`;
-- the outbox of e-mails and SMS already "sent" (`outbox.json`, served again by moto).
+- the outbox of e-mails and SMS already "sent" (served again by moto).
 
-On start, after provisioning a fresh moto from the template, it writes them back. A
-kill -9 loses at most the last SAVE_INTERVAL seconds (or five times the last save's duration, on
-a large local state). Not kept: messages still waiting
-in the queues (the 15-minute sweep re-sends the routing message of any case not routed),
-and Cognito: the demo users are created again, so staff sign in again after a restart.
-Each file is written to a temporary name and renamed, so a crash never leaves half a file.
+A save writes only what changed: moto's write wrappers note the key of every item
+written, and the saver drains those items (`/_local/changes`) and the messages sent
+since the last save (`/_local/sent`) and appends them to `tables.log` and `outbox.log`.
+Reading every table on each save made each save grow with the history, and the
+requests and the pump with it. On start, before moto runs, each log is folded into its
+snapshot (`tables.json`, `outbox.json`); a log that outgrows its snapshot is folded while
+running, too. Then, after provisioning a fresh moto from the template, the items and
+objects are written back. A kill -9 loses at most the last SAVE_INTERVAL seconds (a torn
+last log line is skipped). Not kept: messages still waiting in the queues (the 15-minute
+sweep re-sends the routing message of any case not routed), and Cognito: the demo users
+are created again, so staff sign in again after a restart. Snapshots are written to a
+temporary name and renamed, so a crash never leaves half a file.
 """
 from __future__ import annotations
 
@@ -51,6 +57,8 @@ def prepare(root: Path) -> Path:
     if os.environ.get("FRESH") == "1" and d.exists():
         shutil.rmtree(d)
     d.mkdir(parents=True, exist_ok=True)
+    fold_tables(d)          # before moto starts: restore and moto's outbox read the snapshots
+    fold_outbox(d)
     return d
 
 
@@ -96,30 +104,93 @@ def _decode(value):
     return value
 
 
-def save(d: Path, tables: list[str], bucket: str | None, outbox_url: str) -> None:
-    import urllib.request
+def _b64(v) -> str:
+    return base64.b64encode(v).decode() if isinstance(v, (bytes, bytearray)) else v
 
-    import boto3
-    ddb = boto3.client("dynamodb")
-    dump = {}
-    for table in tables:
-        items = []
-        for page in ddb.get_paginator("scan").paginate(TableName=table):
-            items += [{k: _encode(v) for k, v in item.items()} for item in page["Items"]]
-        dump[table] = items
-    objects = []
-    if bucket:
-        s3 = boto3.client("s3")
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for o in page.get("Contents", []):
-                got = s3.get_object(Bucket=bucket, Key=o["Key"])
-                objects.append({"key": o["Key"], "content_type": got.get("ContentType", ""),
-                                "body": base64.b64encode(got["Body"].read()).decode()})
-    with urllib.request.urlopen(outbox_url, timeout=10) as resp:
-        outbox = json.loads(resp.read())
-    _write(d / "tables.json", dump)
-    _write(d / "objects.json", objects)
-    _write(d / "outbox.json", outbox)
+
+def _saved(value):
+    """A DynamoDB JSON attribute value as moto hands it out (binary as bytes, or as
+    base64 once through JSON) in the form the snapshot keeps (`_encode`'s)."""
+    (kind, v), = value.items()
+    if kind == "B":
+        return {"B64": _b64(v)}
+    if kind == "BS":
+        return {"BS64": [_b64(x) for x in v]}
+    if kind == "L":
+        return {"L": [_saved(x) for x in v]}
+    if kind == "M":
+        return {"M": {k: _saved(x) for k, x in v.items()}}
+    return value
+
+
+def _read_log(path: Path) -> list:
+    """The log's entries in order; a torn line (a kill -9 while appending) is skipped."""
+    entries = []
+    try:
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                try:
+                    entries.append(json.loads(line))
+                except ValueError:
+                    continue
+    except OSError:
+        pass
+    return entries
+
+
+def _append(path: Path, entries: list) -> None:
+    if entries:
+        with path.open("a", encoding="utf-8") as f:
+            f.write("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
+
+
+def _identity(key: dict) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def fold_tables(d: Path) -> None:
+    """`tables.json` with `tables.log` applied in order, then the log removed (applying it
+    twice, after a crash between the two steps, gives the same items)."""
+    log = d / "tables.log"
+    entries = _read_log(log)
+    if not entries:
+        log.unlink(missing_ok=True)
+        return
+    snapshot = _read(d / "tables.json") or {}
+    names = {}
+    for e in entries:
+        names.setdefault(e["table"], sorted(e["key"]))
+    tables = {}
+    for table, items in snapshot.items():
+        keys = names.get(table)
+        tables[table] = ({_identity({k: item[k] for k in keys}): item for item in items} if keys
+                         else dict(enumerate(items)))
+    for e in entries:
+        items = tables.setdefault(e["table"], {})
+        if e["item"] is None:
+            items.pop(_identity(e["key"]), None)
+        else:
+            items[_identity(e["key"])] = e["item"]
+    _write(d / "tables.json", {table: list(items.values()) for table, items in tables.items()})
+    log.unlink(missing_ok=True)
+
+
+def fold_outbox(d: Path) -> None:
+    log = d / "outbox.log"
+    if log.exists():
+        _write(d / "outbox.json", saved_outbox(d))
+        log.unlink(missing_ok=True)
+
+
+def _post(url: str):
+    import urllib.request
+    with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def forget_changes(moto_url: str) -> None:
+    """The writes of the restore are already in the snapshot: not logged again."""
+    _post(f"{moto_url}/_local/changes")
 
 
 def restore(d: Path, bucket: str | None) -> dict:
@@ -144,14 +215,32 @@ def restore(d: Path, bucket: str | None) -> dict:
 
 
 def saved_outbox(d: Path) -> dict:
-    return _read(d / "outbox.json") or {"email": [], "sms": []}
+    """What was sent, newest first: the snapshot, and the newer messages logged after it."""
+    saved = _read(d / "outbox.json") or {"email": [], "sms": []}
+    logged = _read_log(d / "outbox.log")
+    out = {}
+    for kind in ("email", "sms"):
+        messages, seen = [], set()
+        for m in [e["message"] for e in reversed(logged) if e.get("kind") == kind] + saved.get(kind, []):
+            if m["id"] not in seen:           # once each, even if an append was retried
+                seen.add(m["id"])
+                messages.append(m)
+        out[kind] = messages
+    return out
 
 
 class Saver:
-    """Saves every SAVE_INTERVAL seconds on a thread, and once more on stop()."""
+    """Saves every SAVE_INTERVAL seconds on a thread, and once more on stop(): the items
+    written and the messages sent since the last save, appended to the logs; the
+    attachments when their listing changed."""
 
-    def __init__(self, d: Path, tables: list[str], bucket: str | None, outbox_url: str):
-        self.args = (d, tables, bucket, outbox_url)
+    # a tables.log larger than this and than its snapshot is folded into the snapshot
+    FOLD_AT_BYTES = 32 * 1024 * 1024
+
+    def __init__(self, d: Path, tables: list[str], bucket: str | None, moto_url: str):
+        self.d, self.tables, self.bucket, self.moto_url = d, set(tables), bucket, moto_url
+        self.pending: dict[str, list] = {"tables.log": [], "outbox.log": []}
+        self.objects: dict[str, str] | None = None      # key -> ETag, as last written
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="state-saver", daemon=True)
@@ -162,12 +251,47 @@ class Saver:
 
     def save_now(self) -> None:
         with self.lock:
-            save(*self.args)
+            # drained entries stay pending until written, so a failed append is retried
+            self.pending["tables.log"] += [
+                {"table": c["table"], "key": {k: _saved(v) for k, v in c["key"].items()},
+                 "item": None if c["item"] is None else {k: _saved(v) for k, v in c["item"].items()}}
+                for c in _post(f"{self.moto_url}/_local/changes") if c["table"] in self.tables]
+            sent = _post(f"{self.moto_url}/_local/sent")
+            self.pending["outbox.log"] += [{"kind": kind, "message": m} for kind in ("email", "sms")
+                                           for m in sent[kind]]
+            for name, entries in self.pending.items():
+                _append(self.d / name, entries)
+                self.pending[name] = []
+            self._save_objects()
+            log, snapshot = self.d / "tables.log", self.d / "tables.json"
+            if log.exists() and log.stat().st_size > max(self.FOLD_AT_BYTES,
+                                                          snapshot.stat().st_size if snapshot.exists() else 0):
+                fold_tables(self.d)
+
+    def _save_objects(self) -> None:
+        if not self.bucket:
+            return
+        import boto3
+        s3 = boto3.client("s3")
+        listing = {o["Key"]: o["ETag"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+                   for o in page.get("Contents", [])}
+        if listing == self.objects:
+            return
+        written = {o["key"]: o for o in _read(self.d / "objects.json") or []} if self.objects else {}
+        objects = []
+        for key, etag in listing.items():
+            if key in written and (self.objects or {}).get(key) == etag:
+                objects.append(written[key])
+                continue
+            got = s3.get_object(Bucket=self.bucket, Key=key)
+            objects.append({"key": key, "content_type": got.get("ContentType", ""),
+                            "body": base64.b64encode(got["Body"].read()).decode()})
+        _write(self.d / "objects.json", objects)
+        self.objects = listing
 
     def _run(self) -> None:
         """Every SAVE_INTERVAL seconds, or five times as long as the last save took if that
-        is longer: a save reads every table and the outbox, so on a large local state a
-        fixed 5 s would keep moto busy with the saver instead of the requests."""
+        is longer, so that the saver never keeps moto busy instead of the requests."""
         wait = SAVE_INTERVAL
         while not self.stopping.wait(wait):
             started = time.monotonic()

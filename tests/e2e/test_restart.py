@@ -47,6 +47,21 @@ def test_cases_links_and_the_outbox_survive_a_restart(how):
         for kind in ("email", "sms"):                  # each message once, however many saves ran
             ids = [m["id"] for m in after[kind]]
             assert ids and len(ids) == len(set(ids)), kind
+        if how == "stop":                              # a second restart: the restored and the new, both kept
+            status, later, _ = call("POST", f"{second.api}/v1/applications",
+                                    dict(VALID_APPLICATION, subject="İkinci başlangıçtan sonra gelen başvuru"))
+            assert status == 201
+            wait_for(lambda: track(second, later)["status"] == "forwarded", timeout=20)
+            second.stop()
+            third = LocalStack(state_dir=first.state_dir).start()
+            try:
+                assert track(third, receipt)["subject"] == VALID_APPLICATION["subject"]
+                assert track(third, later)["status"] == "forwarded"
+                _, final, _ = call("GET", f"{third.api}/v1/dev/outbox")
+                ids = [m["id"] for m in final["email"]]
+                assert set(ids) >= {m["id"] for m in after["email"]} and len(ids) == len(set(ids))
+            finally:
+                third.stop()
     finally:
         for s in (first, second):
             if s is not None and s.proc.poll() is None:
