@@ -111,3 +111,108 @@ def test_queries_read_their_partition_and_follow_every_kind_of_write():
         d.put_item(TableName="parts", Item={"pk": {"S": "p13"}, "sk": {"S": "y"}})
         r = d.query(TableName="parts", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p13"}})
         assert sorted(i["sk"]["S"] for i in r["Items"]) == ["x", "y"] and r["ScannedCount"] == 2
+
+
+# --- a Query with a Limit reads only the run of its partition that moto walks --------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_RANGES = st.text(alphabet="abc", min_size=1, max_size=3)          # short: ties and prefixes are common
+_WRITES = st.lists(st.tuples(st.integers(0, 14), st.sampled_from(["x", "x", "x", "y"]), _RANGES,
+                             st.sampled_from([False, False, False, True])),          # mostly puts: full pages
+                   min_size=8, max_size=40)
+_CONDITIONS = st.one_of(
+    st.none(),
+    st.tuples(st.sampled_from(["=", "<", "<=", ">", ">="]), _RANGES),
+    st.tuples(st.just("between"), _RANGES, _RANGES),
+    st.tuples(st.just("begins_with"), st.text(alphabet="abc", min_size=1, max_size=2)))
+
+
+def _query_pages(d, table, g, condition, limit, forward):
+    expression, values = "g = :g", {":g": {"S": g}}
+    if condition is not None:
+        op, *operands = condition
+        values.update({f":v{i}": {"S": v} for i, v in enumerate(operands)})
+        expression += {"between": " AND gs BETWEEN :v0 AND :v1", "begins_with": " AND begins_with(gs, :v0)"}.get(
+            op, f" AND gs {op} :v0")
+    pages, start = [], None
+    for _ in range(60):
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        r = d.query(TableName=table, IndexName="by_g", KeyConditionExpression=expression,
+                    ExpressionAttributeValues=values, Limit=limit, ScanIndexForward=forward, **kwargs)
+        pages.append(([(i["pk"]["S"], i["gs"]["S"]) for i in r["Items"]], r["ScannedCount"],
+                      r.get("LastEvaluatedKey")))
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            break
+    return pages
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=_WRITES, queries=st.lists(st.tuples(st.sampled_from(["x", "y"]), _CONDITIONS, st.integers(1, 5),
+                                                  st.booleans()), min_size=3, max_size=8))
+def test_a_limited_query_reads_the_same_pages_as_moto_over_the_whole_partition(writes, queries, monkeypatch):
+    """The local stack hands moto only the run of the partition its walk reads (`_window`);
+    moto over the whole partition is the oracle: the same items, counts and
+    LastEvaluatedKey on every page, after puts, moves between partitions and deletes."""
+    import uuid
+
+    import boto3
+    from moto import mock_aws
+
+    from devstack import motoserver
+    motoserver.serialise_dynamodb_writes()
+    with mock_aws():
+        d = boto3.client("dynamodb", region_name="eu-central-1")
+        table = f"w{uuid.uuid4().hex[:8]}"
+        d.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "g", "gs")],
+                       GlobalSecondaryIndexes=[{"IndexName": "by_g", "Projection": {"ProjectionType": "ALL"},
+                                                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                              {"AttributeName": "gs", "KeyType": "RANGE"}]}])
+        d.query(TableName=table, IndexName="by_g", KeyConditionExpression="g = :g",
+                ExpressionAttributeValues={":g": {"S": "x"}})          # partitions built now, then followed
+        for n, g, gs, delete in writes:
+            if delete:
+                d.delete_item(TableName=table, Key={"pk": {"S": f"p{n:02d}"}})
+            else:
+                d.put_item(TableName=table, Item={"pk": {"S": f"p{n:02d}"}, "g": {"S": g}, "gs": {"S": gs}})
+        for g, condition, limit, forward in queries:
+            handed = []
+            with monkeypatch.context() as m:
+                window = motoserver._window
+                m.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
+                windowed = _query_pages(d, table, g, condition, limit, forward)
+            assert handed and None not in handed         # every one of these is answered from its window
+            with monkeypatch.context() as m:
+                m.setattr(motoserver, "_window", lambda *a, **k: None)
+                whole = _query_pages(d, table, g, condition, limit, forward)
+            assert windowed == whole, (g, condition, limit, forward)
+
+
+def test_a_limited_query_on_a_large_partition_hands_moto_only_its_page(monkeypatch):
+    """The cost that made routing slow down with an applicant's history: moto sorted
+    every item of the partition before taking the first 100."""
+    import boto3
+    from moto import mock_aws
+
+    from devstack import motoserver
+    motoserver.serialise_dynamodb_writes()
+    handed = []
+    window = motoserver._window
+    monkeypatch.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
+    with mock_aws():
+        d = boto3.client("dynamodb", region_name="eu-central-1")
+        _table(d)
+        for i in range(600):
+            d.put_item(TableName="parts", Item={"pk": {"S": f"p{i:03d}"}, "sk": {"S": "x"}, "g": {"S": "one"},
+                                                 "gs": {"S": f"2026-{i:04d}"}})
+        r = d.query(TableName="parts", IndexName="by_g", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": "one"}}, ScanIndexForward=False, Limit=100)
+        assert [i["pk"]["S"] for i in r["Items"]] == [f"p{i:03d}" for i in range(599, 499, -1)]
+        assert len(handed[-1]) == 101                          # the page and the one after it, not 600
+        r = d.query(TableName="parts", IndexName="by_g", KeyConditionExpression="g = :g AND gs < :t",
+                    ExpressionAttributeValues={":g": {"S": "one"}, ":t": {"S": "2026-0010"}}, Limit=25)
+        assert r["Count"] == 10 and len(handed[-1]) == 11      # the ten due, and the first not due
