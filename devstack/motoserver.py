@@ -283,9 +283,9 @@ def _past(comparison: str | None, values: list, v, forward: bool) -> bool:
 
 def _window(table, parts: dict, index_name: str, partition, call: dict) -> list | None:
     """The run of the partition, in moto's order, that moto's own walk reads for this
-    Query: from the exclusive start key, up to Limit items meeting the range condition,
-    and one item more (moto sets LastEvaluatedKey when it meets an item after a full
-    page). moto still skips, checks, sorts, pages and filters exactly as before; it
+    Query: from the exclusive start key, up to Limit items meeting the range condition
+    (or up to the first item past it), and one item more (moto sets LastEvaluatedKey
+    when it meets an item after a full page). moto still skips, checks, sorts, pages and filters exactly as before; it
     only no longer sorts the whole partition first, which for a Query with a Limit on a
     partition of thousands cost hundreds of milliseconds. None: hand moto all of it."""
     from moto.dynamodb.comparisons import get_comparison_func
@@ -294,10 +294,14 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
     order, range_attr, limit = parts["order"].get(partition, []), parts["range"].get(index_name), call.get("limit")
     comparison = call.get("range_comparison")
     comparison = _OPERATORS.get(comparison, comparison.upper()) if comparison else None
-    if order is None or not range_attr or not limit or call["legacy_filters"] or (
+    forward = call.get("scan_index_forward", True) is not False
+    # without a Limit, moto walks to the end of the partition (or 1 MB): cut short only where
+    # the range condition ends the walk in this direction (a sweep's "due <= now")
+    ends = comparison in (_UPPER_BOUNDED if forward else _LOWER_BOUNDED) | {"BEGINS_WITH"}
+    if order is None or not range_attr or (not limit and not ends) or call["legacy_filters"] or (
             comparison is not None and comparison not in _LOWER_BOUNDED | _UPPER_BOUNDED):
         return None
-    forward = call.get("scan_index_forward", True) is not False
+    limit = limit or float("inf")
     values = [o.cast_value for o in call.get("range_objs") or []]
     matches = get_comparison_func(comparison) if comparison else None
     start = call.get("exclusive_start_key")
