@@ -100,23 +100,14 @@ def _key_of(table, attrs: dict):
     return h, r
 
 
-def _hash_attrs(table) -> dict[str, str]:
-    """index name -> its single hash attribute (an index with several is left to moto)."""
+def _single_key_attrs(table, key_type: str) -> dict[str, str]:
+    """index name -> its one attribute of this key type ("HASH" or "RANGE"); an index with
+    several (or none) is left to moto."""
     out = {}
     for index in table.all_indexes():
-        hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
-        if len(hashes) == 1:
-            out[index.name] = hashes[0]
-    return out
-
-
-def _range_attrs(table) -> dict[str, str]:
-    """index name -> its single range attribute (the others are handed whole to moto)."""
-    out = {}
-    for index in table.all_indexes():
-        ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
-        if len(ranges) == 1:
-            out[index.name] = ranges[0]
+        names = [k["AttributeName"] for k in index.schema if k["KeyType"] == key_type]
+        if len(names) == 1:
+            out[index.name] = names[0]
     return out
 
 
@@ -129,7 +120,7 @@ def _partitions(table) -> dict:
         with _LOCK:
             parts = table.__dict__.get("_local_partitions")
             if parts is None:
-                parts = {"attrs": _hash_attrs(table), "range": _range_attrs(table), "of": {}, "by": {}, "order": {}}
+                parts = {"attrs": _single_key_attrs(table, "HASH"), "range": _single_key_attrs(table, "RANGE"), "of": {}, "by": {}, "order": {}}
                 for item in _items_of(table):
                     _place(parts, (item.hash_key, item.range_key), item)
                 table.__dict__["_local_partitions"] = parts
