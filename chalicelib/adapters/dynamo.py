@@ -430,8 +430,26 @@ class RouteMarker(Model):
     sweep = Sweep()
 
 
+_transactions = None
+
+
+def transaction_connection():
+    """The pynamodb Connection for TransactWrite and TransactGet, made once per process (its
+    botocore client is thread-safe; pynamodb keeps a session per thread)."""
+    global _transactions
+    if _transactions is None:
+        from pynamodb.connection import Connection
+
+        from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
+        _transactions = Connection(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT,
+                                   read_timeout_seconds=READ_TIMEOUT, max_retry_attempts=MAX_ATTEMPTS - 1)
+    return _transactions
+
+
 def reset_connections() -> None:
     """Forget pynamodb's cached connections (after the endpoint changed: tests, the local stack)."""
+    global _transactions
+    _transactions = None
     for model in (CaseItem, IdempotencyItem, CounterItem, AuditItem, DistrictRefItem, StaffItem, AssignmentItem,
                   NotificationItem, RegistryItem, SurveyItem, RouteMarker, StatsItem, MonthCellItem, PublishedStatsItem,
                   PartnerItem, SubjectRequestItem, OtpItem, DestructionLogItem):

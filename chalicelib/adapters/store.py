@@ -22,7 +22,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
                               TransientConflict)
 from . import itemkeys as K
 from . import mapping as M
-from .dynamo import (REGION, AssignmentItem, MonthCellItem, PublishedStatsItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
+from .dynamo import (transaction_connection, AssignmentItem, MonthCellItem, PublishedStatsItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, OtpItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
                      SubjectRequestItem, SurveyItem)
 
@@ -151,9 +151,10 @@ class DynamoStore:
 
     @staticmethod
     def _connection() -> Connection:
-        from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
-        return Connection(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT, read_timeout_seconds=READ_TIMEOUT,
-                          max_retry_attempts=MAX_ATTEMPTS - 1)
+        """The transactions' connection: one per process, like each model's. A Connection made
+        for each transaction made a botocore session and client each time, and parsing the
+        endpoint rules again was most of a warm transaction's own time."""
+        return transaction_connection()
 
     def _case(self, item, *, with_personal_data: bool = True):
         return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)

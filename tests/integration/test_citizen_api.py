@@ -101,6 +101,28 @@ def test_submit_budget_is_one_dynamodb_call_and_one_sqs_call(client, application
     assert aws_calls.operations("sqs") == ["SendMessage"]
 
 
+def test_transactions_reuse_one_client(client, application, aws, monkeypatch):
+    """A warm process makes no new botocore client per transaction: each one used to, and
+    parsing the endpoint rules again was most of a warm transaction's own time."""
+    import botocore.session
+
+    from tests.integration import helpers
+    from tests.integration.helpers import route_all
+    queue_client = helpers.sqs()
+    monkeypatch.setattr(helpers, "sqs", lambda: queue_client)      # the test's own reads of the queues
+    submit(client, application)
+    route_all(aws)                                   # every kind of client this path needs, made once
+    made = []
+    original = botocore.session.Session.create_client
+    monkeypatch.setattr(botocore.session.Session, "create_client",
+                        lambda self, *a, **k: made.append(a[0] if a else k.get("service_name")) or original(
+                            self, *a, **k))
+    for i in range(3):                               # submissions (TransactWriteItems), routing (TransactGet too)
+        submit(client, dict(application, description=application["description"] + f" ({i})"))
+        route_all(aws)
+    assert made == []
+
+
 def test_track_budget_take_a_slot_read_give_it_back(client, application, aws_calls):
     receipt = submit(client, application)
     aws_calls.reset()
