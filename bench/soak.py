@@ -1,7 +1,9 @@
 """A soak of the running local stack (`make run` first): N submissions, routed by the
-pump, with moto's memory and the submit latency for every 1,000.
+pump, with moto's memory, the submit latency and the queues' backlog for every 1,000.
+`--rate` spaces the submissions (per second, over all threads); without it each thread
+submits as fast as it can, far above what two cores route (the queues then back up).
 
-    .venv/bin/python bench/soak.py [-n 10000] [-t 4] [--api http://127.0.0.1:8000]
+    .venv/bin/python bench/soak.py [-n 10000] [-t 4] [--rate 0] [--api http://127.0.0.1:8000]
 
 moto's memory is the resident set of the process listening on the moto port (from
 /proc); the pump's is that of moto's parent, the `devstack run` process that also saves
@@ -82,6 +84,20 @@ def submit(api: str, receipts: list) -> float:
     return elapsed
 
 
+def backlog(moto_port: int) -> str:
+    """Messages waiting in the routing and notification queues: a pump that keeps up holds
+    them near zero; a growing backlog slows every SQS call in moto, which walks them all."""
+    import boto3
+    sqs = boto3.client("sqs", endpoint_url=f"http://127.0.0.1:{moto_port}", region_name="eu-central-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    out = []
+    for url in sqs.list_queues().get("QueueUrls", []):
+        if not url.endswith("-dlq"):
+            n = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+            out.append(f"{url.rsplit('-', 1)[1]} {n['Attributes']['ApproximateNumberOfMessages']}")
+    return ", ".join(out)
+
+
 def status_of(api: str, no: str, code: str) -> str:
     req = urllib.request.Request(f"{api}/v1/applications/{no}", headers={"X-Access-Code": code})
     with urllib.request.urlopen(req, timeout=60) as resp:
@@ -94,6 +110,9 @@ def main():
     parser.add_argument("--moto-port", type=int, default=5001)
     parser.add_argument("-n", type=int, default=10_000)
     parser.add_argument("-t", type=int, default=4)
+    parser.add_argument("--block", type=int, default=1000, help="figures printed every this many")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="submissions per second in all (0: each thread as fast as it can)")
     args = parser.parse_args()
     start_rss, start_pump = rss_of_port(args.moto_port), pump_rss(args.moto_port)
     print(f"moto at start: {start_rss / 2**20:.0f} MiB; pump {start_pump / 2**20:.0f} MiB")
@@ -103,9 +122,20 @@ def main():
     errors = 0
     done = 0
 
+    paced = {"next": time.monotonic()}
+
+    def wait_turn():
+        """With --rate, submissions are spaced 1/rate apart over all threads."""
+        if not args.rate:
+            return
+        with lock:
+            at = paced["next"] = max(paced["next"] + 1 / args.rate, time.monotonic())
+        time.sleep(max(0.0, at - time.monotonic()))
+
     def worker(count):
         nonlocal errors, done
         for _ in range(count):
+            wait_turn()
             try:
                 ms = submit(args.api, receipts)
                 with lock:
@@ -117,7 +147,7 @@ def main():
                 done += 1
 
     t0 = time.monotonic()
-    block = 1000
+    block = args.block
     for start in range(0, args.n, block):
         size = min(block, args.n - start)
         per = [size // args.t + (1 if i < size % args.t else 0) for i in range(args.t)]
@@ -131,7 +161,7 @@ def main():
         print(f"{start + size:6d} submitted  p50 {statistics.median(latencies) * 1000:6.0f} ms  "
               f"p95 {q[18] * 1000:6.0f} ms  moto {rss_of_port(args.moto_port) / 2**20:6.0f} MiB  "
               f"pump {pump_rss(args.moto_port) / 2**20:5.0f} MiB  "
-              f"errors {errors}  ({time.monotonic() - t0:.0f} s)", flush=True)
+              f"queued {backlog(args.moto_port)}  errors {errors}  ({time.monotonic() - t0:.0f} s)", flush=True)
     sample = receipts[::50] + receipts[-100:]
     waited = time.monotonic()
     while True:
