@@ -1,5 +1,6 @@
 """A soak of the running local stack (`make run` first): N submissions, routed by the
-pump, with moto's memory, the submit latency and the queues' backlog for every 1,000.
+pump, with moto's memory, the submit latency and the queues' backlog for every block
+(`--block`, 1,000 by default).
 `--rate` spaces the submissions (per second, over all threads); without it each thread
 submits as fast as it can, far above what two cores route (the queues then back up).
 
@@ -169,8 +170,8 @@ def main():
         if not waiting or time.monotonic() - waited > 900:
             break
         time.sleep(10)
-    print(f"routed: {len(sample) - len(waiting)} of {len(sample)} tracked receipts left 'received' "
-          f"({time.monotonic() - waited:.0f} s after the last submission)")
+    print(f"routed: {len(sample) - len(waiting)} of {len(sample)} tracked receipts ({len(waiting)} still "
+          f"'received', {time.monotonic() - waited:.0f} s after the last submission)")
     end_rss = rss_of_port(args.moto_port)
     print(f"moto grew {(end_rss - start_rss) / 2**20:.0f} MiB over {args.n} submissions (target <= 300 MB); "
           f"the pump {(pump_rss(args.moto_port) - start_pump) / 2**20:.0f} MiB")

@@ -120,7 +120,8 @@ def _partitions(table) -> dict:
         with _LOCK:
             parts = table.__dict__.get("_local_partitions")
             if parts is None:
-                parts = {"attrs": _single_key_attrs(table, "HASH"), "range": _single_key_attrs(table, "RANGE"), "of": {}, "by": {}, "order": {}}
+                parts = {"attrs": _single_key_attrs(table, "HASH"), "range": _single_key_attrs(table, "RANGE"),
+                         "of": {}, "by": {}, "order": {}}
                 for item in _items_of(table):
                     _place(parts, (item.hash_key, item.range_key), item)
                 table.__dict__["_local_partitions"] = parts
@@ -139,6 +140,10 @@ def _value(v):
 
 def _first(entry):
     return entry[0]
+
+
+def _range_value(entry):
+    return entry[0][0]
 
 
 def _sort_key(item, range_attr: str, key) -> tuple | None:
@@ -276,9 +281,10 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
     """The run of the partition, in moto's order, that moto's own walk reads for this
     Query: from the exclusive start key, up to Limit items meeting the range condition
     (or up to the first item past it), and one item more (moto sets LastEvaluatedKey
-    when it meets an item after a full page). moto still skips, checks, sorts, pages and filters exactly as before; it
-    only no longer sorts the whole partition first, which for a Query with a Limit on a
-    partition of thousands cost hundreds of milliseconds. None: hand moto all of it."""
+    when it meets an item after a full page). moto still skips, checks, sorts, pages and
+    filters exactly as before; it only no longer sorts the whole partition first, which
+    for a Query with a Limit on a partition of thousands cost hundreds of milliseconds.
+    None: hand moto all of it."""
     from moto.dynamodb.comparisons import get_comparison_func
     from moto.dynamodb.models.dynamo_type import DynamoType
     # an empty partition has no list yet; None is one that moto must sort itself (`_order`)
@@ -301,14 +307,14 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
         if range_attr not in start:
             return None
         at_start = DynamoType(start[range_attr]).cast_value     # moto itself skips up to the start key
-        i = (bisect.bisect_left(order, at_start, key=lambda e: e[0][0]) if forward
-             else bisect.bisect_right(order, at_start, key=lambda e: e[0][0]) - 1)
+        i = (bisect.bisect_left(order, at_start, key=_range_value) if forward
+             else bisect.bisect_right(order, at_start, key=_range_value) - 1)
     else:
         i = 0 if forward else len(order) - 1
     if comparison in _LOWER_BOUNDED and forward:                 # nothing below the bound can match
-        i = max(i, bisect.bisect_left(order, values[0], key=lambda e: e[0][0]))
+        i = max(i, bisect.bisect_left(order, values[0], key=_range_value))
     elif comparison in _UPPER_BOUNDED and not forward:
-        i = min(i, bisect.bisect_right(order, values[-1], key=lambda e: e[0][0]) - 1)
+        i = min(i, bisect.bisect_right(order, values[-1], key=_range_value) - 1)
     step, chosen, counted, results = (1 if forward else -1), [], 0, False
     while 0 <= i < len(order):
         sort_key, key = order[i]
@@ -350,11 +356,7 @@ def _partitioned_query(table, query, *args, **kwargs):
             keys = _window(table, parts, index_name, partition, call)
             if keys is None:
                 keys = list(parts["by"].get(partition, ()))
-        chosen = []
-        for h, r in keys:
-            item = table.get_item(h, r) if table.range_key_attr else table.items.get(h)
-            if isinstance(item, Item):
-                chosen.append(item)
+        chosen = [item for item in (_current(table, h, r) for h, r in keys) if isinstance(item, Item)]
     else:
         hash_key = call.get("hash_key")
         if hash_key is None:

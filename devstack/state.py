@@ -77,20 +77,6 @@ def keys(d: Path, make) -> dict:
     return fresh
 
 
-def _encode(value):
-    """A DynamoDB attribute value as JSON: binary ("B", "BS") as base64, nested ones too."""
-    (kind, v), = value.items()
-    if kind == "B":
-        return {"B64": base64.b64encode(v).decode()}
-    if kind == "BS":
-        return {"BS64": [base64.b64encode(x).decode() for x in v]}
-    if kind == "L":
-        return {"L": [_encode(x) for x in v]}
-    if kind == "M":
-        return {"M": {k: _encode(x) for k, x in v.items()}}
-    return value
-
-
 def _decode(value):
     (kind, v), = value.items()
     if kind == "B64":
@@ -110,7 +96,7 @@ def _b64(v) -> str:
 
 def _saved(value):
     """A DynamoDB JSON attribute value as moto hands it out (binary as bytes, or as
-    base64 once through JSON) in the form the snapshot keeps (`_encode`'s)."""
+    base64 once through JSON) in the form the snapshot keeps, which `_decode` reads."""
     (kind, v), = value.items()
     if kind == "B":
         return {"B64": _b64(v)}
@@ -277,10 +263,11 @@ class Saver:
                    for o in page.get("Contents", [])}
         if listing == self.objects:
             return
-        written = {o["key"]: o for o in _read(self.d / "objects.json") or []} if self.objects else {}
+        known = self.objects or {}       # none yet: everything is fetched once after a start
+        written = {o["key"]: o for o in _read(self.d / "objects.json") or []} if known else {}
         objects = []
         for key, etag in listing.items():
-            if key in written and (self.objects or {}).get(key) == etag:
+            if known.get(key) == etag and key in written:
                 objects.append(written[key])
                 continue
             got = s3.get_object(Bucket=self.bucket, Key=key)

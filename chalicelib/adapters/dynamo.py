@@ -434,8 +434,10 @@ _transactions = None
 
 
 def transaction_connection():
-    """The pynamodb Connection for TransactWrite and TransactGet, made once per process (its
-    botocore client is thread-safe; pynamodb keeps a session per thread)."""
+    """The pynamodb Connection for TransactWrite and TransactGet, made once per process like
+    each model's (its botocore client is thread-safe; pynamodb keeps a session per thread).
+    One made for each transaction built a botocore session and client each time, and
+    parsing the endpoint rules again was most of a warm transaction's own time."""
     global _transactions
     if _transactions is None:
         from pynamodb.connection import Connection

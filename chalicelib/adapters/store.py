@@ -10,7 +10,6 @@ import base64
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
@@ -104,7 +103,7 @@ def _transact(store, build, cases) -> None:
     healed = False
     for attempt in range(4):
         try:
-            with TransactWrite(connection=store._connection()) as tx:
+            with TransactWrite(connection=transaction_connection()) as tx:
                 build(tx)
                 _stats_updates(tx, cases)
             return
@@ -148,13 +147,6 @@ def conditional_put(item, condition=None) -> bool:
 class DynamoStore:
     def __init__(self, keys):
         self.keys = keys
-
-    @staticmethod
-    def _connection() -> Connection:
-        """The transactions' connection: one per process, like each model's. A Connection made
-        for each transaction made a botocore session and client each time, and parsing the
-        endpoint rules again was most of a warm transaction's own time."""
-        return transaction_connection()
 
     def _case(self, item, *, with_personal_data: bool = True):
         return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)
@@ -297,7 +289,7 @@ class DynamoStore:
 
     def load_for_routing(self, no: str, district: str):
         """The case and its district's settings in one TransactGetItems call."""
-        with TransactGet(connection=self._connection()) as tg:
+        with TransactGet(connection=transaction_connection()) as tg:
             case_f = tg.get(CaseItem, *K.case_key(no))
             district_f = tg.get(DistrictRefItem, *K.district_key(district))
         try:
