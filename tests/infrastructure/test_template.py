@@ -15,11 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def sam(tmp_path_factory):
-    out = tmp_path_factory.mktemp("package") / "prod"
-    result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "prod", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
+def sam(tmp_path_factory, worker_id):
+    """One package per test session, shared by the xdist workers under a lock: two
+    `chalice package` runs at once share .chalice/deployments, and one of them fails."""
+    import fcntl
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out = shared / "package" / "prod"
+    with open(shared / "package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "sam.json").exists():
+            result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "prod",
+                                     "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+            assert result.returncode == 0, result.stderr[-2000:]
     path = out / "sam.json"
     return path, json.loads(path.read_text())
 
