@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import functools
+import json
 import threading
 
 _done = False
@@ -436,6 +437,104 @@ def _transact_write_items(self, transact_items: list[dict]) -> None:
         raise
 
 
+# moto's SQS walks every message the queue holds, and builds a list of them, on every
+# call: `Queue.messages` (the visible ones) for each receive, and `Queue.attributes` (three
+# counts over all messages) for each *send*, since send_message reads one attribute
+# (ContentBasedDeduplication) out of the whole computed set. A delete walks them twice
+# more. So once a backlog builds, every call costs in proportion to it, and the backlog
+# grows faster. SQS itself does none of this. `bound_sqs_walks` keeps moto's own code and
+# answers but walks only as far as each call needs: a receive stops at its batch, an
+# attribute is computed when it is read, a delete stops at its message.
+
+class _Visible:
+    """A queue's visible, undelayed messages, oldest first, walked as they are read."""
+    __slots__ = ("_messages",)
+
+    def __init__(self, queue):
+        self._messages = queue._messages      # a delete replaces the list; a walk keeps the one it began
+
+    def __iter__(self):
+        return (m for m in self._messages if m.visible and not m.delayed)
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _attributes_class():
+    from collections.abc import Mapping
+
+    from moto.core.utils import camelcase_to_underscores
+
+    class _Attributes(Mapping):
+        """moto's `Queue.attributes`, each value computed only when it is read."""
+
+        def __init__(self, queue):
+            self._queue = queue
+            names = list(queue.BASE_ATTRIBUTES)
+            if queue.fifo_queue:
+                names += queue.FIFO_ATTRIBUTES
+            if queue.kms_master_key_id:
+                names += queue.KMS_ATTRIBUTES
+            if queue.policy:
+                names.append("Policy")
+            if queue.redrive_policy:
+                names.append("RedrivePolicy")
+            self._names = dict.fromkeys(names)
+
+        def __getitem__(self, name):
+            if name not in self._names:
+                raise KeyError(name)
+            if name == "Policy":
+                value = self._queue.policy
+            elif name == "RedrivePolicy":
+                value = json.dumps(self._queue.redrive_policy)
+            else:
+                value = getattr(self._queue, camelcase_to_underscores(name))
+            return str(value).lower() if isinstance(value, bool) else value
+
+        def __iter__(self):
+            return iter(self._names)
+
+        def __len__(self) -> int:
+            return len(self._names)
+
+    return _Attributes
+
+
+def _delete_message(self, receipt_handle: str) -> None:
+    """moto's `Queue.delete_message`, stopping at the message (the oldest are the ones in flight)."""
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+    if receipt_handle in self.deleted_messages:
+        return                                    # deleted before: SQS accepts it again
+    messages = self._messages
+    for i, message in enumerate(messages):
+        if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
+            self.pending_messages.discard(message)
+            self.deleted_messages.update(message.all_receipt_handles)
+            self._messages = messages[:i] + messages[i + 1:]
+            return
+    raise ReceiptHandleIsInvalid()
+
+
+SQS_ORIGINALS: dict = {}
+
+
+def bound_sqs_walks() -> None:
+    """moto's SQS queues walk only what each call reads (see above)."""
+    from moto.sqs.models import Queue
+    if SQS_ORIGINALS:
+        return
+    SQS_ORIGINALS.update(messages=Queue.messages, attributes=Queue.attributes,
+                         delete_message=Queue.delete_message)
+    attributes = _attributes_class()
+    Queue.messages = property(_Visible)
+    Queue.attributes = property(attributes)
+    Queue.delete_message = _delete_message
+
+
 def _base64(value):
     """JSON for moto's binary attribute values (bytes), as DynamoDB's own JSON has them."""
     if isinstance(value, (bytes, bytearray)):
@@ -450,9 +549,9 @@ def main() -> None:
     args = parser.parse_args()
     global _note_changes
     serialise_dynamodb_writes()
+    bound_sqs_walks()
     stop_tracking_model_instances()
     _note_changes = True
-    import json
 
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server

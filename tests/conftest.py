@@ -115,9 +115,10 @@ def _install_hook():
 _install_hook()
 
 
-from devstack.motoserver import serialise_dynamodb_writes  # noqa: E402
+from devstack.motoserver import bound_sqs_walks, serialise_dynamodb_writes  # noqa: E402
 
 serialise_dynamodb_writes()
+bound_sqs_walks()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The local stack's moto holds what the tables and queues hold, not every object it ever
 made: moto's dashboard list of model instances is turned off (S3's stays, for its reset)."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -226,3 +227,106 @@ def test_a_limited_query_on_a_large_partition_hands_moto_only_its_page(monkeypat
         r = d.query(TableName="parts", IndexName="by_g", KeyConditionExpression="g = :g AND gs <= :t",
                     ExpressionAttributeValues={":g": {"S": "one"}, ":t": {"S": "2026-0004"}})    # a sweep: no Limit
         assert r["Count"] == 5 and len(handed[-1]) == 6
+
+
+# --- SQS: each call walks only what it reads -------------------------------------------
+
+_SQS_OPS = st.lists(st.one_of(
+    st.tuples(st.just("send"), st.integers(0, 2)),                  # delay: none, or 1 s (still delayed)
+    st.tuples(st.just("receive"), st.integers(1, 10), st.sampled_from([0, 60])),   # batch, visibility
+    st.tuples(st.just("delete"), st.integers(0, 30)),               # the n-th handle received so far
+    st.tuples(st.just("redelete"), st.integers(0, 30)),
+    st.tuples(st.just("attributes"), st.sampled_from(
+        [["All"], ["ApproximateNumberOfMessages"], ["ApproximateNumberOfMessagesNotVisible",
+                                                     "ApproximateNumberOfMessagesDelayed"], ["QueueArn"]])),
+), min_size=1, max_size=40)
+
+
+def _run_sqs(ops) -> list:
+    """Runs the operations on a fresh queue with a dead-letter queue (2 receives) and
+    returns what a client sees: bodies received, errors, attributes (handles and ids are random)."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    with mock_aws():
+        s = boto3.client("sqs", region_name="eu-central-1")
+        dlq = s.create_queue(QueueName="dead")["QueueUrl"]
+        dlq_arn = s.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        q = s.create_queue(QueueName="work", Attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})})["QueueUrl"]
+        seen, handles, sent = [], [], 0
+        for op in ops:
+            try:
+                if op[0] == "send":
+                    s.send_message(QueueUrl=q, MessageBody=f"m{sent}", DelaySeconds=60 if op[1] == 2 else 0)
+                    sent += 1
+                    seen.append("sent")
+                elif op[0] == "receive":
+                    got = s.receive_message(QueueUrl=q, MaxNumberOfMessages=op[1], VisibilityTimeout=op[2])
+                    msgs = got.get("Messages", [])
+                    handles += [m["ReceiptHandle"] for m in msgs]
+                    seen.append(("received", [m["Body"] for m in msgs]))
+                elif op[0] in ("delete", "redelete") and handles:
+                    s.delete_message(QueueUrl=q, ReceiptHandle=handles[op[1] % len(handles)])
+                    seen.append("deleted")
+                elif op[0] == "attributes":
+                    a = s.get_queue_attributes(QueueUrl=q, AttributeNames=op[1]).get("Attributes", {})
+                    seen.append({k: v for k, v in a.items()
+                                 if k not in ("QueueArn", "CreatedTimestamp", "LastModifiedTimestamp")}
+                                | {"arn": "QueueArn" in a})
+            except ClientError as e:
+                seen.append(("error", e.response["Error"]["Code"]))
+        dead = s.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
+        seen.append(("dead", sorted(m["Body"] for m in dead)))
+        return seen
+
+
+@settings(max_examples=80, deadline=None)
+@given(ops=_SQS_OPS)
+def test_bounded_sqs_answers_every_call_like_moto(ops):
+    """moto's own SQS code is the oracle: the same bodies in the same order, the same
+    errors, counts and dead letters, with and without `bound_sqs_walks`."""
+    from moto.sqs.models import Queue
+
+    from devstack import motoserver
+    motoserver.bound_sqs_walks()
+    bounded = _run_sqs(ops)
+    patched = {name: getattr(Queue, name) for name in motoserver.SQS_ORIGINALS}
+    try:
+        for name, original in motoserver.SQS_ORIGINALS.items():
+            setattr(Queue, name, original)
+        plain = _run_sqs(ops)
+    finally:
+        for name, value in patched.items():
+            setattr(Queue, name, value)
+    assert bounded == plain
+
+
+def test_a_backlog_does_not_slow_each_call(monkeypatch):
+    """With 1,000 messages waiting, a send, a receive of 10 and its deletes look at a few
+    dozen messages, not at the whole backlog several times over (as moto does)."""
+    import boto3
+    from moto import mock_aws
+    from moto.sqs.models import Message
+
+    from devstack import motoserver
+    motoserver.bound_sqs_walks()
+    looked = []
+    visible = Message.visible
+    monkeypatch.setattr(Message, "visible", property(lambda m: looked.append(m) or visible.fget(m)))
+    with mock_aws():
+        s = boto3.client("sqs", region_name="eu-central-1")
+        q = s.create_queue(QueueName="backlog")["QueueUrl"]
+        for i in range(0, 1000, 10):
+            s.send_message_batch(QueueUrl=q, Entries=[{"Id": str(j), "MessageBody": f"m{i + j}"} for j in range(10)])
+        inflight = s.receive_message(QueueUrl=q, MaxNumberOfMessages=10, VisibilityTimeout=60)["Messages"]
+        looked.clear()
+        s.send_message(QueueUrl=q, MessageBody="new")
+        got = s.receive_message(QueueUrl=q, MaxNumberOfMessages=10, VisibilityTimeout=60)["Messages"]
+        assert [m["Body"] for m in got] == [f"m{i}" for i in range(10, 20)]     # past the ten in flight
+        s.delete_message_batch(QueueUrl=q, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                    for i, m in enumerate(inflight + got)])
+        assert len(looked) <= 40, len(looked)   # 10 in flight, 20 read twice; moto alone: 3 × 1,001 per send, 1,001 per receive
+        n = s.get_queue_attributes(QueueUrl=q, AttributeNames=["ApproximateNumberOfMessages"])
+        assert n["Attributes"]["ApproximateNumberOfMessages"] == "981"
