@@ -283,12 +283,15 @@ def _past(comparison: str | None, values: list, v, forward: bool) -> bool:
 
 def _window(table, parts: dict, index_name: str, partition, call: dict) -> list | None:
     """The run of the partition, in moto's order, that moto's own walk reads for this
-    Query: from the exclusive start key, up to Limit items meeting the range condition
-    (or up to the first item past it), and one item more (moto sets LastEvaluatedKey
-    when it meets an item after a full page). moto still skips, checks, sorts, pages and
-    filters exactly as before; it only no longer sorts the whole partition first, which
-    for a Query with a Limit on a partition of thousands cost hundreds of milliseconds.
-    None: hand moto all of it."""
+    Query: from the exclusive start key, up to Limit items meeting the range condition,
+    or up to the item that takes the page past 1 MB (moto's page size, counted over the
+    items as stored), or up to the first item past the range condition; and one item
+    more after a full Limit (moto sets LastEvaluatedKey when it meets an item after a
+    full page). moto still skips, checks, sorts, pages and filters exactly as before; it
+    only no longer sorts the whole partition first, which for a Query with a Limit on a
+    partition of thousands cost hundreds of milliseconds, and for a Query that pages
+    through a whole partition (the morning digest's every open case of a district) cost
+    that for every page: quadratic in the partition. None: hand moto all of it."""
     from moto.dynamodb.comparisons import get_comparison_func
     from moto.dynamodb.models.dynamo_type import DynamoType
     # an empty partition has no list yet; None is one that moto must sort itself (`_order`)
@@ -296,12 +299,10 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
     comparison = call.get("range_comparison")
     comparison = _OPERATORS.get(comparison, comparison.upper()) if comparison else None
     forward = call.get("scan_index_forward", True) is not False
-    # without a Limit, moto walks to the end of the partition (or 1 MB): cut short only where
-    # the range condition ends the walk in this direction (a sweep's "due <= now")
-    ends = comparison in (_UPPER_BOUNDED if forward else _LOWER_BOUNDED) | {"BEGINS_WITH"}
-    if order is None or not range_attr or (not limit and not ends) or call["legacy_filters"] or (
+    if order is None or not range_attr or call["legacy_filters"] or (
             comparison is not None and comparison not in _LOWER_BOUNDED | _UPPER_BOUNDED):
         return None
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
     limit = limit or float("inf")
     values = [o.cast_value for o in call.get("range_objs") or []]
     matches = get_comparison_func(comparison) if comparison else None
@@ -319,7 +320,7 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
         i = max(i, bisect.bisect_left(order, values[0], key=_range_value))
     elif comparison in _UPPER_BOUNDED and not forward:
         i = min(i, bisect.bisect_right(order, values[-1], key=_range_value) - 1)
-    step, chosen, counted, results = (1 if forward else -1), [], 0, False
+    step, chosen, counted, size, results = (1 if forward else -1), [], 0, 0, False
     while 0 <= i < len(order):
         sort_key, key = order[i]
         v = sort_key[0]
@@ -331,7 +332,11 @@ def _window(table, parts: dict, index_name: str, partition, call: dict) -> list 
             break
         if hit:
             results = True             # a hit tied with the start key may be one, after the key
-            if v != at_start:
+            if v != at_start:          # (a tie moto skips counts for neither bound: the window only grows)
+                item = _current(table, *key)
+                size += item.size() if item is not None else 0
+                if size > RESULT_SIZE_LIMIT:
+                    break              # moto stops at this item, before it, and pages on from the last
                 counted += 1
                 if counted == limit:
                     if 0 <= i + step < len(order):

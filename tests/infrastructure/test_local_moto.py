@@ -159,7 +159,8 @@ def _query_pages(d, table, g, condition, limit, forward):
 def test_a_limited_query_reads_the_same_pages_as_moto_over_the_whole_partition(writes, queries, monkeypatch):
     """The local stack hands moto only the run of the partition its walk reads (`_window`);
     moto over the whole partition is the oracle: the same items, counts and
-    LastEvaluatedKey on every page, after puts, moves between partitions and deletes."""
+    LastEvaluatedKey on every page (pages cut by Limit or by moto's 1 MB), after puts,
+    moves between partitions and deletes."""
     import uuid
 
     import boto3
@@ -182,18 +183,15 @@ def test_a_limited_query_reads_the_same_pages_as_moto_over_the_whole_partition(w
             if delete:
                 d.delete_item(TableName=table, Key={"pk": {"S": f"p{n:02d}"}})
             else:
-                d.put_item(TableName=table, Item={"pk": {"S": f"p{n:02d}"}, "g": {"S": g}, "gs": {"S": gs}})
+                d.put_item(TableName=table, Item={"pk": {"S": f"p{n:02d}"}, "g": {"S": g}, "gs": {"S": gs},
+                                                  "pad": {"S": "x" * (n % 4 * 120_000 + 1)}})   # 1 MB pages too
         for g, condition, limit, forward in queries:
             handed = []
             with monkeypatch.context() as m:
                 window = motoserver._window
                 m.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
                 windowed = _query_pages(d, table, g, condition, limit, forward)
-            op = condition[0] if condition else None
-            ends = op in ({"=", "<", "<=", "between", "begins_with"} if forward
-                          else {"=", ">", ">=", "between", "begins_with"})
-            if limit is not None or ends:                # else moto must walk the whole partition
-                assert handed and None not in handed     # answered from its window
+            assert handed and None not in handed         # answered from its window
             with monkeypatch.context() as m:
                 m.setattr(motoserver, "_window", lambda *a, **k: None)
                 whole = _query_pages(d, table, g, condition, limit, forward)
@@ -380,3 +378,30 @@ def test_an_index_projects_the_same_attributes_as_moto(attrs, kind, included):
     assert ({k: _normal(v.to_json()) for k, v in ours.attrs.items()}
             == {k: _normal(v.to_json()) for k, v in moto.attrs.items()})
     assert (ours.hash_key, ours.range_key) == (moto.hash_key, moto.range_key)
+
+
+def test_paging_through_a_whole_partition_hands_moto_one_page_at_a_time(monkeypatch):
+    """The morning digest reads every open case of a district, page by page (1 MB each).
+    moto sorted and walked the whole partition for every page, so the read grew with the
+    square of the partition; each page now gets only its own run."""
+    import boto3
+    from moto import mock_aws
+
+    from devstack import motoserver
+    motoserver.serialise_dynamodb_writes()
+    handed = []
+    window = motoserver._window
+    monkeypatch.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
+    with mock_aws():
+        d = boto3.client("dynamodb", region_name="eu-central-1")
+        _table(d)
+        for i in range(40):
+            d.put_item(TableName="parts", Item={"pk": {"S": f"p{i:03d}"}, "sk": {"S": "x"}, "g": {"S": "one"},
+                                                 "gs": {"S": f"2026-{i:04d}"}, "pad": {"S": "x" * 150_000}})
+        pages = _query_pages(d, "parts", "one", None, None, True)
+        assert [len(items) for items, _, _ in pages] == [6] * 6 + [4]          # 6 × 150 KB fit in 1 MB
+        assert [pk for items, _, _ in pages for pk, _ in items] == [f"p{i:03d}" for i in range(40)]
+        assert max(len(h) for h in handed) == 8         # the start key's item, a page and the item that ends it
+        with monkeypatch.context() as m:
+            m.setattr(motoserver, "_window", lambda *a, **k: None)
+            assert _query_pages(d, "parts", "one", None, None, True) == pages
