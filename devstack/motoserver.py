@@ -16,6 +16,11 @@ table, before each TransactWriteItems: the cost grows with the table, and under
 concurrent requests the copy can meet a dictionary being changed and fail with a 500.
 `_transact_write_items` below does what DynamoDB does instead: check every condition
 first, write only if all pass, and undo the few items already written if a write fails.
+
+moto's index projection, its Query (a sort of the whole table, then of the whole
+partition, for every page) and its SQS (a walk of the whole queue on every call) cost in
+proportion to what the stack holds; `_project`, `_partitioned_query` with `_window`, and
+`bound_sqs_walks` below keep moto's answers and read only what each call needs.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import bisect
 import functools
 import json
 import threading
+from collections.abc import Mapping
 
 _done = False
 _moto_project = None     # moto's own SecondaryIndex.project, the oracle of the tests
@@ -488,45 +494,39 @@ class _Visible:
         return sum(1 for _ in self)
 
 
-def _attributes_class():
-    from collections.abc import Mapping
+class _Attributes(Mapping):
+    """moto's `Queue.attributes`, each value computed only when it is read."""
 
-    from moto.core.utils import camelcase_to_underscores
+    def __init__(self, queue):
+        self._queue = queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:
+            names += queue.KMS_ATTRIBUTES
+        if queue.policy:
+            names.append("Policy")
+        if queue.redrive_policy:
+            names.append("RedrivePolicy")
+        self._names = dict.fromkeys(names)
 
-    class _Attributes(Mapping):
-        """moto's `Queue.attributes`, each value computed only when it is read."""
+    def __getitem__(self, name):
+        from moto.core.utils import camelcase_to_underscores
+        if name not in self._names:
+            raise KeyError(name)
+        if name == "Policy":
+            value = self._queue.policy
+        elif name == "RedrivePolicy":
+            value = json.dumps(self._queue.redrive_policy)
+        else:
+            value = getattr(self._queue, camelcase_to_underscores(name))
+        return str(value).lower() if isinstance(value, bool) else value
 
-        def __init__(self, queue):
-            self._queue = queue
-            names = list(queue.BASE_ATTRIBUTES)
-            if queue.fifo_queue:
-                names += queue.FIFO_ATTRIBUTES
-            if queue.kms_master_key_id:
-                names += queue.KMS_ATTRIBUTES
-            if queue.policy:
-                names.append("Policy")
-            if queue.redrive_policy:
-                names.append("RedrivePolicy")
-            self._names = dict.fromkeys(names)
+    def __iter__(self):
+        return iter(self._names)
 
-        def __getitem__(self, name):
-            if name not in self._names:
-                raise KeyError(name)
-            if name == "Policy":
-                value = self._queue.policy
-            elif name == "RedrivePolicy":
-                value = json.dumps(self._queue.redrive_policy)
-            else:
-                value = getattr(self._queue, camelcase_to_underscores(name))
-            return str(value).lower() if isinstance(value, bool) else value
-
-        def __iter__(self):
-            return iter(self._names)
-
-        def __len__(self) -> int:
-            return len(self._names)
-
-    return _Attributes
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _delete_message(self, receipt_handle: str) -> None:
@@ -554,9 +554,8 @@ def bound_sqs_walks() -> None:
         return
     SQS_ORIGINALS.update(messages=Queue.messages, attributes=Queue.attributes,
                          delete_message=Queue.delete_message)
-    attributes = _attributes_class()
     Queue.messages = property(_Visible)
-    Queue.attributes = property(attributes)
+    Queue.attributes = property(_Attributes)
     Queue.delete_message = _delete_message
 
 

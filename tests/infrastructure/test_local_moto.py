@@ -198,17 +198,23 @@ def test_a_limited_query_reads_the_same_pages_as_moto_over_the_whole_partition(w
             assert windowed == whole, (g, condition, limit, forward)
 
 
-def test_a_limited_query_on_a_large_partition_hands_moto_only_its_page(monkeypatch):
+@pytest.fixture
+def handed(monkeypatch):
+    """Every run `_window` hands moto, in order (None: the whole partition)."""
+    from devstack import motoserver
+    motoserver.serialise_dynamodb_writes()
+    runs = []
+    window = motoserver._window
+    monkeypatch.setattr(motoserver, "_window", lambda *a: runs.append(window(*a)) or runs[-1])
+    return runs
+
+
+def test_a_limited_query_on_a_large_partition_hands_moto_only_its_page(handed):
     """The cost that made routing slow down with an applicant's history: moto sorted
     every item of the partition before taking the first 100."""
     import boto3
     from moto import mock_aws
 
-    from devstack import motoserver
-    motoserver.serialise_dynamodb_writes()
-    handed = []
-    window = motoserver._window
-    monkeypatch.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
     with mock_aws():
         d = boto3.client("dynamodb", region_name="eu-central-1")
         _table(d)
@@ -380,7 +386,7 @@ def test_an_index_projects_the_same_attributes_as_moto(attrs, kind, included):
     assert (ours.hash_key, ours.range_key) == (moto.hash_key, moto.range_key)
 
 
-def test_paging_through_a_whole_partition_hands_moto_one_page_at_a_time(monkeypatch):
+def test_paging_through_a_whole_partition_hands_moto_one_page_at_a_time(handed, monkeypatch):
     """The morning digest reads every open case of a district, page by page (1 MB each).
     moto sorted and walked the whole partition for every page, so the read grew with the
     square of the partition; each page now gets only its own run."""
@@ -388,10 +394,7 @@ def test_paging_through_a_whole_partition_hands_moto_one_page_at_a_time(monkeypa
     from moto import mock_aws
 
     from devstack import motoserver
-    motoserver.serialise_dynamodb_writes()
-    handed = []
-    window = motoserver._window
-    monkeypatch.setattr(motoserver, "_window", lambda *a: handed.append(window(*a)) or handed[-1])
+
     with mock_aws():
         d = boto3.client("dynamodb", region_name="eu-central-1")
         _table(d)
