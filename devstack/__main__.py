@@ -4,7 +4,7 @@
 2. tables and queues provisioned from infra/template.json;
 3. reference data seeded;
 4. `chalice local --stage local` on 127.0.0.1;
-5. the event pump (SQS -> handlers, schedule ticks);
+5. the event pump (SQS -> handlers; schedules, each at its own cadence);
 6. the URLs and a ready line.
 Ctrl-C (or SIGTERM) stops everything it started. No AWS account is used: the
 credentials are dummies set here.
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
     run.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     run.add_argument("--tick", type=float, default=float(os.environ.get("SCHEDULE_TICK", "60")),
-                     help="seconds between schedule ticks (accelerated; AWS runs them every 15 min / daily)")
+                     help="seconds between runs of the rate schedules (accelerated: the deadline sweep runs every 15 min "
+                          "in AWS); cron schedules (daily digest, statistics, KVKK) run at their cron time in UTC")
     run.set_defaults(func=cmd_run)
     redrive = sub.add_parser("redrive", help="move DLQ messages back to their queue (local stack)")
     redrive.add_argument("queue", choices=["routing", "notifications"])

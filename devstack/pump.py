@@ -6,7 +6,10 @@ EventBridge schedules do in AWS, done against moto.
   leaves the items named in `batchItemFailures` (or all, if the handler raised) to
   come back after a short back-off, so that moto's redrive policy moves a poison
   message to its DLQ after maxReceiveCount receives;
-- ticks every scheduled handler at an accelerated, configurable interval.
+- runs every scheduled handler at its own cadence: a `Rate` schedule (the 15-minute
+  deadline sweep) at an accelerated, configurable interval, a `Cron` schedule (the daily
+  digest, the nightly statistics, the monthly KVKK run) at its cron time in UTC, as
+  EventBridge would. `python -m devstack sweep ...` runs one now.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import os
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import boto3
 
@@ -45,9 +48,60 @@ def schedule_event(name: str, at: datetime | None = None) -> dict:
             "resources": [f"arn:aws:events:::rule/{name}"], "detail": {}}
 
 
+# how far back the pump catches up on cron minutes it missed (a stalled loop, a busy machine);
+# a stack that slept longer does not replay the night
+CRON_CATCH_UP = timedelta(minutes=60)
+_MINUTE = timedelta(minutes=1)
+
+
+def _cron_field(text, low: int, high: int, name: str) -> frozenset[int] | None:
+    """The values one field of an AWS cron expression allows, or None for any ('*', '?').
+    Numbers, comma lists and ranges are read; steps, names, L, W and # are refused, so that
+    a schedule the pump cannot follow fails at start instead of never running."""
+    text = str(text).strip()
+    if text in ("*", "?"):
+        return None
+    values = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise ValueError(f"cron field {name}={text!r}: the local pump reads numbers, lists and ranges only")
+        a, b = int(first), int(last or first)
+        if not low <= a <= b <= high:
+            raise ValueError(f"cron field {name}={text!r}: outside {low}-{high}")
+        values.update(range(a, b + 1))
+    return frozenset(values)
+
+
+def cron_matcher(cron):
+    """A predicate on a UTC minute for a chalice `Cron`, with EventBridge's fields: minutes,
+    hours, day of month, month, day of week (1 = Sunday ... 7 = Saturday), year. As in cron,
+    when both day fields are restricted a day matching either runs."""
+    minutes = _cron_field(cron.minutes, 0, 59, "minutes")
+    hours = _cron_field(cron.hours, 0, 23, "hours")
+    dom = _cron_field(cron.day_of_month, 1, 31, "day_of_month")
+    month = _cron_field(cron.month, 1, 12, "month")
+    dow = _cron_field(cron.day_of_week, 1, 7, "day_of_week")
+    year = _cron_field(cron.year, 1970, 2199, "year")
+
+    def allowed(values, value):
+        return values is None or value in values
+
+    def matches(at: datetime) -> bool:
+        at = at.astimezone(timezone.utc)
+        weekday = at.isoweekday() % 7 + 1                     # EventBridge: SUN=1 ... SAT=7
+        if dom is not None and dow is not None:
+            day = at.day in dom or weekday in dow
+        else:
+            day = allowed(dom, at.day) and allowed(dow, weekday)
+        return (day and allowed(minutes, at.minute) and allowed(hours, at.hour)
+                and allowed(month, at.month) and allowed(year, at.year))
+    return matches
+
+
 class Pump:
     def __init__(self, app, *, schedule_interval: float = 60.0, wait_seconds: int = 1):
-        from chalice.app import ScheduledEventConfig, SQSEventConfig
+        from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
 
         self.app = app
         self.region = os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
@@ -61,6 +115,18 @@ class Pump:
                 arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self.queues.append((cfg.name, url, arn, min(cfg.batch_size, 10)))
         self.schedules = [cfg.name for cfg in app.event_sources if isinstance(cfg, ScheduledEventConfig)]
+        # Rate schedules run every schedule_interval seconds (accelerated); Cron schedules at their time
+        self.rates, self.crons = [], []
+        for cfg in app.event_sources:
+            if isinstance(cfg, ScheduledEventConfig):
+                expression = cfg.schedule_expression
+                if isinstance(expression, Cron):
+                    self.crons.append((cfg.name, expression.to_string(), cron_matcher(expression)))
+                elif isinstance(expression, Rate):
+                    self.rates.append(cfg.name)
+                else:
+                    raise ValueError(f"schedule {cfg.name}: use chalice's Rate or Cron, not {expression!r}")
+        self.reset_clock(datetime.now(timezone.utc), time.monotonic())
         self.stop = threading.Event()
         self.delivered = 0
         self.failed = 0
@@ -97,12 +163,44 @@ class Pump:
             self.delivered += len(done)
         return len(messages)
 
-    def tick(self, at: datetime | None = None) -> None:
-        for name in self.schedules:
+    def tick(self, at: datetime | None = None, names: list[str] | None = None) -> None:
+        """Runs the named schedules (all of them by default) once, as of `at`."""
+        for name in self.schedules if names is None else names:
             try:
                 self.app.handler_map[name](schedule_event(name, at), _context(name))
             except Exception as exc:  # noqa: BLE001
                 print(f"[pump] schedule {name}: raised {type(exc).__name__}", flush=True)
+
+    def reset_clock(self, wall: datetime, mono: float) -> None:
+        """Starts counting from this moment: the first Rate run one interval later, Cron
+        schedules from the next minute on (a cron minute that has begun already is not run)."""
+        self._next_rate = mono + self.schedule_interval
+        self._last_minute = wall.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+    def run_due(self, wall: datetime, mono: float) -> list[tuple[str, datetime]]:
+        """Runs what is due at this moment and returns (schedule, as of) for each run: the
+        Rate schedules once schedule_interval has passed, each Cron schedule for every UTC
+        minute since the last call that matches it (at most CRON_CATCH_UP back), as of that
+        minute, as EventBridge's event time would be."""
+        due = []
+        if self.rates and mono >= self._next_rate:
+            due += [(name, wall) for name in self.rates]
+            self._next_rate = mono + self.schedule_interval
+        minute = wall.astimezone(timezone.utc).replace(second=0, microsecond=0)
+        at = max(self._last_minute + _MINUTE, minute - CRON_CATCH_UP)
+        while at <= minute:
+            due += [(name, at) for name, _, matches in self.crons if matches(at)]
+            at += _MINUTE
+        self._last_minute = max(self._last_minute, minute)
+        for name, at in due:
+            self.tick(at, [name])
+        return due
+
+    def describe(self) -> str:
+        """One line for the stack's banner: what runs when."""
+        parts = [f"{', '.join(self.rates)} every {self.schedule_interval:g} s"] if self.rates else []
+        parts += [f"{name} {expression} UTC" for name, expression, _ in self.crons]
+        return "; ".join(parts)
 
     def _drain(self, queue) -> None:
         """One consumer of one queue, as one concurrent Lambda invocation would be."""
@@ -117,12 +215,10 @@ class Pump:
 
     def run(self) -> None:
         """CONCURRENCY consumers per queue (Lambda runs several batches at once too), and
-        the schedule ticks on this thread."""
+        the schedules on this thread, each at its own cadence."""
         for queue in self.queues:
             for i in range(CONCURRENCY.get(queue[0], 2)):
                 threading.Thread(target=self._drain, args=(queue,), name=f"pump-{queue[0]}-{i}", daemon=True).start()
-        next_tick = time.monotonic() + self.schedule_interval
+        self.reset_clock(datetime.now(timezone.utc), time.monotonic())
         while not self.stop.wait(0.2):
-            if self.schedules and time.monotonic() >= next_tick:
-                self.tick()
-                next_tick = time.monotonic() + self.schedule_interval
+            self.run_due(datetime.now(timezone.utc), time.monotonic())

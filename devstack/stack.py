@@ -200,7 +200,8 @@ Open311 demo api_key: {open311_key}
   moto (AWS)     http://127.0.0.1:{self.moto_port}  (dummy credentials, region {REGION})
   Seeded         {seeded} districts with institutions; logs in .local/
   State          {self.state_dir} (restored {restored["items"]} items, {restored["objects"]} files; saved every {state.SAVE_INTERVAL:g} s; FRESH=1 starts clean)
-  Pump           {len(self.pump.queues)} queues, {len(self.pump.schedules)} schedules ticked every {self.tick:g} s
+  Pump           {len(self.pump.queues)} queues; schedules: {self.pump.describe()}
+                 (one now: python -m devstack sweep deadline|daily|stats, python -m devstack kvkk sweep)
 Demo staff users (password {password}):""", flush=True)
         for u in users:
             scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
