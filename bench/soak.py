@@ -8,7 +8,10 @@ submits as fast as it can, far above what two cores route (the queues then back 
 
 moto's memory is the resident set of the process listening on the moto port (from
 /proc); the pump's is that of moto's parent, the `devstack run` process that also saves
-the state. Each submission has its own phone number (no receipt is held back). At the end
+the state. Each submission has its own phone number (no receipt is held back) and comes
+from one of `--citizens` national ids (2,500 by default: about four applications each over
+10,000; `--citizens 1` is one citizen filing them all, whose repeat check at routing then
+reads the last 100 of them for every one). At the end
 it tracks 200 of the receipts (every 50th, and the last ones) until none is still
 `received`, i.e. the pump routed them. Target (issue 13): memory growth at most
 300 MB over 10,000 submissions and a flat p50.
@@ -72,9 +75,30 @@ def pid_of_port(port: int) -> int | None:
     return None
 
 
-def submit(api: str, receipts: list) -> float:
+def national_id(rng: random.Random) -> str:
+    """A random national id that passes the TCKN checksum (docs/domain-rules.md §1)."""
+    d = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(8)]
+    d.append((7 * sum(d[0:9:2]) - sum(d[1:8:2])) % 10)
+    d.append(sum(d) % 10)
+    return "".join(map(str, d))
+
+
+def citizens(count: int, seed: int = 13) -> list[str]:
+    """`count` distinct national ids, the first of them the test application's own."""
+    rng, ids = random.Random(seed), [VALID_APPLICATION["applicant"]["national_id"]]
+    while len(ids) < count:
+        candidate = national_id(rng)
+        if candidate not in ids:
+            ids.append(candidate)
+    return ids[:count]
+
+
+def submit(api: str, receipts: list, national_ids: list[str] | None = None) -> float:
     phone = f"0533 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
-    body = dict(VALID_APPLICATION, applicant=dict(VALID_APPLICATION["applicant"], phone=phone))
+    applicant = dict(VALID_APPLICATION["applicant"], phone=phone)
+    if national_ids:
+        applicant["national_id"] = random.choice(national_ids)
+    body = dict(VALID_APPLICATION, applicant=applicant)
     req = urllib.request.Request(f"{api}/v1/applications", data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     t0 = time.perf_counter()
@@ -114,9 +138,13 @@ def main():
     parser.add_argument("--block", type=int, default=1000, help="figures printed every this many")
     parser.add_argument("--rate", type=float, default=0,
                         help="submissions per second in all (0: each thread as fast as it can)")
+    parser.add_argument("--citizens", type=int, default=2500,
+                        help="how many national ids the submissions come from (1: all from one citizen)")
     args = parser.parse_args()
+    national_ids = citizens(max(1, args.citizens))
     start_rss, start_pump = rss_of_port(args.moto_port), pump_rss(args.moto_port)
-    print(f"moto at start: {start_rss / 2**20:.0f} MiB; pump {start_pump / 2**20:.0f} MiB")
+    print(f"moto at start: {start_rss / 2**20:.0f} MiB; pump {start_pump / 2**20:.0f} MiB; "
+          f"{len(national_ids)} citizens, {args.rate or 'unpaced'} per second")
     receipts: list = []
     lock = threading.Lock()
     latencies: list[float] = []
@@ -138,7 +166,7 @@ def main():
         for _ in range(count):
             wait_turn()
             try:
-                ms = submit(args.api, receipts)
+                ms = submit(args.api, receipts, national_ids)
                 with lock:
                     latencies.append(ms)
             except Exception:  # noqa: BLE001 - counted, the soak goes on
