@@ -408,3 +408,26 @@ def test_paging_through_a_whole_partition_hands_moto_one_page_at_a_time(handed, 
         with monkeypatch.context() as m:
             m.setattr(motoserver, "_window", lambda *a, **k: None)
             assert _query_pages(d, "parts", "one", None, None, True) == pages
+
+
+def test_the_local_server_finds_each_hosts_service_once_with_moto_s_answers(monkeypatch):
+    import os
+
+    from moto.server import DomainDispatcherApplication, create_backend_app
+
+    from devstack.motoserver import cache_backend_lookup
+    hosts = [None, "moto_api", "dynamodb", "dynamodb.eu-central-1.amazonaws.com", "sqs.eu-central-1.amazonaws.com",
+             "email.eu-central-1.amazonaws.com", "sns.eu-central-1.amazonaws.com", "s3.amazonaws.com",
+             "cognito-idp.eu-central-1.amazonaws.com", "nothing.example"]
+    moto_own = DomainDispatcherApplication(create_backend_app)
+    expected = [moto_own.get_backend_for_host(h) for h in hosts]
+    assert expected[3:5] == ["dynamodb", "sqs"]                     # the oracle answers, it is not all None
+    cached = cache_backend_lookup(DomainDispatcherApplication(create_backend_app))
+    listed = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    assert [cached.get_backend_for_host(h) for h in hosts] == expected
+    first = len(listed)
+    assert first > 0                                               # moto's lookup lists its package
+    assert [cached.get_backend_for_host(h) for h in hosts * 3] == expected * 3
+    assert len(listed) == first                                    # and then never again
