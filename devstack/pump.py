@@ -100,7 +100,10 @@ def cron_matcher(cron):
 
 
 class Pump:
-    def __init__(self, app, *, schedule_interval: float = 60.0, wait_seconds: int = 1):
+    def __init__(self, app, *, schedule_interval: float = 60.0, wait_seconds: int = 1,
+                 scheduling: bool | None = None):
+        """`scheduling` False (or SCHEDULES=off) runs no schedule: the end-to-end tests run
+        each sweep themselves, so a cron time that falls inside a test run changes nothing."""
         from chalice.app import Cron, Rate, ScheduledEventConfig, SQSEventConfig
 
         self.app = app
@@ -108,6 +111,7 @@ class Pump:
         self.sqs = boto3.client("sqs", region_name=self.region)
         self.wait_seconds = wait_seconds
         self.schedule_interval = schedule_interval
+        self.scheduling = os.environ.get("SCHEDULES", "on") != "off" if scheduling is None else scheduling
         self.queues = []
         for cfg in app.event_sources:
             if isinstance(cfg, SQSEventConfig):
@@ -182,6 +186,8 @@ class Pump:
         Rate schedules once schedule_interval has passed, each Cron schedule for every UTC
         minute since the last call that matches it (at most CRON_CATCH_UP back), as of that
         minute, as EventBridge's event time would be."""
+        if not self.scheduling:
+            return []
         due = []
         if self.rates and mono >= self._next_rate:
             due += [(name, wall) for name in self.rates]
@@ -198,6 +204,8 @@ class Pump:
 
     def describe(self) -> str:
         """One line for the stack's banner: what runs when."""
+        if not self.scheduling:
+            return "off (SCHEDULES=off)"
         parts = [f"{', '.join(self.rates)} every {self.schedule_interval:g} s"] if self.rates else []
         parts += [f"{name} {expression} UTC" for name, expression, _ in self.crons]
         return "; ".join(parts)

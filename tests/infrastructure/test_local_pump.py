@@ -113,3 +113,13 @@ def test_the_banner_says_what_runs_when(pump):
     line = pump.describe()
     assert "deadline_sweep every 60 s" in line
     assert "daily_watch cron(0 5 * * ? *) UTC" in line and "kvkk_sweep cron(0 1 1 * ? *) UTC" in line
+
+
+def test_with_schedules_off_nothing_runs_whatever_the_time(pump, monkeypatch):
+    monkeypatch.setenv("SCHEDULES", "off")
+    from app import app
+    quiet = pump_module.Pump(app, schedule_interval=60, wait_seconds=0)
+    quiet.reset_clock(START, 0.0)
+    assert quiet.describe() == "off (SCHEDULES=off)"
+    assert [quiet.run_due(START + timedelta(minutes=m), m * 60.0) for m in range(1, 6 * 60)] == [[]] * (6 * 60 - 1)
+    assert pump.runs == []                       # 00:30 and 05:00 passed, the recorders heard nothing
