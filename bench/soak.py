@@ -75,22 +75,17 @@ def pid_of_port(port: int) -> int | None:
     return None
 
 
-def national_id(rng: random.Random) -> str:
-    """A random national id that passes the TCKN checksum (docs/domain-rules.md §1)."""
-    d = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(8)]
-    d.append((7 * sum(d[0:9:2]) - sum(d[1:8:2])) % 10)
-    d.append(sum(d) % 10)
-    return "".join(map(str, d))
-
-
 def citizens(count: int, seed: int = 13) -> list[str]:
-    """`count` distinct national ids, the first of them the test application's own."""
-    rng, ids = random.Random(seed), [VALID_APPLICATION["applicant"]["national_id"]]
+    """`count` distinct national ids that pass the domain's checksum (about one random
+    11-digit number in 100 does), the first of them the test application's own."""
+    from chalicelib.domain.identity import is_valid_national_id
+    rng = random.Random(seed)
+    ids = dict.fromkeys([VALID_APPLICATION["applicant"]["national_id"]])
     while len(ids) < count:
-        candidate = national_id(rng)
-        if candidate not in ids:
-            ids.append(candidate)
-    return ids[:count]
+        candidate = str(rng.randrange(10**10, 10**11))
+        if is_valid_national_id(candidate):
+            ids.setdefault(candidate)
+    return list(ids)[:count]
 
 
 def submit(api: str, receipts: list, national_ids: list[str] | None = None) -> float:

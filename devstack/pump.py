@@ -118,18 +118,19 @@ class Pump:
                 url = self.sqs.get_queue_url(QueueName=cfg.queue)["QueueUrl"]
                 arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self.queues.append((cfg.name, url, arn, min(cfg.batch_size, 10)))
-        self.schedules = [cfg.name for cfg in app.event_sources if isinstance(cfg, ScheduledEventConfig)]
         # Rate schedules run every schedule_interval seconds (accelerated); Cron schedules at their time
-        self.rates, self.crons = [], []
+        self.schedules, self.rates, self.crons = [], [], []
         for cfg in app.event_sources:
-            if isinstance(cfg, ScheduledEventConfig):
-                expression = cfg.schedule_expression
-                if isinstance(expression, Cron):
-                    self.crons.append((cfg.name, expression.to_string(), cron_matcher(expression)))
-                elif isinstance(expression, Rate):
-                    self.rates.append(cfg.name)
-                else:
-                    raise ValueError(f"schedule {cfg.name}: use chalice's Rate or Cron, not {expression!r}")
+            if not isinstance(cfg, ScheduledEventConfig):
+                continue
+            expression = cfg.schedule_expression
+            if isinstance(expression, Cron):
+                self.crons.append((cfg.name, expression.to_string(), cron_matcher(expression)))
+            elif isinstance(expression, Rate):
+                self.rates.append(cfg.name)
+            else:
+                raise ValueError(f"schedule {cfg.name}: use chalice's Rate or Cron, not {expression!r}")
+            self.schedules.append(cfg.name)
         self.reset_clock(datetime.now(timezone.utc), time.monotonic())
         self.stop = threading.Event()
         self.delivered = 0
@@ -167,13 +168,12 @@ class Pump:
             self.delivered += len(done)
         return len(messages)
 
-    def tick(self, at: datetime | None = None, names: list[str] | None = None) -> None:
-        """Runs the named schedules (all of them by default) once, as of `at`."""
-        for name in self.schedules if names is None else names:
-            try:
-                self.app.handler_map[name](schedule_event(name, at), _context(name))
-            except Exception as exc:  # noqa: BLE001
-                print(f"[pump] schedule {name}: raised {type(exc).__name__}", flush=True)
+    def run_schedule(self, name: str, at: datetime) -> None:
+        """Runs one scheduled handler once, as of `at`, as EventBridge would invoke it."""
+        try:
+            self.app.handler_map[name](schedule_event(name, at), _context(name))
+        except Exception as exc:  # noqa: BLE001
+            print(f"[pump] schedule {name}: raised {type(exc).__name__}", flush=True)
 
     def reset_clock(self, wall: datetime, mono: float) -> None:
         """Starts counting from this moment: the first Rate run one interval later, Cron
@@ -199,7 +199,7 @@ class Pump:
             at += _MINUTE
         self._last_minute = max(self._last_minute, minute)
         for name, at in due:
-            self.tick(at, [name])
+            self.run_schedule(name, at)
         return due
 
     def describe(self) -> str:

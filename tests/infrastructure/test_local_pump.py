@@ -2,6 +2,7 @@
 accelerated interval, the daily, nightly and monthly jobs at their cron time in UTC, as
 EventBridge would, not every job every interval (the morning digest reads every open case
 of a district; run every minute it made a soak's latency grow with the open cases)."""
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,18 +20,27 @@ DOCUMENTED = {"daily_watch": lambda m: (m.hour, m.minute) == (5, 0),
               "kvkk_sweep": lambda m: (m.day, m.hour, m.minute) == (1, 1, 0)}
 
 
-@pytest.fixture
-def pump(aws, monkeypatch):
-    """The pump over the real app, its scheduled handlers replaced by recorders."""
+@contextmanager
+def recording(start: datetime):
+    """A pump over the real app from `start`, its scheduled handlers replaced by recorders
+    of (schedule, event time) in `pump.runs`, put back afterwards."""
     from app import app
-    runs = []
     p = pump_module.Pump(app, schedule_interval=60, wait_seconds=0)
-    for name in p.schedules:
-        monkeypatch.setitem(app.handler_map, name,
-                            lambda event, context, name=name: runs.append((name, event["time"])))
-    p.reset_clock(START, 0.0)
-    p.runs = runs
-    return p
+    p.runs, original = [], dict(app.handler_map)
+    try:
+        for name in p.schedules:
+            app.handler_map[name] = lambda event, context, name=name: p.runs.append((name, event["time"]))
+        p.reset_clock(start, 0.0)
+        yield p
+    finally:
+        app.handler_map.clear()
+        app.handler_map.update(original)
+
+
+@pytest.fixture
+def pump(aws):
+    with recording(START) as p:
+        yield p
 
 
 def _walk(pump, seconds: list[float]):
@@ -69,22 +79,13 @@ def test_a_cron_minute_that_had_begun_when_the_stack_started_is_not_run(pump):
 @given(st.lists(st.floats(min_value=0.1, max_value=pump_module.CRON_CATCH_UP.total_seconds()),
                 min_size=1, max_size=80))
 def test_each_cron_job_runs_exactly_at_its_documented_minutes_however_the_loop_is_paced(aws, gaps):
-    from app import app
-    runs = []
-    p = pump_module.Pump(app, schedule_interval=60, wait_seconds=0)
-    original = dict(app.handler_map)
-    try:
-        for name in p.schedules:
-            app.handler_map[name] = lambda event, context, name=name: runs.append((name, event["time"]))
-        start = datetime(2026, 12, 31, 23, 0, 10, tzinfo=UTC) - timedelta(seconds=sum(gaps) / 2)
-        p.reset_clock(start, 0.0)
-        elapsed = 0.0
+    start = datetime(2026, 12, 31, 23, 0, 10, tzinfo=UTC) - timedelta(seconds=sum(gaps) / 2)
+    elapsed = 0.0
+    with recording(start) as p:
         for gap in gaps:
             elapsed += gap
             p.run_due(start + timedelta(seconds=elapsed), elapsed)
-    finally:
-        app.handler_map.clear()
-        app.handler_map.update(original)
+    runs = p.runs
     first = start.replace(second=0, microsecond=0) + timedelta(minutes=1)
     last = (start + timedelta(seconds=elapsed)).replace(second=0, microsecond=0)
     minutes = [first + timedelta(minutes=i) for i in range(int((last - first).total_seconds() // 60) + 1)]
