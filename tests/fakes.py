@@ -18,6 +18,7 @@ from chalicelib.domain import watch
 from chalicelib.domain.case import Applicant
 from chalicelib.domain.crypto import Keyring, SigningKeys
 from chalicelib.domain.records import PendingRoute
+from chalicelib.domain.repeats import ApplicantRow
 from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, Ports,
                                        QueueQuery, StaleCase)
 
@@ -334,8 +335,8 @@ class FakeStore:
             entries.append((a.id, pending[1] if pending else None, (copy.deepcopy(a), district)))
         return self._due(entries, now)
 
-    def closed_cases(self, nos):
-        return {no for no in nos if no in self.cases and self.cases[no].status.value in CLOSED}
+    def case_states(self, nos):
+        return {no: (self.cases[no].status, self.cases[no].concluded_at) for no in nos if no in self.cases}
 
     def due_cases(self, now):
         from chalicelib.domain.calendar import default_calendar
@@ -438,7 +439,8 @@ class FakeStore:
         rows = sorted((c for c in self.cases.values() if c.anonymised_at is None
                        and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
                       key=lambda c: c.received_at, reverse=True)
-        return [_without_personal_data(c) for c in rows[:limit]]
+        return [ApplicantRow(c.application_no, c.type, c.category, c.district, c.province, c.subject, c.received_at,
+                             c.text_sketch) for c in rows[:limit]]
 
     def cases_of_applicant(self, national_id):
         return [copy.deepcopy(c) for c in self.cases.values()

@@ -29,9 +29,11 @@ def _table(name: str) -> type:
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
                     "concluded_at", "channel", "partner_name", "repeat_of", "outcome", "geocell"]
-# what the same applicant's other applications show (never the sealed personal data)
-APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject", "status",
-                        "received_at", "concluded_at", "text_sketch"]
+# what the repeat check compares of the same applicant's other applications: only what a
+# case is filed with (never the sealed personal data, never the status or the conclusion),
+# so that the copy is written once and no later change of the case rewrites it
+APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject",
+                        "received_at", "text_sketch"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):

@@ -208,6 +208,13 @@ def queue_case_from_item(item: CaseItem) -> Case:
         geocell=item.geocell, text_sketch=item.text_sketch)
 
 
+def applicant_row_from_item(item: CaseItem):
+    """A case as the applicant index holds it (dynamo.APPLICANT_ATTRIBUTES)."""
+    from ..domain.repeats import ApplicantRow
+    return ApplicantRow(item.application_no, item.case_type, item.category, item.district, item.province,
+                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch)
+
+
 def _legacy_final_answer(item: CaseItem) -> list[dict]:
     """Items concluded before every final answer was kept carry only the current one."""
     if not item.final_answer:

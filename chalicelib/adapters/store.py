@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactGet, TransactWrite
 from ..domain import open_stats as O
 from ..domain import stats as S
 from ..domain import watch
+from ..domain.case import Status
 from ..domain.records import Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase,
                               TransientConflict)
@@ -490,7 +491,6 @@ class DynamoStore:
         the closed from by_district_status, one Query per closed status) and replaces the
         counters: for an operator, if they were ever in doubt. A case concluded twice
         counts once here."""
-        from ..domain.case import Status
         rebuilt = S.DistrictStats()
         first = date.fromisoformat(S.monday(today)) - timedelta(weeks=S.WEEKS_KEPT - 1)
         reads = [CaseItem.open_by_district.query(K.district_index_pk(district))]      # every open case
@@ -585,23 +585,15 @@ class DynamoStore:
         return [(M.assignment_from_item(i), i.district) for i in sorted(items, key=lambda i: (i.sweep_pk or "",
                                                                                              i.sweep_sk or ""))]
 
-    def closed_cases(self, nos: set[str]) -> set[str]:
-        """BatchGetItem of the cases' statuses only (100 keys a call)."""
-        from .aws import client
-        table = CaseItem.Meta.table_name
-        out: set[str] = set()
-        ordered = sorted(nos)
-        for start in range(0, len(ordered), 100):
-            keys = [dict(zip(("pk", "sk"), ({"S": k} for k in K.case_key(no)))) for no in ordered[start:start + 100]]
-            request = {table: {"Keys": keys, "ProjectionExpression": "application_no, #s",
-                               "ExpressionAttributeNames": {"#s": "status"}}}
-            for _ in range(5):
-                resp = client("dynamodb").batch_get_item(RequestItems=request)
-                out |= {r["application_no"]["S"] for r in resp.get("Responses", {}).get(table, [])
-                        if r["status"]["S"] not in OPEN_STATUSES}
-                request = resp.get("UnprocessedKeys") or {}
-                if not request:
-                    break
+    def case_states(self, nos: set[str]) -> dict:
+        """{number: (status, concluded at)} of these cases: BatchGetItem of those attributes
+        only (100 keys a call); a number with no case is left out."""
+        keys = [K.case_key(no) for no in sorted(nos)]
+        out: dict = {}
+        for start in range(0, len(keys), 100):
+            for i in CaseItem.batch_get(keys[start:start + 100],
+                                        attributes_to_get=["application_no", "status", "concluded_at"]):
+                out[i.application_no] = (Status(i.status), M._dt(i.concluded_at))
         return out
 
     def due_cases(self, now: datetime) -> list:
@@ -757,11 +749,12 @@ class DynamoStore:
         return out
 
     def applicant_rows(self, nid_hash: str, limit: int = 100) -> list:
-        """The same applicant's applications as the index holds them (no personal data),
-        newest first: one Query."""
+        """The same applicant's applications as the index holds them, newest first: one
+        Query. The index keeps only what never changes (no personal data, no status), so a
+        status change never rewrites it; case_states() reads the statuses."""
         pk = K.applicant_index_pk(nid_hash)
-        return [M.queue_case_from_item(i) for i in CaseItem.by_applicant.query(pk, scan_index_forward=False,
-                                                                               limit=limit)]
+        return [M.applicant_row_from_item(i) for i in CaseItem.by_applicant.query(pk, scan_index_forward=False,
+                                                                                  limit=limit)]
 
     def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
                         limit: int = 25) -> list:

@@ -19,12 +19,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 THRESHOLD = 80        # token-set ratio, 0-100
 SKETCH_SIZE = 16
 ALIKE = 0.2           # descriptions this alike back a similar subject
 SAME_STORY = 0.5      # descriptions this alike make a loosely similar subject (>= 50) enough
 _FOLD = str.maketrans({"ı": "i", "ğ": "g", "ş": "s", "ç": "c", "ö": "o", "ü": "u", "â": "a", "î": "i", "û": "u"})
+
+
+@dataclass(frozen=True)
+class ApplicantRow:
+    """One of an applicant's applications as the applicant index keeps it: only what the
+    case was filed with, never its status (a status change must not rewrite the index),
+    never personal data."""
+    application_no: str
+    type: str
+    category: str
+    district: str
+    province: str
+    subject: str
+    received_at: datetime
+    text_sketch: str | None = None
 
 
 def normalise(text: str) -> str:

@@ -12,13 +12,14 @@ from datetime import date, datetime
 from typing import Protocol
 
 from ..domain.assignment import Assignment, DistrictSettings
-from ..domain.case import Case
+from ..domain.case import Case, Status
 from ..domain.crypto import SigningKeys
 from ..domain.notifications import Notification
 from ..domain.partners import Partner
 from ..domain.principal import StaffMember
 from ..domain.stats import DistrictStats
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
+from ..domain.repeats import ApplicantRow
 
 
 # --- what the store raises ----------------------------------------------------------
@@ -185,9 +186,13 @@ class CaseStore(Protocol):
     # the scheduled sweeps: only what is due, through the sweep index
     def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
 
-    def closed_cases(self, nos: set[str]) -> set[str]:
-        """Which of these cases are closed (concluded or not processed): one batched read
-        of their statuses."""
+    def case_states(self, nos: set[str]) -> dict[str, tuple[Status, datetime | None]]:
+        """{number: (status, concluded at)} of these cases, one batched read of those two
+        attributes; numbers with no case are left out."""
+
+    def applicant_rows(self, nid_hash: str, limit: int = 100) -> list[ApplicantRow]:
+        """The applicant's applications, newest first, as the applicant index keeps them:
+        what they were filed with, no status (case_states() has it), no personal data."""
 
     def due_cases(self, now: datetime) -> list[Case]: ...
 

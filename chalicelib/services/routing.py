@@ -98,7 +98,8 @@ def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
     if found is None:
         return None
     other, score = found
-    case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": other.status.value,
+    status, _ = ports.store.case_states({other.application_no})[other.application_no]
+    case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": status.value,
                             "score": int(score), "at": now.isoformat()}
     return case.possible_repeat
 

@@ -15,6 +15,7 @@ from ..domain import events as ev
 from ..domain import watch
 from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
+from ..domain.case import CLOSED
 from . import messages
 from .notifications import district_lookup, tell
 from .ports import Ports
@@ -28,7 +29,8 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDE
     due = list(repo.due_assignments(now))
     # Closed means closed: an assignment still open on a closed case (one left from
     # before cases closed their assignments) is closed here, silently, never chased.
-    closed_cases = repo.closed_cases({a.application_no for a, _ in due}) if due else set()
+    states = repo.case_states({a.application_no for a, _ in due}) if due else {}
+    closed_cases = {no for no, (status, _) in states.items() if status in CLOSED}
     for a, district_code in due:
         if a.application_no in closed_cases:
             a.status = AssignmentStatus.CLOSED

@@ -279,12 +279,35 @@ def test_the_lifecycle_fields_round_trip(store):
     assert [x for x, _ in store.due_assignments(T0 + timedelta(days=60))] == []   # closed: out of the sweep
 
 
-def test_closed_cases_names_only_the_closed_ones(store):
+def test_case_states_give_each_cases_status_and_conclusion(store):
+    concluded_at = T0 + timedelta(days=3)
     for no, status in (("AAAAAAAAAA", Status.CONCLUDED), ("BBBBBBBBBB", Status.FORWARDED),
                        ("CCCCCCCCCC", Status.NOT_PROCESSED)):
-        store.add_submission(new_case(no, status=status), None)
-    assert store.closed_cases({"AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"}) == {"AAAAAAAAAA",
-                                                                                            "CCCCCCCCCC"}
+        case = new_case(no, status=status)
+        case.concluded_at = concluded_at if status == Status.CONCLUDED else None
+        store.add_submission(case, None)
+    assert store.case_states({"AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"}) == {
+        "AAAAAAAAAA": (Status.CONCLUDED, concluded_at), "BBBBBBBBBB": (Status.FORWARDED, None),
+        "CCCCCCCCCC": (Status.NOT_PROCESSED, None)}
+
+
+def test_applicant_rows_hold_what_each_case_was_filed_with_newest_first(store):
+    older = new_case("AAAAAAAAAA")
+    newer = new_case("BBBBBBBBBB", received=T0 + timedelta(hours=2))
+    newer.subject, newer.text_sketch = "Sokak lambası", "abc"
+    for c in (older, newer):
+        store.add_submission(c, None)
+    newer.status = Status.CONCLUDED
+    store.save_case(newer)
+    if hasattr(store, "keys_"):     # the fake: its applicant index is its keys' HMAC, as fake_ports() sets
+        from tests.fakes import FakeKeys
+        store.keys_ = FakeKeys()
+    keys = store.keys_ if hasattr(store, "keys_") else store.keys
+    rows = store.applicant_rows(keys.national_id_hash("10000000146"))
+    assert [r.application_no for r in rows] == ["BBBBBBBBBB", "AAAAAAAAAA"]
+    assert (rows[0].subject, rows[0].category, rows[0].district, rows[0].text_sketch, rows[0].received_at) == (
+        "Sokak lambası", "yol_kaldirim", "34-maltepe", "abc", T0 + timedelta(hours=2))
+    assert not hasattr(rows[0], "status")     # the statuses come from case_states()
 
 
 def test_a_forward_may_send_an_earlier_assignment_again_version_checked(store):

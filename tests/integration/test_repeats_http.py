@@ -144,3 +144,40 @@ def test_the_clerk_sends_an_institution_attachment_out_with_the_final_answer(cli
     url = final["attachments"][0]["url"]
     assert "/files/" in url and ("Signature" in url or "X-Amz-Signature" in url)     # short-lived, signed
     assert "iç yazışma" not in str(final)                                         # not chosen: not sent
+
+
+def test_the_applicant_index_copy_is_written_once_whatever_the_case_goes_through(client, staff, application, aws):
+    """The applicant index keeps only what a case was filed with: DynamoDB rewrites an
+    index copy only when what it projects changes, so routing, the institution's answer,
+    the evaluation and the conclusion write nothing to it (issue 13's cost), while the
+    repeat check and the same-applicant list still show the current status."""
+    from chalicelib.adapters.dynamo import CaseItem
+    from chalicelib.adapters.itemkeys import applicant_index_pk
+    from chalicelib.bootstrap import ports
+    from tests.integration.helpers import ANSWER, forwarded_case, inst_post
+
+    pk = applicant_index_pk(ports().keys.national_id_hash(application["applicant"]["national_id"]))
+
+    def copies():
+        return {i.application_no: i.attribute_values for i in CaseItem.by_applicant.query(pk)}
+
+    from chalicelib.domain.refs import normalise_application_no
+    first, token = forwarded_case(client, application, aws)
+    no = first["application_no"]
+    filed = copies()
+    assert set(filed[normalise_application_no(no)]) >= {"application_no", "subject", "category", "district",
+                                                         "received_at"}
+    assert inst_post(client, "answer", token, ANSWER).status_code == 200
+    assert act(client, staff, no, "evaluate", {"institution_id": "34-maltepe.belediye",
+                                               "decision": "accept"}).status_code == 200
+    assert act(client, staff, no, "conclude", {"outcome": "positive",
+                                               "answer": "Kaldırım onarıldı; gerekçeli cevabımız budur."}).status_code == 200
+    assert copies() == filed
+    second = submit(client, {**application, "subject": "KALDIRIM COKMUS"})
+    route_all(aws)
+    view = detail(client, staff, second["application_no"])
+    assert view["possible_repeat"]["of"] == no and view["possible_repeat"]["status"] == "concluded"
+    others = client.http.get(f"/v1/staff/cases/{second['application_no']}/same-applicant",
+                             headers=staff.headers("masa.maltepe")).json_body["applications"]
+    assert [(o["application_no"], o["status"]) for o in others] == [(no, "concluded")]
+    assert others[0]["concluded_at"] is not None

@@ -67,13 +67,16 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
         return {"applications": []}
     rows = [c for c in ports.store.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
             if c.application_no != case.application_no and policy.can_read(p, c.district, c.province)]
+    states = ports.store.case_states({c.application_no for c in rows}) if rows else {}
+    rows = [c for c in rows if c.application_no in states]
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "applicant_lookup", now, client,
                                   {"found": len(rows)}))
     cat = catalog()
     return {"applications": [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject,
                               "category_name": cat.subjects[c.category].name if c.category in cat.subjects else c.category,
-                              "district": c.district, "status": c.status.value, "received_at": iso_local(c.received_at),
-                              "concluded_at": iso_local(c.concluded_at)} for c in rows]}
+                              "district": c.district, "status": states[c.application_no][0].value,
+                              "received_at": iso_local(c.received_at),
+                              "concluded_at": iso_local(states[c.application_no][1])} for c in rows]}
 
 
 def related(ports: Ports, p, raw_no: str) -> dict:
