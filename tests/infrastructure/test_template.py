@@ -51,6 +51,18 @@ def test_every_sqs_event_source_reports_batch_item_failures(sam):
         assert e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
 
 
+def test_the_notification_worker_gathers_an_events_messages_into_one_invocation(sam):
+    """Notifications of one event are sent in one batch; the one-second window lets the
+    event source hand them to one invocation (one receive, one batched delete). Routing
+    has none: a new application is routed at once."""
+    _, doc = sam
+    windows = {e["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[1].replace("acikkapi-prod-", ""):
+               (e["Properties"]["BatchSize"], e["Properties"].get("MaximumBatchingWindowInSeconds", 0))
+               for fn in resources(doc, "AWS::Serverless::Function").values()
+               for e in fn["Properties"].get("Events", {}).values() if e["Type"] == "SQS"}
+    assert windows == {"notifications": (10, 1), "routing": (10, 0)}
+
+
 def test_event_sources_point_at_the_template_queues(sam):
     _, doc = sam
     names = {r["Properties"]["QueueName"]["Fn::Sub"].replace("${Stage}", "prod")
