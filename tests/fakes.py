@@ -48,7 +48,7 @@ class FakeStore:
         self.counters: dict[tuple, int] = {}
         self.districts: dict[str, object] = {}
         self.registry: set[str] = set()
-        self.routes: dict[str, tuple[str, datetime]] = {}
+        self.postponed: dict[str, datetime] = {}   # re-route slots moved by postpone_route
         self.surveys: dict[str, object] = {}
         self.staff_: dict[str, object] = {}
         self.members: dict[object, set] = {}
@@ -80,6 +80,7 @@ class FakeStore:
 
     def _put_case(self, case):
         stored = self.cases.get(case.application_no)
+        self.postponed.pop(case.application_no, None)   # a save lays the case's sweep slot anew
         stats = self.stats.setdefault(case.district, S.DistrictStats())
         moved = S.moves(stored.status if stored is not None else None, case)
         for counter, key, delta in moved:
@@ -119,8 +120,6 @@ class FakeStore:
         self._put_case(case)
         if idempotency is not None:
             self.idempotency[idempotency.key] = idempotency
-        self.routes[case.application_no] = (case.district, (case.recorded_at or case.received_at)
-                                            + watch.REROUTE_AFTER)
 
     def get_idempotency(self, key):
         return self.idempotency.get(key)
@@ -202,14 +201,11 @@ class FakeStore:
             self._put_assignment(a, case.district, new=True)
         for a in changed:
             self._put_assignment(a, case.district)
-        self.routes.pop(case.application_no, None)
 
-    def save_case(self, case, *, routed=False):
+    def save_case(self, case):
         if not self._check_case(case):
             raise StaleCase()
         self._put_case(case)
-        if routed:
-            self.routes.pop(case.application_no, None)
 
     def try_save_case(self, case):
         try:
@@ -341,14 +337,16 @@ class FakeStore:
     def due_cases(self, now):
         from chalicelib.domain.calendar import default_calendar
         return self._due([(c.application_no, watch.case_next(c, default_calendar()), copy.deepcopy(c))
-                          for c in self.cases.values()], now)
+                          for c in self.cases.values() if watch.route_due(c) is None], now)
 
     def due_routes(self, now):
-        return self._due([(no, at, PendingRoute(no, district)) for no, (district, at) in self.routes.items()], now)
+        return self._due([(c.application_no, self.postponed.get(c.application_no, watch.route_due(c)),
+                           PendingRoute(c.application_no, c.district))
+                          for c in self.cases.values() if watch.route_due(c) is not None], now)
 
     def postpone_route(self, no, until):
-        if no in self.routes:
-            self.routes[no] = (self.routes[no][0], until)
+        if no in self.cases and watch.route_due(self.cases[no]) is not None:
+            self.postponed[no] = until
 
     def open_cases(self, district):
         return sorted((_without_personal_data(c) for c in self.cases.values()

@@ -417,9 +417,9 @@ class SurveyItem(Model):
 
 
 class RouteMarker(Model):
-    """Written with every new case and deleted in the routing worker's own transaction:
-    while it exists, the case has not been routed. The 15-minute sweep finds markers
-    left behind (a lost `application.received` message) and sends the message again."""
+    """Written with every new case, before the case item carried its own re-route slot
+    (mapping.case_to_item: `R#<shard>` while the case is received). No longer written;
+    store.due_routes deletes those left once their case has been routed."""
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)     # ROUTE#<no>

@@ -11,7 +11,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | district reference  | DISTRICT#<code>             | REF                 |
 | district registry   | REF#DISTRICTS               | REF                 |
 | survey answer       | SURVEY#<no>                 | SURVEY              |
-| route marker        | ROUTE#<no>                  | ROUTE               |
+| route marker (old)  | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
 | district counters   | STATS#<district>            | COUNTS              |
 | open-stats cell     | MSTATS#<yyyy-mm>            | <district>#<type>   |

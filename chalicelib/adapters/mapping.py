@@ -22,7 +22,7 @@ from ..domain.subject_requests import SubjectRequest
 from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from . import itemkeys as K
 from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
-                     IdempotencyItem, InstitutionMap, PartnerItem, RouteMarker, StaffItem, SubjectRequestItem,
+                     IdempotencyItem, InstitutionMap, PartnerItem, StaffItem, SubjectRequestItem,
                      SurveyItem)
 
 
@@ -103,8 +103,12 @@ def case_to_item(case: Case, keys) -> CaseItem:
     if case.partner:   # a partner follows its requests by their last public change
         item.gsi5pk = K.partner_index_pk(case.partner["id"])
         item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)
-    next_at = watch.case_next(case, default_calendar())
-    if next_at is not None:
+    route_at = watch.route_due(case)
+    next_at = watch.case_next(case, default_calendar()) if route_at is None else None
+    if route_at is not None:   # not routed yet: the re-route sweep's slot; its warnings come once routed
+        item.sweep_pk = K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(case.application_no))
+        item.sweep_sk = watch.sweep_key(route_at, case.application_no)
+    elif next_at is not None:
         item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
         item.sweep_sk = watch.sweep_key(next_at, case.application_no)
     elif case.closed and case.anonymised_at is None and not case.legal_hold:
@@ -309,13 +313,6 @@ def audit_view(item: AuditItem) -> dict:
 def survey_to_item(s: SurveyAnswer) -> SurveyItem:
     return SurveyItem(*K.survey_key(s.application_no), rating=s.rating, comment=s.comment, district=s.district,
                       category=s.category, outcome=s.outcome, answered_on=s.answered_on, type=s.type)
-
-
-def route_marker(case: Case, due: datetime | None = None) -> RouteMarker:
-    at = due or (case.recorded_at or case.received_at) + watch.REROUTE_AFTER
-    return RouteMarker(*K.route_key(case.application_no), district=case.district,
-                       sweep_pk=K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(case.application_no)),
-                       sweep_sk=watch.sweep_key(at, case.application_no), expires_at=at + timedelta(days=30))
 
 
 def staff_to_item(m: StaffMember) -> StaffItem:

@@ -163,10 +163,9 @@ class DynamoStore:
             tx.save(item, condition=CaseItem.pk.does_not_exist())
             if idempotency is not None:
                 tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
-            tx.save(M.route_marker(case))
             if partner_use is not None:   # the key's check and count, in the same transaction
                 u = partner_use
-                slots["partner"] = 3 if idempotency is not None else 2
+                slots["partner"] = 2 if idempotency is not None else 1
                 tx.update(PartnerItem(*K.partner_key(u.key_hash)),
                           actions=[PartnerItem.uses.add(1), PartnerItem.last_used_at.set(u.at.isoformat())],
                           condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
@@ -344,7 +343,6 @@ class DynamoStore:
 
         def build(tx):
             tx.save(item)
-            tx.delete(RouteMarker(*K.route_key(case.application_no)))
             for a in assignments:
                 tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
             for a_item in changed_items:
@@ -360,13 +358,11 @@ class DynamoStore:
             a.version = a_item.version
         _stored(case)
 
-    def save_case(self, case, *, routed: bool = False) -> None:
+    def save_case(self, case) -> None:
         item = M.case_to_item(case, self.keys)
 
         def build(tx):
             tx.save(item)
-            if routed:
-                tx.delete(RouteMarker(*K.route_key(case.application_no)))
         try:
             _transact(self, build, [case])
         except TransactWriteError as exc:
@@ -602,15 +598,39 @@ class DynamoStore:
         return [self._case(i) for i in sorted(items, key=lambda i: (i.sweep_pk or "", i.sweep_sk or ""))]
 
     def due_routes(self, now: datetime) -> list[PendingRoute]:
-        return [PendingRoute(K.no_of(m.pk), m.district) for m in self._due(RouteMarker, watch.ROUTE_KIND, now)]
+        """Received cases not routed by their slot's time, from the sweep index. A route
+        marker item left from before the case carried its own slot is deleted here once
+        its case has been routed (nothing else deletes it now), and followed until then."""
+        rows = list(self._due(CaseItem, watch.ROUTE_KIND, now))
+        legacy = {K.no_of(r.pk) for r in rows if r.pk.startswith("ROUTE#")}
+        routed: set[str] = set()
+        if legacy:
+            states = self.case_states(legacy)
+            routed = {no for no in legacy if states.get(no, (None, None))[0] != Status.RECEIVED}
+            for no in routed:
+                RouteMarker(*K.route_key(no)).delete()
+        pending = {K.no_of(r.pk): r.district for r in rows if K.no_of(r.pk) not in routed}   # a case and its marker: once
+        return [PendingRoute(no, district) for no, district in pending.items()]
 
     def postpone_route(self, no: str, until: datetime) -> None:
+        """Moves a still-received case's re-route slot to `until`. Only the slot changes
+        (no version bump: the case itself is not changed); a case routed meanwhile has
+        left the slot, and then nothing is postponed."""
+        sort = watch.sweep_key(until, no)
+        slot = K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(no))
         try:
-            RouteMarker(*K.route_key(no)).update(actions=[RouteMarker.sweep_sk.set(watch.sweep_key(until, no))],
+            CaseItem._get_connection().update_item(*K.case_key(no), actions=[CaseItem.sweep_sk.set(sort)],
+                                                   condition=CaseItem.sweep_pk == slot)
+            return
+        except UpdateError as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
+        try:   # a marker from before the case carried its own slot
+            RouteMarker(*K.route_key(no)).update(actions=[RouteMarker.sweep_sk.set(sort)],
                                                  condition=RouteMarker.pk.exists())
         except UpdateError as exc:
             if _code(exc) != "ConditionalCheckFailedException":
-                raise  # routed (and deleted) meanwhile: nothing to postpone
+                raise
 
     def open_cases(self, district: str) -> list:
         return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]

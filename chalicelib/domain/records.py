@@ -39,7 +39,7 @@ class Counter:
 
 @dataclass(frozen=True)
 class PendingRoute:
-    """A case that has not been routed yet (its route marker is still there)."""
+    """A case that has not been routed yet (still `received` past its re-route time)."""
     application_no: str
     district: str
 

@@ -68,6 +68,15 @@ def extension_warning_at(case, calendar: TurkishCalendar) -> datetime:
     return start_of_day(calendar.add_working_days(case.period_start, EXTENSION_DECISION_WORKING_DAY))
 
 
+def route_due(case) -> datetime | None:
+    """When the re-route sweep should send a case's `application.received` again: 10
+    minutes after it was recorded, while it is still `received` (routing always moves it
+    on: forwarded, or in review); None once it has been routed."""
+    if case.status != "received":
+        return None
+    return (case.recorded_at or case.received_at) + REROUTE_AFTER
+
+
 def case_actions(case, calendar: TurkishCalendar) -> list[tuple[str, datetime]]:
     if case.closed or case.legal_due_date is None:   # a thanks owes no answer: nothing to warn of
         return []

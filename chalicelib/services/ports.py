@@ -130,9 +130,9 @@ class CaseStore(Protocol):
 
     def commit_forward(self, case: Case, assignments: list[Assignment], *, changed: list[Assignment] = ()) -> None:
         """Routing's write: the case, its new assignments (and earlier ones sent again,
-        version-checked), and the route marker removed."""
+        version-checked); the case leaves the re-route slot it held while received."""
 
-    def save_case(self, case: Case, *, routed: bool = False) -> None: ...
+    def save_case(self, case: Case) -> None: ...
 
     def try_save_case(self, case: Case) -> bool: ...
 

@@ -131,7 +131,7 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
             case.transition(Status.IN_REVIEW, now, event="triage")
             case.review_reason = _review_reason(resolution, settings) if case.answer_owed else THANKS_REVIEW_REASON
             case.add_note(now, case.review_reason)
-            repo.save_case(case, routed=True)
+            repo.save_case(case)
             outcome = "in_review"
     elif case.forwards >= 1:
         assignments = repo.assignments(no)  # redelivery after the commit: re-derive, dedup downstream

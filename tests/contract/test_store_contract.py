@@ -237,7 +237,9 @@ def test_sweeps_read_only_what_is_due(store):
     assert store.due_routes(T0 + timedelta(minutes=30)) == []
     case.status = Status.FORWARDED
     store.commit_forward(case, [assignment("AAAAAAAAAA", sla=date(2026, 1, 14))])
-    assert store.due_routes(T0 + timedelta(days=1)) == []          # routed: the marker is gone
+    assert store.due_routes(T0 + timedelta(days=1)) == []          # routed: out of the re-route slot
+    store.postpone_route("AAAAAAAAAA", T0 + timedelta(hours=2))    # routed meanwhile: nothing to move
+    assert store.due_routes(T0 + timedelta(days=1)) == []
     assert store.due_assignments(datetime(2026, 1, 8, 9, tzinfo=timezone.utc)) == []
     [(a, district)] = store.due_assignments(datetime(2026, 1, 13, 9, tzinfo=timezone.utc))
     assert a.application_no == "AAAAAAAAAA" and district == "34-maltepe"

@@ -247,7 +247,7 @@ def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, 
     status = client.http.get(f"/v1/applications/{receipt['application_no']}",
                              headers={"X-Access-Code": receipt["access_code"]}).json_body["status"]
     assert status == "forwarded"
-    assert watch.reroute_sweep(ports(), now + timedelta(hours=2)) == 0  # routed: marker gone
+    assert watch.reroute_sweep(ports(), now + timedelta(hours=2)) == 0  # routed: out of the re-route slot
     assert sum("alındı" in m["body"] for m in outbox()["sms"]) == 1
 
 
@@ -258,3 +258,56 @@ def test_routed_cases_leave_no_marker_behind(client, application, aws):
     submit(client, dict(application, district="06-cankaya"))  # goes to review: also routed
     route_all(aws)
     assert watch.reroute_sweep(ports(), datetime.now(timezone.utc) + timedelta(hours=1)) == 0
+
+
+def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client, application, aws, monkeypatch):
+    """No marker item: the case itself holds the re-route slot while received (one item
+    fewer in the submission's transaction and none to delete in routing's), postponing
+    moves only that slot (not the case's version), and routing moves the case on."""
+    from chalicelib.adapters import publisher as queues
+    from chalicelib.adapters.dynamo import CaseItem, RouteMarker
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.refs import normalise_application_no
+    from chalicelib.services import watch
+
+    monkeypatch.setattr(queues, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("SQS unreachable")))
+    receipt = submit(client, application)
+    monkeypatch.undo()
+    no = normalise_application_no(receipt["application_no"])
+    assert [i.pk for i in RouteMarker.scan(RouteMarker.pk.startswith("ROUTE#"))] == []
+    item = CaseItem.get(f"CASE#{no}", "CASE")
+    assert item.sweep_pk.startswith("R#") and item.version == 1
+    now = datetime.now(timezone.utc)
+    assert watch.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
+    postponed = CaseItem.get(f"CASE#{no}", "CASE")
+    assert postponed.version == 1 and postponed.sweep_sk > item.sweep_sk     # the slot moved, the case did not
+    assert watch.reroute_sweep(ports(), now + timedelta(minutes=20)) == 0
+    route_all(aws)
+    routed = CaseItem.get(f"CASE#{no}", "CASE")
+    assert routed.status == "forwarded" and routed.sweep_pk.startswith("C#")   # the legal warning's slot now
+
+
+def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(client, application, aws, monkeypatch):
+    """Markers written before the case carried its own slot: the sweep deletes one whose
+    case was routed (routing no longer does) and follows one whose case was not."""
+    from chalicelib.adapters import itemkeys as K
+    from chalicelib.adapters import publisher as queues
+    from chalicelib.adapters.dynamo import RouteMarker
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import watch as W
+    from chalicelib.domain.refs import normalise_application_no
+
+    routed = normalise_application_no(submit(client, application)["application_no"])
+    route_all(aws)
+    monkeypatch.setattr(queues, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("SQS unreachable")))
+    waiting = normalise_application_no(submit(client, dict(application, subject="Sokak lambası yanmıyor"))
+                                       ["application_no"])
+    monkeypatch.undo()
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    for no in (routed, waiting):
+        RouteMarker(*K.route_key(no), district="34-maltepe",
+                    sweep_pk=K.sweep_pk(W.ROUTE_KIND, W.shard_of(no)), sweep_sk=W.sweep_key(past, no)).save()
+    assert [p.application_no for p in ports().store.due_routes(datetime.now(timezone.utc))] == [waiting]
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)     # its own slot is due too: sent once
+    assert [p.application_no for p in ports().store.due_routes(later)] == [waiting]
+    assert [i.pk for i in RouteMarker.scan(RouteMarker.pk.startswith("ROUTE#"))] == [f"ROUTE#{waiting}"]
