@@ -595,15 +595,16 @@ def main() -> None:
     import os
     from pathlib import Path
 
-    from .outbox import collect, drain_sent, merge
+    from .outbox import Archive, collect, drain_sent, merge
     from .state import saved_outbox
     state_dir = Path(os.environ.get("ACIKKAPI_LOCAL_STATE") or "/nonexistent")
-    sent_before = saved_outbox(state_dir)     # what was sent before this start (the saver adds only newer)
+    # what was sent before this start, and what the saver has taken since: out of moto
+    archive = Archive(saved_outbox(state_dir))
 
     moto_app = cache_backend_lookup(DomainDispatcherApplication(create_backend_app))
-    local = {("GET", "/_local/outbox"): lambda: merge(collect(), sent_before),
+    local = {("GET", "/_local/outbox"): lambda: merge(collect(), archive.view()),
              ("POST", "/_local/changes"): drain_changes,      # the state saver's, as they hand out once
-             ("POST", "/_local/sent"): drain_sent}
+             ("POST", "/_local/sent"): lambda: drain_sent(archive)}
 
     def app(environ, start_response):
         view = local.get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))

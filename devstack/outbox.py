@@ -2,8 +2,10 @@
 backends (moto server mode has no HTTP view of SMS). Newest first."""
 from __future__ import annotations
 
+import json
 import re
 import threading
+import zlib
 
 
 def _email(m) -> dict:
@@ -48,18 +50,64 @@ _handed_out: dict[tuple, tuple] = {}      # where -> (its backend, how many of i
 _handing = threading.Lock()
 
 
-def drain_sent() -> dict:
+class Archive:
+    """The messages the saver already has, out of moto's SES and SNS backends: as
+    compressed JSON, one chunk per hand-out. moto kept every message it ever sent as its
+    own objects (about 2 KiB each, 81 MiB after 10,000 applications' 40,000 messages); the
+    outbox view still lists them all."""
+
+    def __init__(self, before: dict | None = None):
+        self._chunks: list[bytes] = []        # {"email": [...], "sms": [...]}, oldest first
+        self._lock = threading.Lock()
+        if before:                            # what was sent before a restart, newest first
+            self.add({kind: list(reversed(before.get(kind, []))) for kind in ("email", "sms")})
+
+    def add(self, sent: dict) -> None:
+        if any(sent.get(kind) for kind in ("email", "sms")):
+            blob = zlib.compress(json.dumps(sent, ensure_ascii=False).encode("utf-8"))
+            with self._lock:
+                self._chunks.append(blob)
+
+    def view(self) -> dict:
+        """Every archived message, newest first."""
+        with self._lock:
+            chunks = list(self._chunks)
+        out = {"email": [], "sms": []}
+        for blob in reversed(chunks):
+            sent = json.loads(zlib.decompress(blob))
+            for kind in out:
+                out[kind] += reversed(sent.get(kind, []))
+        return out
+
+
+def drain_sent(archive: Archive | None = None) -> dict:
     """The messages sent since the last call, oldest first, each handed out once: the state
     saver appends them to its log instead of re-reading the whole outbox on each save. A
-    backend moto made anew (a reset) is read from its first message."""
+    backend moto made anew (a reset) is read from its first message. With an `archive`,
+    what is handed out moves there and leaves moto's backend."""
     out = {"email": [], "sms": []}
     with _handing:
         for where, backend, raw in _sent():
             known, start = _handed_out.get(where, (None, 0))
             start = start if known is backend else 0
-            _handed_out[where] = (backend, len(raw))
             out[where[0]] += _shaped(where[0], raw[start:])
+            if archive is None:
+                _handed_out[where] = (backend, len(raw))
+                continue
+            _forget(where[0], backend, raw)    # all of raw is handed out now; later ones stay
+            _handed_out[where] = (backend, 0)
+        if archive is not None:
+            archive.add(out)
     return out
+
+
+def _forget(kind: str, backend, raw: list) -> None:
+    """Drops the first len(raw) messages moto holds (both only grow at the end)."""
+    if kind == "email":
+        del backend.sent_messages[:len(raw)]
+    else:
+        for message_id, _ in raw:
+            backend.sms_messages.pop(message_id, None)
 
 
 def merge(live: dict, saved: dict) -> dict:
