@@ -32,6 +32,7 @@ import argparse
 import bisect
 import functools
 import json
+import sys
 import threading
 from collections.abc import Mapping
 
@@ -52,6 +53,22 @@ def stop_tracking_model_instances() -> None:
         return instance
 
     BaseModel.__new__ = __new__
+
+
+def intern_attribute_names() -> None:
+    """One string per attribute name, shared by every item: moto builds each item's names
+    afresh from the request's JSON, about 2 KiB of a 12 KiB case item (forty names, from
+    `pk` to `extension_warned`), on every one of the thousands of items a stack holds."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    def __init__(self, hash_key, range_key, attrs):
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self.attrs = LimitedSizeDict()
+        for key, value in attrs.items():
+            self.attrs[sys.intern(key)] = DynamoType(value)
+
+    Item.__init__ = __init__
 
 
 _LOCK = threading.RLock()
@@ -587,6 +604,7 @@ def main() -> None:
     serialise_dynamodb_writes()
     bound_sqs_walks()
     stop_tracking_model_instances()
+    intern_attribute_names()
     _note_changes = True
 
     from moto.server import DomainDispatcherApplication, create_backend_app

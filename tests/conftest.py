@@ -115,10 +115,11 @@ def _install_hook():
 _install_hook()
 
 
-from devstack.motoserver import bound_sqs_walks, serialise_dynamodb_writes  # noqa: E402
+from devstack.motoserver import bound_sqs_walks, intern_attribute_names, serialise_dynamodb_writes  # noqa: E402
 
 serialise_dynamodb_writes()
 bound_sqs_walks()
+intern_attribute_names()
 
 
 @pytest.fixture

@@ -431,3 +431,25 @@ def test_the_local_server_finds_each_hosts_service_once_with_moto_s_answers(monk
     assert first > 0                                               # moto's lookup lists its package
     assert [cached.get_backend_for_host(h) for h in hosts * 3] == expected * 3
     assert len(listed) == first                                    # and then never again
+
+
+def test_items_share_one_string_per_attribute_name(aws):
+    """The local moto keeps one copy of each attribute name for all items (moto made one
+    per item from the request's JSON); the items themselves read back the same."""
+    import boto3
+
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    ddb = boto3.client("dynamodb", region_name="eu-central-1")
+    table = aws["MAIN_TABLE"]
+    for i in range(2):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"X#{i}"}, "sk": {"S": "X"},
+                                            "extension_warned": {"BOOL": False}, "nested": {"M": {"a": {"N": "1"}}}})
+    stored = dynamodb_backends["123456789012"]["eu-central-1"].get_table(table)
+    first, second = (stored.get_item(DynamoType({"S": f"X#{i}"}), DynamoType({"S": "X"})) for i in range(2))
+    [name_1] = [k for k in first.attrs if k == "extension_warned"]
+    [name_2] = [k for k in second.attrs if k == "extension_warned"]
+    assert name_1 is name_2
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "X#1"}, "sk": {"S": "X"}})["Item"]
+    assert got == {"pk": {"S": "X#1"}, "sk": {"S": "X"}, "extension_warned": {"BOOL": False},
+                   "nested": {"M": {"a": {"N": "1"}}}}
