@@ -10,7 +10,7 @@ import json
 import secrets
 import zlib
 from dataclasses import asdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from ..domain import watch
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
