@@ -84,20 +84,21 @@ def drain_sent(archive: Archive | None = None) -> dict:
     """The messages sent since the last call, oldest first, each handed out once: the state
     saver appends them to its log instead of re-reading the whole outbox on each save. A
     backend moto made anew (a reset) is read from its first message. With an `archive`,
-    what is handed out moves there and leaves moto's backend."""
+    what is handed out moves there and leaves moto's backend: archived first, then
+    forgotten, so that the outbox view never misses it (it lists a message in both once)."""
     out = {"email": [], "sms": []}
     with _handing:
+        taken = []
         for where, backend, raw in _sent():
             known, start = _handed_out.get(where, (None, 0))
             start = start if known is backend else 0
             out[where[0]] += _shaped(where[0], raw[start:])
-            if archive is None:
-                _handed_out[where] = (backend, len(raw))
-                continue
-            _forget(where[0], backend, raw)    # all of raw is handed out now; later ones stay
-            _handed_out[where] = (backend, 0)
+            _handed_out[where] = (backend, len(raw) if archive is None else 0)
+            taken.append((where[0], backend, raw))
         if archive is not None:
             archive.add(out)
+            for kind, backend, raw in taken:   # all of raw is handed out now; later ones stay
+                _forget(kind, backend, raw)
     return out
 
 

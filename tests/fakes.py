@@ -334,15 +334,19 @@ class FakeStore:
     def case_states(self, nos):
         return {no: (self.cases[no].status, self.cases[no].concluded_at) for no in nos if no in self.cases}
 
-    def due_cases(self, now):
+    def _slots(self, kind):
         from chalicelib.domain.calendar import default_calendar
-        return self._due([(c.application_no, watch.case_next(c, default_calendar()), copy.deepcopy(c))
-                          for c in self.cases.values() if watch.route_due(c) is None], now)
+        for c in self.cases.values():
+            slot = watch.case_slot(c, default_calendar())
+            if slot is not None and slot[0] == kind:
+                yield c, self.postponed.get(c.application_no, slot[1])
+
+    def due_cases(self, now):
+        return self._due([(c.application_no, at, copy.deepcopy(c)) for c, at in self._slots(watch.CASE_KIND)], now)
 
     def due_routes(self, now):
-        return self._due([(c.application_no, self.postponed.get(c.application_no, watch.route_due(c)),
-                           PendingRoute(c.application_no, c.district))
-                          for c in self.cases.values() if watch.route_due(c) is not None], now)
+        return self._due([(c.application_no, at, PendingRoute(c.application_no, c.district))
+                          for c, at in self._slots(watch.ROUTE_KIND)], now)
 
     def postpone_route(self, no, until):
         if no in self.cases and watch.route_due(self.cases[no]) is not None:

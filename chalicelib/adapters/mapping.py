@@ -103,14 +103,11 @@ def case_to_item(case: Case, keys) -> CaseItem:
     if case.partner:   # a partner follows its requests by their last public change
         item.gsi5pk = K.partner_index_pk(case.partner["id"])
         item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)
-    route_at = watch.route_due(case)
-    next_at = watch.case_next(case, default_calendar()) if route_at is None else None
-    if route_at is not None:   # not routed yet: the re-route sweep's slot; its warnings come once routed
-        item.sweep_pk = K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(case.application_no))
-        item.sweep_sk = watch.sweep_key(route_at, case.application_no)
-    elif next_at is not None:
-        item.sweep_pk = K.sweep_pk(watch.CASE_KIND, watch.shard_of(case.application_no))
-        item.sweep_sk = watch.sweep_key(next_at, case.application_no)
+    slot = watch.case_slot(case, default_calendar())
+    if slot is not None:   # not routed yet (the re-route sweep), or its next warning
+        kind, at = slot
+        item.sweep_pk = K.sweep_pk(kind, watch.shard_of(case.application_no))
+        item.sweep_sk = watch.sweep_key(at, case.application_no)
     elif case.closed and case.anonymised_at is None and not case.legal_hold:
         # KVKK: the destruction sweep finds the file on the day its retention ends
         from ..config import settings

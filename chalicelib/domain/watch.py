@@ -88,6 +88,16 @@ def case_actions(case, calendar: TurkishCalendar) -> list[tuple[str, datetime]]:
     return out
 
 
+def case_slot(case, calendar: TurkishCalendar) -> tuple[str, datetime] | None:
+    """The sweep slot an open case holds: (ROUTE_KIND, when) while it is not routed, then
+    (CASE_KIND, when) for its next warning; None when nothing is pending."""
+    route_at = route_due(case)
+    if route_at is not None:
+        return ROUTE_KIND, route_at
+    next_at = case_next(case, calendar)
+    return (CASE_KIND, next_at) if next_at is not None else None
+
+
 def case_next(case, calendar: TurkishCalendar) -> datetime | None:
     actions = case_actions(case, calendar)
     return min(at for _, at in actions) if actions else None

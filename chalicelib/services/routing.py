@@ -98,8 +98,10 @@ def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
     if found is None:
         return None
     other, score = found
-    status, _ = ports.store.case_states({other.application_no})[other.application_no]
-    case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": status.value,
+    state = ports.store.case_states({other.application_no}).get(other.application_no)
+    if state is None:    # not readable now (the index runs a little behind): no flag rather than a retry
+        return None
+    case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": state[0].value,
                             "score": int(score), "at": now.isoformat()}
     return case.possible_repeat
 

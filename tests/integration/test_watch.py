@@ -228,15 +228,16 @@ def test_objection_after_30_days_is_refused(client, staff, application, aws):
     assert exc.value.code == "objection_window_closed"
 
 
+def _sqs_unreachable(*args, **kwargs):
+    raise RuntimeError("SQS unreachable")
+
+
 def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, aws, monkeypatch):
     from chalicelib.adapters import publisher as queues
     from chalicelib.bootstrap import ports
     from chalicelib.services import watch
 
-    def lost(*args, **kwargs):
-        raise RuntimeError("SQS unreachable")
-
-    monkeypatch.setattr(queues, "send", lost)
+    monkeypatch.setattr(queues, "send", _sqs_unreachable)
     receipt = submit(client, application)          # still a receipt: the case is recorded
     monkeypatch.undo()
     assert route_all(aws) == ([], [])              # nothing was queued
@@ -270,7 +271,7 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
     from chalicelib.domain.refs import normalise_application_no
     from chalicelib.services import watch
 
-    monkeypatch.setattr(queues, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("SQS unreachable")))
+    monkeypatch.setattr(queues, "send", _sqs_unreachable)
     receipt = submit(client, application)
     monkeypatch.undo()
     no = normalise_application_no(receipt["application_no"])
@@ -299,7 +300,7 @@ def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(clie
 
     routed = normalise_application_no(submit(client, application)["application_no"])
     route_all(aws)
-    monkeypatch.setattr(queues, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("SQS unreachable")))
+    monkeypatch.setattr(queues, "send", _sqs_unreachable)
     waiting = normalise_application_no(submit(client, dict(application, subject="Sokak lambası yanmıyor"))
                                        ["application_no"])
     monkeypatch.undo()

@@ -644,3 +644,13 @@ def test_the_receipt_goes_by_email_too_when_given_without_the_access_code(p):
     assert "Kaldırım" not in rendered                    # the citizen's own text stays out of mail
     no2, _ = routed(p, applicant={**VALID_APPLICATION["applicant"], "email": None})
     assert [n.channel for n in p.publisher.notified if n.template == "receipt" and no2 in n.dedup_key] == ["sms"]
+
+
+def test_a_repeat_whose_earlier_case_cannot_be_read_is_routed_without_a_flag(p, monkeypatch):
+    """The applicant index runs a little behind the cases: an earlier application it names
+    but the store cannot read now gives no flag, and routing goes on (no retry, no DLQ)."""
+    routed(p)
+    monkeypatch.setattr(p.store, "case_states", lambda nos: {})
+    no, _ = routed(p, subject="KALDIRIM COKMUS")
+    case = p.store.get(no)
+    assert case.possible_repeat is None and case.status == "forwarded"

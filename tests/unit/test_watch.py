@@ -56,3 +56,16 @@ def test_shards_spread_keys():
     for i in range(8000):
         counts[watch.shard_of(f"ABCDEFGH{i}.34-x.belediye")] += 1
     assert min(counts) > 800 and max(counts) < 1200
+
+
+def test_a_received_case_holds_the_reroute_slot_then_its_warnings_then_nothing():
+    from datetime import timedelta
+
+    from chalicelib.domain.case import Status
+    received = new_case()                                       # legal due Wed 30 Dec 2026
+    assert watch.case_slot(received, cal) == (watch.ROUTE_KIND, received.received_at + timedelta(minutes=10))
+    desk = new_case(recorded_at=datetime(2026, 11, 30, 14, tzinfo=timezone.utc))   # typed in later at the desk
+    assert watch.case_slot(desk, cal)[1] == datetime(2026, 11, 30, 14, 10, tzinfo=timezone.utc)
+    forwarded = new_case(status=Status.FORWARDED)
+    assert watch.case_slot(forwarded, cal) == (watch.CASE_KIND, datetime(2026, 12, 25, tzinfo=ISTANBUL))
+    assert watch.case_slot(new_case(status=Status.CONCLUDED), cal) is None
