@@ -650,7 +650,12 @@ def test_a_repeat_whose_earlier_case_cannot_be_read_is_routed_without_a_flag(p, 
     """The applicant index runs a little behind the cases: an earlier application it names
     but the store cannot read now gives no flag, and routing goes on (no retry, no DLQ)."""
     routed(p)
-    monkeypatch.setattr(p.store, "case_states", lambda nos: {})
-    no, _ = routed(p, subject="KALDIRIM COKMUS")
+    p.clock.advance(hours=1)
+    with monkeypatch.context() as m:
+        m.setattr(p.store, "case_states", lambda nos: {})
+        no, _ = routed(p, subject="KALDIRIM COKMUS")
     case = p.store.get(no)
     assert case.possible_repeat is None and case.status == "forwarded"
+    p.clock.advance(hours=1)
+    again, _ = routed(p, subject="KALDIRIM COKMUS")          # readable: the same application is flagged
+    assert p.store.get(again).possible_repeat["status"] == "forwarded"
