@@ -116,7 +116,7 @@ def test_queries_read_their_partition_and_follow_every_kind_of_write():
 
 # --- a Query with a Limit reads only the run of its partition that moto walks --------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _RANGES = st.text(alphabet="abc", min_size=1, max_size=3)          # short: ties and prefixes are common
@@ -149,10 +149,24 @@ def _query_pages(d, table, g, condition, limit, forward):
         start = r.get("LastEvaluatedKey")
         if not start:
             break
+    return _as_dynamodb_reads(pages)
+
+
+def _as_dynamodb_reads(pages):
+    """moto checks its 1 MB page size against every item it walks, matching or not, so an
+    item *past* the range condition that would take the page over 1 MB ends it with a
+    LastEvaluatedKey, and the next page is empty. DynamoDB never reads that item (a key
+    condition reads only the items in its range), and neither does the local stack's
+    window. The two read the same items; this drops moto's empty trailing page."""
+    if len(pages) >= 2 and pages[-1] == ([], 0, None) and pages[-2][2] is not None:
+        return pages[:-2] + [(pages[-2][0], pages[-2][1], None)]
     return pages
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(writes=[(0, "x", "a", False), (0, "x", "aa", False), (1, "x", "a", False), (2, "x", "a", False),
+                 (3, "x", "a", False), (11, "x", "aa", False)],
+         queries=[("x", ("=", "a"), None, True)] * 3)  # moto's page ends at an item past the range (see above)
 @given(writes=_WRITES, queries=st.lists(st.tuples(st.sampled_from(["x", "y"]), _CONDITIONS,
                                                   st.one_of(st.none(), st.integers(1, 5)),
                                                   st.booleans()), min_size=3, max_size=8))
