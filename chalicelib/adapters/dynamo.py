@@ -6,6 +6,7 @@ from __future__ import annotations
 from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.attributes import TTLAttribute
 
@@ -22,6 +23,40 @@ def _table(name: str) -> type:
     from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
     return type("Meta", (), {"table_name": name, "region": REGION, "connect_timeout_seconds": CONNECT_TIMEOUT,
                              "read_timeout_seconds": READ_TIMEOUT, "max_retry_attempts": MAX_ATTEMPTS - 1})
+
+
+class _Item(Model):
+    """Every model's base: its connection keeps pynamodb's table description but sends
+    through the process's one DynamoDB client (`dynamodb_client`). pynamodb gives each
+    model class its own botocore session and client otherwise, made on the model's first
+    call (pynamodb issues #876, #1245): about 30 ms each on a cold start, and more for
+    every model a warm container touched for the first time."""
+
+    @classmethod
+    def _get_connection(cls):
+        table = super()._get_connection()
+        if not isinstance(table.connection, _SharedClient):
+            meta = table.get_meta_table()
+            table.connection = _SharedClient(region=REGION)
+            table.connection.add_meta_table(meta)
+        return table
+
+
+class _OneSession(Connection):
+    """pynamodb's Connection on the process's one botocore session (adapters/aws.py)."""
+
+    @property
+    def session(self):
+        from .aws import botocore_session
+        return botocore_session()
+
+
+class _SharedClient(_OneSession):
+    """A model's connection: its table's description, the process's one client."""
+
+    @property
+    def client(self):
+        return dynamodb_client()
 
 
 # What the queue shows of a case: the only attributes the case indexes copy (never the
@@ -65,7 +100,7 @@ class HistoryMap(MapAttribute):
     event = UnicodeAttribute(null=True)
 
 
-class CaseItem(Model):
+class CaseItem(_Item):
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
@@ -147,7 +182,7 @@ class CaseItem(Model):
     by_partner = ByPartner()
 
 
-class StatsItem(Model):
+class StatsItem(_Item):
     """A district's counters (domain/stats.py): maps of status -> n and week -> n."""
     Meta = _table(MAIN_TABLE)
 
@@ -168,13 +203,13 @@ def _month_cell_model():
     attrs = {"Meta": _table(MAIN_TABLE), "__doc__": _month_cell_model.__doc__, "__module__": __name__,
              "pk": UnicodeAttribute(hash_key=True), "sk": UnicodeAttribute(range_key=True),
              **{name: NumberAttribute(null=True) for name in FIELDS}}
-    return type("MonthCellItem", (Model,), attrs)
+    return type("MonthCellItem", (_Item,), attrs)
 
 
 MonthCellItem = _month_cell_model()
 
 
-class PublishedStatsItem(Model):
+class PublishedStatsItem(_Item):
     """A month's published statistics (the roll-up's output): the rows of the country
     (sk NATIONAL) or of one province and its districts (sk P#<code>), as JSON; and the
     list of published months (pk OPENSTATS, sk INDEX)."""
@@ -186,7 +221,7 @@ class PublishedStatsItem(Model):
     rolled_at = UnicodeAttribute()
 
 
-class PartnerItem(Model):
+class PartnerItem(_Item):
     """An Open311 partner key: only the key's HMAC is stored (in the sort key). `win` and
     `win_uses` are the current one-minute rate window; `uses` counts every call."""
     Meta = _table(MAIN_TABLE)
@@ -207,7 +242,7 @@ class PartnerItem(Model):
     win_uses = NumberAttribute(default=0)
 
 
-class IdempotencyItem(Model):
+class IdempotencyItem(_Item):
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
@@ -218,7 +253,7 @@ class IdempotencyItem(Model):
     expires_at = TTLAttribute()
 
 
-class CounterItem(Model):
+class CounterItem(_Item):
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
@@ -228,7 +263,7 @@ class CounterItem(Model):
     expires_at = TTLAttribute(null=True)
 
 
-class AuditItem(Model):
+class AuditItem(_Item):
     Meta = _table(AUDIT_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
@@ -241,7 +276,7 @@ class AuditItem(Model):
     expires_at = TTLAttribute(null=True)      # KVKK retention policy: `audit`
 
 
-class SubjectRequestItem(Model):
+class SubjectRequestItem(_Item):
     """A data-subject request (KVKK art. 11): the national id sealed, its keyed hash to
     find the person's cases. Listed per district and status through by_district_status."""
     Meta = _table(MAIN_TABLE)
@@ -272,7 +307,7 @@ class SubjectRequestItem(Model):
     sweep = Sweep()
 
 
-class OtpItem(Model):
+class OtpItem(_Item):
     """A phone-verification code: only its keyed hash, 5 tries, a 5-minute TTL."""
     Meta = _table(MAIN_TABLE)
 
@@ -284,7 +319,7 @@ class OtpItem(Model):
     expires_at = TTLAttribute()
 
 
-class DestructionLogItem(Model):
+class DestructionLogItem(_Item):
     """One destroyed record (KVKK): what, when, under which rule, which job run. No
     personal data; DynamoDB's TTL removes it after 3 years."""
     Meta = _table(MAIN_TABLE)
@@ -309,7 +344,7 @@ class InstitutionMap(MapAttribute):
     send_method = UnicodeAttribute(null=True)
 
 
-class DistrictRefItem(Model):
+class DistrictRefItem(_Item):
     """A district's settings and its institutions: one item, so that routing reads
     them together with the case in a single call."""
     Meta = _table(MAIN_TABLE)
@@ -324,7 +359,7 @@ class DistrictRefItem(Model):
     version = VersionAttribute()
 
 
-class StaffItem(Model):
+class StaffItem(_Item):
     """A staff member's role and scope, written by admins only (see domain.principal)."""
     Meta = _table(MAIN_TABLE)
 
@@ -348,7 +383,7 @@ class AnswerMap(MapAttribute):
     returned_note = UnicodeAttribute(null=True)
 
 
-class AssignmentItem(Model):
+class AssignmentItem(_Item):
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
@@ -379,7 +414,7 @@ class AssignmentItem(Model):
     sweep = Sweep()
 
 
-class NotificationItem(Model):
+class NotificationItem(_Item):
     """The claim that makes a notification happen once: written with
     attribute_not_exists(pk) before the send."""
     Meta = _table(MAIN_TABLE)
@@ -392,7 +427,7 @@ class NotificationItem(Model):
     expires_at = TTLAttribute(null=True)
 
 
-class RegistryItem(Model):
+class RegistryItem(_Item):
     """The districts that run an office (have settings): what the daily digest walks."""
     Meta = _table(MAIN_TABLE)
 
@@ -401,7 +436,7 @@ class RegistryItem(Model):
     districts = UnicodeSetAttribute(null=True)
 
 
-class SurveyItem(Model):
+class SurveyItem(_Item):
     """A satisfaction answer: statistics only, no personal data."""
     Meta = _table(MAIN_TABLE)
 
@@ -416,7 +451,7 @@ class SurveyItem(Model):
     type = UnicodeAttribute(null=True)
 
 
-class RouteMarker(Model):
+class RouteMarker(_Item):
     """Written with every new case, before the case item carried its own re-route slot
     (mapping.case_to_item: `R#<shard>` while the case is received). No longer written;
     store.due_routes deletes those left once their case has been routed."""
@@ -436,18 +471,24 @@ _transactions = None
 
 
 def transaction_connection():
-    """The pynamodb Connection for TransactWrite and TransactGet, made once per process like
-    each model's (its botocore client is thread-safe; pynamodb keeps a session per thread).
-    One made for each transaction built a botocore session and client each time, and
-    parsing the endpoint rules again was most of a warm transaction's own time."""
+    """The pynamodb Connection for TransactWrite and TransactGet, made once per process
+    with the process's one DynamoDB client, which every model uses too."""
     global _transactions
     if _transactions is None:
-        from pynamodb.connection import Connection
-
-        from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
-        _transactions = Connection(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT,
-                                   read_timeout_seconds=READ_TIMEOUT, max_retry_attempts=MAX_ATTEMPTS - 1)
+        from .aws import CONNECT_TIMEOUT, CREATION_LOCK, MAX_ATTEMPTS, READ_TIMEOUT
+        with CREATION_LOCK:
+            if _transactions is None:
+                connection = _OneSession(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT,
+                                         read_timeout_seconds=READ_TIMEOUT, max_retry_attempts=MAX_ATTEMPTS - 1)
+                connection.client   # made here, under the lock: client creation is not thread-safe
+                _transactions = connection
     return _transactions
+
+
+def dynamodb_client():
+    """The process's one DynamoDB botocore client (pynamodb's settings: short timeouts,
+    MAX_ATTEMPTS attempts), for the few calls written in DynamoDB's own JSON."""
+    return transaction_connection().client
 
 
 def reset_connections() -> None:

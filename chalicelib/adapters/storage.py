@@ -20,9 +20,7 @@ DOWNLOAD_URL_SECONDS = 300
 
 
 def _presigner():
-    import boto3
-    from botocore.config import Config
-    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+    return client("s3", signature_version="s3v4")
 
 
 class CloudFrontDownloads:

@@ -22,7 +22,7 @@ from ..services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, Inval
                               TransientConflict)
 from . import itemkeys as K
 from . import mapping as M
-from .dynamo import (transaction_connection, AssignmentItem, MonthCellItem, PublishedStatsItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
+from .dynamo import (dynamodb_client, transaction_connection, AssignmentItem, MonthCellItem, PublishedStatsItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, OtpItem, PartnerItem, RegistryItem, RouteMarker, StaffItem, StatsItem,
                      SubjectRequestItem, SurveyItem)
 
@@ -207,12 +207,11 @@ class DynamoStore:
     def get_public_and_count(self, no: str, counter: Counter):
         """The case (no personal data) and one counter in a single BatchGetItem: no
         transaction, so a counter that many clients update at once never conflicts."""
-        from .aws import client
         keys = [dict(zip(("pk", "sk"), ({"S": k} for k in key))) for key in (K.case_key(no), K.counter_key(counter))]
         request = {CaseItem.Meta.table_name: {"Keys": keys, "ConsistentRead": True}}
         found: list = []
         for _ in range(3):
-            resp = client("dynamodb").batch_get_item(RequestItems=request)
+            resp = dynamodb_client().batch_get_item(RequestItems=request)
             found += resp.get("Responses", {}).get(CaseItem.Meta.table_name, [])
             request = resp.get("UnprocessedKeys") or {}
             if not request:
@@ -840,7 +839,6 @@ class DynamoStore:
         takes a second write (the window is reset), a refusal one read."""
         from botocore.exceptions import ClientError
 
-        from .aws import client
         pk, sk = K.partner_key(key_hash)
         common = {"TableName": PartnerItem.Meta.table_name, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
                   "ReturnValues": "ALL_NEW"}
@@ -853,7 +851,7 @@ class DynamoStore:
         ]
         for update, condition in attempts:
             try:
-                resp = client("dynamodb").update_item(UpdateExpression=update, ConditionExpression=condition,
+                resp = dynamodb_client().update_item(UpdateExpression=update, ConditionExpression=condition,
                                                       ExpressionAttributeValues=values, **common)
                 return "ok", M.partner_from_raw(resp["Attributes"])
             except ClientError as exc:

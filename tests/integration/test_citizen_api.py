@@ -123,6 +123,34 @@ def test_transactions_reuse_one_client(client, application, aws, monkeypatch):
     assert made == []
 
 
+def test_a_process_makes_one_botocore_session_and_one_dynamodb_client(client, application, aws, monkeypatch):
+    """pynamodb would give every model class its own botocore session and client, and each
+    boto3 client here had its own session: about 30 ms of a cold start each. A fresh
+    process now makes one session, one DynamoDB client for every model and transaction,
+    and one client per other service, however many models a journey touches."""
+    import botocore.session
+
+    from chalicelib import bootstrap
+    from tests.integration import helpers
+    from tests.integration.helpers import route_all
+    queue_client = helpers.sqs()
+    monkeypatch.setattr(helpers, "sqs", lambda: queue_client)      # the test's own reads of the queues
+    bootstrap.reset()                                # as a new container: nothing made yet
+    sessions, clients = [], []
+    original_init, original_create = botocore.session.Session.__init__, botocore.session.Session.create_client
+    monkeypatch.setattr(botocore.session.Session, "__init__",
+                        lambda self, *a, **k: sessions.append(1) or original_init(self, *a, **k))
+    monkeypatch.setattr(botocore.session.Session, "create_client",
+                        lambda self, *a, **k: clients.append(a[0] if a else k.get("service_name")) or original_create(
+                            self, *a, **k))
+    receipt = submit(client, application)          # the case, counters, idempotency: a transaction; SQS
+    route_all(aws)                                  # the routing worker: reads, a transaction, SES and SNS
+    assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 200
+    assert len(sessions) == 1
+    assert clients.count("dynamodb") == 1
+    assert len(clients) == len(set(clients))        # one client per service
+
+
 def test_track_budget_take_a_slot_read_give_it_back(client, application, aws_calls):
     receipt = submit(client, application)
     aws_calls.reset()
