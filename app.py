@@ -8,9 +8,13 @@ import os
 import time
 import uuid
 
-from chalice import Chalice, Cron, Rate
+from chalicelib import coldstart
 
-from chalicelib.api import citizen, dev, institution, open311, openapi, staff
+coldstart.pause_collector()     # in Lambda, until the first invocation is served
+
+from chalice import Chalice, Cron, Rate  # noqa: E402
+
+from chalicelib.api import citizen, dev, institution, open311, openapi, staff  # noqa: E402
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
@@ -19,6 +23,16 @@ app.register_blueprint(dev.bp)
 app.register_blueprint(institution.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(open311.bp)
+
+
+@app.middleware("all")
+def first_invocation(event, get_response):
+    """Every kind of invocation (API, SQS, schedule): after the container's first, the
+    garbage collector runs again (chalicelib/coldstart.py)."""
+    try:
+        return get_response(event)
+    finally:
+        coldstart.resume_collector()
 
 
 @app.middleware("http")
