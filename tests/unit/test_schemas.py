@@ -120,9 +120,46 @@ def _all_models():
     from pydantic import BaseModel
 
     from chalicelib.domain import schemas
-    return [m for m in vars(schemas).values()
-            if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == schemas.__name__
-            and not m.__name__.startswith("_")]
+    models = [getattr(schemas, name) for name in schemas.MODELS]
+    assert all(isinstance(m, type) and issubclass(m, BaseModel) for m in models)
+    return models
+
+
+@pytest.mark.parametrize("package, modules, count", [
+    ("chalicelib.domain.schemas", ("submission", "requests"), 42),
+    ("chalicelib.api.responses", ("filing", "views"), 55),
+])
+def test_every_model_is_in_its_package_lazy_index(package, modules, count):
+    """The package finds a model by the name MODELS gives it: one defined and not listed
+    could not be imported from the package."""
+    import importlib
+    import inspect
+
+    from pydantic import BaseModel
+
+    defined = {}
+    for module in modules:
+        loaded = importlib.import_module(f"{package}.{module}")
+        defined.update({name: module for name, m in inspect.getmembers(loaded, inspect.isclass)
+                        if issubclass(m, BaseModel) and m.__module__ == loaded.__name__ and not name.startswith("_")})
+    assert importlib.import_module(package).MODELS == defined
+    assert len(defined) == count
+
+
+def test_a_submission_defines_only_the_filing_models():
+    """A cold container's first submission imports the filing's request and response models,
+    not the ninety others."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import sys; from chalicelib.domain.schemas import ApplicationIn, parse; "
+            "from chalicelib.api.http import model_of; model_of('ApplicationOut'); model_of('ErrorOut'); "
+            "print([m for m in ('chalicelib.domain.schemas.requests', 'chalicelib.api.responses.views') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
 
 
 def test_every_error_of_every_request_model_speaks_turkish():

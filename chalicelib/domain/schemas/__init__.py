@@ -1,19 +1,24 @@
 """Request models (pydantic v2) and the translation of their errors into the API's
-Turkish field errors. Pure: no AWS."""
+Turkish field errors. Pure: no AWS.
+
+The models live in two modules, imported when a model is first asked for (`from
+chalicelib.domain.schemas import ApplicationIn` works as for any module): `submission`
+holds what a filing validates (the citizen's, the desk's and a partner's), `requests`
+every other request. A pydantic model costs about 0.3 ms to define even with
+`defer_build`, so a container whose first request is a submission no longer defines
+the forty others (docs/performance.md, cold start). This module holds the field types,
+the cleaners and the translation of errors that both use."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
-                      ValidationError, ValidationInfo, field_validator, model_validator)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .catalog import catalog
-from .errors import ValidationFailed
-from .identity import is_valid_national_id, normalise_mobile
+from ..catalog import catalog
+from ..errors import ValidationFailed
 
 # Turkey's bounding box, with a little margin for the coast and islands.
 LAT_MIN, LAT_MAX = 35.80, 42.15
@@ -274,334 +279,12 @@ def translate(exc: ValidationError) -> ValidationFailed:
         errors.append({"code": code, "message": message, "field": field or None})
     return ValidationFailed(errors)
 
+OUTCOMES = ("positive", "negative", "informed", "not_competent")
+
 
 class _Model(BaseModel):
     # built on first use, not at import: a cold start validates one or two of these models
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-
-class ApplicantIn(_Model):
-    national_id: Text
-    first_name: Line = Field(min_length=2, max_length=50)
-    last_name: Line = Field(min_length=2, max_length=50)
-    phone: Text
-    email: Email | None = None
-    address: Text = Field(min_length=10, max_length=300)
-
-    @field_validator("national_id")
-    @classmethod
-    def _national_id(cls, v: str) -> str:
-        if not is_valid_national_id(v):
-            raise PydanticCustomError(
-                "invalid_national_id",
-                "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz.")
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str) -> str:
-        normalised = normalise_mobile(v)
-        if normalised is None:
-            raise PydanticCustomError(
-                "invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz.")
-        return normalised
-
-    @field_validator("email", mode="before")
-    @classmethod
-    def _no_email(cls, v):
-        return None if isinstance(v, str) and not v.strip() else v
-
-
-class LocationIn(_Model):
-    lat: float
-    lon: float
-
-    @model_validator(mode="after")
-    def _inside_turkey(self):
-        if not (LAT_MIN <= self.lat <= LAT_MAX and LON_MIN <= self.lon <= LON_MAX):
-            raise PydanticCustomError("outside_turkey", "Konum Türkiye sınırları içinde olmalıdır.")
-        return self
-
-
-class ApplicationIn(_Model):
-    type: TypeCode
-    category: SubjectCode
-    district: DistrictCode
-    subject: Line = Field(min_length=3, max_length=150)
-    description: Text = Field(min_length=10, max_length=4000)
-    applicant: ApplicantIn
-    location: LocationIn | None = None
-    confidential_identity: StrictBool = False
-    kvkk_acknowledged: StrictBool
-    channel: Literal["web", "mobile"]
-
-    @field_validator("kvkk_acknowledged")
-    @classmethod
-    def _kvkk(cls, v: bool) -> bool:
-        if v is not True:
-            raise PydanticCustomError(
-                "kvkk_not_acknowledged", "Başvuru için kişisel verilerin işlenmesine ilişkin aydınlatma metni onaylanmalıdır.")
-        return v
-
-    @field_validator("confidential_identity")
-    @classmethod
-    def _confidential_only_for_ihbar(cls, v: bool, info: ValidationInfo) -> bool:
-        kind = catalog().types.get(info.data.get("type") or "")
-        if v and kind is not None and not kind.get("confidential_identity_allowed"):
-            raise PydanticCustomError(
-                "confidential_not_allowed", "Kimlik gizliliği yalnızca ihbar başvurularında istenebilir.")
-        return v
-
-
-class DeskApplicationIn(ApplicationIn):
-    """Staff intake at the desk: the same rules, another channel, and the receipt time."""
-    channel: Literal["face_to_face", "phone"]
-    received_at: datetime | None = None
-
-
-class PartnerApplicationIn(ApplicationIn):
-    """An application an Open311 partner files (domain/open311.py builds the body)."""
-    channel: Literal["open311"]
-
-
-class PartnerIn(_Model):
-    """An admin issues an Open311 partner key."""
-    name: Line = Field(min_length=2, max_length=100)
-    contact: Line = Field(min_length=3, max_length=200)
-    districts: list[DistrictCode] = Field(min_length=1, max_length=100)
-    rate_limit: int = Field(default=120, ge=1, le=6000)
-
-
-OUTCOMES = ("positive", "negative", "informed", "not_competent")
-
-
-class AttachmentRef(_Model):
-    id: Text = Field(pattern=r"^[a-f0-9]{32}$")
-    filename: Line = Field(min_length=1, max_length=200)
-
-
-class AnswerIn(_Model):
-    text: Text = Field(min_length=1, max_length=10000)
-    outcome: Literal["positive", "negative", "informed", "not_competent"]
-    responder_name: Line = Field(min_length=2, max_length=100)
-    responder_title: Line = Field(min_length=2, max_length=100)
-    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=5)
-
-
-class RedirectIn(_Model):
-    reason: Text = Field(min_length=10, max_length=2000)
-    suggested_institution: Line | None = Field(default=None, max_length=200)
-
-
-class ExtensionIn(_Model):
-    reason: Text = Field(min_length=10, max_length=2000)
-
-
-class AttachmentUploadIn(_Model):
-    filename: Line = Field(min_length=1, max_length=200)
-    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
-    size: int = Field(ge=1, le=10 * 1024 * 1024)
-
-
-class CitizenUploadIn(_Model):
-    filename: Line = Field(min_length=1, max_length=200)
-    content_type: Literal["application/pdf", "image/jpeg", "image/png", "image/heic"]
-    size: int = Field(ge=1, le=10 * 1024 * 1024)
-
-
-class CitizenFileIn(_Model):
-    share_location: StrictBool = False
-
-
-class SessionIn(_Model):
-    username: Line = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=256)
-
-
-class _Versioned(_Model):
-    version: int | None = Field(default=None, ge=1, description="The version the clerk saw (or If-Match)")
-
-
-class TriageIn(_Versioned):
-    type: TypeCode | None = None
-    category: SubjectCode | None = None
-    confidential_identity: StrictBool | None = Field(
-        default=None, description="true hides the applicant from institutions; once set it stays")
-    reason: Text = Field(min_length=5, max_length=1000)
-
-
-class ForwardIn(_Versioned):
-    institution_ids: list[Text] = Field(min_length=1, max_length=20)
-    note: Text | None = Field(default=None, max_length=1000)
-
-
-class NotProcessedIn(_Versioned):
-    reason_code: Text
-    explanation: Text = Field(min_length=10, max_length=2000)
-
-    @field_validator("reason_code")
-    @classmethod
-    def _reason(cls, v):
-        from .office import NOT_PROCESSED_REASONS
-        if v not in NOT_PROCESSED_REASONS or v == "merged_duplicate":
-            raise PydanticCustomError("unknown_reason_code", "İşleme almama gerekçesi tanınmıyor.")
-        return v
-
-
-class MergeIn(_Versioned):
-    into: Text = Field(min_length=10, max_length=14)
-    explanation: Text = Field(min_length=10, max_length=1000)
-
-
-class RequestInfoIn(_Versioned):
-    message: Text = Field(min_length=10, max_length=1000)
-
-
-class InformationReceivedIn(_Versioned):
-    """The applicant gave the requested information at the desk or by phone."""
-    channel: Literal["desk", "phone"]
-    text: Text = Field(min_length=3, max_length=4000)
-
-
-class ExtendIn(_Versioned):
-    ground: Literal["other_unit", "several_institutions"]
-    explanation: Text = Field(min_length=10, max_length=1000)
-
-
-class ShareContactIn(_Versioned):
-    institution_id: Text
-    reason: Text = Field(min_length=10, max_length=1000)
-
-
-class AcknowledgeIn(_Versioned):
-    """A thanks: the office's acknowledgement to the applicant, and the institutions it
-    is passed on to (none, if it concerns no one in particular)."""
-    message: Text = Field(min_length=10, max_length=2000)
-    institution_ids: list[Text] = Field(default_factory=list, max_length=20)
-
-
-class CitizenReplyIn(_Model):
-    text: Text = Field(min_length=3, max_length=4000)
-
-
-class EvaluateIn(_Versioned):
-    institution_id: Text
-    decision: Literal["accept", "return"]
-    note: Text | None = Field(default=None, max_length=2000)
-
-
-class InterimIn(_Versioned):
-    text: Text = Field(min_length=10, max_length=500)
-
-
-class ConcludeIn(_Versioned):
-    outcome: Literal["positive", "negative", "informed", "not_competent"]
-    answer: Text = Field(min_length=20, max_length=10000)
-    partly_refused: StrictBool = False      # an information request granted only in part (4982 art. 12)
-    legal_remedies: Text | None = Field(default=None, min_length=20, max_length=3000)
-    # institution attachments that go out with the final answer (ids from the answers)
-    release_attachments: list[Line] = Field(default_factory=list, max_length=10)
-
-
-class ReopenIn(_Versioned):
-    reason: Text = Field(min_length=10, max_length=1000)
-
-
-class DismissRepeatIn(_Versioned):
-    reason: Text = Field(min_length=10, max_length=1000)
-
-
-class LegalHoldIn(_Versioned):
-    """KVKK: put on or lift a legal hold (an objection, a lawsuit, an inquiry)."""
-    reason: Text = Field(min_length=10, max_length=1000)
-
-
-class OtpRequestIn(_Model):
-    national_id: Text
-    phone: Text
-
-    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
-    _phone = field_validator("phone")(ApplicantIn._phone.__func__)
-
-
-class OtpVerifyIn(OtpRequestIn):
-    code: Text = Field(pattern=r"^[0-9]{6}$")
-
-
-class SubjectRequestIn(_Model):
-    """KVKK art. 11: a person's request, registered by the office."""
-    national_id: Text
-    kind: Literal["info", "copy", "correction", "erasure"]
-    channel: Literal["in_person", "letter", "kep", "email"]
-    received_on: date
-
-    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
-
-
-class CorrectionIn(_Versioned):
-    application_no: Text = Field(min_length=10, max_length=14)
-    field: Literal["first_name", "last_name", "address", "phone"]
-    value: Text = Field(min_length=2, max_length=300)
-    reason: Text = Field(min_length=10, max_length=1000)
-
-    @model_validator(mode="after")
-    def _value_fits_the_field(self):
-        if self.field == "phone":
-            normalised = normalise_mobile(self.value)
-            if normalised is None:
-                raise PydanticCustomError("invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde giriniz.")
-            self.value = normalised
-        elif self.field == "address" and len(self.value) < 10:
-            raise PydanticCustomError("too_short", "Adres en az 10 karakter olmalıdır.")
-        elif self.field in ("first_name", "last_name") and (len(self.value) > 50 or _LINE_BREAKS.search(self.value)):
-            raise PydanticCustomError("invalid_value", "Ad ve soyad tek satır, en fazla 50 karakter olmalıdır.")
-        return self
-
-
-class ErasureIn(_Model):
-    application_no: Text = Field(min_length=10, max_length=14)
-    reason: Text = Field(min_length=10, max_length=1000)
-
-
-class CloseRequestIn(_Versioned):
-    answer: Text = Field(min_length=20, max_length=4000)
-
-
-class RevokeLinkIn(_Versioned):
-    institution_id: Text
-
-
-class InstitutionIn(_Model):
-    id: Text = Field(min_length=3, max_length=80)
-    kind: KindCode
-    name: Line = Field(min_length=3, max_length=200)
-    liaison_email: Email
-    sla_days: int | None = Field(default=None, ge=1, le=30)
-    send_method: Literal["email_link"] = "email_link"  # the only delivery method so far
-
-
-class DistrictIn(_Versioned):
-    auto_forward: StrictBool
-    office_email: Email
-    supervisor_email: Email | None = None
-    institutions: list[InstitutionIn] = Field(max_length=200)
-
-
-class StaffUserIn(_Versioned):
-    """An admin sets a staff member's role, scope and whether they may sign in."""
-    role: Literal["desk", "supervisor", "province", "admin"]
-    district: Text | None = None
-    province: Text | None = None
-    enabled: StrictBool
-
-
-class SurveyIn(_Model):
-    rating: int = Field(ge=1, le=5)
-    comment: Text | None = Field(default=None, max_length=1000)
-
-
-class ObjectionIn(_Model):
-    reason: Text = Field(min_length=10, max_length=2000)
 
 
 def parse(model: type[BaseModel], data: Any):
@@ -612,3 +295,27 @@ def parse(model: type[BaseModel], data: Any):
         return model.model_validate(data)
     except ValidationError as exc:
         raise translate(exc) from None
+
+
+# Where each model is defined, for the lazy look-up below (tests check the list is complete).
+MODELS = {
+    **dict.fromkeys(("ApplicantIn", "LocationIn", "ApplicationIn", "DeskApplicationIn", "PartnerApplicationIn"),
+                    "submission"),
+    **dict.fromkeys((
+        "PartnerIn", "AttachmentRef", "AnswerIn", "RedirectIn", "ExtensionIn", "AttachmentUploadIn", "CitizenUploadIn",
+        "CitizenFileIn", "SessionIn", "TriageIn", "ForwardIn", "NotProcessedIn", "MergeIn", "RequestInfoIn",
+        "InformationReceivedIn", "ExtendIn", "ShareContactIn", "AcknowledgeIn", "CitizenReplyIn", "EvaluateIn",
+        "InterimIn", "ConcludeIn", "ReopenIn", "DismissRepeatIn", "LegalHoldIn", "OtpRequestIn", "OtpVerifyIn",
+        "SubjectRequestIn", "CorrectionIn", "ErasureIn", "CloseRequestIn", "RevokeLinkIn", "InstitutionIn",
+        "DistrictIn", "StaffUserIn", "SurveyIn", "ObjectionIn"), "requests"),
+}
+
+
+def __getattr__(name: str):
+    module = MODELS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

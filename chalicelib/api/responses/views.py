@@ -1,50 +1,11 @@
-"""The API's response models: the OpenAPI document is generated from them, and every
-response a route sends is checked against the model it declares for its status
-(`http.route`). A body that drifts from its model (a field renamed, one added without
-being documented) fails loudly instead of reaching clients unannounced.
-
-Request models stay in `domain/schemas.py`: they are the domain's input rules. These
-are the shape of what the API answers, so they live beside it.
-"""
+"""Every answer of the API other than a submission's receipt and the errors (see __init__)."""
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Out(BaseModel):
-    # built on first use, not at import: a cold start answers with one or two of these
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-
-# --- errors ------------------------------------------------------------------------------
-
-class ErrorDetail(BaseModel):
-    """Some errors add facts beside the code (a 409 names `current_version` and
-    `current_status`, a 429 `retry_after`), hence the open model."""
-    model_config = ConfigDict(extra="allow", defer_build=True)
-    code: str = Field(description="English machine-readable code")
-    message: str = Field(description="Turkish, for people")
-    field: str | None = Field(default=None, description="Dotted path of the field at fault")
-
-
-class ErrorOut(_Out):
-    error: ErrorDetail
-    errors: list[ErrorDetail] | None = None
-
-
-# --- the citizen ---------------------------------------------------------------------------
-
-class ApplicationOut(_Out):
-    application_no: str = Field(description="XXXX-XXXX-XX, with a check character")
-    access_code: str = Field(description="Shown once; keep it to track the application")
-    status: Literal["received"]
-    received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
-    legal_due_date: str | None = Field(description="YYYY-MM-DD; null for a thanks, which owes no answer")
-    type: str
-    category: str
-    district: str
+from . import _Out
 
 
 class HistoryOut(_Out):

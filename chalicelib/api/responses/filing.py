@@ -1,0 +1,37 @@
+"""What a submission answers, and every error (see __init__)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import _Out
+
+
+# --- errors ------------------------------------------------------------------------------
+
+class ErrorDetail(BaseModel):
+    """Some errors add facts beside the code (a 409 names `current_version` and
+    `current_status`, a 429 `retry_after`), hence the open model."""
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    code: str = Field(description="English machine-readable code")
+    message: str = Field(description="Turkish, for people")
+    field: str | None = Field(default=None, description="Dotted path of the field at fault")
+
+
+class ErrorOut(_Out):
+    error: ErrorDetail
+    errors: list[ErrorDetail] | None = None
+
+
+# --- the citizen ---------------------------------------------------------------------------
+
+class ApplicationOut(_Out):
+    application_no: str = Field(description="XXXX-XXXX-XX, with a check character")
+    access_code: str = Field(description="Shown once; keep it to track the application")
+    status: Literal["received"]
+    received_at: str = Field(description="ISO 8601 with offset, Europe/Istanbul")
+    legal_due_date: str | None = Field(description="YYYY-MM-DD; null for a thanks, which owes no answer")
+    type: str
+    category: str
+    district: str

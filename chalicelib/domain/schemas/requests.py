@@ -1,0 +1,250 @@
+"""Every request model other than a filing's (see __init__): the institution's answers,
+the office's actions, sessions, KVKK requests, settings, surveys."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..identity import normalise_mobile
+from . import _LINE_BREAKS, DistrictCode, Email, KindCode, Line, SubjectCode, Text, TypeCode, _Model
+from .submission import ApplicantIn
+
+
+class PartnerIn(_Model):
+    """An admin issues an Open311 partner key."""
+    name: Line = Field(min_length=2, max_length=100)
+    contact: Line = Field(min_length=3, max_length=200)
+    districts: list[DistrictCode] = Field(min_length=1, max_length=100)
+    rate_limit: int = Field(default=120, ge=1, le=6000)
+
+
+class AttachmentRef(_Model):
+    id: Text = Field(pattern=r"^[a-f0-9]{32}$")
+    filename: Line = Field(min_length=1, max_length=200)
+
+
+class AnswerIn(_Model):
+    text: Text = Field(min_length=1, max_length=10000)
+    outcome: Literal["positive", "negative", "informed", "not_competent"]
+    responder_name: Line = Field(min_length=2, max_length=100)
+    responder_title: Line = Field(min_length=2, max_length=100)
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=5)
+
+
+class RedirectIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)
+    suggested_institution: Line | None = Field(default=None, max_length=200)
+
+
+class ExtensionIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)
+
+
+class AttachmentUploadIn(_Model):
+    filename: Line = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, le=10 * 1024 * 1024)
+
+
+class CitizenUploadIn(_Model):
+    filename: Line = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png", "image/heic"]
+    size: int = Field(ge=1, le=10 * 1024 * 1024)
+
+
+class CitizenFileIn(_Model):
+    share_location: StrictBool = False
+
+
+class SessionIn(_Model):
+    username: Line = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class _Versioned(_Model):
+    version: int | None = Field(default=None, ge=1, description="The version the clerk saw (or If-Match)")
+
+
+class TriageIn(_Versioned):
+    type: TypeCode | None = None
+    category: SubjectCode | None = None
+    confidential_identity: StrictBool | None = Field(
+        default=None, description="true hides the applicant from institutions; once set it stays")
+    reason: Text = Field(min_length=5, max_length=1000)
+
+
+class ForwardIn(_Versioned):
+    institution_ids: list[Text] = Field(min_length=1, max_length=20)
+    note: Text | None = Field(default=None, max_length=1000)
+
+
+class NotProcessedIn(_Versioned):
+    reason_code: Text
+    explanation: Text = Field(min_length=10, max_length=2000)
+
+    @field_validator("reason_code")
+    @classmethod
+    def _reason(cls, v):
+        from ..office import NOT_PROCESSED_REASONS
+        if v not in NOT_PROCESSED_REASONS or v == "merged_duplicate":
+            raise PydanticCustomError("unknown_reason_code", "İşleme almama gerekçesi tanınmıyor.")
+        return v
+
+
+class MergeIn(_Versioned):
+    into: Text = Field(min_length=10, max_length=14)
+    explanation: Text = Field(min_length=10, max_length=1000)
+
+
+class RequestInfoIn(_Versioned):
+    message: Text = Field(min_length=10, max_length=1000)
+
+
+class InformationReceivedIn(_Versioned):
+    """The applicant gave the requested information at the desk or by phone."""
+    channel: Literal["desk", "phone"]
+    text: Text = Field(min_length=3, max_length=4000)
+
+
+class ExtendIn(_Versioned):
+    ground: Literal["other_unit", "several_institutions"]
+    explanation: Text = Field(min_length=10, max_length=1000)
+
+
+class ShareContactIn(_Versioned):
+    institution_id: Text
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class AcknowledgeIn(_Versioned):
+    """A thanks: the office's acknowledgement to the applicant, and the institutions it
+    is passed on to (none, if it concerns no one in particular)."""
+    message: Text = Field(min_length=10, max_length=2000)
+    institution_ids: list[Text] = Field(default_factory=list, max_length=20)
+
+
+class CitizenReplyIn(_Model):
+    text: Text = Field(min_length=3, max_length=4000)
+
+
+class EvaluateIn(_Versioned):
+    institution_id: Text
+    decision: Literal["accept", "return"]
+    note: Text | None = Field(default=None, max_length=2000)
+
+
+class InterimIn(_Versioned):
+    text: Text = Field(min_length=10, max_length=500)
+
+
+class ConcludeIn(_Versioned):
+    outcome: Literal["positive", "negative", "informed", "not_competent"]
+    answer: Text = Field(min_length=20, max_length=10000)
+    partly_refused: StrictBool = False      # an information request granted only in part (4982 art. 12)
+    legal_remedies: Text | None = Field(default=None, min_length=20, max_length=3000)
+    # institution attachments that go out with the final answer (ids from the answers)
+    release_attachments: list[Line] = Field(default_factory=list, max_length=10)
+
+
+class ReopenIn(_Versioned):
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class DismissRepeatIn(_Versioned):
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class LegalHoldIn(_Versioned):
+    """KVKK: put on or lift a legal hold (an objection, a lawsuit, an inquiry)."""
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class OtpRequestIn(_Model):
+    national_id: Text
+    phone: Text
+
+    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
+    _phone = field_validator("phone")(ApplicantIn._phone.__func__)
+
+
+class OtpVerifyIn(OtpRequestIn):
+    code: Text = Field(pattern=r"^[0-9]{6}$")
+
+
+class SubjectRequestIn(_Model):
+    """KVKK art. 11: a person's request, registered by the office."""
+    national_id: Text
+    kind: Literal["info", "copy", "correction", "erasure"]
+    channel: Literal["in_person", "letter", "kep", "email"]
+    received_on: date
+
+    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
+
+
+class CorrectionIn(_Versioned):
+    application_no: Text = Field(min_length=10, max_length=14)
+    field: Literal["first_name", "last_name", "address", "phone"]
+    value: Text = Field(min_length=2, max_length=300)
+    reason: Text = Field(min_length=10, max_length=1000)
+
+    @model_validator(mode="after")
+    def _value_fits_the_field(self):
+        if self.field == "phone":
+            normalised = normalise_mobile(self.value)
+            if normalised is None:
+                raise PydanticCustomError("invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde giriniz.")
+            self.value = normalised
+        elif self.field == "address" and len(self.value) < 10:
+            raise PydanticCustomError("too_short", "Adres en az 10 karakter olmalıdır.")
+        elif self.field in ("first_name", "last_name") and (len(self.value) > 50 or _LINE_BREAKS.search(self.value)):
+            raise PydanticCustomError("invalid_value", "Ad ve soyad tek satır, en fazla 50 karakter olmalıdır.")
+        return self
+
+
+class ErasureIn(_Model):
+    application_no: Text = Field(min_length=10, max_length=14)
+    reason: Text = Field(min_length=10, max_length=1000)
+
+
+class CloseRequestIn(_Versioned):
+    answer: Text = Field(min_length=20, max_length=4000)
+
+
+class RevokeLinkIn(_Versioned):
+    institution_id: Text
+
+
+class InstitutionIn(_Model):
+    id: Text = Field(min_length=3, max_length=80)
+    kind: KindCode
+    name: Line = Field(min_length=3, max_length=200)
+    liaison_email: Email
+    sla_days: int | None = Field(default=None, ge=1, le=30)
+    send_method: Literal["email_link"] = "email_link"  # the only delivery method so far
+
+
+class DistrictIn(_Versioned):
+    auto_forward: StrictBool
+    office_email: Email
+    supervisor_email: Email | None = None
+    institutions: list[InstitutionIn] = Field(max_length=200)
+
+
+class StaffUserIn(_Versioned):
+    """An admin sets a staff member's role, scope and whether they may sign in."""
+    role: Literal["desk", "supervisor", "province", "admin"]
+    district: Text | None = None
+    province: Text | None = None
+    enabled: StrictBool
+
+
+class SurveyIn(_Model):
+    rating: int = Field(ge=1, le=5)
+    comment: Text | None = Field(default=None, max_length=1000)
+
+
+class ObjectionIn(_Model):
+    reason: Text = Field(min_length=10, max_length=2000)

@@ -1,0 +1,98 @@
+"""The request models of a filing: the citizen's (web, mobile), the desk's and an Open311
+partner's. The models a submission validates, and nothing else (see __init__)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..catalog import catalog
+from ..identity import is_valid_national_id, normalise_mobile
+from . import (LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, DistrictCode, Email, Line, SubjectCode, Text, TypeCode,
+               _Model)
+
+
+class ApplicantIn(_Model):
+    national_id: Text
+    first_name: Line = Field(min_length=2, max_length=50)
+    last_name: Line = Field(min_length=2, max_length=50)
+    phone: Text
+    email: Email | None = None
+    address: Text = Field(min_length=10, max_length=300)
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, v: str) -> str:
+        if not is_valid_national_id(v):
+            raise PydanticCustomError(
+                "invalid_national_id",
+                "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz.")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        normalised = normalise_mobile(v)
+        if normalised is None:
+            raise PydanticCustomError(
+                "invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz.")
+        return normalised
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _no_email(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+
+class LocationIn(_Model):
+    lat: float
+    lon: float
+
+    @model_validator(mode="after")
+    def _inside_turkey(self):
+        if not (LAT_MIN <= self.lat <= LAT_MAX and LON_MIN <= self.lon <= LON_MAX):
+            raise PydanticCustomError("outside_turkey", "Konum Türkiye sınırları içinde olmalıdır.")
+        return self
+
+
+class ApplicationIn(_Model):
+    type: TypeCode
+    category: SubjectCode
+    district: DistrictCode
+    subject: Line = Field(min_length=3, max_length=150)
+    description: Text = Field(min_length=10, max_length=4000)
+    applicant: ApplicantIn
+    location: LocationIn | None = None
+    confidential_identity: StrictBool = False
+    kvkk_acknowledged: StrictBool
+    channel: Literal["web", "mobile"]
+
+    @field_validator("kvkk_acknowledged")
+    @classmethod
+    def _kvkk(cls, v: bool) -> bool:
+        if v is not True:
+            raise PydanticCustomError(
+                "kvkk_not_acknowledged", "Başvuru için kişisel verilerin işlenmesine ilişkin aydınlatma metni onaylanmalıdır.")
+        return v
+
+    @field_validator("confidential_identity")
+    @classmethod
+    def _confidential_only_for_ihbar(cls, v: bool, info: ValidationInfo) -> bool:
+        kind = catalog().types.get(info.data.get("type") or "")
+        if v and kind is not None and not kind.get("confidential_identity_allowed"):
+            raise PydanticCustomError(
+                "confidential_not_allowed", "Kimlik gizliliği yalnızca ihbar başvurularında istenebilir.")
+        return v
+
+
+class DeskApplicationIn(ApplicationIn):
+    """Staff intake at the desk: the same rules, another channel, and the receipt time."""
+    channel: Literal["face_to_face", "phone"]
+    received_at: datetime | None = None
+
+
+class PartnerApplicationIn(ApplicationIn):
+    """An application an Open311 partner files (domain/open311.py builds the body)."""
+    channel: Literal["open311"]
