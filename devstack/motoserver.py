@@ -29,11 +29,13 @@ the answer per host.
 from __future__ import annotations
 
 import argparse
+import base64
 import bisect
 import functools
 import json
 import sys
 import threading
+import weakref
 from collections.abc import Mapping
 
 _done = False
@@ -69,6 +71,116 @@ def intern_attribute_names() -> None:
             self.attrs[sys.intern(key)] = DynamoType(value)
 
     Item.__init__ = __init__
+
+
+# Items at rest, packed. moto holds every item as a dictionary of `DynamoType` objects,
+# each with its own dictionary, and nested maps and lists the same way down: about 35 KiB
+# of Python objects per application (its case, assignment, claims, audit entries), which
+# over 10,000 applications was most of the local server's growth. An item read or written
+# is unpacked into moto's own form and stays so until the next write after
+# PACK_INTERVAL seconds, when every item unpacked since is packed again (its DynamoDB
+# JSON, zlib-compressed; about a tenth of the size). The packing runs under the write
+# lock, so no write is changing an item while it is packed; a Query reading an item at
+# that moment keeps the unpacked copy it holds, which has the same content.
+PACK_INTERVAL = 1.0
+_unpacked: dict = {}                 # id -> weak reference: every item unpacked since the last packing
+_unpacked_lock = threading.Lock()
+_packed_at = 0.0
+
+
+def pack_items_at_rest(interval: float = PACK_INTERVAL) -> None:
+    """moto's `Item.attrs` becomes a property over the packed form (see above)."""
+    global PACK_INTERVAL
+    PACK_INTERVAL = interval
+    from moto.dynamodb.models.dynamo_type import Item
+    if isinstance(Item.__dict__.get("attrs"), property):
+        return
+
+    def get(self):
+        attrs = self.__dict__.get("_attrs")
+        if attrs is None:
+            attrs = _unpack(self.__dict__["_packed"])
+            self.__dict__["_attrs"] = attrs
+            with _unpacked_lock:
+                _unpacked[id(self)] = weakref.ref(self)
+        return attrs
+
+    def put(self, attrs):
+        self.__dict__["_attrs"] = attrs
+        self.__dict__["_packed"] = None
+        with _unpacked_lock:       # weakly: moto's copies for a Query's answer are gone before they would be packed
+            _unpacked[id(self)] = weakref.ref(self)
+
+    Item.attrs = property(get, put)
+
+
+def _plain(value):
+    """A DynamoType as JSON that `_typed` turns back into the same DynamoType (the Python
+    value kept as it was: moto holds a binary value as text or as bytes, by how it came)."""
+    if value.type == "M":
+        return {"M": {name: _plain(v) for name, v in value.value.items()}}
+    if value.type == "L":
+        return {"L": [_plain(v) for v in value.value]}
+    raw = value.value
+    if isinstance(raw, bytes):
+        return {value.type: {"$b": base64.b64encode(raw).decode("ascii")}}
+    if isinstance(raw, list) and any(isinstance(v, bytes) for v in raw):
+        return {value.type: [{"$b": base64.b64encode(v).decode("ascii")} if isinstance(v, bytes) else v
+                             for v in raw]}
+    return {value.type: raw}
+
+
+def _typed(plain: dict):
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    kind, raw = next(iter(plain.items()))
+    if kind == "M":
+        raw = {name: _typed(v) for name, v in raw.items()}
+    elif kind == "L":
+        raw = [_typed(v) for v in raw]
+    elif isinstance(raw, dict):
+        raw = base64.b64decode(raw["$b"])
+    elif isinstance(raw, list):
+        raw = [base64.b64decode(v["$b"]) if isinstance(v, dict) else v for v in raw]
+    typed = DynamoType.__new__(DynamoType)
+    typed.type, typed.value = kind, raw
+    return typed
+
+
+def _pack(attrs) -> bytes:
+    import zlib
+    return zlib.compress(json.dumps({name: _plain(value) for name, value in attrs.items()},
+                                    separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 1)
+
+
+def _unpack(packed: bytes):
+    import zlib
+
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+    attrs = LimitedSizeDict.__new__(LimitedSizeDict)   # as moto's own copy: the item passed its size check
+    dict.__init__(attrs)
+    for name, value in json.loads(zlib.decompress(packed)).items():
+        dict.__setitem__(attrs, sys.intern(name), _typed(value))
+    return attrs
+
+
+def pack_unpacked(now: float | None = None) -> int:
+    """Pack every item unpacked since the last time (the caller holds the write lock);
+    returns how many. After a write, at most once every PACK_INTERVAL seconds."""
+    global _unpacked, _packed_at
+    import time
+    now = time.monotonic() if now is None else now
+    with _unpacked_lock:
+        batch, _unpacked = _unpacked, {}
+    packed = 0
+    for ref in batch.values():
+        item = ref()
+        attrs = item.__dict__.get("_attrs") if item is not None else None
+        if attrs is not None:
+            item.__dict__["_packed"] = _pack(attrs)      # first the packed form, then drop the objects:
+            item.__dict__["_attrs"] = None               # a reader in between finds one or the other
+            packed += 1
+    _packed_at = now
+    return packed
 
 
 _LOCK = threading.RLock()
@@ -256,6 +368,10 @@ def _after_write(backend, table_name, key_attrs) -> None:
         _CHANGED.setdefault((backend, table_name), set()).add((h, r))
     if "_local_partitions" in table.__dict__:        # else built from the items when first queried
         _place(table.__dict__["_local_partitions"], (h, r), _current(table, h, r))
+    if _unpacked:
+        import time
+        if time.monotonic() - _packed_at >= PACK_INTERVAL:
+            pack_unpacked()
 
 
 def drain_changes() -> list[dict]:
@@ -605,6 +721,7 @@ def main() -> None:
     bound_sqs_walks()
     stop_tracking_model_instances()
     intern_attribute_names()
+    pack_items_at_rest()
     _note_changes = True
 
     from moto.server import DomainDispatcherApplication, create_backend_app

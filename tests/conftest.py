@@ -115,11 +115,13 @@ def _install_hook():
 _install_hook()
 
 
-from devstack.motoserver import bound_sqs_walks, intern_attribute_names, serialise_dynamodb_writes  # noqa: E402
+from devstack.motoserver import (bound_sqs_walks, intern_attribute_names, pack_items_at_rest,  # noqa: E402
+                                 serialise_dynamodb_writes)
 
 serialise_dynamodb_writes()
 bound_sqs_walks()
 intern_attribute_names()
+pack_items_at_rest(interval=0.0)     # as the local server does, packing after every write: every test reads packed items
 
 
 @pytest.fixture

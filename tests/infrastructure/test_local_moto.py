@@ -467,3 +467,113 @@ def test_items_share_one_string_per_attribute_name(aws):
     got = ddb.get_item(TableName=table, Key={"pk": {"S": "X#1"}, "sk": {"S": "X"}})["Item"]
     assert got == {"pk": {"S": "X#1"}, "sk": {"S": "X"}, "extension_warned": {"BOOL": False},
                    "nested": {"M": {"a": {"N": "1"}}}}
+
+
+EVERY_TYPE = {"pk": {"S": "P#1"}, "sk": {"S": "X"}, "s": {"S": "Çağrı İğdır ışık"}, "n": {"N": "-12.50"}, "count": {"N": "41"},
+              "b": {"B": b"\x00\xffsealed"}, "t": {"BOOL": True}, "f": {"BOOL": False}, "z": {"NULL": True},
+              "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"\x01", b"\x02"]},
+              "l": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"L": [{"BOOL": False}, {"NULL": True}]}}}]},
+              "m": {"M": {"history": {"L": [{"M": {"at": {"S": "2026-12-04"}, "b": {"B": b"\x02"}}}]}}}}
+
+
+def _stored(table: str, pk: str, sk: str = "X"):
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    return dynamodb_backends["123456789012"]["eu-central-1"].get_table(table).get_item(
+        DynamoType({"S": pk}), DynamoType({"S": sk}))
+
+
+def test_items_at_rest_are_packed_and_every_type_reads_back_the_same(aws):
+    """The local moto packs each item after the next write (tests pack after every
+    write); whatever it holds reads back exactly as written, through every call that
+    reads or changes an item."""
+    import boto3
+
+    from devstack import motoserver
+    ddb = boto3.client("dynamodb", region_name="eu-central-1")
+    table = aws["MAIN_TABLE"]
+    ddb.put_item(TableName=table, Item=EVERY_TYPE)
+    ddb.put_item(TableName=table, Item={"pk": {"S": "P#2"}, "sk": {"S": "X"}})   # a write: P#1 is packed
+    stored = _stored(table, "P#1")
+    assert stored.__dict__["_attrs"] is None and isinstance(stored.__dict__["_packed"], bytes)
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "P#1"}, "sk": {"S": "X"}})["Item"] == EVERY_TYPE
+
+    ddb.update_item(TableName=table, Key={"pk": {"S": "P#1"}, "sk": {"S": "X"}},
+                    UpdateExpression="SET m.history[0].#at = :at, #count = #count + :one ADD ss :c REMOVE z",
+                    ExpressionAttributeNames={"#at": "at", "#count": "count"}, ExpressionAttributeValues={":at": {"S": "2026-12-05"}, ":one": {"N": "1"}, ":c": {"SS": ["c"]}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "P#3"}, "sk": {"S": "X"}})
+    assert _stored(table, "P#1").__dict__["_attrs"] is None          # packed again by the next write
+    expected = {**EVERY_TYPE, "count": {"N": "42"}, "ss": {"SS": ["a", "b", "c"]},
+                "m": {"M": {"history": {"L": [{"M": {"at": {"S": "2026-12-05"}, "b": {"B": b"\x02"}}}]}}}}
+    del expected["z"]
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "P#1"}, "sk": {"S": "X"}})["Item"]
+    assert {k: (sorted(v["SS"]) if "SS" in v else v) for k, v in got.items()} == \
+        {k: (sorted(v["SS"]) if "SS" in v else v) for k, v in expected.items()}
+
+    # a transaction whose condition fails changes nothing; one that passes changes both items
+    from botocore.exceptions import ClientError
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "P#2"}, "sk": {"S": "X"}},
+                        "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}},
+            {"ConditionCheck": {"TableName": table, "Key": {"pk": {"S": "P#1"}, "sk": {"S": "X"}},
+                                "ConditionExpression": "attribute_exists(z)"}}])
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "P#2"}, "sk": {"S": "X"}})["Item"] == {
+        "pk": {"S": "P#2"}, "sk": {"S": "X"}}
+    ddb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": table, "Key": {"pk": {"S": "P#2"}, "sk": {"S": "X"}},
+                    "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}},
+        {"Update": {"TableName": table, "Key": {"pk": {"S": "P#1"}, "sk": {"S": "X"}},
+                    "UpdateExpression": "SET s = :s", "ExpressionAttributeValues": {":s": {"S": "ıI"}},
+                    "ConditionExpression": "attribute_exists(b)"}}])
+    motoserver.pack_unpacked()
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "P#2"}, "sk": {"S": "X"}})["Item"]["v"] == {"N": "1"}
+    assert ddb.get_item(TableName=table, Key={"pk": {"S": "P#1"}, "sk": {"S": "X"}})["Item"]["s"] == {"S": "ıI"}
+
+
+def test_binary_values_keep_their_python_form_when_packed():
+    """moto holds a binary value as text (from a request's JSON) or as bytes; packing keeps which."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from devstack.motoserver import _pack, _unpack
+    attrs = {"text": DynamoType({"B": "AP8="}), "raw": DynamoType({"B": b"\x00\xff"}),
+             "set": DynamoType({"BS": [b"\x01", "Ag=="]}),
+             "nested": DynamoType({"M": {"x": {"L": [{"B": b"\x03"}, {"S": "İ"}]}}})}
+    back = _unpack(_pack(attrs))
+    assert back == attrs
+    assert back["text"].value == "AP8=" and back["raw"].value == b"\x00\xff"
+    assert back["set"].value == [b"\x01", "Ag=="]
+    assert back["nested"].value["x"].value[0].value == b"\x03"
+
+
+def test_packed_items_take_a_fraction_of_moto_s_objects(aws):
+    """What a stack holds at rest: 200 case-like items, measured as moto's objects and
+    packed (tracemalloc, the bytes Python holds for them)."""
+    import tracemalloc
+
+    import boto3
+
+    from devstack import motoserver
+    ddb = boto3.client("dynamodb", region_name="eu-central-1")
+    table = aws["MAIN_TABLE"]
+    case = {f"attribute_{i:02d}": {"S": f"değer {i} " * 3} for i in range(30)}
+    case["history"] = {"L": [{"M": {"at": {"S": f"2026-12-0{d}T10:00:00+03:00"}, "status": {"S": "forwarded"},
+                                    "public": {"BOOL": True}}} for d in range(1, 8)]}
+    for i in range(200):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"C#{i:04d}"}, "sk": {"S": "X"}, **case})
+    motoserver.pack_unpacked()
+    items = [_stored(table, f"C#{i:04d}") for i in range(200)]
+    assert all(item.__dict__["_attrs"] is None for item in items)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for item in items:
+            item.attrs                                   # unpacked: moto's own objects
+        unpacked = tracemalloc.get_traced_memory()[0] - before
+        motoserver.pack_unpacked()
+        packed = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert all(item.__dict__["_attrs"] is None for item in items)
+    assert unpacked > 200 * 8_000                          # moto's objects: over 8 KB an item
+    assert packed < unpacked / 5, (packed, unpacked)       # packed: the packed form only
