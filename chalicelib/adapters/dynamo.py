@@ -29,8 +29,8 @@ class _Item(Model):
     """Every model's base: its connection keeps pynamodb's table description but sends
     through the process's one DynamoDB client (`dynamodb_client`). pynamodb gives each
     model class its own botocore session and client otherwise, made on the model's first
-    call (pynamodb issues #876, #1245): about 30 ms each on a cold start, and more for
-    every model a warm container touched for the first time."""
+    call (pynamodb issues #876, #1245): about 30 ms for each model a container used for the
+    first time, cold or warm."""
 
     @classmethod
     def _get_connection(cls):

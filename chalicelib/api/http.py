@@ -146,7 +146,7 @@ def route(bp, path: str, method: str, *, summary: str, tag: str, request: type |
 
 def model_of(ref):
     """Routes name their models as strings, so that importing the app does not import
-    pydantic: request models from domain/schemas.py, response models from responses.py."""
+    pydantic: request models from domain/schemas, response models from responses."""
     if not isinstance(ref, str):
         return ref
     from . import responses
