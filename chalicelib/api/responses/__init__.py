@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from ...lazymodules import lazy_names
+
 
 class _Out(BaseModel):
     # built on first use, not at import: a cold start answers with one or two of these
@@ -37,11 +39,4 @@ MODELS = {
 }
 
 
-def __getattr__(name: str):
-    module = MODELS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, MODELS, globals())

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from ...lazymodules import lazy_names
 from ..catalog import catalog
 from ..errors import ValidationFailed
 
@@ -311,11 +312,4 @@ MODELS = {
 }
 
 
-def __getattr__(name: str):
-    module = MODELS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, MODELS, globals())
