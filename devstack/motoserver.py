@@ -85,6 +85,7 @@ def intern_attribute_names() -> None:
 PACK_INTERVAL = 1.0
 _unpacked: dict = {}                 # id -> weak reference: every item unpacked since the last packing
 _unpacked_lock = threading.Lock()
+_unpacking_lock = threading.Lock()
 _packed_at = 0.0
 
 
@@ -99,10 +100,16 @@ def pack_items_at_rest(interval: float = PACK_INTERVAL) -> None:
     def get(self):
         attrs = self.__dict__.get("_attrs")
         if attrs is None:
-            attrs = _unpack(self.__dict__["_packed"])
-            self.__dict__["_attrs"] = attrs
-            with _unpacked_lock:
-                _unpacked[id(self)] = weakref.ref(self)
+            # One unpacking per item at a time: reads take no write lock, and a reader that
+            # unpacked the same item beside a write would put its own copy in the item after
+            # the writer's, so the item would keep the old values and the write would be lost.
+            with _unpacking_lock:
+                attrs = self.__dict__.get("_attrs")
+                if attrs is None:
+                    attrs = _unpack(self.__dict__["_packed"])
+                    self.__dict__["_attrs"] = attrs
+                    with _unpacked_lock:
+                        _unpacked[id(self)] = weakref.ref(self)
         return attrs
 
     def put(self, attrs):

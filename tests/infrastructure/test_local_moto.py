@@ -531,6 +531,40 @@ def test_items_at_rest_are_packed_and_every_type_reads_back_the_same(aws):
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "P#1"}, "sk": {"S": "X"}})["Item"]["s"] == {"S": "ıI"}
 
 
+def test_two_threads_unpacking_one_item_share_one_copy(monkeypatch):
+    """Reads take no write lock. A reader unpacking an item beside a writer must not put
+    its own copy into the item after the writer's, or the write would change a copy the
+    item no longer holds, and be lost."""
+    import threading
+
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    from devstack import motoserver
+    item = Item(DynamoType({"S": "P#1"}), None, {"pk": {"S": "P#1"}, "n": {"N": "1"}})
+    motoserver.pack_unpacked()
+    assert item.__dict__["_attrs"] is None
+    unpack, first_inside, go_on = motoserver._unpack, threading.Event(), threading.Event()
+
+    def slow_first(packed):
+        if not first_inside.is_set():
+            first_inside.set()
+            go_on.wait(5)
+        return unpack(packed)
+    monkeypatch.setattr(motoserver, "_unpack", slow_first)
+    got = {}
+    writer = threading.Thread(target=lambda: got.setdefault("writer", item.attrs))
+    reader = threading.Thread(target=lambda: got.setdefault("reader", item.attrs))
+    writer.start()
+    assert first_inside.wait(5)
+    reader.start()
+    reader.join(0.2)                  # unpacks beside the writer, unless it waits for it
+    go_on.set()
+    writer.join(5), reader.join(5)
+    got["writer"]["n"] = DynamoType({"N": "2"})                    # the write, on what the writer holds
+    assert got["reader"] is got["writer"] is item.attrs
+    assert item.attrs["n"] == DynamoType({"N": "2"})
+
+
 def test_binary_values_keep_their_python_form_when_packed():
     """moto holds a binary value as text (from a request's JSON) or as bytes; packing keeps which."""
     from moto.dynamodb.models.dynamo_type import DynamoType
