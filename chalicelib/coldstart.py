@@ -10,6 +10,8 @@ In Lambda (AWS_LAMBDA_FUNCTION_NAME is set) `app.py` pauses the collector when i
 imported. After the first invocation, whatever its outcome, the objects alive at that
 point are moved out of every later collection (`gc.freeze`: they are the code and the
 clients, which live as long as the container) and the collector runs as usual again.
+A middleware in `app.py` does that around every handler; Chalice runs none around an
+authorizer, so the staff authorizer (a Lambda function of its own) does it itself.
 Nothing changes anywhere else: tests, `chalice local` and the local stack's pump keep
 the collector on throughout.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chalice import AuthResponse, Blueprint
 
+from .. import coldstart
 from ..adapters import cognito
 from ..bootstrap import ports
 from ..domain.errors import Unauthorized
@@ -24,7 +25,17 @@ def _office():
 def staff_authorizer(auth_request):
     """API Gateway TOKEN authorizer: no header -> 401; an invalid, expired or foreign
     token, or one whose role or district the staff directory does not grant -> an empty
-    policy, which API Gateway answers with 403. Role and scope come from the directory."""
+    policy, which API Gateway answers with 403. Role and scope come from the directory.
+
+    Chalice runs no middleware around an authorizer, so its own container's first
+    invocation gives the garbage collector back here (chalicelib/coldstart.py)."""
+    try:
+        return _authorize(auth_request)
+    finally:
+        coldstart.resume_collector()
+
+
+def _authorize(auth_request):
     from ..services import staff
     token = cognito.bearer(auth_request.token)
     try:

@@ -25,6 +25,11 @@ with Client(app.app, stage_name="local") as c:
     elif kind == "sqs":                     # a poison message: handled without any AWS call
         event = c.events.generate_sqs_event(queue_name=app.ROUTING_QUEUE, message_bodies=["not json"])
         seen["result"] = c.lambda_.invoke("routing_worker", event).payload
+    elif kind == "authorizer":              # its own Lambda function, which Chalice runs without middleware
+        from chalicelib.api.staff import staff_authorizer
+        seen["policy"] = staff_authorizer({"type": "TOKEN", "authorizationToken": "Bearer not-a-token",
+                                           "methodArn": "arn:aws:execute-api:eu-central-1:123456789012:a1/api/GET/v1/staff/cases"},
+                                          None)["principalId"]
     elif kind == "raises":
         def broken(event):
             raise RuntimeError("the handler failed")
@@ -49,7 +54,7 @@ def run(kind: str, lambda_env: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("kind", ["http", "sqs", "raises"])
+@pytest.mark.parametrize("kind", ["http", "sqs", "authorizer", "raises"])
 def test_in_lambda_the_collector_waits_for_the_first_invocation_only(kind):
     seen = run(kind, lambda_env=True)
     assert seen["after_import"] is False           # paused while the first invocation imports the code
@@ -59,6 +64,8 @@ def test_in_lambda_the_collector_waits_for_the_first_invocation_only(kind):
         assert seen["status"] == 200
     elif kind == "sqs":
         assert len(seen["result"]["batchItemFailures"]) == 1   # the poison message, handed back to SQS
+    elif kind == "authorizer":
+        assert seen["policy"] == "anonymous"                    # a bad token: an empty policy (403)
     else:
         assert seen["raised"] is True
 
