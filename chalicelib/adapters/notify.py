@@ -1,14 +1,13 @@
 """SES (e-mail), SNS (SMS), and the notification claim records in DynamoDB."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..config import settings
 from . import itemkeys as K
 from .aws import client
 from .dynamo import NotificationItem
 
-CLAIM_TTL = timedelta(days=400)
 
 
 class AwsSender:
@@ -32,9 +31,10 @@ class AwsSender:
 class ClaimStore:
     def claim(self, dedup_key: str, channel: str, template: str, now: datetime) -> bool:
         """One conditional write. False when this notification was claimed before."""
+        from ..domain.retention import kept_for
         from .store import conditional_put
         item = NotificationItem(*K.notification_key(dedup_key), channel=channel, template=template,
-                                claimed_at=now.isoformat(), expires_at=now + CLAIM_TTL)
+                                claimed_at=now.isoformat(), expires_at=now + kept_for("notification_claim"))
         return conditional_put(item, NotificationItem.pk.does_not_exist())
 
     def release(self, dedup_key: str) -> None:

@@ -658,10 +658,10 @@ class DynamoStore:
         """The anonymised case and assignments and one log entry per destroyed record, in
         one transaction that only succeeds if the case was not anonymised meanwhile (two
         runs at once destroy and log once: the loser raises StaleCase)."""
-        from ..domain.retention import DESTRUCTION_LOG_YEARS, add_years
+        from ..domain.retention import add_years, destruction_log_years
         case_item = M.case_to_item(case, self.keys)
         a_items = [M.assignment_to_item(a, case.district) for a in assignments]
-        expires_day = add_years(at.date(), DESTRUCTION_LOG_YEARS)
+        expires_day = add_years(at.date(), destruction_log_years())
         expires = datetime(expires_day.year, expires_day.month, expires_day.day, tzinfo=timezone.utc)
         logs = [DestructionLogItem(*K.destruction_log_key(case.district, at.isoformat(), case.application_no,
                                                           e.record, e.ref),

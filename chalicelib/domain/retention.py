@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 DEFAULT_YEARS = 10
-DESTRUCTION_LOG_YEARS = 3
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +25,18 @@ def policy() -> list[dict]:
 
 def rule(record: str) -> dict:
     return next(r for r in policy() if r["record"] == record)
+
+
+def kept_for(record: str) -> timedelta:
+    """How long a record that expires by TTL is kept from its creation: the policy's
+    minutes, hours or days, so that the code keeps what the published policy says."""
+    r = rule(record)
+    [(unit, amount)] = [(u, r[u]) for u in ("minutes", "hours", "days") if u in r]
+    return timedelta(**{unit: amount})
+
+
+def destruction_log_years() -> int:
+    return int(rule("destruction_log")["years"])
 
 
 def add_years(day: date, years: int) -> date:

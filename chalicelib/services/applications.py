@@ -17,11 +17,11 @@ from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES, l
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord
+from ..domain.retention import kept_for
 from ..domain.schemas import ApplicationIn, parse
 from . import messages
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, StaleCase, TransientConflict
 
-IDEMPOTENCY_TTL = timedelta(hours=24)
 # Tracking throttle (documented in docs/api.md): failed look-ups are counted in fixed
 # 15-minute windows, per application number and per client address.
 THROTTLE_WINDOW_SECONDS = 15 * 60
@@ -101,7 +101,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
         if idempotency:
             record = IdempotencyRecord(idempotency, request_hash, 201,
                                        ports.keys.seal(json.dumps(body), f"idempotency:{idempotency}"),
-                                       now + IDEMPOTENCY_TTL)
+                                       now + kept_for("idempotency"))
         try:
             ports.store.add_submission(case, record, partner_use)
         except DuplicateApplicationNo:

@@ -13,7 +13,7 @@ redelivered message re-sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..domain import refs
 from ..domain.assignment import Institution, new_assignments, resolve
@@ -83,8 +83,9 @@ def receipt_allowed(ports: Ports, case: Case) -> bool:
     recorded = case.recorded_at or case.received_at
     day = local_date(recorded)
     counter = Counter("receipt-sms", ports.keys.fingerprint(case.applicant.phone.encode()), day.toordinal())
+    from ..domain.retention import kept_for
     return ports.store.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
-                                          recorded + timedelta(days=2))
+                                          recorded + kept_for("receipt_sms_counter"))
 
 
 def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:

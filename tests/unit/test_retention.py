@@ -1,7 +1,9 @@
 """The retention rules (domain/retention.py), with literal dates."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
 
 from chalicelib.domain import retention as R
 from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
@@ -70,3 +72,12 @@ def test_anonymising_keeps_the_record_and_drops_the_person():
     assert case.history[1].note == "" and case.history[0].note == "Alındı"
     assert (case.outcome, case.final_answer, case.institutions[0]["name"]) == ("positive", "Onarıldı.",
                                                                              "Maltepe Belediyesi")
+
+
+def test_a_ttl_period_is_read_from_the_policy_in_its_own_unit():
+    assert R.kept_for("idempotency") == timedelta(hours=R.rule("idempotency")["hours"])
+    assert R.kept_for("notification_claim") == timedelta(days=R.rule("notification_claim")["days"])
+    assert R.kept_for("throttle_counter") == timedelta(minutes=R.rule("throttle_counter")["minutes"])
+    assert R.destruction_log_years() == 3
+    with pytest.raises(ValueError):
+        R.kept_for("case")              # counted in years from the closing, not a TTL from creation
