@@ -103,7 +103,8 @@ class FakeStore:
     def add_submission(self, case, idempotency, partner_use=None):
         if not self._check_case(case, new=True):
             raise DuplicateApplicationNo()
-        if idempotency is not None and idempotency.key in self.idempotency:
+        earlier = self.idempotency.get(idempotency.key) if idempotency is not None else None
+        if earlier is not None and earlier.expires_at >= (case.recorded_at or case.received_at):
             raise IdempotencyKeyTaken()
         if partner_use is not None:
             from chalicelib.domain.records import Counter

@@ -161,8 +161,10 @@ class DynamoStore:
 
         def build(tx):
             tx.save(item, condition=CaseItem.pk.does_not_exist())
-            if idempotency is not None:
-                tx.save(M.idempotency_to_item(idempotency), condition=IdempotencyItem.pk.does_not_exist())
+            if idempotency is not None:   # a record past its expiry is gone, whether TTL has deleted it yet or not
+                tx.save(M.idempotency_to_item(idempotency),
+                        condition=IdempotencyItem.pk.does_not_exist()
+                        | (IdempotencyItem.expires_at < (case.recorded_at or case.received_at)))
             if partner_use is not None:   # the key's check and count, in the same transaction
                 u = partner_use
                 slots["partner"] = 2 if idempotency is not None else 1

@@ -111,7 +111,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
             case.access_code_hash = ports.keys.access_code_hash(case.application_no, access_code)
             continue
         except IdempotencyKeyTaken:
-            replay = _replay(ports, idempotency, request_hash)
+            replay = _replay(ports, idempotency, request_hash, now)
             if replay:
                 return replay
             time.sleep(0.05 * (attempt + 1))  # the winner's record is not visible yet
@@ -123,7 +123,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
             ports.publisher.route(messages.application_received(case.application_no, case.district,
                                                                 case.recorded_at or case.received_at))
         except Exception as exc:  # noqa: BLE001
-            # The case is safely recorded with its route marker; the 15-minute sweep
+            # The case is safely recorded in its re-route slot; the 15-minute sweep
             # re-sends the message of a case not routed within 10 minutes, so the
             # citizen still gets a 201 and, shortly after, the receipt SMS.
             from ..logs import exception_summary, logger
@@ -133,9 +133,12 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
     raise AppError("busy", "Başvuru şu anda kaydedilemedi; lütfen tekrar deneyiniz.", status=409)
 
 
-def _replay(ports: Ports, idempotency: str, request_hash: str) -> Result | None:
+def _replay(ports: Ports, idempotency: str, request_hash: str, now: datetime) -> Result | None:
+    """The first answer to this key, if its record is still in force. DynamoDB deletes an
+    expired item by TTL some time later (up to days), and the local stack never does, so
+    an expired record counts as absent here and is overwritten by the submission."""
     record = ports.store.get_idempotency(idempotency)
-    if record is None:
+    if record is None or record.expires_at < now:   # in force up to its expiry, as the store holds it
         return None
     if record.request_hash != request_hash:
         raise Conflict("idempotency_key_reused",

@@ -66,6 +66,20 @@ def test_an_idempotency_key_is_taken_once(store):
     assert (got.request_hash, got.status_code, got.response_sealed) == ("req", 201, "sealed")
 
 
+def test_an_expired_idempotency_record_is_overwritten_even_before_ttl_deletes_it(store):
+    """DynamoDB deletes an expired item by TTL up to days later (the local stack never does):
+    a record past its expiry no longer holds its key."""
+    store.add_submission(new_case("AAAAAAAAAA"), IdempotencyRecord("k" * 64, "old", 201, "sealed-1", T0))
+    later = new_case("BBBBBBBBBB", received=T0 + timedelta(seconds=1))
+    store.add_submission(later, IdempotencyRecord("k" * 64, "new", 201, "sealed-2", T0 + timedelta(hours=24)))
+    assert store.get("BBBBBBBBBB") is not None
+    assert store.get_idempotency("k" * 64).request_hash == "new"
+    at_expiry = new_case("CCCCCCCCCC", received=T0 + timedelta(hours=24))       # still in force at its last second
+    with pytest.raises(IdempotencyKeyTaken):
+        store.add_submission(at_expiry, IdempotencyRecord("k" * 64, "new", 201, "x", T0 + timedelta(hours=48)))
+    assert store.get("CCCCCCCCCC") is None
+
+
 def test_tracking_reads_the_case_without_personal_data(store):
     store.add_submission(new_case("AAAAAAAAAA"), None)
     case, _ = store.get_public_and_count("AAAAAAAAAA", Counter("track-ip", "1.2.3.4", 7))

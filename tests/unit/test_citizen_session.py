@@ -112,3 +112,18 @@ def test_a_submission_within_the_session_is_marked_phone_verified(p):
     other = {**VALID_APPLICATION, "applicant": {**VALID_APPLICATION["applicant"], "national_id": "10000000078"}}
     not_theirs = applications.submit(p, other, idempotency_key_header=None, authorization=f"Bearer {token}").body
     assert p.store.get(not_theirs["application_no"].replace("-", "")).phone_verified is False
+
+
+def test_an_idempotency_key_replays_for_24_hours_then_files_anew(p):
+    """The same key and body within its period give the first receipt again; past it, the
+    record is spent even where TTL has not deleted it yet, and the body is a new application."""
+    first = applications.submit(p, VALID_APPLICATION, idempotency_key_header="k-retry-1")
+    p.clock.advance(hours=23, minutes=59)
+    again = applications.submit(p, VALID_APPLICATION, idempotency_key_header="k-retry-1")
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.body["application_no"] == first.body["application_no"]
+    p.clock.advance(minutes=2)
+    later = applications.submit(p, VALID_APPLICATION, idempotency_key_header="k-retry-1")
+    assert later.status == 201 and "Idempotent-Replayed" not in later.headers
+    assert later.body["application_no"] != first.body["application_no"]
+    assert p.store.get(later.body["application_no"].replace("-", "")) is not None
