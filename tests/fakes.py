@@ -104,7 +104,7 @@ class FakeStore:
         if not self._check_case(case, new=True):
             raise DuplicateApplicationNo()
         earlier = self.idempotency.get(idempotency.key) if idempotency is not None else None
-        if earlier is not None and earlier.expires_at >= (case.recorded_at or case.received_at):
+        if earlier is not None and earlier.in_force(case.recorded_at or case.received_at):
             raise IdempotencyKeyTaken()
         if partner_use is not None:
             from chalicelib.domain.records import Counter

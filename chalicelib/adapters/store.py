@@ -161,7 +161,7 @@ class DynamoStore:
 
         def build(tx):
             tx.save(item, condition=CaseItem.pk.does_not_exist())
-            if idempotency is not None:   # a record past its expiry is gone, whether TTL has deleted it yet or not
+            if idempotency is not None:   # a spent record is overwritten (IdempotencyRecord.in_force)
                 tx.save(M.idempotency_to_item(idempotency),
                         condition=IdempotencyItem.pk.does_not_exist()
                         | (IdempotencyItem.expires_at < (case.recorded_at or case.received_at)))

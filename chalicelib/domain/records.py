@@ -27,6 +27,11 @@ class IdempotencyRecord:
     response_sealed: str
     expires_at: datetime
 
+    def in_force(self, at: datetime) -> bool:
+        """The key is held up to its expiry's last instant; after that it is spent, whether
+        TTL has deleted the record yet or not (DynamoDB can take days; moto never does)."""
+        return at <= self.expires_at
+
 
 @dataclass(frozen=True)
 class Counter:

@@ -134,11 +134,10 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
 
 
 def _replay(ports: Ports, idempotency: str, request_hash: str, now: datetime) -> Result | None:
-    """The first answer to this key, if its record is still in force. DynamoDB deletes an
-    expired item by TTL some time later (up to days), and the local stack never does, so
-    an expired record counts as absent here and is overwritten by the submission."""
+    """The first answer to this key, if its record is still in force; a spent record counts
+    as absent here, and the submission's condition overwrites it."""
     record = ports.store.get_idempotency(idempotency)
-    if record is None or record.expires_at < now:   # in force up to its expiry, as the store holds it
+    if record is None or not record.in_force(now):
         return None
     if record.request_hash != request_hash:
         raise Conflict("idempotency_key_reused",
