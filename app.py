@@ -105,15 +105,10 @@ def routing_worker(event):
 @app.on_sqs_message(queue=NOTIFICATION_QUEUE, batch_size=10, maximum_batching_window_in_seconds=1,
                     name="notification_worker")
 def notification_worker(event):
-    from chalicelib.adapters.notify import AwsSender, ClaimStore
-    from chalicelib.adapters.publisher import notification_from_message
     from chalicelib.bootstrap import ports
     from chalicelib.services import delivery
 
-    p, claims, sender = ports(), ClaimStore(), AwsSender()
-    return process(event, lambda msg: delivery.deliver(notification_from_message(msg, p.keys),
-                                                            now=p.clock.now(), claims=claims, sender=sender),
-                   "notifications")
+    return process(event, lambda msg: delivery.deliver_message(ports(), msg), "notifications")
 
 
 # --- scheduled sweeps: thin wrappers; the logic lives in chalicelib/services/watch.py ---

@@ -108,10 +108,8 @@ def main():
         from devstack.provision import provision
         env = {**os.environ, **provision("local", "eu-central-1", endpoint_url=endpoint), "AWS_ENDPOINT_URL": endpoint}
         os.environ.update(env)
-        from chalicelib import config
-        config.reset()
-        from chalicelib.adapters.dynamo import reset_connections
-        reset_connections()
+        from chalicelib import bootstrap
+        bootstrap.reset()
         from chalicelib.bootstrap import ports
         from chalicelib.services import reference
         reference.seed(ports())

@@ -263,8 +263,8 @@ def lifecycle(meter: Meter) -> dict:
     env = provision("local", "eu-central-1")
     os.environ.update(env)
     boto3.client("ses", region_name="eu-central-1").verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
-    from chalicelib import config
-    config.reset()
+    from chalicelib import bootstrap
+    bootstrap.reset()
     from app import app
     from chalicelib.bootstrap import ports
     from chalicelib.services import reference, watch
@@ -272,8 +272,8 @@ def lifecycle(meter: Meter) -> dict:
     from tests.integration import helpers as h
     reference.seed(ports())
     seed_users(env["COGNITO_USER_POOL_ID"])
-    from chalicelib.adapters import cognito
-    token = cognito.sign_in("masa.maltepe", demo_users()["password"])["IdToken"]
+    from chalicelib.bootstrap import ports as _ports
+    token = _ports().identity.sign_in("masa.maltepe", demo_users()["password"])["IdToken"]
     staff = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     counts: Counter = Counter()

@@ -29,8 +29,8 @@ def main():
         from devstack.provision import provision
         env = provision("local", "eu-central-1")
         os.environ.update(env)
-        from chalicelib import config
-        config.reset()
+        from chalicelib import bootstrap
+        bootstrap.reset()
         from chalicelib.bootstrap import ports
         from chalicelib.domain.assignment import DistrictSettings
         from chalicelib.domain.catalog import catalog
@@ -39,8 +39,8 @@ def main():
         p = ports()
         districts = sorted(catalog().districts)
         for code in districts:
-            p.store.save_district(DistrictSettings(code, False, f"acikkapi@{code}.example", []))
-            p.store.register_district(code)
+            p.reference.save_district(DistrictSettings(code, False, f"acikkapi@{code}.example", []))
+            p.reference.register_district(code)
         print(f"{len(districts)} district offices registered")
         captured = Captured()
         run = real_ports(publisher=captured)

@@ -30,10 +30,10 @@ def main():
         with mock_aws():
             from devstack.provision import provision
             os.environ.update(provision("local", "eu-central-1"))
-            from chalicelib import config
-            config.reset()
-            from chalicelib.adapters.dynamo import AssignmentItem
-            from chalicelib.adapters.mapping import assignment_to_item
+            from chalicelib import bootstrap
+            bootstrap.reset()
+            from chalicelib.adapters.dynamodb.models import AssignmentItem
+            from chalicelib.adapters.dynamodb.mapping import assignment_to_item
             from chalicelib.domain import refs
             from chalicelib.services import watch
             from tests.integration.test_watch import _assignment

@@ -1,16 +1,19 @@
-"""The composition root: the one place that chooses the adapters.
+"""The composition root: the one place that chooses and builds the adapters.
 
 Every blueprint and every worker in app.py takes its ports from `ports()`. Each
 adapter is built on first use and kept for the life of the container (the Chalice
-todo-app's lazy clients); a health check builds none. Tests call `override(...)` with
-fakes, and `reset()` after changing the environment.
+todo-app's lazy clients); a health check builds none. The caches of the services live
+on the ports object (`Ports.caches`), and the AWS clients on the `AwsClients` built
+here: `reset()` builds both anew, so nothing is cleared by reaching into modules.
+Tests call `override(...)` with fakes, and `reset()` after changing the environment.
 """
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
 
-from .services.ports import Ports
+from .config import settings
+from .services.ports import Caches, Ports
 
 _lock = threading.RLock()
 _ports: Ports | None = None
@@ -26,6 +29,7 @@ class _LazyPorts(Ports):
 
     def __init__(self):  # noqa: D107 - the dataclass fields are properties here
         self._built: dict = {}
+        self.caches = Caches()
 
     def _get(self, name: str, build):
         if name not in self._built:
@@ -34,41 +38,84 @@ class _LazyPorts(Ports):
                     self._built[name] = build()
         return self._built[name]
 
-    @property
+    @property  # type: ignore[override]
     def keys(self):
         from .adapters.secrets import ConfiguredKeys
         return self._get("keys", ConfiguredKeys)
 
-    @property
-    def store(self):
-        from .adapters.store import DynamoStore
-        return self._get("store", lambda: DynamoStore(self.keys))
+    @property  # type: ignore[override]
+    def cases(self):
+        from .adapters.dynamodb.cases import DynamoCases
+        return self._get("cases", lambda: DynamoCases(self.keys))
 
-    @property
+    @property  # type: ignore[override]
+    def directory(self):
+        from .adapters.dynamodb.directory import DynamoStaffDirectory
+        return self._get("directory", DynamoStaffDirectory)
+
+    @property  # type: ignore[override]
+    def partners(self):
+        from .adapters.dynamodb.partners import DynamoPartnerKeys
+        return self._get("partners", DynamoPartnerKeys)
+
+    @property  # type: ignore[override]
+    def phone_codes(self):
+        from .adapters.dynamodb.phone_codes import DynamoPhoneCodes
+        return self._get("phone_codes", DynamoPhoneCodes)
+
+    @property  # type: ignore[override]
+    def subject_requests(self):
+        from .adapters.dynamodb.subject_requests import DynamoSubjectRequests
+        return self._get("subject_requests", lambda: DynamoSubjectRequests(self.keys))
+
+    @property  # type: ignore[override]
+    def statistics(self):
+        from .adapters.dynamodb.statistics import DynamoStatistics
+        return self._get("statistics", DynamoStatistics)
+
+    @property  # type: ignore[override]
+    def reference(self):
+        from .adapters.dynamodb.reference import DynamoReferenceData
+        return self._get("reference", DynamoReferenceData)
+
+    @property  # type: ignore[override]
+    def counters(self):
+        from .adapters.dynamodb.counters import DynamoCounters
+        return self._get("counters", DynamoCounters)
+
+    @property  # type: ignore[override]
     def audit(self):
-        from .adapters.store import DynamoAuditLog
+        from .adapters.dynamodb.audit import DynamoAuditLog
         return self._get("audit", DynamoAuditLog)
 
-    @property
+    @property  # type: ignore[override]
+    def claims(self):
+        from .adapters.dynamodb.claims import DynamoNotificationClaims
+        return self._get("claims", DynamoNotificationClaims)
+
+    @property  # type: ignore[override]
+    def senders(self):
+        from .adapters.senders import AwsSenders
+        return self._get("senders", AwsSenders)
+
+    @property  # type: ignore[override]
     def publisher(self):
         from .adapters.publisher import SqsPublisher
-        from .config import settings
         return self._get("publisher", lambda: SqsPublisher(settings().routing_queue_url,
                                                            settings().notification_queue_url, self.keys))
 
-    @property
+    @property  # type: ignore[override]
     def storage(self):
         from .adapters.storage import CloudFrontDownloads, S3Storage
-        from .config import settings
         return self._get("storage", lambda: S3Storage(settings().attachments_bucket,
                                                       downloads=CloudFrontDownloads.configured(settings())))
 
-    @property
+    @property  # type: ignore[override]
     def identity(self):
         from .adapters.cognito import CognitoStaffIdentity
         return self._get("identity", CognitoStaffIdentity)
 
-    @property
+    @property  # type: ignore[override]
     def clock(self):
         return self._get("clock", SystemClock)
 
@@ -89,19 +136,16 @@ def override(p: Ports | None) -> None:
 
 
 def reset() -> None:
-    """Forget every built adapter and cached client (after the environment changed)."""
-    override(None)
-    import sys
+    """After the environment changed (tests, the local stack): settings are read again,
+    and new AWS clients and new ports (with empty caches) are built on first use."""
+    settings.cache_clear()
     from .adapters import aws
-    aws.reset()
-    from .services import staff
-    staff.forget_cached()
-    open311 = sys.modules.get("chalicelib.services.open311")
-    if open311 is not None:
-        open311.forget_partners()
-    cognito = sys.modules.get("chalicelib.adapters.cognito")
-    if cognito is not None:
-        cognito.reset()
-    dynamo = sys.modules.get("chalicelib.adapters.dynamo")
-    if dynamo is not None:
-        dynamo.reset_connections()
+    aws.use(aws.AwsClients())
+    override(None)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """True when `exc` is a backend that could not be reached or did not answer in time
+    (the API answers 503), as the adapters judge it."""
+    from .adapters.aws import unavailable as judged
+    return judged(exc)

@@ -61,11 +61,3 @@ def _positive_int(raw: str | None, default: int) -> int:
     except ValueError:
         return default
     return value if value > 0 else default
-
-
-def reset() -> None:
-    """Forget cached settings, clients and the composition root (tests that change the
-    environment)."""
-    settings.cache_clear()
-    from . import bootstrap
-    bootstrap.reset()

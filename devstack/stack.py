@@ -99,7 +99,7 @@ def _demo_open311_key(p, state_dir: Path) -> str:
     if not path.exists():
         path.write_text(new_key())
     key = path.read_text().strip()
-    open311.ensure_demo_partner(p, key, p.store.registered_districts())
+    open311.ensure_demo_partner(p, key, p.reference.registered_districts())
     return key
 
 

@@ -136,8 +136,8 @@ def aws():
         boto3.client("ses", region_name="eu-central-1").verify_email_identity(EmailAddress=os.environ["MAIL_FROM"])
         old = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
-        from chalicelib import config
-        config.reset()
+        from chalicelib import bootstrap
+        bootstrap.reset()
         from chalicelib.bootstrap import ports
         from chalicelib.services import reference
         reference.seed(ports())
@@ -148,7 +148,7 @@ def aws():
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        config.reset()
+        bootstrap.reset()
 
 
 @pytest.fixture
@@ -206,8 +206,8 @@ def staff(aws):
 
         def token(self, username: str) -> str:
             if username not in self._tokens:
-                from chalicelib.adapters import cognito
-                result = cognito.sign_in(username, self.password)
+                from chalicelib.bootstrap import ports as _ports
+                result = _ports().identity.sign_in(username, self.password)
                 self._tokens[username] = result["IdToken"]
             return self._tokens[username]
 

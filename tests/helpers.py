@@ -9,9 +9,11 @@ def real_ports(*, now: datetime | None = None, publisher=None):
     from chalicelib.bootstrap import ports
     from chalicelib.services.ports import Ports
     from tests.fakes import FixedClock
+    import dataclasses
     base = ports()
-    return Ports(store=base.store, audit=base.audit, publisher=publisher or base.publisher, storage=base.storage,
-                 keys=base.keys, clock=FixedClock(now) if now else base.clock, identity=base.identity)
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(Ports)}
+    fields.update(clock=FixedClock(now) if now else base.clock, publisher=publisher or base.publisher)
+    return Ports(**fields)
 
 
 class Captured:

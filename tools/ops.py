@@ -64,9 +64,10 @@ def rebuild_stats(main_table: str, districts: list[str] | None = None) -> dict[s
     os.environ["MAIN_TABLE"] = main_table
     from chalicelib.bootstrap import ports
     from chalicelib.domain.calendar import local_date
-    store = ports().store
+    p = ports()
     today = local_date(datetime.now(timezone.utc))
-    return {d: store.rebuild_district_stats(d, today).status for d in (districts or store.registered_districts())}
+    return {d: p.statistics.rebuild_district(d, today).status
+            for d in (districts or p.reference.registered_districts())}
 
 
 def downloads_key(stage: str, *, secrets=None) -> str:

@@ -1,8 +1,11 @@
-"""Lazily created boto3 clients, one per service and process (Chalice todo-app style),
-all from one botocore session.
+"""The process's AWS clients: one botocore session, one boto3 client per service, one
+pynamodb connection for DynamoDB, all made on first use (Chalice todo-app style).
 
-The endpoint comes from AWS_ENDPOINT_URL when set (the local stack, moto), exactly as
-boto3 and pynamodb read it; in AWS it is unset.
+The composition root (chalicelib/bootstrap.py) builds the `AwsClients` a container uses
+and installs it with `use()`; building a new one (after the environment changed: tests,
+the local stack) is how every client is forgotten. The endpoint comes from
+AWS_ENDPOINT_URL when set (the local stack, moto), exactly as boto3 and pynamodb read
+it; in AWS it is unset.
 """
 from __future__ import annotations
 
@@ -10,63 +13,103 @@ import os
 import threading
 
 # A backend that does not answer must not hold a request for a minute: every AWS call
-# (boto3 here, pynamodb in dynamo.py and store.py) gives up after CONNECT_TIMEOUT +
-# READ_TIMEOUT per attempt, MAX_ATTEMPTS attempts, and the API answers 503 unavailable
-# (api/http.py). DynamoDB, SQS, S3 and SES answer in milliseconds when healthy; the
-# local stack's moto can take seconds under a burst, so it sets a longer read time-out
-# through ACIKKAPI_READ_TIMEOUT (devstack/stack.py).
+# (boto3 here, pynamodb in dynamodb/) gives up after CONNECT_TIMEOUT + READ_TIMEOUT per
+# attempt, MAX_ATTEMPTS attempts, and the API answers 503 unavailable (api/http.py).
+# DynamoDB, SQS, S3 and SES answer in milliseconds when healthy; the local stack's moto
+# can take seconds under a burst, so it sets a longer read time-out through
+# ACIKKAPI_READ_TIMEOUT (devstack/stack.py).
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = float(os.environ.get("ACIKKAPI_READ_TIMEOUT", "2"))
 MAX_ATTEMPTS = 2
 
-
-# One botocore session per process, shared by every boto3 client here and by pynamodb
-# (adapters/dynamo.py): each session loads the endpoint and partition data again, which
-# was a third of a cold start's client time. Creating clients from a session is not
-# thread-safe (chalice local and the local stack serve requests on threads), so every
-# creation holds this lock; the clients themselves are thread-safe.
+# Creating clients from a session is not thread-safe (chalice local and the local stack
+# serve requests on threads), so every creation holds this lock; the clients themselves
+# are thread-safe.
 CREATION_LOCK = threading.RLock()
-_session = None
-_boto3 = None
-_clients: dict = {}
 
 
-def botocore_session():
-    """The process's botocore session (call with CREATION_LOCK held to create a client from it)."""
-    global _session
-    with CREATION_LOCK:
-        if _session is None:
-            import botocore.session
-            _session = botocore.session.get_session()
-        return _session
+class AwsClients:
+    """One botocore session per process, shared by every boto3 client and by pynamodb:
+    each session loads the endpoint and partition data again, which was a third of a cold
+    start's client time."""
+
+    def __init__(self) -> None:
+        self._session = None
+        self._boto3 = None
+        self._clients: dict = {}
+        self._dynamodb = None
+
+    def botocore_session(self):
+        with CREATION_LOCK:
+            if self._session is None:
+                import botocore.session
+                self._session = botocore.session.get_session()
+            return self._session
+
+    def client(self, service: str, signature_version: str | None = None):
+        """The boto3 client for `service` (and a signature version, for presigning)."""
+        key = (service, signature_version)
+        found = self._clients.get(key)
+        if found is None:
+            with CREATION_LOCK:
+                found = self._clients.get(key)
+                if found is None:
+                    import boto3
+                    from botocore.config import Config
+                    if self._boto3 is None:
+                        self._boto3 = boto3.session.Session(botocore_session=self.botocore_session())
+                    found = self._clients[key] = self._boto3.client(
+                        service, config=Config(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+                                               connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                                               signature_version=signature_version))
+        return found
+
+    def dynamodb(self):
+        """The pynamodb Connection (on this session) that every model, transaction and raw
+        DynamoDB call sends through: pynamodb would otherwise give each model class its own
+        session and client (pynamodb issues #876, #1245)."""
+        if self._dynamodb is None:
+            with CREATION_LOCK:
+                if self._dynamodb is None:
+                    from pynamodb.connection import Connection
+
+                    clients = self
+
+                    class _OnThisSession(Connection):
+                        @property
+                        def session(self):
+                            return clients.botocore_session()
+
+                    connection = _OnThisSession(region=region(), connect_timeout_seconds=CONNECT_TIMEOUT,
+                                                read_timeout_seconds=READ_TIMEOUT, max_retry_attempts=MAX_ATTEMPTS - 1)
+                    connection.client   # made here, under the lock: client creation is not thread-safe
+                    self._dynamodb = connection
+        return self._dynamodb
 
 
-def _boto3_session():
-    global _boto3
-    if _boto3 is None:
-        import boto3
-        _boto3 = boto3.session.Session(botocore_session=botocore_session())
-    return _boto3
+def region() -> str:
+    from ..config import settings
+    return settings().region
+
+
+_current = AwsClients()
+
+
+def use(clients: AwsClients) -> None:
+    """The composition root installs the container's clients (a new object forgets the old)."""
+    global _current
+    _current = clients
+
+
+def current() -> AwsClients:
+    return _current
 
 
 def client(service: str, signature_version: str | None = None):
-    """The process's boto3 client for `service` (and a signature version, for presigning),
-    made on first use."""
-    key = (service, signature_version)
-    found = _clients.get(key)
-    if found is None:
-        with CREATION_LOCK:
-            found = _clients.get(key)
-            if found is None:
-                from botocore.config import Config
-                found = _clients[key] = _boto3_session().client(
-                    service, config=Config(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
-                                           connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                                           signature_version=signature_version))
-    return found
+    return _current.client(service, signature_version)
 
 
-def unavailable(exc: BaseException) -> bool:
+def unavailable(exc: BaseException | None) -> bool:
     """True when `exc` (or what caused it) is a backend that could not be reached or did
     not answer in time, as opposed to a refusal or a bug."""
     from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -77,11 +120,3 @@ def unavailable(exc: BaseException) -> bool:
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
-
-
-def reset() -> None:
-    """Forget the clients and the session (after the environment changed: tests, the local stack)."""
-    global _session, _boto3
-    with CREATION_LOCK:
-        _clients.clear()
-        _session = _boto3 = None

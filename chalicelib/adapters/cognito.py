@@ -9,17 +9,15 @@ file. Nothing is ever decoded without being verified.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import threading
 
+from ..config import settings
 from ..domain.principal import ROLES, Principal
-
-
-class InvalidToken(Exception):
-    pass
+from ..services.ports import InvalidToken
+from .aws import client
 
 
 def _region() -> str:
-    from ..config import settings
     return settings().region
 
 
@@ -35,81 +33,81 @@ def jwks_url() -> str:
     return f"{base}/{os.environ['COGNITO_USER_POOL_ID']}/.well-known/jwks.json"
 
 
-@lru_cache(maxsize=1)
-def _jwks():
-    """The pool's public keys, fetched once per container (and again on an unknown kid)."""
-    import json
-    import urllib.request
-
-    from jwt import PyJWKSet
-    url = jwks_url()
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "file://")):
-        raise InvalidToken("jwks_url")
-    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - scheme checked above
-        return PyJWKSet.from_dict(json.loads(resp.read()))
-
-
-def _signing_key(token: str):
-    import jwt
-    kid = jwt.get_unverified_header(token).get("kid")  # selects the key; verifies nothing yet
-    for attempt in range(2):
-        for key in _jwks().keys:
-            if key.key_id == kid:
-                return key.key
-        if attempt == 0:
-            _jwks.cache_clear()  # keys rotated since we cached them
-    raise InvalidToken("unknown_kid")
-
-
-def verify(token: str) -> Principal:
-    import jwt
-
-    try:
-        key = _signing_key(token)
-        claims = jwt.decode(token, key, algorithms=["RS256"], audience=os.environ["COGNITO_CLIENT_ID"],
-                            issuer=issuer(), options={"require": ["exp", "iss", "aud", "token_use", "sub"]},
-                            leeway=5)
-    except jwt.PyJWTError as exc:
-        raise InvalidToken(type(exc).__name__) from None
-    if claims.get("token_use") != "id":
-        raise InvalidToken("token_use")
-    groups = claims.get("cognito:groups")
-    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-        raise InvalidToken("groups")   # a list of names, compared whole: never a substring
-    role = next((r for r in ROLES if r in set(groups)), None)
-    if role is None:
-        raise InvalidToken("no_role")
-    username = claims.get("cognito:username") or claims["sub"]
-    return Principal(username, role, claims.get("custom:district"), claims.get("custom:province"))
-
-
-def bearer(header: str | None) -> str | None:
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def sign_in(username: str, password: str) -> dict:
-    """Cognito InitiateAuth (USER_PASSWORD_AUTH), so web and mobile clients need no AWS SDK."""
-    from .aws import client
-    idp = client("cognito-idp")
-    try:
-        result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=os.environ["COGNITO_CLIENT_ID"],
-                                   AuthParameters={"USERNAME": username, "PASSWORD": password})
-    except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
-        return {}
-    return result.get("AuthenticationResult") or {"challenge": result.get("ChallengeName")}
-
-
 class CognitoStaffIdentity:
-    """The staff side of the user pool, through the admin API (the app client cannot
-    write any attribute that grants access: see the template's WriteAttributes)."""
+    """The `StaffIdentity` port: sign-in and token verification through the user pool's
+    public API, and the staff side of the pool through the admin API (the app client
+    cannot write any attribute that grants access: see the template's WriteAttributes).
+    The pool's public keys are fetched once and kept here (again on an unknown key id)."""
 
     def __init__(self):
-        from .aws import client
-        self.idp = client("cognito-idp")
-        self.pool = os.environ["COGNITO_USER_POOL_ID"]
+        self._keys = None
+        self._lock = threading.Lock()
+
+    @property
+    def idp(self):
+        return client("cognito-idp")
+
+    @property
+    def pool(self) -> str:
+        return os.environ["COGNITO_USER_POOL_ID"]
+
+    # --- who someone is --------------------------------------------------------------
+
+    def _jwks(self, *, fresh: bool = False):
+        import json
+        import urllib.request
+
+        from jwt import PyJWKSet
+        with self._lock:
+            if self._keys is None or fresh:
+                url = jwks_url()
+                if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "file://")):
+                    raise InvalidToken("jwks_url")
+                with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - scheme checked above
+                    self._keys = PyJWKSet.from_dict(json.loads(resp.read()))
+            return self._keys
+
+    def _signing_key(self, token: str):
+        import jwt
+        kid = jwt.get_unverified_header(token).get("kid")  # selects the key; verifies nothing yet
+        for attempt in range(2):
+            for key in self._jwks(fresh=attempt == 1).keys:
+                if key.key_id == kid:
+                    return key.key
+        raise InvalidToken("unknown_kid")
+
+    def verify(self, token: str) -> Principal:
+        import jwt
+
+        try:
+            key = self._signing_key(token)
+            claims = jwt.decode(token, key, algorithms=["RS256"], audience=os.environ["COGNITO_CLIENT_ID"],
+                                issuer=issuer(), options={"require": ["exp", "iss", "aud", "token_use", "sub"]},
+                                leeway=5)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(type(exc).__name__) from None
+        if claims.get("token_use") != "id":
+            raise InvalidToken("token_use")
+        groups = claims.get("cognito:groups")
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise InvalidToken("groups")   # a list of names, compared whole: never a substring
+        role = next((r for r in ROLES if r in set(groups)), None)
+        if role is None:
+            raise InvalidToken("no_role")
+        username = claims.get("cognito:username") or claims["sub"]
+        return Principal(username, role, claims.get("custom:district"), claims.get("custom:province"))
+
+    def sign_in(self, username: str, password: str) -> dict:
+        """Cognito InitiateAuth (USER_PASSWORD_AUTH), so web and mobile clients need no AWS SDK."""
+        idp = self.idp
+        try:
+            result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=os.environ["COGNITO_CLIENT_ID"],
+                                       AuthParameters={"USERNAME": username, "PASSWORD": password})
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
+            return {}
+        return result.get("AuthenticationResult") or {"challenge": result.get("ChallengeName")}
+
+    # --- the staff side of the pool ----------------------------------------------------
 
     def exists(self, username: str) -> bool:
         try:
@@ -138,7 +136,3 @@ class CognitoStaffIdentity:
             idp.admin_disable_user(UserPoolId=pool, Username=user)
         if sign_out:
             idp.admin_user_global_sign_out(UserPoolId=pool, Username=user)
-
-
-def reset() -> None:
-    _jwks.cache_clear()

@@ -18,7 +18,7 @@ def notification_to_message(n: Notification, keys) -> dict:
 
 def notification_from_message(msg: dict, keys) -> Notification:
     try:
-        if msg.get("type") != "notify" or msg.get("channel") not in ("sms", "email"):
+        if msg.get("type") != "notify" or not isinstance(msg.get("channel"), str):
             raise PoisonMessage("not a notification")
         payload = json.loads(keys.unseal(msg["payload"], msg["dedup_key"]))
         return Notification(msg["dedup_key"], msg["channel"], msg["template"], payload["recipient"],
@@ -52,7 +52,6 @@ class SqsPublisher:
         self.keys = keys
 
     def ready(self) -> None:
-        from .aws import client
         client("sqs").get_queue_attributes(QueueUrl=self.routing_queue_url, AttributeNames=["QueueArn"])
 
     def route(self, message: dict) -> None:
@@ -61,6 +60,9 @@ class SqsPublisher:
     def route_many(self, messages: list[dict]) -> None:
         if messages:
             send_batch(self.routing_queue_url, messages)
+
+    def opened(self, message: dict) -> Notification:
+        return notification_from_message(message, self.keys)
 
     def notify(self, notifications: list[Notification]) -> None:
         if notifications:

@@ -41,10 +41,10 @@ def submit_application():
                   410: ("Saklama süresi dolmuş, kişisel veriler imha edilmiş", ErrorOut),
                   429: ("Çok fazla hatalı deneme", ErrorOut)})
 def track_application(application_no):
-    from ..services import applications
+    from ..services import tracking
     request = bp.current_request
-    view = applications.track(ports(), application_no, request.headers.get("x-access-code"),
-                              client=client_ip(request))
+    view = tracking.track(ports(), application_no, request.headers.get("x-access-code"),
+                          client=client_ip(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
@@ -240,7 +240,7 @@ def ready():
     """One cheap call each to DynamoDB and SQS, within the short timeouts of adapters/aws.py."""
     import time
     checks = {}
-    for name, probe in (("dynamodb", lambda: ports().store.ready()), ("sqs", lambda: ports().publisher.ready())):
+    for name, probe in (("dynamodb", lambda: ports().cases.ready()), ("sqs", lambda: ports().publisher.ready())):
         started = time.monotonic()
         try:
             probe()

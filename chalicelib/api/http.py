@@ -77,6 +77,14 @@ def _unique_keys(pairs: list) -> dict:
     return out
 
 
+def bearer(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def client_ip(request) -> str:
     identity = (request.context or {}).get("identity") or {}
     return identity.get("sourceIp") or "unknown"
@@ -92,7 +100,7 @@ def handle_errors(view: Callable) -> Callable:
         except AppError as err:
             return error_response(err)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            from ..adapters.aws import unavailable
+            from ..bootstrap import unavailable
             from ..services.ports import TransientConflict
             if isinstance(exc, TransientConflict):   # the store retried; nothing was written
                 return error_response(AppError("busy", "Başvuru şu anda başka bir işlemle aynı anda değişiyor; "

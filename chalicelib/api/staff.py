@@ -6,11 +6,10 @@ from __future__ import annotations
 from chalice import AuthResponse, Blueprint
 
 from .. import coldstart
-from ..adapters import cognito
 from ..bootstrap import ports
 from ..domain.errors import Unauthorized
 from ..domain.principal import Principal
-from .http import client_ip, json_response, read_json, route
+from .http import bearer, client_ip, json_response, read_json, route
 
 bp = Blueprint(__name__)
 
@@ -37,10 +36,11 @@ def staff_authorizer(auth_request):
 
 def _authorize(auth_request):
     from ..services import staff
-    token = cognito.bearer(auth_request.token)
+    from ..services.ports import InvalidToken
+    token = bearer(auth_request.token)
     try:
-        claimed = cognito.verify(token or "")
-    except cognito.InvalidToken:
+        claimed = ports().identity.verify(token or "")
+    except InvalidToken:
         return AuthResponse(routes=[], principal_id="anonymous")
     principal = staff.authorize(ports(), claimed)
     if principal is None:
@@ -75,10 +75,11 @@ CHANGE = {**DENIED, 404: ("Başvuru yok", "ErrorOut"), 409: ("Eski sürüm ya da
 def sign_in():
     from ..domain.schemas import SessionIn, parse
     req = parse(SessionIn, read_json(bp.current_request))
-    result = cognito.sign_in(req.username, req.password)
+    identity = ports().identity
+    result = identity.sign_in(req.username, req.password)
     if not result.get("IdToken"):
         raise Unauthorized("invalid_credentials", "Kullanıcı adı ya da parola hatalı.")
-    principal = cognito.verify(result["IdToken"])
+    principal = identity.verify(result["IdToken"])
     return json_response({"id_token": result["IdToken"], "access_token": result.get("AccessToken"),
                           "refresh_token": result.get("RefreshToken"), "expires_in": result.get("ExpiresIn"),
                           "user": principal.context()}, headers={"Cache-Control": "no-store"})

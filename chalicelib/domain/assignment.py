@@ -30,7 +30,8 @@ class Institution:
     name: str
     liaison_email: str
     sla_days: int | None = None
-    send_method: str = "email_link"  # how assignments reach it; see services/notifications.py
+    send_method: str = "email_link"  # how assignments reach it: services/delivery_methods
+    endpoint: str | None = None      # the address of its own system, for a method that posts to one
 
 
 @dataclass

@@ -36,6 +36,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.NOT_PROCESSED: frozenset({S.IN_REVIEW}),
 }
 CLOSED = frozenset({S.CONCLUDED, S.NOT_PROCESSED})
+OPEN_STATUSES = frozenset(Status) - CLOSED
 
 # What people read for each status (the web client has the same words, web/js/api.js).
 STATUS_NAMES = {

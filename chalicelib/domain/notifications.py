@@ -46,7 +46,10 @@ class Notification:
     params: dict
 
     def render(self) -> tuple[str | None, str]:
-        """(subject, body) in Turkish; subject is None for SMS."""
+        """(subject, body): Turkish text from the templates for SMS and e-mail (subject None
+        for SMS); for a machine channel (a webhook), the event and its parameters as JSON."""
+        if self.channel not in ("sms", "email"):
+            return None, json.dumps({"event": self.template, **self.params}, ensure_ascii=False, sort_keys=True)
         t = templates()[self.channel][self.template]
         subject = header_safe(t["subject"].format_map(self.params)) if self.channel == "email" else None
         return subject, t["body"].format_map(self.params)

@@ -12,6 +12,7 @@ from ..domain.calendar import iso_local
 from ..domain.errors import AppError, Conflict, ValidationFailed
 from ..domain.schemas import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN
 from .ports import Ports
+from .tracking import checked_case, citizen_action, public_view
 
 OWNER = "citizen"
 
@@ -25,10 +26,9 @@ def _open_case(case) -> None:
 
 def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
     from ..domain.schemas import CitizenUploadIn, parse
-    from .applications import _checked_case
     req = parse(CitizenUploadIn, data)
     now = ports.clock.now()
-    case = _checked_case(ports, raw_no, access_code, client=client, now=now)
+    case = checked_case(ports, raw_no, access_code, client=client, now=now)
     _open_case(case)
     attachment_id = secrets.token_hex(16)
     storage = ports.storage
@@ -41,7 +41,6 @@ def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, cl
 def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: str, data, *, client: str) -> dict:
     """Checks the uploaded file, strips a photo's metadata and records it on the case."""
     from ..domain.schemas import CitizenFileIn, parse
-    from .applications import citizen_action, public_view
     req = parse(CitizenFileIn, data or {})
     if not (len(attachment_id) == 32 and all(c in "0123456789abcdef" for c in attachment_id)):
         raise AppError("invalid_attachment_id", "Ek numarası geçersiz.", field="attachment_id")
@@ -97,10 +96,3 @@ def _named(attachment_id: str, content_type: str) -> str:
     """Our own file name: the uploader's may carry a name or a date, and it reaches headers."""
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
     return f"basvuru-eki-{attachment_id[:8]}.{ext}"
-
-
-def files_view(ports: Ports, case) -> list[dict]:
-    """The files with short-lived presigned downloads (the office, the institutions, the citizen)."""
-    return [{"id": f["id"], "filename": f["filename"], "content_type": f["content_type"], "size": f["size"],
-             "at": f.get("at"), "url": ports.storage.presigned_download(f["key"], f["filename"], f["content_type"])}
-            for f in case.citizen_files]

@@ -46,15 +46,15 @@ def request_code(ports: Ports, data, *, client: str) -> dict:
     expires = now + timedelta(seconds=wait + 60)
     too_many = Throttled("too_many_codes", "Çok fazla kod istendi; lütfen bir süre sonra tekrar deneyiniz.",
                          headers={"Retry-After": str(wait)})
-    if not ports.store.take_attempt(Counter("otp-phone", phone_hash(ports, req.phone), window), O.SENDS_PER_PHONE,
+    if not ports.counters.take(Counter("otp-phone", phone_hash(ports, req.phone), window), O.SENDS_PER_PHONE,
                                     expires):
         raise too_many
-    if not ports.store.take_attempt(Counter("otp-ip", client, window), O.SENDS_PER_CLIENT, expires):
+    if not ports.counters.take(Counter("otp-ip", client, window), O.SENDS_PER_CLIENT, expires):
         raise too_many
-    if any(c.applicant.phone == req.phone for c in ports.store.cases_of_applicant(req.national_id)):
+    if any(c.applicant.phone == req.phone for c in ports.cases.cases_of_applicant(req.national_id)):
         subject = _subject(ports, req.national_id, req.phone)
         code = O.new_code()
-        ports.store.put_otp(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
+        ports.phone_codes.put(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
         notifications.tell(ports, [ev.PhoneCodeRequested(req.phone, code, f"{subject[:24]}:{int(now.timestamp())}")])
     return {"sent": True, "expires_in": int(O.CODE_TTL.total_seconds()), "message": SENT_MESSAGE}
 
@@ -65,11 +65,11 @@ def open_session(ports: Ports, data) -> dict:
     req = parse(OtpVerifyIn, data)
     now = ports.clock.now()
     subject = _subject(ports, req.national_id, req.phone)
-    stored = ports.store.try_otp(subject, now, O.MAX_TRIES)
+    stored = ports.phone_codes.try_code(subject, now, O.MAX_TRIES)
     if stored is None or not hmac.compare_digest(stored, _code_hash(ports, subject, req.code)):
         raise Unauthorized("invalid_code", "Kod hatalı ya da süresi dolmuş. 5 hatalı denemeden sonra yeni kod isteyiniz.",
                            field="code")
-    ports.store.delete_otp(subject)
+    ports.phone_codes.delete(subject)
     token = links.citizen_session_token(ports.keys, ports.keys.national_id_hash(req.national_id),
                                         phone_hash(ports, req.phone), "otp", now)
     return {"token": token, "expires_in": int(O.SESSION_TTL.total_seconds())}
@@ -110,7 +110,7 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
     from ..domain.errors import AppError
     nid, phone = session_of(ports, authorization)
     try:
-        cases, cursor = ports.store.applicant_page(nid, 20, params.get("cursor"))
+        cases, cursor = ports.cases.applicant_page(nid, 20, params.get("cursor"))
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
     rows = [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject, "type": c.type,
@@ -122,12 +122,12 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
 
 
 def my_application(ports: Ports, authorization: str | None, raw_no: str) -> dict:
-    from .applications import invalid_number, public_view
+    from .tracking import invalid_number, public_view
     nid, phone = session_of(ports, authorization)
     no = refs.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
-    case = ports.store.get(no)
+    case = ports.cases.get(no)
     if case is None or not _mine(ports, case, nid, phone):
         raise NotFound("not_found", "Bu numarayla size ait bir başvuru bulunamadı.")
     return public_view(ports, case, ports.clock.now())

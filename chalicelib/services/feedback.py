@@ -29,14 +29,14 @@ def _survey_claims(ports: Ports, token: str | None, now):
 def survey_status(ports: Ports, token) -> dict:
     claims = _survey_claims(ports, token, ports.clock.now())
     return {"application_no": refs.format_application_no(claims.subject),
-            "answered": ports.store.survey_answered(claims.subject)}
+            "answered": ports.statistics.survey_answered(claims.subject)}
 
 
 def answer_survey(ports: Ports, token, data) -> dict:
     now = ports.clock.now()
     claims = _survey_claims(ports, token, now)
     req = parse(SurveyIn, data)
-    case = ports.store.get(claims.subject)
+    case = ports.cases.get(claims.subject)
     if case is None:
         raise Unauthorized("survey_link_invalid", "Anket bağlantısı geçersiz.")
     if case.status != Status.CONCLUDED:   # reopened, or under evaluation again after an objection
@@ -44,13 +44,13 @@ def answer_survey(ports: Ports, token, data) -> dict:
                        "yeniden değerlendiriliyor.", details={"current_status": case.status.value})
     answer = SurveyAnswer(claims.subject, req.rating, req.comment, case.district, case.category, case.outcome,
                           local_date(now).isoformat(), case.type)
-    if not ports.store.add_survey(answer):
+    if not ports.statistics.add_survey(answer):
         raise Conflict("already_answered", "Bu başvuru için anket daha önce cevaplanmış.")
     return {"application_no": refs.format_application_no(claims.subject), "answered": True}
 
 
 def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
-    from .applications import citizen_action, public_view
+    from .tracking import citizen_action, public_view
     now = ports.clock.now()
     req = parse(ObjectionIn, data)
 

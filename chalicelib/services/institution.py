@@ -24,6 +24,7 @@ from . import links
 from .notifications import tell
 from .office.views import answers_view
 from .ports import Ports, StaleCase
+from .tracking import files_view
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
 BAD_TOKEN_WINDOW = 15 * 60    # ... per 15 minutes
@@ -75,14 +76,14 @@ def _failed(ports: Ports, client: str, now: datetime, reason: str) -> AppError:
     refusal. Only failures count, so a valid link from a shared address (an
     institution's NAT) is never throttled by someone else's typos."""
     key, expires = _counter(client, now)
-    if not ports.store.take_attempt(key, BAD_TOKEN_LIMIT, expires):
+    if not ports.counters.take(key, BAD_TOKEN_LIMIT, expires):
         return Throttled("too_many_attempts", "Çok fazla geçersiz bağlantı denemesi; lütfen daha sonra tekrar deneyiniz.",
                          headers={"Retry-After": str(BAD_TOKEN_WINDOW)})
     return _refuse(reason)
 
 
 def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime) -> Context:
-    repo = ports.store
+    repo = ports.cases
     try:
         claims = links.verify_link(ports.keys, token, now=now, purpose="inst")
     except TokenError as exc:
@@ -147,7 +148,6 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
 
 
 def _citizen_files(ports: Ports, case) -> list[dict]:
-    from .citizen_files import files_view
     return files_view(ports, case)
 
 
@@ -162,7 +162,7 @@ def _mutate(ports: Ports, token, *, client, now, action: str, apply, detail=None
         audit = AuditEntry(ctx.case.application_no, ctx.actor, "institution", action, now, client,
                            {"assignment": ctx.assignment.id, **(detail or {})})
         try:
-            ports.store.commit(ctx.case, [ctx.assignment], audit=audit)
+            ports.cases.commit(ctx.case, [ctx.assignment], audit=audit)
         except StaleCase:
             continue
         tell(ports, events)

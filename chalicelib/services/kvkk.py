@@ -29,7 +29,7 @@ def destroy_case(ports: Ports, no: str, now: datetime, *, run_id: str, rule: str
     or another run won)."""
     from ..config import settings
     # destroying needs none of the sealed data: nothing is decrypted to delete it
-    case, assignments = ports.store.load_with_assignments(no, with_personal_data=False)
+    case, assignments = ports.cases.load_with_assignments(no, with_personal_data=False)
     if case is None or case.anonymised_at is not None or not case.closed or case.legal_hold:
         return None
     if check_due and not R.due(local_date(case.closed_at), local_date(now), years=settings().retention_years):
@@ -40,10 +40,10 @@ def destroy_case(ports: Ports, no: str, now: datetime, *, run_id: str, rule: str
     for key in keys:
         ports.storage.delete(key)
     ports.storage.delete_case_objects(case.application_no)
-    if ports.store.erase_survey_comment(case.application_no):
+    if ports.statistics.erase_survey_comment(case.application_no):
         entries.append(R.Destroyed("survey", case.application_no, "survey"))
     try:
-        ports.store.commit_destruction(case, assignments, entries, run_id=run_id, at=now, audit=audit)
+        ports.cases.commit_destruction(case, assignments, entries, run_id=run_id, at=now, audit=audit)
     except StaleCase:
         return None
     return entries
@@ -55,7 +55,7 @@ def sweep(ports: Ports, now: datetime, *, run_id: str | None = None) -> dict:
     from ..logs import logger
     run_id = run_id or new_run_id(now)
     destroyed, records = 0, 0
-    for case in ports.store.due_retention(now):
+    for case in ports.cases.due_retention(now):
         entries = destroy_case(ports, case.application_no, now, run_id=run_id)
         if entries:
             destroyed += 1
@@ -71,7 +71,7 @@ def destruction_log(ports: Ports, p, params: dict) -> dict:
         raise forbidden()
     from .ports import InvalidCursor
     try:
-        rows, cursor = ports.store.destruction_log(p.district, limit=50, cursor=params.get("cursor"))
+        rows, cursor = ports.cases.destruction_log(p.district, limit=50, cursor=params.get("cursor"))
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
     return {"district": p.district, "entries": [{**r, "at": iso_local(datetime.fromisoformat(r["at"])),
@@ -112,10 +112,10 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
 
 def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
     """The citizen's own copy of what one application holds (number + access code)."""
-    from .applications import _checked_case
+    from .tracking import checked_case
     now = ports.clock.now()
-    checked = _checked_case(ports, raw_no, access_code, client=client, now=now)
-    case, assignments = ports.store.load_with_assignments(checked.application_no)
+    checked = checked_case(ports, raw_no, access_code, client=client, now=now)
+    case, assignments = ports.cases.load_with_assignments(checked.application_no)
     ports.audit.record(AuditEntry(case.application_no, "citizen", "citizen", "kvkk_self_copy", now, client))
     return {"generated_at": iso_local(now), "controller": controller(), "applications": [
         _readable_copy(ports, case, assignments)]}
@@ -161,7 +161,7 @@ def _load_request(ports: Ports, p, raw_id: str):
     if p.role != "supervisor" or not p.district:      # who may, before what exists
         raise Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
     rid = D.parse_id(raw_id)
-    r = ports.store.subject_request(rid) if rid else None
+    r = ports.subject_requests.get(rid) if rid else None
     if r is None:
         raise NotFound("not_found", "Bu numarayla bir ilgili kişi başvurusu yok.")
     _supervisor(p, r.district)
@@ -171,7 +171,7 @@ def _load_request(ports: Ports, p, raw_id: str):
 def _save_request(ports: Ports, r) -> None:
     from ..domain.errors import Conflict
     try:
-        ports.store.save_subject_request(r)
+        ports.subject_requests.save(r)
     except StaleCase:
         raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; sayfayı yenileyip tekrar deneyiniz.") \
             from None
@@ -190,7 +190,7 @@ def register_request(ports: Ports, p, data, *, client: str) -> dict:
     r = D.SubjectRequest(id=D.new_id(), district=p.district, national_id=req.national_id, kind=req.kind,
                          channel=req.channel, received_on=req.received_on, registered_by=p.username,
                          registered_at=now)
-    ports.store.add_subject_request(r)
+    ports.subject_requests.add(r)
     ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_register", now, client,
                                   {"kind": r.kind, "channel": r.channel}))
     return _request_view(r)
@@ -204,11 +204,11 @@ def list_requests(ports: Ports, p, params: dict) -> dict:
     if status not in ("open", "closed"):
         raise AppError("invalid_choice", "Durum için geçerli değerler: open (açık) ya da closed (kapalı).",
                        field="status", status=422)
-    return {"requests": [_request_view(r) for r in ports.store.subject_requests(p.district, status)]}
+    return {"requests": [_request_view(r) for r in ports.subject_requests.by_status(p.district, status)]}
 
 
 def _cases_in_scope(ports: Ports, p, r) -> list:
-    return [c for c in ports.store.cases_of_applicant(r.national_id) if c.district == p.district]
+    return [c for c in ports.cases.cases_of_applicant(r.national_id) if c.district == p.district]
 
 
 def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
@@ -242,7 +242,7 @@ def export_copy(ports: Ports, p, raw_id: str, *, client: str) -> dict:
     now = ports.clock.now()
     copies = []
     for c in sorted(_cases_in_scope(ports, p, r), key=lambda c: c.received_at):
-        _, assignments = ports.store.load_with_assignments(c.application_no)
+        _, assignments = ports.cases.load_with_assignments(c.application_no)
         copies.append(_readable_copy(ports, c, assignments))
     r.log.append({"at": iso_local(now), "by": p.username, "action": "copy", "count": len(copies)})
     _save_request(ports, r)
@@ -263,7 +263,7 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     req = parse(CorrectionIn, data)
     now = ports.clock.now()
     no = refs.normalise_application_no(req.application_no)
-    case, assignments = ports.store.load_with_assignments(no) if no else (None, [])
+    case, assignments = ports.cases.load_with_assignments(no) if no else (None, [])
     if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
     if case.anonymised_at is not None:
@@ -275,7 +275,7 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     case.add_note(now, f"KVKK düzeltmesi ({D.format_id(r.id)}): {D.CORRECTABLE[req.field]} düzeltildi. "
                   f"Gerekçe: {req.reason}", actor=p.username, event="kvkk_correction")
     try:
-        ports.store.commit(case, [], audit=AuditEntry(case.application_no, p.username, p.role, "kvkk_correction",
+        ports.cases.commit(case, [], audit=AuditEntry(case.application_no, p.username, p.role, "kvkk_correction",
                                                       now, client, {"field": req.field, "request": r.id}))
     except StaleCase:
         raise Conflict("stale_version", "Başvuru siz bakarken değişti; sayfayı yenileyiniz.") from None
@@ -295,7 +295,7 @@ def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     req = parse(ErasureIn, data)
     now = ports.clock.now()
     no = refs.normalise_application_no(req.application_no)
-    case = ports.store.get(no) if no else None
+    case = ports.cases.get(no) if no else None
     if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
     refusal = D.erasure_refusal(case)
@@ -334,14 +334,14 @@ def remind_due_requests(ports: Ports, now: datetime) -> int:
     """Daily: the office is reminded of a subject request 5 days before its 30th day."""
     from ..domain import events as ev
     from .notifications import district_lookup, tell
-    sent, lookup = 0, district_lookup(ports.store)
-    for r in ports.store.due_subject_requests(now):
+    sent, lookup = 0, district_lookup(ports.reference)
+    for r in ports.subject_requests.due(now):
         if r.status != "open" or r.warned:
             continue
         tell(ports, [ev.SubjectRequestDue(r.id, r.district, r.due_on, r.kind)], district=lookup)
         r.warned = True
         try:
-            ports.store.save_subject_request(r)
+            ports.subject_requests.save(r)
             sent += 1
         except StaleCase:
             continue

@@ -63,3 +63,10 @@ def citizen_session_token(keys, nid_hash: str, phone_hash: str, method: str, now
     kid, key = keys.signing_keys().active_key()
     return sign(LinkClaims(SESSION_PURPOSE, nid_hash, f"{method}:{phone_hash}", 1,
                            int((now + SESSION_TTL).timestamp())), kid, key)
+
+
+def webhook_secret(keys, institution_id: str) -> str:
+    """The secret an institution's own system verifies our webhook signatures with:
+    derived from the deployment's master key and the institution's id, so it needs no
+    storage; an administrator reads it on the institution's screen."""
+    return keys.fingerprint(b"webhook-secret:" + institution_id.encode("utf-8"))[:48]

@@ -5,9 +5,9 @@ Services return events (`domain/events.py`); `tell()` turns them into notificati
 Templates are data (`data/templates.json`); every dedup key is (case, event, recipient),
 so a repeated event never sends twice.
 
-An institution is reached by its `send_method`. Today there is one, the e-mailed
-signed link. Another (say, the institution's own ticket system) is one more entry in
-`INSTITUTION_DELIVERY` and a sender for its channel; nothing else changes.
+An institution is reached by its `send_method`: one module per method in
+services/delivery_methods (the e-mailed signed link, a webhook to the institution's own
+system); a new method is one module there.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ..domain import refs
 from ..domain.calendar import ISTANBUL, tr_date
 from ..domain.catalog import catalog
 from ..domain.notifications import OUTCOME_NAMES, Notification, dedup_key, institutions_phrase
-from . import links
+from . import delivery_methods, links
 from .ports import Ports
 
 
@@ -29,7 +29,7 @@ def tell(ports: Ports, events: Iterable, *, district: Callable | None = None) ->
 
 
 def for_events(ports: Ports, events: Iterable, *, district: Callable | None = None) -> list[Notification]:
-    lookup = district or district_lookup(ports.store)
+    lookup = district or district_lookup(ports.reference)
     out: list[Notification] = []
     for e in events:
         out += _MAP[type(e)](ports.keys, lookup, e)
@@ -108,19 +108,10 @@ def _extended(keys, district, e: ev.DeadlineExtended):
 
 # --- the institution, by its send method -----------------------------------------------
 
-def _email_link(keys, case_no: str, a, kind: str, event: str, params: dict) -> Notification:
-    """The e-mailed signed link: the institution reads and answers without an account."""
-    return Notification(dedup_key(case_no, event, a.institution.id), "email", f"institution_{kind}",
-                        a.institution.liaison_email,
-                        {"application_no": refs.format_application_no(case_no),
-                         "link": links.institution_link(keys, a), **params})
-
-
-INSTITUTION_DELIVERY = {"email_link": _email_link}
-
-
 def _deliver_to(keys, a, kind: str, event: str, params: dict) -> Notification:
-    return INSTITUTION_DELIVERY[a.institution.send_method](keys, a.application_no, a, kind, event, params)
+    """An assignment event, by the institution's delivery method (services/delivery_methods)."""
+    return delivery_methods.method(a.institution.send_method).notification(keys, a.application_no, a, kind, event,
+                                                                            params)
 
 
 def _assigned(keys, case, a) -> Notification:

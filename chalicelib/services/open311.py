@@ -50,7 +50,7 @@ def authenticate(ports: Ports, raw: str | None, now: datetime, *, required: bool
     refused = Forbidden("invalid_api_key", "api_key: anahtar geçersiz ya da iptal edilmiş.", field="api_key")
     if not plausible_key(raw):
         raise refused
-    outcome, partner = ports.store.use_partner_key(key_hash(ports, raw), window_of(now), now)
+    outcome, partner = ports.partners.use(key_hash(ports, raw), window_of(now), now)
     if outcome == "limited":
         wait = retry_after(now)
         raise Throttled("rate_limited", f"api_key: dakikalık çağrı sınırı aşıldı; {wait} saniye sonra tekrar "
@@ -62,12 +62,7 @@ def authenticate(ports: Ports, raw: str | None, now: datetime, *, required: bool
 
 # --- filing --------------------------------------------------------------------------
 
-PARTNER_CACHE_SECONDS = 60
-_partner_cache: dict[str, tuple[Partner, float]] = {}
-
-
-def forget_partners() -> None:
-    _partner_cache.clear()
+PARTNER_CACHE_SECONDS = 60   # the cache is the container's (Ports.caches.partners)
 
 
 def _partner_for_filing(ports: Ports, raw: str | None) -> tuple[Partner, str]:
@@ -82,12 +77,12 @@ def _partner_for_filing(ports: Ports, raw: str | None) -> tuple[Partner, str]:
     if not plausible_key(raw):
         raise refused
     h = key_hash(ports, raw)
-    hit = _partner_cache.get(h)
+    hit = ports.caches.partners.get(h)
     if hit is None or time.monotonic() - hit[1] > PARTNER_CACHE_SECONDS:
-        partner = ports.store.partner(h)
+        partner = ports.partners.get(h)
         if partner is None:
             raise refused
-        _partner_cache[h] = hit = (partner, time.monotonic())
+        ports.caches.partners[h] = hit = (partner, time.monotonic())
     if hit[0].revoked_at is not None:
         raise refused
     return hit[0], h
@@ -135,7 +130,7 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
                                                                      now))
     except PartnerRefused as refused:
         if refused.kind == "revoked":
-            _partner_cache.pop(h, None)
+            ports.caches.partners.pop(h, None)
             raise Forbidden("invalid_api_key", "api_key: anahtar geçersiz ya da iptal edilmiş.", field="api_key") \
                 from None
         wait = retry_after(now)
@@ -204,7 +199,7 @@ def _publicly_readable(case: Case | None) -> bool:
 def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> list[Case]:
     """Keyless reads by number, throttled like tracking: an unknown or withheld number
     counts as a failure of the client's address; too many, and the answer is 429."""
-    from .applications import MAX_FAILURES_PER_CLIENT, _counters
+    from .tracking import MAX_FAILURES_PER_CLIENT, counters as _counters
     if len(raw_ids) > MAX_PUBLIC_IDS:
         raise O.bad("service_request_id", f"api_key olmadan bir istekte en fazla {MAX_PUBLIC_IDS} numara "
                     "sorulabilir.", "too_many")
@@ -214,20 +209,20 @@ def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> li
         (_, per_client), wait = _counters(no or "-", client, now)
         if no is None:
             continue
-        case, failures = ports.store.get_public_and_count(no, per_client)
+        case, failures = ports.cases.get_public_and_count(no, per_client)
         if failures >= MAX_FAILURES_PER_CLIENT:
             raise Throttled("too_many_attempts", "Çok fazla bulunamayan numara soruldu; lütfen bir süre sonra tekrar "
                             "deneyiniz.", headers={"Retry-After": str(wait)})
         if _publicly_readable(case):
             found.append(case)
         else:
-            ports.store.increment_counter(per_client, now + timedelta(seconds=wait + 60))
+            ports.counters.increment(per_client, now + timedelta(seconds=wait + 60))
     return found
 
 
 def _partner_cases_by_id(ports: Ports, partner: Partner, raw_ids: list[str]) -> list[Case]:
     nos = [n for n in (refs.normalise_application_no(r) for r in raw_ids) if n]
-    return [c for c in ports.store.cases_public(list(dict.fromkeys(nos)))
+    return [c for c in ports.cases.cases_public(list(dict.fromkeys(nos)))
             if c.partner and c.partner["id"] == partner.id]
 
 
@@ -249,7 +244,7 @@ def list_requests(ports: Ports, params: dict, raw_key: str | None, *, client: st
     district = O.check_jurisdiction(params.get("jurisdiction_id"))
     if partner is None:
         return []        # petitions are not public: without a key, only asked-for ids
-    cases = ports.store.cases_public(ports.store.partner_case_numbers(partner.id, start, O.MAX_RESULTS))
+    cases = ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS))
     picked = [c for c in cases if c.partner and c.partner["id"] == partner.id
               and start <= c.received_at <= end and O.open_or_closed(c.status) in wanted
               and (not codes or c.category in codes) and (district is None or c.district == district)]
@@ -276,7 +271,7 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
     partner = authenticate(ports, raw_key, now, required=True)
     start, end = O.window(params.get("start_date"), params.get("end_date"), now)
     out = []
-    for case in ports.store.cases_public(ports.store.partner_case_numbers(partner.id, start, O.MAX_RESULTS)):
+    for case in ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS)):
         if not (case.partner and case.partner["id"] == partner.id):
             continue
         conclusions = iter(case.final_answers)
@@ -313,7 +308,7 @@ def partner_view(partner: Partner) -> dict:
 
 def list_partners(ports: Ports, p) -> dict:
     _admin_only(p)
-    partners = sorted(ports.store.partners(), key=lambda x: (x.revoked_at is not None, x.name.casefold()))
+    partners = sorted(ports.partners.all(), key=lambda x: (x.revoked_at is not None, x.name.casefold()))
     return {"partners": [partner_view(x) for x in partners]}
 
 
@@ -327,7 +322,7 @@ def issue_partner(ports: Ports, p, data, *, client: str, raw_key: str | None = N
     partner = Partner(id=new_partner_id(), name=req.name, contact=req.contact, districts=list(dict.fromkeys(
         req.districts)), rate_limit=req.rate_limit, created_at=now, created_by=p.username,
         key_hash=key_hash(ports, raw))
-    ports.store.add_partner(partner)
+    ports.partners.add(partner)
     ports.audit.record(AuditEntry(f"PARTNER-{partner.id}", p.username, p.role, "issue_partner_key", now, client,
                                   {"name": partner.name, "districts": ",".join(partner.districts),
                                    "rate_limit": partner.rate_limit}))
@@ -337,10 +332,10 @@ def issue_partner(ports: Ports, p, data, *, client: str, raw_key: str | None = N
 def revoke_partner(ports: Ports, p, partner_id: str, *, client: str) -> dict:
     _admin_only(p)
     now = ports.clock.now()
-    partner = next((x for x in ports.store.partners() if x.id == partner_id), None)
+    partner = next((x for x in ports.partners.all() if x.id == partner_id), None)
     if partner is None:
         raise NotFound("not_found", "Bu kimlikle bir ortak anahtarı yok.")
-    if not ports.store.revoke_partner(partner.key_hash, now):
+    if not ports.partners.revoke(partner.key_hash, now):
         raise Conflict("already_revoked", "Bu anahtar daha önce iptal edilmiş.")
     partner.revoked_at = now
     ports.audit.record(AuditEntry(f"PARTNER-{partner.id}", p.username, p.role, "revoke_partner_key", now, client,
@@ -350,10 +345,10 @@ def revoke_partner(ports: Ports, p, partner_id: str, *, client: str) -> dict:
 
 def ensure_demo_partner(ports: Ports, raw_key: str, districts: list[str]) -> bool:
     """The local stack's demo partner (devstack): created once with a known key."""
-    if any(x.key_hash == key_hash(ports, raw_key) for x in ports.store.partners()):
+    if any(x.key_hash == key_hash(ports, raw_key) for x in ports.partners.all()):
         return False
     now = ports.clock.now()
-    ports.store.add_partner(Partner(id=new_partner_id(), name="Demo belediye uygulaması", contact="demo@acikkapi.example",
+    ports.partners.add(Partner(id=new_partner_id(), name="Demo belediye uygulaması", contact="demo@acikkapi.example",
                                     districts=districts, rate_limit=600, created_at=now, created_by="devstack",
                                     key_hash=key_hash(ports, raw_key)))
     return True

@@ -31,11 +31,11 @@ def roll_up(ports: Ports, now) -> dict:
     months = [(O.month_of(today), True)]
     if today.day <= 3:
         months.append((O.month_of(today.replace(day=1) - timedelta(days=1)), False))
-    index, _ = ports.store.published_stats(None, None)
+    index, _ = ports.statistics.published(None, None)
     by_month = {m["month"]: m for m in index}
     cells_read = written = 0
     for month, provisional in months:
-        cells = ports.store.month_cells(month)
+        cells = ports.statistics.month_cells(month)
         cells_read += len(cells)
         if not cells and month not in by_month:
             continue
@@ -46,10 +46,10 @@ def roll_up(ports: Ports, now) -> dict:
         # quiet on most days, and the local stack ticks this every minute)
         digests = {scope: _digest(rows, provisional) for scope, rows in
                    [("", doc["national"]), *doc["provinces"].items()]}
-        before = ports.store.published_digests(month)
+        before = ports.statistics.published_digests(month)
         changed = {scope for scope, d in digests.items() if before.get(scope) != d}
         written += len(changed)
-        ports.store.save_published_stats(month, doc, sorted(by_month.values(), key=lambda m: m["month"]), now,
+        ports.statistics.save_published(month, doc, sorted(by_month.values(), key=lambda m: m["month"]), now,
                                          changed=changed, digests=digests)
     return {"months": [m for m, _ in months], "cells": cells_read, "documents_written": written}
 
@@ -85,7 +85,7 @@ def read(ports: Ports, params: dict) -> dict:
     fmt = params.get("format") or "json"
     if fmt not in FORMATS:
         raise AppError("invalid_format", "Biçim json ya da csv olmalıdır.", field="format")
-    index, doc = ports.store.published_stats(month, province)
+    index, doc = ports.statistics.published(month, province)
     months = [{"month": m["month"], "provisional": m["provisional"]} for m in index]
     if doc is None:
         if month or index:

@@ -1,28 +1,45 @@
 """The ports: what the services need from the outside world, as plain Protocols.
 
-Services see domain objects only. The DynamoDB store, SQS/SES/SNS, S3, the key store
-and the clock are adapters (chalicelib/adapters) that the composition root
-(chalicelib/bootstrap.py) plugs in; the tests plug in the in-memory fakes of
-tests/fakes.py, which pass the same contract suite as the DynamoDB store.
+Services see domain objects only. Storage is split by what it stores, one port each:
+
+| port               | holds                                                                 |
+|--------------------|-----------------------------------------------------------------------|
+| `CaseRepository`   | cases, their assignments, idempotency records, the destruction log     |
+| `StaffDirectory`   | staff members' role and scope                                         |
+| `PartnerKeys`      | Open311 partner keys (HMACs only) and their use                       |
+| `PhoneCodes`       | citizens' phone-verification codes                                    |
+| `SubjectRequests`  | KVKK data-subject requests                                            |
+| `Statistics`       | district counters, open-statistics cells and documents, survey answers |
+| `ReferenceData`    | district settings with their institutions, the district registry      |
+| `Counters`         | throttle counters and daily caps                                      |
+
+The DynamoDB adapters (chalicelib/adapters/dynamodb) and the in-memory fakes of
+tests/fakes pass the same contract suite (tests/contract, one file per port), and mypy
+(run by `make test`) fails a service that calls what its port does not declare. Only
+the composition root (chalicelib/bootstrap.py) builds adapters.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..domain.assignment import Assignment, DistrictSettings
 from ..domain.case import Case, Status
 from ..domain.crypto import SigningKeys
 from ..domain.notifications import Notification
 from ..domain.partners import Partner
-from ..domain.principal import StaffMember
-from ..domain.stats import DistrictStats
+from ..domain.principal import Principal, StaffMember
 from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 from ..domain.repeats import ApplicantRow
+from ..domain.stats import DistrictStats
+from ..domain.subject_requests import SubjectRequest
+
+if TYPE_CHECKING:
+    from ..domain.retention import Destroyed
 
 
-# --- what the store raises ----------------------------------------------------------
+# --- what the stores raise ------------------------------------------------------------
 
 class StaleCase(Exception):
     """The case (or another versioned item) changed since it was read."""
@@ -47,6 +64,14 @@ class PartnerRefused(Exception):
         self.kind = kind
 
 
+class InvalidCursor(ValueError):
+    """A page cursor that this store did not issue for this query."""
+
+
+class PoisonMessage(ValueError):
+    """A message that can never succeed; it goes to the DLQ after its receives."""
+
+
 @dataclass(frozen=True)
 class PartnerUse:
     """An Open311 filing counted in the submission's own transaction: the key's record
@@ -56,14 +81,6 @@ class PartnerUse:
     window: int
     limit: int
     at: datetime
-
-
-class InvalidCursor(ValueError):
-    """A queue cursor that this store did not issue for this query."""
-
-
-class PoisonMessage(ValueError):
-    """A message that can never succeed; it goes to the DLQ after its receives."""
 
 
 @dataclass(frozen=True)
@@ -84,33 +101,23 @@ class QueueQuery:
     cursor: str | None = None
 
 
-class CaseStore(Protocol):
+# --- cases and assignments --------------------------------------------------------------
+
+class CaseRepository(Protocol):
     def ready(self) -> None:
         """One cheap read; raises when the database cannot be reached."""
 
     # citizen submissions and tracking
     def add_submission(self, case: Case, idempotency: IdempotencyRecord | None,
-                       partner_use: "PartnerUse | None" = None) -> None:
-        """The case, its idempotency record, the district's counters and the route marker,
-        all or nothing. Raises DuplicateApplicationNo, IdempotencyKeyTaken, TransientConflict."""
+                       partner_use: PartnerUse | None = None) -> None:
+        """The case, its idempotency record and the statistics it moves, all or nothing
+        (with a partner's use, the key's check and count too). Raises
+        DuplicateApplicationNo, IdempotencyKeyTaken, PartnerRefused, TransientConflict."""
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
-    def take_attempt(self, counter: Counter, limit: int, expires_at: datetime) -> bool:
-        """Check and count at once (one conditional write): +1 if below `limit`, else
-        nothing and False. Concurrent callers can never pass the limit together."""
-
-    def give_back_attempt(self, counter: Counter) -> None:
-        """Undo one take_attempt (an attempt that turned out legitimate)."""
-
     def get_public_and_count(self, no: str, counter: Counter) -> tuple[Case | None, int]:
-        """The case without personal data and one counter, in one read."""
-
-    def increment_counter(self, counter: Counter, expires_at: datetime) -> None: ...
-
-    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
-        """Add `member` to the counter's set if it has fewer than `limit`; True if it is
-        (now or already) a member."""
+        """The case without personal data and one throttle counter, in one read."""
 
     # cases and assignments
     def get(self, no: str) -> Case | None: ...
@@ -118,17 +125,20 @@ class CaseStore(Protocol):
     def load_with_assignments(self, no: str, *, with_personal_data: bool = True
                               ) -> tuple[Case | None, list[Assignment]]: ...
 
-    def load_for_routing(self, no: str, district: str) -> tuple[Case | None, DistrictSettings | None]: ...
+    def load_for_routing(self, no: str, district: str) -> tuple[Case | None, DistrictSettings | None]:
+        """The case and its district's settings in one read (routing needs both)."""
 
     def assignments(self, no: str) -> list[Assignment]: ...
 
     def commit(self, case: Case, assignments: list[Assignment], *, audit: AuditEntry | None = None,
                new_assignments: list[Assignment] | None = None, others: list[Case] | None = None) -> None:
         """One all-or-nothing write: the case and `others` (version-checked), changed
-        assignments (version-checked), new assignments (must not exist) and the audit
-        entry. Raises StaleCase or TransientConflict; on success the versions move on."""
+        assignments (version-checked), new assignments (must not exist), the audit entry
+        and the statistics the changes move. Raises StaleCase or TransientConflict; on
+        success the versions move on."""
 
-    def commit_forward(self, case: Case, assignments: list[Assignment], *, changed: list[Assignment] = ()) -> None:
+    def commit_forward(self, case: Case, assignments: list[Assignment], *,
+                       changed: list[Assignment] | tuple = ()) -> None:
         """Routing's write: the case, its new assignments (and earlier ones sent again,
         version-checked); the case leaves the re-route slot it held while received."""
 
@@ -139,60 +149,40 @@ class CaseStore(Protocol):
     def save_assignment(self, assignment: Assignment, district: str) -> bool:
         """Version-checked; False when someone else changed it first."""
 
-    # districts (reference data edited at run time)
-    def district(self, code: str) -> DistrictSettings | None: ...
-
-    def save_district(self, settings: DistrictSettings) -> None:
-        """Creates the settings (version None) or replaces them at their version; StaleCase otherwise."""
-
-    def staff(self, username: str) -> StaffMember | None:
-        """The staff member's access record, read consistently (it decides access)."""
-
-    def save_staff(self, member: StaffMember) -> None:
-        """Creates (version None) or replaces at its version; StaleCase otherwise."""
-
-    def register_district(self, code: str) -> None: ...
-
-    def registered_districts(self) -> list[str]: ...
-
     # the office's reads
     def queue_page(self, query: QueueQuery) -> tuple[list[Case], str | None]:
         """Cases without personal data, and the next cursor. Raises InvalidCursor."""
 
-    def district_stats(self, district: str) -> DistrictStats:
-        """The district's counters (domain/stats.py), kept in the transactions that move
-        them: one read, whatever the history."""
-
     def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
-                        limit: int = 25) -> list:
+                        limit: int = 25) -> list[Case]:
         """Open cases (with their locations) of a district and category whose location cell
         is one of `cells`, received since `received_from`."""
 
-    # open statistics (domain/open_stats.py)
-    def month_cells(self, month: str) -> list[tuple[str, str, dict]]:
-        """Every (district, type, counts) cell of a month, for the roll-up."""
-
-    def save_published_stats(self, month: str, document: dict, index: list[dict], at: datetime, *,
-                             changed: set[str], digests: dict[str, str]) -> None:
-        """Writes the changed documents ("" = the country, else a province code), the index
-        and the digests."""
-
-    def published_digests(self, month: str) -> dict[str, str]: ...
-
-    def published_stats(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
-        """The published months and one published document (the latest month when none is
-        named; the country's, or a province's): at most two small reads."""
-
-    # the scheduled sweeps: only what is due, through the sweep index
-    def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
+    def open_cases(self, district: str) -> list[Case]:
+        """The district's open cases as the queue holds them (no personal data), by legal
+        due date: one Query of the open-case index."""
 
     def case_states(self, nos: set[str]) -> dict[str, tuple[Status, datetime | None]]:
         """{number: (status, concluded at)} of these cases, one batched read of those two
         attributes; numbers with no case are left out."""
 
+    # the same applicant
     def applicant_rows(self, nid_hash: str, limit: int = 100) -> list[ApplicantRow]:
         """The applicant's applications, newest first, as the applicant index keeps them:
         what they were filed with, no status (case_states() has it), no personal data."""
+
+    def applicant_page(self, nid_hash: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+        """One page of a person's cases with their personal data, newest first, and the
+        next cursor. Raises InvalidCursor."""
+
+    def applicant_names(self, nos: list[str]) -> dict[str, str]:
+        """{number: "Ad Soyad"} of these cases; unknown numbers are left out."""
+
+    def cases_of_applicant(self, national_id: str) -> list[Case]:
+        """Every case (not anonymised) filed with this national id, with its personal data."""
+
+    # the scheduled sweeps: only what is due, through the sweep index
+    def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
 
     def due_cases(self, now: datetime) -> list[Case]: ...
 
@@ -200,32 +190,133 @@ class CaseStore(Protocol):
 
     def postpone_route(self, no: str, until: datetime) -> None: ...
 
-    def open_cases(self, district: str) -> list[Case]:
-        """The district's open cases as the queue holds them (no personal data), by legal
-        due date: one Query of the open-case index."""
+    # KVKK: retention and destruction
+    def due_retention(self, now: datetime) -> list[Case]:
+        """Closed cases whose retention period ended by `now`, without personal data."""
 
-    # surveys
-    # Open311 partners (keys stored as HMACs only)
-    def add_partner(self, partner: Partner) -> None: ...
+    def commit_destruction(self, case: Case, assignments: list[Assignment], entries: list["Destroyed"], *,
+                           run_id: str, at: datetime, audit: AuditEntry | None = None) -> None:
+        """The anonymised case and assignments and one destruction-log entry per destroyed
+        record, all or nothing, only if the case was not anonymised meanwhile (StaleCase)."""
 
-    def partners(self) -> list[Partner]: ...
+    def destruction_log(self, district: str, limit: int = 50, cursor: str | None = None
+                        ) -> tuple[list[dict], str | None]:
+        """The district's destruction log, newest first, and the next cursor."""
 
-    def revoke_partner(self, key_hash: str, at: datetime) -> bool:
-        """False when the key is unknown or already revoked."""
-
-    def use_partner_key(self, key_hash: str, window: int, now: datetime) -> tuple[str, Partner | None]:
-        """Check and count one call in one conditional write: ("ok" | "unknown" | "revoked" | "limited", partner)."""
-
+    # Open311: a partner's cases
     def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
-        """A partner's cases whose last public change is at or after `since`, newest first (index Query)."""
+        """A partner's cases whose last public change is at or after `since`, newest first."""
 
     def cases_public(self, nos: list[str]) -> list[Case]:
-        """These cases without personal data (BatchGetItem); unknown numbers are left out."""
+        """These cases without personal data; unknown numbers are left out."""
+
+
+# --- the other stores -----------------------------------------------------------------
+
+class StaffDirectory(Protocol):
+    def get(self, username: str) -> StaffMember | None:
+        """The staff member's access record, read consistently (it decides access)."""
+
+    def save(self, member: StaffMember) -> None:
+        """Creates (version None) or replaces at its version; StaleCase otherwise."""
+
+
+class PartnerKeys(Protocol):
+    def add(self, partner: Partner) -> None: ...
+
+    def get(self, key_hash: str) -> Partner | None: ...
+
+    def all(self) -> list[Partner]: ...
+
+    def revoke(self, key_hash: str, at: datetime) -> bool:
+        """False when the key is unknown or already revoked."""
+
+    def use(self, key_hash: str, window: int, now: datetime) -> tuple[str, Partner | None]:
+        """Check and count one call in one conditional write:
+        ("ok" | "unknown" | "revoked" | "limited", partner)."""
+
+
+class PhoneCodes(Protocol):
+    def put(self, subject: str, code_hash: str, valid_until: datetime) -> None:
+        """A new code replaces any earlier one (its tries start again at 0)."""
+
+    def try_code(self, subject: str, now: datetime, max_tries: int) -> str | None:
+        """Counts one try in one conditional write and returns the code's hash; None when
+        there is no valid code or no try left."""
+
+    def delete(self, subject: str) -> None: ...
+
+
+class SubjectRequests(Protocol):
+    def add(self, request: SubjectRequest) -> None: ...
+
+    def get(self, request_id: str) -> SubjectRequest | None: ...
+
+    def save(self, request: SubjectRequest) -> None:
+        """Version-checked: StaleCase when someone else changed it meanwhile."""
+
+    def by_status(self, district: str, status: str, limit: int = 100) -> list[SubjectRequest]: ...
+
+    def due(self, now: datetime) -> list[SubjectRequest]:
+        """Open requests whose reminder day has come and that were not warned yet."""
+
+
+class Statistics(Protocol):
+    def district(self, district: str) -> DistrictStats:
+        """The district's counters (domain/stats.py), kept in the transactions that move
+        them: one read, whatever the history."""
+
+    def rebuild_district(self, district: str, today: date) -> DistrictStats:
+        """Counts again from the cases and replaces the counters (an operator's repair)."""
+
+    def month_cells(self, month: str) -> list[tuple[str, str, dict]]:
+        """Every (district, type, counts) cell of a month, for the roll-up."""
+
+    def save_published(self, month: str, document: dict, index: list[dict], at: datetime, *,
+                       changed: set[str], digests: dict[str, str]) -> None:
+        """Writes the changed documents ("" = the country, else a province code), the index
+        and the digests."""
+
+    def published_digests(self, month: str) -> dict[str, str]: ...
+
+    def published(self, month: str | None, province: str | None) -> tuple[list[dict], dict | None]:
+        """The published months and one published document (the latest month when none is
+        named; the country's, or a province's): at most two small reads."""
 
     def add_survey(self, answer: SurveyAnswer) -> bool:
-        """False when the case's survey was answered before."""
+        """The answer once, with its statistics cell; False when answered before."""
 
     def survey_answered(self, no: str) -> bool: ...
+
+    def erase_survey_comment(self, no: str) -> bool:
+        """Removes a survey answer's free-text comment; True if there was one."""
+
+
+class ReferenceData(Protocol):
+    def district(self, code: str) -> DistrictSettings | None: ...
+
+    def save_district(self, settings: DistrictSettings) -> None:
+        """Creates the settings (version None) or replaces them at their version; StaleCase otherwise."""
+
+    def register_district(self, code: str) -> None:
+        """The district runs an office: the daily digest walks it."""
+
+    def registered_districts(self) -> list[str]: ...
+
+
+class Counters(Protocol):
+    def take(self, counter: Counter, limit: int, expires_at: datetime) -> bool:
+        """Check and count at once (one conditional write): +1 if below `limit`, else
+        nothing and False. Concurrent callers can never pass the limit together."""
+
+    def give_back(self, counter: Counter) -> None:
+        """Undo one take (an attempt that turned out legitimate)."""
+
+    def increment(self, counter: Counter, expires_at: datetime) -> None: ...
+
+    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
+        """Add `member` to the counter's set if it has fewer than `limit`; True if it is
+        (now or already) a member."""
 
 
 class AuditLog(Protocol):
@@ -234,18 +325,45 @@ class AuditLog(Protocol):
     def trail(self, subject: str) -> list[dict]: ...
 
 
+# --- messages, files, keys, time, identity -----------------------------------------------
+
 class Publisher(Protocol):
     def ready(self) -> None:
         """One cheap call to the queues; raises when they cannot be reached."""
 
     def route(self, message: dict) -> None:
-        """A message for the routing worker (built by services/messages.py)."""
+        """A message for the routing worker (built by services/routing_messages.py)."""
 
     def route_many(self, messages: list[dict]) -> None:
         """Several, in batches of ten."""
 
     def notify(self, notifications: list[Notification]) -> None:
         """Notifications for the notification worker, sealed on the way out."""
+
+    def opened(self, message: dict) -> Notification:
+        """A notification message as the worker receives it, unsealed; PoisonMessage when
+        it is not one."""
+
+
+class NotificationClaims(Protocol):
+    def claim(self, dedup_key: str, channel: str, template: str, now: datetime) -> bool:
+        """One conditional write: False when this notification was claimed before."""
+
+    def release(self, dedup_key: str) -> None: ...
+
+
+class Senders(Protocol):
+    """What sends: each delivery channel's sender (services/delivery_methods names them)."""
+
+    def send_sms(self, phone: str, body: str) -> None: ...
+
+    def send_email(self, to: str, subject: str, body: str) -> None: ...
+
+    def post_webhook(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        """An HTTPS POST to an institution's own system, bounded in time and size."""
+
+    def surely_not_sent(self, exc: Exception) -> bool:
+        """The provider refused the message, or could not be reached at all."""
 
 
 class BlobStorage(Protocol):
@@ -281,6 +399,9 @@ class Keys(Protocol):
 
     def unseal(self, token: str, context: str) -> str: ...
 
+    def national_id_hash(self, national_id: str) -> str:
+        """The keyed hash a person's applications are found by."""
+
     def access_code_hash(self, application_no: str, access_code: str) -> str: ...
 
     def verify_access_code(self, application_no: str, access_code: str, stored_hash: str) -> bool: ...
@@ -296,8 +417,20 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class InvalidToken(Exception):
+    """A staff token that is not valid (signature, issuer, audience, expiry, use, groups)."""
+
+
 class StaffIdentity(Protocol):
     """The identity provider's side of a staff member (Cognito in AWS)."""
+
+    def sign_in(self, username: str, password: str) -> dict:
+        """The provider's tokens ({IdToken, AccessToken, RefreshToken, ExpiresIn}), {} for
+        a wrong user or password, or {"challenge": name} when it asks for more."""
+
+    def verify(self, token: str) -> Principal:
+        """The principal a token claims, once its signature and claims are checked;
+        raises InvalidToken."""
 
     def exists(self, username: str) -> bool: ...
 
@@ -306,13 +439,33 @@ class StaffIdentity(Protocol):
         session the user has (refresh tokens stop working)."""
 
 
+# --- what the composition root hands over --------------------------------------------------
+
+@dataclass
+class Caches:
+    """Per-container caches of the services, owned by the ports object that the composition
+    root builds (a fresh Ports is a fresh set of caches: nothing to clear by hand)."""
+    staff: dict = field(default_factory=dict)       # username -> (StaffMember | None, read at)
+    partners: dict = field(default_factory=dict)    # key hash -> (Partner | None, read at)
+
+
 @dataclass
 class Ports:
     """Everything a service may touch, handed over by the composition root."""
-    store: CaseStore
+    cases: CaseRepository
+    directory: StaffDirectory
+    partners: PartnerKeys
+    phone_codes: PhoneCodes
+    subject_requests: SubjectRequests
+    statistics: Statistics
+    reference: ReferenceData
+    counters: Counters
     audit: AuditLog
     publisher: Publisher
     storage: BlobStorage
     keys: Keys
     clock: Clock
     identity: StaffIdentity
+    claims: NotificationClaims
+    senders: Senders
+    caches: Caches = field(default_factory=Caches)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Forbidden, NotFound
+from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed
 from ..domain.records import AuditEntry
+from . import delivery_methods
 from .ports import Ports
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "institutions.json"
@@ -30,7 +31,7 @@ def seed_documents(path: Path = SEED_FILE) -> list[dict]:
 def _settings(district: str, doc) -> DistrictSettings:
     return DistrictSettings(district, doc["auto_forward"], doc["office_email"],
                             [Institution(i["id"], i["kind"], i["name"], i["liaison_email"], i.get("sla_days"),
-                                         i.get("send_method") or "email_link")
+                                         i.get("send_method") or "email_link", i.get("endpoint"))
                              for i in doc["institutions"]], doc.get("supervisor_email"))
 
 
@@ -38,19 +39,40 @@ def seed(ports: Ports, path: Path = SEED_FILE) -> int:
     count = 0
     for d in seed_documents(path):
         settings = _settings(d["district"], d)
-        existing = ports.store.district(d["district"])
+        existing = ports.reference.district(d["district"])
         settings.version = existing.version if existing else None
-        ports.store.save_district(settings)
-        ports.store.register_district(d["district"])
+        ports.reference.save_district(settings)
+        ports.reference.register_district(d["district"])
         count += 1
     return count
+
+
+def _check_delivery(settings: DistrictSettings) -> None:
+    """Each institution's delivery method exists and has the address it needs; 422 naming
+    every institution that does not."""
+    errors = []
+    for n, inst in enumerate(settings.institutions):
+        method = delivery_methods.METHODS.get(inst.send_method)
+        if method is None:
+            errors.append({"code": "unknown_send_method", "field": f"institutions.{n}.send_method",
+                           "message": "Gönderim yolu tanınmıyor; geçerli değerler: "
+                                      + ", ".join(sorted(delivery_methods.METHODS)) + "."})
+            continue
+        problem = method.address_problem(inst)
+        if problem:
+            errors.append({"code": "unreachable_institution", "field": f"institutions.{n}.endpoint"
+                           if inst.send_method != "email_link" else f"institutions.{n}.liaison_email",
+                           "message": problem})
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _district_view(s: DistrictSettings) -> dict:
     return {"district": s.district, "version": s.version, "auto_forward": bool(s.auto_forward),
             "office_email": s.office_email, "supervisor_email": s.supervisor_email,
             "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
-                              "sla_days": i.sla_days, "send_method": i.send_method} for i in s.institutions]}
+                              "sla_days": i.sla_days, "send_method": i.send_method, "endpoint": i.endpoint}
+                             for i in s.institutions]}
 
 
 def _forbidden() -> Forbidden:
@@ -61,7 +83,7 @@ def _forbidden() -> Forbidden:
 def get_district(ports: Ports, p, district: str) -> dict:
     if p.role != "admin":
         raise _forbidden()
-    settings = ports.store.district(district)
+    settings = ports.reference.district(district)
     if settings is None:
         raise NotFound("not_found", "Bu ilçe için ayar yok.")
     return _district_view(settings)
@@ -79,10 +101,11 @@ def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> d
     if len(ids) != len(set(ids)):
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
     settings = _settings(district, req.model_dump())
-    existing = ports.store.district(district)
+    _check_delivery(settings)
+    existing = ports.reference.district(district)
     settings.version = existing.version if existing else None
-    save_seen_version(req, if_match, settings.version, lambda: ports.store.save_district(settings), "Ayarlar")
-    ports.store.register_district(district)
+    save_seen_version(req, if_match, settings.version, lambda: ports.reference.save_district(settings), "Ayarlar")
+    ports.reference.register_district(district)
     ports.audit.record(AuditEntry(f"DISTRICT-{district}", p.username, p.role, "update_district",
                                   ports.clock.now(), client))
     return _district_view(settings)

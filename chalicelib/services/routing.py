@@ -84,7 +84,7 @@ def receipt_allowed(ports: Ports, case: Case) -> bool:
     day = local_date(recorded)
     counter = Counter("receipt-sms", ports.keys.fingerprint(case.applicant.phone.encode()), day.toordinal())
     from ..domain.retention import kept_for
-    return ports.store.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
+    return ports.counters.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
                                           recorded + kept_for("receipt_sms_counter"))
 
 
@@ -94,12 +94,12 @@ def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
     from ..domain.repeats import find_repeat
     if not case.applicant.national_id:
         return None
-    earlier = ports.store.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
+    earlier = ports.cases.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
     found = find_repeat(case, earlier)
     if found is None:
         return None
     other, score = found
-    state = ports.store.case_states({other.application_no}).get(other.application_no)
+    state = ports.cases.case_states({other.application_no}).get(other.application_no)
     if state is None:    # not readable now (the index runs a little behind): no flag rather than a retry
         return None
     case.possible_repeat = {"of": other.application_no, "subject": other.subject, "status": state[0].value,
@@ -109,7 +109,7 @@ def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
 
 def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     no, district = _ids(msg)
-    repo = ports.store
+    repo = ports.cases
     case, settings = repo.load_for_routing(no, district)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
@@ -153,7 +153,7 @@ def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
     forward_id = msg.get("forward_id")
     if not isinstance(ids, list) or not ids or not isinstance(forward_id, int):
         raise PoisonMessage("institution_ids and forward_id are required")
-    repo = ports.store
+    repo = ports.cases
     case, settings = repo.load_for_routing(no, district)
     if case is None or settings is None:
         raise LookupError("case or district not found")

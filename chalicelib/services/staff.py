@@ -23,29 +23,29 @@ from .ports import Ports
 RECORD_TTL = timedelta(seconds=60)
 AUTHORIZER_TTL_SECONDS = 60
 
-_cache: dict[str, tuple[StaffMember | None, object]] = {}
-_lock = threading.Lock()
+_lock = threading.Lock()   # the cache itself is the container's (Ports.caches.staff)
 
 
 def authorize(ports: Ports, claimed: Principal) -> Principal | None:
     """The principal the directory grants to a verified token, or None."""
     now = ports.clock.now()
     key = claimed.username.lower()
+    cache = ports.caches.staff
     with _lock:
-        hit = _cache.get(key)
+        hit = cache.get(key)
     if hit is None or now - hit[1] >= RECORD_TTL:
-        hit = (ports.store.staff(claimed.username), now)
+        hit = (ports.directory.get(claimed.username), now)
         with _lock:
-            _cache[key] = hit
+            cache[key] = hit
     member = hit[0]
     if member is None or not member.matches(claimed):
         return None
     return member.principal()
 
 
-def forget_cached() -> None:
+def forget_cached(ports: Ports) -> None:
     with _lock:
-        _cache.clear()
+        ports.caches.staff.clear()
 
 
 def _admin_only(p) -> None:
@@ -61,7 +61,7 @@ def _view(m: StaffMember) -> dict:
 
 def get_user(ports: Ports, p, username: str) -> dict:
     _admin_only(p)
-    member = ports.store.staff(username)
+    member = ports.directory.get(username)
     if member is None:
         raise NotFound("not_found", "Bu kullanıcı için erişim kaydı yok.")
     return _view(member)
@@ -84,12 +84,12 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
         raise AppError("invalid_scope", problem[1], field=problem[0], status=422)
     if username.lower() == p.username.lower() and (req.role != "admin" or not req.enabled):
         raise Conflict("own_access", "Kendi yönetici yetkinizi kaldıramazsınız; başka bir yönetici yapmalıdır.")
-    existing = ports.store.staff(username)
+    existing = ports.directory.get(username)
     if existing is None and not ports.identity.exists(username):
         raise NotFound("unknown_user", "Kimlik sisteminde bu kullanıcı yok.")
     member = StaffMember(existing.username if existing else username, req.role, req.district, province,
                          req.enabled, existing.version if existing else None)
-    save_seen_version(req, if_match, existing.version if existing else None, lambda: ports.store.save_staff(member),
+    save_seen_version(req, if_match, existing.version if existing else None, lambda: ports.directory.save(member),
                       "Kullanıcı")
     narrowed = existing is not None and (existing.role, existing.district, existing.province, existing.enabled) != (
         member.role, member.district, member.province, member.enabled)
@@ -97,7 +97,7 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
     ports.audit.record(AuditEntry(f"STAFF-{member.username}", p.username, p.role, "update_staff", ports.clock.now(),
                                   client, {"role": member.role, "district": member.district or "",
                                            "province": member.province or "", "enabled": member.enabled}))
-    forget_cached()
+    forget_cached(ports)
     return _view(member)
 
 
@@ -106,7 +106,7 @@ def seed(ports: Ports, users: list[dict]) -> int:
     provider (devstack/demo_users.json). Existing records are left as they are."""
     count = 0
     for u in users:
-        if ports.store.staff(u["username"]) is None:
-            ports.store.save_staff(StaffMember(u["username"], u["group"], u.get("district"), u.get("province")))
+        if ports.directory.get(u["username"]) is None:
+            ports.directory.save(StaffMember(u["username"], u["group"], u.get("district"), u.get("province")))
             count += 1
     return count

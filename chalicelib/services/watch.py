@@ -16,15 +16,15 @@ from ..domain import watch
 from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import CLOSED
-from . import messages
+from . import routing_messages
 from .notifications import district_lookup, tell
 from .ports import Ports
 
 
 def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDER_WINDOW_WORKING_DAYS) -> dict:
-    repo = ports.store
+    repo = ports.cases
     calendar = default_calendar()
-    district = district_lookup(repo)
+    district = district_lookup(ports.reference)
     counts = {"reminded": 0, "escalated": 0, "skipped": 0, "closed": 0}
     due = list(repo.due_assignments(now))
     # Closed means closed: an assignment still open on a closed case (one left from
@@ -62,10 +62,10 @@ def reroute_sweep(ports: Ports, now: datetime) -> int:
     """Cases still unrouted 10 minutes after submission (their `application.received`
     message was lost): the message is sent again. Routing is idempotent."""
     sent = 0
-    for pending in ports.store.due_routes(now):
-        ports.publisher.route(messages.application_received(pending.application_no, pending.district, now,
+    for pending in ports.cases.due_routes(now):
+        ports.publisher.route(routing_messages.application_received(pending.application_no, pending.district, now,
                                                             resent=True))
-        ports.store.postpone_route(pending.application_no, now + watch.REROUTE_BACKOFF)
+        ports.cases.postpone_route(pending.application_no, now + watch.REROUTE_BACKOFF)
         sent += 1
     return sent
 
@@ -73,9 +73,9 @@ def reroute_sweep(ports: Ports, now: datetime) -> int:
 def case_sweep(ports: Ports, now: datetime) -> dict:
     """Daily: cases within 5 days of their legal due date, and information requests at
     working day 12 with no extension; the office is warned once for each."""
-    repo = ports.store
+    repo = ports.cases
     calendar = default_calendar()
-    district = district_lookup(repo)
+    district = district_lookup(ports.reference)
     counts = {"legal_warning": 0, "extension_window": 0, "skipped": 0}
     for case in repo.due_cases(now):
         due_actions = [name for name, at in watch.case_actions(case, calendar) if at <= now]
@@ -105,19 +105,19 @@ def digest(ports: Ports, now: datetime) -> int:
     routing worker runs `district_digest` for each), so the national run is 973 small
     pieces of work with their own retries, well inside any function's time-out."""
     today = local_date(now)
-    codes = ports.store.registered_districts()
-    ports.publisher.route_many([messages.district_digest(code, today) for code in codes])
+    codes = ports.reference.registered_districts()
+    ports.publisher.route_many([routing_messages.district_digest(code, today) for code in codes])
     return len(codes)
 
 
 def district_digest(ports: Ports, code: str, today) -> bool:
     """One e-mail to one district office: yesterday's new cases still open, what is due
     today, what is overdue. One Query of the district's open cases."""
-    district = district_lookup(ports.store)
+    district = district_lookup(ports.reference)
     if district(code) is None:
         return False
     yesterday = today - timedelta(days=1)
-    open_cases = ports.store.open_cases(code)
+    open_cases = ports.cases.open_cases(code)
     new = sorted(c.application_no for c in open_cases if local_date(c.received_at) == yesterday)
     due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in open_cases
            if c.legal_due_date is not None and c.legal_due_date <= today]

@@ -29,8 +29,8 @@ def _case(i: int, status: Status) -> Case:
 
 @pytest.fixture
 def district_with_history(aws):
-    from chalicelib.adapters.dynamo import CaseItem
-    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.bootstrap import ports
     keys = ports().keys
     with CaseItem.batch_write() as batch:
@@ -87,16 +87,16 @@ def test_the_dashboard_and_the_queue_never_walk_closed_history(client, staff, di
     assert aws_calls.items_evaluated() == 25
 
     from chalicelib.bootstrap import ports
-    rebuilt = ports().store.rebuild_district_stats("34-maltepe", date(2026, 1, 5))
+    rebuilt = ports().statistics.rebuild_district("34-maltepe", date(2026, 1, 5))
     forwarded = sum(1 for i in range(4_000, 4_050) if i % 3)
     assert rebuilt.status == {"concluded": 4_000, "forwarded": forwarded, "in_review": 50 - forwarded}
-    assert ports().store.district_stats("34-maltepe").status == rebuilt.status
+    assert ports().statistics.district("34-maltepe").status == rebuilt.status
 
 
 def test_an_open_cases_status_changes_move_no_status_index_copy(aws):
     """by_district_status holds closed cases only: while a case is open its status
     changes on every step, and each change would move its copy in that index (2 WRU)."""
-    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.bootstrap import ports
     for status in (Status.RECEIVED, Status.FORWARDED, Status.IN_REVIEW):
         item = case_to_item(_case(1, status), ports().keys)
@@ -108,14 +108,14 @@ def test_an_open_cases_status_changes_move_no_status_index_copy(aws):
 
 def test_the_operator_rebuilds_every_districts_counters(aws):
     """Cases written without the counters (here, straight into the table) are counted."""
-    from chalicelib.adapters.dynamo import CaseItem
-    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.bootstrap import ports
     from tools.ops import rebuild_stats
     with CaseItem.batch_write() as batch:
         for i in range(7):
             batch.save(case_to_item(_case(i, Status.CONCLUDED if i < 4 else Status.FORWARDED), ports().keys))
-    assert ports().store.district_stats("34-maltepe").status == {}
+    assert ports().statistics.district("34-maltepe").status == {}
     result = rebuild_stats(aws["MAIN_TABLE"])
     assert result["34-maltepe"] == {"concluded": 4, "forwarded": 3}
-    assert ports().store.district_stats("34-maltepe").status == {"concluded": 4, "forwarded": 3}
+    assert ports().statistics.district("34-maltepe").status == {"concluded": 4, "forwarded": 3}

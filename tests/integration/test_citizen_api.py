@@ -88,7 +88,7 @@ def test_personal_data_is_encrypted_at_rest(client, application, aws):
     assert "location" not in raw and raw["location_enc"]["S"].startswith("v1:")
     # and the repository reads it back
     from chalicelib.bootstrap import ports
-    case = ports().store.get(no)
+    case = ports().cases.get(no)
     assert case.applicant.national_id == "10000000146" and case.applicant.phone == "+905321234567"
     assert case.location == {"lat": 40.9351, "lon": 29.1302}
 
@@ -370,13 +370,13 @@ def test_every_api_route_declares_the_model_of_its_success_response():
 def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(client, application, monkeypatch):
     import io
     from chalicelib.logs import logger
-    from chalicelib.services import applications
-    real = applications.track
+    from chalicelib.services import applications, tracking
+    real = tracking.track
 
     def drifted(*args, **kwargs):
         return dict(real(*args, **kwargs), national_id="10000000146")   # a field no model declares
     receipt = submit(client, application)
-    monkeypatch.setattr(applications, "track", drifted)
+    monkeypatch.setattr(tracking, "track", drifted)
     handler = logger().registered_handler
     buffer = io.StringIO()
     previous = handler.setStream(buffer)

@@ -113,7 +113,7 @@ def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
     from chalicelib.bootstrap import ports
     from chalicelib.domain.events import LinkReissued
     from chalicelib.services.notifications import tell
-    repo = ports().store
+    repo = ports().cases
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     a.link_generation += 1
     repo.commit(case, [a])
@@ -128,7 +128,7 @@ def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
 def test_closed_case_is_410(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
     from chalicelib.bootstrap import ports
-    repo = ports().store
+    repo = ports().cases
     case, _ = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     from chalicelib.domain.case import Status
     case.status = Status.NOT_PROCESSED
@@ -199,7 +199,7 @@ def test_two_answers_at_once_exactly_one_wins(client, application, aws):
     for t in threads:
         t.join()
     assert sorted(outcomes, key=str) == sorted([200, (409, "already_answered")], key=str)
-    case, [a] = ports().store.load_with_assignments(receipt["application_no"].replace("-", ""))
+    case, [a] = ports().cases.load_with_assignments(receipt["application_no"].replace("-", ""))
     assert len(a.answers) == 1 and a.status == "answered" and case.status == "institution_answered"
 
 
@@ -208,7 +208,7 @@ def test_a_returned_answer_can_be_answered_again_on_the_same_link(client, applic
     assert post(client, "answer", token, ANSWER).status_code == 200
     from chalicelib.bootstrap import ports
     from chalicelib.domain.case import Status
-    repo = ports().store
+    repo = ports().cases
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     from chalicelib.domain.assignment import AssignmentStatus
     a.status = AssignmentStatus.RETURNED

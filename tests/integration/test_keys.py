@@ -19,10 +19,10 @@ def aws_keys(aws, monkeypatch):
     monkeypatch.delenv("LINK_SIGNING_KEYS")
     monkeypatch.setenv("ACIKKAPI_MASTER_SECRET_ARN", master)
     monkeypatch.setenv("LINK_SIGNING_SECRET_ARN", links)
-    from chalicelib import config
-    config.reset()
+    from chalicelib import bootstrap
+    bootstrap.reset()
     yield sm, links
-    config.reset()
+    bootstrap.reset()
 
 
 def test_personal_data_keys_from_secrets_manager(aws_keys):
@@ -36,21 +36,21 @@ def test_personal_data_keys_from_secrets_manager(aws_keys):
 
 def test_link_key_rotation_keeps_old_links_valid(aws_keys):
     from datetime import datetime, timezone
-    from chalicelib import config
+    from chalicelib import bootstrap
     from chalicelib.bootstrap import ports
     from chalicelib.domain.tokens import LinkClaims, TokenError, sign, verify
     sm, arn = aws_keys
     now = int(datetime.now(timezone.utc).timestamp())
     old = sign(LinkClaims("inst", "A.b", "b", 1, now + 3600), *ports().keys.signing_keys().active_key())
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"active": "k2", "k1": "a" * 64, "k2": "b" * 64}))
-    config.reset()
+    bootstrap.reset()
     keys = ports().keys.signing_keys()
     assert keys.active == "k2"
     assert verify(old, keys.keys, now=now, purpose="inst").subject == "A.b"
     new = sign(LinkClaims("inst", "A.b", "b", 1, now + 3600), *keys.active_key())
     assert new.split(".")[1] == "k2"
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"active": "k2", "k2": "b" * 64}))
-    config.reset()
+    bootstrap.reset()
     with pytest.raises(TokenError) as exc:
         verify(old, ports().keys.signing_keys().keys, now=now, purpose="inst")
     assert exc.value.reason == "unknown_key"

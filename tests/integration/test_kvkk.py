@@ -163,7 +163,7 @@ def test_the_citizen_downloads_what_one_application_holds(client, application, a
 
 def test_the_sweep_reads_only_what_is_due(client, staff, application, aws, aws_calls):
     """10,000 closed cases not yet due and 5 due: the run evaluates the 5 only."""
-    from chalicelib.adapters.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.bootstrap import ports
     from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
     from chalicelib.domain import refs
@@ -180,7 +180,7 @@ def test_the_sweep_reads_only_what_is_due(client, staff, application, aws, aws_c
                  history=[HistoryEntry(closed_at - timedelta(days=3), Status.RECEIVED, "alındı"),
                           HistoryEntry(closed_at, Status.NOT_PROCESSED, "kapandı")])
         return case_to_item(c, keys)
-    from chalicelib.adapters.dynamo import CaseItem
+    from chalicelib.adapters.dynamodb.models import CaseItem
     with CaseItem.batch_write() as batch:
         for i in range(10_000):
             batch.save(closed_case(now - timedelta(days=i % 300)))

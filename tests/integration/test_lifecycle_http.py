@@ -112,7 +112,7 @@ def test_a_transaction_that_keeps_conflicting_is_409_busy_with_nothing_written(c
 
     def conflict(*a, **kw):
         raise TransientConflict()
-    monkeypatch.setattr(type(ports().store), "commit", conflict)
+    monkeypatch.setattr(type(ports().cases), "commit", conflict)
     r = act(client, staff, no, "request-info", {"message": "Sokağın adını yazar mısınız?"}, version=before)
     assert r.status_code == 409 and r.json_body["error"]["code"] == "busy" and r.headers["Retry-After"] == "1"
     monkeypatch.undo()

@@ -112,5 +112,5 @@ def test_a_survey_answer_is_counted_once_even_when_sent_twice(client, staff, aws
         assert r.status_code == expected, r.body
     from chalicelib.bootstrap import ports
     month = datetime.now(timezone.utc).strftime("%Y-%m")
-    [(district, case_type, counts)] = ports().store.month_cells(month)
+    [(district, case_type, counts)] = ports().statistics.month_cells(month)
     assert counts["survey_n"] == 1 and counts["survey_sum"] == 3 and counts["received"] == 1

@@ -151,8 +151,8 @@ def test_the_applicant_index_copy_is_written_once_whatever_the_case_goes_through
     index copy only when what it projects changes, so routing, the institution's answer,
     the evaluation and the conclusion write nothing to it (issue 13's cost), while the
     repeat check and the same-applicant list still show the current status."""
-    from chalicelib.adapters.dynamo import CaseItem
-    from chalicelib.adapters.itemkeys import applicant_index_pk
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.adapters.dynamodb.itemkeys import applicant_index_pk
     from chalicelib.bootstrap import ports
     from tests.integration.helpers import ANSWER, forwarded_case, inst_post
 

@@ -19,7 +19,7 @@ def test_an_unambiguous_maltepe_case_is_forwarded_and_everyone_told(client, appl
     assert "Maltepe Belediye Başkanlığı" in view["history"][1]["note"]
 
     from chalicelib.bootstrap import ports
-    [a] = ports().store.assignments(receipt["application_no"].replace("-", ""))
+    [a] = ports().cases.assignments(receipt["application_no"].replace("-", ""))
     assert a.institution.id == "34-maltepe.belediye" and a.status == "sent" and a.sla_due_date
 
     box = outbox()
@@ -41,7 +41,7 @@ def test_a_district_that_waits_for_triage_puts_the_case_in_review(client, applic
     route_all(aws)
     assert tracked(client, receipt)["status"] == "in_review"
     from chalicelib.bootstrap import ports
-    case = ports().store.get(receipt["application_no"].replace("-", ""))
+    case = ports().cases.get(receipt["application_no"].replace("-", ""))
     assert "büro incelemesinden sonra" in case.review_reason
     assert [m["body"] for m in outbox()["sms"] if "alındı" in m["body"]]  # the receipt still goes out
     assert outbox()["email"] == []
@@ -56,14 +56,14 @@ def test_unknown_or_ambiguous_references_go_to_review_with_a_visible_reason(clie
                                                                            category, reason):
     if district == "06-cankaya":
         from chalicelib.bootstrap import ports
-        ref = ports().store.district("06-cankaya")
+        ref = ports().reference.district("06-cankaya")
         ref.auto_forward = True
-        ports().store.save_district(ref)
+        ports().reference.save_district(ref)
     application.update(district=district, category=category)
     receipt = submit(client, application)
     route_all(aws)
     from chalicelib.bootstrap import ports
-    case = ports().store.get(receipt["application_no"].replace("-", ""))
+    case = ports().cases.get(receipt["application_no"].replace("-", ""))
     assert case.status == "in_review" and reason in case.review_reason
     assert any(h.note == case.review_reason and not h.public for h in case.history)
 
@@ -73,7 +73,7 @@ def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, appli
     receipt = submit(client, application)
     route_all(aws)
     from chalicelib.bootstrap import ports
-    all_ids = [i.id for i in ports().store.district("34-maltepe").institutions]
+    all_ids = [i.id for i in ports().reference.district("34-maltepe").institutions]
     k = len(all_ids)
     aws_calls.reset()
     outcome = run_routing([{"type": "case.forward", "application_no": receipt["application_no"],
@@ -83,7 +83,7 @@ def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, appli
     assert aws_calls.operations("dynamodb") == ["TransactGetItems", "TransactWriteItems"]
     notifications = k + 1  # one e-mail per institution, one SMS to the citizen
     assert aws_calls.operations("sqs") == ["SendMessageBatch"] * math.ceil(notifications / 10)
-    assert len(ports().store.assignments(receipt["application_no"].replace("-", ""))) == k
+    assert len(ports().cases.assignments(receipt["application_no"].replace("-", ""))) == k
 
 
 def test_routing_a_new_case_reads_once_counts_its_receipt_and_writes_once(client, application, aws, aws_calls):
@@ -133,8 +133,8 @@ def _crash_once(monkeypatch, target, name, after: bool):
                                   "after_send"])
 def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, application, aws, monkeypatch, step):
     from chalicelib.adapters import publisher as queues
-    from chalicelib.adapters.notify import AwsSender
-    from chalicelib.adapters.store import DynamoStore
+    from chalicelib.adapters.senders import AwsSenders as AwsSender
+    from chalicelib.adapters.dynamodb.cases import DynamoCases as DynamoStore
     from chalicelib.bootstrap import ports
     from chalicelib.services import routing
 
@@ -161,7 +161,7 @@ def test_crash_at_each_step_then_redelivery_gives_one_set_of_effects(client, app
     run_notifications(notes)            # everything delivered (again)
     run_notifications(notes)            # and a third time, for good measure
 
-    assert len(ports().store.assignments(receipt["application_no"].replace("-", ""))) == 1
+    assert len(ports().cases.assignments(receipt["application_no"].replace("-", ""))) == 1
     box = outbox()
     bodies = [m["body"] for m in box["sms"]]
     assert sum("alındı" in b for b in bodies) == 1
@@ -205,7 +205,7 @@ def test_a_poison_message_ends_in_the_dlq_after_five_receives_and_can_be_redrive
 
 def test_a_notification_the_provider_refused_is_released_and_retried(client, application, aws, monkeypatch):
     from botocore.exceptions import ClientError
-    from chalicelib.adapters.notify import AwsSender
+    from chalicelib.adapters.senders import AwsSenders as AwsSender
     submit(client, application)
     run_routing(drain(aws["ROUTING_QUEUE_URL"]))
     notes = drain(aws["NOTIFICATION_QUEUE_URL"])

@@ -19,16 +19,16 @@ def test_a_clerk_who_edits_her_own_district_attribute_gets_nothing(client, staff
     import boto3
     cankaya = _case_in(client, application, "06-cankaya")
     maltepe = _case_in(client, application, "34-maltepe")
-    from chalicelib.adapters import cognito
-    result = cognito.sign_in("masa.maltepe", staff.password)
+    from chalicelib.bootstrap import ports as _ports
+    result = _ports().identity.sign_in("masa.maltepe", staff.password)
     idp = boto3.client("cognito-idp", region_name="eu-central-1")
     # moto does not enforce the app client's WriteAttributes, so the self-edit goes through here
     # (in AWS the template's WriteAttributes refuse it: tests/infrastructure checks that)
     idp.update_user_attributes(AccessToken=result["AccessToken"],
                                UserAttributes=[{"Name": "custom:district", "Value": "06-cankaya"},
                                                {"Name": "custom:province", "Value": "06"}])
-    promoted = cognito.sign_in("masa.maltepe", staff.password)["IdToken"]
-    assert cognito.verify(promoted).district == "06-cankaya"      # the token really carries it
+    promoted = _ports().identity.sign_in("masa.maltepe", staff.password)["IdToken"]
+    assert _ports().identity.verify(promoted).district == "06-cankaya"      # the token really carries it
     headers = {"Authorization": f"Bearer {promoted}", "Content-Type": "application/json"}
     for no in (cankaya, maltepe):
         resp = client.http.post(f"/v1/staff/cases/{no}/reveal", headers=headers, body="{}")
@@ -73,8 +73,8 @@ def test_a_clerk_moved_to_another_district_must_sign_in_again_and_then_sees_only
     resp = _admin_put(client, staff, "masa.maltepe", {"role": "desk", "district": "06-cankaya", "enabled": True})
     assert resp.status_code == 200 and resp.json_body["province"] == "06"
     assert client.http.get("/v1/staff/me", headers=old).status_code == 403       # the old token says Maltepe
-    from chalicelib.adapters import cognito
-    fresh = cognito.sign_in("masa.maltepe", staff.password)["IdToken"]
+    from chalicelib.bootstrap import ports as _ports
+    fresh = _ports().identity.sign_in("masa.maltepe", staff.password)["IdToken"]
     headers = {"Authorization": f"Bearer {fresh}", "Content-Type": "application/json"}
     assert client.http.get("/v1/staff/me", headers=headers).json_body["district"] == "06-cankaya"
     resp = staff_post(client, type("S", (), {"headers": lambda self, u: headers})(), "masa.maltepe",

@@ -17,12 +17,12 @@ def black_hole(monkeypatch):
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{sock.getsockname()[1]}")
-    from chalicelib import config
-    config.reset()
+    from chalicelib import bootstrap
+    bootstrap.reset()
     yield
     sock.close()
     monkeypatch.undo()
-    config.reset()
+    bootstrap.reset()
 
 
 def test_a_hung_backend_answers_503_within_seconds_and_readiness_names_it(black_hole, application):

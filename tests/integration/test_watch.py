@@ -27,8 +27,8 @@ def sweep(now, publisher=None):
 
 
 def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
-    from chalicelib.adapters.dynamo import AssignmentItem
-    from chalicelib.adapters.mapping import assignment_to_item
+    from chalicelib.adapters.dynamodb.models import AssignmentItem
+    from chalicelib.adapters.dynamodb.mapping import assignment_to_item
     from chalicelib.domain import refs
     with AssignmentItem.batch_write() as batch:
         for i in range(10_000):
@@ -48,7 +48,7 @@ def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aw
     receipt, _ = forwarded_case(client, application, aws)
     no = receipt["application_no"].replace("-", "")
     from chalicelib.bootstrap import ports
-    repo = ports().store
+    repo = ports().cases
     _, [a] = repo.load_with_assignments(no)
     a.sla_due_date = date(2026, 3, 24)  # the reminder is owed on Thu 19 Mar (arife), before the bayram
     assert repo.save_assignment(a, "34-maltepe")
@@ -72,7 +72,7 @@ def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aw
 def test_a_sweep_run_twice_or_twice_at_once_sends_each_notification_once(client, application, aws):
     receipts = [forwarded_case(client, dict(application, subject=f"Konu {i}"), aws)[0] for i in range(3)]
     from chalicelib.bootstrap import ports
-    repo = ports().store
+    repo = ports().cases
     for r in receipts:
         _, [a] = repo.load_with_assignments(r["application_no"].replace("-", ""))
         a.sla_due_date = date(2026, 3, 24)
@@ -102,7 +102,7 @@ def test_daily_legal_warning_extension_window_and_digest(client, application, aw
     info = submit(client, dict(application, type="bilgi_edinme", category="okul_kayit", district="06-cankaya"))
     route_all(aws)
     from chalicelib.bootstrap import ports
-    repo = ports().store
+    repo = ports().cases
     case = repo.get(plain["application_no"].replace("-", ""))
     info_case = repo.get(info["application_no"].replace("-", ""))
     from chalicelib.domain.calendar import default_calendar
@@ -130,7 +130,7 @@ def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, applicat
     receipt = submit(client, application)
     route_all(aws)
     from chalicelib.bootstrap import ports
-    case = ports().store.get(receipt["application_no"].replace("-", ""))
+    case = ports().cases.get(receipt["application_no"].replace("-", ""))
     from chalicelib.services import routing, watch
     from tests.helpers import Captured, real_ports
 
@@ -184,7 +184,7 @@ def test_survey_once_per_case_with_no_personal_data(client, staff, application, 
     assert ok.status_code == 201
     again = client.http.post("/v1/surveys", headers=h, body=json.dumps({"rating": 1}))
     assert again.status_code == 409 and again.json_body["error"]["code"] == "already_answered"
-    from chalicelib.adapters.dynamo import SurveyItem
+    from chalicelib.adapters.dynamodb.models import SurveyItem
     stored = SurveyItem.get(f"SURVEY#{receipt['application_no'].replace('-', '')}", "SURVEY").attribute_values
     assert stored["rating"] == 5 and stored["district"] == "34-maltepe"
     assert not {"national_id", "phone", "first_name", "applicant_enc", "name"} & set(stored)
@@ -266,7 +266,7 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
     fewer in the submission's transaction and none to delete in routing's), postponing
     moves only that slot (not the case's version), and routing moves the case on."""
     from chalicelib.adapters import publisher as queues
-    from chalicelib.adapters.dynamo import CaseItem, RouteMarker
+    from chalicelib.adapters.dynamodb.models import CaseItem, RouteMarker
     from chalicelib.bootstrap import ports
     from chalicelib.domain.refs import normalise_application_no
     from chalicelib.services import watch
@@ -291,9 +291,9 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
 def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(client, application, aws, monkeypatch):
     """Markers written before the case carried its own slot: the sweep deletes one whose
     case was routed (routing no longer does) and follows one whose case was not."""
-    from chalicelib.adapters import itemkeys as K
+    from chalicelib.adapters.dynamodb import itemkeys as K
     from chalicelib.adapters import publisher as queues
-    from chalicelib.adapters.dynamo import RouteMarker
+    from chalicelib.adapters.dynamodb.models import RouteMarker
     from chalicelib.bootstrap import ports
     from chalicelib.domain import watch as W
     from chalicelib.domain.refs import normalise_application_no
@@ -308,7 +308,7 @@ def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(clie
     for no in (routed, waiting):
         RouteMarker(*K.route_key(no), district="34-maltepe",
                     sweep_pk=K.sweep_pk(W.ROUTE_KIND, W.shard_of(no)), sweep_sk=W.sweep_key(past, no)).save()
-    assert [p.application_no for p in ports().store.due_routes(datetime.now(timezone.utc))] == [waiting]
+    assert [p.application_no for p in ports().cases.due_routes(datetime.now(timezone.utc))] == [waiting]
     later = datetime.now(timezone.utc) + timedelta(minutes=11)     # its own slot is due too: sent once
-    assert [p.application_no for p in ports().store.due_routes(later)] == [waiting]
+    assert [p.application_no for p in ports().cases.due_routes(later)] == [waiting]
     assert [i.pk for i in RouteMarker.scan(RouteMarker.pk.startswith("ROUTE#"))] == [f"ROUTE#{waiting}"]

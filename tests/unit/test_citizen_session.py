@@ -28,7 +28,7 @@ def test_a_known_phone_gets_a_code_stored_only_as_a_hash(p):
     answer = S.request_code(p, {"national_id": NID, "phone": PHONE}, client="1.2.3.4")
     code = _code(p)
     assert len(code) == 6 and code.isdigit()
-    assert code not in repr(p.store.otps)                         # only the keyed hash is kept
+    assert code not in repr(p.phone_codes.codes)                         # only the keyed hash is kept
     unknown = S.request_code(p, {"national_id": "10000000078", "phone": "05329998877"}, client="1.2.3.5")
     assert unknown == answer                                       # the same answer: no enumeration
     assert len([n for n in p.publisher.notified if n.template == "otp"]) == 1
@@ -108,10 +108,10 @@ def test_a_submission_within_the_session_is_marked_phone_verified(p):
     token = S.open_session(p, {"national_id": NID, "phone": PHONE, "code": _code(p)})["token"]
     verified = applications.submit(p, VALID_APPLICATION, idempotency_key_header=None,
                                    authorization=f"Bearer {token}").body
-    assert p.store.get(verified["application_no"].replace("-", "")).phone_verified is True
+    assert p.cases.get(verified["application_no"].replace("-", "")).phone_verified is True
     other = {**VALID_APPLICATION, "applicant": {**VALID_APPLICATION["applicant"], "national_id": "10000000078"}}
     not_theirs = applications.submit(p, other, idempotency_key_header=None, authorization=f"Bearer {token}").body
-    assert p.store.get(not_theirs["application_no"].replace("-", "")).phone_verified is False
+    assert p.cases.get(not_theirs["application_no"].replace("-", "")).phone_verified is False
 
 
 def test_an_idempotency_key_replays_for_24_hours_then_files_anew(p):
@@ -126,4 +126,4 @@ def test_an_idempotency_key_replays_for_24_hours_then_files_anew(p):
     later = applications.submit(p, VALID_APPLICATION, idempotency_key_header="k-retry-1")
     assert later.status == 201 and "Idempotent-Replayed" not in later.headers
     assert later.body["application_no"] != first.body["application_no"]
-    assert p.store.get(later.body["application_no"].replace("-", "")) is not None
+    assert p.cases.get(later.body["application_no"].replace("-", "")) is not None

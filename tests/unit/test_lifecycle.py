@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Gone
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, watch
+from chalicelib.services import applications, feedback, institution, office, tracking, watch
 from tests.conftest import VALID_APPLICATION
 from tests.unit.test_service_rules import routed
 
@@ -24,7 +24,7 @@ ANSWER = {"text": "Onarım ekibi yönlendirildi.", "outcome": "positive", "respo
 
 
 def v(p, no):
-    return p.store.get(no).version
+    return p.cases.get(no).version
 
 
 def tokens(p, no, institution_id=""):
@@ -38,7 +38,7 @@ def token(p, no, institution_id=""):
 
 
 def track(p, receipt):
-    return applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    return tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
 
 
 # --- 1, 2: privacy ------------------------------------------------------------------------
@@ -47,7 +47,7 @@ def test_a_reclassified_ihbar_keeps_its_informant_hidden_from_the_institution(p)
     no, _ = routed(p, type="ihbar", confidential_identity=True)
     office.triage(p, DESK, no, {"type": "sikayet", "reason": "Şikâyet niteliğinde.", "version": v(p, no)},
                   client="x")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.type == "sikayet" and case.confidential_identity is True
     view = institution.read(p, token(p, no), client="10.0.0.9")
     assert view["applicant"] is None and view["identity_withheld"] is True
@@ -65,12 +65,12 @@ def test_confidentiality_can_be_granted_after_intake_and_never_dropped(p):
     assert exc.value.code == "nothing_to_change"              # it was never set: nothing is dropped
     office.triage(p, DESK, no, {"confidential_identity": True, "reason": "Başvuran korunmalı.",
                                 "version": v(p, no)}, client="x")
-    assert p.store.get(no).confidential_identity is True
+    assert p.cases.get(no).confidential_identity is True
     with pytest.raises(AppError) as exc:
         office.triage(p, DESK, no, {"confidential_identity": False, "reason": "Kaldıralım.", "version": v(p, no)},
                       client="x")
     assert exc.value.status == 422 and exc.value.field == "confidential_identity"
-    assert p.store.get(no).confidential_identity is True
+    assert p.cases.get(no).confidential_identity is True
     assert institution.read(p, token(p, no), client="10.0.0.9")["applicant"] is None
 
 
@@ -125,12 +125,12 @@ def test_closing_a_case_closes_its_assignments_tells_the_institution_and_nothing
     else:   # a case stored by the old code: back in review with its assignment still open
         office.citizen_reply(p, receipt["application_no"], receipt["access_code"], {"text": "Çınar Sokak."},
                              client="1.1.1.1")
-        case = p.store.cases[no]
+        case = p.cases.cases[no]
         case.status = case.status.__class__("in_review")
         office.conclude(p, DESK, no, {"outcome": "informed", "answer": "Konu başka bir yola yönlendirildi.",
                                       "version": v(p, no)}, client="x")
         why = "sonuçlandırıldı"
-    case, [a] = p.store.load_with_assignments(no)
+    case, [a] = p.cases.load_with_assignments(no)
     assert a.status == "closed" and case.sla_due_date is None
     [closed] = [n for n in p.publisher.notified if n.template == "institution_closed"]
     assert closed.recipient == "acikkapi.belediye@maltepe.example" and why in closed.params["reason"]
@@ -149,20 +149,20 @@ def test_closing_a_case_closes_its_assignments_tells_the_institution_and_nothing
 def test_an_assignment_left_open_on_a_closed_case_is_closed_by_the_sweep_silently(p):
     """Cases closed before closing took their assignments along: the sweep never chases them."""
     no, _ = routed(p)
-    case = p.store.get(no)
+    case = p.cases.get(no)
     case.status = case.status.__class__("not_processed")
-    p.store.cases[no] = case                                      # as stored by the old code: assignment left sent
+    p.cases.cases[no] = case                                      # as stored by the old code: assignment left sent
     p.publisher.notified.clear()
     result = watch.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))
     assert result["closed"] == 1 and result["reminded"] == result["escalated"] == 0
-    assert p.publisher.notified == [] and p.store.assignments(no)[0].status == "closed"
+    assert p.publisher.notified == [] and p.cases.assignments(no)[0].status == "closed"
 
 
 def test_an_answer_given_while_the_office_waits_for_the_citizen_is_not_lost(p):
     no, receipt = routed(p)
     office.request_info(p, DESK, no, {"message": "Sokağın adını yazar mısınız?", "version": v(p, no)}, client="x")
     institution.answer(p, token(p, no), ANSWER, client="10.0.0.9")
-    assert p.store.get(no).status == "awaiting_applicant"         # still waiting for the citizen ...
+    assert p.cases.get(no).status == "awaiting_applicant"         # still waiting for the citizen ...
     office.citizen_reply(p, receipt["application_no"], receipt["access_code"], {"text": "Çınar Sokak."},
                          client="1.1.1.1")
     detail = office.get_case(p, DESK, no, client="x")
@@ -181,7 +181,7 @@ def test_information_received_at_the_desk_returns_the_case_to_the_queue(p):
     assert detail["status"] == "in_review"
     [note] = [n for n in detail["notes"] if n["kind"] == "desk_reply"]
     assert note["text"] == "Atatürk İlkokulu." and note["by"] == "masa.maltepe"
-    stored = [n for n in p.store.get(no).notes if n["kind"] == "desk_reply"][0]
+    stored = [n for n in p.cases.get(no).notes if n["kind"] == "desk_reply"][0]
     assert "text" not in stored and "Atatürk" not in str(stored)   # sealed at rest, like an online reply
     with pytest.raises(Conflict) as exc:
         office.information_received(p, DESK, no, {"channel": "desk", "text": "Tekrar.", "version": v(p, no)},
@@ -251,7 +251,7 @@ def test_a_complaint_concludes_negative_without_remedies(p):
     institution.answer(p, token(p, no), dict(ANSWER, outcome="negative"), client="10.0.0.9")
     office.conclude(p, DESK, no, {"outcome": "negative", "answer": "Talep mevzuata uygun bulunmamıştır.",
                                   "version": v(p, no)}, client="x")
-    assert p.store.get(no).legal_remedies is None
+    assert p.cases.get(no).legal_remedies is None
 
 
 def test_an_objection_is_accepted_until_the_end_of_its_last_day_istanbul_time(p):
@@ -282,7 +282,7 @@ def test_every_final_answer_stays_and_the_citizen_sees_it_was_replaced(p):
     office.reopen(p, SUPERVISOR, no, {"reason": "Onarım eksik kalmış.", "version": v(p, no)}, client="x")
     office.conclude(p, DESK, no, {"outcome": "negative", "answer": "Onarım bütçe yetersizliğinden ertelendi.",
                                   "version": v(p, no)}, client="x")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert [a["answer"] for a in case.final_answers] == ["Kaldırım onarıldı; gereği yapıldı.",
                                                         "Onarım bütçe yetersizliğinden ertelendi."]
     assert [a["outcome"] for a in case.final_answers] == ["positive", "negative"]
@@ -302,7 +302,7 @@ def test_a_reopened_case_gets_a_new_legal_period_and_a_reforward_is_not_overdue_
     p.clock.at = datetime(2026, 2, 3, 10, 0, tzinfo=ISTANBUL)
     feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
                                   {"reason": "Kaldırım hâlâ bozuk."}, client="c")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.reopened_on == date(2026, 2, 3) and case.legal_due_date == date(2026, 3, 5)   # 3 Feb + 30 days
     final = track(p, receipt)["final_answer"]                 # the answer objected to stays readable
     assert final["text"] == "Kaldırım onarıldı; gereği yapıldı." and final["under_review"] is True
@@ -330,9 +330,9 @@ def test_a_returned_answer_gets_a_fresh_sla_for_the_new_round(p):
     office.evaluate(p, DESK, no, {"institution_id": BELEDIYE, "decision": "return",
                                   "note": "Cevap konuyu karşılamıyor, ayrıntı veriniz.", "version": v(p, no)},
                     client="x")
-    [a] = p.store.assignments(no)
+    [a] = p.cases.assignments(no)
     assert a.status == "returned" and a.sla_due_date == date(2026, 1, 27)    # 7 working days from Fri 16 Jan
-    assert p.store.get(no).sla_due_date == date(2026, 1, 27)
+    assert p.cases.get(no).sla_due_date == date(2026, 1, 27)
     p.publisher.notified.clear()
     assert watch.assignment_sweep(p, datetime(2026, 1, 17, 0, 5, tzinfo=ISTANBUL))["escalated"] == 0
 
@@ -343,7 +343,7 @@ def test_a_thanks_has_no_legal_date_is_acknowledged_passed_on_and_never_chased(p
     no, receipt = routed(p, type="tesekkur", subject="Zabıta ekibine teşekkür",
                          description="Pazar yerindeki düzen için zabıta ekibine çok teşekkür ederim.")
     assert receipt["legal_due_date"] is None
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.status == "in_review" and case.legal_due_date is None and "Teşekkür" in case.review_reason
     assert sorted((n.template, n.channel) for n in p.publisher.notified) == [("receipt", "email"), ("receipt", "sms")]             # not forwarded with a deadline
     with pytest.raises(Conflict) as exc:
@@ -370,7 +370,7 @@ def test_the_desk_records_an_ihbars_confidentiality_and_needs_the_notice_ticked(
     body = copy.deepcopy(VALID_APPLICATION)
     body.update(channel="face_to_face", type="ihbar", confidential_identity=True)
     receipt = office.intake(p, DESK, body)
-    assert p.store.get(receipt["application_no"].replace("-", "")).confidential_identity is True
+    assert p.cases.get(receipt["application_no"].replace("-", "")).confidential_identity is True
     body.update(kvkk_acknowledged=False)
     with pytest.raises(AppError) as exc:
         office.intake(p, DESK, body)
@@ -400,7 +400,7 @@ def test_only_a_closed_case_can_be_reopened(p):
     no, _ = routed(p)
     with pytest.raises(Conflict) as exc:
         office.reopen(p, SUPERVISOR, no, {"reason": "Yeni bilgi ortaya çıktı.", "version": v(p, no)}, client="x")
-    assert exc.value.code == "not_closed" and p.store.get(no).status == "forwarded"
+    assert exc.value.code == "not_closed" and p.cases.get(no).status == "forwarded"
 
 
 def test_a_reopened_information_request_extended_again_is_told_again(p):

@@ -19,7 +19,7 @@ from chalicelib.domain.assignment import AssignmentStatus
 from chalicelib.domain.case import CLOSED, TRANSITIONS, Status
 from chalicelib.domain.errors import AppError
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, reference, routing, watch
+from chalicelib.services import applications, feedback, institution, office, reference, routing, tracking, watch
 from tests.conftest import VALID_APPLICATION
 from tests.fakes import fake_ports
 
@@ -55,7 +55,7 @@ class Lifecycle(RuleBasedStateMachine):
         return nos[data_index % len(nos)] if nos else None
 
     def _v(self, no):
-        return self.p.store.get(no).version
+        return self.p.cases.get(no).version
 
     def _try(self, fn, *args, **kw):
         """An action the rules refuse is a 4xx (AppError), never anything else."""
@@ -117,7 +117,7 @@ class Lifecycle(RuleBasedStateMachine):
     def survey(self, i, rating):
         no = self._pick(i)
         r = self.receipts[no]
-        view = self._try(applications.track, self.p, r["application_no"], r["access_code"], client="1.1.1.1")
+        view = self._try(tracking.track, self.p, r["application_no"], r["access_code"], client="1.1.1.1")
         if view and view.get("survey_token"):
             self._try(feedback.answer_survey, self.p, view["survey_token"], {"rating": rating})
 
@@ -193,7 +193,7 @@ class Lifecycle(RuleBasedStateMachine):
                                                                               "revoke"]))
     def about_an_assignment(self, i, k, decision):
         no = self._pick(i)
-        assignments = self.p.store.assignments(no)
+        assignments = self.p.cases.assignments(no)
         if not assignments:
             return
         inst = assignments[k % len(assignments)].institution.id
@@ -235,7 +235,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     def _read_as_institution(self, no, token):
         view = self._try(institution.read, self.p, token, client="10.0.0.9")
-        case = self.p.store.get(no)
+        case = self.p.cases.get(no)
         if view is not None and case.confidential_identity:
             assert view["applicant"] is None
             for secret in (case.applicant.first_name, case.applicant.last_name, case.applicant.phone,
@@ -253,7 +253,7 @@ class Lifecycle(RuleBasedStateMachine):
         self._route_pending()
         for n in self.p.publisher.notified[before:]:
             for no in self._cases_named_in(n):
-                assert not self.p.store.get(no).closed, f"a sweep told {n.template} about closed {no}"
+                assert not self.p.cases.get(no).closed, f"a sweep told {n.template} about closed {no}"
 
     def _cases_named_in(self, n) -> list[str]:
         if n.template == "digest":   # only the due and overdue lists name open cases
@@ -265,7 +265,7 @@ class Lifecycle(RuleBasedStateMachine):
     # --- invariants ---------------------------------------------------------------------------
     def _all(self):
         for no in self.receipts:
-            case, assignments = self.p.store.load_with_assignments(no)
+            case, assignments = self.p.cases.load_with_assignments(no)
             yield no, case, assignments
 
     @invariant()

@@ -26,38 +26,59 @@ def test_every_event_has_exactly_one_mapping():
     assert set(typing.get_args(ev.Event)) == set(notifications._MAP)
 
 
-def test_an_institution_with_another_send_method_is_reached_through_it_and_only_it(p, monkeypatch):
-    sent = []
+def test_an_institution_reached_by_webhook_gets_a_signed_post_and_others_keep_their_email(p):
+    """The second delivery method, end to end on the fakes: forward, map, deliver."""
+    import hashlib
+    import hmac
+    import json
 
-    def ticket(keys, case_no, a, kind, event, params):
-        sent.append((a.institution.id, kind))
-        return Notification(dedup_key(case_no, event, a.institution.id), "ticket", f"institution_{kind}",
-                            "https://ticket.example/api", params)
-    monkeypatch.setitem(notifications.INSTITUTION_DELIVERY, "ticket", ticket)
-    settings = p.store.district("34-maltepe")
+    from chalicelib.services import delivery, links
+    settings = p.reference.district("34-maltepe")
     settings.institutions = [Institution(i.id, i.kind, i.name, i.liaison_email, i.sla_days,
-                                         "ticket" if i.kind == "emniyet" else i.send_method)
+                                         "webhook" if i.kind == "emniyet" else i.send_method,
+                                         "https://ebys.emniyet.example/acikkapi" if i.kind == "emniyet" else None)
                              for i in settings.institutions]
-    p.store.save_district(settings)
+    p.reference.save_district(settings)
     no = _in_review(p)
     p.publisher.notified.clear()
     office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye", "34-maltepe.emniyet"],
-                                 "version": p.store.get(no).version}, client="x")
+                                 "version": p.cases.get(no).version}, client="x")
     by_channel = sorted((n.channel, n.template, n.recipient) for n in p.publisher.notified)
     assert by_channel == [("email", "institution_assigned", "acikkapi.belediye@maltepe.example"),
                           ("sms", "forwarded", "+905321234567"),
-                          ("ticket", "institution_assigned", "https://ticket.example/api")]
-    assert sent == [("34-maltepe.emniyet", "assigned")]
-    _, assignments = p.store.load_with_assignments(no)
+                          ("webhook", "institution_assigned", "https://ebys.emniyet.example/acikkapi")]
+    for n in p.publisher.notified:
+        assert delivery.deliver(n, now=p.clock.now(), claims=p.claims, senders=p.senders, keys=p.keys) == "sent"
+    [(url, body, headers)] = p.senders.webhooks
+    assert url == "https://ebys.emniyet.example/acikkapi" and len(p.senders.email) == 1 and len(p.senders.sms) == 1
+    doc = json.loads(body)
+    assert doc["event"] == "institution_assigned" and doc["application_no"] == no[:4] + "-" + no[4:8] + "-" + no[8:]
+    assert "#t=" in doc["link"] and "10000000146" not in body.decode() and "Ayşe" not in body.decode()
+    secret = links.webhook_secret(p.keys, "34-maltepe.emniyet").encode()
+    assert headers["X-AcikKapi-Signature"] == "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    assert headers["Idempotency-Key"] == [n for n in p.publisher.notified if n.channel == "webhook"][0].dedup_key
+    again = [n for n in p.publisher.notified if n.channel == "webhook"][0]
+    assert delivery.deliver(again, now=p.clock.now(), claims=p.claims, senders=p.senders, keys=p.keys) == "duplicate"
+    _, assignments = p.cases.load_with_assignments(no)
     assert {a.institution.id: a.institution.send_method for a in assignments} == {
-        "34-maltepe.belediye": "email_link", "34-maltepe.emniyet": "ticket"}
+        "34-maltepe.belediye": "email_link", "34-maltepe.emniyet": "webhook"}
+
+
+def test_every_delivery_method_is_one_module_found_by_the_package():
+    from chalicelib.services import delivery, delivery_methods
+    assert set(delivery_methods.METHODS) == {"email_link", "webhook"}
+    for name, module in delivery_methods.METHODS.items():
+        assert module.__name__.endswith("." + name) and module.LABEL and module.CHANNEL in delivery.SENDS
+    for bad in ("http://ebys.example/x", "https://10.0.0.5/x", "https://localhost/x", "https://u:p@ebys.example/x", ""):
+        assert delivery_methods.METHODS["webhook"].address_problem(
+            Institution("i", "emniyet", "E", "e@example.org", None, "webhook", bad)), bad
 
 
 def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citizen_is_still_told(p):
     no = _in_review(p)
-    case = p.store.get(no)
+    case = p.cases.get(no)
     case.district = "06-cankaya"
-    p.store.districts.pop("06-cankaya", None)
+    p.reference.districts.pop("06-cankaya", None)
     out = notifications.for_events(p, [ev.DeadlineExtended(case, "Çankaya Belediyesi", "Görüş bekleniyor."),
                                        ev.ConclusionObjected(case)])
     assert [(n.channel, n.template, n.recipient) for n in out] == [
@@ -105,7 +126,7 @@ def test_no_mail_subject_carries_text_a_citizen_or_an_institution_wrote():
 
 def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_office_mail(p):
     no = _in_review(p)
-    case = p.store.get(no)
+    case = p.cases.get(no)
     reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunuyor: http://baska.example"
     sms, citizen_mail, mail = notifications.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
     assert citizen_mail.recipient == "ayse@example.com" and reason in citizen_mail.render()[1]
@@ -118,10 +139,10 @@ def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_offic
 
 def test_the_district_settings_are_read_once_for_many_office_events(p):
     no = _in_review(p)
-    case = p.store.get(no)
+    case = p.cases.get(no)
     reads = []
-    real = p.store.district
-    p.store.district = lambda code: reads.append(code) or real(code)
+    real = p.reference.district
+    p.reference.district = lambda code: reads.append(code) or real(code)
     out = notifications.for_events(p, [ev.LegalDeadlineNear(case, 5), ev.ConclusionObjected(case),
                                        ev.ExtensionDecisionDue(case, case.legal_due_date)])
     assert len(out) == 3 and reads == ["34-maltepe"]
@@ -133,18 +154,18 @@ def test_the_forwarded_sms_names_one_institution_or_several_in_turkish(p):
     assert institutions_phrase(["A", "B", "C"]) == "A, B ve C kurumlarına"
     no = _in_review(p)
     office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye", "34-maltepe.emniyet"],
-                                 "version": p.store.get(no).version}, client="x")
+                                 "version": p.cases.get(no).version}, client="x")
     [sms] = [n for n in p.publisher.notified if n.template == "forwarded"]
-    names = [i.name for i in p.store.district("34-maltepe").institutions if i.kind in ("belediye", "emniyet")]
+    names = [i.name for i in p.reference.district("34-maltepe").institutions if i.kind in ("belediye", "emniyet")]
     assert f"{names[0]} ve {names[1]} kurumlarına iletildi" in sms.render()[1]
 
 
 def test_the_office_reads_the_suggested_outcome_in_turkish(p):
     from chalicelib.domain.assignment import Answer
     no = _in_review(p)
-    office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye"], "version": p.store.get(no).version},
+    office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye"], "version": p.cases.get(no).version},
                    client="x")
-    case, [a] = p.store.load_with_assignments(no)
+    case, [a] = p.cases.load_with_assignments(no)
     a.answers.append(Answer(case.received_at, "Yapıldı.", "not_competent", "Ali Kaya", "Müdür", []))
     [mail] = notifications.for_events(p, [ev.InstitutionAnswered(case, a, "not_competent", all_answered=False)])
     assert mail.params["detail"].endswith("(önerilen sonuç: görev alanı dışında).")

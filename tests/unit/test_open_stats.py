@@ -10,13 +10,13 @@ import pytest
 from chalicelib.domain import open_stats as O
 from chalicelib.domain.catalog import catalog
 from chalicelib.domain.errors import AppError
-from chalicelib.services import applications, feedback, institution, office
+from chalicelib.services import applications, feedback, institution, office, tracking
 from chalicelib.services import open_stats as stats
 from tests.unit.test_service_rules import DESK, concluded, link_token, routed, submitted
 
 
 def cells(p, month="2026-01"):
-    return {(d, t): c for d, t, c in p.store.month_cells(month)}
+    return {(d, t): c for d, t, c in p.statistics.month_cells(month)}
 
 
 def test_a_submission_counts_as_received_in_its_month_district_and_type(p):
@@ -25,7 +25,7 @@ def test_a_submission_counts_as_received_in_its_month_district_and_type(p):
     c = cells(p)
     assert c[("34-maltepe", "sikayet")]["received"] == 1
     assert c[("34-maltepe", "ihbar")]["received"] == 1
-    assert p.store.month_cells("2026-02") == []
+    assert p.statistics.month_cells("2026-02") == []
 
 
 def test_a_conclusion_counts_once_with_its_days_and_whether_it_was_on_time(p):
@@ -41,7 +41,7 @@ def test_a_late_conclusion_is_not_on_time(p):
                                               "responder_title": "Müdür"}, client="10.0.0.9")
     p.clock.advance(days=45)          # past the 30-day legal period of a petition
     office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Gereği yapıldı; bilginize sunulur.",
-                                  "version": p.store.get(no).version}, client="x")
+                                  "version": p.cases.get(no).version}, client="x")
     month = O.month_of((p.clock.now()).date())
     c = cells(p, month)[("34-maltepe", "sikayet")]
     assert c["concluded"] == 1 and c["owed"] == 1 and "on_time" not in c and c["d45"] == 1
@@ -52,7 +52,7 @@ def test_a_case_reopened_by_an_objection_and_concluded_again_counts_once(p):
     feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
                                   {"reason": "Kaldırım hâlâ kırık, hiçbir şey yapılmadı."}, client="c")
     office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Yeniden incelendi; onarım tamamlandı.",
-                                  "version": p.store.get(no).version}, client="x")
+                                  "version": p.cases.get(no).version}, client="x")
     assert cells(p)[("34-maltepe", "sikayet")]["concluded"] == 1
 
 
@@ -60,14 +60,14 @@ def test_not_processed_is_counted_apart(p):
     no, _ = submitted(p)
     office.not_processed(p, DESK, no, {"reason_code": "private_dispute",
                                        "explanation": "Komşular arasındaki özel hukuk uyuşmazlığıdır.",
-                                       "version": p.store.get(no).version}, client="x")
+                                       "version": p.cases.get(no).version}, client="x")
     c = cells(p)[("34-maltepe", "sikayet")]
     assert c["not_processed"] == 1 and "concluded" not in c and "owed" not in c
 
 
 def test_a_survey_answer_adds_to_its_month(p):
     no, receipt = concluded(p)
-    token = applications.track(p, receipt["application_no"], receipt["access_code"], client="c")["survey_token"]
+    token = tracking.track(p, receipt["application_no"], receipt["access_code"], client="c")["survey_token"]
     feedback.answer_survey(p, token, {"rating": 4})
     c = cells(p)[("34-maltepe", "sikayet")]
     assert c["survey_n"] == 1 and c["survey_sum"] == 4

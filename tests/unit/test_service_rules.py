@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Forbidden, Gone, NotFound, Throttled
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, routing, watch
+from chalicelib.services import applications, feedback, institution, office, routing, tracking, watch
 from tests.conftest import VALID_APPLICATION
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
@@ -48,7 +48,7 @@ def test_a_submission_is_recorded_with_its_legal_due_date_and_one_routing_messag
     assert receipt["received_at"] == "2026-01-05T12:00:00+03:00"
     assert p.publisher.routed == [{"type": "application.received", "version": 1, "application_no": no,
                                    "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"}]
-    assert p.store.get(no).applicant.phone == "+905321234567"
+    assert p.cases.get(no).applicant.phone == "+905321234567"
 
 
 def test_an_information_request_is_due_on_the_15th_working_day(p):
@@ -61,7 +61,7 @@ def test_the_same_idempotency_key_replays_the_first_receipt(p):
     first = applications.submit(p, body, idempotency_key_header="abc-1")
     again = applications.submit(p, copy.deepcopy(body), idempotency_key_header="abc-1")
     assert again.body == first.body and again.headers == {"Idempotent-Replayed": "true"}
-    assert len(p.store.cases) == 1
+    assert len(p.cases.cases) == 1
     with pytest.raises(Conflict) as exc:
         applications.submit(p, dict(body, subject="Başka konu"), idempotency_key_header="abc-1")
     assert exc.value.code == "idempotency_key_reused"
@@ -69,22 +69,22 @@ def test_the_same_idempotency_key_replays_the_first_receipt(p):
 
 def test_tracking_needs_the_access_code_and_throttles_after_five_failures(p):
     no, receipt = submitted(p)
-    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    view = tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
     assert view["status"] == "received" and view["legal_due_date"] == "2026-02-04"
     for _ in range(5):
         with pytest.raises(NotFound):
-            applications.track(p, receipt["application_no"], "AAAAA-AAAAA", client="1.1.1.1")
+            tracking.track(p, receipt["application_no"], "AAAAA-AAAAA", client="1.1.1.1")
     with pytest.raises(Throttled):
-        applications.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
+        tracking.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
     p.clock.advance(minutes=15)   # the next window
-    assert applications.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
+    assert tracking.track(p, receipt["application_no"], receipt["access_code"], client="2.2.2.2")
 
 
 # --- routing ---------------------------------------------------------------------------
 
 def test_routing_forwards_to_the_one_competent_institution_with_a_7_working_day_sla(p):
     no, _ = routed(p)
-    case, [a] = p.store.load_with_assignments(no)
+    case, [a] = p.cases.load_with_assignments(no)
     assert case.status == "forwarded" and a.institution.id == "34-maltepe.belediye"
     assert a.sla_due_date == date(2026, 1, 14)                 # 7 working days after Mon 5 Jan
     assert p.publisher.templates() == ["receipt", "receipt", "forwarded", "institution_assigned"]   # SMS, e-mail
@@ -95,13 +95,13 @@ def test_a_redelivered_routing_message_changes_nothing_and_repeats_the_same_dedu
     before = [n.dedup_key for n in p.publisher.notified]
     [msg] = p.publisher.routed
     assert routing.handle(p, msg) == "already_routed"
-    assert len(p.store.assignments(no)) == 1
+    assert len(p.cases.assignments(no)) == 1
     assert [n.dedup_key for n in p.publisher.notified[len(before):]] == before
 
 
 def test_an_ambiguous_subject_waits_for_the_office_with_a_reason(p):
     no, _ = routed(p, category="okul_servis")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.status == "in_review" and "birden fazla kurumu" in case.review_reason
     assert sorted((n.template, n.channel) for n in p.publisher.notified) == [("receipt", "email"), ("receipt", "sms")]
 
@@ -118,12 +118,12 @@ def test_forward_conclude_and_the_citizen_reads_the_answer(p):
     p.clock.advance(days=2)
     institution.answer(p, token, {"text": "Servis güzergâhı düzeltildi.", "outcome": "positive",
                                   "responder_name": "Ali Kaya", "responder_title": "Müdür"}, client="10.0.0.9")
-    assert p.store.get(no).status == "institution_answered"
+    assert p.cases.get(no).status == "institution_answered"
     v = office.get_case(p, DESK, no, client="10.0.0.1")
     v = office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Servis güzergâhı düzeltildi; gereği yapıldı.",
                                       "version": v["version"]}, client="10.0.0.1")
     assert v["status"] == "concluded"
-    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    view = tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
     assert view["final_answer"]["text"].startswith("Servis güzergâhı") and view["can_object"] is True
     assert view["objection_deadline"] == "2026-02-06"                 # concluded 7 Jan, + 30 days: until its end
     assert view["objection_deadline_end"] == "2026-02-06T23:59:59+03:00"
@@ -140,7 +140,7 @@ def test_a_stale_version_is_refused_with_the_current_one(p):
 
 def test_a_transition_the_state_machine_forbids_is_409(p):
     no, _ = routed(p)
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     with pytest.raises(Conflict) as exc:
         office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Erken sonuç metni yazıldı.",
                                       "version": version}, client="x")
@@ -158,10 +158,10 @@ def test_another_district_can_neither_read_nor_act(p):
 
 def test_reopen_is_for_supervisors_within_30_days_of_closing(p):
     no, _ = routed(p, category="okul_servis")
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     office.not_processed(p, DESK, no, {"reason_code": "no_clear_subject", "explanation": "Konu anlaşılamadı.",
                                        "version": version}, client="x")
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     with pytest.raises(Forbidden):
         office.reopen(p, DESK, no, {"reason": "Yeniden bakılmalı.", "version": version}, client="x")
     p.clock.advance(days=31)
@@ -187,7 +187,7 @@ def test_the_queue_is_sorted_by_legal_due_date(p):
 def test_a_revoked_link_is_gone_and_the_new_one_works(p):
     no, _ = routed(p)
     old = link_token(p, no)
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     office.revoke_link(p, DESK, no, {"institution_id": "34-maltepe.belediye", "version": version}, client="x")
     with pytest.raises(Gone) as exc:
         institution.read(p, old, client="10.0.0.9")
@@ -200,7 +200,7 @@ def test_a_link_signed_with_a_key_activated_later_verifies(p):
     no, _ = routed(p)
     p.keys.rotate("t2")
     p.keys.refresh_signing_keys()      # the container that signs has the new key ...
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     office.revoke_link(p, DESK, no, {"institution_id": "34-maltepe.belediye", "version": version}, client="x")
     token = [n for n in p.publisher.notified if n.template == "institution_assigned"][-1].params["link"]
     assert ".t2." in token
@@ -222,7 +222,7 @@ def test_reminder_two_working_days_before_the_sla_then_escalation_the_day_after(
         ("institution_reminder", "acikkapi.belediye@maltepe.example"),
         ("office_event", "acikkapi@maltepe-kaymakamligi.example"),
         ("office_event", "acikkapi.sorumlu@maltepe-kaymakamligi.example")]
-    assert p.store.assignments(no)[0].status == "overdue"
+    assert p.cases.assignments(no)[0].status == "overdue"
 
 
 def test_a_lost_routing_message_is_sent_again_after_10_minutes(p):
@@ -250,7 +250,7 @@ def concluded(p):
     token = link_token(p, no)
     institution.answer(p, token, {"text": "Onarıldı.", "outcome": "positive", "responder_name": "Ali Kaya",
                                   "responder_title": "Müdür"}, client="10.0.0.9")
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     office.conclude(p, DESK, no, {"outcome": "positive", "answer": "Kaldırım onarıldı; gereği yapıldı.",
                                   "version": version}, client="x")
     return no, receipt
@@ -258,11 +258,11 @@ def concluded(p):
 
 def test_a_survey_is_answered_once(p):
     no, receipt = concluded(p)
-    token = applications.track(p, receipt["application_no"], receipt["access_code"], client="c")["survey_token"]
+    token = tracking.track(p, receipt["application_no"], receipt["access_code"], client="c")["survey_token"]
     assert feedback.answer_survey(p, token, {"rating": 4})["answered"] is True
     with pytest.raises(Conflict):
         feedback.answer_survey(p, token, {"rating": 1})
-    assert p.store.surveys[no].rating == 4 and p.store.surveys[no].district == "34-maltepe"
+    assert p.statistics.surveys[no].rating == 4 and p.statistics.surveys[no].district == "34-maltepe"
 
 
 def test_an_objection_within_30_days_reopens_once_and_tells_the_supervisor(p):
@@ -297,7 +297,7 @@ def test_a_returned_answer_sends_the_case_back_and_the_same_link_answers_again(p
     no, _ = routed(p)
     token = link_token(p, no)
     institution.answer(p, token, ANSWER, client="10.0.0.9")
-    version = p.store.get(no).version
+    version = p.cases.get(no).version
     with pytest.raises(AppError) as exc:
         office.evaluate(p, DESK, no, {"institution_id": "34-maltepe.belediye", "decision": "return",
                                       "note": "kısa", "version": version}, client="x")
@@ -308,27 +308,27 @@ def test_a_returned_answer_sends_the_case_back_and_the_same_link_answers_again(p
     assert v["status"] == "forwarded" and v["assignments"][0]["status"] == "returned"
     assert p.publisher.notified[-1].template == "institution_returned"
     institution.answer(p, token, dict(ANSWER, text="Ayrıntılı cevabımız."), client="10.0.0.9")
-    _, [a] = p.store.load_with_assignments(no)
+    _, [a] = p.cases.load_with_assignments(no)
     assert [x.text for x in a.answers] == ["Onarım ekibi yönlendirildi.", "Ayrıntılı cevabımız."]
-    assert p.store.get(no).status == "institution_answered"
+    assert p.cases.get(no).status == "institution_answered"
 
 
 def test_a_redirect_by_the_only_institution_brings_the_case_back_to_the_office(p):
     no, _ = routed(p)
     institution.redirect(p, link_token(p, no), {"reason": "Konu il özel idaresinin görev alanında."},
                          client="10.0.0.9")
-    case, [a] = p.store.load_with_assignments(no)
+    case, [a] = p.cases.load_with_assignments(no)
     assert a.status == "redirected" and case.status == "in_review"
     assert p.publisher.notified[-1].recipient == "acikkapi@maltepe-kaymakamligi.example"
 
 
 def test_an_information_request_is_extended_to_the_30th_working_day_once(p):
     no, _ = routed(p, type="bilgi_edinme", category="okul_kayit", district="34-maltepe")
-    assert p.store.get(no).status == "forwarded"           # one competent institution: auto-forwarded
+    assert p.cases.get(no).status == "forwarded"           # one competent institution: auto-forwarded
     token = link_token(p, no)
     view = institution.extension(p, token, {"reason": "Başka kurumların görüşü gerekiyor."}, client="10.0.0.9")
     # receipt Mon 5 Jan 2026: the 15th working day is 26 Jan, the 30th is Mon 16 Feb
-    assert view["extended"] is True and p.store.get(no).legal_due_date == date(2026, 2, 16)
+    assert view["extended"] is True and p.cases.get(no).legal_due_date == date(2026, 2, 16)
     with pytest.raises(Conflict) as exc:
         institution.extension(p, token, {"reason": "Bir kez daha uzatalım."}, client="10.0.0.9")
     assert exc.value.code == "already_extended"
@@ -340,14 +340,14 @@ def test_merge_needs_an_earlier_case_of_the_same_applicant(p):
     second, _ = routed(p, category="okul_servis")
     other, _ = routed(p, category="okul_servis",
                       applicant=dict(VALID_APPLICATION["applicant"], national_id="12345678950"))
-    version = p.store.get(second).version
+    version = p.cases.get(second).version
     with pytest.raises(AppError) as exc:
         office.merge(p, DESK, second, {"into": other, "explanation": "Aynı konu.", "version": version}, client="x")
     assert exc.value.status == 422 and "different_applicant" in str(exc.value.body())
     v = office.merge(p, DESK, second, {"into": first, "explanation": "Aynı konu, aynı başvuran.",
                                        "version": version}, client="x")
     assert v["status"] == "not_processed" and v["merged_into"].replace("-", "") == first
-    assert any(h.event == "merged_in" for h in p.store.get(first).history)
+    assert any(h.event == "merged_in" for h in p.cases.get(first).history)
 
 
 # --- interim answers, information requests, the daily digest -------------------------------
@@ -355,18 +355,18 @@ def test_merge_needs_an_earlier_case_of_the_same_applicant(p):
 def test_an_interim_answer_is_public_told_by_sms_each_time_and_refused_once_closed(p):
     no, receipt = routed(p, category="okul_servis")          # waits in review
     for text in ("Ekip yarın bölgede olacak.", "Malzeme bekleniyor."):
-        office.interim_answer(p, DESK, no, {"text": text, "version": p.store.get(no).version}, client="x")
+        office.interim_answer(p, DESK, no, {"text": text, "version": p.cases.get(no).version}, client="x")
     sms = [n for n in p.publisher.notified if n.template == "interim_answer"]
     assert [(n.dedup_key, n.params["text"], n.recipient) for n in sms] == [
         (f"{no}:interim-1:citizen", "Ekip yarın bölgede olacak.", "+905321234567"),
         (f"{no}:interim-2:citizen", "Malzeme bekleniyor.", "+905321234567")]
-    view = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
+    view = tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
     assert "Ara bilgi: Malzeme bekleniyor." in [h["note"] for h in view["history"]]
-    assert p.store.get(no).status == "in_review"        # an interim answer changes no state
+    assert p.cases.get(no).status == "in_review"        # an interim answer changes no state
     office.not_processed(p, DESK, no, {"reason_code": "private_dispute", "explanation": "Komşular arası uyuşmazlık.",
-                                       "version": p.store.get(no).version}, client="x")
+                                       "version": p.cases.get(no).version}, client="x")
     with pytest.raises(Conflict) as exc:
-        office.interim_answer(p, DESK, no, {"text": "Geç kalmış bilgi.", "version": p.store.get(no).version},
+        office.interim_answer(p, DESK, no, {"text": "Geç kalmış bilgi.", "version": p.cases.get(no).version},
                               client="x")
     assert exc.value.code == "case_closed"
 
@@ -374,13 +374,13 @@ def test_an_interim_answer_is_public_told_by_sms_each_time_and_refused_once_clos
 def test_an_information_request_waits_for_the_citizen_whose_reply_is_sealed(p):
     no, receipt = routed(p, category="okul_servis")          # ambiguous: waits in review
     office.request_info(p, DESK, no, {"message": "Okulun adını yazar mısınız?",
-                                      "version": p.store.get(no).version}, client="x")
-    assert p.store.get(no).status == "awaiting_applicant"
+                                      "version": p.cases.get(no).version}, client="x")
+    assert p.cases.get(no).status == "awaiting_applicant"
     assert p.publisher.notified[-1].template == "information_requested"
     assert p.publisher.notified[-1].dedup_key == f"{no}:information-requested-1:citizen"
     office.citizen_reply(p, receipt["application_no"], receipt["access_code"], {"text": "Atatürk İlkokulu."},
                          client="1.1.1.1")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.status == "in_review"
     [reply] = [n for n in case.notes if n["kind"] == "citizen_reply"]
     assert "text" not in reply and p.keys.unseal(reply["text_enc"], no) == "Atatürk İlkokulu."
@@ -417,7 +417,7 @@ def test_the_daily_digest_lists_yesterdays_cases_then_those_due_today_then_the_o
     assert (mail.params["new_count"], mail.params["due_count"], mail.params["overdue_count"]) == (0, 2, 0)
     assert f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)" in mail.params["due_list"]
     office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
-                                          "version": p.store.get(first).version}, client="x")
+                                          "version": p.cases.get(first).version}, client="x")
     mail = _maltepe_digest(p, datetime(2026, 2, 5, 8, 0, tzinfo=ISTANBUL))
     assert (mail.params["due_count"], mail.params["overdue_count"]) == (0, 1)   # a closed case is not late
     assert mail.params["overdue_list"] == f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)"
@@ -428,14 +428,14 @@ def test_the_daily_digest_lists_yesterdays_cases_then_those_due_today_then_the_o
 
 def test_triage_to_an_information_request_moves_the_legal_date_to_the_15th_working_day(p):
     no, _ = routed(p, category="okul_servis")                  # a 3071 complaint: due Wed 4 Feb
-    assert p.store.get(no).legal_due_date == date(2026, 2, 4)
+    assert p.cases.get(no).legal_due_date == date(2026, 2, 4)
     v = office.triage(p, DESK, no, {"type": "bilgi_edinme", "reason": "Başvuru bilgi istiyor.",
-                                    "version": p.store.get(no).version}, client="x")
+                                    "version": p.cases.get(no).version}, client="x")
     assert (v["type"], v["legal_due_date"]) == ("bilgi_edinme", "2026-01-26")
-    assert p.store.get(no).law == "4982"
+    assert p.cases.get(no).law == "4982"
     with pytest.raises(Conflict) as exc:
         office.triage(p, DESK, no, {"type": "bilgi_edinme", "reason": "Aynı tür yeniden.",
-                                    "version": p.store.get(no).version}, client="x")
+                                    "version": p.cases.get(no).version}, client="x")
     assert exc.value.code == "nothing_to_change"
 
 
@@ -449,7 +449,7 @@ def test_desk_intake_counts_the_deadline_from_the_day_the_desk_received_it(p):
     receipt = office.intake(p, DESK, _desk_body(received_at="2025-12-29T10:00:00+03:00"))
     assert receipt["received_at"] == "2025-12-29T10:00:00+03:00"
     assert receipt["legal_due_date"] == "2026-01-28"              # 29 Dec + 30 days
-    case = p.store.get(receipt["application_no"].replace("-", ""))
+    case = p.cases.get(receipt["application_no"].replace("-", ""))
     assert case.channel == "face_to_face" and case.recorded_at == MON_5_JAN
     for received_at, code in (("2026-01-06T12:00:00+03:00", "in_future"), ("2025-12-05T11:59:00+03:00", "too_old")):
         with pytest.raises(AppError) as exc:
@@ -490,16 +490,16 @@ def test_the_dashboard_counts_by_status_and_by_week(p):
 
 def test_staff_access_comes_from_the_directory_and_a_disable_takes_effect_after_the_cache(p):
     from chalicelib.services import staff
-    staff.forget_cached()
+    staff.forget_cached(p)
     staff.seed(p, [{"username": "masa.maltepe", "group": "desk", "district": "34-maltepe", "province": "34"},
                    {"username": "yonetici", "group": "admin"}])
     assert staff.authorize(p, DESK) == DESK
     assert staff.authorize(p, Principal("masa.maltepe", "desk", "06-cankaya", "06")) is None   # self-edited
     assert staff.authorize(p, Principal("masa.maltepe", "supervisor", "34-maltepe", "34")) is None
     assert staff.authorize(p, Principal("kimse", "admin", None, None)) is None                  # no record
-    member = p.store.staff("masa.maltepe")                 # another container's admin disables her
+    member = p.directory.get("masa.maltepe")                 # another container's admin disables her
     member.enabled = False
-    p.store.save_staff(member)
+    p.directory.save(member)
     p.clock.advance(seconds=59)
     assert staff.authorize(p, DESK) == DESK                 # still cached here ...
     p.clock.advance(seconds=1)
@@ -540,7 +540,7 @@ def test_forty_wrong_codes_at_once_get_at_most_five_comparisons(p, monkeypatch):
     def guess(i):
         barrier.wait()
         try:
-            applications.track(p, receipt["application_no"], f"{i:05d}-AAAAA", client=f"10.0.0.{i}")
+            tracking.track(p, receipt["application_no"], f"{i:05d}-AAAAA", client=f"10.0.0.{i}")
         except (NotFound, Throttled) as exc:
             outcomes.append(type(exc).__name__)
     threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
@@ -556,7 +556,7 @@ def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p
     nos = [routed(p, subject=f"Konu {i}")[0] for i in range(6)]
     receipts = [n.dedup_key.split(":")[0] for n in p.publisher.notified if n.template == "receipt" and n.channel == "sms"]
     assert receipts == nos[:5]
-    sixth = p.store.get(nos[5])
+    sixth = p.cases.get(nos[5])
     assert sixth.status == "forwarded"                          # received and routed all the same
     [held] = [h for h in sixth.history if h.event == "receipt_held"]
     assert held.public is False and "5 başvurunun" in held.note
@@ -566,7 +566,7 @@ def test_a_sixth_receipt_to_one_phone_in_a_day_is_held_and_the_office_sees_why(p
     routing.handle(p, {"type": "application.received", "version": 1, "application_no": nos[0],
                        "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"})
     assert [n.dedup_key for n in p.publisher.notified if n.template == "receipt" and n.channel == "sms"] == [f"{nos[0]}:receipt:citizen"]
-    assert sum(h.event == "receipt_held" for h in p.store.get(nos[5]).history) == 1
+    assert sum(h.event == "receipt_held" for h in p.cases.get(nos[5]).history) == 1
     p.clock.advance(days=1)                                     # a new day, a new allowance
     seventh, _ = routed(p)
     assert f"{seventh}:receipt:citizen" in [n.dedup_key for n in p.publisher.notified]
@@ -588,7 +588,7 @@ def test_a_role_and_scope_that_do_not_fit_are_refused_naming_the_field(p, body, 
     with pytest.raises(AppError) as exc:
         staff.put_user(p, admin, "masa.cankaya", dict(body, version=1), if_match=None, client="x")
     assert exc.value.status == 422 and exc.value.field == field
-    assert p.store.staff("masa.cankaya").district == "06-cankaya"          # nothing changed
+    assert p.directory.get("masa.cankaya").district == "06-cankaya"          # nothing changed
 
 
 def test_an_information_request_at_working_day_12_warns_the_office_once_to_decide_on_extension(p):
@@ -607,17 +607,17 @@ def test_an_information_request_at_working_day_12_warns_the_office_once_to_decid
 def test_merge_needs_an_open_target_and_tells_the_citizen_where_the_case_went(p):
     first, first_receipt = routed(p, category="okul_servis")
     office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
-                                          "version": p.store.get(first).version}, client="x")
+                                          "version": p.cases.get(first).version}, client="x")
     p.clock.advance(hours=1)
     second, _ = routed(p, category="okul_servis")
     with pytest.raises(AppError) as exc:
         office.merge(p, DESK, second, {"into": first, "explanation": "Aynı konu, aynı başvuran.",
-                                       "version": p.store.get(second).version}, client="x")
+                                       "version": p.cases.get(second).version}, client="x")
     assert exc.value.status == 422 and exc.value.body()["errors"][0]["code"] == "target_closed"
-    assert exc.value.field == "into" and p.store.get(second).status == "in_review"
+    assert exc.value.field == "into" and p.cases.get(second).status == "in_review"
     third, _ = routed(p, category="okul_servis")
     office.merge(p, DESK, third, {"into": second, "explanation": "Aynı konu, aynı başvuran.",
-                                  "version": p.store.get(third).version}, client="x")
+                                  "version": p.cases.get(third).version}, client="x")
     [sms] = [n for n in p.publisher.notified if n.dedup_key == f"{third}:merged:citizen"]
     text = sms.render()[1]
     assert sms.template == "merged" and "işleme alınamadı" not in text
@@ -626,12 +626,12 @@ def test_merge_needs_an_open_target_and_tells_the_citizen_where_the_case_went(p)
 
 def test_a_survey_is_refused_while_the_case_is_reopened(p):
     no, receipt = concluded(p)
-    token = applications.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")["survey_token"]
-    office.reopen(p, SUPERVISOR, no, {"reason": "Yeni bilgi ortaya çıktı.", "version": p.store.get(no).version},
+    token = tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")["survey_token"]
+    office.reopen(p, SUPERVISOR, no, {"reason": "Yeni bilgi ortaya çıktı.", "version": p.cases.get(no).version},
                   client="x")
     with pytest.raises(Conflict) as exc:
         feedback.answer_survey(p, token, {"rating": 5})
-    assert exc.value.code == "not_concluded" and not p.store.surveys
+    assert exc.value.code == "not_concluded" and not p.statistics.surveys
 
 
 def test_the_receipt_goes_by_email_too_when_given_without_the_access_code(p):
@@ -652,10 +652,10 @@ def test_a_repeat_whose_earlier_case_cannot_be_read_is_routed_without_a_flag(p, 
     routed(p)
     p.clock.advance(hours=1)
     with monkeypatch.context() as m:
-        m.setattr(p.store, "case_states", lambda nos: {})
+        m.setattr(p.cases, "case_states", lambda nos: {})
         no, _ = routed(p, subject="KALDIRIM COKMUS")
-    case = p.store.get(no)
+    case = p.cases.get(no)
     assert case.possible_repeat is None and case.status == "forwarded"
     p.clock.advance(hours=1)
     again, _ = routed(p, subject="KALDIRIM COKMUS")          # readable: the same application is flagged
-    assert p.store.get(again).possible_repeat["status"] == "forwarded"
+    assert p.cases.get(again).possible_repeat["status"] == "forwarded"

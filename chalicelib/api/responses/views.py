@@ -340,6 +340,7 @@ class InstitutionSettingsOut(_Out):
     liaison_email: str
     sla_days: int | None = None
     send_method: str
+    endpoint: str | None = None
 
 
 class DistrictOut(_Out):

@@ -223,7 +223,10 @@ class InstitutionIn(_Model):
     name: Line = Field(min_length=3, max_length=200)
     liaison_email: Email
     sla_days: int | None = Field(default=None, ge=1, le=30)
-    send_method: Literal["email_link"] = "email_link"  # the only delivery method so far
+    # how assignments reach it: a method of services/delivery_methods, checked there with
+    # the address it needs (an e-mail link needs the liaison's e-mail, a webhook its URL)
+    send_method: Line = Field(default="email_link", max_length=40)
+    endpoint: Line | None = Field(default=None, max_length=500)
 
 
 class DistrictIn(_Versioned):

@@ -75,7 +75,7 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
          permission=policy.can_act):
     now = ports.clock.now()
     no = normalise_no(raw_no)
-    case, assignments = ports.store.load_with_assignments(no)
+    case, assignments = ports.cases.load_with_assignments(no)
     if case is None:
         raise NotFound("not_found", "Başvuru bulunamadı.")
     if not policy.can_read(p, case.district, case.province) or not permission(p, case.district):
@@ -92,9 +92,9 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
         _close_assignments(case, assignments, outcome, now)
     audit = AuditEntry(no, p.username, p.role, action, now, client, outcome.audit)
     try:
-        ports.store.commit(case, outcome.changed, audit=audit, new_assignments=outcome.new, others=outcome.others)
+        ports.cases.commit(case, outcome.changed, audit=audit, new_assignments=outcome.new, others=outcome.others)
     except StaleCase:
-        fresh, _ = ports.store.load_with_assignments(no)
+        fresh, _ = ports.cases.load_with_assignments(no)
         raise _stale(fresh) from None
     tell(ports, outcome.events)
     return detail(ports, case, assignments + outcome.new, p, now=now)
@@ -120,7 +120,7 @@ def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> 
 
 def _district_institutions(ports: Ports, case: Case, ids: list[str]) -> list:
     """The district's institutions named by `ids`, each once; 422 naming every unknown one."""
-    settings = ports.store.district(case.district)
+    settings = ports.reference.district(case.district)
     chosen, errors = [], []
     for i, inst_id in enumerate(ids):
         inst = settings.by_id(inst_id) if settings else None
@@ -212,7 +212,7 @@ def not_processed(ports: Ports, p, raw_no, data, **kw):
 def merge(ports: Ports, p, raw_no, data, **kw):
     def apply(req, case, assignments, now):
         into_no = normalise_no(req.into)
-        target, _ = ports.store.load_with_assignments(into_no)
+        target, _ = ports.cases.load_with_assignments(into_no)
         if target is None or target.application_no == case.application_no:
             raise ValidationFailed([{"code": "unknown_case", "field": "into",
                                      "message": "Birleştirilecek başvuru bulunamadı."}])
@@ -434,7 +434,7 @@ def interim_answer(ports: Ports, p, raw_no, data, **kw):
 def fresh_sla(ports: Ports, case: Case, a: Assignment, now):
     """The institution's date for a new round (a returned answer): N working days from
     today, N as configured for the institution (district settings) or the subject."""
-    settings = ports.store.district(case.district)
+    settings = ports.reference.district(case.district)
     inst = (settings.by_id(a.institution.id) if settings else None) or a.institution
     days = sla_working_days(catalog().subjects[case.category], inst)
     return default_calendar().institution_sla_due(local_date(now), case.legal_due_date, days)
@@ -504,7 +504,7 @@ def revoke_link(ports: Ports, p, raw_no, data, **kw):
 
 def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
     from ...domain.schemas import CitizenReplyIn
-    from ..applications import citizen_action, public_view
+    from ..tracking import citizen_action, public_view
     now = ports.clock.now()
     req = parse(CitizenReplyIn, data)
 

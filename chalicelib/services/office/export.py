@@ -50,7 +50,7 @@ def export(ports: Ports, p, params: dict, *, client: str) -> dict:
     for status in statuses:
         cursor = None
         while True:
-            page, cursor = ports.store.queue_page(replace(base, status=status, cursor=cursor))
+            page, cursor = ports.cases.queue_page(replace(base, status=status, cursor=cursor))
             names = _names(ports, page) if with_names else {}
             for c in page:
                 writer.writerow(_row(c, cat, today) + ([names.get(c.application_no, "")] if with_names else []))
@@ -86,4 +86,4 @@ def _row(c, cat, today) -> list:
 
 def _names(ports: Ports, page) -> dict:
     """The applicants' names of one page (one BatchGetItem of the full items)."""
-    return ports.store.applicant_names([c.application_no for c in page]) if page else {}
+    return ports.cases.applicant_names([c.application_no for c in page]) if page else {}

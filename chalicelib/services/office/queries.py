@@ -28,7 +28,7 @@ def forbidden() -> Forbidden:
 
 def load_readable(ports: Ports, p, raw_no: str):
     no = normalise_no(raw_no)
-    case, assignments = ports.store.load_with_assignments(no)
+    case, assignments = ports.cases.load_with_assignments(no)
     if case is None:
         raise NotFound("not_found", "Başvuru bulunamadı.")
     if not policy.can_read(p, case.district, case.province):
@@ -42,7 +42,7 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "view", now, client))
     view = detail(ports, case, assignments, p, now=now)
     if view["allowed_actions"]:  # what the console's action forms offer
-        settings = ports.store.district(case.district)
+        settings = ports.reference.district(case.district)
         view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
         # what routing's rules name as competent for the subject: the console ticks them first
         from ...domain.assignment import resolve
@@ -65,9 +65,9 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     now = ports.clock.now()
     if not case.applicant.national_id:
         return {"applications": []}
-    rows = [c for c in ports.store.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
+    rows = [c for c in ports.cases.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
             if c.application_no != case.application_no and policy.can_read(p, c.district, c.province)]
-    states = ports.store.case_states({c.application_no for c in rows}) if rows else {}
+    states = ports.cases.case_states({c.application_no for c in rows}) if rows else {}
     rows = [c for c in rows if c.application_no in states]
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "applicant_lookup", now, client,
                                   {"found": len(rows)}))
@@ -89,7 +89,7 @@ def related(ports: Ports, p, raw_no: str) -> dict:
     if not case.location or case.closed:
         return {"applications": [], "radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS}
     c = case.geocell or nearby.cell(case.location["lat"], case.location["lon"])
-    candidates = ports.store.open_cases_near(case.district, case.category, nearby.neighbours(c),
+    candidates = ports.cases.open_cases_near(case.district, case.category, nearby.neighbours(c),
                                              case.received_at - timedelta(days=nearby.RELATED_DAYS))
     return {"radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS, "applications": [
         {"application_no": refs.format_application_no(o.application_no), "subject": o.subject,
@@ -111,7 +111,7 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
     today = local_date(ports.clock.now())
     monday = today - timedelta(days=today.weekday())
     first_week = monday - timedelta(weeks=11)
-    stats = ports.store.district_stats(district)      # one item, kept in each change's transaction
+    stats = ports.statistics.district(district)      # one item, kept in each change's transaction
     counts = {s.value: max(stats.status.get(s.value, 0), 0) for s in Status}
     weeks = [(first_week + timedelta(weeks=i)).isoformat() for i in range(12)]
     concluded = sum(stats.concluded.get(w, 0) for w in weeks)
@@ -184,7 +184,7 @@ def queue(ports: Ports, p, params: dict) -> dict:
     query = queue_query(params, district=district or None, province=None if district else p.province, limit=limit,
                         today=local_date(now))
     try:
-        items, next_cursor = ports.store.queue_page(query)
+        items, next_cursor = ports.cases.queue_page(query)
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
     return {"items": [queue_item(c, now) for c in items], "next_cursor": next_cursor}

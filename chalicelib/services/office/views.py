@@ -23,7 +23,7 @@ def answers_view(ports: Ports, answers) -> list[dict]:
 
 
 def _citizen_files(ports: Ports, case) -> list[dict]:
-    from ..citizen_files import files_view
+    from ..tracking import files_view
     return files_view(ports, case)
 
 

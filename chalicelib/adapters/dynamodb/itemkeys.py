@@ -32,7 +32,7 @@ Audit table: pk CASE#<subject>, sk <at>#<random>; append-only.
 """
 from __future__ import annotations
 
-from ..domain.records import Counter
+from ...domain.records import Counter
 
 CASE_SK = "CASE"
 ASSIGN_PREFIX = "ASSIGN#"
@@ -164,3 +164,15 @@ def partner_index_pk(partner_id: str) -> str:
 
 def partner_sort_key(updated_at: str, no: str) -> str:
     return f"{updated_at}#{no}"
+
+
+def otp_key(subject: str) -> tuple[str, str]:
+    return f"OTP#{subject}", "OTP"
+
+
+def subject_request_key(request_id: str) -> tuple[str, str]:
+    return f"DSR#{request_id}", "DSR"
+
+
+def subject_request_status_pk(district: str, status: str) -> str:
+    return f"R#{district}#{status}"

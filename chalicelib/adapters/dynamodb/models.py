@@ -10,7 +10,8 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 from pynamodb.attributes import TTLAttribute
 
-from ..config import settings
+from ...config import settings
+from .. import aws
 
 REGION = settings().region
 MAIN_TABLE = settings().main_table
@@ -20,14 +21,13 @@ AUDIT_TABLE = settings().audit_table
 def _table(name: str) -> type:
     """The pynamodb Meta of a model stored in table `name` (several models share the main
     table), with the short timeouts of adapters/aws.py."""
-    from .aws import CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT
-    return type("Meta", (), {"table_name": name, "region": REGION, "connect_timeout_seconds": CONNECT_TIMEOUT,
-                             "read_timeout_seconds": READ_TIMEOUT, "max_retry_attempts": MAX_ATTEMPTS - 1})
+    return type("Meta", (), {"table_name": name, "region": REGION, "connect_timeout_seconds": aws.CONNECT_TIMEOUT,
+                             "read_timeout_seconds": aws.READ_TIMEOUT, "max_retry_attempts": aws.MAX_ATTEMPTS - 1})
 
 
 class _Item(Model):
     """Every model's base: its connection keeps pynamodb's table description but sends
-    through the process's one DynamoDB client (`dynamodb_client`). pynamodb gives each
+    through the container's one DynamoDB client (adapters/aws.py). pynamodb gives each
     model class its own botocore session and client otherwise, made on the model's first
     call (pynamodb issues #876, #1245): about 30 ms for each model a container used for the
     first time, cold or warm."""
@@ -42,17 +42,13 @@ class _Item(Model):
         return table
 
 
-class _OneSession(Connection):
-    """pynamodb's Connection on the process's one botocore session (adapters/aws.py)."""
+class _SharedClient(Connection):
+    """A model's connection: its table's description, the container's one client (looked
+    up on every call, so that clients the composition root builds anew are used at once)."""
 
     @property
     def session(self):
-        from .aws import botocore_session
-        return botocore_session()
-
-
-class _SharedClient(_OneSession):
-    """A model's connection: its table's description, the process's one client."""
+        return aws.current().botocore_session()
 
     @property
     def client(self):
@@ -199,7 +195,7 @@ def _month_cell_model():
     number attribute per count (received, concluded, d<days>, survey_sum...), so that an
     update is DynamoDB's ADD, which creates the item and the attribute when missing: the
     first application of a month needs no extra write."""
-    from ..domain.open_stats import FIELDS
+    from ...domain.open_stats import FIELDS
     attrs = {"Meta": _table(MAIN_TABLE), "__doc__": _month_cell_model.__doc__, "__module__": __name__,
              "pk": UnicodeAttribute(hash_key=True), "sk": UnicodeAttribute(range_key=True),
              **{name: NumberAttribute(null=True) for name in FIELDS}}
@@ -342,6 +338,7 @@ class InstitutionMap(MapAttribute):
     liaison_email = UnicodeAttribute()
     sla_days = NumberAttribute(null=True)
     send_method = UnicodeAttribute(null=True)
+    endpoint = UnicodeAttribute(null=True)
 
 
 class DistrictRefItem(_Item):
@@ -396,6 +393,7 @@ class AssignmentItem(_Item):
     institution_name = UnicodeAttribute()
     liaison_email = UnicodeAttribute()
     send_method = UnicodeAttribute(null=True)
+    endpoint = UnicodeAttribute(null=True)
     subject = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     dispatched_at = UnicodeAttribute()
@@ -467,35 +465,12 @@ class RouteMarker(_Item):
     sweep = Sweep()
 
 
-_transactions = None
-
-
 def transaction_connection():
-    """The pynamodb Connection for TransactWrite and TransactGet, made once per process
-    with the process's one DynamoDB client, which every model uses too."""
-    global _transactions
-    if _transactions is None:
-        from .aws import CONNECT_TIMEOUT, CREATION_LOCK, MAX_ATTEMPTS, READ_TIMEOUT
-        with CREATION_LOCK:
-            if _transactions is None:
-                connection = _OneSession(region=REGION, connect_timeout_seconds=CONNECT_TIMEOUT,
-                                         read_timeout_seconds=READ_TIMEOUT, max_retry_attempts=MAX_ATTEMPTS - 1)
-                connection.client   # made here, under the lock: client creation is not thread-safe
-                _transactions = connection
-    return _transactions
+    """The pynamodb Connection for TransactWrite and TransactGet: the container's one."""
+    return aws.current().dynamodb()
 
 
 def dynamodb_client():
-    """The process's one DynamoDB botocore client (pynamodb's settings: short timeouts,
+    """The container's one DynamoDB botocore client (pynamodb's settings: short timeouts,
     MAX_ATTEMPTS attempts), for the few calls written in DynamoDB's own JSON."""
     return transaction_connection().client
-
-
-def reset_connections() -> None:
-    """Forget pynamodb's cached connections (after the endpoint changed: tests, the local stack)."""
-    global _transactions
-    _transactions = None
-    for model in (CaseItem, IdempotencyItem, CounterItem, AuditItem, DistrictRefItem, StaffItem, AssignmentItem,
-                  NotificationItem, RegistryItem, SurveyItem, RouteMarker, StatsItem, MonthCellItem, PublishedStatsItem,
-                  PartnerItem, SubjectRequestItem, OtpItem, DestructionLogItem):
-        model._connection = None

@@ -12,16 +12,19 @@ import zlib
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 
-from ..domain import watch
-from ..domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
-from ..domain.calendar import ISTANBUL, default_calendar, local_date
-from ..domain.case import Applicant, Case, HistoryEntry, Status
-from ..domain.partners import Partner
-from ..domain.principal import StaffMember
-from ..domain.subject_requests import SubjectRequest
-from ..domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
+from ...config import settings
+from ...domain import retention, watch
+from ...domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
+from ...domain.calendar import ISTANBUL, default_calendar, local_date
+from ...domain.case import Applicant, Case, HistoryEntry, Status
+from ...domain.partners import Partner
+from ...domain.principal import StaffMember
+from ...domain.subject_requests import SubjectRequest, format_id
+from ...domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
+from ...domain.repeats import ApplicantRow
+from ...domain.retention import add_years
 from . import itemkeys as K
-from .dynamo import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
+from .models import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
                      IdempotencyItem, InstitutionMap, PartnerItem, StaffItem, SubjectRequestItem,
                      SurveyItem)
 
@@ -110,8 +113,6 @@ def case_to_item(case: Case, keys) -> CaseItem:
         item.sweep_sk = watch.sweep_key(at, case.application_no)
     elif case.closed and case.anonymised_at is None and not case.legal_hold:
         # KVKK: the destruction sweep finds the file on the day its retention ends
-        from ..config import settings
-        from ..domain import retention
         end = retention.retention_end(local_date(case.closed_at), settings().retention_years)
         item.sweep_pk = K.sweep_pk(watch.RETENTION_KIND, watch.shard_of(case.application_no))
         item.sweep_sk = watch.sweep_key(datetime(end.year, end.month, end.day, tzinfo=ISTANBUL), case.application_no)
@@ -211,7 +212,6 @@ def queue_case_from_item(item: CaseItem) -> Case:
 
 def applicant_row_from_item(item: CaseItem):
     """A case as the applicant index holds it (dynamo.APPLICANT_ATTRIBUTES)."""
-    from ..domain.repeats import ApplicantRow
     return ApplicantRow(item.application_no, item.case_type, item.category, item.district, item.province,
                         item.subject, datetime.fromisoformat(item.received_at), item.text_sketch)
 
@@ -229,7 +229,8 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
     item = AssignmentItem(
         pk, sk, application_no=a.application_no, district=district, institution_id=a.institution.id,
         institution_kind=a.institution.kind, institution_name=a.institution.name,
-        liaison_email=a.institution.liaison_email, send_method=a.institution.send_method, status=a.status.value,
+        liaison_email=a.institution.liaison_email, send_method=a.institution.send_method,
+        endpoint=a.institution.endpoint, status=a.status.value,
         dispatched_at=a.dispatched_at.isoformat(), sla_due_date=a.sla_due_date.isoformat(),
         forward_id=a.forward_id, link_generation=a.link_generation,
         answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
@@ -251,7 +252,8 @@ def assignment_from_item(item: AssignmentItem) -> Assignment:
     return Assignment(
         application_no=item.application_no,
         institution=Institution(item.institution_id, item.institution_kind, item.institution_name,
-                                item.liaison_email, send_method=item.send_method or "email_link"),
+                                item.liaison_email, send_method=item.send_method or "email_link",
+                                endpoint=item.endpoint),
         status=AssignmentStatus(item.status), dispatched_at=datetime.fromisoformat(item.dispatched_at),
         sla_due_date=date.fromisoformat(item.sla_due_date), forward_id=int(item.forward_id),
         link_generation=int(item.link_generation or 1),
@@ -269,7 +271,7 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
                            office_email=s.office_email, supervisor_email=s.supervisor_email,
                            institutions=[InstitutionMap(id=i.id, kind=i.kind, name=i.name,
                                                         liaison_email=i.liaison_email, sla_days=i.sla_days,
-                                                        send_method=i.send_method)
+                                                        send_method=i.send_method, endpoint=i.endpoint)
                                          for i in s.institutions])
     if s.version is not None:
         item.version = s.version
@@ -279,7 +281,8 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
 def district_from_item(item: DistrictRefItem) -> DistrictSettings:
     return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
                             [Institution(i.id, i.kind, i.name, i.liaison_email,
-                                         int(i.sla_days) if i.sla_days else None, i.send_method or "email_link")
+                                         int(i.sla_days) if i.sla_days else None, i.send_method or "email_link",
+                                         i.endpoint)
                              for i in item.institutions],
                             item.supervisor_email, item.version)
 
@@ -294,8 +297,6 @@ def idempotency_from_item(item: IdempotencyItem, key: str) -> IdempotencyRecord:
 
 
 def audit_to_item(e: AuditEntry) -> AuditItem:
-    from ..config import settings
-    from ..domain.retention import add_years
     expires = add_years(e.at.date(), settings().retention_years)
     return AuditItem(K.audit_pk(e.subject), f"{e.at.isoformat()}#{secrets.token_hex(4)}", actor=e.actor,
                      role=e.role, action=e.action, source_ip=e.source_ip, detail=e.detail or {},
@@ -341,14 +342,13 @@ def partner_from_raw(raw: dict) -> Partner:
 
 
 def subject_request_to_item(r: SubjectRequest, keys) -> SubjectRequestItem:
-    from ..domain.subject_requests import format_id
-    item = SubjectRequestItem(f"DSR#{r.id}", "DSR", district=r.district,
+    item = SubjectRequestItem(*K.subject_request_key(r.id), district=r.district,
                               national_id_enc=keys.seal(r.national_id, f"dsr:{r.id}"),
                               nid_hash=keys.national_id_hash(r.national_id), kind=r.kind, channel=r.channel,
                               received_on=r.received_on.isoformat(), registered_by=r.registered_by,
                               registered_at=r.registered_at.isoformat(), status=r.status, answer=r.answer,
                               closed_at=_iso(r.closed_at), closed_by=r.closed_by, warned=r.warned, log=list(r.log),
-                              gsi2pk=f"R#{r.district}#{r.status}", gsi2sk=f"{r.due_on.isoformat()}#{r.id}")
+                              gsi2pk=K.subject_request_status_pk(r.district, r.status), gsi2sk=f"{r.due_on.isoformat()}#{r.id}")
     if r.status == "open" and not r.warned:
         item.sweep_pk = K.sweep_pk(watch.SUBJECT_REQUEST_KIND, watch.shard_of(r.id))
         item.sweep_sk = watch.sweep_key(datetime(r.warn_on.year, r.warn_on.month, r.warn_on.day, 5,

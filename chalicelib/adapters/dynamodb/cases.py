@@ -1,0 +1,478 @@
+"""The `CaseRepository` port on DynamoDB: cases and their assignments.
+
+Every method takes and returns domain objects; items, keys and indexes stay in this
+package (itemkeys.py, mapping.py, models.py). Each request's writes are one
+TransactWriteItems, the unit of work, and it carries the statistics the change moves
+(statistics.counter_updates): a count and what it counts are written together.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactGet
+
+from ...domain import watch
+from ...domain.case import OPEN_STATUSES, Status
+from ...domain.partners import RATE_WINDOW_SECONDS
+from ...domain.records import Counter, IdempotencyRecord, PendingRoute
+from ...domain.retention import add_years, destruction_log_years
+from ...services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, PartnerRefused,
+                               QueueQuery, StaleCase, TransientConflict)
+from . import itemkeys as K
+from . import mapping as M
+from .base import (code, conditional_put, decode_cursor, due_keys, encode_cursor, full, key_of, raise_for,
+                   reasons, run_transaction)
+from .models import (AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
+                     IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, dynamodb_client,
+                     transaction_connection)
+from .statistics import counter_updates, ensure_district, missing_counters
+
+
+def _stored(*objects) -> None:
+    for o in objects:
+        o.stored_status = o.status
+
+
+class DynamoCases:
+    def __init__(self, keys):
+        self.keys = keys
+
+    def _transact(self, build, cases) -> None:
+        """`build(tx)` and the counters the saved `cases` move, as one transaction, run
+        again once after creating a district's counters item that did not exist yet."""
+        def heal(exc) -> bool:
+            if not (cases and missing_counters(exc)):
+                return False
+            for district in {c.district for c in cases}:
+                ensure_district(district)
+            return True
+
+        def with_counters(tx):
+            build(tx)
+            counter_updates(tx, cases)
+        run_transaction(with_counters, heal=heal)
+
+    def _case(self, item, *, with_personal_data: bool = True):
+        return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)
+
+    # --- submissions and tracking ---------------------------------------------------
+
+    def add_submission(self, case, idempotency: IdempotencyRecord | None, partner_use=None) -> None:
+        item = M.case_to_item(case, self.keys)
+        case.stored_status = None
+        slots = {}
+
+        def build(tx):
+            tx.save(item, condition=CaseItem.pk.does_not_exist())
+            if idempotency is not None:   # a spent record is overwritten (IdempotencyRecord.in_force)
+                tx.save(M.idempotency_to_item(idempotency),
+                        condition=IdempotencyItem.pk.does_not_exist()
+                        | (IdempotencyItem.expires_at < (case.recorded_at or case.received_at)))
+            if partner_use is not None:   # the key's check and count, in the same transaction
+                u = partner_use
+                slots["partner"] = 2 if idempotency is not None else 1
+                tx.update(PartnerItem(*K.partner_key(u.key_hash)),
+                          actions=[PartnerItem.uses.add(1), PartnerItem.last_used_at.set(u.at.isoformat())],
+                          condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
+                tx.update(CounterItem(*K.counter_key(Counter("o311-file", u.partner_id, u.window))),
+                          actions=[CounterItem.count.add(1),
+                                   CounterItem.expires_at.set(u.at + timedelta(seconds=2 * RATE_WINDOW_SECONDS))],
+                          condition=CounterItem.count.does_not_exist() | (CounterItem.count < u.limit))
+        try:
+            self._transact(build, [case])
+        except TransactWriteError as exc:
+            why = reasons(exc)
+            if "partner" in slots and len(why) > slots["partner"] + 1:
+                if why[slots["partner"]] == "ConditionalCheckFailed":
+                    raise PartnerRefused("revoked") from None
+                if why[slots["partner"] + 1] == "ConditionalCheckFailed":
+                    raise PartnerRefused("limited") from None
+            if idempotency is not None and len(why) > 1 and why[1] == "ConditionalCheckFailed":
+                raise IdempotencyKeyTaken() from None
+            if why and why[0] == "ConditionalCheckFailed":
+                raise DuplicateApplicationNo() from None
+            raise_for(exc)
+        case.version = item.version
+        _stored(case)
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        try:
+            return M.idempotency_from_item(IdempotencyItem.get(*K.idempotency_key(key), consistent_read=True), key)
+        except IdempotencyItem.DoesNotExist:
+            return None
+
+    def ready(self) -> None:
+        try:
+            RegistryItem.get(*K.REGISTRY_KEY)
+        except RegistryItem.DoesNotExist:
+            pass
+
+    def get_public_and_count(self, no: str, counter: Counter):
+        """The case (no personal data) and one counter in a single BatchGetItem: no
+        transaction, so a counter that many clients update at once never conflicts."""
+        keys = [dict(zip(("pk", "sk"), ({"S": k} for k in key))) for key in (K.case_key(no), K.counter_key(counter))]
+        request = {CaseItem.Meta.table_name: {"Keys": keys, "ConsistentRead": True}}
+        found: list = []
+        for _ in range(3):
+            resp = dynamodb_client().batch_get_item(RequestItems=request)
+            found += resp.get("Responses", {}).get(CaseItem.Meta.table_name, [])
+            request = resp.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        case, count = None, 0
+        for raw in found:
+            if raw["pk"]["S"].startswith("CASE#"):
+                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=False)
+            else:
+                count = int(CounterItem.from_raw_data(raw).count or 0)
+        return case, count
+
+    def get(self, no: str):
+        try:
+            return self._case(CaseItem.get(*K.case_key(no), consistent_read=True))
+        except CaseItem.DoesNotExist:
+            return None
+
+    def load_with_assignments(self, no: str, *, with_personal_data: bool = True):
+        """The case and all its assignments in one Query."""
+        case, assignments = None, []
+        for raw in CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]:
+            sk = raw["sk"]["S"]
+            if sk == K.CASE_SK:
+                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=with_personal_data)
+            elif sk.startswith(K.ASSIGN_PREFIX):
+                assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
+        return case, assignments
+
+    def load_for_routing(self, no: str, district: str):
+        """The case and its district's settings in one TransactGetItems call."""
+        with TransactGet(connection=transaction_connection()) as tg:
+            case_f = tg.get(CaseItem, *K.case_key(no))
+            district_f = tg.get(DistrictRefItem, *K.district_key(district))
+        try:
+            case = self._case(case_f.get())
+        except CaseItem.DoesNotExist:
+            case = None
+        try:
+            settings = M.district_from_item(district_f.get())
+        except DistrictRefItem.DoesNotExist:
+            settings = None
+        return case, settings
+
+    def assignments(self, no: str) -> list:
+        return [M.assignment_from_item(i) for i in
+                AssignmentItem.query(K.case_pk(no), AssignmentItem.sk.startswith(K.ASSIGN_PREFIX),
+                                     consistent_read=True)]
+
+    def commit(self, case, assignments: list, *, audit=None, new_assignments: list | None = None,
+               others: list | None = None) -> None:
+        case_item = M.case_to_item(case, self.keys)
+        other_items = [M.case_to_item(o, self.keys) for o in others or []]
+        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        audit_item = M.audit_to_item(audit) if audit is not None else None
+
+        def build(tx):
+            tx.save(case_item)
+            for o_item in other_items:
+                tx.save(o_item)
+            for a_item in a_items:
+                tx.save(a_item)
+            for a in new_assignments or []:
+                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+            if audit_item is not None:
+                tx.save(audit_item, condition=AuditItem.pk.does_not_exist())
+        try:
+            self._transact(build, [case, *(others or [])])
+        except TransactWriteError as exc:
+            raise_for(exc)
+        case.version = case_item.version
+        for o, o_item in zip(others or [], other_items):
+            o.version = o_item.version
+        for a, a_item in zip(assignments, a_items):
+            a.version = a_item.version
+        for a in new_assignments or []:
+            a.version = 1
+        _stored(case, *(others or []))
+
+    def commit_forward(self, case, assignments: list, *, changed: list = ()) -> None:
+        item = M.case_to_item(case, self.keys)
+        changed_items = [M.assignment_to_item(a, case.district) for a in changed]
+
+        def build(tx):
+            tx.save(item)
+            for a in assignments:
+                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+            for a_item in changed_items:
+                tx.save(a_item)
+        try:
+            self._transact(build, [case])
+        except TransactWriteError as exc:
+            raise_for(exc)
+        case.version = item.version
+        for a in assignments:
+            a.version = 1
+        for a, a_item in zip(changed, changed_items):
+            a.version = a_item.version
+        _stored(case)
+
+    def save_case(self, case) -> None:
+        item = M.case_to_item(case, self.keys)
+
+        def build(tx):
+            tx.save(item)
+        try:
+            self._transact(build, [case])
+        except TransactWriteError as exc:
+            raise_for(exc)
+        case.version = item.version
+        _stored(case)
+
+    def try_save_case(self, case) -> bool:
+        try:
+            self.save_case(case)
+            return True
+        except (StaleCase, TransientConflict):
+            return False
+
+    def save_assignment(self, assignment, district: str) -> bool:
+        item = M.assignment_to_item(assignment, district)
+        if not conditional_put(item):
+            return False
+        assignment.version = item.version
+        return True
+
+    # --- districts -----------------------------------------------------------------
+
+    def queue_page(self, q: QueueQuery):
+        """One page of a district's (or province's) queue, sorted by legal due date, read
+        through an index Query, never a Scan: the open cases (a sparse index that holds no
+        closed history; an open status filters them), or one closed status exactly. Other
+        filters are FilterExpressions over those, so what is evaluated is bounded by the
+        open cases, not the history."""
+        if q.district and q.status and q.status not in OPEN_STATUSES:
+            index, hash_value = "by_district_status", K.district_status_pk(q.district, q.status)
+        elif q.district:   # an open status is a filter over the district's open cases
+            index, hash_value = "open_by_district", K.district_index_pk(q.district)
+        else:
+            index, hash_value = "open_by_province", K.province_index_pk(q.province or "")
+        # an open status is a filter over the same index: the cursor is bound to it too
+        status_filter = q.status if q.status and index != "by_district_status" else ""
+        cursor = decode_cursor(self.keys, q.cursor, K.INDEX_KEYS[index][0], hash_value) if q.cursor else None
+        if cursor is not None and cursor.pop("_f", {}).get("S", "") != status_filter:
+            raise InvalidCursor()
+        conditions = [
+            CaseItem.status == q.status if q.status and index != "by_district_status" else None,
+            CaseItem.case_type == q.case_type if q.case_type else None,
+            CaseItem.category == q.category if q.category else None,
+            CaseItem.institution_ids.contains(q.institution) if q.institution else None,
+            CaseItem.received_at >= q.received_from.isoformat() if q.received_from else None,
+            CaseItem.received_at < (q.received_to + timedelta(days=1)).isoformat() if q.received_to else None,
+        ]
+        if q.overdue:
+            today = q.today.isoformat()
+            late = (CaseItem.legal_due_date < today) | (CaseItem.sla_due_date < today)
+            conditions.append(late & ~CaseItem.status.is_in("concluded", "not_processed"))
+        condition = None
+        for cond in conditions:
+            if cond is not None:
+                condition = cond if condition is None else condition & cond
+        result = getattr(CaseItem, index).query(hash_value, filter_condition=condition, last_evaluated_key=cursor,
+                                                page_size=100 if condition is not None else q.limit)
+        found = []
+        for item in result:
+            found.append(item)
+            if len(found) == q.limit:
+                last = key_of(item, index)
+                if status_filter:
+                    last["_f"] = {"S": status_filter}
+                return [M.queue_case_from_item(i) for i in found], encode_cursor(self.keys, last)
+        return [M.queue_case_from_item(i) for i in found], None
+
+    # --- sweeps --------------------------------------------------------------------
+
+    def due_assignments(self, now: datetime) -> list:
+        keys = [(i.pk, i.sk) for i in due_keys(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
+        items = full(AssignmentItem, keys) if keys else []
+        return [(M.assignment_from_item(i), i.district) for i in sorted(items, key=lambda i: (i.sweep_pk or "",
+                                                                                             i.sweep_sk or ""))]
+
+    def case_states(self, nos: set[str]) -> dict:
+        """{number: (status, concluded at)} of these cases: BatchGetItem of those attributes
+        only (100 keys a call); a number with no case is left out."""
+        keys = [K.case_key(no) for no in sorted(nos)]
+        out: dict = {}
+        for start in range(0, len(keys), 100):
+            for i in CaseItem.batch_get(keys[start:start + 100],
+                                        attributes_to_get=["application_no", "status", "concluded_at"]):
+                out[i.application_no] = (Status(i.status), M._dt(i.concluded_at))
+        return out
+
+    def due_cases(self, now: datetime) -> list:
+        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, watch.CASE_KIND, now)]
+        items = full(CaseItem, keys) if keys else []
+        return [self._case(i) for i in sorted(items, key=lambda i: (i.sweep_pk or "", i.sweep_sk or ""))]
+
+    def due_routes(self, now: datetime) -> list[PendingRoute]:
+        """Received cases not routed by their slot's time, from the sweep index. A route
+        marker item left from before the case carried its own slot is deleted here once
+        its case has been routed (nothing else deletes it now), and followed until then."""
+        rows = list(due_keys(CaseItem, watch.ROUTE_KIND, now))
+        legacy = {K.no_of(r.pk) for r in rows if r.pk.startswith("ROUTE#")}
+        routed: set[str] = set()
+        if legacy:
+            states = self.case_states(legacy)
+            routed = {no for no in legacy if states.get(no, (None, None))[0] != Status.RECEIVED}
+            for no in routed:
+                RouteMarker(*K.route_key(no)).delete()
+        pending = {K.no_of(r.pk): r.district for r in rows if K.no_of(r.pk) not in routed}   # a case and its marker: once
+        return [PendingRoute(no, district) for no, district in pending.items()]
+
+    def postpone_route(self, no: str, until: datetime) -> None:
+        """Moves a still-received case's re-route slot to `until`. Only the slot changes
+        (no version bump: the case itself is not changed); a case routed meanwhile has
+        left the slot, and then nothing is postponed."""
+        sort = watch.sweep_key(until, no)
+        slot = K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(no))
+        try:
+            CaseItem._get_connection().update_item(*K.case_key(no), actions=[CaseItem.sweep_sk.set(sort)],
+                                                   condition=CaseItem.sweep_pk == slot)
+            return
+        except UpdateError as exc:
+            if code(exc) != "ConditionalCheckFailedException":
+                raise
+        try:   # a marker from before the case carried its own slot
+            RouteMarker(*K.route_key(no)).update(actions=[RouteMarker.sweep_sk.set(sort)],
+                                                 condition=RouteMarker.pk.exists())
+        except UpdateError as exc:
+            if code(exc) != "ConditionalCheckFailedException":
+                raise
+
+    def open_cases(self, district: str) -> list:
+        return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]
+
+    # --- KVKK: retention and destruction --------------------------------------------
+
+    def due_retention(self, now: datetime) -> list:
+        """Closed cases whose retention ended by `now`, from the sweep index (due only)."""
+        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, watch.RETENTION_KIND, now)]
+        items = full(CaseItem, keys) if keys else []
+        return [self._case(i, with_personal_data=False) for i in items]
+
+    def commit_destruction(self, case, assignments: list, entries: list, *, run_id: str, at: datetime,
+                           audit=None) -> None:
+        """The anonymised case and assignments and one log entry per destroyed record, in
+        one transaction that only succeeds if the case was not anonymised meanwhile (two
+        runs at once destroy and log once: the loser raises StaleCase)."""
+        case_item = M.case_to_item(case, self.keys)
+        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        expires_day = add_years(at.date(), destruction_log_years())
+        expires = datetime(expires_day.year, expires_day.month, expires_day.day, tzinfo=timezone.utc)
+        logs = [DestructionLogItem(*K.destruction_log_key(case.district, at.isoformat(), case.application_no,
+                                                          e.record, e.ref),
+                                   application_no=case.application_no, record=e.record, ref=e.ref, rule=e.rule,
+                                   run_id=run_id, at=at.isoformat(), expires_at=expires) for e in entries]
+
+        def build(tx):
+            tx.save(case_item, condition=CaseItem.anonymised_at.does_not_exist())
+            for a_item in a_items:
+                tx.save(a_item)
+            for log in logs:
+                tx.save(log, condition=DestructionLogItem.pk.does_not_exist())
+            if audit is not None:
+                tx.save(M.audit_to_item(audit), condition=AuditItem.pk.does_not_exist())
+        try:
+            self._transact(build, [case])
+        except TransactWriteError as exc:
+            raise_for(exc)
+        case.version = case_item.version
+        for a, a_item in zip(assignments, a_items):
+            a.version = a_item.version
+        _stored(case)
+
+    # --- citizen phone verification ---------------------------------------------------
+
+    def applicant_page(self, nid_hash: str, limit: int, cursor: str | None):
+        """One page of a person's cases, newest first: one Query of the HMAC index, then
+        the items by key (with their personal data, to match the phone)."""
+        pk = K.applicant_index_pk(nid_hash)
+        start = decode_cursor(self.keys, cursor, "gsi3pk", pk) if cursor else None
+        result = CaseItem.by_applicant.query(pk, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        keys = [(i.pk, i.sk) for i in result]
+        last = result.last_evaluated_key
+        items = full(CaseItem, keys) if keys else []
+        order = {k: n for n, k in enumerate(keys)}
+        cases = [self._case(i) for i in sorted(items, key=lambda i: order[(i.pk, i.sk)])]
+        return cases, (encode_cursor(self.keys, last) if last else None)
+
+    # --- KVKK: data-subject requests ------------------------------------------------
+
+    def applicant_names(self, nos: list[str]) -> dict[str, str]:
+        """{number: "Ad Soyad"} of these cases (BatchGetItem, 100 a call)."""
+        items = full(CaseItem, [K.case_key(no) for no in nos])
+        out = {}
+        for i in items:
+            c = self._case(i)
+            out[c.application_no] = f"{c.applicant.first_name} {c.applicant.last_name}".strip()
+        return out
+
+    def applicant_rows(self, nid_hash: str, limit: int = 100) -> list:
+        """The same applicant's applications as the index holds them, newest first: one
+        Query. The index keeps only what never changes (no personal data, no status), so a
+        status change never rewrites it; case_states() reads the statuses."""
+        pk = K.applicant_index_pk(nid_hash)
+        return [M.applicant_row_from_item(i) for i in CaseItem.by_applicant.query(pk, scan_index_forward=False,
+                                                                                  limit=limit)]
+
+    def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
+                        limit: int = 25) -> list:
+        """Open cases of a district and category in these location cells, received since a
+        time: one Query of the open-cases index (closed history is not in it) with a filter,
+        then the candidates by key, whose sealed locations the caller measures."""
+        condition = (CaseItem.category == category) & CaseItem.geocell.is_in(*cells) \
+            & (CaseItem.received_at >= received_from.isoformat())
+        keys = []
+        for item in CaseItem.open_by_district.query(K.district_index_pk(district), filter_condition=condition):
+            keys.append((item.pk, item.sk))
+            if len(keys) == limit:
+                break
+        return [self._case(i) for i in full(CaseItem, keys)] if keys else []
+
+    def cases_of_applicant(self, national_id: str) -> list:
+        """Every case filed with this national id, with its personal data: one Query of the
+        keyed-hash index, then the items by key."""
+        pk = K.applicant_index_pk(self.keys.national_id_hash(national_id))
+        keys = [(i.pk, i.sk) for i in CaseItem.by_applicant.query(pk)]
+        return [self._case(i) for i in full(CaseItem, keys)] if keys else []
+
+    def destruction_log(self, district: str, limit: int = 50, cursor: str | None = None):
+        """The district's destruction log, newest first, one page."""
+        start = decode_cursor(self.keys, cursor, "pk", f"DLOG#{district}") if cursor else None
+        result = DestructionLogItem.query(f"DLOG#{district}", scan_index_forward=False, limit=limit,
+                                          last_evaluated_key=start)
+        rows = [{"at": i.at, "application_no": i.application_no, "record": i.record, "ref": i.ref, "rule": i.rule,
+                 "run_id": i.run_id} for i in result]
+        last = result.last_evaluated_key
+        return rows, (encode_cursor(self.keys, last) if last else None)
+
+    # --- Open311 partners ----------------------------------------------------------
+
+    def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
+        """The numbers of a partner's cases whose last public change is at or after
+        `since`, newest first: a keys-only index Query, never a Scan."""
+        lower = K.partner_sort_key(since.astimezone(timezone.utc).isoformat(), "")
+        out = []
+        for item in CaseItem.by_partner.query(K.partner_index_pk(partner_id), CaseItem.gsi5sk >= lower,
+                                              scan_index_forward=False, page_size=min(limit, 1000)):
+            out.append(K.no_of(item.pk))
+            if len(out) >= limit:
+                break
+        return out
+
+    def cases_public(self, nos: list[str]) -> list:
+        """The cases behind these numbers without their personal data, 100 a BatchGetItem."""
+        items = full(CaseItem, [K.case_key(no) for no in nos]) if nos else []
+        return [self._case(i, with_personal_data=False) for i in items]
+
+    # --- surveys -------------------------------------------------------------------
+

@@ -1,0 +1,69 @@
+"""The `PartnerKeys` port on DynamoDB: Open311 partner keys, stored as HMACs only (in the
+sort key of one small partition), each with its one-minute rate window."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import UpdateError
+
+from ...domain.partners import Partner
+from . import itemkeys as K
+from . import mapping as M
+from .base import code
+from .models import PartnerItem, dynamodb_client
+
+
+class DynamoPartnerKeys:
+    def add(self, partner: Partner) -> None:
+        M.partner_to_item(partner).save(condition=PartnerItem.sk.does_not_exist())
+
+    def get(self, key_hash: str) -> Partner | None:
+        try:
+            return M.partner_from_raw(PartnerItem.get(*K.partner_key(key_hash), consistent_read=True))
+        except PartnerItem.DoesNotExist:
+            return None
+
+    def all(self) -> list[Partner]:
+        """Every partner key (a few dozen at most: one partition, one Query)."""
+        return [M.partner_from_raw(i) for i in PartnerItem.query(K.PARTNERS_PK, PartnerItem.sk.startswith("KEY#"))]
+
+    def revoke(self, key_hash: str, at: datetime) -> bool:
+        try:
+            PartnerItem(*K.partner_key(key_hash)).update(
+                actions=[PartnerItem.revoked_at.set(at.isoformat())],
+                condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
+            return True
+        except UpdateError as exc:
+            if code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def use(self, key_hash: str, window: int, now: datetime) -> tuple[str, Partner | None]:
+        """Checks a key and counts the call in one conditional UpdateItem on its record:
+        it exists, is not revoked and is under its rate limit in this minute's window.
+        Returns ("ok" | "unknown" | "revoked" | "limited", partner or None). A new minute
+        takes a second write (the window is reset), a refusal one read."""
+        pk, sk = K.partner_key(key_hash)
+        common = {"TableName": PartnerItem.Meta.table_name, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                  "ReturnValues": "ALL_NEW"}
+        values = {":one": {"N": "1"}, ":w": {"N": str(window)}, ":at": {"S": now.isoformat()}}
+        attempts = [
+            ("SET win_uses = win_uses + :one, last_used_at = :at ADD uses :one",
+             "attribute_exists(sk) AND attribute_not_exists(revoked_at) AND win = :w AND win_uses < rate_limit"),
+            ("SET win = :w, win_uses = :one, last_used_at = :at ADD uses :one",
+             "attribute_exists(sk) AND attribute_not_exists(revoked_at) AND (attribute_not_exists(win) OR win < :w)"),
+        ]
+        for update, condition in attempts:
+            try:
+                resp = dynamodb_client().update_item(UpdateExpression=update, ConditionExpression=condition,
+                                                      ExpressionAttributeValues=values, **common)
+                return "ok", M.partner_from_raw(resp["Attributes"])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        try:
+            partner = M.partner_from_raw(PartnerItem.get(pk, sk, consistent_read=True))
+        except PartnerItem.DoesNotExist:
+            return "unknown", None
+        return ("revoked" if partner.revoked_at else "limited"), partner

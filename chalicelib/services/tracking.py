@@ -1,0 +1,145 @@
+"""Reading a case as its citizen: the access-code check with its throttle, the tracking
+view, and the changes a citizen makes with the code (reply, objection, files)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..domain import office as policy
+from ..domain import refs
+from ..domain.calendar import iso_local as _iso
+from ..domain.case import Case, Status
+from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
+from ..domain.records import AuditEntry, Counter
+from . import links
+from .ports import Ports, StaleCase
+
+# Tracking throttle (documented in docs/api.md): failed look-ups are counted in fixed
+# 15-minute windows, per application number and per client address.
+THROTTLE_WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_NUMBER = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+NOT_FOUND_MESSAGE = "Bu numara ve erişim koduyla eşleşen bir başvuru bulunamadı."
+
+
+def counters(no: str, client: str, now: datetime) -> tuple[list[Counter], int]:
+    window = int(now.timestamp()) // THROTTLE_WINDOW_SECONDS
+    retry_after = (window + 1) * THROTTLE_WINDOW_SECONDS - int(now.timestamp())
+    return [Counter("track-no", no, window), Counter("track-ip", client, window)], retry_after
+
+
+def _day(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+def public_view(ports: Ports, case: Case, now: datetime) -> dict:
+    view = {
+        "application_no": refs.format_application_no(case.application_no),
+        "status": case.status.value,
+        "type": case.type,
+        "category": case.category,
+        "district": case.district,
+        "subject": case.subject,
+        "received_at": _iso(case.received_at),
+        "legal_due_date": _day(case.legal_due_date),
+        "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
+        "final_answer": None,
+    }
+    if case.final_answer and (case.status == Status.CONCLUDED or case.objected_at is not None):
+        # after an objection the answer objected to stays readable, marked as under review
+        earlier = case.final_answers[:-1]
+        view["final_answer"] = {"outcome": case.outcome, "text": case.final_answer,
+                                "at": _iso(case.concluded_at) if case.concluded_at else None,
+                                "legal_remedies": case.legal_remedies,
+                                "replaces": [{"at": a["at"], "outcome": a["outcome"]} for a in earlier],
+                                "under_review": case.status != Status.CONCLUDED,
+                                # institution documents the office sent out with it: short-lived links
+                                "attachments": [{"filename": f["filename"], "institution": f.get("institution"),
+                                                 "url": ports.storage.presigned_download(
+                                                     f["key"], f["filename"],
+                                                     f.get("content_type") or "application/octet-stream")}
+                                                for f in (case.final_answers[-1].get("attachments") or [])
+                                                if f.get("key")] if case.final_answers else []}
+    view["attachments"] = files_view(ports, case)
+    view["can_attach"] = not case.closed and len(case.citizen_files) < 3
+    view["answer_owed"] = case.answer_owed
+    view["can_reply"] = case.status == Status.AWAITING_APPLICANT
+    view["can_object"] = False
+    view["survey_token"] = None
+    if case.status == Status.CONCLUDED and case.concluded_at is not None:
+        last_day = policy.objection_last_day(case.concluded_at)
+        view["can_object"] = (case.answer_owed and case.objected_at is None
+                              and policy.objection_open(case.concluded_at, now))
+        view["objection_deadline"] = last_day.isoformat()
+        view["objection_deadline_end"] = _iso(policy.end_of_day(last_day))
+        view["survey_token"] = links.survey_token(ports.keys, case.application_no, case.concluded_at)
+    return view
+
+
+def invalid_number() -> AppError:
+    return AppError("invalid_application_no",
+                    "Başvuru numarası hatalı yazılmış: XXXX-XXXX-XX biçiminde, kontrol karakteri tutan bir numara giriniz.",
+                    field="application_no", status=400)
+
+
+def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime) -> Case:
+    """The case behind a number and access code, with the tracking throttle.
+
+    Every look-up of a number first takes a slot on the number's counter, in one
+    conditional write, and only then is the code compared; a right code gives the slot
+    back. So however many guesses arrive at once, at most MAX_FAILURES_PER_NUMBER are
+    ever compared per number and window. The client's counter (many numbers from one
+    address) is read with the case and counts failures: it is shared by everyone behind
+    one address, so it is never part of a transaction that could conflict."""
+    no = refs.normalise_application_no(raw_no)
+    if no is None:
+        raise invalid_number()
+    (per_number, per_client), retry_after = counters(no, client, now)
+    expires = now + timedelta(seconds=retry_after + 60)
+    throttled = Throttled("too_many_attempts", "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
+                          headers={"Retry-After": str(retry_after)})
+    if not ports.counters.take(per_number, MAX_FAILURES_PER_NUMBER, expires):
+        raise throttled
+    case, client_failures = ports.cases.get_public_and_count(no, per_client)
+    if client_failures >= MAX_FAILURES_PER_CLIENT:
+        ports.counters.give_back(per_number)     # not compared: the number keeps its slot
+        raise throttled
+    if case is not None and case.anonymised_at is not None:
+        ports.counters.give_back(per_number)
+        raise Gone("anonymised", "Bu başvurunun saklama süresi dolduğu için kişisel verileri imha edildi; başvuru "
+                   "artık izlenemez. Sonuç ve istatistik bilgileri kişisel veri içermeden saklanmaktadır.")
+    code = refs.normalise_access_code(access_code)
+    if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
+        ports.counters.increment(per_client, expires)
+        raise NotFound("not_found", NOT_FOUND_MESSAGE)
+    ports.counters.give_back(per_number)
+    return case
+
+
+def track(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
+    now = ports.clock.now()
+    return public_view(ports, checked_case(ports, raw_no, access_code, client=client, now=now), now)
+
+
+def citizen_action(ports: Ports, raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime,
+                   apply) -> Case:
+    """A change the citizen makes with the access code (reply, objection): the same
+    check, throttle and 404 as tracking, then `apply(case, no, assignments)` and one
+    version-checked commit with its audit record."""
+    checked = checked_case(ports, raw_no, access_code, client=client, now=now)
+    no = checked.application_no
+    case, assignments = ports.cases.load_with_assignments(no)
+    apply(case, no, assignments)
+    try:
+        ports.cases.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))
+    except StaleCase:
+        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
+    return case
+
+
+def files_view(ports: Ports, case) -> list[dict]:
+    """The citizen's files with short-lived presigned downloads (the office, the
+    institutions, the citizen)."""
+    return [{"id": f["id"], "filename": f["filename"], "content_type": f["content_type"], "size": f["size"],
+             "at": f.get("at"), "url": ports.storage.presigned_download(f["key"], f["filename"], f["content_type"])}
+            for f in case.citizen_files]

@@ -1,0 +1,245 @@
+"""The `cases` port: its fake and its DynamoDB adapter behave the same."""
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.assignment import AssignmentStatus
+from chalicelib.domain.case import HistoryEntry, Status
+from chalicelib.domain.records import AuditEntry, Counter, IdempotencyRecord
+from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery,
+                                       StaleCase)
+from tests.contract.conftest import T0, assignment, new_case
+
+
+def test_a_submission_is_written_once_and_read_back_with_its_personal_data(p):
+    case = new_case("AAAAAAAAAA")
+    case.location = {"lat": 40.93, "lon": 29.13}
+    p.cases.add_submission(case, None)
+    assert case.version == 1
+    got = p.cases.get("AAAAAAAAAA")
+    assert got.applicant.national_id == "10000000146" and got.description == "Açıklama metni"
+    assert got.location == {"lat": 40.93, "lon": 29.13}
+    assert p.cases.get_public_and_count("AAAAAAAAAA", Counter("track-ip", "x", 1))[0].location is None
+    assert got.history[0].note == "alındı" and got.version == 1
+    with pytest.raises(DuplicateApplicationNo):
+        p.cases.add_submission(new_case("AAAAAAAAAA"), None)
+    assert p.cases.get("BBBBBBBBBB") is None
+
+
+def test_an_idempotency_key_is_taken_once(p):
+    record = IdempotencyRecord("k" * 64, "req", 201, "sealed", T0 + timedelta(hours=24))
+    p.cases.add_submission(new_case("AAAAAAAAAA"), record)
+    with pytest.raises(IdempotencyKeyTaken):
+        p.cases.add_submission(new_case("BBBBBBBBBB"), record)
+    assert p.cases.get("BBBBBBBBBB") is None       # all or nothing
+    got = p.cases.get_idempotency("k" * 64)
+    assert (got.request_hash, got.status_code, got.response_sealed) == ("req", 201, "sealed")
+
+
+def test_an_expired_idempotency_record_is_overwritten_even_before_ttl_deletes_it(p):
+    """DynamoDB deletes an expired item by TTL up to days later (the local stack never does):
+    a record past its expiry no longer holds its key."""
+    p.cases.add_submission(new_case("AAAAAAAAAA"), IdempotencyRecord("k" * 64, "old", 201, "sealed-1", T0))
+    later = new_case("BBBBBBBBBB", received=T0 + timedelta(seconds=1))
+    p.cases.add_submission(later, IdempotencyRecord("k" * 64, "new", 201, "sealed-2", T0 + timedelta(hours=24)))
+    assert p.cases.get("BBBBBBBBBB") is not None
+    assert p.cases.get_idempotency("k" * 64).request_hash == "new"
+    at_expiry = new_case("CCCCCCCCCC", received=T0 + timedelta(hours=24))       # still in force at its last second
+    with pytest.raises(IdempotencyKeyTaken):
+        p.cases.add_submission(at_expiry, IdempotencyRecord("k" * 64, "new", 201, "x", T0 + timedelta(hours=48)))
+    assert p.cases.get("CCCCCCCCCC") is None
+
+
+def test_tracking_reads_the_case_without_personal_data(p):
+    p.cases.add_submission(new_case("AAAAAAAAAA"), None)
+    case, _ = p.cases.get_public_and_count("AAAAAAAAAA", Counter("track-ip", "1.2.3.4", 7))
+    assert case.application_no == "AAAAAAAAAA" and case.applicant.national_id == "" and case.description == ""
+    assert case.access_code_hash
+
+
+def test_a_commit_is_version_checked_and_all_or_nothing(p):
+    case = new_case("AAAAAAAAAA")
+    p.cases.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    case.status = Status.FORWARDED
+    p.cases.commit_forward(case, [a])
+    loaded, [got] = p.cases.load_with_assignments("AAAAAAAAAA")
+    assert loaded.status == Status.FORWARDED and loaded.version == 2 and got.version == 1
+    stale = copy.deepcopy(loaded)
+    loaded.status = Status.INSTITUTION_ANSWERED
+    got.status = AssignmentStatus.ANSWERED
+    p.cases.commit(loaded, [got], audit=AuditEntry("AAAAAAAAAA", "x", "institution", "answer", T0))
+    stale.status = Status.IN_REVIEW
+    with pytest.raises(StaleCase):
+        p.cases.commit(stale, [], new_assignments=[assignment("AAAAAAAAAA", "34-maltepe.emniyet")])
+    final, assignments = p.cases.load_with_assignments("AAAAAAAAAA")
+    assert final.status == Status.INSTITUTION_ANSWERED and final.version == 3
+    assert [x.institution.id for x in assignments] == ["34-maltepe.belediye"]   # nothing half-written
+    with pytest.raises(StaleCase):   # a new assignment must not exist yet
+        p.cases.commit(final, [], new_assignments=[assignment("AAAAAAAAAA")])
+
+
+def test_save_assignment_reports_a_lost_race(p):
+    case = new_case("AAAAAAAAAA")
+    p.cases.add_submission(case, None)
+    p.cases.commit_forward(case, [assignment("AAAAAAAAAA")])
+    [first] = p.cases.assignments("AAAAAAAAAA")
+    second = copy.deepcopy(first)
+    first.reminded_for = "1"
+    assert p.cases.save_assignment(first, "34-maltepe") is True
+    second.reminded_for = "1"
+    assert p.cases.save_assignment(second, "34-maltepe") is False
+
+
+def test_the_queue_is_sorted_by_legal_due_date_filtered_and_paged(p):
+    for i, (due, ctype) in enumerate([(date(2026, 2, 6), "sikayet"), (date(2026, 2, 4), "talep"),
+                                      (date(2026, 2, 5), "sikayet"), (date(2026, 2, 3), "sikayet")]):
+        p.cases.add_submission(new_case(f"AAAAAAAAA{i}", due=due, case_type=ctype), None)
+    p.cases.add_submission(new_case("BBBBBBBBBB", district="06-cankaya"), None)
+    q = QueueQuery(district="34-maltepe", province=None, limit=2, today=date(2026, 1, 6))
+    page, cursor = p.cases.queue_page(q)
+    assert [c.application_no for c in page] == ["AAAAAAAAA3", "AAAAAAAAA1"]
+    assert page[0].applicant.national_id == ""
+    rest, end = p.cases.queue_page(QueueQuery(**{**q.__dict__, "cursor": cursor}))
+    assert [c.application_no for c in rest] == ["AAAAAAAAA2", "AAAAAAAAA0"] and end in (None, end)
+    only, _ = p.cases.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "case_type": "talep"}))
+    assert [c.application_no for c in only] == ["AAAAAAAAA1"]
+    by_status, _ = p.cases.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "status": "forwarded"}))
+    assert by_status == []
+    province, _ = p.cases.queue_page(QueueQuery(district=None, province="34", limit=10, today=date(2026, 1, 6)))
+    assert len(province) == 4
+    with pytest.raises(InvalidCursor):
+        p.cases.queue_page(QueueQuery(**{**q.__dict__, "district": "06-cankaya", "cursor": cursor}))
+    with pytest.raises(InvalidCursor):
+        p.cases.queue_page(QueueQuery(**{**q.__dict__, "cursor": "not-a-cursor"}))
+    closed = p.cases.get("AAAAAAAAA3")
+    closed.status = Status.NOT_PROCESSED
+    p.cases.commit(closed, [])
+    page, _ = p.cases.queue_page(QueueQuery(**{**q.__dict__, "limit": 10}))
+    assert [c.application_no for c in page] == ["AAAAAAAAA1", "AAAAAAAAA2", "AAAAAAAAA0"]   # open cases only
+    by_status, _ = p.cases.queue_page(QueueQuery(**{**q.__dict__, "limit": 10, "status": "not_processed"}))
+    assert [c.application_no for c in by_status] == ["AAAAAAAAA3"]
+    assert len(p.cases.queue_page(QueueQuery(district=None, province="34", limit=10, today=date(2026, 1, 6)))[0]) == 3
+
+
+def test_sweeps_read_only_what_is_due(p):
+    case = new_case("AAAAAAAAAA")
+    p.cases.add_submission(case, None)
+    assert [p.application_no for p in p.cases.due_routes(T0 + timedelta(minutes=11))] == ["AAAAAAAAAA"]
+    assert p.cases.due_routes(T0 + timedelta(minutes=5)) == []
+    p.cases.postpone_route("AAAAAAAAAA", T0 + timedelta(hours=1))
+    assert p.cases.due_routes(T0 + timedelta(minutes=30)) == []
+    case.status = Status.FORWARDED
+    p.cases.commit_forward(case, [assignment("AAAAAAAAAA", sla=date(2026, 1, 14))])
+    assert p.cases.due_routes(T0 + timedelta(days=1)) == []          # routed: out of the re-route slot
+    p.cases.postpone_route("AAAAAAAAAA", T0 + timedelta(hours=2))    # routed meanwhile: nothing to move
+    assert p.cases.due_routes(T0 + timedelta(days=1)) == []
+    assert p.cases.due_assignments(datetime(2026, 1, 8, 9, tzinfo=timezone.utc)) == []
+    [(a, district)] = p.cases.due_assignments(datetime(2026, 1, 13, 9, tzinfo=timezone.utc))
+    assert a.application_no == "AAAAAAAAAA" and district == "34-maltepe"
+    assert [c.application_no for c in p.cases.open_cases("34-maltepe")] == ["AAAAAAAAAA"]
+    assert p.cases.open_cases("06-cankaya") == []
+    [due] = p.cases.due_cases(datetime(2026, 2, 1, 9, tzinfo=timezone.utc))   # 5 days before the legal date
+    assert due.application_no == "AAAAAAAAAA" and due.applicant.national_id == "10000000146"
+
+
+def test_the_lifecycle_fields_round_trip(p):
+    """Issue 12's fields: kept final answers, remedies, the reopening day, a thanks without
+    a legal date, a closed assignment and contact shared with one institution."""
+    thanks = new_case("CCCCCCCCCC", due=None, case_type="tesekkur")
+    p.cases.add_submission(thanks, None)
+    assert p.cases.get("CCCCCCCCCC").legal_due_date is None
+    case = new_case("AAAAAAAAAA")
+    p.cases.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    a.contact_shared = {"at": "2026-01-05T12:00:00+03:00", "by": "masa.maltepe", "reason": "Adres bulunamadı."}
+    case.status = Status.FORWARDED
+    p.cases.commit(case, [], new_assignments=[a])
+    case.status, case.reopened_on, case.legal_remedies = Status.UNDER_EVALUATION, date(2026, 2, 3), "Kurula itiraz."
+    case.final_answers = [{"n": 1, "at": "2026-01-20T10:00:00+03:00", "by": "masa.maltepe", "outcome": "negative",
+                           "answer": "İlk cevap.", "legal_remedies": None}]
+    a.status = AssignmentStatus.CLOSED
+    p.cases.commit(case, [a])
+    got, [ga] = p.cases.load_with_assignments("AAAAAAAAAA")
+    assert got.final_answers == case.final_answers and got.legal_remedies == "Kurula itiraz."
+    assert got.reopened_on == date(2026, 2, 3)
+    assert ga.status == AssignmentStatus.CLOSED and ga.contact_shared == a.contact_shared
+    assert [x for x, _ in p.cases.due_assignments(T0 + timedelta(days=60))] == []   # closed: out of the sweep
+
+
+def test_case_states_give_each_cases_status_and_conclusion(p):
+    concluded_at = T0 + timedelta(days=3)
+    for no, status in (("AAAAAAAAAA", Status.CONCLUDED), ("BBBBBBBBBB", Status.FORWARDED),
+                       ("CCCCCCCCCC", Status.NOT_PROCESSED)):
+        case = new_case(no, status=status)
+        case.concluded_at = concluded_at if status == Status.CONCLUDED else None
+        p.cases.add_submission(case, None)
+    assert p.cases.case_states({"AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"}) == {
+        "AAAAAAAAAA": (Status.CONCLUDED, concluded_at), "BBBBBBBBBB": (Status.FORWARDED, None),
+        "CCCCCCCCCC": (Status.NOT_PROCESSED, None)}
+
+
+def test_applicant_rows_hold_what_each_case_was_filed_with_newest_first(p):
+    older = new_case("AAAAAAAAAA")
+    newer = new_case("BBBBBBBBBB", received=T0 + timedelta(hours=2))
+    newer.subject, newer.text_sketch = "Sokak lambası", "abc"
+    for c in (older, newer):
+        p.cases.add_submission(c, None)
+    newer.status = Status.CONCLUDED
+    p.cases.save_case(newer)
+    rows = p.cases.applicant_rows(p.keys.national_id_hash("10000000146"))
+    assert [r.application_no for r in rows] == ["BBBBBBBBBB", "AAAAAAAAAA"]
+    assert (rows[0].subject, rows[0].category, rows[0].district, rows[0].text_sketch, rows[0].received_at) == (
+        "Sokak lambası", "yol_kaldirim", "34-maltepe", "abc", T0 + timedelta(hours=2))
+    assert not hasattr(rows[0], "status")     # the statuses come from case_states()
+
+
+def test_a_forward_may_send_an_earlier_assignment_again_version_checked(p):
+    case = new_case("AAAAAAAAAA")
+    p.cases.add_submission(case, None)
+    a = assignment("AAAAAAAAAA")
+    case.status = Status.FORWARDED
+    p.cases.commit_forward(case, [a])
+    a.status, a.forward_id, a.link_generation = AssignmentStatus.SENT, 2, 2
+    stale = copy.deepcopy(a)
+    p.cases.commit_forward(case, [], changed=[a])
+    assert p.cases.assignments("AAAAAAAAAA")[0].link_generation == 2 and a.version == 2
+    with pytest.raises(StaleCase):
+        p.cases.commit_forward(case, [], changed=[stale])
+
+
+def test_a_case_stored_before_the_compact_log_is_still_read(aws):
+    """Items written before history, notes and final answers moved into `log_z`."""
+    from chalicelib.adapters.dynamodb.models import HistoryMap
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
+    from chalicelib.bootstrap import ports
+    store = ports().cases
+    case = new_case("AAAAAAAAAA", status=Status.CONCLUDED)
+    item = case_to_item(case, ports().keys)
+    item.log_z = None
+    item.history = [HistoryMap(at=T0.isoformat(), status="received", note="alındı", public=True, actor="citizen",
+                               event="received")]
+    item.notes = [{"at": T0.isoformat(), "kind": "note", "text": "eski not"}]
+    item.final_answer, item.outcome, item.concluded_at = "Eski cevap.", "positive", T0.isoformat()
+    item.save()
+    got = store.get("AAAAAAAAAA")
+    assert [h.note for h in got.history] == ["alındı"] and got.notes[0]["text"] == "eski not"
+    assert [a["answer"] for a in got.final_answers] == ["Eski cevap."]
+
+
+def test_a_partners_cases_come_by_last_public_change_newest_first(p):
+    older, newer, other = new_case("AAAAAAAAAA"), new_case("BBBBBBBBBB"), new_case("CCCCCCCCCC")
+    for case, at in ((older, T0), (newer, T0 + timedelta(days=2)), (other, T0 + timedelta(days=3))):
+        case.partner = {"id": "p-1" if case is not other else "p-2", "name": "Kent"}
+        case.history = [HistoryEntry(at, Status.RECEIVED, "alındı")]
+        case.received_at = at
+        p.cases.add_submission(case, None)
+    assert p.cases.partner_case_numbers("p-1", T0, 10) == ["BBBBBBBBBB", "AAAAAAAAAA"]
+    assert p.cases.partner_case_numbers("p-1", T0 + timedelta(days=1), 10) == ["BBBBBBBBBB"]
+    assert p.cases.partner_case_numbers("p-1", T0, 1) == ["BBBBBBBBBB"]
+    got = {c.application_no: c for c in p.cases.cases_public(["AAAAAAAAAA", "ZZZZZZZZZZ"])}
+    assert set(got) == {"AAAAAAAAAA"} and got["AAAAAAAAAA"].applicant.national_id == ""
+    assert got["AAAAAAAAAA"].partner["id"] == "p-1"
