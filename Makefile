@@ -21,8 +21,10 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m devstack run
 
-## Run the whole test suite: unit, integration (moto), end-to-end (real local stack, Chromium).
+## Run the whole test suite: the type checker over chalicelib/ (mypy.ini), then unit,
+## contract, integration (moto), infrastructure and end-to-end (real local stack, Chromium).
 test: $(STAMP) chromium
+	$(PY) -m mypy
 	$(PY) -m pytest -n auto
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).

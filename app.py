@@ -56,7 +56,7 @@ ROUTING_QUEUE = os.environ["ROUTING_QUEUE_NAME"]
 NOTIFICATION_QUEUE = os.environ["NOTIFICATION_QUEUE_NAME"]
 
 
-def process(event, handle, worker: str) -> dict:
+def process(event, handle, worker: str):
     """SQS batch processing shared by the workers: Powertools' BatchProcessor turns
     per-record exceptions into `batchItemFailures`, so one bad message does not fail its
     neighbours (the event source mapping has ReportBatchItemFailures)."""

@@ -38,85 +38,85 @@ class _LazyPorts(Ports):
                     self._built[name] = build()
         return self._built[name]
 
-    @property  # type: ignore[override]
-    def keys(self):
+    @property
+    def keys(self):  # type: ignore[override]
         from .adapters.secrets import ConfiguredKeys
         return self._get("keys", ConfiguredKeys)
 
-    @property  # type: ignore[override]
-    def cases(self):
+    @property
+    def cases(self):  # type: ignore[override]
         from .adapters.dynamodb.cases import DynamoCases
         return self._get("cases", lambda: DynamoCases(self.keys))
 
-    @property  # type: ignore[override]
-    def directory(self):
+    @property
+    def directory(self):  # type: ignore[override]
         from .adapters.dynamodb.directory import DynamoStaffDirectory
         return self._get("directory", DynamoStaffDirectory)
 
-    @property  # type: ignore[override]
-    def partners(self):
+    @property
+    def partners(self):  # type: ignore[override]
         from .adapters.dynamodb.partners import DynamoPartnerKeys
         return self._get("partners", DynamoPartnerKeys)
 
-    @property  # type: ignore[override]
-    def phone_codes(self):
+    @property
+    def phone_codes(self):  # type: ignore[override]
         from .adapters.dynamodb.phone_codes import DynamoPhoneCodes
         return self._get("phone_codes", DynamoPhoneCodes)
 
-    @property  # type: ignore[override]
-    def subject_requests(self):
+    @property
+    def subject_requests(self):  # type: ignore[override]
         from .adapters.dynamodb.subject_requests import DynamoSubjectRequests
         return self._get("subject_requests", lambda: DynamoSubjectRequests(self.keys))
 
-    @property  # type: ignore[override]
-    def statistics(self):
+    @property
+    def statistics(self):  # type: ignore[override]
         from .adapters.dynamodb.statistics import DynamoStatistics
         return self._get("statistics", DynamoStatistics)
 
-    @property  # type: ignore[override]
-    def reference(self):
+    @property
+    def reference(self):  # type: ignore[override]
         from .adapters.dynamodb.reference import DynamoReferenceData
         return self._get("reference", DynamoReferenceData)
 
-    @property  # type: ignore[override]
-    def counters(self):
+    @property
+    def counters(self):  # type: ignore[override]
         from .adapters.dynamodb.counters import DynamoCounters
         return self._get("counters", DynamoCounters)
 
-    @property  # type: ignore[override]
-    def audit(self):
+    @property
+    def audit(self):  # type: ignore[override]
         from .adapters.dynamodb.audit import DynamoAuditLog
         return self._get("audit", DynamoAuditLog)
 
-    @property  # type: ignore[override]
-    def claims(self):
+    @property
+    def claims(self):  # type: ignore[override]
         from .adapters.dynamodb.claims import DynamoNotificationClaims
         return self._get("claims", DynamoNotificationClaims)
 
-    @property  # type: ignore[override]
-    def senders(self):
+    @property
+    def senders(self):  # type: ignore[override]
         from .adapters.senders import AwsSenders
         return self._get("senders", AwsSenders)
 
-    @property  # type: ignore[override]
-    def publisher(self):
+    @property
+    def publisher(self):  # type: ignore[override]
         from .adapters.publisher import SqsPublisher
         return self._get("publisher", lambda: SqsPublisher(settings().routing_queue_url,
                                                            settings().notification_queue_url, self.keys))
 
-    @property  # type: ignore[override]
-    def storage(self):
+    @property
+    def storage(self):  # type: ignore[override]
         from .adapters.storage import CloudFrontDownloads, S3Storage
         return self._get("storage", lambda: S3Storage(settings().attachments_bucket,
                                                       downloads=CloudFrontDownloads.configured(settings())))
 
-    @property  # type: ignore[override]
-    def identity(self):
+    @property
+    def identity(self):  # type: ignore[override]
         from .adapters.cognito import CognitoStaffIdentity
         return self._get("identity", CognitoStaffIdentity)
 
-    @property  # type: ignore[override]
-    def clock(self):
+    @property
+    def clock(self):  # type: ignore[override]
         return self._get("clock", SystemClock)
 
 

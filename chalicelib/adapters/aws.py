@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 # A backend that does not answer must not hold a request for a minute: every AWS call
 # (boto3 here, pynamodb in dynamodb/) gives up after CONNECT_TIMEOUT + READ_TIMEOUT per
@@ -34,10 +35,10 @@ class AwsClients:
     start's client time."""
 
     def __init__(self) -> None:
-        self._session = None
-        self._boto3 = None
+        self._session: Any = None
+        self._boto3: Any = None
         self._clients: dict = {}
-        self._dynamodb = None
+        self._dynamodb: Any = None
 
     def botocore_session(self):
         with CREATION_LOCK:

@@ -12,6 +12,7 @@ S3 presigned URLs."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from .aws import client
 
@@ -29,7 +30,7 @@ class CloudFrontDownloads:
 
     def __init__(self, base_url: str, key_id: str, key_loader):
         self.base_url, self.key_id, self._key_loader = base_url.rstrip("/"), key_id, key_loader
-        self._key = None
+        self._key: Any = None
 
     @classmethod
     def configured(cls, s) -> "CloudFrontDownloads | None":
@@ -40,9 +41,12 @@ class CloudFrontDownloads:
 
     def _sign(self, message: bytes) -> bytes:
         from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import padding
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
         if self._key is None:
-            self._key = serialization.load_pem_private_key(self._key_loader().encode("ascii"), password=None)
+            key = serialization.load_pem_private_key(self._key_loader().encode("ascii"), password=None)
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise RuntimeError("the downloads signing key must be an RSA key (CloudFront's requirement)")
+            self._key = key
         return self._key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - CloudFront's algorithm
 
     def url(self, key: str, content_type: str, disposition: str, *, expires_at: datetime) -> str:

@@ -239,7 +239,7 @@ def health():
 def ready():
     """One cheap call each to DynamoDB and SQS, within the short timeouts of adapters/aws.py."""
     import time
-    checks = {}
+    checks: dict[str, dict] = {}
     for name, probe in (("dynamodb", lambda: ports().cases.ready()), ("sqs", lambda: ports().publisher.ready())):
         started = time.monotonic()
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Union
 
 from chalice import CORSConfig, Response
 
@@ -22,7 +22,7 @@ CORS = CORSConfig(allow_origin="*",
 
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
-    merged = dict(JSON_HEADERS)
+    merged: dict[str, str | list[str]] = dict(JSON_HEADERS)
     merged.update(headers or {})
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=merged)
 
@@ -116,14 +116,19 @@ def handle_errors(view: Callable) -> Callable:
     return wrapper
 
 
+# A request or response model: the class, or its name (resolved by `model_of`, so that
+# importing the app does not import pydantic), or None for a body without one.
+ModelRef = Union[type, str, None]
+
+
 @dataclass
 class Operation:
     method: str
     path: str
     summary: str
     tag: str
-    request: type | None = None
-    responses: dict[int, tuple[str, type | None]] = field(default_factory=dict)
+    request: ModelRef = None
+    responses: Mapping[int, tuple[str, ModelRef]] = field(default_factory=dict)
     headers: list[dict] = field(default_factory=list)
     security: bool = False
 
@@ -131,8 +136,8 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def route(bp, path: str, method: str, *, summary: str, tag: str, request: type | None = None,
-          responses: dict[int, tuple[str, type | None]] | None = None, headers: list[dict] | None = None,
+def route(bp, path: str, method: str, *, summary: str, tag: str, request: ModelRef = None,
+          responses: Mapping[int, tuple[str, ModelRef]] | None = None, headers: list[dict] | None = None,
           security: bool = False, **chalice_kwargs):
     """Registers a Chalice route and records it for the OpenAPI document. Every response
     is checked against the model the operation declares for its status."""
@@ -170,7 +175,7 @@ def check_response(op: Operation, response: Response) -> Response:
     declared = op.responses.get(response.status_code)
     if not declared or declared[1] is None or not response.body:
         return response
-    if not (response.headers or {}).get("Content-Type", "application/json").startswith("application/json"):
+    if not str((response.headers or {}).get("Content-Type", "application/json")).startswith("application/json"):
         return response            # another format of the same resource (CSV): the model is for JSON
     from pydantic import ValidationError
     model = model_of(declared[1])

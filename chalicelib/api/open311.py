@@ -120,7 +120,7 @@ def serve(fmt_source: str, action) -> Response:
 
 def _api_key(form: dict | None = None) -> str | None:
     request = bp.current_request
-    params = request.query_params or {}
+    params = dict(request.query_params or {})
     return (form or {}).get("api_key") or params.get("api_key") or request.headers.get("x-api-key")
 
 
@@ -191,7 +191,7 @@ def open311_post(resource):
             raise AppError("unsupported_media_type", "İstek gövdesi application/x-www-form-urlencoded türünde "
                            "olmalıdır.", field="Content-Type")
         try:
-            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
+            pairs = parse_qsl(raw.decode("utf-8") if isinstance(raw, bytes) else raw, keep_blank_values=True, max_num_fields=200)
         except (UnicodeDecodeError, ValueError):
             raise AppError("invalid_form", "İstek gövdesi geçerli bir form (UTF-8) değil.", field="body") from None
         form = {k: v for k, v in pairs if k == "api_key"}

@@ -1,6 +1,8 @@
 """OpenAPI 3.1, generated from the route registry and the pydantic models."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from .http import OPERATIONS, json_response, route
@@ -19,7 +21,7 @@ def document() -> dict:
                                    ref_template="#/components/schemas/{model}")
     paths: dict = {}
     for op in OPERATIONS:
-        entry = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{op.path}",
+        entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{op.path}",
                  "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in op.path.split("/") if p.startswith("{")]
@@ -30,7 +32,7 @@ def document() -> dict:
             entry["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{_model(op.request).__name__}"}}}}
         for status, (description, model) in sorted(op.responses.items()):
-            response = {"description": description}
+            response: dict[str, Any] = {"description": description}
             if model:
                 response["content"] = {"application/json": {"schema": {
                     "$ref": f"#/components/schemas/{_model(model).__name__}"}}}

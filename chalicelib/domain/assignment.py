@@ -63,7 +63,8 @@ class Resolution:
 def resolve(subject: Subject, district: DistrictSettings | None) -> Resolution:
     """The competent institutions of a subject in a district (routing rules are data:
     subject -> institution kinds in categories.json, kind -> institution per district)."""
-    found, missing = [], []
+    found: list[Institution] = []
+    missing: list[str] = []
     for kind in subject.institution_kinds:
         matches = district.by_kind(kind) if district else []
         if matches:

@@ -51,9 +51,9 @@ def strip_metadata(body: bytes, content_type: str) -> tuple[bytes, str, dict | N
     if content_type == "image/heic":
         import pillow_heif
         pillow_heif.register_heif_opener()
-    with Image.open(BytesIO(body)) as img:
-        gps = _gps_of(img)
-        img = ImageOps.exif_transpose(img)    # keep the photo upright once the orientation tag is gone
+    with Image.open(BytesIO(body)) as opened:
+        gps = _gps_of(opened)
+        img = ImageOps.exif_transpose(opened)    # keep the photo upright once the orientation tag is gone
         out = BytesIO()
         if content_type == "image/png":
             clean = img.copy()

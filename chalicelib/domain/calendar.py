@@ -74,7 +74,10 @@ def _load_turkey():
     if loaded is not None:
         return loaded
     try:
-        location = list(importlib.util.find_spec("holidays").submodule_search_locations)[0]
+        spec = importlib.util.find_spec("holidays")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("holidays")
+        location = list(spec.submodule_search_locations)[0]
         stubs = {"holidays": [location], "holidays.countries": [f"{location}/countries"]}
         for name, path in stubs.items():
             module = types.ModuleType(name)

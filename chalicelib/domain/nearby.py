@@ -10,6 +10,8 @@ unsealed locations.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from datetime import timedelta
 
@@ -38,7 +40,7 @@ def distance_m(p: dict, q: dict) -> float:
     return 2 * r * math.asin(math.sqrt(h))
 
 
-def related(case, candidates: list) -> list[tuple[object, int]]:
+def related(case, candidates: list) -> list[tuple[Any, int]]:
     """(other case, metres), nearest first: open, same district and category, another
     applicant, both located, within RADIUS_M and RELATED_DAYS of receipt."""
     if not case.location or case.closed:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from .case import Status
 from .catalog import catalog
@@ -168,11 +169,11 @@ def _number(raw: str | None, field: str, label: str) -> float | None:
     return value
 
 
-def parse_form(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, str | list[str]]]:
+def parse_form(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, Any]]:
     """(plain fields, attributes) from the decoded form pairs. A field given twice is
     refused, as in our JSON API; `attribute[CODE][]` collects a list."""
     fields: dict[str, str] = {}
-    attrs: dict[str, str | list[str]] = {}
+    attrs: dict[str, Any] = {}
     for name, value in pairs:
         if name.startswith("attribute[") and name.endswith("][]"):
             code = name[len("attribute["):-3]
@@ -201,7 +202,7 @@ def parse_form(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, 
     return fields, attrs
 
 
-def application_body(fields: dict[str, str], attrs: dict[str, str], *, district: str | None) -> dict:
+def application_body(fields: dict, attrs: dict, *, district: str | None) -> dict:
     """The body `POST /v1/applications` would have received for this Open311 request
     (validated by the same model afterwards)."""
     cat = catalog()
@@ -217,7 +218,7 @@ def application_body(fields: dict[str, str], attrs: dict[str, str], *, district:
     address = attrs.get("address") or fields.get("address_string")
     if lat is None and not address:
         raise bad("address_string", "konum (lat ve long) ya da adres (address_string) zorunludur.", "required")
-    body = {
+    body: dict[str, Any] = {
         "type": attrs.get("type"),
         "category": code,
         "district": district,

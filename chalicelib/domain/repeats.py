@@ -89,10 +89,10 @@ def score_pair(subject_a: str, subject_b: str, sketch_a: str | None, sketch_b: s
     return None
 
 
-def find_repeat(case, earlier: list) -> tuple[object, float] | None:
+def find_repeat(case, earlier: list[ApplicantRow]) -> tuple[ApplicantRow, float] | None:
     """The most alike earlier application of the same applicant, district and category
     (received before this one), with its score; None when none is alike enough."""
-    best = None
+    best: tuple[ApplicantRow, float] | None = None
     for other in earlier:
         if other.application_no == case.application_no or other.received_at >= case.received_at:
             continue

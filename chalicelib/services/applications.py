@@ -92,7 +92,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
     for attempt in range(5):
         body = receipt(case, access_code)
         record = None
-        if idempotency:
+        if idempotency and request_hash is not None:
             record = IdempotencyRecord(idempotency, request_hash, 201,
                                        ports.keys.seal(json.dumps(body), f"idempotency:{idempotency}"),
                                        now + kept_for("idempotency"))
@@ -105,6 +105,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
             case.access_code_hash = ports.keys.access_code_hash(case.application_no, access_code)
             continue
         except IdempotencyKeyTaken:
+            assert idempotency is not None and request_hash is not None   # only a keyed submission meets a key
             replay = _replay(ports, idempotency, request_hash, now)
             if replay:
                 return replay

@@ -68,8 +68,10 @@ def _checked(ports: Ports, no: str, attachment_id: str) -> tuple[dict, dict | No
     storage = ports.storage
     key = storage.attachment_key(no, OWNER, attachment_id)
     info = storage.inspect(key)
-    problem = "attachment_missing" if info is None else att.citizen_problem(info["size"], info["content_type"],
-                                                                            info["head"])
+    if info is None:
+        raise ValidationFailed([{"code": "attachment_missing", "message": att.MESSAGES["attachment_missing"],
+                                 "field": "file"}])
+    problem = att.citizen_problem(info["size"], info["content_type"], info["head"])
     if problem is None and info["content_type"] == "application/pdf":
         problem = att.pdf_problem(storage.read(key))
     gps = None
@@ -79,8 +81,7 @@ def _checked(ports: Ports, no: str, attachment_id: str) -> tuple[dict, dict | No
         except Exception:  # noqa: BLE001 - bytes that do not open as an image are refused
             problem = "image_unreadable"
     if problem:
-        if info is not None:
-            storage.delete(key)
+        storage.delete(key)
         raise ValidationFailed([{"code": problem, "message": att.MESSAGES[problem], "field": "file"}])
     if content_type != "application/pdf":        # only the stripped photo is kept
         kept = storage.kept_key(key)

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from ..domain import attachments as att
 from ..domain import events as ev
 from ..domain import refs
-from ..domain.assignment import Answer, AssignmentStatus, settle_case
+from ..domain.assignment import Answer, Assignment, AssignmentStatus, settle_case
 from ..domain.calendar import ISTANBUL, iso_local as _iso, local_date
+from ..domain.case import Case
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_email, mask_national_id, mask_phone
@@ -56,8 +57,8 @@ def _closed(case, assignment) -> AppError:
 
 @dataclass
 class Context:
-    case: object
-    assignment: object
+    case: Case
+    assignment: Assignment
     assignments: list
     client: str
 

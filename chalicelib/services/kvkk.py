@@ -32,7 +32,8 @@ def destroy_case(ports: Ports, no: str, now: datetime, *, run_id: str, rule: str
     case, assignments = ports.cases.load_with_assignments(no, with_personal_data=False)
     if case is None or case.anonymised_at is not None or not case.closed or case.legal_hold:
         return None
-    if check_due and not R.due(local_date(case.closed_at), local_date(now), years=settings().retention_years):
+    closed_on = local_date(case.closed_at) if case.closed_at else None
+    if check_due and not R.due(closed_on, local_date(now), years=settings().retention_years):
         return None
     entries, keys = R.anonymise(case, assignments, now, rule_name=rule)
     # attachments first: deleting is idempotent, and a case whose transaction then
@@ -116,6 +117,8 @@ def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     now = ports.clock.now()
     checked = checked_case(ports, raw_no, access_code, client=client, now=now)
     case, assignments = ports.cases.load_with_assignments(checked.application_no)
+    if case is None:
+        raise AppError("not_found", "Başvuru bulunamadı.", status=404)
     ports.audit.record(AuditEntry(case.application_no, "citizen", "citizen", "kvkk_self_copy", now, client))
     return {"generated_at": iso_local(now), "controller": controller(), "applications": [
         _readable_copy(ports, case, assignments)]}
@@ -264,7 +267,7 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     now = ports.clock.now()
     no = refs.normalise_application_no(req.application_no)
     case, assignments = ports.cases.load_with_assignments(no) if no else (None, [])
-    if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
+    if no is None or case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
     if case.anonymised_at is not None:
         raise Conflict("anonymised", "Bu başvurunun kişisel verileri imha edilmiş.")
@@ -296,7 +299,7 @@ def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     now = ports.clock.now()
     no = refs.normalise_application_no(req.application_no)
     case = ports.cases.get(no) if no else None
-    if case is None or case.district != p.district or case.applicant.national_id != r.national_id:
+    if no is None or case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
     refusal = D.erasure_refusal(case)
     if refusal:

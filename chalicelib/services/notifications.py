@@ -86,6 +86,7 @@ def _forwarded(keys, district, e: ev.Forwarded):
 
 def _concluded(keys, district, e: ev.Concluded):
     c = e.case
+    assert c.concluded_at is not None     # a Concluded event is made at the conclusion
     survey = links.survey_url(keys, c, c.concluded_at)
     out = [_sms(c, f"concluded-{e.n}", "concluded", survey_url=survey)]
     out += _citizen_email(c, f"concluded-{e.n}", "concluded", answer=c.final_answer, survey_url=survey,
@@ -97,6 +98,7 @@ def _extended(keys, district, e: ev.DeadlineExtended):
     """The reason may be an institution's words: it goes to e-mail bodies and to the
     tracking page, never into the SMS. The office is told when an institution extended."""
     c = e.case
+    assert c.legal_due_date is not None   # only an information request, which owes an answer, is extended
     event = f"extended-{c.legal_due_date.isoformat()}"   # a reopened case may be extended again
     out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date))]
     out += _citizen_email(c, event, "extended", due_date=tr_date(c.legal_due_date), reason=e.reason)

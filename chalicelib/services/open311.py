@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..domain import open311 as O
 from ..domain import refs
@@ -136,7 +137,7 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
         wait = retry_after(now)
         raise Throttled("rate_limited", f"api_key: dakikalık başvuru sınırı aşıldı; {wait} saniye sonra tekrar "
                         "deneyiniz.", field="api_key", headers={"Retry-After": str(wait)}) from None
-    no = refs.normalise_application_no(result.body["application_no"])
+    no = refs.normalise_application_no(result.body["application_no"]) or ""
     return [{"service_request_id": result.body["application_no"], "service_notice": service_notice(case),
              "account_id": None, "token": token_of(ports, no), "access_code": result.body["access_code"],
              "expected_datetime": _expected(case)}]
@@ -165,7 +166,7 @@ def _service_name(code: str) -> str:
 def request_view(case: Case, *, partner: Partner | None, extensions: bool) -> dict:
     """One request as Open311 shows it: never a national id, phone, name, address or
     description. Keyless, only the status fields, and of a confidential ihbar only its status."""
-    view = {"service_request_id": refs.format_application_no(case.application_no),
+    view: dict[str, Any] = {"service_request_id": refs.format_application_no(case.application_no),
             "status": O.open_or_closed(case.status)}
     if partner is None and case.confidential_identity:
         return view
@@ -213,7 +214,7 @@ def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> li
         if failures >= MAX_FAILURES_PER_CLIENT:
             raise Throttled("too_many_attempts", "Çok fazla bulunamayan numara soruldu; lütfen bir süre sonra tekrar "
                             "deneyiniz.", headers={"Retry-After": str(wait)})
-        if _publicly_readable(case):
+        if case is not None and _publicly_readable(case):
             found.append(case)
         else:
             ports.counters.increment(per_client, now + timedelta(seconds=wait + 60))
@@ -269,6 +270,7 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
     requests between start_date and end_date, oldest first."""
     now = ports.clock.now()
     partner = authenticate(ports, raw_key, now, required=True)
+    assert partner is not None            # required: a missing key was refused
     start, end = O.window(params.get("start_date"), params.get("end_date"), now)
     out = []
     for case in ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS)):

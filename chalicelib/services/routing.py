@@ -47,6 +47,8 @@ def forward(case: Case, institutions: list[Institution], *, now: datetime, actor
     sent again, with a fresh SLA and a new link generation, so older links stop. Those
     come back with their version; new ones without."""
     subject = catalog().subjects[case.category]
+    if case.legal_due_date is None:
+        raise ValueError("a thanks owes no answer and is never forwarded")   # office and routing refuse it first
     forward_id = case.record_forward(institutions, now, actor=actor)
     created = new_assignments(case.application_no, subject, institutions, now=now, legal_due=case.legal_due_date,
                               forward_id=forward_id, calendar=default_calendar(), case_subject=case.subject)
@@ -160,8 +162,9 @@ def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
     if case.forwards >= forward_id:
         outcome, assignments = "already_forwarded", repo.assignments(no)
     else:
-        institutions = [settings.by_id(i) for i in ids]
-        if None in institutions:
+        found = [settings.by_id(i) for i in ids]
+        institutions = [i for i in found if i is not None]
+        if len(institutions) != len(found):
             raise PoisonMessage("unknown institution")
         assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"),
                               existing=repo.assignments(no) if case.forwards else None)
@@ -197,7 +200,7 @@ HANDLERS = {"application.received": route_received, "case.forward": forward_to, 
 
 
 def handle(ports: Ports, msg: dict, now: datetime | None = None) -> str:
-    handler = HANDLERS.get(msg.get("type"))
+    handler = HANDLERS.get(str(msg.get("type")))
     if handler is None:
         raise PoisonMessage("unknown message type")
     return handler(ports, msg, now or ports.clock.now())

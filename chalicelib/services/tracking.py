@@ -3,6 +3,7 @@ view, and the changes a citizen makes with the code (reply, objection, files).""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..domain import office as policy
 from ..domain import refs
@@ -33,7 +34,7 @@ def _day(d) -> str | None:
 
 
 def public_view(ports: Ports, case: Case, now: datetime) -> dict:
-    view = {
+    view: dict[str, Any] = {
         "application_no": refs.format_application_no(case.application_no),
         "status": case.status.value,
         "type": case.type,
@@ -129,6 +130,8 @@ def citizen_action(ports: Ports, raw_no: str, access_code: str | None, *, action
     checked = checked_case(ports, raw_no, access_code, client=client, now=now)
     no = checked.application_no
     case, assignments = ports.cases.load_with_assignments(no)
+    if case is None:           # gone between the check and the read (destroyed): as not found
+        raise NotFound("not_found", NOT_FOUND_MESSAGE)
     apply(case, no, assignments)
     try:
         ports.cases.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))

@@ -41,6 +41,7 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDE
             counts["skipped"] += 1
             continue
         action, _ = pending
+        event: ev.ReminderDue | ev.AssignmentOverdue
         if action == "remind":
             step = watch.assignment_step(a)
             event = ev.ReminderDue(a, step)
@@ -85,10 +86,10 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
             continue
         events: list = []
         for name in due_actions:
-            if name == "legal_warning":
+            if name == "legal_warning" and case.legal_due_date is not None:
                 events.append(ev.LegalDeadlineNear(case, (case.legal_due_date - local_date(now)).days))
                 case.legal_warned_for = case.legal_due_date.isoformat()
-            else:
+            elif name != "legal_warning":
                 events.append(ev.ExtensionDecisionDue(case, calendar.legal_due_4982(case.period_start)))
                 case.extension_warned = True
         tell(ports, events, district=district)

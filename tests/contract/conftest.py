@@ -17,8 +17,11 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture(params=["fake", "dynamodb"])
 def p(request):
     if request.param == "fake":
+        from chalicelib.services import reference
         from tests.fakes import fake_ports
-        yield fake_ports()
+        fakes = fake_ports()
+        reference.seed(fakes)           # as the aws fixture seeds the DynamoDB tables
+        yield fakes
     else:
         request.getfixturevalue("aws")
         from chalicelib.bootstrap import ports

@@ -1,4 +1,4 @@
-"""The `cases` port: its fake and its DynamoDB adapter behave the same."""
+"""The `CaseRepository` port: its fake and its DynamoDB adapter behave the same."""
 from __future__ import annotations
 
 import copy
@@ -243,3 +243,85 @@ def test_a_partners_cases_come_by_last_public_change_newest_first(p):
     got = {c.application_no: c for c in p.cases.cases_public(["AAAAAAAAAA", "ZZZZZZZZZZ"])}
     assert set(got) == {"AAAAAAAAAA"} and got["AAAAAAAAAA"].applicant.national_id == ""
     assert got["AAAAAAAAAA"].partner["id"] == "p-1"
+
+
+def test_the_repository_answers_ready_and_a_case_with_its_district_for_routing(p):
+    p.cases.ready()
+    p.cases.add_submission(new_case("AAAAAAAAAA"), None)
+    case, settings = p.cases.load_for_routing("AAAAAAAAAA", "34-maltepe")
+    assert case.applicant.national_id == "10000000146" and settings.district == "34-maltepe"
+    assert settings.by_kind("belediye")
+    case, settings = p.cases.load_for_routing("BBBBBBBBBB", "35-urla")
+    assert case is None and settings is None
+
+
+def test_try_save_case_says_whether_the_version_held(p):
+    p.cases.add_submission(new_case("AAAAAAAAAA"), None)
+    first, second = p.cases.get("AAAAAAAAAA"), p.cases.get("AAAAAAAAAA")
+    first.legal_warned_for = "2026-02-04"
+    assert p.cases.try_save_case(first) is True and first.version == 2
+    second.extension_warned = True
+    assert p.cases.try_save_case(second) is False
+    assert p.cases.get("AAAAAAAAAA").extension_warned is False
+
+
+def test_a_persons_cases_are_found_by_their_national_id_and_paged_newest_first(p):
+    for i in range(3):
+        p.cases.add_submission(new_case(f"AAAAAAAAA{i}", received=T0 + timedelta(hours=i)), None)
+    other = new_case("BBBBBBBBBB")
+    other.applicant.national_id = "12345678950"
+    p.cases.add_submission(other, None)
+    assert sorted(c.application_no for c in p.cases.cases_of_applicant("10000000146")) == [
+        "AAAAAAAAA0", "AAAAAAAAA1", "AAAAAAAAA2"]
+    assert p.cases.cases_of_applicant("99999999990") == []
+    nid = p.keys.national_id_hash("10000000146")
+    page, cursor = p.cases.applicant_page(nid, 2, None)
+    assert [c.application_no for c in page] == ["AAAAAAAAA2", "AAAAAAAAA1"] and cursor
+    assert page[0].applicant.phone == "+905321234567"            # with the personal data, to match the phone
+    rest, end = p.cases.applicant_page(nid, 2, cursor)
+    assert [c.application_no for c in rest] == ["AAAAAAAAA0"] and end is None
+    assert p.cases.applicant_names(["AAAAAAAAA0", "BBBBBBBBBB", "ZZZZZZZZZZ"]) == {
+        "AAAAAAAAA0": "Ayşe Yılmaz", "BBBBBBBBBB": "Ayşe Yılmaz"}
+
+
+def test_open_cases_near_are_those_of_the_district_category_cells_and_period(p):
+    near = new_case("AAAAAAAAAA", received=T0 + timedelta(days=1))
+    near.location, near.geocell = {"lat": 40.93, "lon": 29.13}, "cell-1"
+    far = new_case("BBBBBBBBBB", received=T0 + timedelta(days=1))
+    far.location, far.geocell = {"lat": 40.99, "lon": 29.20}, "cell-9"
+    old = new_case("CCCCCCCCCC", received=T0 - timedelta(days=40))
+    old.location, old.geocell = {"lat": 40.93, "lon": 29.13}, "cell-1"
+    closed = new_case("DDDDDDDDDD", received=T0 + timedelta(days=1), status=Status.NOT_PROCESSED)
+    closed.location, closed.geocell = {"lat": 40.93, "lon": 29.13}, "cell-1"
+    for c in (near, far, old, closed):
+        p.cases.add_submission(c, None)
+    found = p.cases.open_cases_near("34-maltepe", "yol_kaldirim", ["cell-1", "cell-2"], T0)
+    assert [c.application_no for c in found] == ["AAAAAAAAAA"] and found[0].location == {"lat": 40.93, "lon": 29.13}
+    assert p.cases.open_cases_near("34-maltepe", "cop_toplama", ["cell-1"], T0) == []
+
+
+def test_destruction_is_committed_once_logged_and_the_case_leaves_the_retention_sweep(p):
+    from chalicelib.config import settings
+    from chalicelib.domain import retention as R
+    case = new_case("AAAAAAAAAA", status=Status.CONCLUDED)
+    case.concluded_at = T0
+    case.history.append(HistoryEntry(T0, Status.CONCLUDED, "sonuçlandı"))
+    p.cases.add_submission(case, None)
+    end = R.retention_end(T0.date(), settings().retention_years)
+    after = datetime(end.year, end.month, end.day, 12, tzinfo=timezone.utc)
+    assert p.cases.due_retention(after - timedelta(days=2)) == []
+    [due] = p.cases.due_retention(after)
+    assert due.application_no == "AAAAAAAAAA" and due.applicant.national_id == ""
+    gone, assignments = p.cases.load_with_assignments("AAAAAAAAAA", with_personal_data=False)
+    twin = copy.deepcopy(gone)
+    entries, _ = R.anonymise(gone, assignments, after)
+    p.cases.commit_destruction(gone, assignments, entries, run_id="run-1", at=after)
+    entries_again, _ = R.anonymise(twin, [], after)
+    with pytest.raises(StaleCase):                                   # a second run at once destroys nothing twice
+        p.cases.commit_destruction(twin, [], entries_again, run_id="run-2", at=after)
+    assert p.cases.get("AAAAAAAAAA").anonymised_at == after
+    assert p.cases.due_retention(after + timedelta(days=1)) == []
+    rows, cursor = p.cases.destruction_log("34-maltepe")
+    assert {r["run_id"] for r in rows} == {"run-1"} and {r["application_no"] for r in rows} == {"AAAAAAAAAA"}
+    assert [r["record"] for r in rows if r["record"] == "case"] == ["case"] and cursor is None
+    assert p.cases.destruction_log("06-cankaya") == ([], None)

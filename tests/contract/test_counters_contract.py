@@ -1,4 +1,4 @@
-"""The `counters` port: its fake and its DynamoDB adapter behave the same."""
+"""The `Counters` port: its fake and its DynamoDB adapter behave the same."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The `reference` port: its fake and its DynamoDB adapter behave the same."""
+"""The `ReferenceData` port: its fake and its DynamoDB adapter behave the same."""
 from __future__ import annotations
 
 import copy

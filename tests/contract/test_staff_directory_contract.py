@@ -1,4 +1,4 @@
-"""The `directory` port: its fake and its DynamoDB adapter behave the same."""
+"""The `StaffDirectory` port: its fake and its DynamoDB adapter behave the same."""
 from __future__ import annotations
 
 import copy

@@ -85,15 +85,86 @@ def test_no_key_format_or_index_name_appears_in_the_services():
     assert offenders == []
 
 
-def test_the_blueprints_and_workers_take_their_ports_from_the_composition_root():
-    """One wiring style: api/ and app.py build no adapter themselves."""
-    offenders = []
-    for path in [*(ROOT / "chalicelib" / "api").glob("*.py"), ROOT / "app.py"]:
-        text = path.read_text()
-        for name in ("DynamoStore", "SqsPublisher", "S3Storage", "ConfiguredKeys", "adapters.store",
-                     "adapters.storage", "adapters.secrets"):
-            if name in text:
-                offenders.append((path.name, name))
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    found["app"] = ROOT / "app.py"
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the chalicelib modules it imports, at the top or inside a function alike
+    (an import inside a function is still an arrow: it only hides the circle)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else [])) \
+                    if node.level else node.module or ""
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            deps |= {t for t in targets if t in modules and t != name}
+        graph[name] = deps
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_module_imports_its_way_back_to_itself():
+    assert _circles(_import_graph()) == []
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_only_the_composition_root_builds_adapters():
+    """api/, services/, domain/ and app.py import no adapter: they take their ports from
+    bootstrap.ports() (or are handed them). Adapters import each other and the domain."""
+    offenders = [(name, dep) for name, deps in _import_graph().items()
+                 if not name.startswith("chalicelib.adapters") and name != "chalicelib.bootstrap"
+                 for dep in deps if dep.startswith("chalicelib.adapters")]
     assert offenders == []
 
 

@@ -23,7 +23,7 @@ from . import itemkeys as K
 from . import mapping as M
 from .base import (code, conditional_put, decode_cursor, due_keys, encode_cursor, full, key_of, raise_for,
                    reasons, run_transaction)
-from .models import (AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
+from .models import (MAIN_TABLE, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
                      IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, dynamodb_client,
                      transaction_connection)
 from .statistics import counter_updates, ensure_district, missing_counters
@@ -112,11 +112,11 @@ class DynamoCases:
         """The case (no personal data) and one counter in a single BatchGetItem: no
         transaction, so a counter that many clients update at once never conflicts."""
         keys = [dict(zip(("pk", "sk"), ({"S": k} for k in key))) for key in (K.case_key(no), K.counter_key(counter))]
-        request = {CaseItem.Meta.table_name: {"Keys": keys, "ConsistentRead": True}}
+        request = {MAIN_TABLE: {"Keys": keys, "ConsistentRead": True}}
         found: list = []
         for _ in range(3):
             resp = dynamodb_client().batch_get_item(RequestItems=request)
-            found += resp.get("Responses", {}).get(CaseItem.Meta.table_name, [])
+            found += resp.get("Responses", {}).get(MAIN_TABLE, [])
             request = resp.get("UnprocessedKeys") or {}
             if not request:
                 break
@@ -195,7 +195,7 @@ class DynamoCases:
             a.version = 1
         _stored(case, *(others or []))
 
-    def commit_forward(self, case, assignments: list, *, changed: list = ()) -> None:
+    def commit_forward(self, case, assignments: list, *, changed: list | tuple = ()) -> None:
         item = M.case_to_item(case, self.keys)
         changed_items = [M.assignment_to_item(a, case.district) for a in changed]
 

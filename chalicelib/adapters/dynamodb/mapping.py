@@ -111,9 +111,9 @@ def case_to_item(case: Case, keys) -> CaseItem:
         kind, at = slot
         item.sweep_pk = K.sweep_pk(kind, watch.shard_of(case.application_no))
         item.sweep_sk = watch.sweep_key(at, case.application_no)
-    elif case.closed and case.anonymised_at is None and not case.legal_hold:
+    elif case.closed and case.anonymised_at is None and not case.legal_hold and case.closed_at is not None:
         # KVKK: the destruction sweep finds the file on the day its retention ends
-        end = retention.retention_end(local_date(case.closed_at), settings().retention_years)
+        end = retention.add_years(local_date(case.closed_at), settings().retention_years)
         item.sweep_pk = K.sweep_pk(watch.RETENTION_KIND, watch.shard_of(case.application_no))
         item.sweep_sk = watch.sweep_key(datetime(end.year, end.month, end.day, tzinfo=ISTANBUL), case.application_no)
     if case.version is not None:
@@ -332,7 +332,7 @@ def partner_to_item(p: Partner) -> PartnerItem:
                        last_used_at=_iso(p.last_used_at))
 
 
-def partner_from_raw(raw: dict) -> Partner:
+def partner_from_raw(raw) -> Partner:
     """A partner from a low-level item (UpdateItem's ALL_NEW) or a pynamodb one."""
     item = PartnerItem.from_raw_data(raw) if isinstance(raw, dict) else raw
     return Partner(id=item.partner_id, name=item.name, contact=item.contact, districts=list(item.districts or []),

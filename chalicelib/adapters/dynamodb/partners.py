@@ -11,7 +11,7 @@ from ...domain.partners import Partner
 from . import itemkeys as K
 from . import mapping as M
 from .base import code
-from .models import PartnerItem, dynamodb_client
+from .models import MAIN_TABLE, PartnerItem, dynamodb_client
 
 
 class DynamoPartnerKeys:
@@ -45,7 +45,7 @@ class DynamoPartnerKeys:
         Returns ("ok" | "unknown" | "revoked" | "limited", partner or None). A new minute
         takes a second write (the window is reset), a refusal one read."""
         pk, sk = K.partner_key(key_hash)
-        common = {"TableName": PartnerItem.Meta.table_name, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+        common = {"TableName": MAIN_TABLE, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
                   "ReturnValues": "ALL_NEW"}
         values = {":one": {"N": "1"}, ":w": {"N": str(window)}, ":at": {"S": now.isoformat()}}
         attempts = [

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from ...lazymodules import lazy_names
 from ..catalog import catalog
 from ..errors import ValidationFailed
+from ..identity import is_valid_national_id, normalise_mobile
 
 # Turkey's bounding box, with a little margin for the coast and islands.
 LAT_MIN, LAT_MAX = 35.80, 42.15
@@ -72,6 +73,24 @@ def _in_catalog(table: str, code: str, message: str) -> AfterValidator:
             raise PydanticCustomError(code, message)
         return value
     return AfterValidator(check)
+
+
+def check_national_id(v: str) -> str:
+    """A T.C. Kimlik No or a foreigner's id with a valid checksum (every model that takes one)."""
+    if not is_valid_national_id(v):
+        raise PydanticCustomError(
+            "invalid_national_id",
+            "T.C. Kimlik No / YKN geçersiz: 11 haneli, doğrulama basamakları tutan bir numara giriniz.")
+    return v
+
+
+def check_mobile(v: str) -> str:
+    """A Turkish mobile number, normalised to +90 5XX XXX XX XX."""
+    normalised = normalise_mobile(v)
+    if normalised is None:
+        raise PydanticCustomError(
+            "invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde bir Türkiye cep numarası giriniz.")
+    return normalised
 
 
 Email = Annotated[Text, Field(max_length=254), AfterValidator(_check_email)]

@@ -9,8 +9,7 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..identity import normalise_mobile
-from . import _LINE_BREAKS, DistrictCode, Email, KindCode, Line, SubjectCode, Text, TypeCode, _Model
-from .submission import ApplicantIn
+from . import _LINE_BREAKS, DistrictCode, check_mobile, check_national_id, Email, KindCode, Line, SubjectCode, Text, TypeCode, _Model
 
 
 class PartnerIn(_Model):
@@ -166,8 +165,8 @@ class OtpRequestIn(_Model):
     national_id: Text
     phone: Text
 
-    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
-    _phone = field_validator("phone")(ApplicantIn._phone.__func__)
+    _national_id = field_validator("national_id")(check_national_id)
+    _phone = field_validator("phone")(check_mobile)
 
 
 class OtpVerifyIn(OtpRequestIn):
@@ -181,7 +180,7 @@ class SubjectRequestIn(_Model):
     channel: Literal["in_person", "letter", "kep", "email"]
     received_on: date
 
-    _national_id = field_validator("national_id")(ApplicantIn._national_id.__func__)
+    _national_id = field_validator("national_id")(check_national_id)
 
 
 class CorrectionIn(_Versioned):
