@@ -131,6 +131,7 @@ class Operation:
     responses: Mapping[int, tuple[str, ModelRef]] = field(default_factory=dict)
     headers: list[dict] = field(default_factory=list)
     security: bool = False
+    actions: bool = False     # one route for every declared office action: documented one by one
 
 
 OPERATIONS: list[Operation] = []
@@ -138,10 +139,10 @@ OPERATIONS: list[Operation] = []
 
 def route(bp, path: str, method: str, *, summary: str, tag: str, request: ModelRef = None,
           responses: Mapping[int, tuple[str, ModelRef]] | None = None, headers: list[dict] | None = None,
-          security: bool = False, **chalice_kwargs):
+          security: bool = False, actions: bool = False, **chalice_kwargs):
     """Registers a Chalice route and records it for the OpenAPI document. Every response
     is checked against the model the operation declares for its status."""
-    op = Operation(method, path, summary, tag, request, responses or {}, headers or [], security)
+    op = Operation(method, path, summary, tag, request, responses or {}, headers or [], security, actions)
     OPERATIONS.append(op)
 
     def decorate(view):

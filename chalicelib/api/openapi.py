@@ -1,11 +1,12 @@
 """OpenAPI 3.1, generated from the route registry and the pydantic models."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chalice import Blueprint
 
-from .http import OPERATIONS, json_response, route
+from .http import OPERATIONS, Operation, json_response, route
 
 bp = Blueprint(__name__)
 
@@ -13,14 +14,30 @@ bp = Blueprint(__name__)
 from .http import model_of as _model
 
 
+def _operations() -> list[Operation]:
+    """The registered routes, with the one route of the office actions documented as one
+    operation per declared action (its own request model and summary)."""
+    out = []
+    for op in OPERATIONS:
+        if not op.actions:
+            out.append(op)
+            continue
+        from ..services.office import ACTIONS
+        for name, declared in sorted(ACTIONS.items()):
+            out.append(replace(op, path=op.path.replace("{action}", name), summary=declared.summary,
+                               request=declared.request, actions=False))
+    return out
+
+
 def document() -> dict:
     from pydantic.json_schema import models_json_schema
 
-    models = {_model(m) for op in OPERATIONS for m in [op.request, *[r[1] for r in op.responses.values()]] if m}
+    operations = _operations()
+    models = {_model(m) for op in operations for m in [op.request, *[r[1] for r in op.responses.values()]] if m}
     _, schema = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
                                    ref_template="#/components/schemas/{model}")
     paths: dict = {}
-    for op in OPERATIONS:
+    for op in operations:
         entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{op.path}",
                  "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}

@@ -133,38 +133,21 @@ def intake():
     return json_response(body, 201)
 
 
-def _action(name: str, fn_name: str, model, summary: str):
-    def view(application_no):
-        request = bp.current_request
-        result = getattr(_office(), fn_name)(ports(), _principal(), application_no, read_json(request),
-                                             if_match=request.headers.get("if-match"), client=_client())
-        return json_response(result, headers={"ETag": f'"{result["version"]}"'})
-    view.__name__ = f"action_{name.replace('-', '_')}"
-    route(bp, f"/v1/staff/cases/{{application_no}}/{name}", "POST", summary=summary, tag="staff", request=model,
-          security=True, responses={200: ("Güncel ayrıntı", "CaseDetailOut"), **CHANGE}, **AUTH)(view)
-
-
-for _name, _fn, _model, _summary in [
-    ("triage", "triage", "TriageIn", "Tür ya da konuyu değiştir (gerekçeli)"),
-    ("forward", "forward", "ForwardIn", "Kurumlara yönlendir"),
-    ("not-processed", "not_processed", "NotProcessedIn", "İşleme alınmadı olarak kapat"),
-    ("merge", "merge", "MergeIn", "Önceki başvuruyla birleştir"),
-    ("request-info", "request_info", "RequestInfoIn", "Başvuru sahibinden ek bilgi iste"),
-    ("evaluate", "evaluate", "EvaluateIn", "Kurum cevabını kabul et ya da iade et"),
-    ("interim-answer", "interim_answer", "InterimIn", "Ara cevap gönder (3071 md. 7)"),
-    ("conclude", "conclude", "ConcludeIn", "Gerekçeli son cevapla sonuçlandır"),
-    ("reopen", "reopen", "ReopenIn", "Yeniden aç (sorumlu, 30 gün içinde)"),
-    ("revoke-link", "revoke_link", "RevokeLinkIn", "Kurum bağlantısını iptal edip yenisini gönder"),
-    ("information-received", "information_received", "InformationReceivedIn",
-     "Ek bilgi masada ya da telefonla alındı; başvuru kuyruğa döner"),
-    ("extend", "extend", "ExtendIn", "Bilgi edinme süresini 30 iş gününe uzat (4982 md. 11, 15. iş gününe kadar)"),
-    ("share-contact", "share_contact", "ShareContactIn", "İletişim bilgilerini bir kurumla paylaş (denetlenir)"),
-    ("acknowledge", "acknowledge", "AcknowledgeIn", "Teşekkürü al ve ilgili kurumlara ilet (cevap süresi yok)"),
-    ("dismiss-repeat", "dismiss_repeat", "DismissRepeatIn", "“Olası tekrar” işaretini gerekçeyle kaldır"),
-    ("legal-hold", "legal_hold", "LegalHoldIn", "Yasal saklama koy: dosya imha edilmez (sorumlu, denetlenir)"),
-    ("release-hold", "release_hold", "LegalHoldIn", "Yasal saklamayı kaldır (sorumlu, denetlenir)"),
-]:
-    _action(_name, _fn, _model, _summary)
+@route(bp, "/v1/staff/cases/{application_no}/{action}", "POST",
+       summary="Başvuru üzerinde bir büro işlemi; her işlem ve istek modeli API belgesinde ayrı listelenir",
+       tag="staff", security=True, responses={200: ("Güncel ayrıntı", "CaseDetailOut"), **CHANGE,
+                                              404: ("Başvuru ya da işlem yok", "ErrorOut")}, actions=True, **AUTH)
+def case_action(application_no, action):
+    """Every office action (services/office/actions.py declares each once: its name is this
+    route's last segment)."""
+    from ..domain.errors import NotFound
+    declared = _office().ACTIONS.get(action)
+    if declared is None:
+        raise NotFound("unknown_action", "Böyle bir işlem yok.", field="action")
+    request = bp.current_request
+    result = declared.run(ports(), _principal(), application_no, read_json(request),
+                          if_match=request.headers.get("if-match"), client=_client())
+    return json_response(result, headers={"ETag": f'"{result["version"]}"'})
 
 
 @route(bp, "/v1/staff/districts/{district}", "GET", summary="İlçe ayarları ve kurumlar (yönetici)", tag="admin",

@@ -106,46 +106,47 @@ def can_reveal(p, district: str) -> bool:
 
 
 def allowed_actions(case, p, *, today: date | None = None, assignments: list | None = None) -> list[str]:
-    """The actions the console offers this user on this case now (the services check
-    each again when it is taken)."""
+    """The actions the console offers this user on this case now, by the names they are
+    declared with (services/office/actions.py: each is also its route's last segment);
+    the services check each again when it is taken."""
     if not can_act(p, case.district) or getattr(case, "anonymised_at", None) is not None:
         return []
     s = Status(case.status)
     thanks = not case.answer_owed
     actions = []
     if s not in (Status.CONCLUDED, Status.NOT_PROCESSED):
-        actions += ["triage", "interim_answer", "revoke_link"]
+        actions += ["triage", "interim-answer", "revoke-link"]
     if thanks:
         if s in (Status.RECEIVED, Status.IN_REVIEW):
             actions.append("acknowledge")
         if s in (Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_APPLICANT):
-            actions += ["not_processed", "merge"]
+            actions += ["not-processed", "merge"]
     else:
         if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.INSTITUTION_ANSWERED,
                  Status.UNDER_EVALUATION):
             actions.append("forward")
         if s in (Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_APPLICANT, Status.UNDER_EVALUATION):
-            actions += ["not_processed", "merge"]
+            actions += ["not-processed", "merge"]
         if s in (Status.RECEIVED, Status.IN_REVIEW, Status.FORWARDED, Status.UNDER_EVALUATION):
-            actions.append("request_info")
+            actions.append("request-info")
         if s in (Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
             actions.append("evaluate")
         if s in (Status.IN_REVIEW, Status.INSTITUTION_ANSWERED, Status.UNDER_EVALUATION):
             actions.append("conclude")
     if s == Status.AWAITING_APPLICANT:
-        actions.append("information_received")
+        actions.append("information-received")
     if today is not None and can_extend(case, today):
         actions.append("extend")
     if (not case.confidential_identity and s not in (Status.CONCLUDED, Status.NOT_PROCESSED)
             and any(a.is_open and not a.contact_shared for a in assignments or [])):
-        actions.append("share_contact")
+        actions.append("share-contact")
     if s in (Status.CONCLUDED, Status.NOT_PROCESSED) and p.role == "supervisor":
         actions.append("reopen")
     flag = getattr(case, "possible_repeat", None)
     if flag and not flag.get("dismissed") and s not in (Status.CONCLUDED, Status.NOT_PROCESSED):
-        actions.append("dismiss_repeat")
+        actions.append("dismiss-repeat")
     if p.role == "supervisor":
-        actions.append("release_hold" if case.legal_hold else "legal_hold")
+        actions.append("release-hold" if case.legal_hold else "legal-hold")
     return actions
 
 

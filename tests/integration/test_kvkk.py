@@ -101,7 +101,7 @@ def test_a_legal_hold_keeps_the_file_until_it_is_lifted_and_both_are_audited(cli
     no = receipt["application_no"]
     assert act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}).status_code == 403  # desk
     held = act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}, user="sorumlu.maltepe")
-    assert held.status_code == 200 and "release_hold" in held.json_body["allowed_actions"]
+    assert held.status_code == 200 and "release-hold" in held.json_body["allowed_actions"]
     twice = act(client, staff, no, "legal-hold", {"reason": "Dava açıldı: idare mahkemesi"}, user="sorumlu.maltepe")
     assert twice.status_code == 409 and twice.json_body["error"]["code"] == "already_held"
     later = datetime.now(timezone.utc) + timedelta(days=365 * 11)
@@ -113,7 +113,7 @@ def test_a_legal_hold_keeps_the_file_until_it_is_lifted_and_both_are_audited(cli
     assert _kvkk_sweep(later)["cases"] == 1
     audit = client.http.get(f"/v1/staff/cases/{no}/audit", headers=staff.headers("sorumlu.maltepe")).json_body
     actions = [e["action"] for e in audit["entries"]]
-    assert "legal_hold" in actions and "release_hold" in actions
+    assert "legal-hold" in actions and "release-hold" in actions
 
 
 def test_a_run_twice_and_twice_at_once_destroys_and_logs_once(client, staff, application, aws):

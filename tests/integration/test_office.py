@@ -111,8 +111,10 @@ def test_every_staff_endpoint_admits_exactly_the_allowed_actors(client, staff, a
     district = {"auto_forward": True, "office_email": "acikkapi@maltepe-kaymakamligi.example", "institutions": [],
                 "version": 999}
     from app import app
-    staff_routes = {(p, m) for p, e in app.routes.items() for m in e if p.startswith("/v1/staff") and
-                    p != "/v1/staff/session"}
+    from chalicelib.services.office import ACTIONS
+    staff_routes = {(p.replace("{action}", name), m) for p, e in app.routes.items() for m in e
+                    if p.startswith("/v1/staff") and p != "/v1/staff/session"
+                    for name in (ACTIONS if "{action}" in p else ["{action}"])}     # every declared action
     covered = {(path.split("?")[0].replace("{no}", "{application_no}").replace("34-maltepe", "{district}")
                 if "districts" in path else path.split("?")[0].replace("{no}", "{application_no}")
                 .replace("masa.cankaya", "{username}"), method)
@@ -456,3 +458,15 @@ def test_dashboard_counts_and_weekly_volume(client, staff, application, aws, aws
     assert d["this_week_intake"] == 1 and d["on_time_rate"] == 1.0
     assert len(d["weekly_volume"]) == 12 and d["weekly_volume"][-1]["count"] == 1
     assert aws_calls.operations("dynamodb") == ["GetItem"]           # the district's counters, one item
+
+
+def test_an_action_nobody_declared_is_404_naming_the_action_and_changes_nothing(client, staff, application, aws):
+    receipt, _ = forwarded_case(client, application, aws)
+    no = receipt["application_no"]
+    before = client.http.get(f"/v1/staff/cases/{no}", headers=staff.headers("masa.maltepe")).json_body
+    r = client.http.post(f"/v1/staff/cases/{no}/close-everything", headers=staff.headers("masa.maltepe"),
+                         body=json.dumps({"version": before["version"]}))
+    assert r.status_code == 404 and r.json_body["error"]["code"] == "unknown_action"
+    assert r.json_body["error"]["field"] == "action"
+    after = client.http.get(f"/v1/staff/cases/{no}", headers=staff.headers("masa.maltepe")).json_body
+    assert after["version"] == before["version"] and after["status"] == before["status"]

@@ -14,7 +14,7 @@ def test_a_repeat_is_flagged_named_in_queue_and_detail_and_dismissed_with_a_reas
     route_all(aws)
     view = detail(client, staff, second["application_no"])
     assert view["possible_repeat"]["of"] == first["application_no"] and view["possible_repeat"]["score"] == 100
-    assert "dismiss_repeat" in view["allowed_actions"]
+    assert "dismiss-repeat" in view["allowed_actions"]
     assert any(h["event"] == "possible_repeat" for h in view["history"])
     queue = client.http.get("/v1/staff/cases?district=34-maltepe", headers=staff.headers("masa.maltepe")).json_body
     rows = {r["application_no"]: r for r in queue["items"]}
@@ -23,12 +23,12 @@ def test_a_repeat_is_flagged_named_in_queue_and_detail_and_dismissed_with_a_reas
     assert detail(client, staff, first["application_no"])["possible_repeat"] is None
     r = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Farklı bir sokaktaki kaldırım."})
     assert r.status_code == 200 and r.json_body["possible_repeat"]["dismissed"]["by"] == "masa.maltepe"
-    assert "dismiss_repeat" not in r.json_body["allowed_actions"]
+    assert "dismiss-repeat" not in r.json_body["allowed_actions"]
     again = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Farklı bir sokaktaki kaldırım."})
     assert again.status_code == 409
     audit = client.http.get(f"/v1/staff/cases/{second['application_no']}/audit",
                             headers=staff.headers("sorumlu.maltepe")).json_body
-    assert "dismiss_repeat" in [e["action"] for e in audit["entries"]]
+    assert "dismiss-repeat" in [e["action"] for e in audit["entries"]]
     queue = client.http.get("/v1/staff/cases?district=34-maltepe", headers=staff.headers("masa.maltepe")).json_body
     assert {r["application_no"]: r for r in queue["items"]}[second["application_no"]]["repeat_of"] is None
 

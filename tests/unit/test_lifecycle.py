@@ -80,18 +80,18 @@ def test_the_institution_sees_a_masked_phone_until_the_office_shares_it_audited(
     assert view["applicant"]["phone"] == "+90532*****67" and view["applicant"]["email"] == "a***@example.com"
     assert "+905321234567" not in str(view) and view["contact_shared"] is False
     detail = office.get_case(p, DESK, no, client="x")
-    assert "share_contact" in detail["allowed_actions"]
+    assert "share-contact" in detail["allowed_actions"]
     office.share_contact(p, DESK, no, {"institution_id": BELEDIYE, "reason": "Ekip adresi bulamıyor.",
                                        "version": detail["version"]}, client="x")
     view = institution.read(p, token(p, no), client="10.0.0.9")
     assert view["applicant"]["phone"] == "+905321234567" and view["applicant"]["email"] == "ayse@example.com"
-    assert p.audit.trail(no)[-2]["action"] == "share_contact"
+    assert p.audit.trail(no)[-2]["action"] == "share-contact"
     assert p.audit.trail(no)[-2]["detail"] == {"institution": BELEDIYE}
 
 
 def test_a_confidential_applicants_contact_is_never_shared(p):
     no, _ = routed(p, type="ihbar", confidential_identity=True)
-    assert "share_contact" not in office.get_case(p, DESK, no, client="x")["allowed_actions"]
+    assert "share-contact" not in office.get_case(p, DESK, no, client="x")["allowed_actions"]
     with pytest.raises(Conflict) as exc:
         office.share_contact(p, DESK, no, {"institution_id": BELEDIYE, "reason": "Ekip adresi bulamıyor.",
                                            "version": v(p, no)}, client="x")

@@ -39,21 +39,21 @@ def test_allowed_actions_follow_status_and_role():
     assert "conclude" in policy.allowed_actions(new_case(status=Status.INSTITUTION_ANSWERED), DESK)
     assert "conclude" not in policy.allowed_actions(new_case(status=Status.FORWARDED), DESK)
     assert policy.allowed_actions(new_case(status=Status.CONCLUDED), DESK) == []
-    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), SUP) == ["reopen", "legal_hold"]
+    assert policy.allowed_actions(new_case(status=Status.CONCLUDED), SUP) == ["reopen", "legal-hold"]
     held = new_case(status=Status.CONCLUDED)
     held.legal_hold = {"reason": "Dava açıldı", "by": "sorumlu", "at": "2026-01-05T10:00:00+00:00"}
-    assert policy.allowed_actions(held, SUP) == ["reopen", "release_hold"]
+    assert policy.allowed_actions(held, SUP) == ["reopen", "release-hold"]
     gone = new_case(status=Status.CONCLUDED)
     gone.anonymised_at = gone.received_at
     assert policy.allowed_actions(gone, SUP) == []
     assert policy.allowed_actions(new_case(status=Status.IN_REVIEW), PROVINCE) == []
-    assert "information_received" in policy.allowed_actions(new_case(status=Status.AWAITING_APPLICANT), DESK)
+    assert "information-received" in policy.allowed_actions(new_case(status=Status.AWAITING_APPLICANT), DESK)
 
 
 def test_a_thanks_is_acknowledged_never_forwarded_or_concluded():
     thanks = new_case(type="tesekkur", status=Status.IN_REVIEW, legal_due_date=None)
     actions = policy.allowed_actions(thanks, DESK)
-    assert "acknowledge" in actions and not {"forward", "conclude", "request_info", "evaluate"} & set(actions)
+    assert "acknowledge" in actions and not {"forward", "conclude", "request-info", "evaluate"} & set(actions)
 
 
 def test_the_office_may_extend_an_information_request_until_the_15th_working_day():
@@ -96,3 +96,21 @@ def test_reason_codes_cover_the_grounds_of_domain_md():
     for text in texts:                                         # a Turkish sentence, not a code
         assert len(text) >= 15 and text[0].isupper() and " " in text and not text.isascii(), text
         assert "_" not in text
+
+
+def test_every_action_is_declared_once_and_offered_routed_and_shown_by_that_one_name():
+    """An action is one declaration (services/office/actions.py): the route's last segment,
+    what allowed_actions offers, what the console tests for and posts to are one spelling."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    from chalicelib.services.office import ACTIONS
+    offered = set(re.findall(r'"([a-z-]+)"', inspect.getsource(policy.allowed_actions)))
+    assert offered - {"supervisor", "dismissed"} == set(ACTIONS)     # less the role and flag names it reads
+    console = (Path(__file__).resolve().parents[2] / "web" / "js" / "buro" / "case.js").read_text()
+    shown = set(re.findall(r'actions\.has\("([a-z_-]+)"\)', console))
+    assert shown == set(ACTIONS)
+    for name, declared in ACTIONS.items():
+        assert declared.request.__name__.endswith("In") and declared.summary
+        assert declared.run.__name__ == name.replace("-", "_")

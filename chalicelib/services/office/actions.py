@@ -8,6 +8,7 @@ transition. An action's `apply` returns an `Outcome`: what changed, and what hap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import timedelta
 
 from ...domain import events as ev
@@ -71,8 +72,40 @@ def _stale(case) -> Conflict:
                     details={"current_version": case.version, "current_status": case.status.value})
 
 
-def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=None, apply,
-         permission=policy.can_act):
+@dataclass(frozen=True)
+class StaffAction:
+    """An office action, declared once: its name (the last segment of its route,
+    `POST /v1/staff/cases/{no}/<name>`, and what `allowed_actions` offers), its request
+    model, its summary in the API description, and who may take it. The route, the
+    OpenAPI entry and the console's button all come from this."""
+    name: str
+    request: type
+    summary: str
+    permission: Callable
+    run: Callable
+
+
+ACTIONS: dict[str, StaffAction] = {}
+
+
+def staff_action(name: str, request: type, summary: str, *, permission: Callable = policy.can_act):
+    """Declares `apply(ports, p, req, case, assignments, now) -> Outcome` as the action
+    `name`. What every action shares runs around it: scope and permission, the version
+    the clerk saw, the request model, closed assignments when the case closes, one
+    version-checked transaction with its audit record, then the events it reports."""
+    def declare(apply: Callable) -> Callable:
+        def run(ports: Ports, p, raw_no, data, *, client, if_match=None) -> dict:
+            return _act(ports, p, raw_no, data, request, action=name, client=client, if_match=if_match,
+                        apply=lambda req, case, assignments, now: apply(ports, p, req, case, assignments, now),
+                        permission=permission)
+        run.__name__, run.__doc__ = apply.__name__, apply.__doc__
+        ACTIONS[name] = StaffAction(name, request, summary, permission, run)
+        return run
+    return declare
+
+
+def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=None, apply: Callable,
+         permission: Callable) -> dict:
     now = ports.clock.now()
     no = normalise_no(raw_no)
     case, assignments = ports.cases.load_with_assignments(no)
@@ -147,218 +180,205 @@ def _refuse_if_closed(case, message: str) -> None:
         raise Conflict("case_closed", message, details={"current_status": case.status.value})
 
 
-def triage(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        _refuse_if_closed(case, "Sonuçlanmış başvuruda değişiklik yapılamaz.")
-        changes = []
-        cat = catalog()
-        if req.confidential_identity is False and case.confidential_identity:
-            raise ValidationFailed([{"code": "confidentiality_kept", "field": "confidential_identity",
-                                     "message": "Kimlik gizliliği bir kez tanındıktan sonra kaldırılamaz."}])
-        if req.type and req.type != case.type:
-            if not cat.answer_owed(req.type) and any(a.is_open for a in assignments):
-                raise Conflict("open_assignments", "Kurumlardan cevap beklenen bir başvuru teşekkür olarak "
-                               "sınıflandırılamaz.")
-            changes.append(f"tür {cat.types[case.type]['name']} → {cat.types[req.type]['name']}")
-            law = cat.law_of(req.type)
-            if law != case.law:
-                case.law, case.extended = law, False
-            case.type = req.type
-            case.legal_due_date = legal_due_for(case.type, case.period_start, extended=case.extended)
-        if req.category and req.category != case.category:
-            changes.append(f"konu {cat.subjects[case.category].name} → {cat.subjects[req.category].name}")
-            case.category = req.category
-        if req.confidential_identity and not case.confidential_identity:
-            case.confidential_identity = True   # can be granted after intake, never taken away
-            changes.append("başvuru sahibinin kimliği kurumlardan gizlenecek")
-        if not changes:
-            raise Conflict("nothing_to_change", "Tür ya da konu değişmiyor.")
-        case.add_note(now, f"Sınıflandırma değişti ({', '.join(changes)}): {req.reason}", actor=p.username, event="triage")
-        return Outcome(audit={"changes": changes, "confidential_identity": case.confidential_identity})
-    return _act(ports, p, raw_no, data, TriageIn, action="triage", apply=apply, **kw)
+@staff_action("triage", TriageIn, "Tür ya da konuyu değiştir (gerekçeli)")
+def triage(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    _refuse_if_closed(case, "Sonuçlanmış başvuruda değişiklik yapılamaz.")
+    changes = []
+    cat = catalog()
+    if req.confidential_identity is False and case.confidential_identity:
+        raise ValidationFailed([{"code": "confidentiality_kept", "field": "confidential_identity",
+                                 "message": "Kimlik gizliliği bir kez tanındıktan sonra kaldırılamaz."}])
+    if req.type and req.type != case.type:
+        if not cat.answer_owed(req.type) and any(a.is_open for a in assignments):
+            raise Conflict("open_assignments", "Kurumlardan cevap beklenen bir başvuru teşekkür olarak "
+                           "sınıflandırılamaz.")
+        changes.append(f"tür {cat.types[case.type]['name']} → {cat.types[req.type]['name']}")
+        law = cat.law_of(req.type)
+        if law != case.law:
+            case.law, case.extended = law, False
+        case.type = req.type
+        case.legal_due_date = legal_due_for(case.type, case.period_start, extended=case.extended)
+    if req.category and req.category != case.category:
+        changes.append(f"konu {cat.subjects[case.category].name} → {cat.subjects[req.category].name}")
+        case.category = req.category
+    if req.confidential_identity and not case.confidential_identity:
+        case.confidential_identity = True   # can be granted after intake, never taken away
+        changes.append("başvuru sahibinin kimliği kurumlardan gizlenecek")
+    if not changes:
+        raise Conflict("nothing_to_change", "Tür ya da konu değişmiyor.")
+    case.add_note(now, f"Sınıflandırma değişti ({', '.join(changes)}): {req.reason}", actor=p.username, event="triage")
+    return Outcome(audit={"changes": changes, "confidential_identity": case.confidential_identity})
 
 
-def forward(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        chosen = _district_institutions(ports, case, req.institution_ids)
-        if not case.answer_owed:
-            raise Conflict("thanks_not_forwarded", "Teşekkür başvurularına cevap beklenmez; kuruma "
-                           "“Teşekkürü ilet” ile iletiniz.")
-        # An institution still owing an answer cannot be sent the case twice; one that
-        # answered, redirected or was closed can: it starts a new round (a reopened case).
-        waiting = {a.institution.id for a in assignments if a.is_open}
-        fresh = [i for i in chosen if i.id not in waiting]
-        if not fresh:
-            raise Conflict("already_assigned", "Seçilen kurumlar bu başvuruya zaten atanmış.")
-        sent = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
-        if req.note:
-            case.add_note(now, req.note, actor=p.username, event="note")
-        return Outcome(new=[a for a in sent if a.version is None], changed=[a for a in sent if a.version is not None],
-                       events=[ev.Forwarded(case, case.forwards, tuple(sent))],
-                       audit={"institutions": [i.id for i in fresh]})
-    return _act(ports, p, raw_no, data, ForwardIn, action="forward", apply=apply, **kw)
+@staff_action("forward", ForwardIn, "Kurumlara yönlendir")
+def forward(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    chosen = _district_institutions(ports, case, req.institution_ids)
+    if not case.answer_owed:
+        raise Conflict("thanks_not_forwarded", "Teşekkür başvurularına cevap beklenmez; kuruma "
+                       "“Teşekkürü ilet” ile iletiniz.")
+    # An institution still owing an answer cannot be sent the case twice; one that
+    # answered, redirected or was closed can: it starts a new round (a reopened case).
+    waiting = {a.institution.id for a in assignments if a.is_open}
+    fresh = [i for i in chosen if i.id not in waiting]
+    if not fresh:
+        raise Conflict("already_assigned", "Seçilen kurumlar bu başvuruya zaten atanmış.")
+    sent = routing.forward(case, fresh, now=now, actor=p.username, existing=assignments)
+    if req.note:
+        case.add_note(now, req.note, actor=p.username, event="note")
+    return Outcome(new=[a for a in sent if a.version is None], changed=[a for a in sent if a.version is not None],
+                   events=[ev.Forwarded(case, case.forwards, tuple(sent))],
+                   audit={"institutions": [i.id for i in fresh]})
 
 
-def not_processed(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        reason = policy.NOT_PROCESSED_REASONS[req.reason_code]
-        case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="not_processed",
-                        note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}")
-        case.not_processed_reason = req.reason_code
-        return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
-    return _act(ports, p, raw_no, data, NotProcessedIn, action="not_processed", apply=apply, **kw)
+@staff_action("not-processed", NotProcessedIn, "İşleme alınmadı olarak kapat")
+def not_processed(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    reason = policy.NOT_PROCESSED_REASONS[req.reason_code]
+    case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="not_processed",
+                    note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}")
+    case.not_processed_reason = req.reason_code
+    return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
 
 
-def merge(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        into_no = normalise_no(req.into)
-        target, _ = ports.cases.load_with_assignments(into_no)
-        if target is None or target.application_no == case.application_no:
-            raise ValidationFailed([{"code": "unknown_case", "field": "into",
-                                     "message": "Birleştirilecek başvuru bulunamadı."}])
-        if target.closed:
-            raise ValidationFailed([{"code": "target_closed", "field": "into",
-                                     "message": "Birleştirilecek başvuru kapanmış; yalnızca açık bir başvuruyla "
-                                                "birleştirilebilir."}])
-        if not policy.can_act(p, target.district):
-            raise forbidden()
-        if target.applicant.national_id != case.applicant.national_id:
-            raise ValidationFailed([{"code": "different_applicant", "field": "into",
-                                     "message": "Yalnızca aynı başvuru sahibinin başvuruları birleştirilebilir."}])
-        if target.received_at > case.received_at:
-            raise ValidationFailed([{"code": "not_earlier", "field": "into",
-                                     "message": "Başvuru ancak daha önceki bir başvuruyla birleştirilebilir."}])
-        target_no = refs.format_application_no(into_no)
-        case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="merged",
-                        note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
-                             f"süreç o başvuru üzerinden yürütülecek.")
-        case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
-        target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
-                               f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
-        return Outcome(others=[target], events=[ev.Merged(case)],
-                       audit={"merged_into": into_no})
-    return _act(ports, p, raw_no, data, MergeIn, action="merge", apply=apply, **kw)
+@staff_action("merge", MergeIn, "Önceki başvuruyla birleştir")
+def merge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    into_no = normalise_no(req.into)
+    target, _ = ports.cases.load_with_assignments(into_no)
+    if target is None or target.application_no == case.application_no:
+        raise ValidationFailed([{"code": "unknown_case", "field": "into",
+                                 "message": "Birleştirilecek başvuru bulunamadı."}])
+    if target.closed:
+        raise ValidationFailed([{"code": "target_closed", "field": "into",
+                                 "message": "Birleştirilecek başvuru kapanmış; yalnızca açık bir başvuruyla "
+                                            "birleştirilebilir."}])
+    if not policy.can_act(p, target.district):
+        raise forbidden()
+    if target.applicant.national_id != case.applicant.national_id:
+        raise ValidationFailed([{"code": "different_applicant", "field": "into",
+                                 "message": "Yalnızca aynı başvuru sahibinin başvuruları birleştirilebilir."}])
+    if target.received_at > case.received_at:
+        raise ValidationFailed([{"code": "not_earlier", "field": "into",
+                                 "message": "Başvuru ancak daha önceki bir başvuruyla birleştirilebilir."}])
+    target_no = refs.format_application_no(into_no)
+    case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="merged",
+                    note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
+                         f"süreç o başvuru üzerinden yürütülecek.")
+    case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
+    target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
+                           f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
+    return Outcome(others=[target], events=[ev.Merged(case)],
+                   audit={"merged_into": into_no})
 
 
-def information_received(ports: Ports, p, raw_no, data, **kw):
+@staff_action("information-received", InformationReceivedIn, "Ek bilgi masada ya da telefonla alındı; başvuru kuyruğa döner")
+def information_received(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """The applicant gave the information at the desk or by phone: it is kept (sealed,
     like an online reply) and the case returns to the state its assignments are in."""
-    def apply(req, case, assignments, now):
-        if case.status != Status.AWAITING_APPLICANT:
-            raise Conflict("not_awaiting_reply", "Bu başvuru için başvuru sahibinden bilgi beklenmiyor.",
-                           details={"current_status": case.status.value})
-        case.notes.append({"at": _iso(now), "kind": "desk_reply", "by": p.username, "channel": req.channel,
-                           "text_enc": ports.keys.seal(req.text, case.application_no)})
-        channel = "masada" if req.channel == "desk" else "telefonla"
-        case.transition(settle_status(assignments), now, actor=p.username, event="information_received",
-                        note=f"İstenen ek bilgi {channel} alındı; başvurunuz işleme devam ediyor.")
-        return Outcome(audit={"channel": req.channel, "status": case.status.value})
-    return _act(ports, p, raw_no, data, InformationReceivedIn, action="information_received", apply=apply, **kw)
+    if case.status != Status.AWAITING_APPLICANT:
+        raise Conflict("not_awaiting_reply", "Bu başvuru için başvuru sahibinden bilgi beklenmiyor.",
+                       details={"current_status": case.status.value})
+    case.notes.append({"at": _iso(now), "kind": "desk_reply", "by": p.username, "channel": req.channel,
+                       "text_enc": ports.keys.seal(req.text, case.application_no)})
+    channel = "masada" if req.channel == "desk" else "telefonla"
+    case.transition(settle_status(assignments), now, actor=p.username, event="information_received",
+                    note=f"İstenen ek bilgi {channel} alındı; başvurunuz işleme devam ediyor.")
+    return Outcome(audit={"channel": req.channel, "status": case.status.value})
 
 
-def extend(ports: Ports, p, raw_no, data, **kw):
+@staff_action("extend", ExtendIn, "Bilgi edinme süresini 30 iş gününe uzat (4982 md. 11, 15. iş gününe kadar)")
+def extend(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """Law 4982 art. 11: the office extends an information request to 30 working days,
     on one of the statutory grounds, and tells the applicant before day 15 runs out."""
-    def apply(req, case, assignments, now):
-        _refuse_if_closed(case, "Kapalı başvurunun süresi uzatılamaz.")
-        if case.law != "4982":
-            raise Conflict("extension_not_applicable", "Süre uzatımı yalnızca bilgi edinme başvurularında yapılabilir.")
-        if case.extended:
-            raise Conflict("already_extended", "Bu başvurunun süresi daha önce uzatılmış.")
-        if not policy.can_extend(case, local_date(now)):
-            raise Conflict("extension_window_closed",
-                           f"15. iş günü ({policy.extension_last_day(case).strftime('%d.%m.%Y')}) geçtiği için süre "
-                           f"artık uzatılamaz (4982 sayılı Kanun md. 11).")
-        ground = policy.EXTENSION_GROUNDS[req.ground]
-        policy.apply_extension(case, now, actor=p.username, ground=ground)
-        return Outcome(events=[ev.DeadlineExtended(case, "Açık Kapı Bürosu", f"{ground}. {req.explanation}",
-                                                   by_office=True)],
-                       audit={"ground": req.ground, "legal_due_date": case.legal_due_date.isoformat()})
-    return _act(ports, p, raw_no, data, ExtendIn, action="extend", apply=apply, **kw)
+    _refuse_if_closed(case, "Kapalı başvurunun süresi uzatılamaz.")
+    if case.law != "4982":
+        raise Conflict("extension_not_applicable", "Süre uzatımı yalnızca bilgi edinme başvurularında yapılabilir.")
+    if case.extended:
+        raise Conflict("already_extended", "Bu başvurunun süresi daha önce uzatılmış.")
+    if not policy.can_extend(case, local_date(now)):
+        raise Conflict("extension_window_closed",
+                       f"15. iş günü ({policy.extension_last_day(case).strftime('%d.%m.%Y')}) geçtiği için süre "
+                       f"artık uzatılamaz (4982 sayılı Kanun md. 11).")
+    ground = policy.EXTENSION_GROUNDS[req.ground]
+    policy.apply_extension(case, now, actor=p.username, ground=ground)
+    return Outcome(events=[ev.DeadlineExtended(case, "Açık Kapı Bürosu", f"{ground}. {req.explanation}",
+                                               by_office=True)],
+                   audit={"ground": req.ground, "legal_due_date": str(case.legal_due_date)})
 
 
-def share_contact(ports: Ports, p, raw_no, data, **kw):
+@staff_action("share-contact", ShareContactIn, "İletişim bilgilerini bir kurumla paylaş (denetlenir)")
+def share_contact(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """An institution sees a masked phone and e-mail until the office decides it needs
     them to reach the applicant; the decision is per assignment, with a reason, audited.
     A confidential applicant's contact details are never shared."""
-    def apply(req, case, assignments, now):
-        _refuse_if_closed(case, "Kapalı başvuruda iletişim bilgisi paylaşılamaz.")
-        if case.confidential_identity:
-            raise Conflict("identity_confidential", "Başvuru sahibinin kimliği gizli tutuluyor; iletişim bilgileri "
-                           "kurumla paylaşılamaz.")
-        a = _find_assignment(assignments, req.institution_id)
-        if not a.is_open:
-            raise Conflict("assignment_not_open", "Bu kurumdan cevap beklenmiyor; iletişim bilgisi paylaşılamaz.",
-                           details={"current_status": a.status.value})
-        if a.contact_shared:
-            raise Conflict("already_shared", "İletişim bilgileri bu kurumla zaten paylaşılmış.")
-        a.contact_shared = {"at": _iso(now), "by": p.username, "reason": req.reason}
-        case.add_note(now, f"İletişim bilgileri {a.institution.name} ile paylaşıldı: {req.reason}", actor=p.username,
-                      event="contact_shared")
-        return Outcome(changed=[a], audit={"institution": a.institution.id})
-    return _act(ports, p, raw_no, data, ShareContactIn, action="share_contact", apply=apply, **kw)
+    _refuse_if_closed(case, "Kapalı başvuruda iletişim bilgisi paylaşılamaz.")
+    if case.confidential_identity:
+        raise Conflict("identity_confidential", "Başvuru sahibinin kimliği gizli tutuluyor; iletişim bilgileri "
+                       "kurumla paylaşılamaz.")
+    a = _find_assignment(assignments, req.institution_id)
+    if not a.is_open:
+        raise Conflict("assignment_not_open", "Bu kurumdan cevap beklenmiyor; iletişim bilgisi paylaşılamaz.",
+                       details={"current_status": a.status.value})
+    if a.contact_shared:
+        raise Conflict("already_shared", "İletişim bilgileri bu kurumla zaten paylaşılmış.")
+    a.contact_shared = {"at": _iso(now), "by": p.username, "reason": req.reason}
+    case.add_note(now, f"İletişim bilgileri {a.institution.name} ile paylaşıldı: {req.reason}", actor=p.username,
+                  event="contact_shared")
+    return Outcome(changed=[a], audit={"institution": a.institution.id})
 
 
-def acknowledge(ports: Ports, p, raw_no, data, **kw):
+@staff_action("acknowledge", AcknowledgeIn, "Teşekkürü al ve ilgili kurumlara ilet (cevap süresi yok)")
+def acknowledge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """A thanks owes no answer: the office acknowledges it and may pass it on to the
     institutions it names (an e-mail, no link, no deadline)."""
-    def apply(req, case, assignments, now):
-        if case.answer_owed:
-            raise Conflict("not_thanks", "Yalnızca teşekkür başvuruları bu yolla kapatılır; gerekçeli cevapla "
-                           "sonuçlandırınız.")
-        chosen = _district_institutions(ports, case, req.institution_ids)
-        n = _conclusions(case) + 1
-        note = (f"Teşekkürünüz {institutions_phrase([i.name for i in chosen])} iletildi." if chosen
-                else "Teşekkürünüz Açık Kapı bürosunca alındı.")
-        case.transition(Status.CONCLUDED, now, actor=p.username, event="acknowledged", note=note)
-        _record_final_answer(case, now, p.username, "informed", req.message, None)
-        return Outcome(events=[ev.Concluded(case, n), ev.ThanksPassedOn(case, tuple(chosen))],
-                       audit={"institutions": [i.id for i in chosen]})
-    return _act(ports, p, raw_no, data, AcknowledgeIn, action="acknowledge", apply=apply, **kw)
+    if case.answer_owed:
+        raise Conflict("not_thanks", "Yalnızca teşekkür başvuruları bu yolla kapatılır; gerekçeli cevapla "
+                       "sonuçlandırınız.")
+    chosen = _district_institutions(ports, case, req.institution_ids)
+    n = _conclusions(case) + 1
+    note = (f"Teşekkürünüz {institutions_phrase([i.name for i in chosen])} iletildi." if chosen
+            else "Teşekkürünüz Açık Kapı bürosunca alındı.")
+    case.transition(Status.CONCLUDED, now, actor=p.username, event="acknowledged", note=note)
+    _record_final_answer(case, now, p.username, "informed", req.message, None)
+    return Outcome(events=[ev.Concluded(case, n), ev.ThanksPassedOn(case, tuple(chosen))],
+                   audit={"institutions": [i.id for i in chosen]})
 
 
 def _supervisor_only(p, district) -> bool:
     return p.role == "supervisor" and policy.can_act(p, district)
 
 
-def legal_hold(ports: Ports, p, raw_no, data, **kw):
+@staff_action("legal-hold", LegalHoldIn, "Yasal saklama koy: dosya imha edilmez (sorumlu, denetlenir)", permission=_supervisor_only)
+def legal_hold(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """KVKK: a supervisor keeps a closed or open case's file from destruction (an
     objection, a lawsuit, an inquiry), with a reason; audited."""
-    def apply(req, case, assignments, now):
-        if case.legal_hold:
-            raise Conflict("already_held", "Bu başvuru zaten yasal saklama altında.")
-        case.legal_hold = {"reason": req.reason, "by": p.username, "at": _iso(now)}
-        case.add_note(now, f"Yasal saklama kondu: {req.reason}", actor=p.username, event="legal_hold")
-        return Outcome(audit={"reason_length": len(req.reason)})
-    return _act(ports, p, raw_no, data, LegalHoldIn, action="legal_hold", apply=apply, permission=_supervisor_only,
-                **kw)
+    if case.legal_hold:
+        raise Conflict("already_held", "Bu başvuru zaten yasal saklama altında.")
+    case.legal_hold = {"reason": req.reason, "by": p.username, "at": _iso(now)}
+    case.add_note(now, f"Yasal saklama kondu: {req.reason}", actor=p.username, event="legal_hold")
+    return Outcome(audit={"reason_length": len(req.reason)})
 
 
-def release_hold(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        if not case.legal_hold:
-            raise Conflict("not_held", "Bu başvuru yasal saklama altında değil.")
-        case.legal_hold = None
-        case.add_note(now, f"Yasal saklama kaldırıldı: {req.reason}", actor=p.username, event="legal_hold_released")
-        return Outcome(audit={"reason_length": len(req.reason)})
-    return _act(ports, p, raw_no, data, LegalHoldIn, action="release_hold", apply=apply,
-                permission=_supervisor_only, **kw)
+@staff_action("release-hold", LegalHoldIn, "Yasal saklamayı kaldır (sorumlu, denetlenir)", permission=_supervisor_only)
+def release_hold(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    if not case.legal_hold:
+        raise Conflict("not_held", "Bu başvuru yasal saklama altında değil.")
+    case.legal_hold = None
+    case.add_note(now, f"Yasal saklama kaldırıldı: {req.reason}", actor=p.username, event="legal_hold_released")
+    return Outcome(audit={"reason_length": len(req.reason)})
 
 
-def dismiss_repeat(ports: Ports, p, raw_no, data, **kw):
+@staff_action("dismiss-repeat", DismissRepeatIn, "“Olası tekrar” işaretini gerekçeyle kaldır")
+def dismiss_repeat(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     """The clerk judges the "olası tekrar" flag wrong, with a reason; audited."""
-    def apply(req, case, assignments, now):
-        flag = case.possible_repeat
-        if case.closed:
-            raise Conflict("case_closed", "Başvuru kapanmış; “olası tekrar” işareti artık değiştirilemez.",
-                           details={"current_status": case.status.value})
-        if not flag or flag.get("dismissed"):
-            raise Conflict("no_repeat_flag", "Bu başvuruda kaldırılacak bir “olası tekrar” işareti yok.")
-        case.possible_repeat = {**flag, "dismissed": {"by": p.username, "reason": req.reason, "at": _iso(now)}}
-        case.add_note(now, f"“Olası tekrar” işareti kaldırıldı: {req.reason}", actor=p.username,
-                      event="repeat_dismissed")
-        return Outcome(audit={"repeat_of": flag["of"]})
-    return _act(ports, p, raw_no, data, DismissRepeatIn, action="dismiss_repeat", apply=apply, **kw)
+    flag = case.possible_repeat
+    if case.closed:
+        raise Conflict("case_closed", "Başvuru kapanmış; “olası tekrar” işareti artık değiştirilemez.",
+                       details={"current_status": case.status.value})
+    if not flag or flag.get("dismissed"):
+        raise Conflict("no_repeat_flag", "Bu başvuruda kaldırılacak bir “olası tekrar” işareti yok.")
+    case.possible_repeat = {**flag, "dismissed": {"by": p.username, "reason": req.reason, "at": _iso(now)}}
+    case.add_note(now, f"“Olası tekrar” işareti kaldırıldı: {req.reason}", actor=p.username,
+                  event="repeat_dismissed")
+    return Outcome(audit={"repeat_of": flag["of"]})
 
 
 def _conclusions(case: Case) -> int:
@@ -387,48 +407,45 @@ def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, re
                                "answer": answer, "legal_remedies": remedies})
 
 
-def request_info(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        n = sum(1 for h in case.history if h.event == "information_requested") + 1
-        case.transition(Status.AWAITING_APPLICANT, now, actor=p.username, event="information_requested",
-                        note=f"Sizden ek bilgi isteniyor: {req.message}")
-        return Outcome(events=[ev.InformationRequested(case, n)])
-    return _act(ports, p, raw_no, data, RequestInfoIn, action="request_info", apply=apply, **kw)
+@staff_action("request-info", RequestInfoIn, "Başvuru sahibinden ek bilgi iste")
+def request_info(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    n = sum(1 for h in case.history if h.event == "information_requested") + 1
+    case.transition(Status.AWAITING_APPLICANT, now, actor=p.username, event="information_requested",
+                    note=f"Sizden ek bilgi isteniyor: {req.message}")
+    return Outcome(events=[ev.InformationRequested(case, n)])
 
 
-def evaluate(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        a = _find_assignment(assignments, req.institution_id)
-        if a.status != AssignmentStatus.ANSWERED:
-            raise Conflict("not_answered", "Bu kurumun değerlendirilecek bir cevabı yok.",
-                           details={"current_status": a.status.value})
-        if req.decision == "accept":
-            a.notes.append({"at": _iso(now), "by": p.username, "kind": "accepted", "text": req.note or ""})
-            if case.status == Status.INSTITUTION_ANSWERED:
-                case.transition(Status.UNDER_EVALUATION, now, actor=p.username, event="evaluation")
-            return Outcome(changed=[a], audit={"institution": a.institution.id, "decision": "accept"})
-        if not req.note or len(req.note) < 10:
-            raise ValidationFailed([{"code": "note_required", "field": "note",
-                                     "message": "İade için en az 10 karakterlik bir not yazınız."}])
-        a.status = AssignmentStatus.RETURNED
-        a.answers[-1].returned_note = req.note
-        a.sla_due_date = fresh_sla(ports, case, a, now)   # a new round gets its own time
-        a.notes.append({"at": _iso(now), "by": p.username, "kind": "returned", "text": req.note})
-        case.transition(Status.FORWARDED, now, actor=p.username, event="returned", public=False,
-                        note=f"{a.institution.name} cevabı iade edildi: {req.note}")
-        case.refresh_sla(assignments)
-        return Outcome(changed=[a], events=[ev.AnswerReturned(case, a, req.note)], audit={"institution": a.institution.id, "decision": "return"})
-    return _act(ports, p, raw_no, data, EvaluateIn, action="evaluate", apply=apply, **kw)
+@staff_action("evaluate", EvaluateIn, "Kurum cevabını kabul et ya da iade et")
+def evaluate(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    a = _find_assignment(assignments, req.institution_id)
+    if a.status != AssignmentStatus.ANSWERED:
+        raise Conflict("not_answered", "Bu kurumun değerlendirilecek bir cevabı yok.",
+                       details={"current_status": a.status.value})
+    if req.decision == "accept":
+        a.notes.append({"at": _iso(now), "by": p.username, "kind": "accepted", "text": req.note or ""})
+        if case.status == Status.INSTITUTION_ANSWERED:
+            case.transition(Status.UNDER_EVALUATION, now, actor=p.username, event="evaluation")
+        return Outcome(changed=[a], audit={"institution": a.institution.id, "decision": "accept"})
+    if not req.note or len(req.note) < 10:
+        raise ValidationFailed([{"code": "note_required", "field": "note",
+                                 "message": "İade için en az 10 karakterlik bir not yazınız."}])
+    a.status = AssignmentStatus.RETURNED
+    a.answers[-1].returned_note = req.note
+    a.sla_due_date = fresh_sla(ports, case, a, now)   # a new round gets its own time
+    a.notes.append({"at": _iso(now), "by": p.username, "kind": "returned", "text": req.note})
+    case.transition(Status.FORWARDED, now, actor=p.username, event="returned", public=False,
+                    note=f"{a.institution.name} cevabı iade edildi: {req.note}")
+    case.refresh_sla(assignments)
+    return Outcome(changed=[a], events=[ev.AnswerReturned(case, a, req.note)], audit={"institution": a.institution.id, "decision": "return"})
 
 
-def interim_answer(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        _refuse_if_closed(case, "Sonuçlanmış başvuruya ara cevap verilemez.")
-        n = sum(1 for h in case.history if h.event == "interim_answer") + 1
-        case.history.append(HistoryEntry(now, case.status, f"Ara bilgi: {req.text}", True, p.username,
-                                         "interim_answer"))
-        return Outcome(events=[ev.InterimAnswerGiven(case, n, req.text)])
-    return _act(ports, p, raw_no, data, InterimIn, action="interim_answer", apply=apply, **kw)
+@staff_action("interim-answer", InterimIn, "Ara cevap gönder (3071 md. 7)")
+def interim_answer(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    _refuse_if_closed(case, "Sonuçlanmış başvuruya ara cevap verilemez.")
+    n = sum(1 for h in case.history if h.event == "interim_answer") + 1
+    case.history.append(HistoryEntry(now, case.status, f"Ara bilgi: {req.text}", True, p.username,
+                                     "interim_answer"))
+    return Outcome(events=[ev.InterimAnswerGiven(case, n, req.text)])
 
 
 def fresh_sla(ports: Ports, case: Case, a: Assignment, now):
@@ -440,64 +457,61 @@ def fresh_sla(ports: Ports, case: Case, a: Assignment, now):
     return default_calendar().institution_sla_due(local_date(now), case.legal_due_date, days)
 
 
-def conclude(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        if not case.answer_owed:
-            raise Conflict("thanks_acknowledged", "Teşekkür başvuruları “Teşekkürü ilet” ile kapatılır.")
-        remedies = None
-        if case.law == "4982" and (req.outcome == "negative" or req.partly_refused):
-            remedies = req.legal_remedies
-            if not remedies:
-                raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
-                                         "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
-                                                    "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
-        from ..kvkk import check_final_answer
-        check_final_answer(req.answer)
-        n = _conclusions(case) + 1
-        replaced = case.final_answers[-1] if case.final_answers else None
-        note = None
-        if replaced:
-            note = f"Başvurunuz yeniden sonuçlandırıldı; bu cevap {replaced['at'][:10]} tarihli önceki cevabın yerine geçer."
-        released = _released_attachments(assignments, req.release_attachments)
-        case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded", note=note)
-        _record_final_answer(case, now, p.username, req.outcome, req.answer, remedies)
-        if released:
-            case.final_answers[-1]["attachments"] = released
-        return Outcome(events=[ev.Concluded(case, n)],
-                       audit={"outcome": req.outcome, "answer_no": len(case.final_answers),
-                              "partly_refused": req.partly_refused})
-    return _act(ports, p, raw_no, data, ConcludeIn, action="conclude", apply=apply, **kw)
+@staff_action("conclude", ConcludeIn, "Gerekçeli son cevapla sonuçlandır")
+def conclude(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    if not case.answer_owed:
+        raise Conflict("thanks_acknowledged", "Teşekkür başvuruları “Teşekkürü ilet” ile kapatılır.")
+    remedies = None
+    if case.law == "4982" and (req.outcome == "negative" or req.partly_refused):
+        remedies = req.legal_remedies
+        if not remedies:
+            raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
+                                     "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
+                                                "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
+    from ..kvkk import check_final_answer
+    check_final_answer(req.answer)
+    n = _conclusions(case) + 1
+    replaced = case.final_answers[-1] if case.final_answers else None
+    note = None
+    if replaced:
+        note = f"Başvurunuz yeniden sonuçlandırıldı; bu cevap {replaced['at'][:10]} tarihli önceki cevabın yerine geçer."
+    released = _released_attachments(assignments, req.release_attachments)
+    case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded", note=note)
+    _record_final_answer(case, now, p.username, req.outcome, req.answer, remedies)
+    if released:
+        case.final_answers[-1]["attachments"] = released
+    return Outcome(events=[ev.Concluded(case, n)],
+                   audit={"outcome": req.outcome, "answer_no": len(case.final_answers),
+                          "partly_refused": req.partly_refused})
 
 
-def reopen(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        if not case.closed:
-            raise Conflict("not_closed", "Yalnızca kapanmış bir başvuru yeniden açılabilir.",
-                           details={"current_status": case.status.value})
-        closed_at = case.concluded_at or next((h.at for h in reversed(case.history)
-                                               if h.status == Status.NOT_PROCESSED), None)
-        if closed_at and now - closed_at > timedelta(days=policy.REOPEN_WINDOW_DAYS):
-            raise Conflict("reopen_window_closed", "Başvuru ancak kapanışından sonraki 30 gün içinde yeniden açılabilir.")
-        target = Status.UNDER_EVALUATION if case.status == Status.CONCLUDED else Status.IN_REVIEW
-        case.transition(target, now, actor=p.username, event="reopened",
-                        note="Başvurunuz yeniden değerlendirmeye alındı.")
-        case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
-        case.not_processed_reason = case.merged_into = None
-        policy.reopen_period(case, now, actor=p.username)
-        return Outcome(audit={"reason_length": len(req.reason)})
-    return _act(ports, p, raw_no, data, ReopenIn, action="reopen", apply=apply, permission=policy.can_supervise, **kw)
+@staff_action("reopen", ReopenIn, "Yeniden aç (sorumlu, 30 gün içinde)", permission=policy.can_supervise)
+def reopen(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    if not case.closed:
+        raise Conflict("not_closed", "Yalnızca kapanmış bir başvuru yeniden açılabilir.",
+                       details={"current_status": case.status.value})
+    closed_at = case.concluded_at or next((h.at for h in reversed(case.history)
+                                           if h.status == Status.NOT_PROCESSED), None)
+    if closed_at and now - closed_at > timedelta(days=policy.REOPEN_WINDOW_DAYS):
+        raise Conflict("reopen_window_closed", "Başvuru ancak kapanışından sonraki 30 gün içinde yeniden açılabilir.")
+    target = Status.UNDER_EVALUATION if case.status == Status.CONCLUDED else Status.IN_REVIEW
+    case.transition(target, now, actor=p.username, event="reopened",
+                    note="Başvurunuz yeniden değerlendirmeye alındı.")
+    case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
+    case.not_processed_reason = case.merged_into = None
+    policy.reopen_period(case, now, actor=p.username)
+    return Outcome(audit={"reason_length": len(req.reason)})
 
 
-def revoke_link(ports: Ports, p, raw_no, data, **kw):
-    def apply(req, case, assignments, now):
-        a = _find_assignment(assignments, req.institution_id)
-        _refuse_if_closed(case, "Kapalı başvuruda bağlantı yenilenemez.")
-        if a.status == AssignmentStatus.CLOSED:
-            raise Conflict("assignment_closed", "Bu kurumun ataması kapatılmış; yeniden yönlendirme yapınız.")
-        a.link_generation += 1  # every older link stops at once
-        return Outcome(changed=[a], events=[ev.LinkReissued(case, a)], audit={"institution": a.institution.id,
-                                                         "generation": a.link_generation})
-    return _act(ports, p, raw_no, data, RevokeLinkIn, action="revoke_link", apply=apply, **kw)
+@staff_action("revoke-link", RevokeLinkIn, "Kurum bağlantısını iptal edip yenisini gönder")
+def revoke_link(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    a = _find_assignment(assignments, req.institution_id)
+    _refuse_if_closed(case, "Kapalı başvuruda bağlantı yenilenemez.")
+    if a.status == AssignmentStatus.CLOSED:
+        raise Conflict("assignment_closed", "Bu kurumun ataması kapatılmış; yeniden yönlendirme yapınız.")
+    a.link_generation += 1  # every older link stops at once
+    return Outcome(changed=[a], events=[ev.LinkReissued(case, a)], audit={"institution": a.institution.id,
+                                                     "generation": a.link_generation})
 
 
 # --- the citizen's reply to an information request --------------------------------

@@ -62,20 +62,23 @@ function renderCase(c) {
   const fixed = parts.length;
   if (actions.has("triage")) parts.push(triageForm(c));
   if (actions.has("forward")) parts.push(forwardForm(c));
-  if (actions.has("request_info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
-  if (actions.has("information_received")) parts.push(actionForm(c, "information-received", "Ek bilgi alındı", [["channel", "Nasıl alındı", [["desk", "Masada"], ["phone", "Telefonla"]]], ["text", "Alınan bilgi", "textarea"]], "Kaydet ve kuyruğa döndür"));
+  if (actions.has("request-info")) parts.push(actionForm(c, "request-info", "Ek bilgi iste", [["message", "Başvuru sahibine iletilecek soru", "textarea"]], "İste"));
+  if (actions.has("information-received")) parts.push(actionForm(c, "information-received", "Ek bilgi alındı", [["channel", "Nasıl alındı", [["desk", "Masada"], ["phone", "Telefonla"]]], ["text", "Alınan bilgi", "textarea"]], "Kaydet ve kuyruğa döndür"));
   if (actions.has("extend")) parts.push(actionForm(c, "extend", "Süreyi uzat (4982 md. 11)", [["ground", "Uzatma gerekçesi", (c.extension_grounds || []).map((g) => [g.code, g.name])], ["explanation", "Açıklama (başvuru sahibine bildirilir)", "textarea"]], "30 iş gününe uzat"));
-  if (actions.has("interim_answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
+  if (actions.has("interim-answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
   if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
   if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevap, kişisel veriler imha edildikten sonra da saklanır)", "textarea"],
     ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır",
     releaseOptions(c)));
-  if (actions.has("not_processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat",
+  if (actions.has("not-processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat",
     { confirm: "Başvuru işleme alınmadan kapatılacak; başvuru sahibine bildirilir ve kurumların bekleyen bağlantıları kapanır. Emin misiniz?" }));
+  if (actions.has("merge")) parts.push(actionForm(c, "merge", "Önceki başvuruyla birleştir", [["into", "Aynı başvuru sahibinin önceki başvurusunun numarası (XXXX-XXXX-XX)", "text", c.possible_repeat && !c.possible_repeat.dismissed ? c.possible_repeat.of : ""],
+    ["explanation", "Açıklama", "textarea"]], "Birleştir",
+    { confirm: "Bu başvuru kapanacak ve süreç önceki başvuru üzerinden yürüyecek; başvuru sahibine bildirilir. Emin misiniz?" }));
   if (actions.has("reopen")) parts.push(actionForm(c, "reopen", "Yeniden aç", [["reason", "Gerekçe", "textarea"]], "Yeniden aç"));
-  if (actions.has("dismiss_repeat")) parts.push(actionForm(c, "dismiss-repeat", "“Olası tekrar” işaretini kaldır", [["reason", "Neden tekrar değil", "textarea"]], "İşareti kaldır"));
-  if (actions.has("legal_hold")) parts.push(actionForm(c, "legal-hold", "Yasal saklama (KVKK imhasını durdurur)", [["reason", "Gerekçe (itiraz, dava, inceleme)", "textarea"]], "Yasal saklamaya al"));
-  if (actions.has("release_hold")) parts.push(actionForm(c, "release-hold", "Yasal saklamayı kaldır", [["reason", "Gerekçe", "textarea"]], "Saklamayı kaldır"));
+  if (actions.has("dismiss-repeat")) parts.push(actionForm(c, "dismiss-repeat", "“Olası tekrar” işaretini kaldır", [["reason", "Neden tekrar değil", "textarea"]], "İşareti kaldır"));
+  if (actions.has("legal-hold")) parts.push(actionForm(c, "legal-hold", "Yasal saklama (KVKK imhasını durdurur)", [["reason", "Gerekçe (itiraz, dava, inceleme)", "textarea"]], "Yasal saklamaya al"));
+  if (actions.has("release-hold")) parts.push(actionForm(c, "release-hold", "Yasal saklamayı kaldır", [["reason", "Gerekçe", "textarea"]], "Saklamayı kaldır"));
   box.replaceChildren(...parts.slice(0, fixed), ...taskList(c, parts.slice(fixed)));
   box.querySelector("#case-title").focus();
 }
@@ -90,9 +93,9 @@ function assignmentCard(c, a, actions) {
       x.returned_note ? el("div", { class: "notice" }, `İade notu: ${x.returned_note}`) : null)),
     a.redirect ? el("div", { class: "notice" }, `Görev alanı dışında: ${a.redirect.reason}`) : null,
     a.contact_shared ? el("div", { class: "hint" }, `İletişim bilgileri paylaşıldı (${fmtDateTime(a.contact_shared.at)}): ${a.contact_shared.reason}`) : null,
-    actions.has("share_contact") && ["sent", "returned", "overdue"].includes(a.status) && !a.contact_shared ? shareForm(c, a) : null,
+    actions.has("share-contact") && ["sent", "returned", "overdue"].includes(a.status) && !a.contact_shared ? shareForm(c, a) : null,
     actions.has("evaluate") && a.status === "answered" && last ? evaluateForm(c, a) : null,
-    actions.has("revoke_link") && ["sent", "returned", "overdue"].includes(a.status) ? el("button", { type: "button", class: "secondary",
+    actions.has("revoke-link") && ["sent", "returned", "overdue"].includes(a.status) ? el("button", { type: "button", class: "secondary",
       onclick: () => submitAction(c, "revoke-link", { institution_id: a.institution_id }, null, "Yeni bağlantı gönderildi.") }, "Bağlantıyı yenile") : null);
 }
 
@@ -198,6 +201,7 @@ function actionForm(c, action, title, fields, label, { confirm, addon, extra } =
     const id = `${action}-${name}`;
     if (Array.isArray(kind)) return el("select", { id, name }, el("option", { value: "" }, "Seçiniz"), kind.map(([v, t]) => el("option", { value: v }, t)));
     if (kind === "checkbox") return el("input", { type: "checkbox", id, name });
+    if (kind === "text") return el("input", { type: "text", id, name, value: prefill || "", autocomplete: "off", spellcheck: "false" });
     const t = el("textarea", { id, name });
     if (prefill) t.value = prefill;
     return t;
