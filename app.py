@@ -15,6 +15,7 @@ coldstart.pause_collector()     # in Lambda, until the first invocation is serve
 from chalice import Chalice, Cron, Rate  # noqa: E402
 
 from chalicelib.api import citizen, dev, institution, open311, openapi, staff  # noqa: E402
+from chalicelib.schedules import SCHEDULES, Schedule  # noqa: E402
 
 app = Chalice(app_name="acikkapi")
 app.register_blueprint(citizen.bp)
@@ -111,7 +112,7 @@ def notification_worker(event):
     return process(event, lambda msg: delivery.deliver_message(ports(), msg), "notifications")
 
 
-# --- scheduled sweeps: thin wrappers; the logic lives in chalicelib/services/watch.py ---
+# --- scheduled jobs: declared once in chalicelib/schedules.py, each a thin wrapper here -----
 
 def _event_time(event):
     from datetime import datetime, timezone
@@ -123,45 +124,27 @@ def _event_time(event):
         return datetime.now(timezone.utc)
 
 
-@app.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
-def deadline_sweep(event):
-    """Institution reminders and overdue escalations; re-sends lost routing messages."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.logs import logger
-    from chalicelib.services import watch
-
-    result = watch.deadline(ports(), _event_time(event))
-    logger().info("deadline sweep", extra=result)
-    return result
+def _expression(declared: tuple):
+    kind, *fields = declared
+    return Rate(fields[0], unit=Rate.MINUTES) if kind == "rate" else Cron(*fields)
 
 
-@app.schedule(Cron(0, 1, 1, "*", "?", "*"), name="kvkk_sweep")
-def kvkk_sweep(event):
-    """Monthly (the 1st, 01:00 UTC): destroys the personal data of closed cases whose
-    retention period ended (KVKK; at most every 6 months is the regulation's limit)."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.services import kvkk
+def _scheduled(schedule: Schedule):
+    """The handler of one declared job: the job with the container's ports and the
+    event's time, its result logged. Named as declared, so that Lambda's handler string
+    (app.<name>) finds it in this module."""
+    def handler(event):
+        from chalicelib.bootstrap import ports
+        from chalicelib.logs import logger
 
-    return kvkk.sweep(ports(), _event_time(event))
-
-
-@app.schedule(Cron(30, 0, "*", "*", "?", "*"), name="stats_rollup")
-def stats_rollup(event):
-    """00:30 UTC = 03:30 in İstanbul: publishes the open statistics of the month so far
-    (and, on the first three days, the previous month's final figures)."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.services import open_stats
-
-    return open_stats.roll_up(ports(), _event_time(event))
+        result = schedule.target()(ports(), _event_time(event))
+        logger().info(schedule.name, extra=result if isinstance(result, dict) else {"result": result})
+        return result
+    handler.__name__ = handler.__qualname__ = schedule.name
+    handler.__doc__ = schedule.description
+    return app.schedule(_expression(schedule.expression), name=schedule.name,
+                        description=schedule.description[:256])(handler)
 
 
-@app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="daily_watch")
-def daily_watch(event):
-    """05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, digests."""
-    from chalicelib.bootstrap import ports
-    from chalicelib.logs import logger
-    from chalicelib.services import watch
-
-    result = watch.daily(ports(), _event_time(event))
-    logger().info("daily watch", extra=result)
-    return result
+for _schedule in SCHEDULES:
+    globals()[_schedule.name] = _scheduled(_schedule)

@@ -267,7 +267,7 @@ def lifecycle(meter: Meter) -> dict:
     bootstrap.reset()
     from app import app
     from chalicelib.bootstrap import ports
-    from chalicelib.services import reference, watch
+    from chalicelib.services import reference, sweeps
     from tests.conftest import VALID_APPLICATION
     from tests.integration import helpers as h
     reference.seed(ports())
@@ -378,10 +378,10 @@ def lifecycle(meter: Meter) -> dict:
         # district digest, divided by the applications a district gets a day at the national peak
         before = (meter.wru, meter.rru)
         now = datetime.now().astimezone()
-        timed("sweeps", watch.deadline, ports(), now + timedelta(days=1))
+        timed("sweeps", sweeps.deadline, ports(), now + timedelta(days=1))
         empty = (meter.wru - before[0], meter.rru - before[1])
         before = (meter.wru, meter.rru)
-        timed("sweeps", watch.digest, ports(), now + timedelta(days=1))
+        timed("sweeps", sweeps.digest, ports(), now + timedelta(days=1))
         digest = (meter.wru - before[0], meter.rru - before[1])
         per_app_runs = 96 / APPLICATIONS_PER_DAY         # a 15-minute sweep, 96 runs a day
         per_app_digest = 1 / (APPLICATIONS_PER_DAY / DISTRICTS)

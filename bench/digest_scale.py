@@ -34,7 +34,7 @@ def main():
         from chalicelib.bootstrap import ports
         from chalicelib.domain.assignment import DistrictSettings
         from chalicelib.domain.catalog import catalog
-        from chalicelib.services import routing, watch
+        from chalicelib.services import routing, sweeps
         from tests.helpers import Captured, real_ports
         p = ports()
         districts = sorted(catalog().districts)
@@ -47,12 +47,12 @@ def main():
         now = datetime.now().astimezone() + timedelta(days=1)
         AWS_CALLS.reset()
         t0 = time.perf_counter()
-        sent = watch.digest(p, now)                        # the daily Lambda: the real SQS publisher
+        sent = sweeps.digest(p, now)                        # the daily Lambda: the real SQS publisher
         daily = time.perf_counter() - t0
         ops = {op: AWS_CALLS.operations("sqs").count(op) for op in set(AWS_CALLS.operations("sqs"))}
         print(f"daily run: {sent} messages in {daily * 1000:.0f} ms; SQS {ops}; "
               f"DynamoDB {AWS_CALLS.count('dynamodb')} calls")
-        watch.digest(run, now)
+        sweeps.digest(run, now)
         times, calls = [], []
         for msg in captured.routed:
             AWS_CALLS.reset()

@@ -35,7 +35,7 @@ def main():
             from chalicelib.adapters.dynamodb.models import AssignmentItem
             from chalicelib.adapters.dynamodb.mapping import assignment_to_item
             from chalicelib.domain import refs
-            from chalicelib.services import watch
+            from chalicelib.services import sweeps
             from tests.integration.test_watch import _assignment
             with AssignmentItem.batch_write() as batch:
                 for i in range(size):
@@ -47,7 +47,7 @@ def main():
             test_env.AWS_CALLS.reset()
             started = time.perf_counter()
             from tests.helpers import Captured, real_ports
-            watch.assignment_sweep(real_ports(publisher=Captured()), datetime(2026, 3, 19, 9, tzinfo=timezone.utc))
+            sweeps.assignment_sweep(real_ports(publisher=Captured()), datetime(2026, 3, 19, 9, tzinfo=timezone.utc))
             ms = (time.perf_counter() - started) * 1000
             calls = test_env.AWS_CALLS
             print(f"{size:>9} {args.due:>5} {len(calls.operations('dynamodb')):>6} "

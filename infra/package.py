@@ -33,10 +33,31 @@ def package(stage: str, out: Path) -> Path:
     sam = out / "sam.json"
     doc = json.loads(sam.read_text())
     doc["Parameters"]["Stage"]["Default"] = stage
+    add_function_logs_and_alarms(doc)
     sam.write_text(json.dumps(doc, indent=1, ensure_ascii=False))
     compiled = add_bytecode(out / "deployment.zip")
     print(f"deployment.zip: {(out / 'deployment.zip').stat().st_size / 1e6:.1f} MB, {compiled} modules precompiled")
     return sam
+
+
+def add_function_logs_and_alarms(doc: dict) -> None:
+    """Every function Chalice generates (the API, the workers, the authorizer and each job
+    of chalicelib/schedules.py) gets its log group, kept LogRetentionDays and retained
+    when the stack goes, and an alarm on its errors to the alarm topic: written here
+    once, not by hand for each function in the template."""
+    functions = [name for name, r in doc["Resources"].items() if r.get("Type") == "AWS::Serverless::Function"]
+    for name in functions:
+        doc["Resources"][f"{name}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {"LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{name}}}"},
+                           "RetentionInDays": {"Ref": "LogRetentionDays"}}}
+        doc["Resources"][f"{name}ErrorsAlarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {"AlarmDescription": f"{name} raised errors", "Namespace": "AWS/Lambda",
+                           "MetricName": "Errors", "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": name}}],
+                           "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
+                           "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+                           "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
 
 
 def add_bytecode(zip_path: Path) -> int:

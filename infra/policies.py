@@ -1,8 +1,10 @@
 """Generates the least-privilege IAM policy file of every function and stage
-(.chalice/policy-<stage>-<role>.json). Chalice's automatic policy generation misses
-chalicelib/, boto3.resource and pynamodb, so `autogen_policy` is false and these files
-are the policies. Resources are scoped by the stage's resource names (region and
-account are left open: one template serves any account).
+(.chalice/policy-<stage>-<role>.json) and each stage's `lambda_functions` in
+.chalice/config.json, which points every function at its policy. Chalice's automatic
+policy generation misses chalicelib/, boto3.resource and pynamodb, so `autogen_policy`
+is false and these files are the policies. Resources are scoped by the stage's resource
+names (region and account are left open: one template serves any account). The
+scheduled jobs come from their one declaration, chalicelib/schedules.py.
 
     python infra/policies.py          # rewrite the files
     python infra/policies.py --check  # exit 1 if a file is out of date (run by the tests)
@@ -13,12 +15,15 @@ import json
 import sys
 from pathlib import Path
 
-CHALICE = Path(__file__).resolve().parent.parent / ".chalice"
+ROOT = Path(__file__).resolve().parent.parent
+CHALICE = ROOT / ".chalice"
 STAGES = ("dev", "prod")
+sys.path.insert(0, str(ROOT))
+from chalicelib.schedules import SCHEDULES  # noqa: E402  (a declaration: imports nothing heavy)
+
 # function name in app.py -> role
 FUNCTIONS = {"api_handler": "api", "routing_worker": "routing", "notification_worker": "notifications",
-             "deadline_sweep": "sweeps", "daily_watch": "sweeps", "staff_authorizer": "authorizer",
-             "kvkk_sweep": "retention", "stats_rollup": "stats"}
+             "staff_authorizer": "authorizer", **{s.name: s.role for s in SCHEDULES}}
 
 
 def _arns(stage: str) -> dict:
@@ -128,11 +133,21 @@ def policy(stage: str, role: str) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def chalice_config() -> str:
+    """.chalice/config.json with every function of each stage pointed at its policy file."""
+    config = json.loads((CHALICE / "config.json").read_text("utf-8"))
+    for stage in STAGES:
+        config["stages"][stage]["lambda_functions"] = {
+            name: {"iam_policy_file": f"policy-{stage}-{role}.json"} for name, role in FUNCTIONS.items()}
+    return json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+
+
 def files() -> dict[Path, str]:
     out = {}
     for stage in STAGES:
         for role in sorted(set(FUNCTIONS.values())):
             out[CHALICE / f"policy-{stage}-{role}.json"] = json.dumps(policy(stage, role), indent=2) + "\n"
+    out[CHALICE / "config.json"] = chalice_config()
     return out
 
 

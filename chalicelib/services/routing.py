@@ -185,7 +185,7 @@ def _ids(msg: dict) -> tuple[str, str]:
 
 def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
     from datetime import date
-    from . import watch
+    from . import sweeps
     district = msg.get("district")
     try:
         day = date.fromisoformat(str(msg.get("day")))
@@ -193,7 +193,7 @@ def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
         raise PoisonMessage("day missing or malformed") from None
     if not isinstance(district, str) or district not in catalog().districts:
         raise PoisonMessage("district missing or malformed")
-    return "digest_sent" if watch.district_digest(ports, district, day) else "no_office"
+    return "digest_sent" if sweeps.district_digest(ports, district, day) else "no_office"
 
 
 HANDLERS = {"application.received": route_received, "case.forward": forward_to, "digest.district": digest_for}

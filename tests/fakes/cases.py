@@ -9,7 +9,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
-from chalicelib.domain import watch
+from chalicelib.domain import sweeps
 from chalicelib.domain.case import Applicant
 from chalicelib.domain.records import PendingRoute
 from chalicelib.domain.repeats import ApplicantRow
@@ -213,8 +213,8 @@ class FakeCases:
 
     # sweeps: shard by shard, by sweep key, like the sparse index
     def _due(self, entries, now):
-        upper = watch.sweep_key(now, "\uffff")
-        keyed = [(watch.shard_of(ident), watch.sweep_key(at, ident), value) for ident, at, value in entries
+        upper = sweeps.sweep_key(now, "\uffff")
+        keyed = [(sweeps.shard_of(ident), sweeps.sweep_key(at, ident), value) for ident, at, value in entries
                  if at is not None]
         return [v for shard, sk, v in sorted(keyed, key=lambda t: (t[0], t[1])) if sk <= upper]
 
@@ -222,7 +222,7 @@ class FakeCases:
         from chalicelib.domain.calendar import default_calendar
         entries = []
         for (a, district) in self.assignments_.values():
-            pending = watch.assignment_next(a, default_calendar())
+            pending = sweeps.assignment_next(a, default_calendar())
             entries.append((a.id, pending[1] if pending else None, (copy.deepcopy(a), district)))
         return self._due(entries, now)
 
@@ -232,19 +232,19 @@ class FakeCases:
     def _slots(self, kind):
         from chalicelib.domain.calendar import default_calendar
         for c in self.cases.values():
-            slot = watch.case_slot(c, default_calendar())
+            slot = sweeps.case_slot(c, default_calendar())
             if slot is not None and slot[0] == kind:
                 yield c, self.postponed.get(c.application_no, slot[1])
 
     def due_cases(self, now):
-        return self._due([(c.application_no, at, copy.deepcopy(c)) for c, at in self._slots(watch.CASE_KIND)], now)
+        return self._due([(c.application_no, at, copy.deepcopy(c)) for c, at in self._slots(sweeps.CASE_KIND)], now)
 
     def due_routes(self, now):
         return self._due([(c.application_no, at, PendingRoute(c.application_no, c.district))
-                          for c, at in self._slots(watch.ROUTE_KIND)], now)
+                          for c, at in self._slots(sweeps.ROUTE_KIND)], now)
 
     def postpone_route(self, no, until):
-        if no in self.cases and watch.route_due(self.cases[no]) is not None:
+        if no in self.cases and sweeps.route_due(self.cases[no]) is not None:
             self.postponed[no] = until
 
     def open_cases(self, district):

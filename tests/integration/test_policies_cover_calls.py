@@ -41,7 +41,7 @@ def _missing(calls, role):
 
 def test_every_call_the_functions_make_is_in_their_policy(client, staff, application, aws, aws_calls):
     from chalicelib.bootstrap import ports
-    from chalicelib.services import watch
+    from chalicelib.services import sweeps
 
     # the API: submit, track, staff views and actions, the institution's answer
     receipt = client.http.post("/v1/applications", headers={"Content-Type": "application/json"},
@@ -69,8 +69,8 @@ def test_every_call_the_functions_make_is_in_their_policy(client, staff, applica
     # the sweeps: reminders, escalation, closing what a closed case left open, the daily run
     aws_calls.reset()
     later = datetime.now().astimezone() + timedelta(days=40)
-    watch.deadline(ports(), later)
-    watch.daily(ports(), later)
+    sweeps.deadline(ports(), later)
+    sweeps.daily(ports(), later)
     sweep_calls = list(aws_calls.calls)
 
     assert {"dynamodb:BatchGetItem", "dynamodb:Query"} <= _needed(api_calls)

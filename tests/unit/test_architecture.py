@@ -186,3 +186,31 @@ def test_only_the_notification_map_builds_messages():
                  if path.name != "notifications.py" and path.parent.name != "delivery_methods"
                  for needle in ("Notification(", "dedup_key(", "publisher.notify(") if needle in path.read_text()]
     assert offenders == []
+
+
+def test_every_declared_schedule_is_a_function_with_its_cadence_and_policy():
+    """A scheduled job is one entry in chalicelib/schedules.py: app.py registers it, named
+    as declared; infra/policies.py gives its function its role's policy; infra/package.py
+    its log group and alarm (tests/infrastructure)."""
+    import os
+    os.environ.setdefault("ROUTING_QUEUE_NAME", "q1")
+    os.environ.setdefault("NOTIFICATION_QUEUE_NAME", "q2")
+    import json
+    from chalice.app import Cron, Rate, ScheduledEventConfig
+
+    import app
+    from chalicelib.schedules import SCHEDULES
+    sources = {s.name: s for s in app.app.event_sources if isinstance(s, ScheduledEventConfig)}
+    assert set(sources) == {s.name for s in SCHEDULES}
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    for s in SCHEDULES:
+        expression = sources[s.name].schedule_expression
+        if s.expression[0] == "rate":
+            assert isinstance(expression, Rate) and expression.value == s.expression[1]
+        else:
+            assert isinstance(expression, Cron) and expression.minutes == s.expression[1]
+        assert sources[s.name].handler_string == f"app.{s.name}" and callable(getattr(app, s.name))
+        assert callable(s.target())
+        for stage in ("dev", "prod"):
+            assert config["stages"][stage]["lambda_functions"][s.name] == {
+                "iam_policy_file": f"policy-{stage}-{s.role}.json"}

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Gone
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, tracking, watch
+from chalicelib.services import applications, feedback, institution, office, tracking, sweeps
 from tests.conftest import VALID_APPLICATION
 from tests.unit.test_service_rules import routed
 
@@ -138,8 +138,8 @@ def test_closing_a_case_closes_its_assignments_tells_the_institution_and_nothing
     p.publisher.notified.clear()
     for day in range(5, 40):                                      # every sweep of the next weeks
         at = datetime(2026, 1, 1, 0, 5, tzinfo=ISTANBUL) + timedelta(days=day)
-        watch.deadline(p, at)
-        watch.daily(p, at.replace(hour=8))
+        sweeps.deadline(p, at)
+        sweeps.daily(p, at.replace(hour=8))
     assert [n for n in p.publisher.notified if n.template != "digest" and no in n.dedup_key] == []
     with pytest.raises(Gone) as exc:
         institution.read(p, link, client="10.0.0.9")
@@ -153,7 +153,7 @@ def test_an_assignment_left_open_on_a_closed_case_is_closed_by_the_sweep_silentl
     case.status = case.status.__class__("not_processed")
     p.cases.cases[no] = case                                      # as stored by the old code: assignment left sent
     p.publisher.notified.clear()
-    result = watch.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))
+    result = sweeps.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))
     assert result["closed"] == 1 and result["reminded"] == result["escalated"] == 0
     assert p.publisher.notified == [] and p.cases.assignments(no)[0].status == "closed"
 
@@ -334,7 +334,7 @@ def test_a_returned_answer_gets_a_fresh_sla_for_the_new_round(p):
     assert a.status == "returned" and a.sla_due_date == date(2026, 1, 27)    # 7 working days from Fri 16 Jan
     assert p.cases.get(no).sla_due_date == date(2026, 1, 27)
     p.publisher.notified.clear()
-    assert watch.assignment_sweep(p, datetime(2026, 1, 17, 0, 5, tzinfo=ISTANBUL))["escalated"] == 0
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 17, 0, 5, tzinfo=ISTANBUL))["escalated"] == 0
 
 
 # --- 9: a thanks owes no answer ---------------------------------------------------------------
@@ -350,7 +350,7 @@ def test_a_thanks_has_no_legal_date_is_acknowledged_passed_on_and_never_chased(p
         office.forward(p, DESK, no, {"institution_ids": [BELEDIYE], "version": v(p, no)}, client="x")
     assert exc.value.code == "thanks_not_forwarded"
     for day in range(1, 45):
-        watch.daily(p, datetime(2026, 1, 5, 8, tzinfo=ISTANBUL) + timedelta(days=day))
+        sweeps.daily(p, datetime(2026, 1, 5, 8, tzinfo=ISTANBUL) + timedelta(days=day))
     assert [n.template for n in p.publisher.notified if n.template == "office_event"] == []
     detail = office.acknowledge(p, DESK, no, {"message": "Teşekkürünüz ilgili ekibe iletilmiştir; sağ olun.",
                                               "institution_ids": [BELEDIYE], "version": v(p, no)}, client="x")

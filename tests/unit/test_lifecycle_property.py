@@ -19,7 +19,7 @@ from chalicelib.domain.assignment import AssignmentStatus
 from chalicelib.domain.case import CLOSED, TRANSITIONS, Status
 from chalicelib.domain.errors import AppError
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, reference, routing, tracking, watch
+from chalicelib.services import applications, feedback, institution, office, reference, routing, tracking, sweeps
 from tests.conftest import VALID_APPLICATION
 from tests.fakes import fake_ports
 
@@ -248,8 +248,8 @@ class Lifecycle(RuleBasedStateMachine):
         before = len(self.p.publisher.notified)
         self.p.clock.advance(hours=hours)
         now = self.p.clock.now()
-        watch.deadline(self.p, now)
-        watch.daily(self.p, now)
+        sweeps.deadline(self.p, now)
+        sweeps.daily(self.p, now)
         self._route_pending()
         for n in self.p.publisher.notified[before:]:
             for no in self._cases_named_in(n):

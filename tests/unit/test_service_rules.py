@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Forbidden, Gone, NotFound, Throttled
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, routing, tracking, watch
+from chalicelib.services import applications, feedback, institution, office, routing, tracking, sweeps
 from tests.conftest import VALID_APPLICATION
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
@@ -213,11 +213,11 @@ def test_a_link_signed_with_a_key_activated_later_verifies(p):
 def test_reminder_two_working_days_before_the_sla_then_escalation_the_day_after(p):
     no, _ = routed(p)                                  # SLA Wed 14 Jan
     p.publisher.notified.clear()
-    assert watch.assignment_sweep(p, datetime(2026, 1, 11, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
-    assert watch.assignment_sweep(p, datetime(2026, 1, 12, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
-    assert watch.assignment_sweep(p, datetime(2026, 1, 12, 9, 0, tzinfo=ISTANBUL))["reminded"] == 0   # once
-    assert watch.assignment_sweep(p, datetime(2026, 1, 14, 23, 0, tzinfo=ISTANBUL))["escalated"] == 0
-    assert watch.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 11, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 12, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 12, 9, 0, tzinfo=ISTANBUL))["reminded"] == 0   # once
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 14, 23, 0, tzinfo=ISTANBUL))["escalated"] == 0
+    assert sweeps.assignment_sweep(p, datetime(2026, 1, 15, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
     assert [(n.template, n.recipient) for n in p.publisher.notified] == [
         ("institution_reminder", "acikkapi.belediye@maltepe.example"),
         ("office_event", "acikkapi@maltepe-kaymakamligi.example"),
@@ -228,19 +228,19 @@ def test_reminder_two_working_days_before_the_sla_then_escalation_the_day_after(
 def test_a_lost_routing_message_is_sent_again_after_10_minutes(p):
     no, _ = submitted(p)
     p.publisher.routed.clear()
-    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=9)) == 0
-    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=11)) == 1
+    assert sweeps.reroute_sweep(p, MON_5_JAN + timedelta(minutes=9)) == 0
+    assert sweeps.reroute_sweep(p, MON_5_JAN + timedelta(minutes=11)) == 1
     assert p.publisher.routed[0]["application_no"] == no and p.publisher.routed[0]["resent"] is True
-    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(minutes=20)) == 0     # postponed 30 minutes
+    assert sweeps.reroute_sweep(p, MON_5_JAN + timedelta(minutes=20)) == 0     # postponed 30 minutes
     routing.handle(p, p.publisher.routed[0])
-    assert watch.reroute_sweep(p, MON_5_JAN + timedelta(hours=3)) == 0        # routed: nothing left
+    assert sweeps.reroute_sweep(p, MON_5_JAN + timedelta(hours=3)) == 0        # routed: nothing left
 
 
 def test_the_legal_warning_comes_five_days_ahead_once(p):
     routed(p)                                           # legal due Wed 4 Feb
-    assert watch.case_sweep(p, datetime(2026, 1, 29, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
-    assert watch.case_sweep(p, datetime(2026, 1, 30, 8, tzinfo=ISTANBUL))["legal_warning"] == 1
-    assert watch.case_sweep(p, datetime(2026, 2, 2, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
+    assert sweeps.case_sweep(p, datetime(2026, 1, 29, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
+    assert sweeps.case_sweep(p, datetime(2026, 1, 30, 8, tzinfo=ISTANBUL))["legal_warning"] == 1
+    assert sweeps.case_sweep(p, datetime(2026, 2, 2, 8, tzinfo=ISTANBUL))["legal_warning"] == 0
 
 
 # --- survey and objection ------------------------------------------------------------------
@@ -395,7 +395,7 @@ def test_an_information_request_waits_for_the_citizen_whose_reply_is_sealed(p):
 def _maltepe_digest(p, at):
     p.publisher.notified.clear()
     p.publisher.routed.clear()
-    sent = watch.digest(p, at)                      # one routing message per district with an office ...
+    sent = sweeps.digest(p, at)                      # one routing message per district with an office ...
     assert [m["type"] for m in p.publisher.routed] == ["digest.district"] * sent
     for msg in p.publisher.routed:                  # ... each one handled by the routing worker
         routing.handle(p, msg)
@@ -594,9 +594,9 @@ def test_a_role_and_scope_that_do_not_fit_are_refused_naming_the_field(p, body, 
 def test_an_information_request_at_working_day_12_warns_the_office_once_to_decide_on_extension(p):
     no, _ = routed(p, type="bilgi_edinme", category="okul_kayit")      # day 15 is Mon 26 Jan
     p.publisher.notified.clear()
-    assert watch.case_sweep(p, datetime(2026, 1, 20, 8, tzinfo=ISTANBUL))["extension_window"] == 0
-    assert watch.case_sweep(p, datetime(2026, 1, 21, 8, tzinfo=ISTANBUL))["extension_window"] == 1   # day 12
-    assert watch.case_sweep(p, datetime(2026, 1, 22, 8, tzinfo=ISTANBUL))["extension_window"] == 0
+    assert sweeps.case_sweep(p, datetime(2026, 1, 20, 8, tzinfo=ISTANBUL))["extension_window"] == 0
+    assert sweeps.case_sweep(p, datetime(2026, 1, 21, 8, tzinfo=ISTANBUL))["extension_window"] == 1   # day 12
+    assert sweeps.case_sweep(p, datetime(2026, 1, 22, 8, tzinfo=ISTANBUL))["extension_window"] == 0
     [mail] = [n for n in p.publisher.notified if "extension-window" in n.dedup_key]   # the legal warning too
     assert mail.dedup_key == f"{no}:extension-window:office"
     assert "26.01.2026 tarihinden önce" in mail.params["detail"]

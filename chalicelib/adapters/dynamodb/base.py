@@ -14,7 +14,7 @@ from typing import Callable
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ...domain import watch
+from ...domain import sweeps
 from ...services.ports import InvalidCursor, StaleCase, TransientConflict
 from . import itemkeys as K
 from .models import transaction_connection
@@ -97,8 +97,8 @@ def full(model, keys: list[tuple[str, str]]) -> list:
 def due_keys(model, kind: str, now: datetime):
     """What is due by `now` from the sparse sweep index, shard by shard (keys and the
     district only): a sweep reads what is due, never what is not."""
-    upper = watch.sweep_key(now, "\uffff")
-    for shard in range(watch.SHARDS):
+    upper = sweeps.sweep_key(now, "\uffff")
+    for shard in range(sweeps.SHARDS):
         yield from model.sweep.query(K.sweep_pk(kind, shard), model.sweep_sk <= upper)
 
 

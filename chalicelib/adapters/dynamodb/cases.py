@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet
 
-from ...domain import watch
+from ...domain import sweeps
 from ...domain.case import OPEN_STATUSES, Status
 from ...domain.partners import RATE_WINDOW_SECONDS
 from ...domain.records import Counter, IdempotencyRecord, PendingRoute
@@ -292,7 +292,7 @@ class DynamoCases:
     # --- sweeps --------------------------------------------------------------------
 
     def due_assignments(self, now: datetime) -> list:
-        keys = [(i.pk, i.sk) for i in due_keys(AssignmentItem, watch.ASSIGNMENT_KIND, now)]
+        keys = [(i.pk, i.sk) for i in due_keys(AssignmentItem, sweeps.ASSIGNMENT_KIND, now)]
         items = full(AssignmentItem, keys) if keys else []
         return [(M.assignment_from_item(i), i.district) for i in sorted(items, key=lambda i: (i.sweep_pk or "",
                                                                                              i.sweep_sk or ""))]
@@ -309,7 +309,7 @@ class DynamoCases:
         return out
 
     def due_cases(self, now: datetime) -> list:
-        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, watch.CASE_KIND, now)]
+        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, sweeps.CASE_KIND, now)]
         items = full(CaseItem, keys) if keys else []
         return [self._case(i) for i in sorted(items, key=lambda i: (i.sweep_pk or "", i.sweep_sk or ""))]
 
@@ -317,7 +317,7 @@ class DynamoCases:
         """Received cases not routed by their slot's time, from the sweep index. A route
         marker item left from before the case carried its own slot is deleted here once
         its case has been routed (nothing else deletes it now), and followed until then."""
-        rows = list(due_keys(CaseItem, watch.ROUTE_KIND, now))
+        rows = list(due_keys(CaseItem, sweeps.ROUTE_KIND, now))
         legacy = {K.no_of(r.pk) for r in rows if r.pk.startswith("ROUTE#")}
         routed: set[str] = set()
         if legacy:
@@ -332,8 +332,8 @@ class DynamoCases:
         """Moves a still-received case's re-route slot to `until`. Only the slot changes
         (no version bump: the case itself is not changed); a case routed meanwhile has
         left the slot, and then nothing is postponed."""
-        sort = watch.sweep_key(until, no)
-        slot = K.sweep_pk(watch.ROUTE_KIND, watch.shard_of(no))
+        sort = sweeps.sweep_key(until, no)
+        slot = K.sweep_pk(sweeps.ROUTE_KIND, sweeps.shard_of(no))
         try:
             CaseItem._get_connection().update_item(*K.case_key(no), actions=[CaseItem.sweep_sk.set(sort)],
                                                    condition=CaseItem.sweep_pk == slot)
@@ -355,7 +355,7 @@ class DynamoCases:
 
     def due_retention(self, now: datetime) -> list:
         """Closed cases whose retention ended by `now`, from the sweep index (due only)."""
-        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, watch.RETENTION_KIND, now)]
+        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, sweeps.RETENTION_KIND, now)]
         items = full(CaseItem, keys) if keys else []
         return [self._case(i, with_personal_data=False) for i in items]
 

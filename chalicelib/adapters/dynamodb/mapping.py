@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timezone
 
 from ...config import settings
-from ...domain import retention, watch
+from ...domain import retention, sweeps
 from ...domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
@@ -106,16 +106,16 @@ def case_to_item(case: Case, keys) -> CaseItem:
     if case.partner:   # a partner follows its requests by their last public change
         item.gsi5pk = K.partner_index_pk(case.partner["id"])
         item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)
-    slot = watch.case_slot(case, default_calendar())
+    slot = sweeps.case_slot(case, default_calendar())
     if slot is not None:   # not routed yet (the re-route sweep), or its next warning
         kind, at = slot
-        item.sweep_pk = K.sweep_pk(kind, watch.shard_of(case.application_no))
-        item.sweep_sk = watch.sweep_key(at, case.application_no)
+        item.sweep_pk = K.sweep_pk(kind, sweeps.shard_of(case.application_no))
+        item.sweep_sk = sweeps.sweep_key(at, case.application_no)
     elif case.closed and case.anonymised_at is None and not case.legal_hold and case.closed_at is not None:
         # KVKK: the destruction sweep finds the file on the day its retention ends
         end = retention.add_years(local_date(case.closed_at), settings().retention_years)
-        item.sweep_pk = K.sweep_pk(watch.RETENTION_KIND, watch.shard_of(case.application_no))
-        item.sweep_sk = watch.sweep_key(datetime(end.year, end.month, end.day, tzinfo=ISTANBUL), case.application_no)
+        item.sweep_pk = K.sweep_pk(sweeps.RETENTION_KIND, sweeps.shard_of(case.application_no))
+        item.sweep_sk = sweeps.sweep_key(datetime(end.year, end.month, end.day, tzinfo=ISTANBUL), case.application_no)
     if case.version is not None:
         item.version = case.version
     return item
@@ -239,10 +239,10 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
         notes=list(a.notes), reminded_for=a.reminded_for, redirect=a.redirect, subject=a.subject,
         contact_shared=a.contact_shared,
     )
-    pending = watch.assignment_next(a, default_calendar())
+    pending = sweeps.assignment_next(a, default_calendar())
     if pending is not None:
-        item.sweep_pk = K.sweep_pk(watch.ASSIGNMENT_KIND, watch.shard_of(a.id))
-        item.sweep_sk = watch.sweep_key(pending[1], a.id)
+        item.sweep_pk = K.sweep_pk(sweeps.ASSIGNMENT_KIND, sweeps.shard_of(a.id))
+        item.sweep_sk = sweeps.sweep_key(pending[1], a.id)
     if a.version is not None:
         item.version = a.version
     return item
@@ -350,8 +350,8 @@ def subject_request_to_item(r: SubjectRequest, keys) -> SubjectRequestItem:
                               closed_at=_iso(r.closed_at), closed_by=r.closed_by, warned=r.warned, log=list(r.log),
                               gsi2pk=K.subject_request_status_pk(r.district, r.status), gsi2sk=f"{r.due_on.isoformat()}#{r.id}")
     if r.status == "open" and not r.warned:
-        item.sweep_pk = K.sweep_pk(watch.SUBJECT_REQUEST_KIND, watch.shard_of(r.id))
-        item.sweep_sk = watch.sweep_key(datetime(r.warn_on.year, r.warn_on.month, r.warn_on.day, 5,
+        item.sweep_pk = K.sweep_pk(sweeps.SUBJECT_REQUEST_KIND, sweeps.shard_of(r.id))
+        item.sweep_sk = sweeps.sweep_key(datetime(r.warn_on.year, r.warn_on.month, r.warn_on.day, 5,
                                                  tzinfo=timezone.utc), format_id(r.id))
     if r.version is not None:
         item.version = r.version

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError
 
-from ...domain import watch
+from ...domain import sweeps
 from ...domain.subject_requests import SubjectRequest
 from ...services.ports import StaleCase
 from . import itemkeys as K
@@ -50,6 +50,6 @@ class DynamoSubjectRequests:
         return sorted((M.subject_request_from_item(i, self.keys) for i in items), key=lambda r: (r.due_on, r.id))
 
     def due(self, now: datetime) -> list[SubjectRequest]:
-        keys = [(i.pk, i.sk) for i in due_keys(SubjectRequestItem, watch.SUBJECT_REQUEST_KIND, now)]
+        keys = [(i.pk, i.sk) for i in due_keys(SubjectRequestItem, sweeps.SUBJECT_REQUEST_KIND, now)]
         items = full(SubjectRequestItem, keys) if keys else []
         return [M.subject_request_from_item(i, self.keys) for i in items]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..domain import events as ev
-from ..domain import watch
+from ..domain import sweeps
 from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import CLOSED
@@ -21,7 +21,7 @@ from .notifications import district_lookup, tell
 from .ports import Ports
 
 
-def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDER_WINDOW_WORKING_DAYS) -> dict:
+def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMINDER_WINDOW_WORKING_DAYS) -> dict:
     repo = ports.cases
     calendar = default_calendar()
     district = district_lookup(ports.reference)
@@ -36,14 +36,14 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = watch.REMINDE
             a.status = AssignmentStatus.CLOSED
             counts["closed" if repo.save_assignment(a, district_code) else "skipped"] += 1
             continue
-        pending = watch.assignment_next(a, calendar, window)
+        pending = sweeps.assignment_next(a, calendar, window)
         if pending is None or pending[1] > now:
             counts["skipped"] += 1
             continue
         action, _ = pending
         event: ev.ReminderDue | ev.AssignmentOverdue
         if action == "remind":
-            step = watch.assignment_step(a)
+            step = sweeps.assignment_step(a)
             event = ev.ReminderDue(a, step)
             a.reminded_for = step
         else:
@@ -66,7 +66,7 @@ def reroute_sweep(ports: Ports, now: datetime) -> int:
     for pending in ports.cases.due_routes(now):
         ports.publisher.route(routing_messages.application_received(pending.application_no, pending.district, now,
                                                             resent=True))
-        ports.cases.postpone_route(pending.application_no, now + watch.REROUTE_BACKOFF)
+        ports.cases.postpone_route(pending.application_no, now + sweeps.REROUTE_BACKOFF)
         sent += 1
     return sent
 
@@ -79,7 +79,7 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
     district = district_lookup(ports.reference)
     counts = {"legal_warning": 0, "extension_window": 0, "skipped": 0}
     for case in repo.due_cases(now):
-        due_actions = [name for name, at in watch.case_actions(case, calendar) if at <= now]
+        due_actions = [name for name, at in sweeps.case_actions(case, calendar) if at <= now]
         settings = district(case.district)
         if not due_actions or settings is None:
             counts["skipped"] += 1

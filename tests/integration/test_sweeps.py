@@ -21,9 +21,9 @@ def _assignment(no: str, sla_due: date, inst="34-maltepe.belediye"):
 
 
 def sweep(now, publisher=None):
-    from chalicelib.services import watch
+    from chalicelib.services import sweeps
     from tests.helpers import real_ports
-    return watch.assignment_sweep(real_ports(publisher=publisher), now)
+    return sweeps.assignment_sweep(real_ports(publisher=publisher), now)
 
 
 def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
@@ -93,8 +93,8 @@ def test_a_sweep_run_twice_or_twice_at_once_sends_each_notification_once(client,
 
 def _daily(now):
     from chalicelib.bootstrap import ports
-    from chalicelib.services import watch
-    return watch.daily(ports(), now)
+    from chalicelib.services import sweeps
+    return sweeps.daily(ports(), now)
 
 
 def test_daily_legal_warning_extension_window_and_digest(client, application, aws):
@@ -131,7 +131,7 @@ def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, applicat
     route_all(aws)
     from chalicelib.bootstrap import ports
     case = ports().cases.get(receipt["application_no"].replace("-", ""))
-    from chalicelib.services import routing, watch
+    from chalicelib.services import routing, sweeps
     from tests.helpers import Captured, real_ports
 
     def digest(now):
@@ -139,7 +139,7 @@ def test_digest_lists_yesterdays_new_and_todays_due_and_overdue(client, applicat
         real handler) turns each into that district's e-mail."""
         captured = Captured()
         ports_ = real_ports(publisher=captured)
-        sent = watch.digest(ports_, now)
+        sent = sweeps.digest(ports_, now)
         assert len(captured.routed) == sent and sent >= 2
         for msg in captured.routed:
             routing.handle(ports_, msg, now)
@@ -235,30 +235,30 @@ def _sqs_unreachable(*args, **kwargs):
 def test_a_lost_routing_message_is_sent_again_by_the_sweep(client, application, aws, monkeypatch):
     from chalicelib.adapters import publisher as queues
     from chalicelib.bootstrap import ports
-    from chalicelib.services import watch
+    from chalicelib.services import sweeps
 
     monkeypatch.setattr(queues, "send", _sqs_unreachable)
     receipt = submit(client, application)          # still a receipt: the case is recorded
     monkeypatch.undo()
     assert route_all(aws) == ([], [])              # nothing was queued
     now = datetime.now(timezone.utc)
-    assert watch.reroute_sweep(ports(), now + timedelta(minutes=5)) == 0
-    assert watch.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
+    assert sweeps.reroute_sweep(ports(), now + timedelta(minutes=5)) == 0
+    assert sweeps.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
     route_all(aws)
     status = client.http.get(f"/v1/applications/{receipt['application_no']}",
                              headers={"X-Access-Code": receipt["access_code"]}).json_body["status"]
     assert status == "forwarded"
-    assert watch.reroute_sweep(ports(), now + timedelta(hours=2)) == 0  # routed: out of the re-route slot
+    assert sweeps.reroute_sweep(ports(), now + timedelta(hours=2)) == 0  # routed: out of the re-route slot
     assert sum("alındı" in m["body"] for m in outbox()["sms"]) == 1
 
 
 def test_routed_cases_leave_no_marker_behind(client, application, aws):
     from chalicelib.bootstrap import ports
-    from chalicelib.services import watch
+    from chalicelib.services import sweeps
     submit(client, application)
     submit(client, dict(application, district="06-cankaya"))  # goes to review: also routed
     route_all(aws)
-    assert watch.reroute_sweep(ports(), datetime.now(timezone.utc) + timedelta(hours=1)) == 0
+    assert sweeps.reroute_sweep(ports(), datetime.now(timezone.utc) + timedelta(hours=1)) == 0
 
 
 def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client, application, aws, monkeypatch):
@@ -269,7 +269,7 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
     from chalicelib.adapters.dynamodb.models import CaseItem, RouteMarker
     from chalicelib.bootstrap import ports
     from chalicelib.domain.refs import normalise_application_no
-    from chalicelib.services import watch
+    from chalicelib.services import sweeps
 
     monkeypatch.setattr(queues, "send", _sqs_unreachable)
     receipt = submit(client, application)
@@ -279,10 +279,10 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
     item = CaseItem.get(f"CASE#{no}", "CASE")
     assert item.sweep_pk.startswith("R#") and item.version == 1
     now = datetime.now(timezone.utc)
-    assert watch.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
+    assert sweeps.reroute_sweep(ports(), now + timedelta(minutes=11)) == 1
     postponed = CaseItem.get(f"CASE#{no}", "CASE")
     assert postponed.version == 1 and postponed.sweep_sk > item.sweep_sk     # the slot moved, the case did not
-    assert watch.reroute_sweep(ports(), now + timedelta(minutes=20)) == 0
+    assert sweeps.reroute_sweep(ports(), now + timedelta(minutes=20)) == 0
     route_all(aws)
     routed = CaseItem.get(f"CASE#{no}", "CASE")
     assert routed.status == "forwarded" and routed.sweep_pk.startswith("C#")   # the legal warning's slot now
@@ -295,7 +295,7 @@ def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(clie
     from chalicelib.adapters import publisher as queues
     from chalicelib.adapters.dynamodb.models import RouteMarker
     from chalicelib.bootstrap import ports
-    from chalicelib.domain import watch as W
+    from chalicelib.domain import sweeps as W
     from chalicelib.domain.refs import normalise_application_no
 
     routed = normalise_application_no(submit(client, application)["application_no"])
