@@ -13,6 +13,8 @@ import os
 import threading
 from typing import Any
 
+from ..config import settings
+
 # A backend that does not answer must not hold a request for a minute: every AWS call
 # (boto3 here, pynamodb in dynamodb/) gives up after CONNECT_TIMEOUT + READ_TIMEOUT per
 # attempt, MAX_ATTEMPTS attempts, and the API answers 503 unavailable (api/http.py).
@@ -89,7 +91,6 @@ class AwsClients:
 
 
 def region() -> str:
-    from ..config import settings
     return settings().region
 
 

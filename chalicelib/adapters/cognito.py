@@ -8,8 +8,10 @@ file. Nothing is ever decoded without being verified.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
+import urllib.request
 
 from ..config import settings
 from ..domain.principal import ROLES, Principal
@@ -54,8 +56,6 @@ class CognitoStaffIdentity:
     # --- who someone is --------------------------------------------------------------
 
     def _jwks(self, *, fresh: bool = False):
-        import json
-        import urllib.request
 
         from jwt import PyJWKSet
         with self._lock:

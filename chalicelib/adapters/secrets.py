@@ -19,12 +19,12 @@ import threading
 import time
 
 from ..domain.crypto import Keyring, SigningKeys
+from .aws import client
 
 REFRESH_MIN_INTERVAL = 30.0  # seconds between two refreshes, so bad kids cannot hammer the secret
 
 
 def _secret(arn: str) -> str:
-    from .aws import client
     return client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote, urlencode
 
+from ..domain.attachments import content_disposition
 from .aws import client
+from .secrets import _secret
 
 MAX_BYTES = 10 * 1024 * 1024
 DOWNLOAD_URL_SECONDS = 300
@@ -36,7 +39,6 @@ class CloudFrontDownloads:
     def configured(cls, s) -> "CloudFrontDownloads | None":
         if not (s.downloads_base_url and s.downloads_key_id and s.downloads_signing_secret_id):
             return None
-        from .secrets import _secret
         return cls(s.downloads_base_url, s.downloads_key_id, lambda: _secret(s.downloads_signing_secret_id))
 
     def _sign(self, message: bytes) -> bytes:
@@ -50,7 +52,6 @@ class CloudFrontDownloads:
         return self._key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - CloudFront's algorithm
 
     def url(self, key: str, content_type: str, disposition: str, *, expires_at: datetime) -> str:
-        from urllib.parse import quote, urlencode
         from botocore.signers import CloudFrontSigner
         query = urlencode({"response-content-disposition": disposition, "response-content-type": content_type},
                           quote_via=quote)
@@ -78,7 +79,6 @@ class S3Storage:
     def presigned_download(self, key: str, filename: str, content_type: str) -> str:
         """Always a download (never rendered by the browser), with the type the server
         checked, not the one the uploader declared."""
-        from ..domain.attachments import content_disposition
         if self.downloads is not None:
             return self.downloads.url(key, content_type, content_disposition(filename),
                                       expires_at=datetime.now(timezone.utc) + timedelta(seconds=DOWNLOAD_URL_SECONDS))

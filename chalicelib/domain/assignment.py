@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .calendar import DEFAULT_INSTITUTION_SLA_WORKING_DAYS, TurkishCalendar, local_date
+from .case import Status
 from .catalog import Subject
 
 
@@ -142,7 +143,6 @@ def settle_status(assignments: list):
     """The status a case takes when it comes back to the office's hands (after waiting
     for the applicant): forwarded while an institution still owes an answer, answered
     when every assignment in play has answered, else in review."""
-    from .case import Status
     if any(a.is_open for a in assignments):
         return Status.FORWARDED
     if any(a.status == AssignmentStatus.ANSWERED for a in assignments):
@@ -154,7 +154,6 @@ def settle_case(case, assignments: list, at: datetime) -> str | None:
     """After an institution acted: when every assignment still in play has answered, the
     case becomes `institution_answered`; when all were redirected, it goes back to the
     office (`in_review`). Returns the event, if any."""
-    from .case import Status
     if case.status != Status.FORWARDED:
         return None
     active = [a for a in assignments if a.status not in (AssignmentStatus.REDIRECTED, AssignmentStatus.CLOSED)]

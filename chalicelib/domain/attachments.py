@@ -1,6 +1,10 @@
 """What an attachment may be: PDF, JPEG or PNG, at most 10 MB, and the bytes must say so."""
 from __future__ import annotations
 
+import unicodedata
+from io import BytesIO
+from urllib.parse import quote
+
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 MAX_BYTES = 10 * 1024 * 1024
 _MAGIC = {
@@ -45,7 +49,6 @@ def strip_metadata(body: bytes, content_type: str) -> tuple[bytes, str, dict | N
     every office browser shows. PDFs pass unchanged."""
     if content_type == "application/pdf":
         return body, content_type, None
-    from io import BytesIO
 
     from PIL import Image, ImageOps
     if content_type == "image/heic":
@@ -101,7 +104,6 @@ def pdf_problem(body: bytes) -> str | None:
     trailer must parse and it must have a page. An HTML page behind a "%PDF-" prefix
     does not, and is refused. (pypdf: the standard pure-Python PDF reader, imported
     only here.)"""
-    from io import BytesIO
 
     from pypdf import PdfReader
     try:
@@ -115,8 +117,6 @@ def content_disposition(filename: str) -> str:
     """`attachment` with the name as RFC 6266 / RFC 5987 give it: an ASCII fallback in
     `filename` (anything else replaced) and the UTF-8 name, percent-encoded, in
     `filename*`. Nothing the uploader wrote reaches the header unencoded."""
-    import unicodedata
-    from urllib.parse import quote
     name = "".join(ch for ch in unicodedata.normalize("NFC", filename) if unicodedata.category(ch)[0] != "C")
     name = name.replace("/", "_").replace("\\", "_").strip() or "ek"
     fallback = "".join(ch if 0x20 <= ord(ch) < 0x7f and ch not in '"%;' else "_" for ch in name)

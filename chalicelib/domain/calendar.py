@@ -5,8 +5,11 @@ editable per-year list supplies administrative leave days (idari izin).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import threading
+import types
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -67,9 +70,6 @@ def _turkey():
 
 
 def _load_turkey():
-    import importlib.util
-    import sys
-    import types
     loaded = getattr(sys.modules.get("holidays"), "Turkey", None)
     if loaded is not None:
         return loaded

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from .calendar import default_calendar
+from .catalog import catalog
 from .errors import Conflict
+from .notifications import institutions_phrase
 
 
 class Status(StrEnum):
@@ -66,8 +69,6 @@ PUBLIC_NOTES = {
 def legal_due_for(case_type: str, start: date, *, extended: bool = False) -> date | None:
     """The legal due date of a case of this type whose period runs from `start` (the
     receipt date, or the day it was reopened); None when no answer is owed."""
-    from .calendar import default_calendar
-    from .catalog import catalog
     if not catalog().answer_owed(case_type):
         return None
     return default_calendar().legal_due(catalog().law_of(case_type), start, extended=extended)
@@ -188,7 +189,6 @@ class Case:
     def record_forward(self, institutions: list, at: datetime, *, actor: str = "system") -> int:
         """Moves the case to `forwarded` towards the given institutions; returns the
         forward's sequence number (1 for the first forward)."""
-        from .notifications import institutions_phrase
         self.transition(Status.FORWARDED, at, actor=actor, event="forwarded",
                         note=f"Başvurunuz {institutions_phrase([i.name for i in institutions])} iletildi.")
         self.forwards += 1

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
+import secrets
 from dataclasses import dataclass
 
 _VERSION = "v1"
@@ -85,7 +87,6 @@ class SigningKeys:
     @classmethod
     def from_document(cls, raw: str) -> "SigningKeys":
         """JSON {"active": "<kid>", "<kid>": "<secret, ≥ 32 characters>", ...}."""
-        import json
 
         doc = json.loads(raw)
         keys = {kid: value.encode("utf-8") for kid, value in doc.items() if kid != "active"}
@@ -97,6 +98,4 @@ class SigningKeys:
 
 
 def new_signing_keys_document(kid: str = "k1") -> str:
-    import json
-    import secrets
     return json.dumps({"active": kid, kid: secrets.token_urlsafe(48)})

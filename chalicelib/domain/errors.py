@@ -63,3 +63,8 @@ class Unauthorized(AppError):
 
 class Forbidden(AppError):
     status = 403
+
+
+def forbidden() -> Forbidden:
+    """The one refusal of an action the principal may not take (no detail of why)."""
+    return Forbidden("forbidden", "Bu işlem için yetkiniz yok.")

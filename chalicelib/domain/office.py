@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from . import refs
 from .calendar import ISTANBUL, default_calendar, local_date, tr_date
 from .case import HistoryEntry, Status, legal_due_for
 
@@ -75,7 +76,6 @@ def can_extend(case, today: date) -> bool:
 
 def closing_reason(case) -> str:
     """What an institution is told when a case closes before it answered."""
-    from . import refs
     if case.status == Status.CONCLUDED:
         return "Başvuru Açık Kapı bürosunca sonuçlandırıldı; kurumunuzdan cevap beklenmiyor."
     if case.merged_into:

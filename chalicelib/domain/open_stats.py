@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .calendar import local_date
+from .case import CLOSED, Status
 
 MIN_COUNT = 5
 DAYS_CAP = 120          # d120 counts conclusions after 120 days or more
@@ -38,7 +39,6 @@ def month_of(day) -> str:
 
 
 def _closures(case) -> int:
-    from .case import CLOSED
     n, previous = 0, None
     for h in case.history:
         if h.status in CLOSED and previous not in CLOSED:
@@ -51,7 +51,6 @@ def month_moves(previous_status, case) -> list[tuple[tuple[str, str, str], str, 
     """((month, district, type), field, delta) for a case saved with `case.status`, stored
     before with `previous_status` (None for a new case). A case reopened after an objection
     and closed again is counted once, at its first closure."""
-    from .case import CLOSED, Status
     out = []
     if previous_status is None:
         out.append(((month_of(case.receipt_date), case.district, case.type), "received", 1))

@@ -14,6 +14,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import AppError
+
+from .case import Applicant, HistoryEntry
+from .catalog import catalog
+from .identity import is_valid_national_id
+
 _DATA = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 DEFAULT_YEARS = 10
 
@@ -77,7 +83,6 @@ _PHONE = re.compile(r"(?<!\d)(?:\+?90[\s.-]?|0)?5\d{2}[\s.-]?\d{3}[\s.-]?\d{2}[\
 def personal_data_in(text: str) -> list[str]:
     """What in a final answer looks like personal data that must not be there: it is
     kept after the applicant's data is destroyed (docs/kvkk.md)."""
-    from .identity import is_valid_national_id
     found = []
     if any(is_valid_national_id(m) for m in _NATIONAL_ID.findall(text or "")):
         found.append("national_id")
@@ -98,8 +103,6 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     district, dates, statuses, outcome, institutions and the final answer.
 
     Returns the destruction log entries and the storage keys of the attachments to delete."""
-    from .case import Applicant, HistoryEntry
-    from .catalog import catalog
     subject = catalog().subjects.get(case.category)
     case.applicant = Applicant("", "", "", "", "", None)
     case.description = ERASED
@@ -130,3 +133,15 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
             answer.attachments = []      # deleted from storage; the destruction log names them
         a.contact_shared = None if a.contact_shared is None else {"at": a.contact_shared.get("at"), "erased": True}
     return destroyed, keys
+
+
+def check_final_answer(text: str) -> None:
+    """A final answer outlives the applicant's data: it must not carry a national id or
+    a phone number (docs/kvkk.md)."""
+    found = personal_data_in(text)
+    if found:
+        names = {"national_id": "T.C. kimlik numarası", "phone": "telefon numarası"}
+        raise AppError("personal_data_in_answer",
+                       f"Gerekçeli cevapta {' ve '.join(names[f] for f in found)} var; çıkarınız. Son cevap, başvuru "
+                       "sahibinin kişisel verileri saklama süresi sonunda imha edildikten sonra da saklanır.",
+                       field="answer", status=422)

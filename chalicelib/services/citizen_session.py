@@ -9,12 +9,16 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
+from ..domain import events as ev
 from ..domain import otp as O
 from ..domain import refs
 from ..domain.calendar import iso_local
-from ..domain.errors import NotFound, Throttled, Unauthorized
+from ..domain.errors import AppError, NotFound, Throttled, Unauthorized
 from ..domain.records import Counter
-from .ports import Ports
+from ..domain.tokens import TokenError
+from . import links, notifications
+from .ports import InvalidCursor, Ports
+from .tracking import invalid_number, public_view
 
 SENT_MESSAGE = ("Bu bilgilerle yapılmış bir başvurunuz varsa doğrulama kodu cep telefonunuza SMS ile gönderildi. "
                 "Kod 5 dakika geçerlidir.")
@@ -37,8 +41,6 @@ def request_code(ports: Ports, data, *, client: str) -> dict:
     answer is the same either way. Throttled per phone and per client address first, so
     a refusal says nothing about the phone either."""
     from ..domain.schemas import OtpRequestIn, parse
-    from . import notifications
-    from ..domain import events as ev
     req = parse(OtpRequestIn, data)
     now = ports.clock.now()
     window = int(now.timestamp()) // O.SEND_WINDOW_SECONDS
@@ -61,7 +63,6 @@ def request_code(ports: Ports, data, *, client: str) -> dict:
 
 def open_session(ports: Ports, data) -> dict:
     from ..domain.schemas import OtpVerifyIn, parse
-    from . import links
     req = parse(OtpVerifyIn, data)
     now = ports.clock.now()
     subject = _subject(ports, req.national_id, req.phone)
@@ -77,8 +78,6 @@ def open_session(ports: Ports, data) -> dict:
 
 def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
     """(national-id HMAC, phone HMAC) of a valid citizen session, or 401."""
-    from . import links
-    from ..domain.tokens import TokenError
     token = (authorization or "").removeprefix("Bearer ").strip()
     try:
         claims = links.verify_link(ports.keys, token, now=ports.clock.now(), purpose=O.SESSION_PURPOSE)
@@ -106,8 +105,6 @@ def _mine(ports: Ports, case, nid: str, phone: str) -> bool:
 
 
 def my_applications(ports: Ports, authorization: str | None, params: dict) -> dict:
-    from .ports import InvalidCursor
-    from ..domain.errors import AppError
     nid, phone = session_of(ports, authorization)
     try:
         cases, cursor = ports.cases.applicant_page(nid, 20, params.get("cursor"))
@@ -122,7 +119,6 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
 
 
 def my_application(ports: Ports, authorization: str | None, raw_no: str) -> dict:
-    from .tracking import invalid_number, public_view
     nid, phone = session_of(ports, authorization)
     no = refs.normalise_application_no(raw_no)
     if no is None:

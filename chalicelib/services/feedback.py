@@ -4,17 +4,18 @@ days of conclusion, with the access code)."""
 from __future__ import annotations
 
 from ..domain import events as ev
+from ..domain import office as policy
 from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
 from ..domain.errors import Conflict, Gone, Unauthorized
-from ..domain import office as policy
 from ..domain.records import SurveyAnswer
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell
 from .ports import Ports
+from .tracking import citizen_action, public_view
 
 
 def _survey_claims(ports: Ports, token: str | None, now):
@@ -50,7 +51,6 @@ def answer_survey(ports: Ports, token, data) -> dict:
 
 
 def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
-    from .tracking import citizen_action, public_view
     now = ports.clock.now()
     req = parse(ObjectionIn, data)
 

@@ -12,14 +12,15 @@ from ..domain import attachments as att
 from ..domain import events as ev
 from ..domain import refs
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, settle_case
-from ..domain.calendar import ISTANBUL, iso_local as _iso, local_date
+from ..domain.calendar import ISTANBUL, local_date
+from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_email, mask_national_id, mask_phone
-from ..domain.office import apply_extension, can_extend
-from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
+from ..domain.office import apply_extension, can_extend, closing_reason
 from ..domain.records import AuditEntry, Counter
+from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.tokens import TokenError
 from . import links
 from .notifications import tell
@@ -47,7 +48,6 @@ def _refuse(reason: str) -> AppError:
 
 def _closed(case, assignment) -> AppError:
     """410 with the reason: the case closed, or this institution's part of it did."""
-    from ..domain.office import closing_reason
     if case.closed:
         return Gone("case_closed", f"{closing_reason(case)} Bu bağlantı artık kullanılamaz.",
                     details={"current_status": case.status.value})

@@ -8,14 +8,22 @@ logs each destroyed record in the same transaction as the anonymised case.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 
+from ..config import settings
+from ..domain import events as ev
 from ..domain import refs
 from ..domain import retention as R
+from ..domain import subject_requests as D
 from ..domain.calendar import iso_local, local_date
-from ..domain.errors import AppError, Forbidden
+from ..domain.errors import AppError, Conflict, Forbidden, NotFound, forbidden
+from ..domain.identity import mask_national_id, mask_phone
 from ..domain.records import AuditEntry
-from .ports import Ports, StaleCase
+from ..logs import logger
+from .notifications import district_lookup, tell
+from .ports import InvalidCursor, Ports, StaleCase
+from .tracking import checked_case
 
 
 def new_run_id(now: datetime) -> str:
@@ -27,7 +35,6 @@ def destroy_case(ports: Ports, no: str, now: datetime, *, run_id: str, rule: str
     """Anonymises one closed case and everything that hangs off it; the destroyed
     records, or None when there was nothing to do (held, open, not due, done already,
     or another run won)."""
-    from ..config import settings
     # destroying needs none of the sealed data: nothing is decrypted to delete it
     case, assignments = ports.cases.load_with_assignments(no, with_personal_data=False)
     if case is None or case.anonymised_at is not None or not case.closed or case.legal_hold:
@@ -53,7 +60,6 @@ def destroy_case(ports: Ports, no: str, now: datetime, *, run_id: str, rule: str
 def sweep(ports: Ports, now: datetime, *, run_id: str | None = None) -> dict:
     """The monthly destruction run (well inside the regulation's 6 months): every closed
     case whose retention period ended, unless it is on legal hold."""
-    from ..logs import logger
     run_id = run_id or new_run_id(now)
     destroyed, records = 0, 0
     for case in ports.cases.due_retention(now):
@@ -67,10 +73,8 @@ def sweep(ports: Ports, now: datetime, *, run_id: str | None = None) -> dict:
 
 
 def destruction_log(ports: Ports, p, params: dict) -> dict:
-    from .office.queries import forbidden
     if p.role != "supervisor" or not p.district:
         raise forbidden()
-    from .ports import InvalidCursor
     try:
         rows, cursor = ports.cases.destruction_log(p.district, limit=50, cursor=params.get("cursor"))
     except InvalidCursor:
@@ -83,7 +87,6 @@ def destruction_log(ports: Ports, p, params: dict) -> dict:
 def _readable_copy(ports: Ports, case, assignments) -> dict:
     """Every field held about the applicant in one case, the recipients and the end of
     its retention (KVKK art. 11: what is processed, for what, and to whom it went)."""
-    from ..config import settings
     a = case.applicant
     replies = []
     for n in case.notes:
@@ -113,7 +116,6 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
 
 def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
     """The citizen's own copy of what one application holds (number + access code)."""
-    from .tracking import checked_case
     now = ports.clock.now()
     checked = checked_case(ports, raw_no, access_code, client=client, now=now)
     case, assignments = ports.cases.load_with_assignments(checked.application_no)
@@ -128,18 +130,6 @@ def controller() -> str:
     return "T.C. İçişleri Bakanlığı adına başvurunun yapıldığı valilik / kaymakamlık (veri sorumlusu)"
 
 
-def check_final_answer(text: str) -> None:
-    """A final answer outlives the applicant's data: it must not carry a national id or
-    a phone number (docs/kvkk.md)."""
-    found = R.personal_data_in(text)
-    if found:
-        names = {"national_id": "T.C. kimlik numarası", "phone": "telefon numarası"}
-        raise AppError("personal_data_in_answer",
-                       f"Gerekçeli cevapta {' ve '.join(names[f] for f in found)} var; çıkarınız. Son cevap, başvuru "
-                       "sahibinin kişisel verileri saklama süresi sonunda imha edildikten sonra da saklanır.",
-                       field="answer", status=422)
-
-
 def _supervisor(p, district: str) -> None:
     if p.role != "supervisor" or p.district != district:
         raise Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
@@ -149,8 +139,6 @@ def _supervisor(p, district: str) -> None:
 # Who handles them: the district's supervisors (docs/kvkk.md says why).
 
 def _request_view(r) -> dict:
-    from ..domain import subject_requests as D
-    from ..domain.identity import mask_national_id
     return {"id": D.format_id(r.id), "district": r.district, "national_id_masked": mask_national_id(r.national_id),
             "kind": r.kind, "kind_name": D.KINDS[r.kind], "channel": r.channel, "channel_name": D.CHANNELS[r.channel],
             "received_on": r.received_on.isoformat(), "due_on": r.due_on.isoformat(), "status": r.status,
@@ -159,8 +147,6 @@ def _request_view(r) -> dict:
 
 
 def _load_request(ports: Ports, p, raw_id: str):
-    from ..domain import subject_requests as D
-    from ..domain.errors import NotFound
     if p.role != "supervisor" or not p.district:      # who may, before what exists
         raise Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
     rid = D.parse_id(raw_id)
@@ -172,7 +158,6 @@ def _load_request(ports: Ports, p, raw_id: str):
 
 
 def _save_request(ports: Ports, r) -> None:
-    from ..domain.errors import Conflict
     try:
         ports.subject_requests.save(r)
     except StaleCase:
@@ -181,10 +166,8 @@ def _save_request(ports: Ports, r) -> None:
 
 
 def register_request(ports: Ports, p, data, *, client: str) -> dict:
-    from ..domain import subject_requests as D
     from ..domain.schemas import SubjectRequestIn, parse
     if p.role != "supervisor" or not p.district:
-        from .office.queries import forbidden
         raise forbidden()
     now = ports.clock.now()
     req = parse(SubjectRequestIn, data)
@@ -201,7 +184,6 @@ def register_request(ports: Ports, p, data, *, client: str) -> dict:
 
 def list_requests(ports: Ports, p, params: dict) -> dict:
     if p.role != "supervisor" or not p.district:
-        from .office.queries import forbidden
         raise forbidden()
     status = params.get("status") or "open"
     if status not in ("open", "closed"):
@@ -217,9 +199,6 @@ def _cases_in_scope(ports: Ports, p, r) -> list:
 def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
     """The request and every application of that national id in the supervisor's
     district: one Query of the keyed-hash index, audited."""
-    from ..config import settings
-    from ..domain import subject_requests as D
-    from ..domain.identity import mask_phone
     r = _load_request(ports, p, raw_id)
     now = ports.clock.now()
     cases = _cases_in_scope(ports, p, r)
@@ -258,9 +237,6 @@ def export_copy(ports: Ports, p, raw_id: str, *, client: str) -> dict:
 def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     """Corrects a name, address or phone in one of the person's cases, with a reason:
     version-checked like every change, audited, noted in the case's internal history."""
-    from dataclasses import replace
-    from ..domain import subject_requests as D
-    from ..domain.errors import Conflict, NotFound
     from ..domain.schemas import CorrectionIn, parse
     r = _load_request(ports, p, raw_id)
     req = parse(CorrectionIn, data)
@@ -291,8 +267,6 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
 def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     """Erases a case's personal data early where no legal obligation keeps it: a case
     that closed without ever being forwarded. An open or forwarded case is refused, with why."""
-    from ..domain import subject_requests as D
-    from ..domain.errors import Conflict, NotFound
     from ..domain.schemas import ErasureIn, parse
     r = _load_request(ports, p, raw_id)
     req = parse(ErasureIn, data)
@@ -316,7 +290,6 @@ def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
 
 
 def close_request(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
-    from ..domain.errors import Conflict
     from ..domain.schemas import CloseRequestIn, parse
     r = _load_request(ports, p, raw_id)
     req = parse(CloseRequestIn, data)
@@ -335,8 +308,6 @@ def close_request(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
 
 def remind_due_requests(ports: Ports, now: datetime) -> int:
     """Daily: the office is reminded of a subject request 5 days before its 30th day."""
-    from ..domain import events as ev
-    from .notifications import district_lookup, tell
     sent, lookup = 0, district_lookup(ports.reference)
     for r in ports.subject_requests.due(now):
         if r.status != "open" or r.warned:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from ..config import settings
 from ..domain.calendar import ISTANBUL
+from ..domain.otp import SESSION_PURPOSE, SESSION_TTL
 from ..domain.tokens import LinkClaims, TokenError, sign, verify
 
 LINK_VALID_AFTER_SLA = timedelta(days=30)
@@ -59,7 +60,6 @@ def citizen_session_token(keys, nid_hash: str, phone_hash: str, method: str, now
     """A citizen session: the national-id HMAC as subject, the verifying method and the
     phone's HMAC in the second field ("otp:<phone hmac>"; an identity provider such as
     e-Devlet would sign "edevlet:-"), 30 minutes."""
-    from ..domain.otp import SESSION_PURPOSE, SESSION_TTL
     kid, key = keys.signing_keys().active_key()
     return sign(LinkClaims(SESSION_PURPOSE, nid_hash, f"{method}:{phone_hash}", 1,
                            int((now + SESSION_TTL).timestamp())), kid, key)

@@ -18,6 +18,7 @@ from ..domain import refs
 from ..domain.calendar import ISTANBUL, tr_date
 from ..domain.catalog import catalog
 from ..domain.notifications import OUTCOME_NAMES, Notification, dedup_key, institutions_phrase
+from ..domain.subject_requests import KINDS, format_id
 from . import delivery_methods, links
 from .ports import Ports
 
@@ -246,7 +247,6 @@ def _digest(keys, district, e: ev.DailyDigest):
 
 
 def _subject_request_due(keys, district, e: ev.SubjectRequestDue):
-    from ..domain.subject_requests import KINDS, format_id
     settings = district(e.district)
     if settings is None or not settings.office_email:
         return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,10 +20,13 @@ from ..domain import refs
 from ..domain.calendar import iso_local, tr_date
 from ..domain.case import STATUS_NAMES, Case
 from ..domain.catalog import catalog
-from ..domain.errors import Conflict, Forbidden, NotFound, Throttled
+from ..domain.errors import Conflict, Forbidden, NotFound, Throttled, forbidden
+from ..domain.office import end_of_day
 from ..domain.partners import Partner, new_key, new_partner_id, plausible_key, retry_after, window_of
 from ..domain.records import AuditEntry
-from .ports import Ports
+from .ports import PartnerRefused, PartnerUse, Ports
+from .tracking import MAX_FAILURES_PER_CLIENT
+from .tracking import counters as _counters
 
 MAX_PUBLIC_IDS = 10      # ids one keyless request may ask about
 
@@ -70,7 +74,6 @@ def _partner_for_filing(ports: Ports, raw: str | None) -> tuple[Partner, str]:
     """The partner's name, districts and limit, read once a minute per container; the
     key's revocation and its filing limit are checked again in the submission's own
     transaction, so a filing stays one DynamoDB call and one message."""
-    import time
     if raw is None or raw == "":
         raise Forbidden("api_key_required", "api_key: bu işlem için ortak anahtarı (api_key) zorunludur.",
                         field="api_key")
@@ -104,7 +107,6 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
            idempotency_key_header: str | None = None) -> list[dict]:
     from ..domain.schemas import PartnerApplicationIn, parse
     from . import applications
-    from .ports import PartnerRefused, PartnerUse
     now = ports.clock.now()
     partner, h = _partner_for_filing(ports, raw_key)
     fields, attrs = O.parse_form(pairs)
@@ -154,7 +156,6 @@ def resolve_token(ports: Ports, token: str) -> list[dict]:
 # --- following -----------------------------------------------------------------------
 
 def _expected(case: Case) -> str | None:
-    from ..domain.office import end_of_day
     return iso_local(end_of_day(case.legal_due_date)) if case.legal_due_date else None
 
 
@@ -200,7 +201,6 @@ def _publicly_readable(case: Case | None) -> bool:
 def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> list[Case]:
     """Keyless reads by number, throttled like tracking: an unknown or withheld number
     counts as a failure of the client's address; too many, and the answer is 429."""
-    from .tracking import MAX_FAILURES_PER_CLIENT, counters as _counters
     if len(raw_ids) > MAX_PUBLIC_IDS:
         raise O.bad("service_request_id", f"api_key olmadan bir istekte en fazla {MAX_PUBLIC_IDS} numara "
                     "sorulabilir.", "too_many")
@@ -297,7 +297,6 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
 
 def _admin_only(p) -> None:
     if p.role != "admin":
-        from .office.queries import forbidden
         raise forbidden()
 
 

@@ -9,12 +9,15 @@ exist.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 from datetime import timedelta
 
 from ..domain import open_stats as O
 from ..domain.calendar import local_date
+from ..domain.catalog import catalog
 from ..domain.errors import AppError, NotFound
 from .ports import Ports
 
@@ -26,7 +29,6 @@ CSV_HEADER = ("ay", "düzey", "il kodu", "il", "ilçe kodu", "ilçe", "tür kodu
 
 
 def roll_up(ports: Ports, now) -> dict:
-    from ..domain.catalog import catalog
     today = local_date(now)
     months = [(O.month_of(today), True)]
     if today.day <= 3:
@@ -55,8 +57,6 @@ def roll_up(ports: Ports, now) -> dict:
 
 
 def _digest(rows: list[dict], provisional: bool) -> str:
-    import hashlib
-    import json
     return hashlib.sha256(json.dumps([provisional, rows], sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -69,7 +69,6 @@ def _month(raw) -> str | None:
 
 
 def _province(raw) -> str | None:
-    from ..domain.catalog import catalog
     if raw in (None, ""):
         return None
     if not any(p["code"] == raw for p in catalog().provinces):
@@ -98,7 +97,6 @@ def read(ports: Ports, params: dict) -> dict:
 
 def to_csv(result: dict) -> bytes:
     """UTF-8 with a BOM (Excel opens Turkish letters); a hidden (suppressed) value is empty."""
-    from ..domain.catalog import catalog
     types = catalog().types
     out = io.StringIO()
     w = csv.writer(out)

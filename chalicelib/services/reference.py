@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, forbidden
 from ..domain.records import AuditEntry
 from . import delivery_methods
 from .ports import Ports
@@ -76,7 +76,6 @@ def _district_view(s: DistrictSettings) -> dict:
 
 
 def _forbidden() -> Forbidden:
-    from .office.queries import forbidden
     return forbidden()
 
 

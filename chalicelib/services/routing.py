@@ -13,15 +13,18 @@ redelivered message re-sends nothing twice.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from ..domain import events as ev
 from ..domain import refs
 from ..domain.assignment import Institution, new_assignments, resolve
-from ..domain import events as ev
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
 from ..domain.records import Counter
+from ..domain.repeats import find_repeat
+from ..domain.retention import kept_for
+from . import sweeps
 from .notifications import tell
 from .ports import PoisonMessage, Ports
 
@@ -85,7 +88,6 @@ def receipt_allowed(ports: Ports, case: Case) -> bool:
     recorded = case.recorded_at or case.received_at
     day = local_date(recorded)
     counter = Counter("receipt-sms", ports.keys.fingerprint(case.applicant.phone.encode()), day.toordinal())
-    from ..domain.retention import kept_for
     return ports.counters.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
                                           recorded + kept_for("receipt_sms_counter"))
 
@@ -93,7 +95,6 @@ def receipt_allowed(ports: Ports, case: Case) -> bool:
 def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
     """One Query of the applicant index (its projection has the subject, category and
     district), compared in memory (domain/repeats.py)."""
-    from ..domain.repeats import find_repeat
     if not case.applicant.national_id:
         return None
     earlier = ports.cases.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
@@ -184,8 +185,6 @@ def _ids(msg: dict) -> tuple[str, str]:
 
 
 def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
-    from datetime import date
-    from . import sweeps
     district = msg.get("district")
     try:
         day = date.fromisoformat(str(msg.get("day")))

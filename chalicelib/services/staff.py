@@ -15,7 +15,7 @@ import threading
 from datetime import timedelta
 
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Conflict, NotFound
+from ..domain.errors import AppError, Conflict, NotFound, forbidden
 from ..domain.principal import Principal, StaffMember, scope_problem
 from ..domain.records import AuditEntry
 from .ports import Ports
@@ -50,7 +50,6 @@ def forget_cached(ports: Ports) -> None:
 
 def _admin_only(p) -> None:
     if p.role != "admin":
-        from .office.queries import forbidden
         raise forbidden()
 
 

@@ -16,7 +16,7 @@ from ..domain import sweeps
 from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import CLOSED
-from . import routing_messages
+from . import kvkk, routing_messages
 from .notifications import district_lookup, tell
 from .ports import Ports
 
@@ -137,6 +137,5 @@ def deadline(ports: Ports, now: datetime) -> dict:
 def daily(ports: Ports, now: datetime) -> dict:
     result = case_sweep(ports, now)
     result["digests"] = digest(ports, now)
-    from . import kvkk
     result["kvkk_reminders"] = kvkk.remind_due_requests(ports, now)
     return result

@@ -96,7 +96,8 @@ def _modules() -> dict[str, Path]:
 
 def _import_graph() -> dict[str, set[str]]:
     """Module -> the chalicelib modules it imports, at the top or inside a function alike
-    (an import inside a function is still an arrow: it only hides the circle)."""
+    (an import inside a function is still an arrow: it only hides the circle), and the
+    packages whose __init__ runs on the way."""
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
@@ -110,8 +111,10 @@ def _import_graph() -> dict[str, set[str]]:
                 base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else [])) \
                     if node.level else node.module or ""
                 targets = [base] + [f"{base}.{a.name}" for a in node.names]
-            deps |= {t for t in targets if t in modules and t != name}
-        graph[name] = deps
+            for t in targets:      # importing a.b.c runs the package a.b's __init__ first
+                parts = t.split(".")
+                deps |= {".".join(parts[:i]) for i in range(2, len(parts) + 1)}
+        graph[name] = {d for d in deps if d in modules and d != name and not name.startswith(d + ".")}
     return graph
 
 
@@ -214,3 +217,59 @@ def test_every_declared_schedule_is_a_function_with_its_cadence_and_policy():
         for stage in ("dev", "prod"):
             assert config["stages"][stage]["lambda_functions"][s.name] == {
                 "iam_policy_file": f"policy-{stage}-{s.role}.json"}
+
+
+HEAVY_LIBRARIES = {"pydantic", "pydantic_core", "pynamodb", "boto3", "botocore", "cryptography", "PIL", "pypdf",
+                   "pillow_heif", "rapidfuzz", "jwt", "aws_lambda_powertools", "holidays", "chalice"}
+# What a cold start imports before it serves anything: app.py and what it imports at the
+# top. Here an import inside a function is how a container pays only for what it serves
+# (docs/architecture.md, bench/cold_start.py).
+COLD_PATH = ("app", "chalicelib.api", "chalicelib.bootstrap", "chalicelib.config", "chalicelib.coldstart",
+             "chalicelib.logs", "chalicelib.schedules", "chalicelib.lazymodules")
+
+
+def _top_and_inner_imports() -> tuple[dict[str, list[str]], list[tuple[str, int, list[str]]]]:
+    modules = _modules()
+    top: dict[str, list[str]] = {}
+    inner: list[tuple[str, int, list[str]]] = []
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        tree = ast.parse(path.read_text())
+
+        def targets(node) -> list[str]:
+            if isinstance(node, ast.Import):
+                return [a.name for a in node.names]
+            base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else [])) \
+                if node.level else node.module or ""
+            return [base] + [f"{base}.{a.name}" for a in node.names]
+        in_functions = set()
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in in_functions:
+                        in_functions.add(id(node))
+                        inner.append((name, node.lineno, targets(node)))
+        top[name] = [t for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                     and id(node) not in in_functions for t in targets(node)]
+    return top, inner
+
+
+def test_an_import_inside_a_function_is_of_something_that_costs_a_cold_start():
+    """Outside the cold path, a function imports inside itself only a heavy library
+    (pydantic, pynamodb, boto3, cryptography, Pillow...) or a module that imports one at
+    its top; a cheap module is imported at the top, where the reader sees it."""
+    top, inner = _top_and_inner_imports()
+    memo: dict[str, bool] = {}
+
+    def heavy(module: str, seen: frozenset = frozenset()) -> bool:
+        if module.split(".")[0] in HEAVY_LIBRARIES:
+            return True
+        if module not in top or module in seen:
+            return False
+        if module not in memo:
+            memo[module] = any(heavy(t, seen | {module}) for t in top[module] if t != module)
+        return memo[module]
+    offenders = [(name, line, targets[0]) for name, line, targets in inner
+                 if not any(name == c or name.startswith(c + ".") for c in COLD_PATH)
+                 and not any(heavy(t) for t in targets)]
+    assert offenders == []

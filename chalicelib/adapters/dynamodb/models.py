@@ -3,14 +3,23 @@ index names are in itemkeys.py; the mapping from domain objects is in mapping.py
 Table names and the region come from config.py, read when this module is imported."""
 from __future__ import annotations
 
-from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute,
-                                 UnicodeAttribute, UnicodeSetAttribute, VersionAttribute)
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
 from pynamodb.connection import Connection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
-from pynamodb.attributes import TTLAttribute
 
 from ...config import settings
+from ...domain.open_stats import FIELDS
 from .. import aws
 
 REGION = settings().region
@@ -195,7 +204,6 @@ def _month_cell_model():
     number attribute per count (received, concluded, d<days>, survey_sum...), so that an
     update is DynamoDB's ADD, which creates the item and the attribute when missing: the
     first application of a month needs no extra write."""
-    from ...domain.open_stats import FIELDS
     attrs = {"Meta": _table(MAIN_TABLE), "__doc__": _month_cell_model.__doc__, "__module__": __name__,
              "pk": UnicodeAttribute(hash_key=True), "sk": UnicodeAttribute(range_key=True),
              **{name: NumberAttribute(null=True) for name in FIELDS}}

@@ -243,7 +243,6 @@ FIELD_CHOICE_NAMES = {
 
 def _choices(expected: str, field: str) -> str:
     """pydantic's "'a', 'b' or 'c'" as the Turkish names, "a, b ya da c"."""
-    import re
     values = re.findall(r"'([^']*)'", expected) or [expected]
     names_of = {**CHOICE_NAMES, **FIELD_CHOICE_NAMES.get(field.rsplit(".", 1)[-1], {})}
     names = [names_of.get(v, v) for v in values]
@@ -253,7 +252,6 @@ def _choices(expected: str, field: str) -> str:
 def _label(field: str) -> str:
     """The Turkish name of a field path; list positions ("attachments.0.id") are named
     by their list ("attachments.*.id"), then by the field that holds them."""
-    import re
     if field in FIELD_LABELS:
         return FIELD_LABELS[field]
     generic = re.sub(r"\.\d+", ".*", field)

@@ -9,7 +9,20 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..identity import normalise_mobile
-from . import _LINE_BREAKS, DistrictCode, check_mobile, check_national_id, Email, KindCode, Line, SubjectCode, Text, TypeCode, _Model
+from ..office import NOT_PROCESSED_REASONS
+from . import (
+    _LINE_BREAKS,
+    DistrictCode,
+    Email,
+    KindCode,
+    Line,
+    SubjectCode,
+    Text,
+    TypeCode,
+    _Model,
+    check_mobile,
+    check_national_id,
+)
 
 
 class PartnerIn(_Model):
@@ -87,7 +100,6 @@ class NotProcessedIn(_Versioned):
     @field_validator("reason_code")
     @classmethod
     def _reason(cls, v):
-        from ..office import NOT_PROCESSED_REASONS
         if v not in NOT_PROCESSED_REASONS or v == "merged_duplicate":
             raise PydanticCustomError("unknown_reason_code", "İşleme almama gerekçesi tanınmıyor.")
         return v

@@ -8,26 +8,45 @@ transition. An action's `apply` returns an `Outcome`: what changed, and what hap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 from datetime import timedelta
+from typing import Callable
 
 from ...domain import events as ev
 from ...domain import office as policy
 from ...domain import refs
 from ...domain.assignment import Assignment, AssignmentStatus, close_open, settle_status, sla_working_days
-from ...domain.calendar import default_calendar, iso_local as _iso, local_date
+from ...domain.calendar import default_calendar, local_date
+from ...domain.calendar import iso_local as _iso
 from ...domain.case import Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
-from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed
+from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed, forbidden
 from ...domain.notifications import institutions_phrase
 from ...domain.records import AuditEntry
-from ...domain.schemas import (AcknowledgeIn, ConcludeIn, EvaluateIn, ExtendIn, ForwardIn, InformationReceivedIn, LegalHoldIn, DismissRepeatIn,
-                               InterimIn, MergeIn, NotProcessedIn, ReopenIn, RequestInfoIn, RevokeLinkIn,
-                               ShareContactIn, TriageIn, parse)
+from ...domain.schemas import (
+    AcknowledgeIn,
+    ConcludeIn,
+    DismissRepeatIn,
+    EvaluateIn,
+    ExtendIn,
+    ForwardIn,
+    InformationReceivedIn,
+    InterimIn,
+    LegalHoldIn,
+    MergeIn,
+    NotProcessedIn,
+    ReopenIn,
+    RequestInfoIn,
+    RevokeLinkIn,
+    ShareContactIn,
+    TriageIn,
+    parse,
+)
 from .. import routing
+from ...domain.retention import check_final_answer
 from ..notifications import tell
 from ..ports import Ports, StaleCase
-from .queries import forbidden, normalise_no
+from ..tracking import citizen_action, public_view
+from .queries import normalise_no
 from .views import detail
 
 
@@ -468,7 +487,6 @@ def conclude(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcom
             raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
                                      "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
                                                 "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
-    from ..kvkk import check_final_answer
     check_final_answer(req.answer)
     n = _conclusions(case) + 1
     replaced = case.final_answers[-1] if case.final_answers else None
@@ -518,7 +536,6 @@ def revoke_link(ports: Ports, p, req, case: Case, assignments: list, now) -> Out
 
 def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
     from ...domain.schemas import CitizenReplyIn
-    from ..tracking import citizen_action, public_view
     now = ports.clock.now()
     req = parse(CitizenReplyIn, data)
 

@@ -13,13 +13,14 @@ import secrets
 import tempfile
 from dataclasses import replace
 
+from ...domain import refs
 from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES, Status
 from ...domain.catalog import catalog
-from ...domain.errors import AppError
+from ...domain.errors import AppError, forbidden
 from ...domain.records import AuditEntry
-from ...domain import refs
 from ..ports import Ports
+from .queries import queue_query
 
 MAX_INLINE_BYTES = 5 * 1024 * 1024     # API Gateway answers at most 10 MB; Lambda 6 MB
 COLUMNS = ["Başvuru numarası", "Alınma tarihi", "Sonuçlanma tarihi", "Tür", "Konu başlığı", "Durum", "Kurumlar",
@@ -28,7 +29,6 @@ OUTCOMES = {"positive": "Olumlu", "negative": "Olumsuz", "informed": "Bilgi veri
 
 
 def export(ports: Ports, p, params: dict, *, client: str) -> dict:
-    from .queries import forbidden, queue_query
     if p.role != "supervisor" or not p.district:
         raise forbidden()
     with_names = params.get("names") in ("1", "true")

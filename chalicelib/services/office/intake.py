@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ...domain import office as policy
-from ...domain.errors import ValidationFailed
+from ...domain.errors import ValidationFailed, forbidden
 from ...domain.schemas import DeskApplicationIn, parse
 from ..applications import build_case, idempotency_key, record_new_case, request_fingerprint
 from ..ports import Ports
-from .queries import forbidden
 
 MAX_BACKDATE = timedelta(days=30)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ...domain import nearby, refs
 from ...domain import office as policy
-from ...domain import refs
-from ...domain.calendar import local_date
+from ...domain.assignment import resolve
+from ...domain.calendar import iso_local, local_date
 from ...domain.case import Status
 from ...domain.catalog import catalog
-from ...domain.errors import AppError, Forbidden, NotFound
+from ...domain.errors import AppError, NotFound, forbidden
 from ...domain.records import AuditEntry
 from ..ports import InvalidCursor, Ports, QueueQuery
 from .views import detail, queue_item
@@ -20,10 +21,6 @@ def normalise_no(raw: str) -> str:
     if no is None:
         raise AppError("invalid_application_no", "Başvuru numarası hatalı yazılmış.", field="application_no")
     return no
-
-
-def forbidden() -> Forbidden:
-    return Forbidden("forbidden", "Bu işlem için yetkiniz yok.")
 
 
 def load_readable(ports: Ports, p, raw_no: str):
@@ -45,7 +42,6 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
         settings = ports.reference.district(case.district)
         view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
         # what routing's rules name as competent for the subject: the console ticks them first
-        from ...domain.assignment import resolve
         subject = catalog().subjects.get(case.category)
         view["suggested_institution_ids"] = ([i.id for i in resolve(subject, settings).institutions]
                                              if subject and settings else [])
@@ -60,7 +56,6 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     """The applicant's other applications, across the districts the clerk may read: one
     Query of the national-id HMAC index, audited. Nothing of a confidential reporter's
     other applications is joined to them."""
-    from ...domain.calendar import iso_local
     case, _ = load_readable(ports, p, raw_no)
     now = ports.clock.now()
     if not case.applicant.national_id:
@@ -83,8 +78,6 @@ def related(ports: Ports, p, raw_no: str) -> dict:
     """Open cases of other applicants near this one (domain/nearby.py): "ilgili olabilir".
     Nothing when the case has no location or is closed; one Query of the open-cases index
     and one batched read of the candidates otherwise."""
-    from ...domain import nearby
-    from ...domain.calendar import iso_local
     case, _ = load_readable(ports, p, raw_no)
     if not case.location or case.closed:
         return {"applications": [], "radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS}

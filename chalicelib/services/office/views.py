@@ -5,11 +5,13 @@ from datetime import datetime
 
 from ...domain import office as policy
 from ...domain import refs
-from ...domain.calendar import iso_local as _iso, local_date
+from ...domain.calendar import iso_local as _iso
+from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES
 from ...domain.catalog import catalog
 from ...domain.identity import mask_national_id, mask_phone
 from ..ports import Ports
+from ..tracking import files_view
 
 
 def answers_view(ports: Ports, answers) -> list[dict]:
@@ -23,7 +25,6 @@ def answers_view(ports: Ports, answers) -> list[dict]:
 
 
 def _citizen_files(ports: Ports, case) -> list[dict]:
-    from ..tracking import files_view
     return files_view(ports, case)
 
 
