@@ -390,7 +390,7 @@ def lifecycle(meter: Meter) -> dict:
         counts["lambda:sweeps"] = (96 + 1) / APPLICATIONS_PER_DAY
         # what stays for years: the case, its assignments and survey, and the audit trail
         # (idempotency records, claims, counters and markers expire by TTL)
-        from chalicelib.domain.refs import normalise_application_no
+        from chalicelib.domain.numbers import normalise_application_no
         stored_no = normalise_application_no(no)
         ours = (f"CASE#{stored_no}", f"SURVEY#{stored_no}")   # the measured application's, not the warm-up's
         kept = [i for i in meter._table(os.environ["MAIN_TABLE"]).all_items() if i.hash_key.value in ours]

@@ -32,17 +32,18 @@ def main():
             os.environ.update(provision("local", "eu-central-1"))
             from chalicelib import bootstrap
             bootstrap.reset()
-            from chalicelib.adapters.dynamodb.models import AssignmentItem
-            from chalicelib.adapters.dynamodb.mapping import assignment_to_item
-            from chalicelib.domain import refs
-            from chalicelib.services import sweeps
             from tests.integration.test_watch import _assignment
+
+            from chalicelib.adapters.dynamodb.mapping import assignment_to_item
+            from chalicelib.adapters.dynamodb.models import AssignmentItem
+            from chalicelib.domain import numbers
+            from chalicelib.services import sweeps
             with AssignmentItem.batch_write() as batch:
                 for i in range(size):
-                    batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2027, 6, 30)),
+                    batch.save(assignment_to_item(_assignment(numbers.new_application_no(), date(2027, 6, 30)),
                                                   "34-maltepe"))
                 for i in range(args.due):
-                    batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2026, 3, 24)),
+                    batch.save(assignment_to_item(_assignment(numbers.new_application_no(), date(2026, 3, 24)),
                                                   "34-maltepe"))
             test_env.AWS_CALLS.reset()
             started = time.perf_counter()

@@ -131,15 +131,6 @@ class TurkishCalendar:
                 counted += 1
         return day
 
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: how far into a working-day period `end` is."""
-        count, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
-
     # Rule 3
     def legal_due_3071(self, receipt: date) -> date:
         return self.next_working_day_on_or_after(receipt + timedelta(days=LAW_3071_DAYS))

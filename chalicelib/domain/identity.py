@@ -18,10 +18,6 @@ def is_valid_national_id(value: str) -> bool:
     return sum(d[:10]) % 10 == d[10]
 
 
-def is_foreigner_id(value: str) -> bool:
-    return value.startswith("99")
-
-
 def mask_national_id(value: str) -> str:
     """`12345678950` -> `123******50`, for screens at a desk."""
     if len(value) != 11:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from . import refs
+from . import numbers
 from .calendar import ISTANBUL, default_calendar, local_date, tr_date
 from .case import HistoryEntry, Status, legal_due_for
 
@@ -79,7 +79,7 @@ def closing_reason(case) -> str:
     if case.status == Status.CONCLUDED:
         return "Başvuru Açık Kapı bürosunca sonuçlandırıldı; kurumunuzdan cevap beklenmiyor."
     if case.merged_into:
-        return (f"Başvuru, aynı başvuru sahibinin {refs.format_application_no(case.merged_into)} numaralı önceki "
+        return (f"Başvuru, aynı başvuru sahibinin {numbers.format_application_no(case.merged_into)} numaralı önceki "
                 f"başvurusuyla birleştirildi; süreç o başvuru üzerinden yürütülecek.")
     reason = NOT_PROCESSED_REASONS.get(case.not_processed_reason or "", "")
     return f"Başvuru işleme alınmadan kapatıldı{f' (gerekçe: {reason})' if reason else ''}; cevap beklenmiyor."

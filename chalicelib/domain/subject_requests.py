@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .refs import ALPHABET
+from .numbers import ALPHABET
 
 ANSWER_DAYS = 30          # KVKK art. 13/2: at the latest within thirty days
 WARN_DAYS = 5             # the office is reminded this many days before the last day

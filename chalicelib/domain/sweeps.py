@@ -4,6 +4,7 @@ attention. Pure: the adapters store the answer in the sparse `sweep` index
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from .assignment import AssignmentStatus
@@ -101,3 +102,10 @@ def case_slot(case, calendar: TurkishCalendar) -> tuple[str, datetime] | None:
 def case_next(case, calendar: TurkishCalendar) -> datetime | None:
     actions = case_actions(case, calendar)
     return min(at for _, at in actions) if actions else None
+
+
+@dataclass(frozen=True)
+class PendingRoute:
+    """A case that has not been routed yet (still `received` past its re-route time)."""
+    application_no: str
+    district: str

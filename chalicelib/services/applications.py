@@ -11,19 +11,20 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain import refs
-from ..domain.calendar import iso_local as _iso, local_date
-from ..domain.case import Applicant, Case, HistoryEntry, Status, PUBLIC_NOTES, legal_due_for
+from ..domain import numbers
+from ..domain.calendar import iso_local as _iso
+from ..domain.calendar import local_date
+from ..domain.case import PUBLIC_NOTES, Applicant, Case, HistoryEntry, Status, legal_due_for
 from ..domain.catalog import catalog
+from ..domain.errors import AppError, Conflict
+from ..domain.idempotency import IdempotencyRecord
 from ..domain.nearby import cell
 from ..domain.repeats import sketch
-from ..domain.errors import AppError, Conflict
-from ..domain.records import IdempotencyRecord
 from ..domain.retention import kept_for
 from ..domain.schemas import ApplicationIn, parse
+from ..logs import exception_summary, logger
 from . import routing_messages
 from .citizen_session import verified_for
-from ..logs import exception_summary, logger
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
 
 
@@ -52,8 +53,8 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
     district = cat.districts[req.district]
     law = cat.law_of(req.type)
     receipt_date = local_date(received_at)
-    no = refs.new_application_no()
-    access_code = refs.new_access_code()
+    no = numbers.new_application_no()
+    access_code = numbers.new_access_code()
     a = req.applicant
     case = Case(
         application_no=no, access_code_hash=ports.keys.access_code_hash(no, access_code),
@@ -75,8 +76,8 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
 
 def receipt(case: Case, access_code: str) -> dict:
     return {
-        "application_no": refs.format_application_no(case.application_no),
-        "access_code": refs.format_access_code(access_code),
+        "application_no": numbers.format_application_no(case.application_no),
+        "access_code": numbers.format_access_code(access_code),
         "status": case.status.value,
         "received_at": _iso(case.received_at),
         "legal_due_date": case.legal_due_date.isoformat() if case.legal_due_date else None,
@@ -100,8 +101,8 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
             ports.cases.add_submission(case, record, partner_use)
         except DuplicateApplicationNo:
             # ~1 in 10^7 at national scale: draw a new number and access code.
-            case.application_no = refs.new_application_no()
-            access_code = refs.new_access_code()
+            case.application_no = numbers.new_application_no()
+            access_code = numbers.new_access_code()
             case.access_code_hash = ports.keys.access_code_hash(case.application_no, access_code)
             continue
         except IdempotencyKeyTaken:

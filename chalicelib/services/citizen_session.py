@@ -10,13 +10,13 @@ import hmac
 from datetime import timedelta
 
 from ..domain import events as ev
+from ..domain import numbers
 from ..domain import otp as O
-from ..domain import refs
 from ..domain.calendar import iso_local
 from ..domain.errors import AppError, NotFound, Throttled, Unauthorized
-from ..domain.records import Counter
+from ..domain.throttle import Counter
 from ..domain.tokens import TokenError
-from . import links, notifications
+from . import links, notification_map
 from .ports import InvalidCursor, Ports
 from .tracking import invalid_number, public_view
 
@@ -57,7 +57,7 @@ def request_code(ports: Ports, data, *, client: str) -> dict:
         subject = _subject(ports, req.national_id, req.phone)
         code = O.new_code()
         ports.phone_codes.put(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
-        notifications.tell(ports, [ev.PhoneCodeRequested(req.phone, code, f"{subject[:24]}:{int(now.timestamp())}")])
+        notification_map.tell(ports, [ev.PhoneCodeRequested(req.phone, code, f"{subject[:24]}:{int(now.timestamp())}")])
     return {"sent": True, "expires_in": int(O.CODE_TTL.total_seconds()), "message": SENT_MESSAGE}
 
 
@@ -110,7 +110,7 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
         cases, cursor = ports.cases.applicant_page(nid, 20, params.get("cursor"))
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
-    rows = [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject, "type": c.type,
+    rows = [{"application_no": numbers.format_application_no(c.application_no), "subject": c.subject, "type": c.type,
              "category": c.category, "status": c.status.value, "received_at": iso_local(c.received_at),
              "updated_at": iso_local(c.updated_at),
              "legal_due_date": c.legal_due_date.isoformat() if c.legal_due_date else None}
@@ -120,7 +120,7 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
 
 def my_application(ports: Ports, authorization: str | None, raw_no: str) -> dict:
     nid, phone = session_of(ports, authorization)
-    no = refs.normalise_application_no(raw_no)
+    no = numbers.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
     case = ports.cases.get(no)

@@ -4,16 +4,16 @@ days of conclusion, with the access code)."""
 from __future__ import annotations
 
 from ..domain import events as ev
+from ..domain import numbers
 from ..domain import office as policy
-from ..domain import refs
 from ..domain.calendar import local_date
 from ..domain.case import Status
 from ..domain.errors import Conflict, Gone, Unauthorized
-from ..domain.records import SurveyAnswer
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
+from ..domain.surveys import SurveyAnswer
 from ..domain.tokens import TokenError
 from . import links
-from .notifications import tell
+from .notification_map import tell
 from .ports import Ports
 from .tracking import citizen_action, public_view
 
@@ -29,7 +29,7 @@ def _survey_claims(ports: Ports, token: str | None, now):
 
 def survey_status(ports: Ports, token) -> dict:
     claims = _survey_claims(ports, token, ports.clock.now())
-    return {"application_no": refs.format_application_no(claims.subject),
+    return {"application_no": numbers.format_application_no(claims.subject),
             "answered": ports.statistics.survey_answered(claims.subject)}
 
 
@@ -47,7 +47,7 @@ def answer_survey(ports: Ports, token, data) -> dict:
                           local_date(now).isoformat(), case.type)
     if not ports.statistics.add_survey(answer):
         raise Conflict("already_answered", "Bu başvuru için anket daha önce cevaplanmış.")
-    return {"application_no": refs.format_application_no(claims.subject), "answered": True}
+    return {"application_no": numbers.format_application_no(claims.subject), "answered": True}
 
 
 def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from ..domain import attachments as att
 from ..domain import events as ev
-from ..domain import refs
+from ..domain import numbers
 from ..domain.assignment import Answer, Assignment, AssignmentStatus, settle_case
+from ..domain.audit import AuditEntry
 from ..domain.calendar import ISTANBUL, local_date
 from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case
@@ -19,12 +20,12 @@ from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_email, mask_national_id, mask_phone
 from ..domain.office import apply_extension, can_extend, closing_reason
-from ..domain.records import AuditEntry, Counter
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
+from ..domain.throttle import Counter
 from ..domain.tokens import TokenError
 from . import links
-from .notifications import tell
-from .office.views import answers_view
+from .notification_map import tell
+from .office.case_detail import answers_view
 from .ports import Ports, StaleCase
 from .tracking import files_view
 
@@ -125,7 +126,7 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
     applicant = applicant_for_institution(case, a)
     read_only = a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED)
     return {
-        "application_no": refs.format_application_no(case.application_no),
+        "application_no": numbers.format_application_no(case.application_no),
         "type": case.type, "type_name": cat.types[case.type]["name"],
         "category": case.category, "category_name": subject.name,
         "district": case.district, "district_name": cat.districts[case.district].name,

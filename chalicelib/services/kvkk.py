@@ -13,15 +13,15 @@ from datetime import datetime
 
 from ..config import settings
 from ..domain import events as ev
-from ..domain import refs
+from ..domain import numbers
 from ..domain import retention as R
 from ..domain import subject_requests as D
+from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local, local_date
 from ..domain.errors import AppError, Conflict, Forbidden, NotFound, forbidden
 from ..domain.identity import mask_national_id, mask_phone
-from ..domain.records import AuditEntry
 from ..logs import logger
-from .notifications import district_lookup, tell
+from .notification_map import district_lookup, tell
 from .ports import InvalidCursor, Ports, StaleCase
 from .tracking import checked_case
 
@@ -80,7 +80,7 @@ def destruction_log(ports: Ports, p, params: dict) -> dict:
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
     return {"district": p.district, "entries": [{**r, "at": iso_local(datetime.fromisoformat(r["at"])),
-                                                 "application_no": refs.format_application_no(r["application_no"])}
+                                                 "application_no": numbers.format_application_no(r["application_no"])}
                                                 for r in rows], "next_cursor": cursor}
 
 
@@ -94,7 +94,7 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
             replies.append({"at": n.get("at"), "text": ports.keys.unseal(n["text_enc"], case.application_no)})
     end = R.retention_end(local_date(case.closed_at), settings().retention_years) if case.closed_at else None
     return {
-        "application_no": refs.format_application_no(case.application_no),
+        "application_no": numbers.format_application_no(case.application_no),
         "type": case.type, "category": case.category, "district": case.district, "channel": case.channel,
         "status": case.status.value, "received_at": iso_local(case.received_at),
         "closed_at": iso_local(case.closed_at),
@@ -208,7 +208,7 @@ def get_request(ports: Ports, p, raw_id: str, *, client: str) -> dict:
     for c in sorted(cases, key=lambda c: c.received_at):
         end = R.retention_end(local_date(c.closed_at), settings().retention_years) if c.closed_at else None
         refusal = D.erasure_refusal(c)
-        rows.append({"application_no": refs.format_application_no(c.application_no), "subject": c.subject,
+        rows.append({"application_no": numbers.format_application_no(c.application_no), "subject": c.subject,
                      "type": c.type, "status": c.status.value, "received_at": iso_local(c.received_at),
                      "closed_at": iso_local(c.closed_at), "retention_ends_on": end.isoformat() if end else None,
                      "version": c.version, "first_name": c.applicant.first_name, "last_name": c.applicant.last_name,
@@ -241,7 +241,7 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     r = _load_request(ports, p, raw_id)
     req = parse(CorrectionIn, data)
     now = ports.clock.now()
-    no = refs.normalise_application_no(req.application_no)
+    no = numbers.normalise_application_no(req.application_no)
     case, assignments = ports.cases.load_with_assignments(no) if no else (None, [])
     if no is None or case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
@@ -259,7 +259,7 @@ def correct(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     except StaleCase:
         raise Conflict("stale_version", "Başvuru siz bakarken değişti; sayfayı yenileyiniz.") from None
     r.log.append({"at": iso_local(now), "by": p.username, "action": "correction", "field": req.field,
-                  "application_no": refs.format_application_no(no)})
+                  "application_no": numbers.format_application_no(no)})
     _save_request(ports, r)
     return get_request(ports, p, raw_id, client=client)
 
@@ -271,7 +271,7 @@ def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     r = _load_request(ports, p, raw_id)
     req = parse(ErasureIn, data)
     now = ports.clock.now()
-    no = refs.normalise_application_no(req.application_no)
+    no = numbers.normalise_application_no(req.application_no)
     case = ports.cases.get(no) if no else None
     if no is None or case is None or case.district != p.district or case.applicant.national_id != r.national_id:
         raise NotFound("not_found", "Bu kişinin bu ilçede böyle bir başvurusu yok.", field="application_no")
@@ -284,7 +284,7 @@ def erase(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
     if entries is None:
         raise Conflict("concurrent_update", "Başvuru aynı anda değişti; sayfayı yenileyip tekrar deneyiniz.")
     r.log.append({"at": iso_local(now), "by": p.username, "action": "erasure",
-                  "application_no": refs.format_application_no(no), "records": len(entries)})
+                  "application_no": numbers.format_application_no(no), "records": len(entries)})
     _save_request(ports, r)
     return get_request(ports, p, raw_id, client=client)
 

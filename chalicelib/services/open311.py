@@ -15,15 +15,15 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain import numbers
 from ..domain import open311 as O
-from ..domain import refs
+from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local, tr_date
 from ..domain.case import STATUS_NAMES, Case
 from ..domain.catalog import catalog
 from ..domain.errors import Conflict, Forbidden, NotFound, Throttled, forbidden
 from ..domain.office import end_of_day
 from ..domain.partners import Partner, new_key, new_partner_id, plausible_key, retry_after, window_of
-from ..domain.records import AuditEntry
 from .ports import PartnerRefused, PartnerUse, Ports
 from .tracking import MAX_FAILURES_PER_CLIENT
 from .tracking import counters as _counters
@@ -139,7 +139,7 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
         wait = retry_after(now)
         raise Throttled("rate_limited", f"api_key: dakikalık başvuru sınırı aşıldı; {wait} saniye sonra tekrar "
                         "deneyiniz.", field="api_key", headers={"Retry-After": str(wait)}) from None
-    no = refs.normalise_application_no(result.body["application_no"]) or ""
+    no = numbers.normalise_application_no(result.body["application_no"]) or ""
     return [{"service_request_id": result.body["application_no"], "service_notice": service_notice(case),
              "account_id": None, "token": token_of(ports, no), "access_code": result.body["access_code"],
              "expected_datetime": _expected(case)}]
@@ -147,10 +147,10 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
 
 def resolve_token(ports: Ports, token: str) -> list[dict]:
     no, _, _sig = token.partition(".")
-    canonical = refs.normalise_application_no(no)
+    canonical = numbers.normalise_application_no(no)
     if canonical is None or not hmac.compare_digest(token_of(ports, canonical), token):
         raise NotFound("unknown_token", "token: bu belirteç tanınmıyor.", field="token")
-    return [{"token": token, "service_request_id": refs.format_application_no(canonical)}]
+    return [{"token": token, "service_request_id": numbers.format_application_no(canonical)}]
 
 
 # --- following -----------------------------------------------------------------------
@@ -167,7 +167,7 @@ def _service_name(code: str) -> str:
 def request_view(case: Case, *, partner: Partner | None, extensions: bool) -> dict:
     """One request as Open311 shows it: never a national id, phone, name, address or
     description. Keyless, only the status fields, and of a confidential ihbar only its status."""
-    view: dict[str, Any] = {"service_request_id": refs.format_application_no(case.application_no),
+    view: dict[str, Any] = {"service_request_id": numbers.format_application_no(case.application_no),
             "status": O.open_or_closed(case.status)}
     if partner is None and case.confidential_identity:
         return view
@@ -206,7 +206,7 @@ def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> li
                     "sorulabilir.", "too_many")
     found = []
     for raw in raw_ids:
-        no = refs.normalise_application_no(raw)
+        no = numbers.normalise_application_no(raw)
         (_, per_client), wait = _counters(no or "-", client, now)
         if no is None:
             continue
@@ -222,7 +222,7 @@ def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> li
 
 
 def _partner_cases_by_id(ports: Ports, partner: Partner, raw_ids: list[str]) -> list[Case]:
-    nos = [n for n in (refs.normalise_application_no(r) for r in raw_ids) if n]
+    nos = [n for n in (numbers.normalise_application_no(r) for r in raw_ids) if n]
     return [c for c in ports.cases.cases_public(list(dict.fromkeys(nos)))
             if c.partner and c.partner["id"] == partner.id]
 
@@ -236,7 +236,7 @@ def list_requests(ports: Ports, params: dict, raw_key: str | None, *, client: st
         raw_ids = O.id_list(ids)
         cases = _keyless(ports, raw_ids, client, now) if partner is None else \
             _partner_cases_by_id(ports, partner, raw_ids)
-        order = {refs.normalise_application_no(r): i for i, r in enumerate(raw_ids)}
+        order = {numbers.normalise_application_no(r): i for i, r in enumerate(raw_ids)}
         cases.sort(key=lambda c: order.get(c.application_no, 0))
         return [request_view(c, partner=partner, extensions=extensions) for c in cases]
     start, end = O.window(params.get("start_date"), params.get("end_date"), now)
@@ -282,8 +282,8 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
             if h.event == "concluded":
                 outcome = (next(conclusions, None) or {}).get("outcome")
             if start <= h.at <= end:
-                out.append({"update_id": f"{refs.format_application_no(case.application_no)}-{n}",
-                            "service_request_id": refs.format_application_no(case.application_no),
+                out.append({"update_id": f"{numbers.format_application_no(case.application_no)}-{n}",
+                            "service_request_id": numbers.format_application_no(case.application_no),
                             "status": O.fms_status(h.status, event=h.event, outcome=outcome),
                             "updated_datetime": iso_local(h.at), "description": h.note, "media_url": None,
                             "external_status_code": h.status.value, "_at": h.at})

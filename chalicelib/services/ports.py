@@ -25,15 +25,19 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from ..domain.assignment import Assignment, DistrictSettings
+from ..domain.audit import AuditEntry
 from ..domain.case import Case, Status
 from ..domain.crypto import SigningKeys
+from ..domain.idempotency import IdempotencyRecord
 from ..domain.notifications import Notification
 from ..domain.partners import Partner
 from ..domain.principal import Principal, StaffMember
-from ..domain.records import AuditEntry, Counter, IdempotencyRecord, PendingRoute, SurveyAnswer
 from ..domain.repeats import ApplicantRow
 from ..domain.stats import DistrictStats
 from ..domain.subject_requests import SubjectRequest
+from ..domain.surveys import SurveyAnswer
+from ..domain.sweeps import PendingRoute
+from ..domain.throttle import Counter
 
 if TYPE_CHECKING:
     from ..domain.retention import Destroyed

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from ..domain.assignment import DistrictSettings, Institution
+from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, forbidden
-from ..domain.records import AuditEntry
 from . import delivery_methods
 from .ports import Ports
 

@@ -3,8 +3,8 @@
 For an `application.received` message: send the receipt, resolve the competent
 institutions (category x district, from data), then either forward at once (the
 district allows it and exactly one institution is competent) or leave the case to
-staff triage (`in_review`, with a visible reason). `case.forward` messages run the
-same forwarding step for institutions that staff chose.
+staff triage (`in_review`, with a visible reason). A `digest.district` message writes
+one district office's morning digest.
 
 Safe against crashes and redelivery: state changes are one transaction guarded by
 the case version and by `attribute_not_exists` on each assignment; notifications are
@@ -16,16 +16,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..domain import events as ev
-from ..domain import refs
+from ..domain import numbers
 from ..domain.assignment import Institution, new_assignments, resolve
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
-from ..domain.records import Counter
 from ..domain.repeats import find_repeat
 from ..domain.retention import kept_for
+from ..domain.throttle import Counter
 from . import sweeps
-from .notifications import tell
+from .notification_map import tell
 from .ports import PoisonMessage, Ports
 
 
@@ -125,7 +125,7 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     if case.status == Status.RECEIVED:
         repeat = _possible_repeat(ports, case, now)
         if repeat is not None:   # flagged for the clerk, in the case's own write; routing goes on as before
-            case.add_note(now, f"Olası tekrar: aynı başvuru sahibinin {refs.format_application_no(repeat['of'])} "
+            case.add_note(now, f"Olası tekrar: aynı başvuru sahibinin {numbers.format_application_no(repeat['of'])} "
                                f"numaralı başvurusuna benziyor (konu benzerliği %{repeat['score']}).",
                           event="possible_repeat")
         resolution = resolve(catalog().subjects[case.category], settings)
@@ -147,37 +147,8 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     return outcome
 
 
-def forward_to(ports: Ports, msg: dict, now: datetime) -> str:
-    """Staff-chosen forward, through the queue: {application_no, district, institution_ids,
-    forward_id, actor}. `forward_id` is the sequence number the office expects this
-    forward to get; a redelivery finds it applied and only re-derives notifications."""
-    no, district = _ids(msg)
-    ids = msg.get("institution_ids")
-    forward_id = msg.get("forward_id")
-    if not isinstance(ids, list) or not ids or not isinstance(forward_id, int):
-        raise PoisonMessage("institution_ids and forward_id are required")
-    repo = ports.cases
-    case, settings = repo.load_for_routing(no, district)
-    if case is None or settings is None:
-        raise LookupError("case or district not found")
-    if case.forwards >= forward_id:
-        outcome, assignments = "already_forwarded", repo.assignments(no)
-    else:
-        found = [settings.by_id(i) for i in ids]
-        institutions = [i for i in found if i is not None]
-        if len(institutions) != len(found):
-            raise PoisonMessage("unknown institution")
-        assignments = forward(case, institutions, now=now, actor=str(msg.get("actor") or "staff"),
-                              existing=repo.assignments(no) if case.forwards else None)
-        repo.commit_forward(case, [a for a in assignments if a.version is None],
-                            changed=[a for a in assignments if a.version is not None])
-        outcome = "forwarded"
-    tell(ports, [ev.Forwarded(case, forward_id, tuple(assignments))])
-    return outcome
-
-
 def _ids(msg: dict) -> tuple[str, str]:
-    no = refs.normalise_application_no(str(msg.get("application_no") or ""))
+    no = numbers.normalise_application_no(str(msg.get("application_no") or ""))
     district = msg.get("district")
     if no is None or not isinstance(district, str) or district not in catalog().districts:
         raise PoisonMessage("application_no/district missing or malformed")
@@ -195,7 +166,7 @@ def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
     return "digest_sent" if sweeps.district_digest(ports, district, day) else "no_office"
 
 
-HANDLERS = {"application.received": route_received, "case.forward": forward_to, "digest.district": digest_for}
+HANDLERS = {"application.received": route_received, "digest.district": digest_for}
 
 
 def handle(ports: Ports, msg: dict, now: datetime | None = None) -> str:

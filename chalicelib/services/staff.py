@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, forbidden
 from ..domain.principal import Principal, StaffMember, scope_problem
-from ..domain.records import AuditEntry
 from .ports import Ports
 
 RECORD_TTL = timedelta(seconds=60)

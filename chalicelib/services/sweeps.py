@@ -17,7 +17,7 @@ from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import CLOSED
 from . import kvkk, routing_messages
-from .notifications import district_lookup, tell
+from .notification_map import district_lookup, tell
 from .ports import Ports
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain import numbers
 from ..domain import office as policy
-from ..domain import refs
+from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case, Status
 from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
-from ..domain.records import AuditEntry, Counter
+from ..domain.throttle import Counter
 from . import links
 from .ports import Ports, StaleCase
 
@@ -35,7 +36,7 @@ def _day(d) -> str | None:
 
 def public_view(ports: Ports, case: Case, now: datetime) -> dict:
     view: dict[str, Any] = {
-        "application_no": refs.format_application_no(case.application_no),
+        "application_no": numbers.format_application_no(case.application_no),
         "status": case.status.value,
         "type": case.type,
         "category": case.category,
@@ -92,7 +93,7 @@ def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     ever compared per number and window. The client's counter (many numbers from one
     address) is read with the case and counts failures: it is shared by everyone behind
     one address, so it is never part of a transaction that could conflict."""
-    no = refs.normalise_application_no(raw_no)
+    no = numbers.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
     (per_number, per_client), retry_after = counters(no, client, now)
@@ -109,7 +110,7 @@ def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: 
         ports.counters.give_back(per_number)
         raise Gone("anonymised", "Bu başvurunun saklama süresi dolduğu için kişisel verileri imha edildi; başvuru "
                    "artık izlenemez. Sonuç ve istatistik bilgileri kişisel veri içermeden saklanmaktadır.")
-    code = refs.normalise_access_code(access_code)
+    code = numbers.normalise_access_code(access_code)
     if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
         ports.counters.increment(per_client, expires)
         raise NotFound("not_found", NOT_FOUND_MESSAGE)

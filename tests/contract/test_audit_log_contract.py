@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.domain.records import AuditEntry
+from chalicelib.domain.audit import AuditEntry
 from tests.contract.conftest import T0
 
 

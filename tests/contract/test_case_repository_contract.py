@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.assignment import AssignmentStatus
+from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.case import HistoryEntry, Status
-from chalicelib.domain.records import AuditEntry, Counter, IdempotencyRecord
-from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery,
-                                       StaleCase)
+from chalicelib.domain.idempotency import IdempotencyRecord
+from chalicelib.domain.throttle import Counter
+from chalicelib.services.ports import DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase
 from tests.contract.conftest import T0, assignment, new_case
 
 
@@ -213,8 +214,8 @@ def test_a_forward_may_send_an_earlier_assignment_again_version_checked(p):
 
 def test_a_case_stored_before_the_compact_log_is_still_read(aws):
     """Items written before history, notes and final answers moved into `log_z`."""
-    from chalicelib.adapters.dynamodb.models import HistoryMap
     from chalicelib.adapters.dynamodb.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import HistoryMap
     from chalicelib.bootstrap import ports
     store = ports().cases
     case = new_case("AAAAAAAAAA", status=Status.CONCLUDED)

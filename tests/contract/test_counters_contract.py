@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
-from chalicelib.domain.records import Counter
+from chalicelib.domain.throttle import Counter
 from tests.contract.conftest import T0, new_case
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from chalicelib.domain.case import Status
-from chalicelib.domain.records import SurveyAnswer
+from chalicelib.domain.surveys import SurveyAnswer
 from chalicelib.services.ports import StaleCase
 from tests.contract.conftest import T0, assignment, new_case
 

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import sweeps
 from chalicelib.domain.case import Applicant
-from chalicelib.domain.records import PendingRoute
 from chalicelib.domain.repeats import ApplicantRow
-from chalicelib.services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase)
+from chalicelib.domain.sweeps import PendingRoute
+from chalicelib.services.ports import DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase
+
 
 def _due(c) -> str:
     """The queue's order key: a case that owes no answer (a thanks) sorts last."""
@@ -83,7 +84,7 @@ class FakeCases:
         if earlier is not None and earlier.in_force(case.recorded_at or case.received_at):
             raise IdempotencyKeyTaken()
         if partner_use is not None:
-            from chalicelib.domain.records import Counter
+            from chalicelib.domain.throttle import Counter
             from chalicelib.services.ports import PartnerRefused
             p = self.partners_.keys.get(partner_use.key_hash)
             if p is None or p.revoked_at is not None:

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-
 from tests.integration.helpers import H, submit
 
 
@@ -49,6 +48,7 @@ def test_tracking_accepts_the_number_without_dashes_and_in_lower_case(client, ap
 
 def test_legal_due_date_for_an_information_request_counts_working_days(client, application):
     from datetime import datetime, timezone
+
     from chalicelib import bootstrap
     from tests.helpers import real_ports
     bootstrap.override(real_ports(now=datetime(2026, 3, 16, 9, tzinfo=timezone.utc)))   # Mon 16 Mar 2026
@@ -292,8 +292,8 @@ def test_malformed_number_is_400_before_any_lookup(client, aws_calls):
 
 def test_wrong_code_missing_code_and_unknown_number_look_the_same(client, application):
     receipt = submit(client, application)
-    from chalicelib.domain import refs
-    unknown = refs.format_application_no(refs.new_application_no())
+    from chalicelib.domain import numbers
+    unknown = numbers.format_application_no(numbers.new_application_no())
     wrong = track(client, receipt["application_no"], "AAAAA-AAAAA")
     missing = track(client, receipt["application_no"], None)
     nobody = track(client, unknown, "AAAAA-AAAAA")
@@ -312,10 +312,10 @@ def test_repeated_failures_for_a_number_are_throttled(client, application):
 
 
 def test_repeated_failures_from_one_client_are_throttled_across_numbers(client, application):
-    from chalicelib.domain import refs
+    from chalicelib.domain import numbers
     receipt = submit(client, application)
     for _ in range(20):
-        assert track(client, refs.format_application_no(refs.new_application_no()), "AAAAA-AAAAA").status_code == 404
+        assert track(client, numbers.format_application_no(numbers.new_application_no()), "AAAAA-AAAAA").status_code == 404
     assert track(client, receipt["application_no"], receipt["access_code"]).status_code == 429
 
 
@@ -373,8 +373,9 @@ def test_every_api_route_declares_the_model_of_its_success_response():
 
 def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(client, application, monkeypatch):
     import io
+
     from chalicelib.logs import logger
-    from chalicelib.services import applications, tracking
+    from chalicelib.services import tracking
     real = tracking.track
 
     def drifted(*args, **kwargs):
@@ -398,6 +399,7 @@ def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(
 
 def test_logs_carry_no_personal_data(client, application):
     import io
+
     from chalicelib.logs import logger
     handler = logger().registered_handler
     buffer = io.StringIO()

@@ -11,6 +11,7 @@ import requests
 
 from tests.integration.helpers import ANSWER, H, forwarded_case, outbox, route_all, tracked
 
+
 def get(client, token):
     return client.http.get("/v1/institution/assignment", headers={"X-Link-Token": token})
 
@@ -112,7 +113,7 @@ def test_revoked_link_is_410_and_the_new_one_works(client, application, aws):
     receipt, token = forwarded_case(client, application, aws)
     from chalicelib.bootstrap import ports
     from chalicelib.domain.events import LinkReissued
-    from chalicelib.services.notifications import tell
+    from chalicelib.services.notification_map import tell
     repo = ports().cases
     case, [a] = repo.load_with_assignments(receipt["application_no"].replace("-", ""))
     a.link_generation += 1
@@ -240,6 +241,7 @@ def test_extension_for_an_information_request(client, application, aws):
     resp = post(client, "extension", token, {"reason": "İl müdürlüğünün görüşü alınması gerekmektedir."})
     assert resp.status_code == 200
     from datetime import date
+
     from chalicelib.domain.calendar import default_calendar
     received = date.fromisoformat(receipt["received_at"][:10])
     assert resp.json_body["legal_due_date"] == default_calendar().legal_due_4982(received, extended=True).isoformat()

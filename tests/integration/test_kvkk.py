@@ -165,13 +165,13 @@ def test_the_sweep_reads_only_what_is_due(client, staff, application, aws, aws_c
     """10,000 closed cases not yet due and 5 due: the run evaluates the 5 only."""
     from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.bootstrap import ports
+    from chalicelib.domain import numbers
     from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
-    from chalicelib.domain import refs
     now = datetime.now(timezone.utc)
     keys = ports().keys
 
     def closed_case(closed_at):
-        c = Case(application_no=refs.new_application_no(), access_code_hash="h", type="sikayet", law="3071",
+        c = Case(application_no=numbers.new_application_no(), access_code_hash="h", type="sikayet", law="3071",
                  category="yol_kaldirim", district="34-maltepe", province="34", subject="Kaldırım",
                  description="Açıklama metni uzun", applicant=Applicant("10000000146", "Ayşe", "Yılmaz",
                                                                         "+905321234567", "Adres satırı bir"),

@@ -357,14 +357,14 @@ def test_another_partners_key_gets_404_and_keyless_reads_only_status_fields(clie
 def test_keyless_unknown_and_withheld_ids_look_the_same_and_are_throttled(client, application, partner):
     from tests.integration.helpers import submit
     web = submit(client, application)   # filed on the web: not served by number without its code
-    from chalicelib.domain import refs
-    unknown = refs.format_application_no(refs.new_application_no())
+    from chalicelib.domain import numbers
+    unknown = numbers.format_application_no(numbers.new_application_no())
     for no in (web["application_no"], unknown):
         resp = client.http.get(f"{BASE}/requests/{no}.json")
         assert resp.status_code == 404 and resp.json_body[0]["code"] == 404
     assert client.http.get(f"{BASE}/requests.json?service_request_id={unknown},{web['application_no']}").json_body \
         == []
-    statuses = [client.http.get(f"{BASE}/requests/{refs.format_application_no(refs.new_application_no())}.json")
+    statuses = [client.http.get(f"{BASE}/requests/{numbers.format_application_no(numbers.new_application_no())}.json")
                 .status_code for _ in range(22)]
     assert 429 in statuses and statuses[0] == 404
 

@@ -151,8 +151,8 @@ def test_the_applicant_index_copy_is_written_once_whatever_the_case_goes_through
     index copy only when what it projects changes, so routing, the institution's answer,
     the evaluation and the conclusion write nothing to it (issue 13's cost), while the
     repeat check and the same-applicant list still show the current status."""
-    from chalicelib.adapters.dynamodb.models import CaseItem
     from chalicelib.adapters.dynamodb.itemkeys import applicant_index_pk
+    from chalicelib.adapters.dynamodb.models import CaseItem
     from chalicelib.bootstrap import ports
     from tests.integration.helpers import ANSWER, forwarded_case, inst_post
 
@@ -161,7 +161,7 @@ def test_the_applicant_index_copy_is_written_once_whatever_the_case_goes_through
     def copies():
         return {i.application_no: i.attribute_values for i in CaseItem.by_applicant.query(pk)}
 
-    from chalicelib.domain.refs import normalise_application_no
+    from chalicelib.domain.numbers import normalise_application_no
     first, token = forwarded_case(client, application, aws)
     no = first["application_no"]
     filed = copies()

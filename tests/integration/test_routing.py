@@ -2,7 +2,6 @@
 injection, mixed batches, DLQ and redrive."""
 from __future__ import annotations
 
-import math
 
 import pytest
 
@@ -66,24 +65,6 @@ def test_unknown_or_ambiguous_references_go_to_review_with_a_visible_reason(clie
     case = ports().cases.get(receipt["application_no"].replace("-", ""))
     assert case.status == "in_review" and reason in case.review_reason
     assert any(h.note == case.review_reason and not h.public for h in case.history)
-
-
-def test_routing_budget_one_read_one_transaction_one_batch_per_ten(client, application, aws, aws_calls):
-    application["category"] = "okul_servis"  # ambiguous: waits for staff
-    receipt = submit(client, application)
-    route_all(aws)
-    from chalicelib.bootstrap import ports
-    all_ids = [i.id for i in ports().reference.district("34-maltepe").institutions]
-    k = len(all_ids)
-    aws_calls.reset()
-    outcome = run_routing([{"type": "case.forward", "application_no": receipt["application_no"],
-                            "district": "34-maltepe", "institution_ids": all_ids, "forward_id": 1,
-                            "actor": "desk-1"}])
-    assert outcome == {"batchItemFailures": []}
-    assert aws_calls.operations("dynamodb") == ["TransactGetItems", "TransactWriteItems"]
-    notifications = k + 1  # one e-mail per institution, one SMS to the citizen
-    assert aws_calls.operations("sqs") == ["SendMessageBatch"] * math.ceil(notifications / 10)
-    assert len(ports().cases.assignments(receipt["application_no"].replace("-", ""))) == k
 
 
 def test_routing_a_new_case_reads_once_counts_its_receipt_and_writes_once(client, application, aws, aws_calls):

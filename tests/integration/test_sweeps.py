@@ -27,14 +27,14 @@ def sweep(now, publisher=None):
 
 
 def test_a_sweep_reads_only_what_is_due_10000_versus_5(aws, aws_calls):
-    from chalicelib.adapters.dynamodb.models import AssignmentItem
     from chalicelib.adapters.dynamodb.mapping import assignment_to_item
-    from chalicelib.domain import refs
+    from chalicelib.adapters.dynamodb.models import AssignmentItem
+    from chalicelib.domain import numbers
     with AssignmentItem.batch_write() as batch:
         for i in range(10_000):
-            batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2027, 6, 30)), "34-maltepe"))
+            batch.save(assignment_to_item(_assignment(numbers.new_application_no(), date(2027, 6, 30)), "34-maltepe"))
         for i in range(5):
-            batch.save(assignment_to_item(_assignment(refs.new_application_no(), date(2026, 3, 24)), "34-maltepe"))
+            batch.save(assignment_to_item(_assignment(numbers.new_application_no(), date(2026, 3, 24)), "34-maltepe"))
     aws_calls.reset()
     from tests.helpers import Captured
     result = sweep(datetime(2026, 3, 19, 9, tzinfo=ISTANBUL), publisher=Captured())
@@ -268,7 +268,7 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
     from chalicelib.adapters import publisher as queues
     from chalicelib.adapters.dynamodb.models import CaseItem, RouteMarker
     from chalicelib.bootstrap import ports
-    from chalicelib.domain.refs import normalise_application_no
+    from chalicelib.domain.numbers import normalise_application_no
     from chalicelib.services import sweeps
 
     monkeypatch.setattr(queues, "send", _sqs_unreachable)
@@ -291,12 +291,12 @@ def test_a_received_case_is_its_own_reroute_slot_and_routing_moves_it_on(client,
 def test_a_route_marker_left_from_before_is_cleared_once_its_case_is_routed(client, application, aws, monkeypatch):
     """Markers written before the case carried its own slot: the sweep deletes one whose
     case was routed (routing no longer does) and follows one whose case was not."""
-    from chalicelib.adapters.dynamodb import itemkeys as K
     from chalicelib.adapters import publisher as queues
+    from chalicelib.adapters.dynamodb import itemkeys as K
     from chalicelib.adapters.dynamodb.models import RouteMarker
     from chalicelib.bootstrap import ports
     from chalicelib.domain import sweeps as W
-    from chalicelib.domain.refs import normalise_application_no
+    from chalicelib.domain.numbers import normalise_application_no
 
     routed = normalise_application_no(submit(client, application)["application_no"])
     route_all(aws)

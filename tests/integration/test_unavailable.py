@@ -38,8 +38,8 @@ def test_a_hung_backend_answers_503_within_seconds_and_readiness_names_it(black_
         assert resp.json_body["error"]["code"] == "unavailable" and resp.headers["Retry-After"] == "5"
         assert submit_seconds < 12, submit_seconds           # was 71-77 s with the default timeouts
 
-        from chalicelib.domain import refs
-        no = refs.format_application_no(refs.new_application_no())
+        from chalicelib.domain import numbers
+        no = numbers.format_application_no(numbers.new_application_no())
         tracked = client.http.get(f"/v1/applications/{no}", headers={"X-Access-Code": "AAAAA-AAAAA"})
         assert tracked.status_code == 503 and tracked.json_body["error"]["code"] == "unavailable"
         assert client.http.get("/v1/health").status_code == 200      # liveness calls no backend

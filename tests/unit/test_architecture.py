@@ -182,11 +182,11 @@ def test_operator_tooling_and_the_stack_stay_out_of_the_lambda_bundle():
 
 
 def test_only_the_notification_map_builds_messages():
-    """Services return domain events; services/notifications.py alone turns them into
+    """Services return domain events; services/notification_map.py alone turns them into
     notifications (an institution's, through its delivery method's module) and publishes
     them, so who is told what stays in one place."""
     offenders = [(path.name, needle) for path in SERVICES.rglob("*.py")
-                 if path.name != "notifications.py" and path.parent.name != "delivery_methods"
+                 if path.name != "notification_map.py" and path.parent.name != "delivery_methods"
                  for needle in ("Notification(", "dedup_key(", "publisher.notify(") if needle in path.read_text()]
     assert offenders == []
 

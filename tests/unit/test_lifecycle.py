@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Gone
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, tracking, sweeps
+from chalicelib.services import feedback, institution, office, sweeps, tracking
 from tests.conftest import VALID_APPLICATION
 from tests.unit.test_service_rules import routed
 

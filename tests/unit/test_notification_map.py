@@ -4,12 +4,10 @@ from __future__ import annotations
 import re
 import typing
 
-
 from chalicelib.domain import events as ev
 from chalicelib.domain.assignment import Institution
-from chalicelib.domain.notifications import Notification, dedup_key
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, notifications, office, routing
+from chalicelib.services import applications, notification_map, office, routing
 from tests.conftest import VALID_APPLICATION
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
@@ -23,7 +21,7 @@ def _in_review(p):
 
 
 def test_every_event_has_exactly_one_mapping():
-    assert set(typing.get_args(ev.Event)) == set(notifications._MAP)
+    assert set(typing.get_args(ev.Event)) == set(notification_map._MAP)
 
 
 def test_an_institution_reached_by_webhook_gets_a_signed_post_and_others_keep_their_email(p):
@@ -79,7 +77,7 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
     case = p.cases.get(no)
     case.district = "06-cankaya"
     p.reference.districts.pop("06-cankaya", None)
-    out = notifications.for_events(p, [ev.DeadlineExtended(case, "Çankaya Belediyesi", "Görüş bekleniyor."),
+    out = notification_map.for_events(p, [ev.DeadlineExtended(case, "Çankaya Belediyesi", "Görüş bekleniyor."),
                                        ev.ConclusionObjected(case)])
     assert [(n.channel, n.template, n.recipient) for n in out] == [
         ("sms", "extended", "+905321234567"), ("email", "extended", VALID_APPLICATION["applicant"]["email"])]
@@ -92,6 +90,7 @@ SAFE_SMS_FIELDS = {"application_no", "into_no", "track_url", "survey_url", "date
 
 def test_no_sms_template_carries_text_a_citizen_or_an_institution_wrote():
     import string
+
     from chalicelib.domain.notifications import templates
     used = {name: {f for _, f, _, _ in string.Formatter().parse(t["body"]) if f}
             for name, t in templates()["sms"].items()}
@@ -128,7 +127,7 @@ def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_offic
     no = _in_review(p)
     case = p.cases.get(no)
     reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunuyor: http://baska.example"
-    sms, citizen_mail, mail = notifications.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
+    sms, citizen_mail, mail = notification_map.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
     assert citizen_mail.recipient == "ayse@example.com" and reason in citizen_mail.render()[1]
     assert "baska" not in citizen_mail.render()[0]
     text = sms.render()[1]
@@ -143,7 +142,7 @@ def test_the_district_settings_are_read_once_for_many_office_events(p):
     reads = []
     real = p.reference.district
     p.reference.district = lambda code: reads.append(code) or real(code)
-    out = notifications.for_events(p, [ev.LegalDeadlineNear(case, 5), ev.ConclusionObjected(case),
+    out = notification_map.for_events(p, [ev.LegalDeadlineNear(case, 5), ev.ConclusionObjected(case),
                                        ev.ExtensionDecisionDue(case, case.legal_due_date)])
     assert len(out) == 3 and reads == ["34-maltepe"]
 
@@ -167,5 +166,5 @@ def test_the_office_reads_the_suggested_outcome_in_turkish(p):
                    client="x")
     case, [a] = p.cases.load_with_assignments(no)
     a.answers.append(Answer(case.received_at, "Yapıldı.", "not_competent", "Ali Kaya", "Müdür", []))
-    [mail] = notifications.for_events(p, [ev.InstitutionAnswered(case, a, "not_competent", all_answered=False)])
+    [mail] = notification_map.for_events(p, [ev.InstitutionAnswered(case, a, "not_competent", all_answered=False)])
     assert mail.params["detail"].endswith("(önerilen sonuç: görev alanı dışında).")

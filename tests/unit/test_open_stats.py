@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain import open_stats as O
 from chalicelib.domain.catalog import catalog
 from chalicelib.domain.errors import AppError
-from chalicelib.services import applications, feedback, institution, office, tracking
+from chalicelib.services import feedback, institution, office, tracking
 from chalicelib.services import open_stats as stats
 from tests.unit.test_service_rules import DESK, concluded, link_token, routed, submitted
 

@@ -3,7 +3,7 @@ PutItem and Query the audit table (see the IAM policy); there is no update or de
 path in the code either."""
 from __future__ import annotations
 
-from ...domain.records import AuditEntry
+from ...domain.audit import AuditEntry
 from . import itemkeys as K
 from . import mapping as M
 from .models import AuditItem

@@ -14,18 +14,49 @@ from pynamodb.transactions import TransactGet
 
 from ...domain import sweeps
 from ...domain.case import OPEN_STATUSES, Status
+from ...domain.idempotency import IdempotencyRecord
 from ...domain.partners import RATE_WINDOW_SECONDS
-from ...domain.records import Counter, IdempotencyRecord, PendingRoute
 from ...domain.retention import add_years, destruction_log_years
-from ...services.ports import (DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, PartnerRefused,
-                               QueueQuery, StaleCase, TransientConflict)
+from ...domain.sweeps import PendingRoute
+from ...domain.throttle import Counter
+from ...services.ports import (
+    DuplicateApplicationNo,
+    IdempotencyKeyTaken,
+    InvalidCursor,
+    PartnerRefused,
+    QueueQuery,
+    StaleCase,
+    TransientConflict,
+)
 from . import itemkeys as K
 from . import mapping as M
-from .base import (code, conditional_put, decode_cursor, due_keys, encode_cursor, full, key_of, raise_for,
-                   reasons, run_transaction)
-from .models import (MAIN_TABLE, AssignmentItem, AuditItem, CaseItem, CounterItem, DestructionLogItem, DistrictRefItem,
-                     IdempotencyItem, PartnerItem, RegistryItem, RouteMarker, dynamodb_client,
-                     transaction_connection)
+from .base import (
+    code,
+    conditional_put,
+    decode_cursor,
+    due_keys,
+    encode_cursor,
+    full,
+    key_of,
+    raise_for,
+    reasons,
+    run_transaction,
+)
+from .models import (
+    MAIN_TABLE,
+    AssignmentItem,
+    AuditItem,
+    CaseItem,
+    CounterItem,
+    DestructionLogItem,
+    DistrictRefItem,
+    IdempotencyItem,
+    PartnerItem,
+    RegistryItem,
+    RouteMarker,
+    dynamodb_client,
+    transaction_connection,
+)
 from .statistics import counter_updates, ensure_district, missing_counters
 
 

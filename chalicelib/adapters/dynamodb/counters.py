@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
 
-from ...domain.records import Counter
+from ...domain.throttle import Counter
 from . import itemkeys as K
 from .base import code
 from .models import CounterItem

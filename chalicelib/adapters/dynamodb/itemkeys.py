@@ -32,7 +32,7 @@ Audit table: pk CASE#<subject>, sk <at>#<random>; append-only.
 """
 from __future__ import annotations
 
-from ...domain.records import Counter
+from ...domain.throttle import Counter
 
 CASE_SK = "CASE"
 ASSIGN_PREFIX = "ASSIGN#"

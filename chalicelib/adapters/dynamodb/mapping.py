@@ -15,19 +15,30 @@ from datetime import date, datetime, timezone
 from ...config import settings
 from ...domain import retention, sweeps
 from ...domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
+from ...domain.audit import AuditEntry
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
+from ...domain.idempotency import IdempotencyRecord
 from ...domain.partners import Partner
 from ...domain.principal import StaffMember
-from ...domain.subject_requests import SubjectRequest, format_id
-from ...domain.records import AuditEntry, IdempotencyRecord, SurveyAnswer
 from ...domain.repeats import ApplicantRow
 from ...domain.retention import add_years
+from ...domain.subject_requests import SubjectRequest, format_id
+from ...domain.surveys import SurveyAnswer
 from . import itemkeys as K
-from .models import (AnswerMap, AssignmentItem, AuditItem, CaseItem, DistrictRefItem,
-                     IdempotencyItem, InstitutionMap, PartnerItem, StaffItem, SubjectRequestItem,
-                     SurveyItem)
-
+from .models import (
+    AnswerMap,
+    AssignmentItem,
+    AuditItem,
+    CaseItem,
+    DistrictRefItem,
+    IdempotencyItem,
+    InstitutionMap,
+    PartnerItem,
+    StaffItem,
+    SubjectRequestItem,
+    SurveyItem,
+)
 
 
 def plain(value):

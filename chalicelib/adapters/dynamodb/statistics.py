@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from ...domain import open_stats as O
 from ...domain import stats as S
 from ...domain.case import OPEN_STATUSES, Status
-from ...domain.records import SurveyAnswer
+from ...domain.surveys import SurveyAnswer
 from . import itemkeys as K
 from . import mapping as M
 from .base import code, conditional_put, message, reasons, run_transaction

@@ -7,7 +7,7 @@ Request models stay in `domain/schemas`: they are the domain's input rules. Thes
 are the shape of what the API answers, so they live beside it.
 
 As the request models, they live in two modules imported when a model is first asked
-for: `filing` holds the errors and a submission's receipt, `views` every other answer.
+for: `filing` holds the errors and a submission's receipt, `answers` every other answer.
 A container whose first request is a submission defines three response models, not
 sixty (docs/performance.md, cold start).
 """
@@ -35,7 +35,7 @@ MODELS = {
         "DistrictOut", "StaffUserOut", "PartnerOut", "PartnerListOut", "PartnerIssuedOut", "PartnerRevokedOut",
         "SubjectRequestOut", "SubjectRequestListOut", "SubjectRequestDetailOut", "PersonalDataCopyOut",
         "DestructionEntryOut", "DestructionLogOut", "OtpSentOut", "CitizenSessionOut", "MyApplicationOut",
-        "MyApplicationsOut", "SameApplicantOut", "RelatedCaseOut", "RelatedOut", "ExportLinkOut"), "views"),
+        "MyApplicationsOut", "SameApplicantOut", "RelatedCaseOut", "RelatedOut", "ExportLinkOut"), "answers"),
 }
 
 

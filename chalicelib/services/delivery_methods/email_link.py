@@ -2,7 +2,7 @@
 which the institution reads and answers without an account."""
 from __future__ import annotations
 
-from ...domain import refs
+from ...domain import numbers
 from ...domain.notifications import Notification, dedup_key
 from .. import links
 
@@ -20,7 +20,7 @@ def address_problem(institution) -> str | None:
 def notification(keys, case_no: str, a, kind: str, event: str, params: dict) -> Notification:
     return Notification(dedup_key(case_no, event, a.institution.id), CHANNEL, f"institution_{kind}",
                         a.institution.liaison_email,
-                        {"application_no": refs.format_application_no(case_no),
+                        {"application_no": numbers.format_application_no(case_no),
                          "link": links.institution_link(keys, a), **params})
 
 

@@ -16,7 +16,7 @@ import hmac
 import ipaddress
 from urllib.parse import urlsplit
 
-from ...domain import refs
+from ...domain import numbers
 from ...domain.notifications import Notification, dedup_key
 from .. import links
 
@@ -45,7 +45,7 @@ def address_problem(institution) -> str | None:
 def notification(keys, case_no: str, a, kind: str, event: str, params: dict) -> Notification:
     return Notification(dedup_key(case_no, event, a.institution.id), CHANNEL, f"institution_{kind}",
                         a.institution.endpoint or "",
-                        {"application_no": refs.format_application_no(case_no), "institution_id": a.institution.id,
+                        {"application_no": numbers.format_application_no(case_no), "institution_id": a.institution.id,
                          "link": links.institution_link(keys, a), **params})
 
 

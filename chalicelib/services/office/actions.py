@@ -12,16 +12,17 @@ from datetime import timedelta
 from typing import Callable
 
 from ...domain import events as ev
+from ...domain import numbers
 from ...domain import office as policy
-from ...domain import refs
 from ...domain.assignment import Assignment, AssignmentStatus, close_open, settle_status, sla_working_days
+from ...domain.audit import AuditEntry
 from ...domain.calendar import default_calendar, local_date
 from ...domain.calendar import iso_local as _iso
 from ...domain.case import Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed, forbidden
 from ...domain.notifications import institutions_phrase
-from ...domain.records import AuditEntry
+from ...domain.retention import check_final_answer
 from ...domain.schemas import (
     AcknowledgeIn,
     ConcludeIn,
@@ -42,12 +43,11 @@ from ...domain.schemas import (
     parse,
 )
 from .. import routing
-from ...domain.retention import check_final_answer
-from ..notifications import tell
+from ..notification_map import tell
 from ..ports import Ports, StaleCase
 from ..tracking import citizen_action, public_view
+from .case_detail import detail
 from .queries import normalise_no
-from .views import detail
 
 
 @dataclass
@@ -277,12 +277,12 @@ def merge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome |
     if target.received_at > case.received_at:
         raise ValidationFailed([{"code": "not_earlier", "field": "into",
                                  "message": "Başvuru ancak daha önceki bir başvuruyla birleştirilebilir."}])
-    target_no = refs.format_application_no(into_no)
+    target_no = numbers.format_application_no(into_no)
     case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="merged",
                     note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
                          f"süreç o başvuru üzerinden yürütülecek.")
     case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
-    target.add_note(now, f"{refs.format_application_no(case.application_no)} numaralı başvuru bununla "
+    target.add_note(now, f"{numbers.format_application_no(case.application_no)} numaralı başvuru bununla "
                            f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
     return Outcome(others=[target], events=[ev.Merged(case)],
                    audit={"merged_into": into_no})

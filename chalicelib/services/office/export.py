@@ -13,12 +13,12 @@ import secrets
 import tempfile
 from dataclasses import replace
 
-from ...domain import refs
+from ...domain import numbers
+from ...domain.audit import AuditEntry
 from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES, Status
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, forbidden
-from ...domain.records import AuditEntry
 from ..ports import Ports
 from .queries import queue_query
 
@@ -77,7 +77,7 @@ def _row(c, cat, today) -> list:
     end = closed or today
     taken = (end - c.received_at.date()).days
     on_time = "" if c.legal_due_date is None else ("Evet" if (closed or today) <= c.legal_due_date else "Hayır")
-    return [refs.format_application_no(c.application_no), c.received_at.date().isoformat(),
+    return [numbers.format_application_no(c.application_no), c.received_at.date().isoformat(),
             closed.isoformat() if closed else "", cat.types.get(c.type, {}).get("name", c.type),
             cat.subjects[c.category].name if c.category in cat.subjects else c.category,
             STATUS_NAMES.get(c.status, c.status.value), "; ".join(i["name"] for i in c.institutions), taken, on_time,

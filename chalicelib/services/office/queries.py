@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ...domain import nearby, refs
+from ...domain import nearby, numbers
 from ...domain import office as policy
 from ...domain.assignment import resolve
+from ...domain.audit import AuditEntry
 from ...domain.calendar import iso_local, local_date
 from ...domain.case import Status
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, NotFound, forbidden
-from ...domain.records import AuditEntry
 from ..ports import InvalidCursor, Ports, QueueQuery
-from .views import detail, queue_item
+from .case_detail import detail, queue_item
 
 
 def normalise_no(raw: str) -> str:
-    no = refs.normalise_application_no(raw)
+    no = numbers.normalise_application_no(raw)
     if no is None:
         raise AppError("invalid_application_no", "Başvuru numarası hatalı yazılmış.", field="application_no")
     return no
@@ -67,7 +67,7 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "applicant_lookup", now, client,
                                   {"found": len(rows)}))
     cat = catalog()
-    return {"applications": [{"application_no": refs.format_application_no(c.application_no), "subject": c.subject,
+    return {"applications": [{"application_no": numbers.format_application_no(c.application_no), "subject": c.subject,
                               "category_name": cat.subjects[c.category].name if c.category in cat.subjects else c.category,
                               "district": c.district, "status": states[c.application_no][0].value,
                               "received_at": iso_local(c.received_at),
@@ -85,7 +85,7 @@ def related(ports: Ports, p, raw_no: str) -> dict:
     candidates = ports.cases.open_cases_near(case.district, case.category, nearby.neighbours(c),
                                              case.received_at - timedelta(days=nearby.RELATED_DAYS))
     return {"radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS, "applications": [
-        {"application_no": refs.format_application_no(o.application_no), "subject": o.subject,
+        {"application_no": numbers.format_application_no(o.application_no), "subject": o.subject,
          "status": o.status.value, "received_at": iso_local(o.received_at), "distance_m": d,
          "version": o.version,
          "institutions": sorted({i["id"] for i in o.institutions})}
@@ -121,7 +121,7 @@ def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:
         raise forbidden()
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "reveal", ports.clock.now(), client,
                                   {"fields": ["national_id", "phone"]}))
-    return {"application_no": refs.format_application_no(case.application_no),
+    return {"application_no": numbers.format_application_no(case.application_no),
             "national_id": case.applicant.national_id, "phone": case.applicant.phone}
 
 
@@ -129,7 +129,7 @@ def audit_trail(ports: Ports, p, raw_no: str) -> dict:
     case, _ = load_readable(ports, p, raw_no)
     if not policy.can_supervise(p, case.district):
         raise forbidden()
-    return {"application_no": refs.format_application_no(case.application_no),
+    return {"application_no": numbers.format_application_no(case.application_no),
             "entries": ports.audit.trail(case.application_no)}
 
 

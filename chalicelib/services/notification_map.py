@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..domain import events as ev
-from ..domain import refs
+from ..domain import numbers
 from ..domain.calendar import ISTANBUL, tr_date
 from ..domain.catalog import catalog
 from ..domain.notifications import OUTCOME_NAMES, Notification, dedup_key, institutions_phrase
@@ -51,7 +51,7 @@ def district_lookup(store) -> Callable:
 # --- the citizen -------------------------------------------------------------------------
 
 def _sms(case, event: str, template: str, **params) -> Notification:
-    no = refs.format_application_no(case.application_no)
+    no = numbers.format_application_no(case.application_no)
     return Notification(dedup_key(case.application_no, event, "citizen"), "sms", template, case.applicant.phone,
                         {"application_no": no, "track_url": links.track_url(no), **params})
 
@@ -60,7 +60,7 @@ def _citizen_email(case, event: str, template: str, **params) -> list[Notificati
     """The citizen's e-mail of an event, when the citizen gave an address (else none)."""
     if not case.applicant.email:
         return []
-    no = refs.format_application_no(case.application_no)
+    no = numbers.format_application_no(case.application_no)
     return [Notification(dedup_key(case.application_no, event, "citizen-email"), "email", template,
                          case.applicant.email, {"application_no": no, "first_name": case.applicant.first_name,
                                                 "last_name": case.applicant.last_name,
@@ -142,7 +142,7 @@ def _thanks(keys, district, e: ev.ThanksPassedOn):
     c = e.case
     return [Notification(dedup_key(c.application_no, "thanks", inst.id), "email", "institution_thanks",
                          inst.liaison_email,
-                         {"application_no": refs.format_application_no(c.application_no),
+                         {"application_no": numbers.format_application_no(c.application_no),
                           "district_name": catalog().districts[c.district].name,
                           "subject": c.subject, "text": c.description})
             for inst in e.institutions]
@@ -172,7 +172,7 @@ def _office(district, application_no: str, code: str, event: str, title: str, de
 def office_event(application_no: str, district: str, to: str, role: str, event: str, title: str,
                  detail: str) -> Notification:
     return Notification(dedup_key(application_no, event, role), "email", "office_event", to,
-                        {"application_no": refs.format_application_no(application_no),
+                        {"application_no": numbers.format_application_no(application_no),
                          "district_name": catalog().districts[district].name,
                          "event_title": title, "detail": detail})
 
@@ -237,11 +237,11 @@ def _digest(keys, district, e: ev.DailyDigest):
         return []
 
     def lines(items):
-        return "\n".join(f"- {refs.format_application_no(c.application_no)}: {c.subject} "
+        return "\n".join(f"- {numbers.format_application_no(c.application_no)}: {c.subject} "
                          f"(son gün {tr_date(c.legal_due_date)})" for c in items) or "- yok"
     return [Notification(f"digest:{e.district}:{e.day.isoformat()}", "email", "digest", settings.office_email, {
         "district_name": catalog().districts[e.district].name, "date": tr_date(e.day),
-        "new_count": len(e.new), "new_list": "\n".join(f"- {refs.format_application_no(n)}" for n in e.new) or "- yok",
+        "new_count": len(e.new), "new_list": "\n".join(f"- {numbers.format_application_no(n)}" for n in e.new) or "- yok",
         "due_count": len(e.due_today), "due_list": lines(e.due_today),
         "overdue_count": len(e.overdue), "overdue_list": lines(e.overdue)})]
 
@@ -261,7 +261,7 @@ _MAP: dict[type, Callable] = {
     ev.Forwarded: _forwarded,
     ev.NotProcessed: lambda k, d, e: [_sms(e.case, "not_processed", "not_processed")],
     ev.Merged: lambda k, d, e: [_sms(e.case, "merged", "merged",
-                                     into_no=refs.format_application_no(e.case.merged_into))],
+                                     into_no=numbers.format_application_no(e.case.merged_into))],
     ev.InformationRequested: lambda k, d, e: [_sms(e.case, f"information-requested-{e.n}", "information_requested")],
     ev.InterimAnswerGiven: lambda k, d, e: [_sms(e.case, f"interim-{e.n}", "interim_answer", text=e.text)],
     ev.Concluded: _concluded,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ...domain import numbers
 from ...domain import office as policy
-from ...domain import refs
 from ...domain.calendar import iso_local as _iso
 from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES
@@ -56,7 +56,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
     today = local_date(now)
     names = {a.institution.id: a.institution.name for a in assignments}
     return {
-        "application_no": refs.format_application_no(case.application_no), "version": case.version,
+        "application_no": numbers.format_application_no(case.application_no), "version": case.version,
         "status": case.status.value, "type": case.type, "type_name": cat.types[case.type]["name"],
         "category": case.category, "category_name": cat.subjects[case.category].name,
         "district": case.district, "district_name": cat.districts[case.district].name,
@@ -65,7 +65,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
         "phone_verified": case.phone_verified,
         "citizen_attachments": _citizen_files(ports, case),
-        "possible_repeat": ({**case.possible_repeat, "of": refs.format_application_no(case.possible_repeat["of"])}
+        "possible_repeat": ({**case.possible_repeat, "of": numbers.format_application_no(case.possible_repeat["of"])}
                             if case.possible_repeat else None),
         "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
@@ -74,7 +74,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "sla_due_date": case.sla_due_date.isoformat() if case.sla_due_date else None,
         "extended": case.extended, "confidential_identity": case.confidential_identity,
         "review_reason": case.review_reason, "not_processed_reason": case.not_processed_reason,
-        "merged_into": refs.format_application_no(case.merged_into) if case.merged_into else None,
+        "merged_into": numbers.format_application_no(case.merged_into) if case.merged_into else None,
         "applicant": {"first_name": case.applicant.first_name, "last_name": case.applicant.last_name,
                       "national_id_masked": mask_national_id(case.applicant.national_id),
                       "phone_masked": mask_phone(case.applicant.phone), "email": case.applicant.email,
@@ -94,7 +94,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
 def queue_item(case, now) -> dict:
     today = local_date(now)
     open_ = not case.closed
-    return {"application_no": refs.format_application_no(case.application_no), "status": case.status.value,
+    return {"application_no": numbers.format_application_no(case.application_no), "status": case.status.value,
             "type": case.type, "category": case.category, "district": case.district, "subject": case.subject,
             "received_at": _iso(case.received_at), "legal_due_date": _day(case.legal_due_date),
             "legal_days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
@@ -104,5 +104,5 @@ def queue_item(case, now) -> dict:
                                   or bool(case.sla_due_date and case.sla_due_date < today)),
             "institutions": [i["name"] for i in case.institutions],
             "channel": case.channel or None, "partner_name": case.partner["name"] if case.partner else None,
-            "repeat_of": (refs.format_application_no(case.possible_repeat["of"])
+            "repeat_of": (numbers.format_application_no(case.possible_repeat["of"])
                           if case.possible_repeat and not case.possible_repeat.get("dismissed") else None)}
