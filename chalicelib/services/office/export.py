@@ -13,7 +13,7 @@ import secrets
 import tempfile
 from dataclasses import replace
 
-from ...domain import numbers
+from ...domain import numbers, spreadsheet
 from ...domain.audit import AuditEntry
 from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES, Status
@@ -45,7 +45,7 @@ def export(ports: Ports, p, params: dict, *, client: str) -> dict:
     out = tempfile.SpooledTemporaryFile(max_size=1024 * 1024, mode="w+b")
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow(COLUMNS + (["Ad soyad"] if with_names else []))
+    writer.writerow(spreadsheet.row(COLUMNS + (["Ad soyad"] if with_names else [])))
     rows = 0
     for status in statuses:
         cursor = None
@@ -53,7 +53,8 @@ def export(ports: Ports, p, params: dict, *, client: str) -> dict:
             page, cursor = ports.cases.queue_page(replace(base, status=status, cursor=cursor))
             names = _names(ports, page) if with_names else {}
             for c in page:
-                writer.writerow(_row(c, cat, today) + ([names.get(c.application_no, "")] if with_names else []))
+                writer.writerow(spreadsheet.row(_row(c, cat, today)
+                                                + ([names.get(c.application_no, "")] if with_names else [])))
                 rows += 1
             if not cursor:
                 break
@@ -73,11 +74,14 @@ def export(ports: Ports, p, params: dict, *, client: str) -> dict:
 
 
 def _row(c, cat, today) -> list:
-    closed = c.concluded_at.date() if c.concluded_at else None
+    """Every date a person reads is an İstanbul date: a case received at 00:30 on 1 March
+    in İstanbul was received on 1 March, though it is 28 February in UTC."""
+    received = local_date(c.received_at)
+    closed = local_date(c.concluded_at) if c.concluded_at else None
     end = closed or today
-    taken = (end - c.received_at.date()).days
-    on_time = "" if c.legal_due_date is None else ("Evet" if (closed or today) <= c.legal_due_date else "Hayır")
-    return [numbers.format_application_no(c.application_no), c.received_at.date().isoformat(),
+    taken = (end - received).days
+    on_time = "" if c.legal_due_date is None else ("Evet" if end <= c.legal_due_date else "Hayır")
+    return [numbers.format_application_no(c.application_no), received.isoformat(),
             closed.isoformat() if closed else "", cat.types.get(c.type, {}).get("name", c.type),
             cat.subjects[c.category].name if c.category in cat.subjects else c.category,
             STATUS_NAMES.get(c.status, c.status.value), "; ".join(i["name"] for i in c.institutions), taken, on_time,
