@@ -33,8 +33,8 @@ SCHEDULES = (
              "05:00 UTC = 08:00 in İstanbul: legal-deadline and extension warnings, district digests, "
              "KVKK request reminders."),
     Schedule("stats_rollup", ("cron", 30, 0, "*", "*", "?", "*"), "open_stats:roll_up", "stats",
-             "00:30 UTC = 03:30 in İstanbul: publishes the open statistics of the month so far (and, on the "
-             "first three days, the previous month's final figures)."),
+             "00:30 UTC = 03:30 in İstanbul: publishes the open statistics of the month that ended (final "
+             "figures only; a night after the first finds nothing new to write)."),
     Schedule("kvkk_sweep", ("cron", 0, 1, 1, "*", "?", "*"), "kvkk:sweep", "retention",
              "Monthly (the 1st, 01:00 UTC): destroys the personal data of closed cases whose retention period "
              "ended (KVKK; at most every 6 months is the regulation's limit)."),

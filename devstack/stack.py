@@ -190,7 +190,8 @@ class Stack:
 Açık Kapı yerel ortamı / local stack
   Web            {web_url}/            (vatandaş / citizen)
                  {web_url}/buro.html   (büro konsolu / office console)
-                 {web_url}/istatistik.html   (açık istatistikler / open statistics, nightly; now: python -m devstack sweep stats)
+                 {web_url}/istatistik.html   (açık istatistikler / open statistics: a month is published the night
+                 after it ends; this month now: python -m devstack sweep stats --as-of {first_of_next_month()})
   API            {api_url}/v1/health
   OpenAPI        {api_url}/v1/openapi.json
   Katalog        {api_url}/v1/catalog
@@ -261,3 +262,12 @@ def cmd_run(args) -> int:
         stack.stop()
         print("stopped", flush=True)
     return 0
+
+
+def first_of_next_month() -> str:
+    """03:30 on the first of next month in İstanbul: when the roll-up publishes this month."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    today = datetime.now(ZoneInfo("Europe/Istanbul"))
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1, hour=3, minute=30, second=0, microsecond=0)
+    return first.isoformat()

@@ -1,9 +1,9 @@
 """Open statistics: the daily roll-up and GET /v1/stats.
 
 The cells (domain/open_stats.py) are kept in the transactions of the changes that move
-them. Once a day the roll-up turns the current month's cells (provisional) and, on the
-first three days of a month, the previous month's (final) into published rows with small
-numbers suppressed. A request reads at most two small items, however many applications
+them. Once a day the roll-up turns the last month that has ended into published rows,
+with small numbers suppressed across every linked table (domain/open_stats.py); the
+month in progress is not published. A request reads at most two small items, however many applications
 exist.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 
 from ..domain import open_stats as O
+from ..domain import spreadsheet
 from ..domain.calendar import local_date
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, NotFound
@@ -30,9 +31,10 @@ CSV_HEADER = ("ay", "düzey", "il kodu", "il", "ilçe kodu", "ilçe", "tür kodu
 
 def roll_up(ports: Ports, now) -> dict:
     today = local_date(now)
-    months = [(O.month_of(today), True)]
-    if today.day <= 3:
-        months.append((O.month_of(today.replace(day=1) - timedelta(days=1)), False))
+    # Only a month that has ended is published (final): the month in progress, published
+    # again every night, would tell each day's applications by difference. After the
+    # month ends its cells no longer change, so running again writes nothing new.
+    months = [(O.month_of(today.replace(day=1) - timedelta(days=1)), False)]
     index, _ = ports.statistics.published(None, None)
     by_month = {m["month"]: m for m in index}
     cells_read = written = 0
@@ -100,12 +102,13 @@ def to_csv(result: dict) -> bytes:
     types = catalog().types
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(CSV_HEADER)
+    w.writerow(spreadsheet.row(CSV_HEADER))
     for r in result["rows"]:
         t = r["type"]
-        w.writerow([result["month"], LEVEL_NAMES[r["level"]], r.get("province", ""), r.get("province_name", ""),
+        w.writerow(spreadsheet.row([result["month"], LEVEL_NAMES[r["level"]], r.get("province", ""),
+                                    r.get("province_name", ""),
                     r.get("district", ""), r.get("district_name", ""), t,
                     "Tüm türler" if t == O.ALL else types.get(t, {}).get("name", t),
                     *("" if r[k] is None else r[k] for k in ("received", "concluded", "not_processed", "median_days",
-                                                             "on_time_share", "survey_average"))])
+                                                             "on_time_share", "survey_average"))]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import boto3
 
+from chalicelib.domain.calendar import ISTANBUL
 from tests.conftest import VALID_APPLICATION
 from tests.integration.helpers import ANSWER, H, act, forwarded_case, inst_post, route_all, submit, tracked
 
@@ -25,10 +26,17 @@ def _concluded(client, staff, aws, application):
     return receipt
 
 
-def _roll_up():
+def _next_month() -> datetime:
+    """The first night of next month (İstanbul), when this month becomes final and is published."""
+    today = datetime.now(ISTANBUL)
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=30)
+    return first.astimezone(timezone.utc)
+
+
+def _roll_up(at: datetime | None = None):
     from chalicelib.bootstrap import ports
     from chalicelib.services import open_stats
-    return open_stats.roll_up(ports(), datetime.now(timezone.utc))
+    return open_stats.roll_up(ports(), at or _next_month())
 
 
 def _row(rows, **where):
@@ -50,6 +58,9 @@ def test_published_statistics_hide_small_numbers_and_cost_two_reads(client, staf
                          body=json.dumps({"rating": 5}))
     assert r.status_code == 201, r.body
 
+    month = datetime.now(ISTANBUL).strftime("%Y-%m")
+    _roll_up(datetime.now(timezone.utc))          # the month in progress is never published: its nightly
+    assert client.http.get(f"/v1/stats?month={month}").status_code == 404   # figures would differ by a day
     aws_calls.reset()
     assert _roll_up()["cells"] >= 2
     # the roll-up's calls are all allowed by its own least-privilege role
@@ -58,14 +69,13 @@ def test_published_statistics_hide_small_numbers_and_cost_two_reads(client, staf
     allowed = {a.split(":")[1] for st in policy["Statement"] for a in st["Action"] if a.startswith("dynamodb:")}
     assert set(aws_calls.operations("dynamodb")) <= allowed, (aws_calls.operations("dynamodb"), allowed)
     assert not aws_calls.operations("kms") and not aws_calls.operations("secretsmanager")
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
 
     aws_calls.reset()
     resp = client.http.get(f"/v1/stats?month={month}&province=34")
     assert resp.status_code == 200 and resp.headers["Cache-Control"].startswith("public")
     assert aws_calls.operations("dynamodb") == ["BatchGetItem"] and aws_calls.items_evaluated() == 2
     body = resp.json_body
-    assert body["month"] == month and body["provisional"] is True and body["min_count"] == 5
+    assert body["month"] == month and body["provisional"] is False and body["min_count"] == 5
     sikayet = _row(body["rows"], district="34-maltepe", type="sikayet")
     assert sikayet["received"] == 6 and sikayet["concluded"] == 5 and sikayet["on_time_share"] == 100.0
     assert sikayet["median_days"] == 0 and sikayet["survey_average"] is None     # one answer: not shown
@@ -79,7 +89,7 @@ def test_published_statistics_hide_small_numbers_and_cost_two_reads(client, staf
     assert aws_calls.operations("dynamodb") == ["GetItem", "GetItem"] and aws_calls.items_evaluated() == 2
     assert _row(latest["rows"], level="national", type="all")["received"] == 12
     assert _row(latest["rows"], level="province", province="34", type="all")["received"] == 12
-    assert {"month": month, "provisional": True} in latest["months"]
+    assert {"month": month, "provisional": False} in latest["months"]
 
     csv_resp = client.http.get(f"/v1/stats?month={month}&province=34&format=csv")
     assert csv_resp.status_code == 200 and csv_resp.headers["Content-Type"].startswith("text/csv")
