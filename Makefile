@@ -44,9 +44,11 @@ e2e: $(STAMP) chromium
 	$(PY) -m pytest tests/e2e
 
 ## Package for AWS: build/$(STAGE)/sam.json (Chalice SAM output + infra/template.json) and the code zip.
+## A region outside Türkiye (every AWS region) is a transfer abroad (KVKK art. 9): name its basis,
+## e.g. TRANSFER_BASIS=standard_contract:2026-01-15 (docs/kvkk.md).
 package: $(STAMP)
 	$(PY) infra/policies.py --check
-	AWS_DEFAULT_REGION=$(REGION) $(PY) infra/package.py --stage $(STAGE)
+	AWS_DEFAULT_REGION=$(REGION) TRANSFER_BASIS=$(TRANSFER_BASIS) $(PY) infra/package.py --stage $(STAGE)
 	$(VENV)/bin/cfn-lint build/$(STAGE)/sam.json
 
 ## Deploy the packaged stage with CloudFormation (needs AWS credentials and ARTIFACT_BUCKET).

@@ -27,11 +27,18 @@ class Settings:
     downloads_key_id: str = ""
     downloads_signing_secret_id: str = ""
     retention_years: int = 10          # KVKK: a case file's personal data, from its closing
-    data_region: str = "Türkiye"       # where the data is held (the KVKK notice names it)
+    # KVKK art. 9: the basis of the transfer abroad, <kind>:<detail> (domain/hosting.py);
+    # where the data is held follows from `region` and `stage`
+    transfer_basis: str = ""
 
     @property
     def is_local(self) -> bool:
         return self.stage == "local"
+
+    def data_location(self):
+        """Where the data is held and on what basis it leaves Türkiye (domain/hosting.py)."""
+        from .domain.hosting import data_location
+        return data_location(self.region, stage=self.stage, transfer_basis=self.transfer_basis)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +58,7 @@ def settings() -> Settings:
         downloads_key_id=env.get("DOWNLOADS_KEY_ID", ""),
         downloads_signing_secret_id=env.get("DOWNLOADS_SIGNING_SECRET_ID", ""),
         retention_years=_positive_int(env.get("RETENTION_YEARS"), 10),
-        data_region=env.get("DATA_REGION_LABEL", "Türkiye"),
+        transfer_basis=env.get("TRANSFER_BASIS", ""),
     )
 
 

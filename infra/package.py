@@ -19,9 +19,24 @@ sys.path.insert(0, str(ROOT))
 from infra.template import Resolver, load_template  # noqa: E402
 
 
+def transfer_basis(region: str) -> str:
+    """KVKK art. 9: a region outside Türkiye needs the basis of the transfer abroad. It is
+    read from TRANSFER_BASIS and written into the template (the functions read it; the
+    notice names it); without one, packaging stops here, naming the variable."""
+    from chalicelib.domain.hosting import NoTransferBasis, data_location
+    raw = os.environ.get("TRANSFER_BASIS", "")
+    try:
+        data_location(region, stage="prod", transfer_basis=raw)
+    except (NoTransferBasis, ValueError) as exc:
+        raise SystemExit(f"make package: {exc}") from None
+    return raw
+
+
 def package(stage: str, out: Path) -> Path:
     template = load_template()
-    r = Resolver(template, stage, os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
+    region = os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
+    basis = transfer_basis(region)
+    r = Resolver(template, stage, region)
     env = dict(os.environ)
     env.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
     for var, logical in (("ROUTING_QUEUE_NAME", "RoutingQueue"), ("NOTIFICATION_QUEUE_NAME", "NotificationQueue")):
@@ -33,6 +48,7 @@ def package(stage: str, out: Path) -> Path:
     sam = out / "sam.json"
     doc = json.loads(sam.read_text())
     doc["Parameters"]["Stage"]["Default"] = stage
+    doc["Parameters"]["TransferBasis"]["Default"] = basis
     add_function_logs_and_alarms(doc)
     sam.write_text(json.dumps(doc, indent=1, ensure_ascii=False))
     compiled = add_bytecode(out / "deployment.zip")

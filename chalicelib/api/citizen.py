@@ -183,15 +183,25 @@ def answer_survey():
 _CATALOG_CACHE: dict = {}
 
 
+@route(bp, "/v1/notice", "GET", summary="KVKK aydınlatma metni (başvurulan valilik ya da kaymakamlığın bilgileriyle)",
+       tag="citizen",
+       headers=[{"name": "district", "in": "query", "required": False, "schema": {"type": "string"}}],
+       responses={200: ("Aydınlatma metni", "NoticeOut"), 400: ("İlçe tanınmıyor", ErrorOut)})
+def kvkk_notice():
+    from ..services import reference
+    district = dict(bp.current_request.query_params or {}).get("district") or None
+    return json_response(reference.notice(ports(), district), headers={"Cache-Control": "public, max-age=300"})
+
+
 @route(bp, "/v1/catalog", "GET", summary="Başvuru türleri, konular, il ve ilçeler (catalogue)", tag="citizen",
        responses={200: ("Katalog (statik belge)", None)})
 def get_catalog():
     if "body" not in _CATALOG_CACHE:
         from ..config import settings
         from ..domain.catalog import catalog
-        region = settings().data_region
-        privacy = {"retention_years": settings().retention_years, "data_region": region,
-                   "transfer_abroad": region.strip().casefold() not in ("türkiye", "turkiye", "turkey")}
+        where = settings().data_location()
+        privacy = {"retention_years": settings().retention_years, "data_region": where.place,
+                   "transfer_abroad": where.abroad, "recipient": where.recipient, "transfer_basis": where.basis}
         body = json.dumps({**catalog().public_document, "privacy": privacy}, ensure_ascii=False)
         _CATALOG_CACHE["body"] = body
         _CATALOG_CACHE["etag"] = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'

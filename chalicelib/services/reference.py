@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..config import settings
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, forbidden
+from ..domain.notice import notice as build
 from . import delivery_methods
 from .ports import Ports
+from .versions import save_seen_version
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "institutions.json"
 
@@ -45,6 +48,25 @@ def seed(ports: Ports, path: Path = SEED_FILE) -> int:
         ports.reference.register_district(d["district"])
         count += 1
     return count
+
+
+def office_contact(ports: Ports, district: str) -> dict | None:
+    """The office an application to this district goes to, as the KVKK notice and the
+    data-subject copy name the controller: {name, address, phone, email, kep}."""
+    d = catalog().districts.get(district)
+    if d is None:
+        return None
+    settings = ports.reference.district(district)
+    return {"name": f"{d.name} Kaymakamlığı", "address": None, "phone": None,
+            "email": settings.office_email if settings else None, "kep": None}
+
+
+def notice(ports: Ports, district: str | None) -> dict:
+    """The KVKK art. 10 notice of the office an application to `district` goes to."""
+    if district is not None and district not in catalog().districts:
+        raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=400)
+    office = office_contact(ports, district) if district else None
+    return build(office, settings().data_location(), retention_years=settings().retention_years)
 
 
 def _check_delivery(settings: DistrictSettings) -> None:
@@ -90,7 +112,6 @@ def get_district(ports: Ports, p, district: str) -> dict:
 
 def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> dict:
     from ..domain.schemas import DistrictIn, parse
-    from .office.actions import save_seen_version
     if p.role != "admin":
         raise _forbidden()
     if district not in catalog().districts:

@@ -19,6 +19,7 @@ from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, forbidden
 from ..domain.principal import Principal, StaffMember, scope_problem
 from .ports import Ports
+from .versions import save_seen_version
 
 RECORD_TTL = timedelta(seconds=60)
 AUTHORIZER_TTL_SECONDS = 60
@@ -70,7 +71,6 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
     """Creates or changes a staff member's access (admin only, audited). Narrowing
     access (disable, another role or district) also ends the user's sessions."""
     from ..domain.schemas import StaffUserIn, parse
-    from .office.actions import save_seen_version
     _admin_only(p)
     req = parse(StaffUserIn, data)
     cat = catalog()

@@ -4,6 +4,7 @@ template."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ def sam(tmp_path_factory, worker_id):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (out / "sam.json").exists():
             result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "prod",
-                                     "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+                                     "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                                    env={**os.environ, "AWS_DEFAULT_REGION": "eu-central-1",
+                                         "TRANSFER_BASIS": "standard_contract:2026-01-15"})
             assert result.returncode == 0, result.stderr[-2000:]
     path = out / "sam.json"
     return path, json.loads(path.read_text())
@@ -288,3 +291,25 @@ def test_the_code_zip_ships_bytecode_for_every_module_so_cold_starts_do_not_comp
         assert header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:8], "little") == 1
         assert any(n.startswith("pydantic_core/") and n.endswith(".so") for n in names) or \
             any(n.startswith("pydantic/") for n in names)
+
+
+def test_packaging_for_a_region_outside_turkiye_stops_without_a_transfer_basis(tmp_path):
+    """KVKK art. 9 (Law 7499): an AWS region is outside Türkiye, so the deployment names the
+    basis of the transfer; without TRANSFER_BASIS `make package` stops before building
+    anything, and says which variable to set."""
+    env = {k: v for k, v in os.environ.items() if k != "TRANSFER_BASIS"}
+    for basis in ("", "contract:2026-01-15"):
+        result = subprocess.run([sys.executable, str(ROOT / "infra" / "package.py"), "--stage", "prod",
+                                 "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True,
+                                timeout=120, env={**env, "AWS_DEFAULT_REGION": "eu-central-1",
+                                                  **({"TRANSFER_BASIS": basis} if basis else {})})
+        assert result.returncode != 0 and "TRANSFER_BASIS" in result.stderr, (basis, result.stderr[-500:])
+        assert not (tmp_path / "out").exists()
+
+
+def test_the_package_carries_the_transfer_basis_to_the_functions(sam):
+    _, doc = sam
+    assert "DataRegionLabel" not in doc["Parameters"]
+    assert doc["Parameters"]["TransferBasis"]["Default"] == "standard_contract:2026-01-15"
+    variables = doc["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["TRANSFER_BASIS"] == {"Ref": "TransferBasis"}

@@ -174,14 +174,19 @@ function showReceipt(r, body) {
   }
 }
 
-// The notice names the deployment's retention period and where the data is held.
-loadCatalog().then((cat) => {
-  const p = cat.privacy;
-  if (!p) return;
-  document.getElementById("kvkk-years").textContent = String(p.retention_years);
-  document.getElementById("kvkk-region").textContent = p.data_region;
-  document.getElementById("kvkk-abroad").hidden = !p.transfer_abroad;
-}).catch(() => {});
+// The KVKK notice comes from the API (domain/notice.py): the office that is the controller,
+// with its address and contact once the district is chosen, where the data is held and on
+// what basis, and every right. The text in the page is what shows offline.
+async function loadNotice(district) {
+  try {
+    const n = await api("GET", `/v1/notice${district ? `?district=${encodeURIComponent(district)}` : ""}`);
+    const box = document.querySelector("#kvkk-step .kvkk");
+    box.replaceChildren(...n.sections.map((s) => { const p = document.createElement("p"); const b = document.createElement("strong");
+      b.textContent = `${s.title}: `; p.append(b, s.text); return p; }));
+  } catch { /* offline: the page's own text stays */ }
+}
+loadNotice(null);
+document.getElementById("district")?.addEventListener("change", (e) => { if (e.target.value) loadNotice(e.target.value); });
 
 // Copy buttons for the number and the code: the clipboard where the browser allows it,
 // else the text is selected for the person to copy.

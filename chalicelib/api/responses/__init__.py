@@ -27,7 +27,7 @@ class _Out(BaseModel):
 MODELS = {
     **dict.fromkeys(("ErrorDetail", "ErrorOut", "ApplicationOut"), "filing"),
     **dict.fromkeys((
-        "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut",
+        "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut", "NoticeSectionOut", "NoticeOut",
         "StatsRowOut", "StatsMonthOut", "StatsOut", "HealthOut", "CheckOut", "ReadyOut", "AttachmentOut",
         "AnswerOut", "NamedRef", "InstitutionCaseOut", "UploadFormOut", "UserOut", "SessionOut", "AssignmentOut",
         "StaffHistoryOut", "MaskedApplicantOut", "ReasonCode", "CaseDetailOut", "QueueItemOut", "QueuePageOut",

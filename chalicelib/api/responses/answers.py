@@ -50,8 +50,10 @@ class _CaseHeader(_Out):
 
 
 class TrackOut(_CaseHeader):
+    law: str = Field(default="3071", description="3071 (petitions) or 4982 (information requests)")
     history: list[HistoryOut]
     final_answer: FinalAnswerOut | None = None
+    legal_remedies: str | None = Field(default=None, description="The remedies a refusal to examine states")
     answer_owed: bool = True
     can_reply: bool = False
     can_object: bool = False
@@ -61,6 +63,17 @@ class TrackOut(_CaseHeader):
     survey_token: str | None = Field(default=None, description="Signed survey token once concluded")
     attachments: list[dict[str, Any]] = Field(default_factory=list, description="The citizen's own files")
     can_attach: bool = False
+
+
+class NoticeSectionOut(_Out):
+    title: str
+    text: str
+
+
+class NoticeOut(_Out):
+    controller: str = Field(description="The office that is the controller, with its address and contact")
+    abroad: bool = Field(description="The data is held outside Türkiye (a transfer under KVKK art. 9)")
+    sections: list[NoticeSectionOut]
 
 
 class SurveyStatusOut(_Out):
@@ -161,6 +174,8 @@ class InstitutionCaseOut(_Out):
     can_answer: bool
     can_extend: bool
     extended: bool
+    referral: dict[str, Any] | None = Field(default=None, description="The case was sent to this authority to decide: "
+                                                                      "{ground, source}; nothing is answered here")
     contact_shared: bool = Field(description="The office shared the applicant's phone and e-mail with this institution")
     citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
                                                       description="The citizen's photos and documents (metadata stripped)")
@@ -248,7 +263,14 @@ class CaseDetailOut(_Out):
     anonymised_at: str | None = Field(default=None, description="KVKK: when its personal data was destroyed")
     possible_repeat: dict[str, Any] | None = Field(default=None, description="“Olası tekrar”: {of, subject, score, at, "
                                                                              "dismissed?}")
-    phone_verified: bool = Field(default=False, description="Filed within a phone-verified citizen session")
+    law: str = Field(default="3071", description="3071 (petitions) or 4982 (information requests)")
+    phone_verified: bool = Field(default=False, description="Filed within a session whose phone was verified by an SMS "
+                                                            "code: control of the phone, not identity")
+    identity_verification: str | None = Field(default=None, description="How the applicant's identity was verified "
+                                                                        "(\"desk\": an identity card seen at the "
+                                                                        "desk); None: not verified")
+    referral: dict[str, Any] | None = Field(default=None, description="Sent to the competent authority: {ground, "
+                                                                      "source, institution_id, authority, at}")
     citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
                                                       description="The citizen's photos and documents (metadata stripped)")
     location: dict[str, Any] | None = None
@@ -273,12 +295,14 @@ class CaseDetailOut(_Out):
     concluded_at: str | None = None
     legal_remedies: str | None = None
     final_answers: list[dict[str, Any]] = Field(description="Every final answer given, oldest first")
-    legal_remedies_template: str | None = Field(default=None, description="The standard 4982 remedies text")
+    legal_remedies_template: str | None = Field(default=None, description="The remedies every refusal of this case "
+                                                                          "states (4982 or Constitution art. 40/2)")
     allowed_actions: list[str]
     district_institutions: list[NamedRef] | None = Field(default=None, description="When an action is allowed")
     suggested_institution_ids: list[str] | None = Field(
         default=None, description="The institutions routing's rules name as competent for the subject")
     reason_codes: list[ReasonCode] | None = None
+    referral_grounds: list[dict[str, Any]] | None = None
     extension_grounds: list[ReasonCode] | None = None
 
 
