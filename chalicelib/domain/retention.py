@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import AppError
-
+from .calendar import ISTANBUL, local_date
 from .case import Applicant, HistoryEntry
 from .catalog import catalog
+from .errors import AppError
 from .identity import is_valid_national_id
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "retention.json"
@@ -43,6 +43,14 @@ def kept_for(record: str) -> timedelta:
 
 def destruction_log_years() -> int:
     return int(rule("destruction_log")["years"])
+
+
+def destruction_log_expiry(at: datetime) -> datetime:
+    """When a destruction-log entry may go: at least 3 full years after the destruction
+    (regulation art. 7/3), so at the end of the İstanbul day 3 years after it, never at
+    midnight UTC of that date (which would fall hours short of 3 years)."""
+    day = add_years(local_date(at), destruction_log_years()) + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=ISTANBUL)
 
 
 def add_years(day: date, years: int) -> date:
@@ -94,13 +102,35 @@ def personal_data_in(text: str) -> list[str]:
 ERASED = ""   # what an erased free-text field holds
 
 
+def _actor(actor: str | None) -> str:
+    """Who acted, as a structured fact: the system, the applicant, an institution by its
+    id, or a member of staff (the audit trail keeps which one)."""
+    if actor in (None, "system", "citizen") or (actor or "").startswith("institution:"):
+        return actor or "system"
+    return "staff"
+
+
+# what an anonymised record keeps of a note, a referral, a final answer, a repeat mark
+_STRUCTURED_NOTE_KEYS = ("at", "kind")
+_STRUCTURED_REFERRAL_KEYS = ("ground", "source", "institution_id", "authority", "at")
+_STRUCTURED_FINAL_KEYS = ("n", "at", "outcome")
+_STRUCTURED_REPEAT_KEYS = ("of", "score", "at")
+
+
+def _keep(record: dict, keys: tuple[str, ...]) -> dict:
+    return {k: record[k] for k in keys if k in record}
+
+
 def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case") -> tuple[list[Destroyed], list[str]]:
-    """Irreversibly removes a closed case's personal data, in place: the applicant block,
-    the description and subject, the location, the citizen's replies and the office's
-    notes, internal history notes, the institutions' responder names and attachment file
-    names, and the access code hash (the national-id HMAC goes with the applicant: the
-    store writes no applicant index for an anonymised case). What stays: type, category,
-    district, dates, statuses, outcome, institutions and the final answer.
+    """Irreversibly removes a closed case's personal data, in place. Anonymised means that
+    nothing written by or about a person remains (KVKK art. 3 and 7; docs/kvkk.md): every
+    free-text field goes, whoever wrote it (the applicant's subject and description, the
+    office's notes, history notes and final answers, the institutions' answers, redirects
+    and the names of who answered), and so do the applicant block, the location, the
+    citizen's replies, the files and the access code hash (the national-id HMAC goes with
+    the applicant: the store writes no applicant index for an anonymised case). What
+    stays are structured facts: type, category, district, dates, statuses and events,
+    the outcome code, the not-processed ground, institution ids and names, durations.
 
     Returns the destruction log entries and the storage keys of the attachments to delete."""
     subject = catalog().subjects.get(case.category)
@@ -112,20 +142,28 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     case.text_sketch = None
     case.access_code_hash = ERASED
     case.media_url = None
-    case.notes = [{"at": n.get("at"), "kind": n.get("kind"), "by": n.get("by")} for n in case.notes]
-    case.history = [h if h.public else HistoryEntry(h.at, h.status, ERASED, False, h.actor, h.event)
-                    for h in case.history]
+    case.review_reason = None
+    case.final_answer = None
+    case.legal_remedies = None
+    case.notes = [_keep(n, _STRUCTURED_NOTE_KEYS) for n in case.notes]
+    case.history = [HistoryEntry(h.at, h.status, None, h.public, _actor(h.actor), h.event) for h in case.history]
+    if case.possible_repeat:
+        case.possible_repeat = _keep(case.possible_repeat, _STRUCTURED_REPEAT_KEYS)
+    if case.referral:
+        case.referral = _keep(case.referral, _STRUCTURED_REFERRAL_KEYS)
     case.anonymised_at = at
     destroyed = [Destroyed("case", case.application_no, rule_name)]
     keys: list[str] = [f["key"] for f in case.citizen_files if f.get("key")]
     destroyed += [Destroyed("attachment", f.get("id", ""), "attachments") for f in case.citizen_files]
     case.citizen_files = []
-    for answer in case.final_answers:      # the released copies point at files deleted below
-        answer.pop("attachments", None)
+    case.final_answers = [_keep(x, _STRUCTURED_FINAL_KEYS) for x in case.final_answers]
     for a in assignments:
         a.subject = case.subject
+        a.notes = [_keep(n, _STRUCTURED_NOTE_KEYS) for n in a.notes]
+        a.redirect = None
         for answer in a.answers:
-            answer.responder_name = ERASED
+            answer.text = answer.responder_name = answer.responder_title = ERASED
+            answer.returned_note = None
             for att in answer.attachments:
                 if att.get("key"):
                     keys.append(att["key"])
@@ -135,13 +173,60 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     return destroyed, keys
 
 
+def free_text(case, assignments: list) -> list[str]:
+    """The fields of a case and its assignments that still hold something a person wrote
+    or that names a person: empty for an anonymised case. The subject may stay only as
+    the catalogue's name of the category, which nobody wrote."""
+    found: list[str] = []
+    subject = catalog().subjects.get(case.category)
+    allowed_subject = subject.name if subject else case.category
+    a = case.applicant
+    for name in ("national_id", "first_name", "last_name", "phone", "address", "email"):
+        if getattr(a, name):
+            found.append(f"applicant.{name}")
+    for name in ("description", "access_code_hash", "final_answer", "legal_remedies", "review_reason",
+                 "media_url", "text_sketch", "geocell"):
+        if getattr(case, name):
+            found.append(name)
+    if case.subject != allowed_subject:
+        found.append("subject")
+    if case.location:
+        found.append("location")
+    if case.citizen_files:
+        found.append("citizen_files")
+    found += [f"notes[{i}]" for i, n in enumerate(case.notes) if set(n) - set(_STRUCTURED_NOTE_KEYS)]
+    found += [f"history[{i}].note" for i, h in enumerate(case.history) if h.note]
+    found += [f"history[{i}].actor" for i, h in enumerate(case.history) if h.actor != _actor(h.actor)]
+    found += [f"final_answers[{i}]" for i, x in enumerate(case.final_answers) if set(x) - set(_STRUCTURED_FINAL_KEYS)]
+    if case.referral and set(case.referral) - set(_STRUCTURED_REFERRAL_KEYS):
+        found.append("referral")
+    if case.possible_repeat and set(case.possible_repeat) - {"of", "score", "at"}:
+        found.append("possible_repeat")
+    for x in assignments:
+        where = f"assignment[{x.institution.id}]"
+        if x.subject and x.subject != allowed_subject:
+            found.append(f"{where}.subject")
+        found += [f"{where}.notes[{i}]" for i, n in enumerate(x.notes) if set(n) - set(_STRUCTURED_NOTE_KEYS)]
+        if x.redirect:
+            found.append(f"{where}.redirect")
+        if x.contact_shared and set(x.contact_shared) - {"at", "erased"}:
+            found.append(f"{where}.contact_shared")
+        for i, answer in enumerate(x.answers):
+            for name in ("text", "responder_name", "responder_title", "returned_note"):
+                if getattr(answer, name):
+                    found.append(f"{where}.answers[{i}].{name}")
+            if answer.attachments:
+                found.append(f"{where}.answers[{i}].attachments")
+    return found
+
+
 def check_final_answer(text: str) -> None:
-    """A final answer outlives the applicant's data: it must not carry a national id or
-    a phone number (docs/kvkk.md)."""
+    """A final answer goes to the applicant through a link and is shown to whoever reads
+    the case: it must not carry a national id or a phone number (docs/kvkk.md)."""
     found = personal_data_in(text)
     if found:
         names = {"national_id": "T.C. kimlik numarası", "phone": "telefon numarası"}
         raise AppError("personal_data_in_answer",
-                       f"Gerekçeli cevapta {' ve '.join(names[f] for f in found)} var; çıkarınız. Son cevap, başvuru "
-                       "sahibinin kişisel verileri saklama süresi sonunda imha edildikten sonra da saklanır.",
+                       f"Gerekçeli cevapta {' ve '.join(names[f] for f in found)} var; çıkarınız. Son cevap, dosyayı "
+                       "okuyan herkese gösterilir; kimlik ya da telefon numarası yazılmaz.",
                        field="answer", status=422)

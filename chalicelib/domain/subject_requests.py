@@ -15,7 +15,8 @@ KINDS = {"info": "Hangi kişisel verilerinin işlendiğini öğrenme", "copy": "
          "correction": "Eksik ya da yanlış verilerin düzeltilmesi", "erasure": "Verilerin silinmesi ya da yok edilmesi"}
 CHANNELS = {"in_person": "Şahsen, büroda", "letter": "Yazılı dilekçe", "kep": "Kayıtlı elektronik posta (KEP)",
             "email": "Sistemde kayıtlı e-posta"}
-CORRECTABLE = {"first_name": "Ad", "last_name": "Soyad", "address": "Adres", "phone": "Cep telefonu"}
+CORRECTABLE = {"first_name": "Ad", "last_name": "Soyad", "address": "Adres", "phone": "Cep telefonu",
+               "email": "E-posta"}
 
 
 @dataclass

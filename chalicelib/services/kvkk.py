@@ -23,7 +23,8 @@ from ..domain.identity import mask_national_id, mask_phone
 from ..logs import logger
 from .notification_map import district_lookup, tell
 from .ports import InvalidCursor, Ports, StaleCase
-from .tracking import checked_case
+from .reference import office_contact
+from .tracking import checked_case, notes_view
 
 
 def new_run_id(now: datetime) -> str:
@@ -88,11 +89,21 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
     """Every field held about the applicant in one case, the recipients and the end of
     its retention (KVKK art. 11: what is processed, for what, and to whom it went)."""
     a = case.applicant
-    replies = []
-    for n in case.notes:
-        if n.get("kind") == "citizen_reply" and "text_enc" in n:
-            replies.append({"at": n.get("at"), "text": ports.keys.unseal(n["text_enc"], case.application_no)})
+    replies, desk, notes = [], [], []
+    for n in notes_view(ports, case):
+        if n.get("kind") == "citizen_reply":
+            replies.append({"at": n.get("at"), "text": n.get("text")})
+        elif n.get("kind") == "desk_reply":
+            desk.append({"at": n.get("at"), "channel": n.get("channel"), "text": n.get("text")})
+        elif n.get("text"):
+            notes.append({"at": n.get("at"), "kind": n.get("kind"), "text": n.get("text")})
+    notes += [{"at": iso_local(h.at), "kind": h.event or "note", "text": h.note} for h in case.history
+              if not h.public and h.note]
     end = R.retention_end(local_date(case.closed_at), settings().retention_years) if case.closed_at else None
+    where = settings().data_location()
+    processors = [{"name": where.recipient or "Barındırma, e-posta ve SMS hizmet sağlayıcısı",
+                   "role": "veri işleyen: barındırma, veri tabanı, e-posta ve SMS gönderimi",
+                   "where": where.place, "abroad": where.abroad, "basis": where.basis}]
     return {
         "application_no": numbers.format_application_no(case.application_no),
         "type": case.type, "category": case.category, "district": case.district, "channel": case.channel,
@@ -103,11 +114,19 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
         "subject": case.subject, "description": case.description, "location": case.location,
         "confidential_identity": case.confidential_identity,
         "citizen_replies": replies,
+        "replies_taken_at_the_desk": desk,
+        "office_notes": notes,
+        "files": [{"filename": f.get("filename"), "content_type": f.get("content_type"), "size": f.get("size"),
+                   "at": f.get("at")} for f in case.citizen_files],
+        "institution_answers": [{"institution": x.institution.name, "at": iso_local(ans.at), "outcome": ans.outcome,
+                                 "text": ans.text, "responder_title": ans.responder_title}
+                                for x in assignments for ans in x.answers],
         "history": [{"at": iso_local(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
         "final_answer": case.final_answer,
         "recipients": [{"name": x.institution.name, "since": iso_local(x.dispatched_at),
                         "saw_contact_details": bool(x.contact_shared),
                         "saw_identity": not case.confidential_identity} for x in assignments],
+        "processors": processors,
         "retention": {"rule": "case", "years": settings().retention_years,
                       "ends_on": end.isoformat() if end else None,
                       "ground": R.rule("case")["ground"], "legal_hold": bool(case.legal_hold)},
@@ -122,12 +141,17 @@ def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     if case is None:
         raise AppError("not_found", "Başvuru bulunamadı.", status=404)
     ports.audit.record(AuditEntry(case.application_no, "citizen", "citizen", "kvkk_self_copy", now, client))
-    return {"generated_at": iso_local(now), "controller": controller(), "applications": [
+    return {"generated_at": iso_local(now), "controller": controller(ports, case.district), "applications": [
         _readable_copy(ports, case, assignments)]}
 
 
-def controller() -> str:
-    return "T.C. İçişleri Bakanlığı adına başvurunun yapıldığı valilik / kaymakamlık (veri sorumlusu)"
+def controller(ports: Ports, district: str) -> str:
+    """The controller of a district's applications, as a copy names it: the office, with its contact."""
+    office = office_contact(ports, district)
+    if office is None:
+        return "Başvurunun yapıldığı valilik / kaymakamlık (veri sorumlusu)"
+    contact = ", ".join(x for x in (office.get("address"), office.get("email"), office.get("kep")) if x)
+    return f"{office['name']} (veri sorumlusu){f': {contact}' if contact else ''}"
 
 
 def _supervisor(p, district: str) -> None:
@@ -230,7 +254,7 @@ def export_copy(ports: Ports, p, raw_id: str, *, client: str) -> dict:
     _save_request(ports, r)
     ports.audit.record(AuditEntry(f"KVKK-{r.id}", p.username, p.role, "kvkk_export", now, client,
                                   {"applications": len(copies)}))
-    return {"generated_at": iso_local(now), "controller": controller(), "request": _request_view(r),
+    return {"generated_at": iso_local(now), "controller": controller(ports, r.district), "request": _request_view(r),
             "applications": copies}
 
 

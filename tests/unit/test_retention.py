@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain import retention as R
+from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
 
 
@@ -68,10 +69,12 @@ def test_anonymising_keeps_the_record_and_drops_the_person():
     assert case.applicant.national_id == "" and case.description == "" and case.location is None
     assert case.subject == "Yol, kaldırım ve asfalt bozukluğu" and a.subject == case.subject
     assert case.access_code_hash == "" and "text_enc" not in case.notes[0] and case.anonymised_at == t
-    assert a.answers[0].responder_name == "" and a.answers[0].attachments == []
-    assert case.history[1].note == "" and case.history[0].note == "Alındı"
-    assert (case.outcome, case.final_answer, case.institutions[0]["name"]) == ("positive", "Onarıldı.",
+    assert a.answers[0].responder_name == "" and a.answers[0].text == "" and a.answers[0].attachments == []
+    assert [h.note for h in case.history] == [None, None] and [h.status for h in case.history] == [
+        Status.RECEIVED, Status.CONCLUDED]
+    assert (case.outcome, case.final_answer, case.institutions[0]["name"]) == ("positive", None,
                                                                              "Maltepe Belediyesi")
+    assert R.free_text(case, [a]) == []
 
 
 def test_a_ttl_period_is_read_from_the_policy_in_its_own_unit():
@@ -81,3 +84,20 @@ def test_a_ttl_period_is_read_from_the_policy_in_its_own_unit():
     assert R.destruction_log_years() == 3
     with pytest.raises(ValueError):
         R.kept_for("case")              # counted in years from the closing, not a TTL from creation
+
+
+@pytest.mark.parametrize("at", [
+    datetime(2026, 5, 10, 23, 30, tzinfo=timezone.utc),     # 02:30 on 11 May in İstanbul
+    datetime(2026, 5, 10, 20, 59, tzinfo=timezone.utc),     # 23:59 on 10 May in İstanbul
+    datetime(2028, 2, 29, 12, 0, tzinfo=timezone.utc),      # a leap day
+])
+def test_a_destruction_log_entry_is_kept_at_least_three_full_years(at):
+    """Regulation on the Deletion, Destruction or Anonymisation of Personal Data art. 7/3:
+    the record of a destruction is kept for at least three years. It expired at midnight
+    UTC of the same date before, hours short of three years for a run after 21:00 UTC."""
+    expiry = R.destruction_log_expiry(at)
+    three_years = at.replace(year=at.year + 3, day=28) if (at.month, at.day) == (2, 29) else \
+        at.replace(year=at.year + 3)
+    assert expiry >= three_years
+    assert expiry - three_years <= timedelta(days=2)            # and not much longer
+    assert expiry.astimezone(ISTANBUL).hour == 0                # at an İstanbul midnight, a whole day kept

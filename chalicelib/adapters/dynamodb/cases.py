@@ -16,7 +16,7 @@ from ...domain import sweeps
 from ...domain.case import OPEN_STATUSES, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.partners import RATE_WINDOW_SECONDS
-from ...domain.retention import add_years, destruction_log_years
+from ...domain.retention import destruction_log_expiry
 from ...domain.sweeps import PendingRoute
 from ...domain.throttle import Counter
 from ...services.ports import (
@@ -397,8 +397,7 @@ class DynamoCases:
         runs at once destroy and log once: the loser raises StaleCase)."""
         case_item = M.case_to_item(case, self.keys)
         a_items = [M.assignment_to_item(a, case.district) for a in assignments]
-        expires_day = add_years(at.date(), destruction_log_years())
-        expires = datetime(expires_day.year, expires_day.month, expires_day.day, tzinfo=timezone.utc)
+        expires = destruction_log_expiry(at)
         logs = [DestructionLogItem(*K.destruction_log_key(case.district, at.isoformat(), case.application_no,
                                                           e.record, e.ref),
                                    application_no=case.application_no, record=e.record, ref=e.ref, rule=e.rule,
