@@ -17,6 +17,7 @@ class AssignmentStatus(StrEnum):
     REDIRECTED = "redirected"
     OVERDUE = "overdue"
     CLOSED = "closed"        # the case closed before this institution answered
+    REFERRED = "referred"    # the case was sent to this authority to decide (CMK 158/2, 3071 art. 5): it reads, owes us nothing
 
 
 # An assignment still waiting for its institution: only these get reminders, links

@@ -149,13 +149,22 @@ class Case:
     # its retention period ended the personal data is gone and this says when
     legal_hold: dict | None = None
     anonymised_at: datetime | None = None
-    phone_verified: bool = False    # filed within a phone-verified citizen session (domain/otp.py)
+    # filed within a session whose phone an SMS code verified (domain/otp.py): it proves
+    # control of the phone, not who the person is
+    phone_verified: bool = False
+    # how the applicant's identity was verified, if it was: "desk" (an identity card seen at
+    # the desk); an identity provider (e-Devlet) would add its own. 3071 art. 4: an
+    # electronic application counts as signed once the identity is verified
+    identity_verification: str | None = None
     # the citizen's photos and documents (at most 3), metadata stripped: [{id, filename, key, size, content_type, at}]
     citizen_files: list[dict] = field(default_factory=list)
     # "olası tekrar": {of, subject, score, at} from routing; {…, dismissed: {by, reason, at}} once the clerk dismissed it
     possible_repeat: dict | None = None
     text_sketch: str | None = None     # domain/repeats.sketch of the description: keyed digests only
     geocell: str | None = None         # domain/nearby.cell of the location (about 1 km), for related cases
+    # sent to the competent authority instead of being decided here (the `refer` action):
+    # {ground, source, institution_id, authority, at}
+    referral: dict | None = None
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
@@ -181,6 +190,16 @@ class Case:
         self.status = target
         self.history.append(HistoryEntry(at, target, note if note is not None else PUBLIC_NOTES[target],
                                          public, actor, event))
+
+    def close_by_referral(self, at: datetime, *, note: str, actor: str) -> None:
+        """Sent to the authority that decides it (CMK art. 158/2 for a crime report, 3071
+        art. 5 for another authority's matter): the duty is to send it on at whatever stage
+        it is found, so a referral concludes the case from any open status, not only from
+        those an answer follows."""
+        if self.closed:
+            raise IllegalTransition(self.status, Status.CONCLUDED)
+        self.status = Status.CONCLUDED
+        self.history.append(HistoryEntry(at, Status.CONCLUDED, note, True, actor, "referred"))
 
     def add_note(self, at: datetime, text: str, *, actor: str = "system", event: str = "note") -> None:
         """An office-internal history entry: visible to staff, never to the citizen."""

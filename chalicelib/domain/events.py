@@ -55,6 +55,16 @@ class InterimAnswerGiven:
 
 
 @dataclass(frozen=True)
+class Referred:
+    """Sent to the authority that decides it (CMK art. 158/2, 3071 art. 5): the citizen is
+    told where and on which ground; the authority receives the case to read."""
+    case: Case
+    assignment: Assignment
+    ground: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Concluded:
     case: Case
     n: int  # a reopened case concluded again is told again
@@ -66,8 +76,9 @@ class DeadlineExtended:
     e-mail when an institution asked for it."""
     case: Case
     institution_name: str
-    reason: str
+    reason: str             # the office's or the institution's words: e-mailed to the office only
     by_office: bool = False
+    ground: str = ""        # the statutory ground itself (office.EXTENSION_GROUNDS): told to the applicant
 
 
 # --- to an institution ---------------------------------------------------------------
@@ -184,7 +195,7 @@ class PhoneCodeRequested:
     ref: str            # the code record and its window: one SMS per code
 
 
-Event = (ApplicationReceived | Forwarded | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
+Event = (ApplicationReceived | Forwarded | Referred | NotProcessed | Merged | InformationRequested | InterimAnswerGiven
          | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | CaseClosedForInstitutions | ThanksPassedOn
          | ReminderDue | InstitutionAnswered
          | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue

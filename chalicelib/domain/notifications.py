@@ -22,7 +22,7 @@ def header_safe(value: str) -> str:
 
 # What a reader sees for an outcome code (the web client has the same words, web/js/api.js).
 OUTCOME_NAMES = {"positive": "olumlu", "negative": "olumsuz", "informed": "bilgi verildi / başka yola yönlendirildi",
-                 "not_competent": "görev alanı dışında"}
+                 "not_competent": "görev alanı dışında", "referred": "yetkili mercie gönderildi"}
 
 
 def institutions_phrase(names: list[str]) -> str:

@@ -7,9 +7,24 @@ from . import numbers
 from .calendar import ISTANBUL, default_calendar, local_date, tr_date
 from .case import HistoryEntry, Status, legal_due_for
 
-NOT_PROCESSED_REASONS = {
-    "judicial_matter": "Yasama veya yargı yetkisi kapsamındaki bir konu",
-    "no_clear_subject": "Konusu belli olmayan başvuru",
+# 3071 art. 6: the grounds on which a petition is not examined, each cited exactly
+# (docs/domain-rules.md). Anything else is not a closure: a crime report is sent to the
+# Chief Public Prosecutor's Office (CMK art. 158/2) and a matter of another authority to
+# that authority (3071 art. 5), both through the `refer` action (REFERRAL_GROUNDS).
+NOT_PROCESSED_GROUNDS = {
+    "no_clear_subject": ("Belli bir konuyu içermeyen başvuru", "3071 sayılı Kanun md. 6/a"),
+    "judicial_matter": ("Yargı mercilerinin görevine giren konuyla ilgili başvuru", "3071 sayılı Kanun md. 6/b"),
+    "missing_elements": ("Adı soyadı, imzası ya da iş veya ikametgâh adresi bulunmayan başvuru",
+                         "3071 sayılı Kanun md. 4 ve 6/c"),
+    "unverified_identity": ("Kimliği doğrulanmamış elektronik başvuru: imza unsuru yok",
+                            "3071 sayılı Kanun md. 4 ve 6/c"),
+}
+NOT_PROCESSED_REASONS = {code: f"{name} ({source})" for code, (name, source) in NOT_PROCESSED_GROUNDS.items()}
+MERGED = "merged_duplicate"     # the merge action's own code: a merge is not a refusal
+# Codes that cases closed before this list was cut to the law still carry: shown as they
+# were, never offered again.
+FORMER_REASONS = {
+    MERGED: "Aynı başvuru sahibinin önceki başvurusuyla birleştirildi",
     "private_dispute": "Özel hukuk kişileri arasındaki uyuşmazlık",
     "identity_misuse": "Başkasının kimliğinin kullanılması ya da ayırt etme gücünden yoksunluk",
     "prosecutor_matter": "Cumhuriyet başsavcılığının görev alanındaki suç ihbarı",
@@ -17,18 +32,39 @@ NOT_PROCESSED_REASONS = {
     "abusive_repetition": "Kötü niyetli, tekrar eden başvuru",
     "no_public_remit": "Hiçbir kamu kurumunun görev alanına girmeyen konu",
     "special_procedure": "Kendine özgü başvuru yolu bulunan konu",
-    "missing_elements": "Zorunlu unsurları eksik başvuru",
-    "merged_duplicate": "Aynı başvuru sahibinin önceki başvurusuyla birleştirildi",
-    "already_answered": "Daha önce cevaplanmış aynı konudaki tekrar başvuru (3071 sayılı Kanun md. 6)",
+    "already_answered": "Daha önce cevaplanmış aynı konudaki tekrar başvuru",
+}
+
+
+ELECTRONIC_CHANNELS = ("web", "mobile", "open311")
+
+
+def identity_unverified_online(case) -> bool:
+    """An electronic application whose applicant's identity nobody verified: it lacks the
+    signature 3071 art. 4 asks for, so it may be left unexamined under art. 6/c."""
+    return case.channel in ELECTRONIC_CHANNELS and case.identity_verification is None
+
+
+def reason_name(code: str | None) -> str:
+    return NOT_PROCESSED_REASONS.get(code or "") or FORMER_REASONS.get(code or "", "")
+
+
+# Where a matter goes when this office is not the one to decide it: (name, source, the
+# institution kind it must go to, or None for any competent authority of the district).
+REFERRAL_GROUNDS = {
+    "crime_report": ("Suç duyurusu niteliğindeki başvuru", "5271 sayılı Ceza Muhakemesi Kanunu md. 158/2",
+                     "savcilik"),
+    "competent_authority": ("Konu başka bir merciin görev alanında", "3071 sayılı Kanun md. 5", None),
 }
 
 REOPEN_WINDOW_DAYS = 30
 OBJECTION_WINDOW_DAYS = 30
 
-# Law 4982 art. 11: the grounds on which the 15 working days may become 30.
+# Law 4982 art. 11/2: the only two grounds on which the 15 working days become 30; the
+# applicant is told the ground itself, in writing, within the 15 working days.
 EXTENSION_GROUNDS = {
-    "other_unit": "Bilginin başka bir birimden sağlanması gerekiyor",
-    "several_institutions": "Başvuru birden fazla kurumu ilgilendiriyor; diğer kurumların görüşü alınıyor",
+    "other_unit": "İstenen bilgi ya da belge kurum içindeki başka bir birimden sağlanacak",
+    "other_institution": "Başvurunun cevaplanması için başka bir kurumun görüşünün alınması gerekiyor",
 }
 
 # Law 4982 art. 12-13: what a refused (or partly refused) information request must say.
@@ -36,6 +72,28 @@ LEGAL_REMEDIES_4982 = (
     "Bu karara karşı, kararın size bildirildiği tarihten itibaren 15 gün içinde Bilgi Edinme Değerlendirme "
     "Kuruluna itiraz edebilirsiniz (4982 sayılı Kanun md. 13). Ayrıca 2577 sayılı İdari Yargılama Usulü Kanunu "
     "uyarınca 60 gün içinde idare mahkemesinde dava açabilirsiniz; Kurula itiraz, dava açma süresini durdurur.")
+
+# Constitution art. 40/2 (and İYUK art. 7): an administrative act that refuses states the
+# remedies and their periods; a negative answer or a refusal to examine under Law 3071
+# tells the applicant this.
+GENERAL_REMEDIES = (
+    "Bu işleme karşı, size bildirildiği tarihten itibaren 60 gün içinde 2577 sayılı İdari Yargılama Usulü "
+    "Kanunu uyarınca yetkili idare mahkemesinde dava açabilirsiniz (Anayasa md. 40/2). Dava açmadan önce aynı "
+    "süre içinde üst makama başvurabilirsiniz (İYUK md. 11); bu başvuru dava açma süresini durdurur.")
+
+REFUSING_OUTCOMES = ("negative", "not_competent")
+
+
+def remedies_for(law: str, outcome: str, *, partly_refused: bool = False, note: str | None = None) -> str | None:
+    """The remedies a refusal states (None when nothing was refused): under Law 4982 the
+    Board of Review and the administrative court (art. 12-13), under Law 3071 the
+    administrative court (Constitution art. 40/2). The standard text cannot be emptied;
+    the office may only add to it."""
+    if outcome not in (*REFUSING_OUTCOMES, "not_processed") and not partly_refused:
+        return None
+    text = LEGAL_REMEDIES_4982 if law == "4982" else GENERAL_REMEDIES
+    return f"{text}\n\n{note}" if note else text
+
 
 # How a staff timeline names who acted (usernames are shown as they are).
 ACTOR_NAMES = {"citizen": "Başvuru sahibi", "system": "Sistem"}
@@ -76,12 +134,15 @@ def can_extend(case, today: date) -> bool:
 
 def closing_reason(case) -> str:
     """What an institution is told when a case closes before it answered."""
+    if case.referral:
+        return (f"Başvuru {case.referral['authority']} makamına gönderildi ({case.referral['source']}); kurumunuzdan "
+                f"cevap beklenmiyor.")
     if case.status == Status.CONCLUDED:
         return "Başvuru Açık Kapı bürosunca sonuçlandırıldı; kurumunuzdan cevap beklenmiyor."
     if case.merged_into:
         return (f"Başvuru, aynı başvuru sahibinin {numbers.format_application_no(case.merged_into)} numaralı önceki "
                 f"başvurusuyla birleştirildi; süreç o başvuru üzerinden yürütülecek.")
-    reason = NOT_PROCESSED_REASONS.get(case.not_processed_reason or "", "")
+    reason = reason_name(case.not_processed_reason)
     return f"Başvuru işleme alınmadan kapatıldı{f' (gerekçe: {reason})' if reason else ''}; cevap beklenmiyor."
 
 
@@ -115,7 +176,7 @@ def allowed_actions(case, p, *, today: date | None = None, assignments: list | N
     thanks = not case.answer_owed
     actions = []
     if s not in (Status.CONCLUDED, Status.NOT_PROCESSED):
-        actions += ["triage", "interim-answer", "revoke-link"]
+        actions += ["triage", "interim-answer", "revoke-link", "refer"]
     if thanks:
         if s in (Status.RECEIVED, Status.IN_REVIEW):
             actions.append("acknowledge")

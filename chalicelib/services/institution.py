@@ -19,7 +19,7 @@ from ..domain.case import Case
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, Throttled, Unauthorized, ValidationFailed
 from ..domain.identity import mask_email, mask_national_id, mask_phone
-from ..domain.office import apply_extension, can_extend, closing_reason
+from ..domain.office import EXTENSION_GROUNDS, apply_extension, can_extend, closing_reason
 from ..domain.schemas import AnswerIn, AttachmentUploadIn, ExtensionIn, RedirectIn, parse
 from ..domain.throttle import Counter
 from ..domain.tokens import TokenError
@@ -84,7 +84,10 @@ def _failed(ports: Ports, client: str, now: datetime, reason: str) -> AppError:
     return _refuse(reason)
 
 
-def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime) -> Context:
+def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime, reading: bool = False) -> Context:
+    """The assignment a link belongs to, if the link is valid and may do this now. An
+    authority a case was referred to (CMK art. 158/2, 3071 art. 5) reads it through its
+    link after the case closed here, and may do nothing else: it owes this office no answer."""
     repo = ports.cases
     try:
         claims = links.verify_link(ports.keys, token, now=now, purpose="inst")
@@ -99,6 +102,11 @@ def authenticate(ports: Ports, token: str | None, *, client: str, now: datetime)
         raise _failed(ports, client, now, "malformed")
     if assignment.link_generation != claims.generation:
         raise _refuse("revoked")
+    if assignment.status == AssignmentStatus.REFERRED:
+        if not reading:
+            raise Conflict("referral_read_only", "Başvuru makamınıza gönderilmiştir; Açık Kapı bürosuna cevap, yönlendirme "
+                           "ya da ek beklenmez. Bağlantı yalnızca okumak içindir.")
+        return Context(case, assignment, assignments, client)
     if case.closed or assignment.status == AssignmentStatus.CLOSED:
         raise _closed(case, assignment)
     return Context(case, assignment, assignments, client)
@@ -124,7 +132,7 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
     subject = cat.subjects[case.category]
     withheld = case.confidential_identity
     applicant = applicant_for_institution(case, a)
-    read_only = a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED)
+    read_only = a.status in (AssignmentStatus.ANSWERED, AssignmentStatus.REDIRECTED, AssignmentStatus.REFERRED)
     return {
         "application_no": numbers.format_application_no(case.application_no),
         "type": case.type, "type_name": cat.types[case.type]["name"],
@@ -145,6 +153,8 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "can_extend": not read_only and can_extend(case, local_date(now)),
         "contact_shared": bool(a.contact_shared),
         "extended": case.extended,
+        "referral": ({"ground": case.referral["ground"], "source": case.referral["source"]}
+                     if a.status == AssignmentStatus.REFERRED and case.referral else None),
         "citizen_attachments": _citizen_files(ports, case),
     }
 
@@ -251,10 +261,9 @@ def extension(ports: Ports, token, data, *, client) -> dict:
         if not can_extend(case, local_date(now)):
             raise Conflict("extension_window_closed",
                            "15 iş günlük süre dolduğu için uzatma artık istenemez (4982 sayılı Kanun md. 11).")
-        apply_extension(case, now, actor=ctx.actor,
-                        ground=f"{ctx.assignment.institution.name}, başka kurum ya da birimlerin görüşünün "
-                               f"gerektiğini bildirdi: {req.reason}")
-        return [ev.DeadlineExtended(case, ctx.assignment.institution.name, req.reason)]
+        ground = EXTENSION_GROUNDS[req.ground]
+        apply_extension(case, now, actor=ctx.actor, ground=f"{ground} ({ctx.assignment.institution.name}: {req.reason})")
+        return [ev.DeadlineExtended(case, ctx.assignment.institution.name, req.reason, ground=ground)]
 
     return _mutate(ports, token, client=client, now=now, action="extension", apply=apply,
                    detail={"reason_length": len(req.reason)})
@@ -276,7 +285,7 @@ def start_upload(ports: Ports, token, data, *, client) -> dict:
 
 def read(ports: Ports, token, *, client) -> dict:
     now = ports.clock.now()
-    ctx = authenticate(ports, token, client=client, now=now)
+    ctx = authenticate(ports, token, client=client, now=now, reading=True)
     ports.audit.record(AuditEntry(ctx.case.application_no, ctx.actor, "institution", "view", now, client,
                                   {"assignment": ctx.assignment.id}))
     return view(ports, ctx, now=now)

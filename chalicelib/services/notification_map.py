@@ -61,10 +61,10 @@ def _citizen_email(case, event: str, template: str, **params) -> list[Notificati
     if not case.applicant.email:
         return []
     no = numbers.format_application_no(case.application_no)
+    # Nobody confirmed that the address is the applicant's, so what goes to it is a notice
+    # with the tracking link, never a name, an answer or a reason (docs/kvkk.md)
     return [Notification(dedup_key(case.application_no, event, "citizen-email"), "email", template,
-                         case.applicant.email, {"application_no": no, "first_name": case.applicant.first_name,
-                                                "last_name": case.applicant.last_name,
-                                                "track_url": links.track_url(no), **params})]
+                         case.applicant.email, {"application_no": no, "track_url": links.track_url(no), **params})]
 
 
 def _received(keys, district, e: ev.ApplicationReceived):
@@ -73,7 +73,7 @@ def _received(keys, district, e: ev.ApplicationReceived):
     out = [_sms(c, "receipt", "receipt", date=day)]
     due = (f"Yasal cevap süresi {tr_date(c.legal_due_date)} tarihinde dolar." if c.legal_due_date
            else "Teşekkür başvurularında yasal cevap süresi yoktur.")
-    out += _citizen_email(c, "receipt", "receipt", date=day, due=due)   # the receipt by e-mail too
+    out += _citizen_email(c, "receipt", "receipt", date=day, due=due)   # the receipt by e-mail too (a notice)
     return out
 
 
@@ -85,13 +85,22 @@ def _forwarded(keys, district, e: ev.Forwarded):
     return out
 
 
+def _referred(keys, district, e: ev.Referred):
+    c, a = e.case, e.assignment
+    out = [_sms(c, f"referred-{a.forward_id}", "referred", authority=a.institution.name)]
+    out += _citizen_email(c, f"referred-{a.forward_id}", "referred", authority=a.institution.name)
+    out.append(_deliver_to(keys, a, "referred", f"referred-g{a.link_generation}", {
+        "subject": c.subject, "district_name": catalog().districts[c.district].name, "ground": e.ground,
+        "source": e.source, "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())}))
+    return out
+
+
 def _concluded(keys, district, e: ev.Concluded):
     c = e.case
     assert c.concluded_at is not None     # a Concluded event is made at the conclusion
     survey = links.survey_url(keys, c, c.concluded_at)
     out = [_sms(c, f"concluded-{e.n}", "concluded", survey_url=survey)]
-    out += _citizen_email(c, f"concluded-{e.n}", "concluded", answer=c.final_answer, survey_url=survey,
-                          remedies=f"\n\nBaşvuru yolları: {c.legal_remedies}" if c.legal_remedies else "")
+    out += _citizen_email(c, f"concluded-{e.n}", "concluded", survey_url=survey)
     return out
 
 
@@ -101,8 +110,10 @@ def _extended(keys, district, e: ev.DeadlineExtended):
     c = e.case
     assert c.legal_due_date is not None   # only an information request, which owes an answer, is extended
     event = f"extended-{c.legal_due_date.isoformat()}"   # a reopened case may be extended again
-    out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date))]
-    out += _citizen_email(c, event, "extended", due_date=tr_date(c.legal_due_date), reason=e.reason)
+    # 4982 art. 11/2: the ground itself reaches the applicant in writing within the 15
+    # working days: the statutory text (never the office's or institution's words) in the SMS
+    out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date), ground=e.ground)]
+    out += _citizen_email(c, event, "extended", due_date=tr_date(c.legal_due_date), ground=e.ground)
     if not e.by_office:
         out += _office(district, c.application_no, c.district, event, "Bilgi edinme süresi uzatıldı",
                        f"{e.institution_name}: {e.reason}")
@@ -259,6 +270,7 @@ def _subject_request_due(keys, district, e: ev.SubjectRequestDue):
 _MAP: dict[type, Callable] = {
     ev.ApplicationReceived: _received,
     ev.Forwarded: _forwarded,
+    ev.Referred: _referred,
     ev.NotProcessed: lambda k, d, e: [_sms(e.case, "not_processed", "not_processed")],
     ev.Merged: lambda k, d, e: [_sms(e.case, "merged", "merged",
                                      into_no=numbers.format_application_no(e.case.merged_into))],

@@ -46,6 +46,8 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
         "legal_due_date": _day(case.legal_due_date),
         "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
         "final_answer": None,
+        "law": case.law,
+        "legal_remedies": case.legal_remedies if case.status == Status.NOT_PROCESSED else None,
     }
     if case.final_answer and (case.status == Status.CONCLUDED or case.objected_at is not None):
         # after an objection the answer objected to stays readable, marked as under review
@@ -147,3 +149,14 @@ def files_view(ports: Ports, case) -> list[dict]:
     return [{"id": f["id"], "filename": f["filename"], "content_type": f["content_type"], "size": f["size"],
              "at": f.get("at"), "url": ports.storage.presigned_download(f["key"], f["filename"], f["content_type"])}
             for f in case.citizen_files]
+
+
+def notes_view(ports: Ports, case) -> list[dict]:
+    """The case's notes with the sealed ones (the citizen's and the desk's replies) opened."""
+    out = []
+    for n in case.notes:
+        n = dict(n)
+        if "text_enc" in n:
+            n["text"] = ports.keys.unseal(n.pop("text_enc"), case.application_no)
+        out.append(n)
+    return out

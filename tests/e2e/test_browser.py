@@ -266,7 +266,31 @@ def test_the_desk_ticks_the_notice_and_records_an_ihbars_confidentiality(stack, 
     shot(pg, "13-case-confidential")
 
 
-def _staff_opens_new_case(stack, pg, body_changes: dict):
+def test_a_crime_report_is_sent_to_the_prosecutor_from_the_console(stack, page):
+    """CMK art. 158/2 from the clerk's side: the case page offers "Yetkili mercie gönder",
+    asks once more, closes the case as sent, and names the authority; the citizen reads
+    where it went and on which ground; the prosecutor's link arrives."""
+    pg = page
+    no, receipt = _staff_opens_new_case(stack, pg, {"type": "ihbar", "confidential_identity": True,
+                                                    "subject": "Kaçak akaryakıt satışı"}, with_receipt=True)
+    assert "Doğrulanmadı" in pg.inner_text("#case-identity")     # an online application: identity not verified
+    open_task(pg, "refer-form")
+    pg.select_option("#refer-ground", "crime_report")
+    pg.select_option("#refer-institution_id", "06-cankaya.savcilik")
+    pg.fill("#refer-explanation", "Başvurudaki iddialar suç duyurusu niteliğindedir.")
+    pg.get_by_role("button", name="Gönder ve başvuru sahibine bildir").click()
+    assert pg.is_visible("#refer-confirm") and pg.inner_text("#case-status") == "İnceleniyor"
+    pg.click("#refer-confirm-yes")
+    wait_for(lambda: pg.inner_text("#case-status") == "Sonuçlandı")
+    assert "Ankara Cumhuriyet Başsavcılığı" in pg.inner_text("#case-referral")
+    assert "158/2" in pg.inner_text("#case-referral")
+    shot(pg, "15-referred-to-the-prosecutor")
+    mails = wait_for(lambda: [m for m in outbox_for(stack, no)[1] if m["to"] == ["acikkapi@ankara-cbs.example"]])
+    assert has_inst_link(mails)
+    wait_for(lambda: any("Ankara Cumhuriyet Başsavcılığı" in (h["note"] or "") for h in track(stack, receipt)["history"]))
+
+
+def _staff_opens_new_case(stack, pg, body_changes: dict, *, with_receipt: bool = False):
     """A case submitted over the API to Çankaya (which waits for triage), routed by the
     pump, then opened by its clerk in the console."""
     from tests.conftest import VALID_APPLICATION
@@ -279,7 +303,7 @@ def _staff_opens_new_case(stack, pg, body_changes: dict):
     pg.get_by_role("link", name=no).wait_for()
     pg.get_by_role("link", name=no).click()
     wait_for(lambda: pg.inner_text("#case-status") == "İnceleniyor")
-    return no
+    return (no, receipt) if with_receipt else no
 
 
 def test_the_clerk_records_information_received_by_phone(stack, page):
@@ -294,8 +318,8 @@ def test_the_clerk_records_information_received_by_phone(stack, page):
     assert pg.locator("#forward-form input[data-inst]:checked").count() >= 1      # routing's suggestion ticked
     pg.locator("summary", has_text="İşleme alma").click()
     assert pg.locator("details.task[open]").count() == 1 and not pg.is_visible("#forward-form")
-    pg.select_option("#not-processed-reason_code", "private_dispute")
-    pg.fill("#not-processed-explanation", "Komşular arasındaki özel hukuk uyuşmazlığıdır.")
+    pg.select_option("#not-processed-reason_code", "judicial_matter")
+    pg.fill("#not-processed-explanation", "Konu mahkemede görülmekte olan bir davadır.")
     pg.get_by_role("button", name="İşleme alınmadı olarak kapat").click()        # secondary, and it asks first
     assert pg.is_visible("#not-processed-confirm") and pg.inner_text("#case-status") == "İnceleniyor"
     pg.get_by_role("button", name="Vazgeç").click()
@@ -692,7 +716,9 @@ def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(
         assert call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[0] == 201
     assert call("POST", f"{stack.api}/v1/applications", dict(VALID_APPLICATION, type="oneri",
                                                              subject="Parka bank konulsun"))[0] == 201
-    out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "stats", "--moto-port", str(stack.moto_port)],
+    from devstack.stack import first_of_next_month        # a month is published once it has ended
+    out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "stats", "--as-of", first_of_next_month(),
+                          "--moto-port", str(stack.moto_port)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
     assert out.returncode == 0, out.stderr

@@ -238,7 +238,10 @@ def test_extension_for_an_information_request(client, application, aws):
     application.update(type="bilgi_edinme", category="okul_kayit")
     receipt, token = forwarded_case(client, application, aws)
     assert get(client, token).json_body["can_extend"] is True
-    resp = post(client, "extension", token, {"reason": "İl müdürlüğünün görüşü alınması gerekmektedir."})
+    _refusal(post(client, "extension", token, {"reason": "İl müdürlüğünün görüşü alınması gerekmektedir."}), 422,
+             "required")                                   # the statutory ground is named (4982 art. 11/2)
+    resp = post(client, "extension", token, {"ground": "other_institution",
+                                             "reason": "İl müdürlüğünün görüşü alınması gerekmektedir."})
     assert resp.status_code == 200
     from datetime import date
 
@@ -247,16 +250,17 @@ def test_extension_for_an_information_request(client, application, aws):
     assert resp.json_body["legal_due_date"] == default_calendar().legal_due_4982(received, extended=True).isoformat()
     view = tracked(client, receipt)
     assert view["legal_due_date"] == resp.json_body["legal_due_date"]
-    assert "uzatıldı" in view["history"][-1]["note"]
+    assert "uzatıldı" in view["history"][-1]["note"] and "başka bir kurumun görüşünün" in view["history"][-1]["note"]
     route_all(aws)
     assert any("uzatıldı" in m["body"] for m in outbox()["sms"])
-    _refusal(post(client, "extension", token, {"reason": "İkinci kez uzatma isteği."}), 409, "already_extended")
-    _refusal(post(client, "extension", token, {"reason": "kısa"}), 422, "too_short")
+    _refusal(post(client, "extension", token, {"ground": "other_unit", "reason": "İkinci kez uzatma isteği."}), 409, "already_extended")
+    _refusal(post(client, "extension", token, {"ground": "other_unit", "reason": "kısa"}), 422, "too_short")
 
 
 def test_extension_is_refused_for_other_types_and_after_15_working_days(client, application, aws):
     _, token = forwarded_case(client, application, aws)
-    _refusal(post(client, "extension", token, {"reason": "Başka kurum görüşü gerekiyor."}), 409,
+    _refusal(post(client, "extension", token, {"ground": "other_institution",
+                                                       "reason": "Başka kurum görüşü gerekiyor."}), 409,
              "extension_not_applicable")
     application.update(type="bilgi_edinme", category="okul_kayit", subject="Bilgi istiyorum")
     _, token2 = forwarded_case(client, application, aws)
@@ -266,7 +270,7 @@ def test_extension_is_refused_for_other_types_and_after_15_working_days(client, 
     late = datetime.now(timezone.utc) + timedelta(days=25)
     with pytest.raises(Conflict) as exc:
         institution.extension(real_ports(now=late, publisher=Captured()), token2,
-                              {"reason": "Başka kurum görüşü gerekiyor."}, client="10.0.0.2")
+                              {"ground": "other_unit", "reason": "Başka kurum görüşü gerekiyor."}, client="10.0.0.2")
     assert exc.value.code == "extension_window_closed"
 
 

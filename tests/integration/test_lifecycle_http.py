@@ -12,13 +12,13 @@ def test_closing_with_an_institution_still_waiting_tells_it_and_its_link_is_gone
     receipt, token = forwarded_case(client, application, aws)
     no = receipt["application_no"]
     assert act(client, staff, no, "request-info", {"message": "Sokağın adını yazar mısınız?"}).status_code == 200
-    r = act(client, staff, no, "not-processed", {"reason_code": "suspicion_only",
-                                                 "explanation": "Somut bilgi verilmedi."})
+    r = act(client, staff, no, "not-processed", {"reason_code": "no_clear_subject",
+                                                 "explanation": "Somut bir konu belirtilmedi."})
     assert r.status_code == 200 and r.json_body["assignments"][0]["status"] == "closed"
     route_all(aws)
     [mail] = [m for m in outbox()["email"] if "kapandı" in m["subject"] and no in m["subject"]]
     assert mail["to"] == ["acikkapi.belediye@maltepe.example"]
-    assert "Somut bilgi içermeyen şüphe" in mail["body"]
+    assert "Belli bir konuyu içermeyen başvuru (3071 sayılı Kanun md. 6/a)" in mail["body"]
     gone = client.http.get("/v1/institution/assignment", headers={"X-Link-Token": token})
     assert gone.status_code == 410 and gone.json_body["error"]["code"] == "case_closed"
     assert "işleme alınmadan kapatıldı" in gone.json_body["error"]["message"]

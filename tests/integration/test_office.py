@@ -62,6 +62,8 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("POST", "/v1/staff/cases/{no}/not-processed", {"reason_code": "no_clear_subject",
                                                     "explanation": "Konu anlaşılamadı."}, OFFICE),
     ("POST", "/v1/staff/cases/{no}/merge", {"into": "AAAA-AAAA-AA", "explanation": "Aynı konu."}, OFFICE),
+    ("POST", "/v1/staff/cases/{no}/refer", {"ground": "competent_authority", "institution_id": "34-maltepe.yok",
+                                            "explanation": "Başka merciin görevi."}, OFFICE),
     ("POST", "/v1/staff/cases/{no}/request-info", {"message": "Adresi netleştiriniz lütfen."}, OFFICE),
     ("POST", "/v1/staff/cases/{no}/evaluate", {"institution_id": "34-maltepe.belediye", "decision": "accept"},
      OFFICE),
@@ -341,15 +343,68 @@ def test_not_processed_notifies_the_citizen(client, staff, application, aws):
     application["district"] = "06-cankaya"
     receipt = submit(client, application)
     route_all(aws)
+    # 3071 art. 6 names the grounds; a dispute between private persons is not one of them
+    bad = act(client, staff, receipt["application_no"], "not-processed",
+              {"reason_code": "private_dispute", "explanation": "Komşular arası özel hukuk uyuşmazlığıdır."},
+              user="masa.cankaya")
+    assert bad.status_code == 422 and bad.json_body["error"]["field"] == "reason_code"
     r = act(client, staff, receipt["application_no"], "not-processed",
-            {"reason_code": "private_dispute", "explanation": "Komşular arası özel hukuk uyuşmazlığıdır."},
+            {"reason_code": "judicial_matter", "explanation": "Konu mahkemede görülmekte olan bir davadır."},
             user="masa.cankaya")
     assert r.status_code == 200 and r.json_body["status"] == "not_processed"
     bad = act(client, staff, receipt["application_no"], "reopen", {"reason": "x"}, user="sorumlu.cankaya")
     assert bad.status_code == 422
     route_all(aws)
     assert any("işleme alınamadı" in m["body"] for m in outbox()["sms"])
-    assert "Özel hukuk" in tracked(client, receipt)["history"][-1]["note"]
+    view = tracked(client, receipt)
+    note = view["history"][-1]["note"]
+    assert "md. 6/b" in note and "idare mahkemesinde" in note          # the ground and, as for any refusal, the remedies
+    assert "60 gün" in view["legal_remedies"]
+
+
+def test_a_crime_report_goes_to_the_prosecutor_and_the_citizen_is_told_where(client, staff, application, aws):
+    """CMK art. 158/2: a crime report made to an administrative authority is sent to the
+    Chief Public Prosecutor's Office; the case is not closed unsent, and the prosecutor
+    reads it through its own signed link, which answers nothing."""
+    application.update(district="06-cankaya", type="ihbar", confidential_identity=True,
+                       description="Mahallede bir iş yerinde kaçak akaryakıt satışı yapıldığını bildiriyorum.")
+    receipt = submit(client, application)
+    route_all(aws)
+    no = receipt["application_no"]
+    wrong = act(client, staff, no, "refer", {"ground": "crime_report", "institution_id": "06-cankaya.belediye",
+                                            "explanation": "Suç duyurusu niteliğinde bir ihbardır."},
+                user="masa.cankaya")
+    assert wrong.status_code == 422 and wrong.json_body["error"]["field"] == "institution_id"
+    assert wrong.json_body["error"]["code"] == "not_the_prosecutor"
+    elsewhere = act(client, staff, no, "refer", {"ground": "crime_report", "institution_id": "34-maltepe.savcilik",
+                                                "explanation": "Suç duyurusu niteliğinde bir ihbardır."},
+                    user="masa.cankaya")
+    assert elsewhere.status_code == 422 and elsewhere.json_body["error"]["field"] == "institution_id"
+    r = act(client, staff, no, "refer", {"ground": "crime_report", "institution_id": "06-cankaya.savcilik",
+                                        "explanation": "Suç duyurusu niteliğinde bir ihbardır."}, user="masa.cankaya")
+    assert r.status_code == 200, r.body
+    assert r.json_body["status"] == "concluded" and r.json_body["referral"]["authority"] == \
+        "Ankara Cumhuriyet Başsavcılığı"
+    assert "refer" not in r.json_body["allowed_actions"]
+    again = act(client, staff, no, "refer", {"ground": "crime_report", "institution_id": "06-cankaya.savcilik",
+                                            "explanation": "Suç duyurusu niteliğinde bir ihbardır."},
+                user="masa.cankaya")
+    assert again.status_code == 409
+    route_all(aws)
+    box = outbox()
+    [sms] = [m for m in box["sms"] if "Başsavcılığı" in m["body"]]
+    assert "kaçak" not in sms["body"] and "izle.html" in sms["body"]        # never the citizen's words
+    [mail] = [m for m in box["email"] if "ankara-cbs.example" in " ".join(m["to"])]
+    token = mail["body"].split("#t=")[1].split()[0]
+    read = client.http.get("/v1/institution/assignment", headers={"X-Link-Token": token})
+    assert read.status_code == 200 and read.json_body["status"] == "referred"
+    assert read.json_body["applicant"] is None                             # a confidential informant stays so
+    assert "kaçak akaryakıt" in read.json_body["description"]
+    answer = inst_post(client, "answer", token, ANSWER)
+    assert answer.status_code == 409 and answer.json_body["error"]["code"] == "referral_read_only"
+    view = tracked(client, receipt)
+    note = view["history"][-1]["note"]
+    assert view["status"] == "concluded" and "Ankara Cumhuriyet Başsavcılığı" in note and "md. 158/2" in note
 
 
 def test_merge_a_duplicate_into_the_earlier_case_of_the_same_applicant(client, staff, application, aws):
@@ -394,7 +449,8 @@ def test_return_answer_again_conclude_and_reopen(client, staff, application, aws
     view = tracked(client, receipt)
     assert view["final_answer"]["text"] == final and view["final_answer"]["outcome"] == "positive"
     assert any("sonuçlandı" in m["body"] and "anket" in m["body"] for m in outbox()["sms"])
-    assert any(m["to"] == ["ayse@example.com"] and final in m["body"] for m in outbox()["email"])
+    [mail] = [m for m in outbox()["email"] if m["to"] == ["ayse@example.com"] and "sonuçlandı" in m["subject"]]
+    assert final not in mail["body"] and "izle.html" in mail["body"]    # a notice; the answer is read behind the code
     desk = act(client, staff, no, "reopen", {"reason": "Vatandaş yeni belge getirdi."})
     assert desk.status_code == 403
     r = act(client, staff, no, "reopen", {"reason": "Vatandaş yeni belge getirdi."}, user="sorumlu.maltepe")

@@ -36,27 +36,37 @@ def test_a_repeat_is_flagged_named_in_queue_and_detail_and_dismissed_with_a_reas
 def test_a_closed_cases_repeat_flag_stays_as_it_was(client, staff, application, aws):
     application["category"] = "okul_servis"            # waits for the office
     application["subject"] = "Okul servisi gecikiyor"
-    submit(client, application)
+    first = submit(client, application)
     route_all(aws)
     second = submit(client, application)
     route_all(aws)
-    act(client, staff, second["application_no"], "not-processed",
-        {"reason_code": "already_answered", "explanation": "Aynı konu önceki başvuruda cevaplandı."})
+    merged = act(client, staff, second["application_no"], "merge",
+                 {"into": first["application_no"], "explanation": "Aynı konu önceki başvuruda inceleniyor."})
+    assert merged.status_code == 200, merged.body
     r = act(client, staff, second["application_no"], "dismiss-repeat", {"reason": "Geç kalmış bir karar notu."})
     assert r.status_code == 409 and r.json_body["error"]["code"] == "case_closed"
     assert detail(client, staff, second["application_no"])["possible_repeat"].get("dismissed") is None
 
 
-def test_an_already_answered_repeat_can_be_closed_on_that_ground(client, staff, application, aws):
+def test_a_repeat_is_merged_into_the_earlier_case_not_refused_on_a_ground_the_law_lacks(client, staff, application,
+                                                                                          aws):
+    """3071 art. 6 has no repetition ground: `already_answered` is no reason to leave an
+    application unexamined. A repeat of an open case is merged into it."""
     application["category"] = "okul_servis"            # waits for the office: still in review
     application["subject"] = "Okul servisi gecikiyor"
-    submit(client, application)
+    first = submit(client, application)
     route_all(aws)
     second = submit(client, application)
     route_all(aws)
     r = act(client, staff, second["application_no"], "not-processed",
             {"reason_code": "already_answered", "explanation": "Aynı konu önceki başvuruda cevaplandı."})
-    assert r.status_code == 200 and r.json_body["not_processed_reason"] == "already_answered"
+    assert r.status_code == 422 and r.json_body["error"]["field"] == "reason_code"
+    assert detail(client, staff, second["application_no"])["status"] == "in_review"
+    offered = [c["code"] for c in detail(client, staff, second["application_no"])["reason_codes"]]
+    assert "already_answered" not in offered and "judicial_matter" in offered
+    r = act(client, staff, second["application_no"], "merge",
+            {"into": first["application_no"], "explanation": "Aynı konu önceki başvuruda inceleniyor."})
+    assert r.status_code == 200 and r.json_body["merged_into"] == first["application_no"]
 
 
 def test_the_same_applicants_other_applications_are_one_audited_query_within_scope(client, staff, application,

@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.domain import office as policy
 from chalicelib.domain.calendar import ISTANBUL
 from chalicelib.domain.errors import AppError, Conflict, Gone
 from chalicelib.domain.principal import Principal
-from chalicelib.services import feedback, institution, office, sweeps, tracking
+from chalicelib.services import feedback, institution, office, routing, sweeps, tracking
 from tests.conftest import VALID_APPLICATION
-from tests.unit.test_service_rules import routed
+from tests.unit.test_service_rules import CANKAYA_DESK, routed
 
 DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
 SUPERVISOR = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
@@ -55,6 +56,28 @@ def test_a_reclassified_ihbar_keeps_its_informant_hidden_from_the_institution(p)
         assert secret not in str(view)
     mails = [n for n in p.publisher.notified if n.recipient.endswith("maltepe.example")]
     assert mails and all("Ayşe" not in str(n.render()) for n in mails)
+
+
+def test_a_confidential_ihbar_merged_into_an_earlier_case_keeps_its_informant_hidden(p):
+    """The informant asked that institutions not learn who reported: merging the report into
+    the same applicant's earlier, open case carries that over to the earlier case."""
+    earlier, _ = routed(p, type="sikayet", district="06-cankaya")
+    office.forward(p, CANKAYA_DESK, earlier, {"institution_ids": ["06-cankaya.belediye"], "version": v(p, earlier)},
+                   client="x")                                   # forwarded, not confidential
+    assert institution.read(p, token(p, earlier), client="10.0.0.9")["applicant"] is not None
+    p.clock.advance(hours=1)
+    report, _ = routed(p, type="ihbar", confidential_identity=True, district="06-cankaya")   # in review
+    office.merge(p, CANKAYA_DESK, report, {"into": earlier, "explanation": "Aynı konu, aynı başvuran.",
+                                           "version": v(p, report)}, client="x")
+    case = p.cases.get(earlier)
+    assert case.confidential_identity is True
+    view = institution.read(p, token(p, earlier), client="10.0.0.9")
+    assert view["applicant"] is None and view["identity_withheld"] is True
+    for secret in ("Ayşe", "Yılmaz", "+905321234567", "10000000146"):
+        assert secret not in str(view)
+    with pytest.raises(AppError):                               # and it cannot be dropped there either
+        office.triage(p, CANKAYA_DESK, earlier, {"confidential_identity": False, "reason": "Gerek yok.",
+                                                 "version": v(p, earlier)}, client="x")
 
 
 def test_confidentiality_can_be_granted_after_intake_and_never_dropped(p):
@@ -115,9 +138,9 @@ def test_closing_a_case_closes_its_assignments_tells_the_institution_and_nothing
     office.request_info(p, DESK, no, {"message": "Sokağın adını yazar mısınız?", "version": v(p, no)}, client="x")
     p.publisher.notified.clear()
     if close == "not_processed":                                  # forwarded -> awaiting -> not processed
-        office.not_processed(p, DESK, no, {"reason_code": "private_dispute", "explanation": "Komşular arası sorun.",
+        office.not_processed(p, DESK, no, {"reason_code": "judicial_matter", "explanation": "Komşular arası dava konusu.",
                                            "version": v(p, no)}, client="x")
-        why = "işleme alınmadan kapatıldı (gerekçe: Özel hukuk kişileri arasındaki uyuşmazlık)"
+        why = "işleme alınmadan kapatıldı (gerekçe: Yargı mercilerinin görevine giren konuyla ilgili başvuru (3071 sayılı Kanun md. 6/b))"
     elif close == "merge":
         office.merge(p, DESK, no, {"into": earlier, "explanation": "Aynı konu, aynı başvuran.", "version": v(p, no)},
                      client="x")
@@ -196,13 +219,14 @@ def test_the_office_extends_an_information_request_until_day_15_and_tells_the_ci
     p.clock.at = datetime(2026, 1, 26, 15, 0, tzinfo=ISTANBUL)
     assert "extend" in office.get_case(p, DESK, no, client="x")["allowed_actions"]
     p.publisher.notified.clear()
-    detail = office.extend(p, DESK, no, {"ground": "several_institutions", "explanation": "İl müdürlüğü görüşü.",
+    detail = office.extend(p, DESK, no, {"ground": "other_institution", "explanation": "İl müdürlüğü görüşü.",
                                          "version": v(p, no)}, client="x")
     assert detail["legal_due_date"] == "2026-02-16" and detail["extended"] is True      # the 30th working day
     sent = sorted((n.channel, n.template, n.recipient) for n in p.publisher.notified)
     assert sent == [("email", "extended", "ayse@example.com"), ("sms", "extended", "+905321234567")]
     assert "16.02.2026" in p.publisher.notified[0].render()[1]
-    assert any("birden fazla kurumu" in h["note"] for h in track(p, receipt)["history"])
+    assert any("Gerekçe: Başvurunun cevaplanması için başka bir kurumun görüşünün alınması gerekiyor" in h["note"]
+               for h in track(p, receipt)["history"])          # the statutory ground, 4982 art. 11/2
     with pytest.raises(Conflict) as exc:
         office.extend(p, DESK, no, {"ground": "other_unit", "explanation": "Bir kez daha uzatalım.",
                                     "version": v(p, no)}, client="x")
@@ -229,29 +253,52 @@ def test_a_refused_information_request_states_the_legal_remedies(p):
     detail = office.get_case(p, DESK, no, client="x")
     template = detail["legal_remedies_template"]
     assert "Bilgi Edinme Değerlendirme Kuruluna" in template and "15 gün" in template
-    with pytest.raises(AppError) as exc:
+    with pytest.raises(AppError) as exc:                   # the standard text cannot be replaced by anything else
         office.conclude(p, DESK, no, {"outcome": "negative", "answer": "İstenen bilgi ticari sır niteliğindedir.",
+                                      "legal_remedies": "İtiraz edebilirsiniz, yirmi karakter.",
                                       "version": detail["version"]}, client="x")
     assert exc.value.status == 422 and exc.value.field == "legal_remedies"
-    with pytest.raises(AppError) as exc:                   # partly refused: the same duty
-        office.conclude(p, DESK, no, {"outcome": "positive", "partly_refused": True,
-                                      "answer": "Bilginin bir kısmı verilmiştir, kalanı gizlidir.",
-                                      "version": detail["version"]}, client="x")
-    assert exc.value.field == "legal_remedies"
-    edited = template + " Kurulun adresi: Ankara."
     office.conclude(p, DESK, no, {"outcome": "negative", "answer": "İstenen bilgi ticari sır niteliğindedir.",
-                                  "legal_remedies": edited, "version": detail["version"]}, client="x")
-    assert track(p, receipt)["final_answer"]["legal_remedies"] == edited
+                                  "remedies_note": "Kurulun adresi: Ankara.", "version": detail["version"]},
+                    client="x")
+    assert track(p, receipt)["final_answer"]["legal_remedies"] == template + "\n\nKurulun adresi: Ankara."
     [mail] = [n for n in p.publisher.notified if n.template == "concluded" and n.channel == "email"]
-    assert "Başvuru yolları: " + edited in mail.render()[1]
+    assert "Kurul" not in mail.render()[1] and "izle.html" in mail.render()[1]     # a notice: the answer is read there
 
 
-def test_a_complaint_concludes_negative_without_remedies(p):
-    no, _ = routed(p)
+@pytest.mark.parametrize("conclusion", [
+    {"outcome": "positive", "partly_refused": True, "answer": "Bilginin bir kısmı verilmiştir, kalanı gizlidir."},
+    {"outcome": "not_competent", "answer": "İstenen bilgi kurumumuzda bulunmamaktadır, ilgili kuruma sorunuz."}])
+def test_a_partial_refusal_or_a_not_held_answer_of_an_information_request_states_the_remedies_too(p, conclusion):
+    no, receipt = routed(p, type="bilgi_edinme", category="okul_kayit")
+    institution.answer(p, token(p, no), ANSWER, client="10.0.0.9")
+    office.conclude(p, DESK, no, {**conclusion, "version": v(p, no)}, client="x")
+    assert track(p, receipt)["final_answer"]["legal_remedies"] == policy.LEGAL_REMEDIES_4982
+
+
+def test_an_information_request_refused_as_not_processed_states_its_reasons_and_remedies(p):
+    no, receipt = routed(p, type="bilgi_edinme", category="okul_kayit", district="06-cankaya")   # in review
+    office.not_processed(p, CANKAYA_DESK, no, {"reason_code": "no_clear_subject", "explanation": "Hangi bilginin "
+                                               "istendiği anlaşılamamıştır.", "version": v(p, no)}, client="x")
+    view = track(p, receipt)
+    assert view["legal_remedies"] == policy.LEGAL_REMEDIES_4982
+    assert "Bilgi Edinme Değerlendirme Kurulu" in view["history"][-1]["note"]
+    assert "md. 6/a" in view["history"][-1]["note"]
+
+
+def test_a_complaint_answered_negative_tells_the_general_remedies_and_a_positive_one_none(p):
+    """Constitution art. 40/2: an act that refuses states the remedies and their periods."""
+    no, receipt = routed(p)
     institution.answer(p, token(p, no), dict(ANSWER, outcome="negative"), client="10.0.0.9")
     office.conclude(p, DESK, no, {"outcome": "negative", "answer": "Talep mevzuata uygun bulunmamıştır.",
                                   "version": v(p, no)}, client="x")
-    assert p.cases.get(no).legal_remedies is None
+    assert p.cases.get(no).legal_remedies == policy.GENERAL_REMEDIES
+    assert "idare mahkemesinde" in track(p, receipt)["final_answer"]["legal_remedies"]
+    other, _ = routed(p)
+    institution.answer(p, token(p, other), ANSWER, client="10.0.0.9")
+    office.conclude(p, DESK, other, {"outcome": "positive", "answer": "Kaldırım onarılmıştır; gereği yapıldı.",
+                                     "version": v(p, other)}, client="x")
+    assert p.cases.get(other).legal_remedies is None
 
 
 def test_an_objection_is_accepted_until_the_end_of_its_last_day_istanbul_time(p):
@@ -381,6 +428,33 @@ def test_the_desk_records_an_ihbars_confidentiality_and_needs_the_notice_ticked(
     assert exc.value.field == "kvkk_acknowledged"
 
 
+def test_whether_identity_was_verified_is_recorded_and_only_an_unverified_online_application_may_be_refused_for_it(p):
+    """3071 art. 4: an application counts as signed once the applicant's identity is
+    verified; an electronic one without it lacks that element and may be left unexamined
+    under art. 6/c. A phone code proves the phone, not the person: it is not identity."""
+    body = copy.deepcopy(VALID_APPLICATION)
+    body.update(channel="face_to_face", identity_seen=True, category="okul_servis")
+    desk = office.intake(p, DESK, body)["application_no"].replace("-", "")
+    body.update(channel="phone")
+    with pytest.raises(AppError) as exc:                        # nobody sees a card over the phone
+        office.intake(p, DESK, body)
+    assert exc.value.field == "identity_seen"
+    routing.handle(p, next(m for m in p.publisher.routed if m["application_no"] == desk))
+    web, _ = routed(p, category="okul_servis")
+    seen, online = office.get_case(p, DESK, desk, client="x"), office.get_case(p, DESK, web, client="x")
+    assert seen["identity_verification"] == "desk" and online["identity_verification"] is None
+    assert online["phone_verified"] is False
+    assert "unverified_identity" in [c["code"] for c in online["reason_codes"]]
+    assert "unverified_identity" not in [c["code"] for c in seen["reason_codes"]]
+    with pytest.raises(AppError) as exc:
+        office.not_processed(p, DESK, desk, {"reason_code": "unverified_identity", "explanation": "Kimlik yok.",
+                                             "version": v(p, desk)}, client="x")
+    assert exc.value.status == 422 and exc.value.field == "reason_code" and not p.cases.get(desk).closed
+    office.not_processed(p, DESK, web, {"reason_code": "unverified_identity", "explanation": "Kimlik doğrulanamadı.",
+                                        "version": v(p, web)}, client="x")
+    assert "md. 4 ve 6/c" in p.cases.get(web).history[-1].note
+
+
 def test_a_refused_transition_and_the_timeline_speak_turkish(p):
     no, _ = routed(p)
     with pytest.raises(Conflict) as exc:
@@ -413,7 +487,7 @@ def test_a_reopened_information_request_extended_again_is_told_again(p):
                                   "version": v(p, no)}, client="x")
     p.clock.advance(days=3)
     office.reopen(p, SUPERVISOR, no, {"reason": "Eksik bilgi verilmiş.", "version": v(p, no)}, client="x")
-    office.extend(p, DESK, no, {"ground": "several_institutions", "explanation": "İl müdürlüğünün görüşü.",
+    office.extend(p, DESK, no, {"ground": "other_institution", "explanation": "İl müdürlüğünün görüşü.",
                                 "version": v(p, no)}, client="x")
     keys = [n.dedup_key for n in p.publisher.notified if n.template == "extended" and n.channel == "sms"]
     assert len(keys) == 2 and len(set(keys)) == 2

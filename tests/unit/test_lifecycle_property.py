@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from chalicelib.domain import retention as R
 from chalicelib.domain.assignment import AssignmentStatus
 from chalicelib.domain.case import CLOSED, TRANSITIONS, Status
 from chalicelib.domain.errors import AppError
@@ -33,6 +34,7 @@ DESK = Principal("masa.maltepe", "desk", "34-maltepe", "34")
 SUPERVISOR = Principal("sorumlu.maltepe", "supervisor", "34-maltepe", "34")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 INSTITUTIONS = ["34-maltepe.belediye", "34-maltepe.emniyet", "34-maltepe.egitim", "34-maltepe.saglik"]
+PROSECUTOR = "34-maltepe.savcilik"
 NAMES = ["Zeynep", "Mehmet", "Elif", "Mustafa", "Çağla", "Oğuz", "İrem", "Şükrü"]
 PHONES = [f"0532 123 45 {n:02d}" for n in range(10, 60)]
 KINDS = [("sikayet", "yol_kaldirim"), ("talep", "okul_servis"), ("ihbar", "yol_kaldirim"),
@@ -47,6 +49,7 @@ class Lifecycle(RuleBasedStateMachine):
         reference.seed(self.p)
         self.receipts: dict[str, dict] = {}      # no -> receipt (with the access code)
         self.answers_given: dict[str, list] = {}  # no -> every final answer text the office gave
+        self.referred: dict[str, tuple] = {}      # no -> (ground, authority) of its last referral
         self.n = 0
 
     # --- helpers --------------------------------------------------------------------------
@@ -177,9 +180,27 @@ class Lifecycle(RuleBasedStateMachine):
         text = f"Gerekçeli son cevap metni numara {self.n}."
         body = {"outcome": outcome, "answer": text, "version": self._v(no)}
         if remedies:
-            body["legal_remedies"] = "Bilgi Edinme Değerlendirme Kuruluna 15 gün içinde itiraz edebilirsiniz."
+            body["remedies_note"] = "Kurulun adresi: Ankara."
         if self._try(office.conclude, self.p, DESK, no, body, client="x"):
             self.answers_given.setdefault(no, []).append(text)
+
+    @precondition(lambda self: self.receipts)
+    @rule(i=st.integers(0, 50), ground=st.sampled_from(["crime_report", "competent_authority"]),
+          to=st.sampled_from([PROSECUTOR, *INSTITUTIONS]))
+    def refer(self, i, ground, to):
+        no = self._pick(i)
+        explanation = f"Suç unsuru taşıyan iddialar içeriyor ({self.n})."
+        view = self._try(office.refer, self.p, DESK, no, {"ground": ground, "institution_id": to,
+                                                          "explanation": explanation, "version": self._v(no)},
+                         client="x")
+        if ground == "crime_report" and to != PROSECUTOR:
+            assert view is None, "a crime report went to someone other than the prosecutor"
+        if view is not None:
+            answer = self.p.cases.get(no).final_answers[-1]["answer"]
+            assert explanation in answer
+            self.answers_given.setdefault(no, []).append(answer)
+            self._route_pending()
+            self.referred[no] = (ground, to)
 
     @precondition(lambda self: len(self.receipts) >= 2)
     @rule(i=st.integers(0, 50), j=st.integers(0, 50))
@@ -228,7 +249,8 @@ class Lifecycle(RuleBasedStateMachine):
             self._try(institution.redirect, self.p, token, {"reason": "Konu kurumumuzun görev alanında değil."},
                       client="10.0.0.9")
         elif how == "extend":
-            self._try(institution.extension, self.p, token, {"reason": "Başka kurumların görüşü gerekiyor."},
+            self._try(institution.extension, self.p, token, {"ground": "other_institution",
+                                                             "reason": "Başka kurumların görüşü gerekiyor."},
                       client="10.0.0.9")
         else:
             self._read_as_institution(no, token)
@@ -241,6 +263,20 @@ class Lifecycle(RuleBasedStateMachine):
             for secret in (case.applicant.first_name, case.applicant.last_name, case.applicant.phone,
                            case.applicant.national_id, case.applicant.email):
                 assert secret not in str(view)
+
+    @precondition(lambda self: self.receipts)
+    @rule(i=st.integers(0, 50))
+    def anonymise_a_closed_case(self, i):
+        """Whatever the lifecycle wrote into a closed case so far, anonymising it leaves
+        nothing a person wrote or that names a person (KVKK art. 7; docs/kvkk.md). On a
+        copy: the case lives on in the machine."""
+        no = self._pick(i)
+        case, assignments = self.p.cases.load_with_assignments(no)
+        if not case.closed:
+            return
+        case, assignments = copy.deepcopy(case), copy.deepcopy(assignments)
+        R.anonymise(case, assignments, self.p.clock.now())
+        assert R.free_text(case, assignments) == [], no
 
     # --- time and the sweeps ------------------------------------------------------------------------
     @rule(hours=st.integers(1, 24 * 9))
@@ -309,8 +345,12 @@ class Lifecycle(RuleBasedStateMachine):
         for no, case, _ in self._all():
             statuses = [h.status for h in case.history]
             assert statuses[0] == Status.RECEIVED and statuses[-1] == case.status, no
-            for before, after in zip(statuses, statuses[1:]):
-                assert before == after or after in TRANSITIONS[before], f"{no}: {before} -> {after}"
+            for before, h in zip(case.history, case.history[1:]):
+                if h.event == "referred":      # sent to the competent authority: closes from any open status
+                    assert before.status not in CLOSED and h.status == Status.CONCLUDED, no
+                    continue
+                assert before.status == h.status or h.status in TRANSITIONS[before.status], \
+                    f"{no}: {before.status} -> {h.status}"
 
     @invariant()
     def nothing_an_institution_can_read_names_a_confidential_applicant(self):
@@ -325,6 +365,23 @@ class Lifecycle(RuleBasedStateMachine):
                 rendered = " ".join(x or "" for x in n.render())
                 for secret in (case.applicant.first_name, case.applicant.phone, case.applicant.national_id):
                     assert secret not in rendered
+
+
+    @invariant()
+    def a_crime_report_is_never_closed_unsent(self):
+        """CMK art. 158/2: a crime report reaches the prosecutor; the case closes only by
+        being sent there, and the prosecutor is told through its own delivery."""
+        for no, (ground, to) in self.referred.items():
+            case, assignments = self.p.cases.load_with_assignments(no)
+            assert case.referral and case.referral["institution_id"] == to, no
+            [sent] = [a for a in assignments if a.institution.id == to]
+            assert sent.status in (AssignmentStatus.REFERRED, AssignmentStatus.CLOSED), no
+            if ground == "crime_report":
+                assert sent.institution.kind == "savcilik"
+            told = [n for n in self.p.publisher.notified if n.template == "institution_referred"
+                    and n.dedup_key.startswith(no) and n.dedup_key.endswith(to)]
+            assert told, f"{no} referred to {to} but nobody told it"
+
 
 
 TestLifecycle = Lifecycle.TestCase

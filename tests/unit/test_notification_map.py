@@ -5,6 +5,7 @@ import re
 import typing
 
 from chalicelib.domain import events as ev
+from chalicelib.domain import office as policy
 from chalicelib.domain.assignment import Institution
 from chalicelib.domain.principal import Principal
 from chalicelib.services import applications, notification_map, office, routing
@@ -85,6 +86,7 @@ def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citiz
 
 # what a citizen or an institution wrote never goes into an SMS; only these may
 SAFE_SMS_FIELDS = {"application_no", "into_no", "track_url", "survey_url", "date", "due_date", "institutions",
+                   "authority", "ground",    # an institution's name; a statutory ground (office.EXTENSION_GROUNDS)
                    "text", "code"}   # "text": the office's own interim answer; "code": our 6 digits
 
 
@@ -127,11 +129,15 @@ def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_offic
     no = _in_review(p)
     case = p.cases.get(no)
     reason = "Başvuruda istenen bilgiler üç ayrı kurumun arşivinde bulunuyor: http://baska.example"
-    sms, citizen_mail, mail = notification_map.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason)])
-    assert citizen_mail.recipient == "ayse@example.com" and reason in citizen_mail.render()[1]
-    assert "baska" not in citizen_mail.render()[0]
+    ground = policy.EXTENSION_GROUNDS["other_institution"]
+    sms, citizen_mail, mail = notification_map.for_events(p, [ev.DeadlineExtended(case, "Maltepe Belediyesi", reason,
+                                                                                 ground=ground)])
+    # 4982 art. 11/2: the ground itself reaches the applicant in writing, by SMS; the
+    # institution's own words go to the office only
+    assert citizen_mail.recipient == "ayse@example.com" and reason not in citizen_mail.render()[1]
+    assert ground in citizen_mail.render()[1] and "baska" not in citizen_mail.render()[0]
     text = sms.render()[1]
-    assert "baska.example" not in text and "04.02.2026" in text
+    assert "baska.example" not in text and "04.02.2026" in text and f"Gerekçe: {ground}" in text
     assert mail.params["detail"] == f"Maltepe Belediyesi: {reason}"
     assert mail.recipient == "acikkapi@maltepe-kaymakamligi.example"
 

@@ -86,11 +86,19 @@ def test_actors_are_named_for_people():
     assert policy.actor_name("masa.maltepe") == "masa.maltepe"
 
 
-def test_reason_codes_cover_the_grounds_of_domain_md():
-    assert set(policy.NOT_PROCESSED_REASONS) == {
-        "judicial_matter", "no_clear_subject", "private_dispute", "identity_misuse", "prosecutor_matter",
-        "suspicion_only", "abusive_repetition", "no_public_remit", "special_procedure", "missing_elements",
-        "merged_duplicate", "already_answered"}
+def test_the_only_grounds_for_not_processing_are_those_of_3071_article_6_each_cited():
+    """3071 art. 6: no specific subject (a), a matter of the courts (b), an element of
+    art. 4 missing (c; an unverified electronic application has no signature). A crime
+    report or another authority's matter is sent on (`refer`), never closed."""
+    assert set(policy.NOT_PROCESSED_REASONS) == {"no_clear_subject", "judicial_matter", "missing_elements",
+                                                 "unverified_identity"}
+    for code, (name, source) in policy.NOT_PROCESSED_GROUNDS.items():
+        assert source.startswith("3071 sayılı Kanun md. ") and "6" in source, code
+    assert "md. 6/a" in policy.NOT_PROCESSED_REASONS["no_clear_subject"]
+    assert "md. 6/b" in policy.NOT_PROCESSED_REASONS["judicial_matter"]
+    assert "yasama" not in policy.NOT_PROCESSED_REASONS["judicial_matter"].lower()
+    for gone in ("prosecutor_matter", "special_procedure", "no_public_remit", "identity_misuse", "already_answered"):
+        assert gone not in policy.NOT_PROCESSED_REASONS and policy.reason_name(gone)   # old cases still read
     texts = list(policy.NOT_PROCESSED_REASONS.values())
     assert len(set(texts)) == len(texts)                       # no two grounds read alike
     for text in texts:                                         # a Turkish sentence, not a code

@@ -126,8 +126,8 @@ def _all_models():
 
 
 @pytest.mark.parametrize("package, modules, count", [
-    ("chalicelib.domain.schemas", ("submission", "requests"), 42),
-    ("chalicelib.api.responses", ("filing", "answers"), 55),
+    ("chalicelib.domain.schemas", ("submission", "requests"), 43),
+    ("chalicelib.api.responses", ("filing", "answers"), 57),
 ])
 def test_every_model_is_in_its_package_lazy_index(package, modules, count):
     """The package finds a model by the name MODELS gives it: one defined and not listed

@@ -326,11 +326,20 @@ def test_an_information_request_is_extended_to_the_30th_working_day_once(p):
     no, _ = routed(p, type="bilgi_edinme", category="okul_kayit", district="34-maltepe")
     assert p.cases.get(no).status == "forwarded"           # one competent institution: auto-forwarded
     token = link_token(p, no)
-    view = institution.extension(p, token, {"reason": "Başka kurumların görüşü gerekiyor."}, client="10.0.0.9")
+    with pytest.raises(AppError) as exc:       # 4982 art. 11/2 allows two grounds only, and one must be named
+        institution.extension(p, token, {"reason": "Başka kurumların görüşü gerekiyor."}, client="10.0.0.9")
+    assert exc.value.status == 422 and exc.value.field == "ground" and not p.cases.get(no).extended
+    with pytest.raises(AppError) as exc:
+        institution.extension(p, token, {"ground": "workload", "reason": "Başka kurumların görüşü gerekiyor."},
+                              client="10.0.0.9")
+    assert exc.value.field == "ground"
+    view = institution.extension(p, token, {"ground": "other_institution",
+                                            "reason": "Başka kurumların görüşü gerekiyor."}, client="10.0.0.9")
     # receipt Mon 5 Jan 2026: the 15th working day is 26 Jan, the 30th is Mon 16 Feb
     assert view["extended"] is True and p.cases.get(no).legal_due_date == date(2026, 2, 16)
     with pytest.raises(Conflict) as exc:
-        institution.extension(p, token, {"reason": "Bir kez daha uzatalım."}, client="10.0.0.9")
+        institution.extension(p, token, {"ground": "other_unit", "reason": "Bir kez daha uzatalım."},
+                              client="10.0.0.9")
     assert exc.value.code == "already_extended"
 
 
@@ -363,7 +372,7 @@ def test_an_interim_answer_is_public_told_by_sms_each_time_and_refused_once_clos
     view = tracking.track(p, receipt["application_no"], receipt["access_code"], client="1.1.1.1")
     assert "Ara bilgi: Malzeme bekleniyor." in [h["note"] for h in view["history"]]
     assert p.cases.get(no).status == "in_review"        # an interim answer changes no state
-    office.not_processed(p, DESK, no, {"reason_code": "private_dispute", "explanation": "Komşular arası uyuşmazlık.",
+    office.not_processed(p, DESK, no, {"reason_code": "judicial_matter", "explanation": "Komşular arası dava konusu.",
                                        "version": p.cases.get(no).version}, client="x")
     with pytest.raises(Conflict) as exc:
         office.interim_answer(p, DESK, no, {"text": "Geç kalmış bilgi.", "version": p.cases.get(no).version},
@@ -416,7 +425,7 @@ def test_the_daily_digest_lists_yesterdays_cases_then_those_due_today_then_the_o
     mail = _maltepe_digest(p, datetime(2026, 2, 4, 8, 0, tzinfo=ISTANBUL))     # both due Wed 4 Feb
     assert (mail.params["new_count"], mail.params["due_count"], mail.params["overdue_count"]) == (0, 2, 0)
     assert f"- {fmt[1]}: Sokak lambası yanmıyor (son gün 04.02.2026)" in mail.params["due_list"]
-    office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
+    office.not_processed(p, DESK, first, {"reason_code": "judicial_matter", "explanation": "Mahkemedeki uyuşmazlık.",
                                           "version": p.cases.get(first).version}, client="x")
     mail = _maltepe_digest(p, datetime(2026, 2, 5, 8, 0, tzinfo=ISTANBUL))
     assert (mail.params["due_count"], mail.params["overdue_count"]) == (0, 1)   # a closed case is not late
@@ -606,7 +615,7 @@ def test_an_information_request_at_working_day_12_warns_the_office_once_to_decid
 
 def test_merge_needs_an_open_target_and_tells_the_citizen_where_the_case_went(p):
     first, first_receipt = routed(p, category="okul_servis")
-    office.not_processed(p, DESK, first, {"reason_code": "private_dispute", "explanation": "Özel uyuşmazlık.",
+    office.not_processed(p, DESK, first, {"reason_code": "judicial_matter", "explanation": "Mahkemedeki uyuşmazlık.",
                                           "version": p.cases.get(first).version}, client="x")
     p.clock.advance(hours=1)
     second, _ = routed(p, category="okul_servis")
@@ -640,7 +649,8 @@ def test_the_receipt_goes_by_email_too_when_given_without_the_access_code(p):
     subject, text = mail.render()
     rendered = f"{subject}\n{text}"
     assert subject == f"Açık Kapı başvurunuz {body['application_no']} alındı"
-    assert body["application_no"] in text and "Ayşe" in text and body["access_code"] not in rendered
+    assert body["application_no"] in text and body["access_code"] not in rendered
+    assert "Ayşe" not in rendered and "Yılmaz" not in rendered     # nobody confirmed the address is hers
     assert "Kaldırım" not in rendered                    # the citizen's own text stays out of mail
     no2, _ = routed(p, applicant={**VALID_APPLICATION["applicant"], "email": None})
     assert [n.channel for n in p.publisher.notified if n.template == "receipt" and no2 in n.dedup_key] == ["sms"]

@@ -46,11 +46,12 @@ export const STATUS = {
   under_evaluation: "Değerlendiriliyor", concluded: "Sonuçlandı", not_processed: "İşleme alınmadı",
 };
 export const OUTCOME = { positive: "Olumlu", negative: "Olumsuz", informed: "Bilgi verildi / başka yola yönlendirildi",
-  not_competent: "Görev alanı dışında" };
+  not_competent: "Görev alanı dışında", referred: "Yetkili mercie gönderildi" };
 export const CHANNEL = { web: "İnternet", mobile: "Mobil uygulama", face_to_face: "Yüz yüze", phone: "Telefon",
   open311: "Open311 ortak uygulaması" };
 export const ASSIGNMENT = { sent: "Gönderildi", answered: "Cevaplandı", returned: "İade edildi",
-  redirected: "Görev alanı dışında", overdue: "Süresi geçti", closed: "Kapatıldı (cevap beklenmiyor)" };
+  redirected: "Görev alanı dışında", overdue: "Süresi geçti", closed: "Kapatıldı (cevap beklenmiyor)",
+  referred: "Makama gönderildi (cevap beklenmiyor)" };
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -63,6 +63,7 @@ function render(v) {
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(v.received_at)),
         el("dt", {}, "Yasal cevap süresi"), el("dd", {}, v.legal_due_date ? fmtDate(v.legal_due_date) : "Yok (teşekkür başvurusu)"))),
     final,
+    v.legal_remedies ? el("section", { class: "card", id: "remedies" }, el("h2", {}, "Başvuru yolları"), el("p", {}, v.legal_remedies)) : null,
     el("section", { class: "card" }, el("h2", {}, "Başvurunun seyri"),
       el("ol", { class: "timeline" }, v.history.map((h) => el("li", {},
         el("time", { datetime: h.at }, fmtDateTime(h.at)), el("strong", {}, STATUS[h.status] || h.status),
@@ -74,7 +75,8 @@ function render(v) {
     v.can_object && current.code ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
         { body: { reason }, headers: { "X-Access-Code": current.code } }),
-      `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).`) : null,
+      `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).` +
+        (v.law === "4982" ? " Bu itiraz büroya yapılır; Bilgi Edinme Değerlendirme Kuruluna kararın size bildirildiği tarihten itibaren 15 gün içinde itiraz etme sürenizi (4982 sayılı Kanun md. 13) durdurmaz. Kurula itiraz etmek istiyorsanız bu süreyi beklemeden ayrıca başvurunuz." : "")) : null,
     current.code ? photosBox(current.no, current.code, v, live, render) : null,
     current.code && el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
       el("p", {}, "Bu başvuruda sizinle ilgili tutulan bütün verileri, iletildiği kurumları ve saklama süresini bir dosya olarak indirebilirsiniz (KVKK m. 11)."),

@@ -67,7 +67,9 @@ function render(v) {
         x.attachments.map((f) => el("div", {}, el("a", { href: f.url }, f.filename))),
         x.returned_note ? el("div", { class: "notice" }, `Büro iade etti: ${x.returned_note}`) : null)))));
   }
-  if (v.read_only) {
+  if (v.referral) {
+    sections.push(el("p", { class: "notice ok", id: "referral" }, `Bu başvuru ${v.referral.source} uyarınca makamınıza gönderilmiştir. Açık Kapı bürosuna cevap vermeniz beklenmez; işlem makamınızca yürütülür. Bağlantı yalnızca okumak içindir.`));
+  } else if (v.read_only) {
     sections.push(el("p", { class: "notice ok" }, "Bu başvuru kurumunuzca cevaplanmıştır; bağlantı artık yalnızca okunabilir."));
   } else {
     sections.push(answerForm(), redirectForm());
@@ -138,12 +140,16 @@ function redirectForm() {
 
 function extensionForm() {
   const f = el("form", { class: "card", id: "extension-form", novalidate: true }, el("h2", {}, "Süre uzatımı (4982 sayılı Kanun md. 11)"),
-    el("p", { class: "hint" }, "Başka bir kurumun görüşü gerekiyorsa cevap süresi 30 iş gününe uzatılabilir; başvuru sahibine gerekçesiyle bildirilir."),
-    field("extension-reason", "Gerekçe", el("textarea", { id: "extension-reason", name: "reason", required: true })),
+    el("p", { class: "hint" }, "Kanundaki iki gerekçeden biri varsa cevap süresi 30 iş gününe uzatılabilir; gerekçe başvuru sahibine yazılı olarak bildirilir."),
+    field("extension-ground", "Kanuni gerekçe", el("select", { id: "extension-ground", name: "ground", required: true },
+      el("option", { value: "" }, "Seçiniz"),
+      el("option", { value: "other_unit" }, "İstenen bilgi ya da belge kurum içindeki başka bir birimden sağlanacak"),
+      el("option", { value: "other_institution" }, "Cevap için başka bir kurumun görüşü gerekiyor"))),
+    field("extension-reason", "Açıklama (Açık Kapı bürosuna)", el("textarea", { id: "extension-reason", name: "reason", required: true })),
     el("div", { class: "actions" }, el("button", { type: "submit", class: "secondary" }, "Süreyi uzat")));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
-    try { render(await api("POST", "/v1/institution/extension", { body: { reason: f.reason.value.trim() }, headers })); say(live, "Süre uzatıldı.", "ok"); }
+    try { render(await api("POST", "/v1/institution/extension", { body: { ground: f.ground.value, reason: f.reason.value.trim() }, headers })); say(live, "Süre uzatıldı.", "ok"); }
     catch (err) { fail(f, err); }
   });
   return f;

@@ -100,9 +100,10 @@ def case_to_item(case: Case, keys) -> CaseItem:
         media_url=case.media_url,
         legal_hold=dict(case.legal_hold) if case.legal_hold else None,
         anonymised_at=_iso(case.anonymised_at),
-        phone_verified=case.phone_verified,
+        phone_verified=case.phone_verified, identity_verification=case.identity_verification,
         citizen_files=list(case.citizen_files) or None,
         possible_repeat=dict(case.possible_repeat) if case.possible_repeat else None,
+        referral=dict(case.referral) if case.referral else None,
         geocell=case.geocell, text_sketch=case.text_sketch,
         repeat_of=(case.possible_repeat["of"] if case.possible_repeat and not case.possible_repeat.get("dismissed")
                    and not case.closed else None),
@@ -195,9 +196,10 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         media_url=item.media_url,
         legal_hold=plain(item.legal_hold) if item.legal_hold else None,
         anonymised_at=_dt(item.anonymised_at),
-        phone_verified=bool(item.phone_verified),
+        phone_verified=bool(item.phone_verified), identity_verification=item.identity_verification,
         citizen_files=[plain(f) for f in item.citizen_files or []],
         possible_repeat=plain(item.possible_repeat) if item.possible_repeat else None,
+        referral=plain(item.referral) if item.referral else None,
         geocell=item.geocell, text_sketch=item.text_sketch,
         stored_status=Status(item.status),
     )

@@ -160,8 +160,10 @@ class CaseItem(_Item):
     media_url = UnicodeAttribute(null=True)
     legal_hold = MapAttribute(null=True)          # KVKK: {reason, by, at}; kept from destruction
     phone_verified = BooleanAttribute(default=False)   # filed within a phone-verified citizen session
+    identity_verification = UnicodeAttribute(null=True)   # "desk": identity card seen at the desk
     citizen_files = ListAttribute(of=MapAttribute, null=True)
     possible_repeat = MapAttribute(null=True)     # {of, score, at[, dismissed: {by, reason, at}]}
+    referral = MapAttribute(null=True)            # {ground, source, institution_id, authority, at}
     repeat_of = UnicodeAttribute(null=True)       # the earlier number while the flag stands (queue rows)
     anonymised_at = UnicodeAttribute(null=True)
     version = VersionAttribute()

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from ..identity import normalise_mobile
 from ..office import NOT_PROCESSED_REASONS
+from . import _EMAIL as _EMAIL_SHAPE
 from . import (
     _LINE_BREAKS,
     DistrictCode,
@@ -52,6 +53,8 @@ class RedirectIn(_Model):
 
 
 class ExtensionIn(_Model):
+    """An institution asks for the 4982 extension, on one of the law's two grounds."""
+    ground: Literal["other_unit", "other_institution"]
     reason: Text = Field(min_length=10, max_length=2000)
 
 
@@ -120,8 +123,15 @@ class InformationReceivedIn(_Versioned):
     text: Text = Field(min_length=3, max_length=4000)
 
 
+class ReferIn(_Versioned):
+    """Send the case to the authority that decides it (domain/office.REFERRAL_GROUNDS)."""
+    ground: Literal["crime_report", "competent_authority"]
+    institution_id: Text = Field(min_length=3, max_length=80)
+    explanation: Text = Field(min_length=10, max_length=2000)
+
+
 class ExtendIn(_Versioned):
-    ground: Literal["other_unit", "several_institutions"]
+    ground: Literal["other_unit", "other_institution"]
     explanation: Text = Field(min_length=10, max_length=1000)
 
 
@@ -155,7 +165,8 @@ class ConcludeIn(_Versioned):
     outcome: Literal["positive", "negative", "informed", "not_competent"]
     answer: Text = Field(min_length=20, max_length=10000)
     partly_refused: StrictBool = False      # an information request granted only in part (4982 art. 12)
-    legal_remedies: Text | None = Field(default=None, min_length=20, max_length=3000)
+    # what the office adds to the remedies a refusal always states (domain/office.remedies_for)
+    remedies_note: Text | None = Field(default=None, max_length=2000)
     # institution attachments that go out with the final answer (ids from the answers)
     release_attachments: list[Line] = Field(default_factory=list, max_length=10)
 
@@ -197,7 +208,7 @@ class SubjectRequestIn(_Model):
 
 class CorrectionIn(_Versioned):
     application_no: Text = Field(min_length=10, max_length=14)
-    field: Literal["first_name", "last_name", "address", "phone"]
+    field: Literal["first_name", "last_name", "address", "phone", "email"]
     value: Text = Field(min_length=2, max_length=300)
     reason: Text = Field(min_length=10, max_length=1000)
 
@@ -208,6 +219,8 @@ class CorrectionIn(_Versioned):
             if normalised is None:
                 raise PydanticCustomError("invalid_phone", "Cep telefonu geçersiz: 05XX XXX XX XX biçiminde giriniz.")
             self.value = normalised
+        elif self.field == "email" and not _EMAIL_SHAPE.match(self.value):
+            raise PydanticCustomError("invalid_email", "E-posta adresi geçersiz.")
         elif self.field == "address" and len(self.value) < 10:
             raise PydanticCustomError("too_short", "Adres en az 10 karakter olmalıdır.")
         elif self.field in ("first_name", "last_name") and (len(self.value) > 50 or _LINE_BREAKS.search(self.value)):

@@ -75,6 +75,15 @@ class DeskApplicationIn(ApplicationIn):
     """Staff intake at the desk: the same rules, another channel, and the receipt time."""
     channel: Literal["face_to_face", "phone"]  # type: ignore[assignment] # another channel, by design
     received_at: datetime | None = None
+    # the clerk saw the applicant's identity card: the application counts as signed (3071 art. 4)
+    identity_seen: StrictBool = False
+
+    @field_validator("identity_seen")
+    @classmethod
+    def _seen_only_in_person(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("channel") != "face_to_face":
+            raise PydanticCustomError("identity_not_seen", "Kimlik kartı yalnızca yüz yüze başvuruda görülebilir.")
+        return v
 
 
 class PartnerApplicationIn(ApplicationIn):

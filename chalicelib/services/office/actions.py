@@ -14,13 +14,19 @@ from typing import Callable
 from ...domain import events as ev
 from ...domain import numbers
 from ...domain import office as policy
-from ...domain.assignment import Assignment, AssignmentStatus, close_open, settle_status, sla_working_days
+from ...domain.assignment import (
+    Assignment,
+    AssignmentStatus,
+    close_open,
+    settle_status,
+    sla_working_days,
+)
 from ...domain.audit import AuditEntry
 from ...domain.calendar import default_calendar, local_date
 from ...domain.calendar import iso_local as _iso
 from ...domain.case import Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
-from ...domain.errors import AppError, Conflict, Gone, NotFound, ValidationFailed, forbidden
+from ...domain.errors import Conflict, Gone, NotFound, ValidationFailed, forbidden
 from ...domain.notifications import institutions_phrase
 from ...domain.retention import check_final_answer
 from ...domain.schemas import (
@@ -35,6 +41,7 @@ from ...domain.schemas import (
     LegalHoldIn,
     MergeIn,
     NotProcessedIn,
+    ReferIn,
     ReopenIn,
     RequestInfoIn,
     RevokeLinkIn,
@@ -46,6 +53,7 @@ from .. import routing
 from ..notification_map import tell
 from ..ports import Ports, StaleCase
 from ..tracking import citizen_action, public_view
+from ..versions import seen_version
 from .case_detail import detail
 from .queries import normalise_no
 
@@ -59,31 +67,6 @@ class Outcome:
     others: list[Case] = field(default_factory=list)
     events: list = field(default_factory=list)
     audit: dict = field(default_factory=dict)
-
-
-def seen_version(req, if_match: str | None) -> int:
-    if req.version is not None:
-        return req.version
-    if if_match:
-        try:
-            return int(if_match.strip().removeprefix("W/").strip('"'))
-        except ValueError:
-            pass
-    raise AppError("version_required", "Değişiklik için görülen sürüm (version ya da If-Match) gereklidir.",
-                   field="version", status=428)
-
-
-def save_seen_version(req, if_match: str | None, current: int | None, save, what: str) -> None:
-    """An edit of a versioned record (district settings, a staff member): the version
-    the editor saw must still be the current one, and the save itself is version-checked
-    against an edit in between. `what` names the record in the Turkish message."""
-    if current is not None and seen_version(req, if_match) != current:
-        raise Conflict("stale_version", f"{what} siz görüntüledikten sonra değişmiş.",
-                       details={"current_version": current})
-    try:
-        save()
-    except StaleCase:
-        raise Conflict("stale_version", f"{what} aynı anda değiştirildi.") from None
 
 
 def _stale(case) -> Conflict:
@@ -170,14 +153,15 @@ def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> 
         outcome.events.append(ev.CaseClosedForInstitutions(case, tuple(closed), reason, n))
 
 
-def _district_institutions(ports: Ports, case: Case, ids: list[str]) -> list:
-    """The district's institutions named by `ids`, each once; 422 naming every unknown one."""
+def _district_institutions(ports: Ports, case: Case, ids: list[str], *, field: str = "institution_ids") -> list:
+    """The district's institutions named by `ids`, each once; 422 naming every unknown one
+    (`field`.index for a list, `field` itself for a single id)."""
     settings = ports.reference.district(case.district)
     chosen, errors = [], []
     for i, inst_id in enumerate(ids):
         inst = settings.by_id(inst_id) if settings else None
         if inst is None:
-            errors.append({"code": "unknown_institution", "field": f"institution_ids.{i}",
+            errors.append({"code": "unknown_institution", "field": f"{field}.{i}" if field.endswith("s") else field,
                            "message": "Kurum bu ilçede tanımlı değil."})
         elif inst not in chosen:
             chosen.append(inst)
@@ -251,11 +235,56 @@ def forward(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome
 
 @staff_action("not-processed", NotProcessedIn, "İşleme alınmadı olarak kapat")
 def not_processed(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    """3071 art. 6: not examined, on one of its grounds, with the reasons and, as for every
+    refusal, the remedies (4982 art. 12-13 for an information request; Constitution
+    art. 40/2 otherwise)."""
+    if req.reason_code == "unverified_identity" and not policy.identity_unverified_online(case):
+        raise ValidationFailed([{"code": "identity_verified", "field": "reason_code",
+                                 "message": "Bu başvuruda kimlik doğrulanmış ya da başvuru elektronik değil; bu "
+                                            "gerekçe kullanılamaz (3071 sayılı Kanun md. 4)."}])
     reason = policy.NOT_PROCESSED_REASONS[req.reason_code]
+    remedies = policy.remedies_for(case.law, "not_processed")
     case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="not_processed",
-                    note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}")
-    case.not_processed_reason = req.reason_code
+                    note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}\n\nBaşvuru yolları: "
+                         f"{remedies}")
+    case.not_processed_reason, case.legal_remedies = req.reason_code, remedies
     return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
+
+
+@staff_action("refer", ReferIn, "Yetkili mercie gönder: suç duyurusunu Cumhuriyet Başsavcılığına (CMK md. 158/2), "
+              "başka merciin görevindeki konuyu o mercie (3071 md. 5); başvuru sahibine bildirilir")
+def refer(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
+    """A matter this office does not decide is sent to the one that does, never closed
+    unsent: a crime report to the Chief Public Prosecutor's Office (CMK art. 158/2), a
+    matter of another authority to it (3071 art. 5). The authority reads the case through
+    a signed link (a confidential informant stays confidential there too) and owes the
+    office no answer; the applicant is told where it went and on which ground."""
+    _refuse_if_closed(case, "Kapalı başvuru yetkili mercie gönderilemez; önce yeniden açılmalıdır.")
+    name, source, kind = policy.REFERRAL_GROUNDS[req.ground]
+    [authority] = _district_institutions(ports, case, [req.institution_id], field="institution_id")
+    if kind is not None and authority.kind != kind:
+        raise ValidationFailed([{"code": "not_the_prosecutor", "field": "institution_id",
+                                 "message": "Suç duyurusu Cumhuriyet Başsavcılığına gönderilir; ilçenin başsavcılığını "
+                                            "seçiniz."}])
+    today = local_date(now)
+    existing = next((a for a in assignments if a.institution.id == authority.id), None)
+    referred = Assignment(case.application_no, authority, AssignmentStatus.REFERRED, now, today, case.forwards + 1,
+                          subject=case.subject)
+    if existing is not None:      # the authority had this case before (it was forwarded to it): sent anew
+        existing.status, existing.dispatched_at, existing.sla_due_date = AssignmentStatus.REFERRED, now, today
+        existing.forward_id, existing.link_generation = case.forwards + 1, existing.link_generation + 1
+        referred = existing
+    case.forwards += 1
+    case.institutions.append({"id": authority.id, "name": authority.name, "forward_id": case.forwards})
+    case.referral = {"ground": req.ground, "source": source, "institution_id": authority.id,
+                     "authority": authority.name, "at": _iso(now)}
+    text = (f"Başvurunuz {source} uyarınca {authority.name} makamına gönderilmiştir ({name}); bundan sonraki "
+            f"işlemler o makamca yürütülecektir. {req.explanation}")
+    case.close_by_referral(now, actor=p.username, note=text)
+    _record_final_answer(case, now, p.username, "referred", text, None)
+    return Outcome(new=[] if existing is not None else [referred], changed=[referred] if existing is not None else [],
+                   events=[ev.Referred(case, referred, name, source)],
+                   audit={"ground": req.ground, "institution": authority.id})
 
 
 @staff_action("merge", MergeIn, "Önceki başvuruyla birleştir")
@@ -281,7 +310,13 @@ def merge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome |
     case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="merged",
                     note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
                          f"süreç o başvuru üzerinden yürütülecek.")
-    case.not_processed_reason, case.merged_into = "merged_duplicate", into_no
+    case.not_processed_reason, case.merged_into = policy.MERGED, into_no
+    if case.confidential_identity and not target.confidential_identity:
+        # the applicant asked that institutions not learn who reported: the case this report
+        # now continues in keeps that from here on (confidentiality is never taken away)
+        target.confidential_identity = True
+        target.add_note(now, "Birleştirilen ihbarda kimlik gizliliği istendiği için başvuru sahibinin kimliği bundan "
+                             "sonra kurumlardan gizlenecek.", actor=p.username, event="triage")
     target.add_note(now, f"{numbers.format_application_no(case.application_no)} numaralı başvuru bununla "
                            f"birleştirildi: {req.explanation}", actor=p.username, event="merged_in")
     return Outcome(others=[target], events=[ev.Merged(case)],
@@ -319,7 +354,7 @@ def extend(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome 
     ground = policy.EXTENSION_GROUNDS[req.ground]
     policy.apply_extension(case, now, actor=p.username, ground=ground)
     return Outcome(events=[ev.DeadlineExtended(case, "Açık Kapı Bürosu", f"{ground}. {req.explanation}",
-                                               by_office=True)],
+                                               by_office=True, ground=ground)],
                    audit={"ground": req.ground, "legal_due_date": str(case.legal_due_date)})
 
 
@@ -480,13 +515,8 @@ def fresh_sla(ports: Ports, case: Case, a: Assignment, now):
 def conclude(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     if not case.answer_owed:
         raise Conflict("thanks_acknowledged", "Teşekkür başvuruları “Teşekkürü ilet” ile kapatılır.")
-    remedies = None
-    if case.law == "4982" and (req.outcome == "negative" or req.partly_refused):
-        remedies = req.legal_remedies
-        if not remedies:
-            raise ValidationFailed([{"code": "legal_remedies_required", "field": "legal_remedies",
-                                     "message": "Reddedilen ya da kısmen reddedilen bilgi edinme başvurusunda "
-                                                "başvuru yolları yazılmalıdır (4982 sayılı Kanun md. 12)."}])
+    # every refusal states its remedies: the standard text always, the office's note beside it
+    remedies = policy.remedies_for(case.law, req.outcome, partly_refused=req.partly_refused, note=req.remedies_note)
     check_final_answer(req.answer)
     n = _conclusions(case) + 1
     replaced = case.final_answers[-1] if case.final_answers else None

@@ -11,7 +11,7 @@ from ...domain.case import STATUS_NAMES
 from ...domain.catalog import catalog
 from ...domain.identity import mask_national_id, mask_phone
 from ..ports import Ports
-from ..tracking import files_view
+from ..tracking import files_view, notes_view
 
 
 def answers_view(ports: Ports, answers) -> list[dict]:
@@ -41,29 +41,21 @@ def _day(d) -> str | None:
     return d.isoformat() if d else None
 
 
-def notes_view(ports: Ports, case) -> list[dict]:
-    out = []
-    for n in case.notes:
-        n = dict(n)
-        if "text_enc" in n:
-            n["text"] = ports.keys.unseal(n.pop("text_enc"), case.application_no)
-        out.append(n)
-    return out
-
-
 def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
     cat = catalog()
     today = local_date(now)
     names = {a.institution.id: a.institution.name for a in assignments}
     return {
         "application_no": numbers.format_application_no(case.application_no), "version": case.version,
-        "status": case.status.value, "type": case.type, "type_name": cat.types[case.type]["name"],
+        "status": case.status.value, "law": case.law, "type": case.type, "type_name": cat.types[case.type]["name"],
         "category": case.category, "category_name": cat.subjects[case.category].name,
         "district": case.district, "district_name": cat.districts[case.district].name,
         "subject": case.subject, "description": case.description, "channel": case.channel,
         "partner_name": case.partner["name"] if case.partner else None, "media_url": case.media_url,
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
         "phone_verified": case.phone_verified,
+        "identity_verification": case.identity_verification,
+        "referral": case.referral,
         "citizen_attachments": _citizen_files(ports, case),
         "possible_repeat": ({**case.possible_repeat, "of": numbers.format_application_no(case.possible_repeat["of"])}
                             if case.possible_repeat else None),
@@ -86,7 +78,8 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "notes": notes_view(ports, case),
         "outcome": case.outcome, "final_answer": case.final_answer, "concluded_at": _iso(case.concluded_at),
         "legal_remedies": case.legal_remedies, "final_answers": case.final_answers,
-        "legal_remedies_template": policy.LEGAL_REMEDIES_4982 if case.law == "4982" else None,
+        # what every refusal of this case states (the office may only add to it)
+        "legal_remedies_template": policy.LEGAL_REMEDIES_4982 if case.law == "4982" else policy.GENERAL_REMEDIES,
         "allowed_actions": policy.allowed_actions(case, p, today=today, assignments=assignments),
     }
 

@@ -30,6 +30,8 @@ def intake(ports: Ports, p, data, *, idempotency_key_header=None) -> dict:
                                  "message": "Teslim alınma zamanı en fazla 30 gün geriye gidebilir."}])
     case, access_code = build_case(ports, req, received_at=received_at, now=now, channel=req.channel,
                                    actor=p.username)
+    if req.identity_seen:
+        case.identity_verification = "desk"
     result = record_new_case(ports, case, access_code, idempotency=idempotency_key(idempotency_key_header),
                              request_hash=request_fingerprint(ports, data), now=now)
     return result.body

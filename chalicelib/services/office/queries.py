@@ -46,7 +46,9 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
         view["suggested_institution_ids"] = ([i.id for i in resolve(subject, settings).institutions]
                                              if subject and settings else [])
         view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
-                                if k != "merged_duplicate"]
+                                if k != "unverified_identity" or policy.identity_unverified_online(case)]
+        view["referral_grounds"] = [{"code": k, "name": f"{name} ({source})", "institution_kind": kind}
+                                    for k, (name, source, kind) in policy.REFERRAL_GROUNDS.items()]
         if "extend" in view["allowed_actions"]:
             view["extension_grounds"] = [{"code": k, "name": v} for k, v in policy.EXTENSION_GROUNDS.items()]
     return view

@@ -29,15 +29,18 @@ function renderCase(c) {
         el("dt", {}, "Yasal son gün"), el("dd", { id: "case-due" }, c.legal_due_date ? `${fmtDate(c.legal_due_date)} (${c.days_left} gün)${c.extended ? " · uzatıldı" : ""}${c.reopened_on ? ` · ${fmtDate(c.reopened_on)} tarihinde yeniden açıldı` : ""}` : "Yok: teşekkür başvurusu, cevap süresi işlemez"),
         c.possible_repeat ? [el("dt", {}, "Olası tekrar"), el("dd", { id: "case-repeat" },
           c.possible_repeat.dismissed ? `${c.possible_repeat.of} ile benzerlik işareti kaldırıldı: ${c.possible_repeat.dismissed.reason}`
-            : [el("span", { class: "badge overdue" }, "olası tekrar"), ` ${c.possible_repeat.of} numaralı önceki başvuruya benziyor (“${c.possible_repeat.subject}”, %${c.possible_repeat.score}). Birleştirebilir, “daha önce cevaplanmış tekrar başvuru” gerekçesiyle işleme almayabilir ya da işareti gerekçeyle kaldırabilirsiniz.`])] : null,
+            : [el("span", { class: "badge overdue" }, "olası tekrar"), ` ${c.possible_repeat.of} numaralı önceki başvuruya benziyor (“${c.possible_repeat.subject}”, %${c.possible_repeat.score}). Önceki başvuru açıksa bununla birleştirebilir ya da işareti gerekçeyle kaldırabilirsiniz.`])] : null,
         el("dt", {}, "Aynı kişinin başvuruları"), el("dd", { id: "same-applicant" }, el("button", { type: "button", class: "secondary", id: "same-applicant-load",
           onclick: async (e) => { try { const r = await call("GET", `/v1/staff/cases/${c.application_no}/same-applicant`); e.target.replaceWith(r.applications.length ? el("ul", {}, r.applications.map((a) => el("li", {}, `${a.application_no} · ${a.subject} · ${STATUS[a.status] || a.status} · ${fmtDate(a.received_at)}`))) : "Başka başvurusu yok."); say(live, "Bu sorgu kayda geçti.", "ok"); } catch (err) { say(live, err.message, "err"); } } }, "Göster (kayda geçer)")),
         c.anonymised_at ? [el("dt", {}, "Kişisel veriler"), el("dd", { id: "case-anonymised" }, el("span", { class: "badge" }, `Saklama süresi doldu; ${fmtDateTime(c.anonymised_at)} tarihinde imha edildi`))] : null,
+        c.referral ? [el("dt", {}, "Gönderildiği makam"), el("dd", { id: "case-referral" }, `${c.referral.authority} (${c.referral.source}) · ${fmtDateTime(c.referral.at)}`)] : null,
         c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
         c.location ? [el("dt", {}, "İlgili olabilir"), el("dd", { id: "case-related" }, "Yakındaki başvurular aranıyor…")] : null,
-        el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı" }, "telefon doğrulandı")] : null),
+        el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı: telefonun başvurana ait olduğunu gösterir, kimliğini değil" }, "telefon doğrulandı")] : null),
+        el("dt", {}, "Kimlik doğrulama"), el("dd", { id: "case-identity" }, c.identity_verification === "desk" ? "Kimlik kartı masada görüldü (3071 md. 4: imzalı sayılır)"
+          : (c.channel === "face_to_face" || c.channel === "phone") ? "Kimlik kartı görülmedi" : "Doğrulanmadı: elektronik başvuru, kimlik doğrulaması yapılmadı (3071 md. 4 ve 6/c)"),
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
           onclick: async () => { try { const r = await call("POST", `/v1/staff/cases/${c.application_no}/reveal`, {}); idLine.textContent = `${r.national_id} · ${r.phone}`; say(live, "Kimlik bilgisi gösterildi; bu görüntüleme kayıt altına alındı.", "ok"); } catch (e) { say(live, e.message, "err"); } } }, "Göster (kayda geçer)") : null),
         el("dt", {}, "Telefon"), el("dd", {}, c.applicant.phone_masked),
@@ -67,9 +70,13 @@ function renderCase(c) {
   if (actions.has("extend")) parts.push(actionForm(c, "extend", "Süreyi uzat (4982 md. 11)", [["ground", "Uzatma gerekçesi", (c.extension_grounds || []).map((g) => [g.code, g.name])], ["explanation", "Açıklama (başvuru sahibine bildirilir)", "textarea"]], "30 iş gününe uzat"));
   if (actions.has("interim-answer")) parts.push(actionForm(c, "interim-answer", "Ara cevap", [["text", "Ara bilgi (SMS ile gider)", "textarea"]], "Gönder"));
   if (actions.has("acknowledge")) parts.push(acknowledgeForm(c));
-  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME)], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevap, kişisel veriler imha edildikten sonra da saklanır)", "textarea"],
-    ...(c.legal_remedies_template ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"], ["legal_remedies", "Başvuru yolları (ret ya da kısmi retle zorunlu; düzenlenebilir)", "textarea", c.legal_remedies_template]] : [])], "Sonuçlandır",
-    releaseOptions(c)));
+  if (actions.has("conclude")) parts.push(actionForm(c, "conclude", "Sonuçlandır", [["outcome", "Sonuç", Object.entries(OUTCOME).filter(([k]) => k !== "referred")], ["answer", "Gerekçeli cevap (en az 20 karakter; kimlik ya da telefon numarası yazmayınız: cevabı dosyayı okuyan herkes görür)", "textarea"],
+    ...(c.law === "4982" ? [["partly_refused", "Bilgi kısmen reddedildi", "checkbox"]] : []),
+    ["remedies_note", "Başvuru yollarına ekleyeceğiniz açıklama (isteğe bağlı)", "textarea"]], "Sonuçlandır",
+    withRemedies(c, releaseOptions(c))));
+  if (actions.has("refer")) parts.push(actionForm(c, "refer", "Yetkili mercie gönder", [["ground", "Gönderme gerekçesi", (c.referral_grounds || []).map((g) => [g.code, g.name])],
+    ["institution_id", "Gönderilecek makam", (c.district_institutions || []).map((i) => [i.id, i.name])], ["explanation", "Başvuru sahibine bildirilecek açıklama", "textarea"]], "Gönder ve başvuru sahibine bildir",
+    { confirm: "Başvuru seçilen makama gönderilecek ve burada kapanacak; başvuru sahibine nereye ve hangi gerekçeyle gönderildiği bildirilir. Emin misiniz?" }));
   if (actions.has("not-processed")) parts.push(actionForm(c, "not-processed", "İşleme alma", [["reason_code", "Gerekçe", (c.reason_codes || []).map((r) => [r.code, r.name])], ["explanation", "Açıklama", "textarea"]], "İşleme alınmadı olarak kapat",
     { confirm: "Başvuru işleme alınmadan kapatılacak; başvuru sahibine bildirilir ve kurumların bekleyen bağlantıları kapanır. Emin misiniz?" }));
   if (actions.has("merge")) parts.push(actionForm(c, "merge", "Önceki başvuruyla birleştir", [["into", "Aynı başvuru sahibinin önceki başvurusunun numarası (XXXX-XXXX-XX)", "text", c.possible_repeat && !c.possible_repeat.dismissed ? c.possible_repeat.of : ""],
@@ -160,6 +167,13 @@ const NOTE_KIND = { citizen_reply: "Başvuru sahibinin cevabı: ", desk_reply: "
 // A form of fields [name, label, kind, prefill]: kind is "textarea", "checkbox" or a list of [value, text] options.
 // At conclusion the clerk chooses which institution attachments go out with the final
 // answer; the citizen downloads them from the tracking page through short-lived links.
+// Every refusal states its remedies: the standard text goes with the answer, the clerk may add to it.
+function withRemedies(c, options) {
+  const box = el("details", { id: "remedies-template" }, el("summary", {}, "Ret, kısmi ret ya da görev dışı cevapta eklenecek başvuru yolları"),
+    el("p", { style: "white-space:pre-wrap" }, c.legal_remedies_template || ""));
+  return { ...options, addon: [box, options.addon || null] };
+}
+
 function releaseOptions(c) {
   const files = c.assignments.flatMap((a) => (a.answers || []).flatMap((x) => (x.attachments || []).map((f) => ({ ...f, institution: a.institution_name }))));
   if (!files.length) return {};
@@ -230,7 +244,7 @@ function actionForm(c, action, title, fields, label, { confirm, addon, extra } =
       if (kind === "checkbox") body[name] = f[name].checked;
       else if (f[name].value.trim()) body[name] = f[name].value.trim();
     }
-    if ("legal_remedies" in body && body.outcome !== "negative" && !body.partly_refused) delete body.legal_remedies;
+    if ("remedies_note" in body && !["negative", "not_competent"].includes(body.outcome) && !body.partly_refused) delete body.remedies_note;
     if (extra) Object.assign(body, extra(f));
     submitAction(c, action, body, f, `${title}: kaydedildi.`);
   });

@@ -32,6 +32,7 @@ export async function renderIntake() {
   <div class="field"><label for="i-email">E-posta <span class="hint">İsteğe bağlı</span></label><input type="email" id="i-email" name="applicant.email"></div>
   <div class="field"><label for="i-address">Adres</label><textarea id="i-address" name="applicant.address" style="min-height:4rem"></textarea></div>
   <div class="field" id="i-confidential-field" hidden><label class="check"><input type="checkbox" id="i-confidential" name="confidential_identity"> Başvuru sahibi kimliğinin kurumlardan gizli tutulmasını istiyor (yalnızca ihbar)</label></div>
+  <div class="field" id="i-identity-field"><label class="check"><input type="checkbox" id="i-identity"> Başvuru sahibinin kimlik kartı görüldü (başvuru imzalı sayılır, 3071 md. 4)</label></div>
   <div class="field"><label class="check"><input type="checkbox" id="i-kvkk" name="kvkk_acknowledged"> Kişisel verilerin işlenmesine ilişkin aydınlatma metni başvuru sahibine okundu ya da verildi</label></div>
   <input type="hidden" name="location">
   <div class="actions"><button type="submit">Kaydet ve alındı belgesi ver</button></div>`;
@@ -40,6 +41,10 @@ export async function renderIntake() {
   f.querySelector("#type").addEventListener("change", (e) => {
     f.querySelector("#i-confidential-field").hidden = e.target.value !== "ihbar";
     if (e.target.value !== "ihbar") f.querySelector("#i-confidential").checked = false;
+  });
+  f.querySelector("#i-channel").addEventListener("change", (e) => {   // a card is seen only face to face
+    f.querySelector("#i-identity-field").hidden = e.target.value !== "face_to_face";
+    if (e.target.value !== "face_to_face") f.querySelector("#i-identity").checked = false;
   });
   const cat = await loadCatalog();
   if (session.user.district) {
@@ -51,6 +56,7 @@ export async function renderIntake() {
     e.preventDefault();
     clearErrors(f);
     const body = { ...applicationBody(f), channel: f.channel.value };
+    if (f.channel.value === "face_to_face" && f.querySelector("#i-identity").checked) body.identity_seen = true;
     if (f.received_at.value) body.received_at = `${f.received_at.value}:00+03:00`;
     const errors = clientChecks(f, body, isValidNationalId, normaliseMobile);
     if (!body.kvkk_acknowledged) errors.push({ field: "kvkk_acknowledged", message: "Aydınlatma metninin başvuru sahibine verildiğini işaretleyiniz." });
