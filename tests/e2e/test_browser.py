@@ -290,6 +290,38 @@ def test_a_crime_report_is_sent_to_the_prosecutor_from_the_console(stack, page):
     wait_for(lambda: any("Ankara Cumhuriyet Başsavcılığı" in (h["note"] or "") for h in track(stack, receipt)["history"]))
 
 
+def test_a_refused_information_request_shows_its_remedies_and_the_objection_says_the_board_period_runs(stack, page):
+    """4982 art. 12-13 on the citizen's page: the refusal states the Board and the court
+    with their periods, and the office objection says it does not stop the 15 days."""
+    from tests.conftest import VALID_APPLICATION
+    from tests.e2e.test_office_journey import sign_in as staff_token
+    status, receipt, _ = call("POST", f"{stack.api}/v1/applications",
+                              dict(VALID_APPLICATION, type="bilgi_edinme", category="okul_kayit",
+                                   subject="Okul kayıt sayıları"))
+    assert status == 201, receipt
+    no = receipt["application_no"]
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and has_inst_link(o[1]) and o)
+    token = {"X-Link-Token": inst_link(mails).split("#t=", 1)[1]}
+    assert call("POST", f"{stack.api}/v1/institution/answer", {"text": "İstenen bilgi ticari sır niteliğindedir.",
+                "outcome": "negative", "responder_name": "Mehmet Demir", "responder_title": "Müdür"}, token)[0] == 200
+    desk = staff_token(stack, "masa.maltepe")
+    case = wait_for(lambda: (c := call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1])["status"]
+                    == "institution_answered" and c)
+    assert call("POST", f"{stack.api}/v1/staff/cases/{no}/conclude",
+                {"outcome": "negative", "answer": "İstenen bilgi ticari sır niteliğinde olduğundan verilememektedir.",
+                 "version": case["version"]}, desk)[0] == 200
+    pg = page
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.fill("#code", receipt["access_code"])
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#final-answer")
+    text = pg.inner_text("body")
+    assert "Bilgi Edinme Değerlendirme Kuruluna" in text and "15 gün" in text and "idare mahkemesinde" in text
+    objection = pg.inner_text("#objection-form") if pg.is_visible("#objection-form") else text
+    assert "durdurmaz" in objection and "4982" in objection
+    shot(pg, "16-information-refused")
+
+
 def _staff_opens_new_case(stack, pg, body_changes: dict, *, with_receipt: bool = False):
     """A case submitted over the API to Çankaya (which waits for triage), routed by the
     pump, then opened by its clerk in the console."""
