@@ -92,7 +92,10 @@ def policy(stage: str, role: str) -> dict:
             *keys]
     elif role == "notifications":
         statements += [
-            _statement("NotificationClaims", ["dynamodb:PutItem", "dynamodb:DeleteItem"], a["table"][0],
+            # claims, the daily SMS budget (an update of its counter) and held markers, all
+            # under NOTE#; GetItem reads a budget back when a redelivery is refused
+            _statement("NotificationClaims", ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem",
+                                              "dynamodb:GetItem"], a["table"][0],
                        Condition={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["NOTE#*"]}}),
             _statement("ConsumeNotifications", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                                 "sqs:ChangeMessageVisibility"], a["notification_queue"]),

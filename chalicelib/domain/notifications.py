@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .numbers import normalise_application_no
+
 _TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates.json"
 
 
@@ -57,3 +59,28 @@ class Notification:
 
 def dedup_key(application_no: str, event: str, recipient_role: str) -> str:
     return f"{application_no}:{event}:{recipient_role}"
+
+
+# Every SMS the citizen did not ask for at that moment (a receipt, "forwarded", "concluded",
+# a reminder…) spends one per-phone daily budget, so that the platform cannot be used to
+# flood someone else's phone: 20 applications with one phone and random national ids sent
+# 25 SMS to it when only receipts were counted. A code the person just asked for is not
+# unsolicited; it has its own caps (domain/otp.py). Beyond the budget a message is held,
+# not sent, and the office sees it on the case.
+SMS_PER_PHONE_PER_DAY = 10
+SOLICITED_SMS = frozenset({"otp"})
+# what the office reads of an SMS that was held
+SMS_NAMES = {"receipt": "Alındı bildirimi", "forwarded": "Kuruma iletildi bildirimi",
+             "information_requested": "Ek bilgi isteği", "interim_answer": "Ara cevap", "merged": "Birleştirme bildirimi",
+             "not_processed": "İşleme alınmadı bildirimi", "concluded": "Sonuç bildirimi",
+             "extended": "Süre uzatımı bildirimi", "referred": "Yetkili mercie gönderildi bildirimi"}
+
+
+def spends_sms_budget(n: Notification) -> bool:
+    return n.channel == "sms" and n.template not in SOLICITED_SMS
+
+
+def case_of(dedup: str) -> str | None:
+    """The application number a notification is about ("<no>:<event>:<role>"), if any."""
+    head, sep, _ = dedup.partition(":")
+    return normalise_application_no(head) if sep else None

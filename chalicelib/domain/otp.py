@@ -2,8 +2,13 @@
 session. Pure rules; the store keeps only the code's keyed hash.
 
 - a code lives 5 minutes and dies after 5 wrong tries;
-- sending is throttled per phone (3 per 15 minutes) and per client address;
-- the answer to a send is the same whether or not the phone is known (no enumeration);
+- a request is throttled per client address first, then per (national id, phone) pair, so
+  nobody can use up a phone's allowance with other people's national ids; a refusal gives
+  back the client slot it took;
+- the look-up and the send happen in the routing worker, so the answer to a request is the
+  same, in content and in time, whether or not the pair is known (no enumeration);
+- real sends to one phone are capped after the look-up (3 per 15 minutes, 10 a day), which
+  the caller never sees;
 - the session is a signed token of 30 minutes bound to the national-id HMAC and the
   phone's HMAC, with the method that verified the person (`otp` today; an identity
   provider such as e-Devlet would issue the same token with its own method).
@@ -15,9 +20,12 @@ from datetime import timedelta
 
 CODE_TTL = timedelta(minutes=5)
 MAX_TRIES = 5
-SENDS_PER_PHONE = 3
-SENDS_PER_CLIENT = 10
+REQUESTS_PER_PAIR = 3          # per (national id, phone), per window
+SENDS_PER_CLIENT = 10          # requests per client address, per window
+SENDS_PER_PHONE = 3            # codes actually sent to one phone, per window
+CODES_PER_PHONE_PER_DAY = 10   # and per İstanbul day
 SEND_WINDOW_SECONDS = 15 * 60
+LOOKUP_ROWS = 100              # the newest applications of the person the look-up reads
 SESSION_TTL = timedelta(minutes=30)
 SESSION_PURPOSE = "citizen"
 
@@ -25,3 +33,8 @@ SESSION_PURPOSE = "citizen"
 def new_code() -> str:
     return f"{secrets.randbelow(10 ** 6):06d}"
 
+
+
+def phone_fingerprint(keys, phone: str) -> str:
+    """The keyed fingerprint a phone is counted and matched by (never the number itself)."""
+    return keys.fingerprint(f"phone|{phone}".encode("utf-8"))[:32]

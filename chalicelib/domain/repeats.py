@@ -42,6 +42,7 @@ class ApplicantRow:
     subject: str
     received_at: datetime
     text_sketch: str | None = None
+    phone_fp: str | None = None        # domain/otp.phone_fingerprint: a phone code is sent only to it
 
 
 def normalise(text: str) -> str:

@@ -7,17 +7,20 @@ with that national id and phone, and opens each one's tracking view without the 
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+import json
+import secrets
+from datetime import datetime, timedelta
 
 from ..domain import events as ev
 from ..domain import numbers
 from ..domain import otp as O
-from ..domain.calendar import iso_local
+from ..domain.calendar import iso_local, local_date
 from ..domain.errors import AppError, NotFound, Throttled, Unauthorized
+from ..domain.retention import kept_for
 from ..domain.throttle import Counter
 from ..domain.tokens import TokenError
-from . import links, notification_map
-from .ports import InvalidCursor, Ports
+from . import links, notification_map, routing_messages
+from .ports import InvalidCursor, PoisonMessage, Ports
 from .tracking import invalid_number, public_view
 
 SENT_MESSAGE = ("Bu bilgilerle yapılmış bir başvurunuz varsa doğrulama kodu cep telefonunuza SMS ile gönderildi. "
@@ -29,36 +32,71 @@ def _subject(ports: Ports, national_id: str, phone: str) -> str:
 
 
 def phone_hash(ports: Ports, phone: str) -> str:
-    return ports.keys.fingerprint(f"phone|{phone}".encode("utf-8"))[:32]
+    return O.phone_fingerprint(ports.keys, phone)
 
 
 def _code_hash(ports: Ports, subject: str, code: str) -> str:
     return ports.keys.fingerprint(f"code|{subject}|{code}".encode("utf-8"))
 
 
+def _window(now: datetime) -> tuple[int, int, datetime]:
+    window = int(now.timestamp()) // O.SEND_WINDOW_SECONDS
+    wait = (window + 1) * O.SEND_WINDOW_SECONDS - int(now.timestamp())
+    return window, wait, now + timedelta(seconds=wait + 60)
+
+
 def request_code(ports: Ports, data, *, client: str) -> dict:
-    """Sends a code if the national id and phone belong to at least one application; the
-    answer is the same either way. Throttled per phone and per client address first, so
-    a refusal says nothing about the phone either."""
+    """Asks for a code. The answer is the same, in content and in time, whether or not the
+    national id and phone belong to an application: the look-up and the send happen in the
+    routing worker (send_code). The client's slot is taken first, then the pair's; a refusal
+    gives back the client slot it took, so a client refused for one pair can go on with
+    another, and nobody can use up a phone's allowance with other national ids."""
     from ..domain.schemas import OtpRequestIn, parse
     req = parse(OtpRequestIn, data)
     now = ports.clock.now()
-    window = int(now.timestamp()) // O.SEND_WINDOW_SECONDS
-    wait = (window + 1) * O.SEND_WINDOW_SECONDS - int(now.timestamp())
-    expires = now + timedelta(seconds=wait + 60)
+    window, wait, expires = _window(now)
     too_many = Throttled("too_many_codes", "Çok fazla kod istendi; lütfen bir süre sonra tekrar deneyiniz.",
                          headers={"Retry-After": str(wait)})
-    if not ports.counters.take(Counter("otp-phone", phone_hash(ports, req.phone), window), O.SENDS_PER_PHONE,
-                                    expires):
+    by_client = Counter("otp-ip", client, window)
+    if not ports.counters.take(by_client, O.SENDS_PER_CLIENT, expires):
         raise too_many
-    if not ports.counters.take(Counter("otp-ip", client, window), O.SENDS_PER_CLIENT, expires):
+    if not ports.counters.take(Counter("otp-pair", _subject(ports, req.national_id, req.phone)[:32], window),
+                               O.REQUESTS_PER_PAIR, expires):
+        ports.counters.give_back(by_client)
         raise too_many
-    if any(c.applicant.phone == req.phone for c in ports.cases.cases_of_applicant(req.national_id)):
-        subject = _subject(ports, req.national_id, req.phone)
-        code = O.new_code()
-        ports.phone_codes.put(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
-        notification_map.tell(ports, [ev.PhoneCodeRequested(req.phone, code, f"{subject[:24]}:{int(now.timestamp())}")])
+    ref = secrets.token_hex(8)
+    sealed = ports.keys.seal(json.dumps({"national_id": req.national_id, "phone": req.phone}), f"otp-request:{ref}")
+    ports.publisher.route(routing_messages.code_requested(ref, sealed, now))
     return {"sent": True, "expires_in": int(O.CODE_TTL.total_seconds()), "message": SENT_MESSAGE}
+
+
+def send_code(ports: Ports, msg: dict, now) -> str:
+    """The routing worker's half: a code goes out only if the pair belongs to one of the
+    person's newest applications (one Query of the applicant index, at most LOOKUP_ROWS
+    rows, whatever the history) and the phone is within its caps (per window and per
+    day), which the caller never learns of. The code is stored as a keyed hash only."""
+    ref = msg.get("ref")
+    try:
+        opened = json.loads(ports.keys.unseal(str(msg["sealed"]), f"otp-request:{ref}"))
+        national_id, phone = str(opened["national_id"]), str(opened["phone"])
+    except Exception:                       # noqa: BLE001 - anything malformed is poison
+        raise PoisonMessage("otp request unreadable") from None
+    fingerprint = phone_hash(ports, phone)
+    rows = ports.cases.applicant_rows(ports.keys.national_id_hash(national_id), limit=O.LOOKUP_ROWS)
+    if not any(r.phone_fp == fingerprint for r in rows):
+        return "unknown_pair"
+    window, _, expires = _window(now)
+    day = local_date(now).toordinal()
+    if not ports.counters.take(Counter("otp-phone", fingerprint, window), O.SENDS_PER_PHONE, expires):
+        return "phone_capped"
+    if not ports.counters.take(Counter("otp-phone-day", fingerprint, day), O.CODES_PER_PHONE_PER_DAY,
+                               now + kept_for("otp_daily_counter")):
+        return "phone_capped"
+    subject = _subject(ports, national_id, phone)
+    code = O.new_code()
+    ports.phone_codes.put(subject, _code_hash(ports, subject, code), now + O.CODE_TTL)
+    notification_map.tell(ports, [ev.PhoneCodeRequested(phone, code, f"{subject[:24]}:{ref}")])
+    return "sent"
 
 
 def open_session(ports: Ports, data) -> dict:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.notifications import Notification
+from ..domain.calendar import local_date
+from ..domain.notifications import (
+    SMS_PER_PHONE_PER_DAY,
+    Notification,
+    case_of,
+    spends_sms_budget,
+)
+from ..domain.otp import phone_fingerprint
+from ..domain.retention import kept_for
 from . import delivery_methods
 from .ports import PoisonMessage, Ports
 
@@ -29,7 +37,22 @@ def deliver_message(ports: Ports, message: dict) -> str:
                    senders=ports.senders, keys=ports.keys)
 
 
-def deliver(n: Notification, *, now: datetime, claims, senders, keys=None) -> str:
+def within_budget(n: Notification, *, now: datetime, claims, keys) -> bool:
+    """An SMS the applicant did not ask for at that moment spends one unit of the phone's
+    budget for the İstanbul day (domain/notifications.SMS_PER_PHONE_PER_DAY); a redelivery
+    spends nothing more. Beyond it the message is held, and the office sees it on the case."""
+    if not spends_sms_budget(n):
+        return True
+    budget = f"sms#{phone_fingerprint(keys, n.recipient)}#{local_date(now).toordinal()}"
+    if claims.spend(budget, n.dedup_key, SMS_PER_PHONE_PER_DAY, now + kept_for("sms_budget")):
+        return True
+    no = case_of(n.dedup_key)
+    if no is not None:
+        claims.hold(no, n.dedup_key, n.channel, n.template, now)
+    return False
+
+
+def deliver(n: Notification, *, now: datetime, claims, senders, keys) -> str:
     try:
         subject, body = n.render()
     except (KeyError, ValueError) as exc:
@@ -47,6 +70,8 @@ def deliver(n: Notification, *, now: datetime, claims, senders, keys=None) -> st
         raise PoisonMessage(f"no sender for channel {n.channel}")
     if not claims.claim(n.dedup_key, n.channel, n.template, now):
         return "duplicate"
+    if not within_budget(n, now=now, claims=claims, keys=keys):
+        return "held"            # claimed, never sent: a redelivery finds the claim
     try:
         send(senders, keys, n, subject, body)
     except Exception as exc:

@@ -318,10 +318,6 @@ class Counters(Protocol):
 
     def increment(self, counter: Counter, expires_at: datetime) -> None: ...
 
-    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
-        """Add `member` to the counter's set if it has fewer than `limit`; True if it is
-        (now or already) a member."""
-
 
 class AuditLog(Protocol):
     def record(self, entry: AuditEntry) -> None: ...
@@ -354,6 +350,18 @@ class NotificationClaims(Protocol):
         """One conditional write: False when this notification was claimed before."""
 
     def release(self, dedup_key: str) -> None: ...
+
+    def spend(self, budget: str, member: str, limit: int, expires_at: datetime) -> bool:
+        """`member` spends one unit of `budget` if fewer than `limit` have: one conditional
+        write. True also when `member` had spent it before (a redelivery counts once)."""
+
+    def hold(self, application_no: str, dedup_key: str, channel: str, template: str, at: datetime) -> None:
+        """Records that a notification about this case was not sent (over a budget), for
+        the office to see; once per dedup key."""
+
+    def held(self, application_no: str) -> list[dict]:
+        """The notifications held for this case, oldest first: [{dedup_key, channel,
+        template, at}]. One Query."""
 
 
 class Senders(Protocol):

@@ -18,13 +18,11 @@ from datetime import date, datetime
 from ..domain import events as ev
 from ..domain import numbers
 from ..domain.assignment import Institution, new_assignments, resolve
-from ..domain.calendar import default_calendar, local_date
+from ..domain.calendar import default_calendar
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
 from ..domain.repeats import find_repeat
-from ..domain.retention import kept_for
-from ..domain.throttle import Counter
-from . import sweeps
+from . import citizen_session, sweeps
 from .notification_map import tell
 from .ports import PoisonMessage, Ports
 
@@ -75,23 +73,6 @@ def forward(case: Case, institutions: list[Institution], *, now: datetime, actor
 
 THANKS_REVIEW_REASON = ("Teşekkür başvurusu: cevap süresi yoktur. Büro teşekkürü alır ve teşekkür edilen kuruma "
                         "iletebilir.")
-RECEIPTS_PER_PHONE_PER_DAY = 5
-RECEIPT_HELD_NOTE = ("Alındı SMS'i gönderilmedi: bu telefon numarasına bugün {limit} başvurunun alındı bildirimi "
-                     "zaten gönderildi. Numara başkasına ait olabilir; başvuru sahibiyle gerekirse telefonla "
-                     "görüşünüz.")
-
-
-def receipt_allowed(ports: Ports, case: Case) -> bool:
-    """At most RECEIPTS_PER_PHONE_PER_DAY receipt SMS to one phone a day (İstanbul, the
-    day the case was recorded), so that the platform cannot be used to message someone
-    else's phone in bulk. Each case counts once, however often it is redelivered."""
-    recorded = case.recorded_at or case.received_at
-    day = local_date(recorded)
-    counter = Counter("receipt-sms", ports.keys.fingerprint(case.applicant.phone.encode()), day.toordinal())
-    return ports.counters.claim_within_limit(counter, case.application_no, RECEIPTS_PER_PHONE_PER_DAY,
-                                          recorded + kept_for("receipt_sms_counter"))
-
-
 def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
     """One Query of the applicant index (its projection has the subject, category and
     district), compared in memory (domain/repeats.py)."""
@@ -116,10 +97,9 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     case, settings = repo.load_for_routing(no, district)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
-    receipt = receipt_allowed(ports, case)
-    events: list = [ev.ApplicationReceived(case)] if receipt else []
-    if not receipt and case.status == Status.RECEIVED:
-        case.add_note(now, RECEIPT_HELD_NOTE.format(limit=RECEIPTS_PER_PHONE_PER_DAY), event="receipt_held")
+    # the receipt, like every SMS the applicant did not ask for at that moment, spends the
+    # phone's daily budget in the notification worker (services/delivery.py)
+    events: list = [ev.ApplicationReceived(case)]
     outcome = "already_routed"
     assignments: list = []
     if case.status == Status.RECEIVED:
@@ -166,7 +146,8 @@ def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
     return "digest_sent" if sweeps.district_digest(ports, district, day) else "no_office"
 
 
-HANDLERS = {"application.received": route_received, "digest.district": digest_for}
+HANDLERS = {"application.received": route_received, "digest.district": digest_for,
+            "otp.requested": citizen_session.send_code}
 
 
 def handle(ports: Ports, msg: dict, now: datetime | None = None) -> str:

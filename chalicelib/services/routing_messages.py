@@ -1,5 +1,6 @@
 """The routing worker's messages, each built in one place. They carry identifiers
-only, never personal data."""
+only, never personal data in clear (a code request carries the national id and phone
+sealed, bound to its reference)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,3 +21,9 @@ def application_received(application_no: str, district: str, occurred_at: dateti
         msg["resent"] = True
     return msg
 
+
+
+def code_requested(ref: str, sealed: str, occurred_at: datetime) -> dict:
+    """A citizen asked for a phone code: the worker looks the pair up and sends it
+    (services/citizen_session.send_code)."""
+    return {"type": "otp.requested", "version": 1, "ref": ref, "sealed": sealed, "occurred_at": iso_local(occurred_at)}

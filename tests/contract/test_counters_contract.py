@@ -27,12 +27,3 @@ def test_an_attempt_is_checked_and_counted_at_once_and_can_be_given_back(p):
     case, count = p.cases.get_public_and_count("AAAAAAAAAA", client)
     assert count == 2 and case.application_no == "AAAAAAAAAA" and case.applicant.national_id == ""
     assert p.cases.get_public_and_count("BBBBBBBBBB", Counter("track-ip", "9.9.9.9", 7)) == (None, 0)
-
-
-def test_a_member_is_counted_once_within_a_limit(p):
-    day = Counter("receipt-sms", "phone-hmac", 20458)
-    expires = T0 + timedelta(days=2)
-    assert [p.counters.claim_within_limit(day, f"A{i}", 2, expires) for i in range(3)] == [True, True, False]
-    assert p.counters.claim_within_limit(day, "A1", 2, expires) is True      # a redelivery of a counted one
-    assert p.counters.claim_within_limit(day, "A2", 2, expires) is False     # still over
-

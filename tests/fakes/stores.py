@@ -159,17 +159,6 @@ class FakeCounters:
         with self._lock:
             self.counts[counter] = self.counts.get(counter, 0) + 1
 
-    def claim_within_limit(self, counter, member, limit, expires_at):
-        with self._lock:
-            members = self.members.setdefault(counter, set())
-            if member in members:
-                return True
-            if len(members) >= limit:
-                return False
-            members.add(member)
-            self.counts[counter] = len(members)
-            return True
-
 
 @dataclass
 class FakeAudit:
@@ -189,6 +178,8 @@ class FakeAudit:
 class FakeClaims:
     def __init__(self):
         self.claimed: dict[str, tuple] = {}
+        self.budgets: dict[str, set] = {}
+        self.held_: dict[str, dict] = {}
         self._lock = threading.Lock()
 
     def claim(self, dedup_key, channel, template, now):
@@ -200,3 +191,21 @@ class FakeClaims:
 
     def release(self, dedup_key):
         self.claimed.pop(dedup_key, None)
+
+    def spend(self, budget, member, limit, expires_at):
+        with self._lock:
+            spent = self.budgets.setdefault(budget, set())
+            if member in spent:
+                return True
+            if len(spent) >= limit:
+                return False
+            spent.add(member)
+            return True
+
+    def hold(self, application_no, dedup_key, channel, template, at):
+        with self._lock:
+            self.held_.setdefault(application_no, {}).setdefault(
+                dedup_key, {"dedup_key": dedup_key, "channel": channel, "template": template, "at": at.isoformat()})
+
+    def held(self, application_no):
+        return sorted(self.held_.get(application_no, {}).values(), key=lambda h: h["at"])

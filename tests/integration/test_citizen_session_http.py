@@ -50,3 +50,35 @@ def test_sending_is_throttled_per_phone(client, application, aws):
     submit(client, application)
     statuses = [client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(PERSON)).status_code for _ in range(4)]
     assert statuses == [202, 202, 202, 429]
+
+
+def test_a_code_request_makes_the_same_calls_for_a_known_and_an_unknown_pair(client, application, aws, aws_calls):
+    """The answer took longer for a known pair (it read the person's applications and sent the
+    SMS). The request path now takes two counters and queues the request, whatever the pair;
+    the worker does the look-up, over at most the person's newest 100 applications."""
+    submit(client, application)
+    route_all(aws)
+    calls = []
+    for body in (PERSON, {"national_id": "10000000078", "phone": "0539 000 00 00"}):
+        aws_calls.reset()
+        assert client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(body)).status_code == 202
+        calls.append((aws_calls.operations("dynamodb"), aws_calls.operations("sqs"), aws_calls.operations("sns")))
+    assert calls[0] == calls[1] == (["UpdateItem", "UpdateItem"], ["SendMessage"], [])
+
+
+def test_a_flood_of_applications_with_one_phone_sends_it_at_most_the_daily_budget(client, staff, application, aws):
+    """20 applications in Maltepe (forwarded at once) with one phone and random national ids:
+    10 SMS reach the phone, the rest are held, and the office sees which on the case."""
+    from tests.unit.test_service_rules import national_id
+    nos = []
+    for n in range(20):
+        body = {**application, "subject": f"Konu {n}",
+                "applicant": {**application["applicant"], "national_id": national_id(7000 + n)}}
+        nos.append(submit(client, body)["application_no"])
+    route_all(aws)
+    route_all(aws)
+    to_phone = [m for m in outbox()["sms"] if m["to"] in ("+905321234567", ["+905321234567"])]
+    assert len(to_phone) == 10, len(to_phone)
+    held = detail(client, staff, nos[-1])["held_messages"]
+    assert held and {h["template"] for h in held} <= {"receipt", "forwarded"}
+    assert all(h["name"] and h["at"] for h in held)

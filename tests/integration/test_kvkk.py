@@ -390,8 +390,8 @@ def test_the_office_is_reminded_before_the_30th_day(client, staff, aws):
 def test_records_that_expire_by_ttl_are_kept_as_long_as_the_published_policy_says(client, application, aws):
     """The policy citizens read (retention.json, docs/kvkk.md) and the TTL each record is
     written with are one figure: the idempotency record 24 hours, notification claims
-    30 days (they were kept 400 while the policy said 30), the receipt-SMS counter 2 days,
-    a phone code 10 minutes, every attempt counter at most 30 minutes."""
+    30 days (they were kept 400 while the policy said 30), the phone's daily SMS budget and
+    code counter 2 days, a phone code 10 minutes, every attempt counter at most 30 minutes."""
     from chalicelib.domain.retention import kept_for
     from tests.integration.helpers import submit
     before = datetime.now(timezone.utc).replace(microsecond=0)
@@ -402,6 +402,7 @@ def test_records_that_expire_by_ttl_are_kept_as_long_as_the_published_policy_say
     assert client.http.get("/v1/institution/assignment", headers={"X-Link-Token": "forged"}).status_code in (401, 403)
     assert client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(
         {"national_id": application["applicant"]["national_id"], "phone": application["applicant"]["phone"]})).status_code == 202
+    route_all(aws)                       # the routing worker looks the pair up and sends the code
     after = datetime.now(timezone.utc) + timedelta(seconds=1)
     kept: dict[str, list[timedelta]] = {}
     ddb = boto3.client("dynamodb", region_name=REGION)
@@ -410,7 +411,7 @@ def test_records_that_expire_by_ttl_are_kept_as_long_as_the_published_policy_say
             if "expires_at" not in item:
                 continue
             kind = item["pk"]["S"].split("#", 2)
-            kind = "#".join(kind[:2]) if kind[0] == "THR" else kind[0]
+            kind = "#".join(kind[:2]) if kind[0] == "THR" or kind[1] in ("BUDGET", "HELD") else kind[0]
             written = datetime.fromisoformat(item["claimed_at"]["S"]) if kind == "NOTE" else before
             kept.setdefault(kind, []).append(datetime.fromtimestamp(int(item["expires_at"]["N"]), timezone.utc) - written)
     slack = after - before
@@ -424,8 +425,10 @@ def test_records_that_expire_by_ttl_are_kept_as_long_as_the_published_policy_say
     within("IDEM", "idempotency", exact=True)
     within("NOTE", "notification_claim", exact=True)      # the citizen's SMS and e-mail, the institution's
     within("OTP", "otp_code", exact=True)
-    within("THR#receipt-sms", "receipt_sms_counter", exact=False)     # from the day the case was recorded
-    for scope in ("track-no", "track-ip", "link-ip", "otp-phone", "otp-ip"):
+    within("NOTE#BUDGET", "sms_budget", exact=True)       # the phone's daily SMS budget
+    within("THR#otp-phone-day", "otp_daily_counter", exact=True)
+    for scope in ("track-no", "track-ip", "link-ip", "otp-phone", "otp-pair", "otp-ip"):
         within(f"THR#{scope}", "throttle_counter", exact=False)
-    assert set(kept) <= {"IDEM", "NOTE", "OTP", "THR#receipt-sms", "THR#track-no", "THR#track-ip", "THR#link-ip",
-                         "THR#otp-phone", "THR#otp-ip"}, kept     # every record that expires is in the policy
+    assert set(kept) <= {"IDEM", "NOTE", "NOTE#BUDGET", "OTP", "THR#track-no", "THR#track-ip", "THR#link-ip",
+                         "THR#otp-phone", "THR#otp-pair", "THR#otp-ip", "THR#otp-phone-day"}, kept
+    # every record that expires is in the policy

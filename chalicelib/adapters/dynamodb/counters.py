@@ -38,20 +38,19 @@ class DynamoCounters:
         CounterItem(*K.counter_key(counter)).update(actions=[CounterItem.count.add(1),
                                                              CounterItem.expires_at.set(expires_at)])
 
-    def claim_within_limit(self, counter: Counter, member: str, limit: int, expires_at: datetime) -> bool:
-        """`member` joins the counter's set if fewer than `limit` have; True also when it
-        already had (a redelivery counts once)."""
-        try:
-            CounterItem(*K.counter_key(counter)).update(
-                actions=[CounterItem.count.add(1), CounterItem.members.add({member}),
-                         CounterItem.expires_at.set(expires_at)],
-                condition=(CounterItem.count.does_not_exist() | (CounterItem.count < limit))
-                & ~CounterItem.members.contains(member))
-            return True
-        except UpdateError as exc:
-            if code(exc) != "ConditionalCheckFailedException":
-                raise
-        try:
-            return member in (CounterItem.get(*K.counter_key(counter), consistent_read=True).members or set())
-        except CounterItem.DoesNotExist:
-            return False
+def claim_member(key: tuple[str, str], member: str, limit: int, expires_at: datetime) -> bool:
+    """One conditional write: `member` joins the set of the counter item at `key` if fewer
+    than `limit` have joined and it has not; True also when it had (counted once)."""
+    try:
+        CounterItem(*key).update(
+            actions=[CounterItem.count.add(1), CounterItem.members.add({member}), CounterItem.expires_at.set(expires_at)],
+            condition=(CounterItem.count.does_not_exist() | (CounterItem.count < limit))
+            & ~CounterItem.members.contains(member))
+        return True
+    except UpdateError as exc:
+        if code(exc) != "ConditionalCheckFailedException":
+            raise
+    try:
+        return member in (CounterItem.get(*key, consistent_read=True).members or set())
+    except CounterItem.DoesNotExist:
+        return False

@@ -8,6 +8,8 @@ Main table (single-table design, keys `pk`/`sk`):
 | idempotency record  | IDEM#<sha256(key)>          | IDEM                |
 | throttle counter    | THR#<scope>#<subject>       | W#<window>          |
 | notification claim  | NOTE#<dedup key>            | NOTE                |
+| SMS budget (a day)  | NOTE#BUDGET#<budget>        | BUDGET              |
+| held notification   | NOTE#HELD#<no>              | <dedup key>         |
 | district reference  | DISTRICT#<code>             | REF                 |
 | district registry   | REF#DISTRICTS               | REF                 |
 | survey answer       | SURVEY#<no>                 | SURVEY              |
@@ -65,6 +67,15 @@ def counter_key(c: Counter) -> tuple[str, str]:
 
 def notification_key(dedup_key: str) -> tuple[str, str]:
     return f"NOTE#{dedup_key}", "NOTE"
+
+
+def budget_key(budget: str) -> tuple[str, str]:
+    """Under NOTE# like every item the notification worker writes (its policy allows no other)."""
+    return f"NOTE#BUDGET#{budget}", "BUDGET"
+
+
+def held_key(application_no: str, dedup_key: str) -> tuple[str, str]:
+    return f"NOTE#HELD#{application_no}", dedup_key
 
 
 def staff_key(username: str) -> tuple[str, str]:

@@ -14,11 +14,18 @@ from datetime import date, datetime, timezone
 
 from ...config import settings
 from ...domain import retention, sweeps
-from ...domain.assignment import Answer, Assignment, AssignmentStatus, DistrictSettings, Institution
+from ...domain.assignment import (
+    Answer,
+    Assignment,
+    AssignmentStatus,
+    DistrictSettings,
+    Institution,
+)
 from ...domain.audit import AuditEntry
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
 from ...domain.idempotency import IdempotencyRecord
+from ...domain.otp import phone_fingerprint
 from ...domain.partners import Partner
 from ...domain.principal import StaffMember
 from ...domain.repeats import ApplicantRow
@@ -110,6 +117,7 @@ def case_to_item(case: Case, keys) -> CaseItem:
     )
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
         item.gsi3pk, item.gsi3sk = K.applicant_index_pk(nid_hash), case.received_at.isoformat()
+        item.phone_fp = phone_fingerprint(keys, case.applicant.phone)
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
         item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
@@ -226,7 +234,7 @@ def queue_case_from_item(item: CaseItem) -> Case:
 def applicant_row_from_item(item: CaseItem):
     """A case as the applicant index holds it (dynamo.APPLICANT_ATTRIBUTES)."""
     return ApplicantRow(item.application_no, item.case_type, item.category, item.district, item.province,
-                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch)
+                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch, item.phone_fp)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:

@@ -266,6 +266,8 @@ class CaseDetailOut(_Out):
     law: str = Field(default="3071", description="3071 (petitions) or 4982 (information requests)")
     phone_verified: bool = Field(default=False, description="Filed within a session whose phone was verified by an SMS "
                                                             "code: control of the phone, not identity")
+    held_messages: list[dict[str, Any]] = Field(default_factory=list, description="SMS not sent to the applicant "
+                                                "because the phone's daily budget was spent: {template, name, at}")
     identity_verification: str | None = Field(default=None, description="How the applicant's identity was verified "
                                                                         "(\"desk\": an identity card seen at the "
                                                                         "desk); None: not verified")

@@ -10,6 +10,7 @@ from ...domain.calendar import local_date
 from ...domain.case import STATUS_NAMES
 from ...domain.catalog import catalog
 from ...domain.identity import mask_national_id, mask_phone
+from ...domain.notifications import SMS_NAMES
 from ..ports import Ports
 from ..tracking import files_view, notes_view
 
@@ -55,6 +56,9 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "legal_hold": case.legal_hold, "anonymised_at": _iso(case.anonymised_at),
         "phone_verified": case.phone_verified,
         "identity_verification": case.identity_verification,
+        # SMS not sent because the phone's daily budget was spent: the office may call instead
+        "held_messages": [{"template": h["template"], "name": SMS_NAMES.get(h["template"], h["template"]),
+                           "at": h["at"]} for h in ports.claims.held(case.application_no)],
         "referral": case.referral,
         "citizen_attachments": _citizen_files(ports, case),
         "possible_repeat": ({**case.possible_repeat, "of": numbers.format_application_no(case.possible_repeat["of"])}

@@ -39,6 +39,9 @@ function renderCase(c) {
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
         c.location ? [el("dt", {}, "İlgili olabilir"), el("dd", { id: "case-related" }, "Yakındaki başvurular aranıyor…")] : null,
         el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı: telefonun başvurana ait olduğunu gösterir, kimliğini değil" }, "telefon doğrulandı")] : null),
+        c.held_messages && c.held_messages.length ? [el("dt", {}, "Gönderilmeyen SMS"), el("dd", { id: "case-held" },
+          el("span", { class: "badge overdue" }, "günlük SMS sınırı"), " Bu telefona bugün gönderilebilecek SMS sayısı doldu; gönderilmeyenler: ",
+          c.held_messages.map((h) => `${h.name} (${fmtDateTime(h.at)})`).join(", "), ". Numara başkasına ait olabilir; gerekirse başvuru sahibine başka yoldan ulaşınız.")] : null,
         el("dt", {}, "Kimlik doğrulama"), el("dd", { id: "case-identity" }, c.identity_verification === "desk" ? "Kimlik kartı masada görüldü (3071 md. 4: imzalı sayılır)"
           : (c.channel === "face_to_face" || c.channel === "phone") ? "Kimlik kartı görülmedi" : "Doğrulanmadı: elektronik başvuru, kimlik doğrulaması yapılmadı (3071 md. 4 ve 6/c)"),
         el("dt", {}, "T.C. Kimlik No"), el("dd", {}, idLine, " ", actions.size ? el("button", { type: "button", class: "secondary", id: "reveal",
