@@ -111,12 +111,28 @@ class S3Storage:
         lifecycle rule for files never claimed), files/ is kept with the case."""
         return "files/" + upload_key.removeprefix("uploads/")
 
-    def keep(self, key: str) -> str:
-        """Moves an accepted upload out of the expiring uploads/ prefix; the new key."""
+    def take(self, key: str) -> str | None:
+        """Moves an upload to a key only the server writes (files/…), before anything is
+        checked, and returns that key; None when there is no upload. The presigned form
+        can post to the upload key again at any time (a re-post within a second turned a
+        checked PDF into HTML), never to the taken copy: what is checked is what is kept.
+        A copy taken before is never replaced (a retried answer sends the same file again,
+        and a re-post after it must not reach a file an answer already holds)."""
         kept = self.kept_key(key)
         s3 = client("s3")
-        s3.copy_object(Bucket=self.bucket, Key=kept, CopySource={"Bucket": self.bucket, "Key": key},
-                       MetadataDirective="COPY")
+        try:
+            s3.head_object(Bucket=self.bucket, Key=kept)
+            s3.delete_object(Bucket=self.bucket, Key=key)
+            return kept
+        except s3.exceptions.ClientError:
+            pass
+        try:
+            s3.copy_object(Bucket=self.bucket, Key=kept, CopySource={"Bucket": self.bucket, "Key": key},
+                           MetadataDirective="COPY")
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
         s3.delete_object(Bucket=self.bucket, Key=key)
         return kept
 

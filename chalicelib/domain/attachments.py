@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from io import BytesIO
 from urllib.parse import quote
 
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 MAX_BYTES = 10 * 1024 * 1024
+# An image is decoded only if it has at most this many pixels (a 40 MP phone photo is
+# 7,300 × 5,500). A 13,000 × 13,000 PNG of 0.5 MB decodes to 2 GB and kills a 1 GB Lambda:
+# the size is read from the header and checked before any pixel is decoded.
+MAX_PIXELS = 40_000_000
+
+
+class ImageTooLarge(ValueError):
+    """More pixels than MAX_PIXELS, or Pillow's decompression-bomb check tripped."""
 _MAGIC = {
     "application/pdf": (b"%PDF-",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -43,10 +52,14 @@ def citizen_problem(size: int, declared_type: str, head: bytes) -> str | None:
 
 
 def strip_metadata(body: bytes, content_type: str) -> tuple[bytes, str, dict | None]:
-    """A photo without its metadata (EXIF, GPS, XMP, comments), as (bytes, content type,
-    the GPS position it carried or None). The pixels are re-encoded by Pillow (the
-    standard imaging library, imported only here); a HEIC photo becomes a JPEG, which
-    every office browser shows. PDFs pass unchanged."""
+    """A photo without its metadata (EXIF, GPS, XMP, ICC, comments, PNG text chunks), as
+    (bytes, content type, the GPS position it carried or None). The pixels are re-encoded
+    by Pillow (the standard imaging library, imported only here); a HEIC photo becomes a
+    JPEG, which every office browser shows. PDFs pass unchanged.
+
+    Raises ImageTooLarge for more than MAX_PIXELS, read from the header before decoding
+    (every type: JPEG, PNG, HEIC), and for anything Pillow's own bomb check flags, which
+    is an error here, not a warning; any other failure to open is the caller's refusal."""
     if content_type == "application/pdf":
         return body, content_type, None
 
@@ -54,18 +67,27 @@ def strip_metadata(body: bytes, content_type: str) -> tuple[bytes, str, dict | N
     if content_type == "image/heic":
         import pillow_heif
         pillow_heif.register_heif_opener()
-    with Image.open(BytesIO(body)) as opened:
-        gps = _gps_of(opened)
-        img = ImageOps.exif_transpose(opened)    # keep the photo upright once the orientation tag is gone
-        out = BytesIO()
-        if content_type == "image/png":
-            clean = img.copy()
-            clean.info = {}                       # no text chunks, no eXIf, no ICC
-            clean.save(out, format="PNG", exif=b"")
-            return out.getvalue(), "image/png", gps
-        rgb = img.convert("RGB")
-        rgb.save(out, format="JPEG", quality=90, exif=b"", icc_profile=None)
-        return out.getvalue(), "image/jpeg", gps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(BytesIO(body)) as opened:       # reads the header only
+                width, height = opened.size
+                if width * height > MAX_PIXELS:
+                    raise ImageTooLarge(f"{width}x{height}")
+                gps = _gps_of(opened)
+                img = ImageOps.exif_transpose(opened)   # decodes; keeps the photo upright without the tag
+                out = BytesIO()
+                if content_type == "image/png":
+                    clean = img.copy()
+                    clean.info = {}                     # no text chunks, no eXIf, no ICC
+                    clean.save(out, format="PNG", exif=b"")
+                    return out.getvalue(), "image/png", gps
+                rgb = img.convert("RGB")
+                rgb.info = {}                           # no comment (COM segment), no ICC, no XMP
+                rgb.save(out, format="JPEG", quality=90, exif=b"", icc_profile=None, comment=b"")
+                return out.getvalue(), "image/jpeg", gps
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise ImageTooLarge(str(exc)) from None
 
 
 def _gps_of(img) -> dict | None:
@@ -133,4 +155,6 @@ MESSAGES = {
     "citizen_type_not_allowed": "Yalnızca fotoğraf (JPEG, PNG, HEIC) ya da PDF belgesi eklenebilir.",
     "too_many_files": "Bir başvuruya en fazla 3 dosya eklenebilir.",
     "image_unreadable": "Fotoğraf açılamıyor ya da bozuk; fotoğrafı yeniden çekip ya da kaydedip yükleyiniz.",
+    "image_too_large": "Fotoğraf çok büyük (en fazla 40 milyon piksel); telefonun daha küçük bir boyutta kaydettiği "
+                       "fotoğrafı yükleyiniz.",
 }

@@ -13,6 +13,7 @@ from ..domain.errors import AppError, Conflict, ValidationFailed
 from ..domain.schemas import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN
 from .ports import Ports
 from .tracking import checked_case, citizen_action, public_view
+from .uploads import take_and_check
 
 OWNER = "citizen"
 
@@ -59,38 +60,24 @@ def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: st
                 LAT_MIN <= gps["lat"] <= LAT_MAX and LON_MIN <= gps["lon"] <= LON_MAX:
             case.location = gps
 
-    case = citizen_action(ports, raw_no, access_code, action="citizen_attachment", client=client, now=now,
-                          apply=apply)
+    try:
+        case = citizen_action(ports, raw_no, access_code, action="citizen_attachment", client=client, now=now,
+                              apply=apply)
+    except Exception:
+        # a concurrent attach took the last place (or the case closed) after this file was
+        # checked and kept: it is attached to nothing, so it goes
+        if "file" in state:
+            ports.storage.delete(state["file"][0]["key"])
+        raise
     return public_view(ports, case, now)
 
 
 def _checked(ports: Ports, no: str, attachment_id: str) -> tuple[dict, dict | None]:
-    storage = ports.storage
-    key = storage.attachment_key(no, OWNER, attachment_id)
-    info = storage.inspect(key)
-    if info is None:
-        raise ValidationFailed([{"code": "attachment_missing", "message": att.MESSAGES["attachment_missing"],
-                                 "field": "file"}])
-    problem = att.citizen_problem(info["size"], info["content_type"], info["head"])
-    if problem is None and info["content_type"] == "application/pdf":
-        problem = att.pdf_problem(storage.read(key))
-    gps = None
-    if problem is None:
-        try:
-            body, content_type, gps = att.strip_metadata(storage.read(key), info["content_type"])
-        except Exception:  # noqa: BLE001 - bytes that do not open as an image are refused
-            problem = "image_unreadable"
-    if problem:
-        storage.delete(key)
-        raise ValidationFailed([{"code": problem, "message": att.MESSAGES[problem], "field": "file"}])
-    if content_type != "application/pdf":        # only the stripped photo is kept
-        kept = storage.kept_key(key)
-        storage.write(kept, body, content_type)
-        storage.delete(key)
-    else:
-        kept = storage.keep(key)
-    return {"id": attachment_id, "key": kept, "size": len(body), "content_type": content_type,
-            "filename": _named(attachment_id, content_type)}, gps
+    checked = take_and_check(ports.storage, ports.storage.attachment_key(no, OWNER, attachment_id), citizen=True)
+    if isinstance(checked, str):
+        raise ValidationFailed([{"code": checked, "message": att.MESSAGES[checked], "field": "file"}])
+    return {"id": attachment_id, "key": checked.key, "size": checked.size, "content_type": checked.content_type,
+            "filename": _named(attachment_id, checked.content_type)}, checked.gps
 
 
 def _named(attachment_id: str, content_type: str) -> str:

@@ -28,6 +28,7 @@ from .notification_map import tell
 from .office.case_detail import answers_view
 from .ports import Ports, StaleCase
 from .tracking import files_view
+from .uploads import take_and_check
 
 BAD_TOKEN_LIMIT = 10          # per client address ...
 BAD_TOKEN_WINDOW = 15 * 60    # ... per 15 minutes
@@ -189,22 +190,18 @@ def _require_open(ctx: Context) -> None:
 
 
 def _checked_attachments(ctx: Context, refs_in, storage) -> list[dict]:
+    """Each file is taken, checked and kept as citizens' files are (services/uploads.py):
+    a PDF parsed, an image decoded within its pixel limit and re-encoded without metadata."""
     checked, errors = [], []
     for i, ref in enumerate(refs_in):
-        key = storage.attachment_key(ctx.case.application_no, ctx.assignment.institution.id, ref.id)
-        info = storage.inspect(key)
-        problem = "attachment_missing" if info is None else att.problem(info["size"], info["content_type"],
-                                                                          info["head"])
-        if problem is None and info["content_type"] == "application/pdf":
-            problem = att.pdf_problem(storage.read(key))
-        if problem:
-            if info is not None:
-                storage.delete(key)
-            errors.append({"code": problem, "message": att.MESSAGES[problem], "field": f"attachments.{i}"})
+        result = take_and_check(storage, storage.attachment_key(ctx.case.application_no,
+                                                                ctx.assignment.institution.id, ref.id), citizen=False)
+        if isinstance(result, str):
+            errors.append({"code": result, "message": att.MESSAGES[result], "field": f"attachments.{i}"})
         else:
-            checked.append({"id": ref.id, "filename": ref.filename, "key": storage.keep(key), "size": info["size"],
-                            "content_type": info["content_type"]})
-    if errors:
+            checked.append({"id": ref.id, "filename": ref.filename, "key": result.key, "size": result.size,
+                            "content_type": result.content_type})
+    if errors:       # the accepted ones stay taken: the corrected answer sends them again
         raise ValidationFailed(errors)
     return checked
 

@@ -399,8 +399,10 @@ class BlobStorage(Protocol):
 
     def kept_key(self, upload_key: str) -> str: ...
 
-    def keep(self, key: str) -> str:
-        """Moves an accepted upload out of the expiring uploads/ prefix; the new key."""
+    def take(self, key: str) -> str | None:
+        """Moves an upload out of the expiring uploads/ prefix to a key only the server
+        writes, before it is checked; the new key, or None when there is no upload. A copy
+        taken before is returned as it is, never replaced by a later upload."""
 
     def delete_case_objects(self, application_no: str) -> int:
         """Deletes every object stored for the case; how many."""

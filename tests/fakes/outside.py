@@ -73,8 +73,13 @@ class FakeStorage:
     def kept_key(upload_key):
         return "files/" + upload_key.removeprefix("uploads/")
 
-    def keep(self, key):
+    def take(self, key):
         kept = self.kept_key(key)
+        if kept in self.objects:               # taken before: never replaced
+            self.objects.pop(key, None)
+            return kept
+        if key not in self.objects:
+            return None
         self.objects[kept] = self.objects.pop(key)
         return kept
 

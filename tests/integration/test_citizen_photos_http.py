@@ -72,3 +72,55 @@ def test_nothing_is_attached_to_a_closed_case(client, staff, application, aws):
     form = client.http.post(f"/v1/applications/{receipt['application_no']}/attachments", headers={**H, **code},
                             body=json.dumps({"filename": "a.jpg", "content_type": "image/jpeg", "size": 10}))
     assert form.status_code == 409 and form.json_body["error"]["code"] == "case_closed"
+
+
+def test_a_re_post_to_the_upload_form_during_the_check_cannot_change_what_is_kept(client, staff, application, aws,
+                                                                                  monkeypatch):
+    """Issue 36: upload a valid PDF, attach, and re-post the same presigned form with HTML
+    within a second: the stored file was HTML served as PDF. The upload is taken (copied to
+    a key only the server writes) before the check, and the copy is what is checked and kept."""
+    from chalicelib.adapters.storage import S3Storage
+    from tests.integration.helpers import submit
+    from tests.integration.test_institution import PDF
+    receipt = submit(client, application)
+    code = {"X-Access-Code": receipt["access_code"]}
+    form = client.http.post(f"/v1/applications/{receipt['application_no']}/attachments", headers={**H, **code},
+                            body=json.dumps({"filename": "dilekce.pdf", "content_type": "application/pdf",
+                                             "size": len(PDF)})).json_body
+    upload = form["upload"]
+    assert requests.post(upload["url"], data=upload["fields"],
+                         files={"file": ("dilekce.pdf", PDF, "application/pdf")}).status_code in (200, 204)
+    html = b"%PDF-1.4 <html><script>alert(1)</script></html>"
+    real_read = S3Storage.read
+
+    def read_then_repost(self, key):
+        body = real_read(self, key)
+        requests.post(upload["url"], data=upload["fields"], files={"file": ("dilekce.pdf", html, "application/pdf")})
+        return body
+    monkeypatch.setattr(S3Storage, "read", read_then_repost)
+    resp = client.http.post(f"/v1/applications/{receipt['application_no']}/attachments/{form['attachment_id']}",
+                            headers={**H, **code}, body=json.dumps({}))
+    assert resp.status_code == 200, resp.body
+    monkeypatch.setattr(S3Storage, "read", real_read)
+    [f] = detail(client, staff, receipt["application_no"])["citizen_attachments"]
+    kept = requests.get(f["url"]).content
+    assert kept == PDF and b"<script>" not in kept
+    again = client.http.post(f"/v1/applications/{receipt['application_no']}/attachments/{form['attachment_id']}",
+                             headers={**H, **code}, body=json.dumps({}))
+    assert again.status_code == 200 and len(again.json_body["attachments"]) == 1     # attached once
+    [f] = detail(client, staff, receipt["application_no"])["citizen_attachments"]
+    assert requests.get(f["url"]).content == PDF
+
+
+def test_a_bomb_is_refused_and_leaves_nothing_behind(client, application, aws):
+    import boto3
+
+    from tests.integration.helpers import submit
+    from tests.unit.test_citizen_photos import _png_header
+    receipt = submit(client, application)
+    bomb = _upload(client, receipt, _png_header(13_000, 13_000), "image/png", "bomba.png")
+    assert bomb.status_code == 422 and bomb.json_body["error"]["code"] == "image_too_large"
+    assert "piksel" in bomb.json_body["error"]["message"]
+    s3 = boto3.client("s3", region_name="eu-central-1")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=aws["ATTACHMENTS_BUCKET"]).get("Contents", [])]
+    assert not [k for k in keys if receipt["application_no"].replace("-", "") in k]

@@ -329,6 +329,29 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(client, application, aws)
     assert get(client, token).json_body["status"] == "sent"
 
 
+def test_an_institution_image_is_checked_and_stripped_as_a_citizens_is(client, application, aws):
+    """Issue 36: institution images were checked on their first 16 bytes only. A JPEG header
+    in front of anything else, or a bomb, is refused; a real photo loses its EXIF and GPS."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from tests.unit.test_citizen_photos import _png_header, jpeg_with_gps
+    _, token = forwarded_case(client, application, aws)
+    lookalike = upload(client, token, b"\xff\xd8\xff\xe0" + b"<html>not a photo</html>" * 10, "image/jpeg", "foto.jpg")
+    bomb = upload(client, token, _png_header(13_000, 13_000), "image/png", "plan.png")
+    resp = post(client, "answer", token, {**ANSWER, "attachments": [lookalike, bomb]})
+    assert resp.status_code == 422
+    assert [(e["field"], e["code"]) for e in resp.json_body["errors"]] == [
+        ("attachments.0", "image_unreadable"), ("attachments.1", "image_too_large")]
+    photo = upload(client, token, jpeg_with_gps(), "image/jpeg", "saha.jpg")
+    resp = post(client, "answer", token, {**ANSWER, "attachments": [photo]})
+    assert resp.status_code == 200, resp.body
+    [file] = resp.json_body["answers"][0]["attachments"]
+    body = requests.get(file["url"]).content
+    assert dict(Image.open(BytesIO(body)).getexif()) == {} and b"Telefonum" not in body
+
+
 def test_attachment_refusals(client, application, aws):
     _, token = forwarded_case(client, application, aws)
     bad_type = post(client, "attachments", token, {"filename": "a.txt", "content_type": "text/plain", "size": 3})
