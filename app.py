@@ -44,6 +44,10 @@ def access_log(event, get_response):
     log.append_keys(request_id=(event.context or {}).get("requestId") or uuid.uuid4().hex)
     started = time.perf_counter()
     response = get_response(event)
+    # no API answer is ever sniffed as another type by a browser, and none is stored by a
+    # browser or a proxy unless its route says it may be (the catalogue, the statistics)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Cache-Control", "no-store")
     log.info("request", extra={"method": event.method, "route": (event.context or {}).get("resourcePath"),
                                "status": response.status_code,
                                "duration_ms": round((time.perf_counter() - started) * 1000, 1)})

@@ -184,7 +184,7 @@ class Stack:
 
         api_url = f"http://{self.host}:{self.api_port}"
         from .web import serve
-        self.web = serve(self.host, self.web_port, api_url)
+        self.web = serve(self.host, self.web_port, api_url, upload_origin=os.environ["AWS_ENDPOINT_URL"])
         web_url = f"http://{self.host}:{self.web_port}"
         print(f"""
 Açık Kapı yerel ortamı / local stack

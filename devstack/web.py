@@ -9,6 +9,18 @@ from pathlib import Path
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
+# The pages' Content-Security-Policy: scripts, styles and everything else from the site
+# itself; calls only to the API and, for an upload, the attachment store; never framed.
+# infra/template.json's WebHeadersPolicy states the same directives for the CDN (a test
+# holds them together).
+CSP_DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: https:",
+                  "font-src 'self'", "manifest-src 'self'", "worker-src 'self'", "object-src 'none'",
+                  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'")
+
+
+def content_security_policy(connect: list[str]) -> str:
+    return "; ".join([*CSP_DIRECTIVES, "connect-src 'self' " + " ".join(connect)])
+
 
 def config_js(api_base: str) -> bytes:
     """The site's configuration: the API's address, and the deployment's own identity
@@ -25,6 +37,7 @@ def config_js(api_base: str) -> bytes:
 
 class Handler(SimpleHTTPRequestHandler):
     config = b""
+    csp = ""
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".webmanifest": "application/manifest+json",
                       ".js": "application/javascript"}
 
@@ -44,14 +57,19 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Content-Security-Policy", self.csp)
         super().end_headers()
 
     def log_message(self, *args):  # quiet
         pass
 
 
-def serve(host: str, port: int, api_base: str) -> ThreadingHTTPServer:
-    handler = type("ConfiguredHandler", (Handler,), {"config": config_js(api_base)})
+def serve(host: str, port: int, api_base: str, upload_origin: str = "") -> ThreadingHTTPServer:
+    """`upload_origin`: where presigned uploads go (moto's address on the local stack)."""
+    handler = type("ConfiguredHandler", (Handler,), {
+        "config": config_js(api_base),
+        "csp": content_security_policy([o for o in (api_base, upload_origin) if o])})
     server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(WEB)))
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server

@@ -59,8 +59,8 @@ def policy(stage: str, role: str) -> dict:
             _statement("DecryptPersonalData", ["kms:Decrypt"], "*",
                        Condition={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
                                   "ForAnyValue:StringEquals": {"kms:ResourceAliases": a["kms_alias"]}})]
-    # BatchGetItem is an IAM action of its own (tracking reads case + counter with it; the
-    # sweeps read case statuses with it); transactions are checked per item action.
+    # BatchGetItem is an IAM action of its own (the sweeps read case statuses with it, the
+    # queue's names and exports their pages); transactions are checked per item action.
     read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable",
             "dynamodb:ConditionCheckItem"]
     write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]

@@ -8,6 +8,7 @@ XML is built with the standard library's ElementTree, never by string concatenat
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
@@ -53,10 +54,16 @@ def _fmt_of(segment: str) -> str:
     return fmt if fmt in CONTENT_TYPES else "json"
 
 
+# What XML 1.0 cannot carry (most C0 controls, lone surrogates, U+FFFE/U+FFFF): removed
+# from everything written, since a field name a client sent (`\x01\x00`) is echoed in
+# an error, and one such character makes the whole document unreadable to any parser.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else _NOT_XML.sub("", str(value))
 
 
 def _element(parent, tag: str, value) -> None:

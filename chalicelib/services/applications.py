@@ -35,15 +35,18 @@ class Result:
     headers: dict
 
 
-def idempotency_key(raw: str | None) -> str | None:
-    """The stored form of a client's Idempotency-Key (its SHA-256), or None without one."""
+def idempotency_key(raw: str | None, *, caller: str) -> str | None:
+    """The stored form of a client's Idempotency-Key, or None without one: the SHA-256 of
+    the key within its caller's scope ("web", "partner:<id>", "staff:<username>"). A key
+    is the caller's own: another partner sending the same body and key got the first
+    partner's receipt, access code included."""
     if raw is None:
         return None
     if not (1 <= len(raw) <= 128) or not raw.isascii() or not raw.isprintable():
         raise AppError("invalid_idempotency_key",
                        "Idempotency-Key başlığı 1-128 yazdırılabilir ASCII karakter olmalıdır.",
                        field="Idempotency-Key")
-    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+    return hashlib.sha256(f"{caller}\n{raw}".encode("utf-8")).hexdigest()
 
 
 def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: datetime, channel: str,
@@ -149,7 +152,7 @@ def request_fingerprint(ports: Ports, data) -> str:
 def submit(ports: Ports, data, *, idempotency_key_header: str | None, authorization: str | None = None) -> Result:
     now = ports.clock.now()
     req = parse(ApplicationIn, data)
-    key = idempotency_key(idempotency_key_header)
+    key = idempotency_key(idempotency_key_header, caller="web")
     case, access_code = build_case(ports, req, received_at=now, now=now, channel=req.channel)
     if authorization:   # filed within a phone-verified session of this person: a signal for the office
         case.phone_verified = verified_for(ports, authorization, req.applicant.national_id, req.applicant.phone)

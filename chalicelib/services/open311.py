@@ -121,7 +121,7 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
     media = O.media_url(fields.get("media_url"))
     body = O.application_body(fields, attrs, district=district)
     req = parse(PartnerApplicationIn, body)
-    key = applications.idempotency_key(idempotency_key_header)
+    key = applications.idempotency_key(idempotency_key_header, caller=f"partner:{partner.id}")
     case, access_code = applications.build_case(ports, req, received_at=now, now=now, channel="open311")
     case.partner = {"id": partner.id, "name": partner.name}
     case.media_url = media
@@ -210,14 +210,15 @@ def _keyless(ports: Ports, raw_ids: list[str], client: str, now: datetime) -> li
         (_, per_client), wait = _counters(no or "-", client, now)
         if no is None:
             continue
-        case, failures = ports.cases.get_public_and_count(no, per_client)
-        if failures >= MAX_FAILURES_PER_CLIENT:
+        # the slot is taken before the read, in one conditional update, and given back by a
+        # number that is found: concurrent reads can never pass the limit together
+        if not ports.counters.take(per_client, MAX_FAILURES_PER_CLIENT, now + timedelta(seconds=wait + 60)):
             raise Throttled("too_many_attempts", "Çok fazla bulunamayan numara soruldu; lütfen bir süre sonra tekrar "
                             "deneyiniz.", headers={"Retry-After": str(wait)})
+        case = ports.cases.get_public(no)
         if case is not None and _publicly_readable(case):
             found.append(case)
-        else:
-            ports.counters.increment(per_client, now + timedelta(seconds=wait + 60))
+            ports.counters.give_back(per_client)
     return found
 
 

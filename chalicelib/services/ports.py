@@ -120,8 +120,8 @@ class CaseRepository(Protocol):
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
-    def get_public_and_count(self, no: str, counter: Counter) -> tuple[Case | None, int]:
-        """The case without personal data and one throttle counter, in one read."""
+    def get_public(self, no: str) -> Case | None:
+        """The case without personal data (what tracking compares the access code with)."""
 
     # cases and assignments
     def get(self, no: str) -> Case | None: ...
@@ -316,7 +316,6 @@ class Counters(Protocol):
     def give_back(self, counter: Counter) -> None:
         """Undo one take (an attempt that turned out legitimate)."""
 
-    def increment(self, counter: Counter, expires_at: datetime) -> None: ...
 
 
 class AuditLog(Protocol):

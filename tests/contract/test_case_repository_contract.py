@@ -10,7 +10,6 @@ from chalicelib.domain.assignment import AssignmentStatus
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.case import HistoryEntry, Status
 from chalicelib.domain.idempotency import IdempotencyRecord
-from chalicelib.domain.throttle import Counter
 from chalicelib.services.ports import DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase
 from tests.contract.conftest import T0, assignment, new_case
 
@@ -23,7 +22,7 @@ def test_a_submission_is_written_once_and_read_back_with_its_personal_data(p):
     got = p.cases.get("AAAAAAAAAA")
     assert got.applicant.national_id == "10000000146" and got.description == "Açıklama metni"
     assert got.location == {"lat": 40.93, "lon": 29.13}
-    assert p.cases.get_public_and_count("AAAAAAAAAA", Counter("track-ip", "x", 1))[0].location is None
+    assert p.cases.get_public("AAAAAAAAAA").location is None
     assert got.history[0].note == "alındı" and got.version == 1
     with pytest.raises(DuplicateApplicationNo):
         p.cases.add_submission(new_case("AAAAAAAAAA"), None)
@@ -56,9 +55,9 @@ def test_an_expired_idempotency_record_is_overwritten_even_before_ttl_deletes_it
 
 def test_tracking_reads_the_case_without_personal_data(p):
     p.cases.add_submission(new_case("AAAAAAAAAA"), None)
-    case, _ = p.cases.get_public_and_count("AAAAAAAAAA", Counter("track-ip", "1.2.3.4", 7))
+    case = p.cases.get_public("AAAAAAAAAA")
     assert case.application_no == "AAAAAAAAAA" and case.applicant.national_id == "" and case.description == ""
-    assert case.access_code_hash
+    assert case.access_code_hash and p.cases.get_public("BBBBBBBBBB") is None
 
 
 def test_a_commit_is_version_checked_and_all_or_nothing(p):

@@ -47,11 +47,19 @@ class LocalStack:
         for line in self.proc.stdout:
             self.output.append(line)
             if line.startswith("READY"):
+                # keep reading: a pipe nobody reads fills up (64 KiB) and then blocks the stack's
+                # every write to it, the pump's logging included, and routing stops
+                import threading
+                threading.Thread(target=self._drain, name="stack-output", daemon=True).start()
                 return self
             if time.monotonic() > deadline:
                 break
         self.stop()
         raise RuntimeError("the local stack did not start:\n" + "".join(self.output))
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.output.append(line)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -82,5 +90,29 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
+        real_new_context = b.new_context
+
+        def new_context(*args, **kwargs):
+            """Every page of every test reports what the Content-Security-Policy blocked."""
+            ctx = real_new_context(*args, **kwargs)
+            ctx.on("console", lambda m: CSP_VIOLATIONS.append(m.text) if "Content Security Policy" in m.text
+                   else None)
+            return ctx
+        b.new_context = new_context
         yield b
         b.close()
+
+
+CSP_VIOLATIONS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def nothing_the_content_security_policy_blocked(request):
+    """The pages are served with a CSP (devstack/web.py): a test in the browser fails when
+    the policy blocked anything the pages do (an inline style, a call to another origin)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    if "browser" in request.fixturenames:
+        found = list(CSP_VIOLATIONS)
+        CSP_VIOLATIONS.clear()
+        assert found == [], found

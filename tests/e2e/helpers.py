@@ -43,3 +43,10 @@ def inst_link(mails) -> str:
 
 def has_inst_link(mails) -> bool:
     return any("kurum.html#t=" in link for m in mails for link in m["links"])
+
+
+def own_phone() -> str:
+    """A mobile number of the test's own. One phone gets at most 10 unsolicited SMS a day
+    (docs/security.md), and the session's other journeys spend the demo phone's."""
+    import random
+    return f"0533 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"

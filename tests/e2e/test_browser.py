@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import call, outbox_for, track, wait_for, inst_link, has_inst_link
+from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, track, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -691,7 +691,7 @@ def test_a_new_version_of_the_app_is_offered_as_a_reload(stack, browser):
 
 def test_the_clerk_sees_a_possible_repeat_and_dismisses_it_with_a_reason(stack, page):
     from tests.conftest import VALID_APPLICATION
-    applicant = dict(VALID_APPLICATION["applicant"], national_id="10000000214")
+    applicant = dict(VALID_APPLICATION["applicant"], national_id="10000000214", phone=own_phone())
     subject = f"Ağaç dalı kırıldı {os.getpid()}"
     nos = []
     for text in (subject, subject.upper()):

@@ -32,3 +32,20 @@ def test_bad_input_over_http_is_a_4xx_naming_the_field(stack):
     bad = dict(VALID_APPLICATION, district="34-yok")
     status, body, _ = call("POST", f"{stack.api}/v1/applications", bad)
     assert status == 422 and body["error"]["field"] == "district"
+
+
+def test_pages_and_answers_carry_their_security_headers(stack):
+    """Issue 36: no Content-Security-Policy and no X-Frame-Options on the pages locally, no
+    nosniff on API answers, no no-store on personal data."""
+    import urllib.request
+    with urllib.request.urlopen(f"{stack.web}/basvuru.html", timeout=10) as resp:
+        csp = resp.headers["Content-Security-Policy"]
+        assert resp.headers["X-Frame-Options"] == "DENY" and resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and stack.api in csp
+    assert "'unsafe-inline'" not in csp
+    status, _, headers = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)
+    assert status == 201
+    lowered = {k.lower(): v for k, v in headers.items()}
+    assert lowered["x-content-type-options"] == "nosniff" and lowered["cache-control"] == "no-store"
+    _, _, catalog = call("GET", f"{stack.api}/v1/catalog")
+    assert {k.lower(): v for k, v in catalog.items()}["cache-control"].startswith("public")

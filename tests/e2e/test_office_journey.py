@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import VALID_APPLICATION
-from tests.e2e.helpers import call, outbox_for, track, wait_for, inst_link, has_inst_link
+from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, track, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def test_desk_to_conclusion(stack):
     received = datetime.now(timezone.utc) - timedelta(days=3)
     application = dict(VALID_APPLICATION, district="06-cankaya", channel="face_to_face",
                        received_at=received.isoformat(), subject="Park aydınlatması yetersiz",
-                       category="park_bahce")
+                       category="park_bahce", applicant=dict(VALID_APPLICATION["applicant"], phone=own_phone()))
     status, receipt, _ = call("POST", f"{stack.api}/v1/staff/intake", application, desk)
     assert status == 201, receipt
     from chalicelib.domain.calendar import default_calendar, local_date

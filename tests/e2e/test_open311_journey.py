@@ -76,3 +76,15 @@ def test_an_open311_client_lists_files_reads_back_and_follows_updates(stack):
     status, _, body = _get(f"{base}/requests/{no}.json")
     assert status == 200 and "status_notes" not in json.loads(body)[0]
     assert _get(f"{base}/requests.json?api_key=ak_{'x' * 30}")[0] == 403
+
+
+def test_a_key_in_the_query_string_stays_out_of_the_local_server_log(stack):
+    """Issue 36: the spec lets a partner send api_key in the query string, and the local
+    server wrote the request line, key and all, into .local/chalice.log."""
+    from tests.e2e.conftest import ROOT
+    [line] = [x for x in stack.output if x.startswith("Open311 demo api_key: ")]
+    key = re.match(r"Open311 demo api_key: (\S+)$", line.strip()).group(1)
+    status, _, _ = _get(f"{stack.api}/open311/v2/requests.json?api_key={key}&status=open")
+    assert status == 200
+    log = (ROOT / ".local" / "chalice.log").read_text("utf-8", "replace")
+    assert "/open311/v2/requests.json?api_key=[gizli]" in log and key not in log

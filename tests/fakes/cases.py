@@ -106,9 +106,9 @@ class FakeCases:
     def ready(self):
         pass
 
-    def get_public_and_count(self, no, counter):
+    def get_public(self, no):
         case = self.cases.get(no)
-        return (_without_personal_data(case) if case else None), self.counters_.counts.get(counter, 0)
+        return _without_personal_data(case) if case else None
 
     # cases and assignments
     def get(self, no):

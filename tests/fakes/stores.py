@@ -155,10 +155,6 @@ class FakeCounters:
             if self.counts.get(counter, 0) > 0:
                 self.counts[counter] -= 1
 
-    def increment(self, counter, expires_at):
-        with self._lock:
-            self.counts[counter] = self.counts.get(counter, 0) + 1
-
 
 @dataclass
 class FakeAudit:

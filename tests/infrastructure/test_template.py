@@ -240,6 +240,11 @@ def test_the_api_is_throttled_per_stage_and_rate_limited_per_address_in_prod(sam
     submissions = rules["submissions-per-address"]["Statement"]["RateBasedStatement"]
     assert submissions["Limit"] < rules["per-address"]["Statement"]["RateBasedStatement"]["Limit"]
     assert "/v1/applications" in json.dumps(submissions["ScopeDownStatement"])
+    # keyless Open311 reads by number (issue 36): their own, lower limit; a partner's keyed reads are not in it
+    keyless = rules["open311-keyless-reads-per-address"]["Statement"]["RateBasedStatement"]
+    scope = json.dumps(keyless["ScopeDownStatement"])
+    assert keyless["Limit"] < rules["per-address"]["Statement"]["RateBasedStatement"]["Limit"]
+    assert "/open311/" in scope and "NotStatement" in scope and "api_key=" in scope
     [assoc] = resources(doc, "AWS::WAFv2::WebACLAssociation").values()
     assert assoc["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
     assert "${RestAPI}/stages/api" in assoc["Properties"]["ResourceArn"]["Fn::Sub"]
@@ -313,3 +318,38 @@ def test_the_package_carries_the_transfer_basis_to_the_functions(sam):
     assert doc["Parameters"]["TransferBasis"]["Default"] == "standard_contract:2026-01-15"
     variables = doc["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["TRANSFER_BASIS"] == {"Ref": "TransferBasis"}
+
+
+def test_the_pages_are_served_with_a_content_security_policy_and_never_framed(sam):
+    """Issue 36: no CSP on the web pages, neither locally nor from the CDN. The CDN's policy
+    states the local server's directives (devstack/web.py), with the stack's API and
+    attachment store as the only other origins the pages may call."""
+    from devstack.web import CSP_DIRECTIVES
+    _, doc = sam
+    r = doc["Resources"]
+    behaviour = r["WebDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "WebHeadersPolicy"}
+    security = r["WebHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = [d.strip() for d in csp.split(";")]
+    assert directives[:len(CSP_DIRECTIVES)] == list(CSP_DIRECTIVES)
+    [connect] = [d for d in directives if d.startswith("connect-src")]
+    # the API by its regional host (a reference to the API itself would be a circular
+    # dependency: the functions are told the site's address), the attachment bucket by its name
+    assert connect.split()[1] == "'self'" and ".execute-api.${AWS::Region}.amazonaws.com" in connect
+    assert "acikkapi-${Stage}-attachments-${AWS::AccountId}.s3." in connect
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert security["FrameOptions"]["FrameOption"] == "DENY" and security["ContentTypeOptions"]["Override"] is True
+
+
+def test_answers_api_gateway_gives_itself_are_not_sniffed_or_stored_either(sam):
+    """A refusal by the authorizer or the throttle never reaches the app's middleware (which
+    adds nosniff and no-store to every answer): API Gateway's own responses carry them."""
+    _, doc = sam
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in
+                 resources(doc, "AWS::ApiGateway::GatewayResponse").values()}
+    assert set(responses) >= {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for r in responses.values():
+        assert r["RestApiId"] == {"Ref": "RestAPI"}
+        assert r["ResponseParameters"]["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+        assert r["ResponseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'"

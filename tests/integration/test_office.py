@@ -526,3 +526,15 @@ def test_an_action_nobody_declared_is_404_naming_the_action_and_changes_nothing(
     assert r.json_body["error"]["field"] == "action"
     after = client.http.get(f"/v1/staff/cases/{no}", headers=staff.headers("masa.maltepe")).json_body
     assert after["version"] == before["version"] and after["status"] == before["status"]
+
+
+def test_the_audit_view_and_every_api_answer_are_never_stored_or_sniffed(client, staff, application, aws):
+    receipt, _ = forwarded_case(client, application, aws)
+    audit = client.http.get(f"/v1/staff/cases/{receipt['application_no']}/audit",
+                            headers=staff.headers("sorumlu.maltepe"))
+    assert audit.status_code == 200
+    assert audit.headers["Cache-Control"] == "no-store" and audit.headers["X-Content-Type-Options"] == "nosniff"
+    wrong = client.http.get("/v1/applications/AAAA-AAAA-AA", headers={"X-Access-Code": "AAAAA-AAAAA"})
+    assert wrong.status_code in (400, 404) and wrong.headers["X-Content-Type-Options"] == "nosniff"
+    catalog = client.http.get("/v1/catalog")
+    assert catalog.headers["Cache-Control"].startswith("public")          # what a route may cache, it says

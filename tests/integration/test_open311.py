@@ -344,7 +344,8 @@ def test_another_partners_key_gets_404_and_keyless_reads_only_status_fields(clie
     client.http.get(f"{BASE}/requests.json?api_key={first}")        # this minute's first read with the key
     aws_calls.reset()
     [public] = client.http.get(f"{BASE}/requests/{no}.json").json_body
-    assert aws_calls.count("dynamodb") == 1
+    # the client's slot taken before the read (one conditional update), the case, the slot given back
+    assert aws_calls.operations("dynamodb") == ["UpdateItem", "GetItem", "UpdateItem"]
     assert set(public) == {"service_request_id", "status", "service_code", "service_name", "agency_responsible",
                            "requested_datetime", "updated_datetime", "expected_datetime"}
     assert client.http.get(f"{BASE}/requests.json").json_body == []          # no ids, no list
@@ -412,3 +413,37 @@ def test_only_an_admin_issues_lists_and_revokes_keys_and_only_the_hmac_is_stored
     from chalicelib.bootstrap import ports
     actions = [e["action"] for e in ports().audit.trail(f"PARTNER-{issued['partner']['id']}")]
     assert actions == ["issue_partner_key", "revoke_partner_key"]
+
+
+def test_an_idempotency_key_belongs_to_the_caller_that_sent_it(client, partner, aws, same_minute):
+    """Issue 36: partner B, sending the demo partner's body and Idempotency-Key, received the
+    demo partner's receipt with its access code. A key is now scoped to its caller."""
+    first, second = partner()["api_key"], partner(name="Kent Uygulaması")["api_key"]
+    form = urlencode({**FILING, "api_key": first})
+    a = client.http.post(f"{BASE}/requests.json", headers={**FORM, "Idempotency-Key": "talep-0001"}, body=form)
+    again = client.http.post(f"{BASE}/requests.json", headers={**FORM, "Idempotency-Key": "talep-0001"}, body=form)
+    assert a.status_code == again.status_code == 201
+    assert again.json_body == a.json_body                                   # its own retry: the same receipt
+    other = client.http.post(f"{BASE}/requests.json", headers={**FORM, "Idempotency-Key": "talep-0001"},
+                             body=urlencode({**FILING, "api_key": second}))
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers
+    [mine], [theirs] = a.json_body, other.json_body
+    assert theirs["service_request_id"] != mine["service_request_id"]
+    assert mine.get("token") is None or theirs.get("token") != mine.get("token")
+    from tests.conftest import VALID_APPLICATION
+    web = client.http.post("/v1/applications", headers={"Content-Type": "application/json",
+                                                         "Idempotency-Key": "talep-0001"},
+                           body=json.dumps(VALID_APPLICATION))                  # nor is it the web's
+    assert web.status_code == 201 and "Idempotent-Replayed" not in web.headers
+
+
+def test_a_field_name_xml_cannot_carry_is_echoed_without_breaking_the_xml(client, partner):
+    """Issue 36: a field named `\\x01\\x00` was echoed raw into the XML error, which no parser
+    could read. Everything written into XML drops the characters XML 1.0 cannot carry."""
+    key = partner()["api_key"]
+    body = urlencode({**FILING, "api_key": key, "ad\x01\x00x\ufffe": "1"})
+    resp = client.http.post(f"{BASE}/requests.xml", headers=FORM, body=body)
+    assert resp.status_code == 400
+    errors = xml(resp)                                       # parses
+    text = ET.tostring(errors, encoding="unicode")
+    assert "\x01" not in text and "\x00" not in text and "adx" in text

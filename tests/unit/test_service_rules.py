@@ -536,6 +536,41 @@ def test_narrowing_a_users_access_ends_their_sessions_and_widening_does_not(p):
         staff.put_user(p, DESK, "masa.cankaya", {"role": "admin", "enabled": True}, if_match=None, client="x")
 
 
+def test_two_hundred_guesses_from_one_client_on_many_numbers_get_at_most_twenty_evaluated(p, monkeypatch):
+    """Issue 36: 200 requests on 100 threads had 54 evaluated against the client's limit of
+    20, because the client's failures were read with the case and counted afterwards. The
+    client's slot is now taken before the comparison, as the number's is."""
+    import threading
+    import time
+    nos = [submitted(p, subject=f"Konu {i}")[0] for i in range(10)]
+    compared = []
+    real = p.keys.verify_access_code
+    monkeypatch.setattr(p.keys, "verify_access_code", lambda *a: compared.append(1) or real(*a))
+    read = p.cases.get_public
+    monkeypatch.setattr(p.cases, "get_public", lambda no: time.sleep(0.002) or read(no))   # a real read's latency
+    barrier = threading.Barrier(100)
+    outcomes = []
+
+    def guess(i):
+        barrier.wait()
+        for k in range(2):
+            try:
+                tracking.track(p, nos[(i + k) % 10], f"{i:05d}-AAAAA", client="203.0.113.7")
+            except (NotFound, Throttled) as exc:
+                outcomes.append(type(exc).__name__)
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(compared) == outcomes.count("NotFound") <= 20 and len(outcomes) == 200
+    # and a right code from the same address is refused now too, but a right code from
+    # elsewhere gives both of its slots back
+    _, receipt = submitted(p)
+    for _ in range(30):
+        tracking.track(p, receipt["application_no"], receipt["access_code"], client="198.51.100.1")
+
+
 def test_forty_wrong_codes_at_once_get_at_most_five_comparisons(p, monkeypatch):
     """Check and count are one conditional write: a burst cannot slip past the limit."""
     import threading

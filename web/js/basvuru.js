@@ -197,3 +197,6 @@ document.querySelectorAll("button.copy").forEach((b) => b.addEventListener("clic
   catch { const r = document.createRange(); r.selectNodeContents(node); getSelection().removeAllRanges(); getSelection().addRange(r); say(live, "Seçildi; kopyalamak için Ctrl+C'ye basınız.", "ok"); }
   setTimeout(() => { b.textContent = label; }, 2500);
 }));
+
+// The receipt's print button (no inline handler: the pages' CSP allows none)
+document.getElementById("print-receipt")?.addEventListener("click", () => window.print());

@@ -43,7 +43,6 @@ from .base import (
     run_transaction,
 )
 from .models import (
-    MAIN_TABLE,
     AssignmentItem,
     AuditItem,
     CaseItem,
@@ -54,7 +53,6 @@ from .models import (
     PartnerItem,
     RegistryItem,
     RouteMarker,
-    dynamodb_client,
     transaction_connection,
 )
 from .statistics import counter_updates, ensure_district, missing_counters
@@ -139,25 +137,12 @@ class DynamoCases:
         except RegistryItem.DoesNotExist:
             pass
 
-    def get_public_and_count(self, no: str, counter: Counter):
-        """The case (no personal data) and one counter in a single BatchGetItem: no
-        transaction, so a counter that many clients update at once never conflicts."""
-        keys = [dict(zip(("pk", "sk"), ({"S": k} for k in key))) for key in (K.case_key(no), K.counter_key(counter))]
-        request = {MAIN_TABLE: {"Keys": keys, "ConsistentRead": True}}
-        found: list = []
-        for _ in range(3):
-            resp = dynamodb_client().batch_get_item(RequestItems=request)
-            found += resp.get("Responses", {}).get(MAIN_TABLE, [])
-            request = resp.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        case, count = None, 0
-        for raw in found:
-            if raw["pk"]["S"].startswith("CASE#"):
-                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=False)
-            else:
-                count = int(CounterItem.from_raw_data(raw).count or 0)
-        return case, count
+    def get_public(self, no: str):
+        """One consistent GetItem; the sealed personal data is not opened."""
+        try:
+            return self._case(CaseItem.get(*K.case_key(no), consistent_read=True), with_personal_data=False)
+        except CaseItem.DoesNotExist:
+            return None
 
     def get(self, no: str):
         try:

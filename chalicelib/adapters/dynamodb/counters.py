@@ -34,9 +34,6 @@ class DynamoCounters:
             if code(exc) != "ConditionalCheckFailedException":
                 raise
 
-    def increment(self, counter: Counter, expires_at: datetime) -> None:
-        CounterItem(*K.counter_key(counter)).update(actions=[CounterItem.count.add(1),
-                                                             CounterItem.expires_at.set(expires_at)])
 
 def claim_member(key: tuple[str, str], member: str, limit: int, expires_at: datetime) -> bool:
     """One conditional write: `member` joins the set of the counter item at `key` if fewer

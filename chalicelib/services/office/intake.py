@@ -32,6 +32,7 @@ def intake(ports: Ports, p, data, *, idempotency_key_header=None) -> dict:
                                    actor=p.username)
     if req.identity_seen:
         case.identity_verification = "desk"
-    result = record_new_case(ports, case, access_code, idempotency=idempotency_key(idempotency_key_header),
+    result = record_new_case(ports, case, access_code,
+                             idempotency=idempotency_key(idempotency_key_header, caller=f"staff:{p.username}"),
                              request_hash=request_fingerprint(ports, data), now=now)
     return result.body

@@ -30,7 +30,7 @@ export async function renderIntake() {
     <div class="field"><label for="i-last">Soyad</label><input type="text" id="i-last" name="applicant.last_name"></div>
   </div>
   <div class="field"><label for="i-email">E-posta <span class="hint">İsteğe bağlı</span></label><input type="email" id="i-email" name="applicant.email"></div>
-  <div class="field"><label for="i-address">Adres</label><textarea id="i-address" name="applicant.address" style="min-height:4rem"></textarea></div>
+  <div class="field"><label for="i-address">Adres</label><textarea id="i-address" name="applicant.address" class="short"></textarea></div>
   <div class="field" id="i-confidential-field" hidden><label class="check"><input type="checkbox" id="i-confidential" name="confidential_identity"> Başvuru sahibi kimliğinin kurumlardan gizli tutulmasını istiyor (yalnızca ihbar)</label></div>
   <div class="field" id="i-identity-field"><label class="check"><input type="checkbox" id="i-identity"> Başvuru sahibinin kimlik kartı görüldü (başvuru imzalı sayılır, 3071 md. 4)</label></div>
   <div class="field"><label class="check"><input type="checkbox" id="i-kvkk" name="kvkk_acknowledged"> Kişisel verilerin işlenmesine ilişkin aydınlatma metni başvuru sahibine okundu ya da verildi</label></div>
