@@ -168,6 +168,10 @@ class Case:
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
+    # The (national id, phone) fingerprint the store holds this case under (domain/otp.py),
+    # set by the store like stored_status: a save that changes it (a phone corrected, the
+    # personal data destroyed) moves the case between the pair items.
+    stored_pair: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def closed(self) -> bool:

@@ -25,7 +25,6 @@ SENDS_PER_CLIENT = 10          # requests per client address, per window
 SENDS_PER_PHONE = 3            # codes actually sent to one phone, per window
 CODES_PER_PHONE_PER_DAY = 10   # and per İstanbul day
 SEND_WINDOW_SECONDS = 15 * 60
-LOOKUP_ROWS = 100              # the newest applications of the person the look-up reads
 SESSION_TTL = timedelta(minutes=30)
 SESSION_PURPOSE = "citizen"
 
@@ -33,6 +32,13 @@ SESSION_PURPOSE = "citizen"
 def new_code() -> str:
     return f"{secrets.randbelow(10 ** 6):06d}"
 
+
+
+def pair_fingerprint(keys, national_id: str, phone: str) -> str:
+    """The keyed fingerprint of a (national id, phone) pair: the store keeps, under it, the
+    numbers of the applications filed with that pair, so a code request is one keyed read
+    whatever the person's history."""
+    return keys.fingerprint(f"pair|{national_id}|{phone}".encode("utf-8"))[:40]
 
 
 def phone_fingerprint(keys, phone: str) -> str:

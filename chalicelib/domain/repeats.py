@@ -42,7 +42,6 @@ class ApplicantRow:
     subject: str
     received_at: datetime
     text_sketch: str | None = None
-    phone_fp: str | None = None        # domain/otp.phone_fingerprint: a phone code is sent only to it
 
 
 def normalise(text: str) -> str:

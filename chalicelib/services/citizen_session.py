@@ -71,20 +71,19 @@ def request_code(ports: Ports, data, *, client: str) -> dict:
 
 
 def send_code(ports: Ports, msg: dict, now) -> str:
-    """The routing worker's half: a code goes out only if the pair belongs to one of the
-    person's newest applications (one Query of the applicant index, at most LOOKUP_ROWS
-    rows, whatever the history) and the phone is within its caps (per window and per
-    day), which the caller never learns of. The code is stored as a keyed hash only."""
+    """The routing worker's half: a code goes out only if the pair belongs to an
+    application (one keyed read of the pair's item, whatever the person's history) and the
+    phone is within its caps (per window and per day), which the caller never learns of.
+    The code is stored as a keyed hash only."""
     ref = msg.get("ref")
     try:
         opened = json.loads(ports.keys.unseal(str(msg["sealed"]), f"otp-request:{ref}"))
         national_id, phone = str(opened["national_id"]), str(opened["phone"])
     except Exception:                       # noqa: BLE001 - anything malformed is poison
         raise PoisonMessage("otp request unreadable") from None
-    fingerprint = phone_hash(ports, phone)
-    rows = ports.cases.applicant_rows(ports.keys.national_id_hash(national_id), limit=O.LOOKUP_ROWS)
-    if not any(r.phone_fp == fingerprint for r in rows):
+    if not ports.cases.pair_known(O.pair_fingerprint(ports.keys, national_id, phone)):
         return "unknown_pair"
+    fingerprint = phone_hash(ports, phone)
     window, _, expires = _window(now)
     day = local_date(now).toordinal()
     if not ports.counters.take(Counter("otp-phone", fingerprint, window), O.SENDS_PER_PHONE, expires):

@@ -120,6 +120,10 @@ class CaseRepository(Protocol):
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
 
+    def pair_known(self, fingerprint: str) -> bool:
+        """Whether any application is kept under this (national id, phone) fingerprint
+        (domain/otp.pair_fingerprint): one keyed read, whatever the person's history."""
+
     def get_public(self, no: str) -> Case | None:
         """The case without personal data (what tracking compares the access code with)."""
 

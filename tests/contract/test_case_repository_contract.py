@@ -325,3 +325,33 @@ def test_destruction_is_committed_once_logged_and_the_case_leaves_the_retention_
     assert {r["run_id"] for r in rows} == {"run-1"} and {r["application_no"] for r in rows} == {"AAAAAAAAAA"}
     assert [r["record"] for r in rows if r["record"] == "case"] == ["case"] and cursor is None
     assert p.cases.destruction_log("06-cankaya") == ([], None)
+
+
+def test_a_national_id_and_phone_pair_is_known_while_an_application_holds_it(p):
+    """The pair a phone code is looked up by (issue 39: one keyed read, not the person's
+    history): added with the submission, moved by a corrected phone, gone with the last
+    application's personal data."""
+    from chalicelib.config import settings
+    from chalicelib.domain import retention as R
+    from chalicelib.domain.otp import pair_fingerprint
+    pair = lambda nid, phone: pair_fingerprint(p.keys, nid, phone)   # noqa: E731
+    assert p.cases.pair_known(pair("10000000146", "+905321234567")) is False
+    first, second = new_case("AAAAAAAAAA", status=Status.CONCLUDED), new_case("BBBBBBBBBB")
+    first.concluded_at = T0
+    first.history.append(HistoryEntry(T0, Status.CONCLUDED, "sonuçlandı"))
+    p.cases.add_submission(first, None)
+    p.cases.add_submission(second, None)
+    assert p.cases.pair_known(pair("10000000146", "+905321234567")) is True
+    assert p.cases.pair_known(pair("10000000146", "+905329998877")) is False
+    case = p.cases.get("BBBBBBBBBB")                          # a KVKK correction of the phone
+    case.applicant.phone = "+905329998877"
+    p.cases.commit(case, [])
+    assert p.cases.pair_known(pair("10000000146", "+905329998877")) is True
+    assert p.cases.pair_known(pair("10000000146", "+905321234567")) is True      # the first still holds it
+    end = R.retention_end(T0.date(), settings().retention_years)
+    after = datetime(end.year, end.month, end.day, 12, tzinfo=timezone.utc)
+    gone, assignments = p.cases.load_with_assignments("AAAAAAAAAA", with_personal_data=False)
+    entries, _ = R.anonymise(gone, assignments, after)
+    p.cases.commit_destruction(gone, assignments, entries, run_id="run-1", at=after)
+    assert p.cases.pair_known(pair("10000000146", "+905321234567")) is False
+    assert p.cases.pair_known(pair("10000000146", "+905329998877")) is True

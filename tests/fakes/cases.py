@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import sweeps
 from chalicelib.domain.case import Applicant
-from chalicelib.domain.otp import phone_fingerprint
+from chalicelib.domain.otp import pair_fingerprint
 from chalicelib.domain.repeats import ApplicantRow
 from chalicelib.domain.sweeps import PendingRoute
 from chalicelib.services.ports import DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase
@@ -105,6 +105,10 @@ class FakeCases:
 
     def ready(self):
         pass
+
+    def pair_known(self, fingerprint):
+        return any(pair_fingerprint(self.keys_, c.applicant.national_id, c.applicant.phone) == fingerprint
+                   for c in self.cases.values() if c.anonymised_at is None)
 
     def get_public(self, no):
         case = self.cases.get(no)
@@ -294,7 +298,7 @@ class FakeCases:
                        and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
                       key=lambda c: c.received_at, reverse=True)
         return [ApplicantRow(c.application_no, c.type, c.category, c.district, c.province, c.subject, c.received_at,
-                             c.text_sketch, phone_fingerprint(self.keys_, c.applicant.phone)) for c in rows[:limit]]
+                             c.text_sketch) for c in rows[:limit]]
 
     def cases_of_applicant(self, national_id):
         return [copy.deepcopy(c) for c in self.cases.values()

@@ -119,3 +119,36 @@ def test_the_operator_rebuilds_every_districts_counters(aws):
     result = rebuild_stats(aws["MAIN_TABLE"])
     assert result["34-maltepe"] == {"concluded": 4, "forwarded": 3}
     assert ports().statistics.district("34-maltepe").status == {"concluded": 4, "forwarded": 3}
+
+
+def test_a_phone_code_for_a_person_with_5000_applications_is_one_keyed_read(client, aws, aws_calls):
+    """Issue 39: a code request read every case of the national id with its personal data
+    (61 calls and 10,004 items evaluated at 5,000). The request takes two counters and
+    queues; the routing worker reads the pair's item once."""
+    import json
+
+    from chalicelib.adapters.dynamodb.itemkeys import pair_key
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import CaseItem, PairItem
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.otp import pair_fingerprint
+    from tests.integration.helpers import H, drain, outbox, run_routing, route_all
+    keys = ports().keys
+    cases = [_case(i, Status.CONCLUDED) for i in range(5_000)]
+    with CaseItem.batch_write() as batch:
+        for c in cases:
+            batch.save(case_to_item(c, keys))
+    PairItem(*pair_key(pair_fingerprint(keys, "10000000146", "+905321234567")),
+             nos={c.application_no for c in cases}).save()
+    aws_calls.reset()
+    r = client.http.post("/v1/citizen/otp", headers=H, body=json.dumps({"national_id": "10000000146",
+                                                                         "phone": "0532 123 45 67"}))
+    assert r.status_code == 202
+    assert aws_calls.operations("dynamodb") == ["UpdateItem", "UpdateItem"] and aws_calls.items_evaluated() <= 2
+    msgs = drain(aws["ROUTING_QUEUE_URL"])
+    aws_calls.reset()
+    assert run_routing(msgs) == {"batchItemFailures": []}
+    reads = [op for op in aws_calls.operations("dynamodb") if op in ("GetItem", "Query", "BatchGetItem", "Scan")]
+    assert reads == ["GetItem"] and aws_calls.items_evaluated() <= 4        # the pair, and the caps' updates
+    route_all(aws)
+    assert [m for m in outbox()["sms"] if "doğrulama kodunuz" in m["body"]]

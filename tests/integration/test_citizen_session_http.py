@@ -55,7 +55,7 @@ def test_sending_is_throttled_per_phone(client, application, aws):
 def test_a_code_request_makes_the_same_calls_for_a_known_and_an_unknown_pair(client, application, aws, aws_calls):
     """The answer took longer for a known pair (it read the person's applications and sent the
     SMS). The request path now takes two counters and queues the request, whatever the pair;
-    the worker does the look-up, over at most the person's newest 100 applications."""
+    the worker does the look-up, one keyed read of the pair."""
     submit(client, application)
     route_all(aws)
     calls = []

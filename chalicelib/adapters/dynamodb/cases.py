@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet
 
 from ...domain import sweeps
-from ...domain.case import OPEN_STATUSES, Status
+from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.partners import RATE_WINDOW_SECONDS
 from ...domain.retention import destruction_log_expiry
@@ -30,6 +30,7 @@ from ...services.ports import (
 )
 from . import itemkeys as K
 from . import mapping as M
+from .mapping import pair_of
 from .base import (
     code,
     conditional_put,
@@ -50,6 +51,7 @@ from .models import (
     DestructionLogItem,
     DistrictRefItem,
     IdempotencyItem,
+    PairItem,
     PartnerItem,
     RegistryItem,
     RouteMarker,
@@ -61,6 +63,20 @@ from .statistics import counter_updates, ensure_district, missing_counters
 def _stored(*objects) -> None:
     for o in objects:
         o.stored_status = o.status
+
+
+def _pair_moves(cases, keys) -> list[tuple[Case, str | None, list[tuple[str, str]]]]:
+    """(case, its pair now, [(fingerprint, "add" | "remove")]) for each case saved under
+    another (national id, phone) pair than the store holds it under: a new case, a
+    corrected phone, destroyed personal data."""
+    moves = []
+    for c in cases:
+        current = pair_of(c.applicant, keys) if c.anonymised_at is None else None
+        if current == c.stored_pair or (current is None and c.anonymised_at is None):
+            continue       # unchanged, or saved without its personal data loaded: not ours to move
+        steps = ([(c.stored_pair, "remove")] if c.stored_pair else []) + ([(current, "add")] if current else [])
+        moves.append((c, current, steps))
+    return moves
 
 
 class DynamoCases:
@@ -77,10 +93,33 @@ class DynamoCases:
                 ensure_district(district)
             return True
 
+        moves = _pair_moves(cases, self.keys)
+
         def with_counters(tx):
             build(tx)
             counter_updates(tx, cases)
+            for c, _, steps in moves:
+                for fingerprint, how in steps:
+                    no = {c.application_no}
+                    tx.update(PairItem(*K.pair_key(fingerprint)),
+                              actions=[PairItem.nos.add(no) if how == "add" else PairItem.nos.delete(no)])
         run_transaction(with_counters, heal=heal)
+        for c, current, steps in moves:
+            c.stored_pair = current
+            for fingerprint, how in steps:      # a pair no application holds any more goes
+                if how == "remove":
+                    try:
+                        PairItem(*K.pair_key(fingerprint)).delete(condition=PairItem.nos.does_not_exist())
+                    except DeleteError as exc:
+                        if code(exc) != "ConditionalCheckFailedException":
+                            raise
+
+    def pair_known(self, fingerprint: str) -> bool:
+        """One GetItem: whether any application is kept under this (national id, phone) pair."""
+        try:
+            return bool(PairItem.get(*K.pair_key(fingerprint)).nos)
+        except PairItem.DoesNotExist:
+            return False
 
     def _case(self, item, *, with_personal_data: bool = True):
         return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)

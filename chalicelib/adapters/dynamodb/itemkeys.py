@@ -8,6 +8,7 @@ Main table (single-table design, keys `pk`/`sk`):
 | idempotency record  | IDEM#<sha256(key)>          | IDEM                |
 | throttle counter    | THR#<scope>#<subject>       | W#<window>          |
 | notification claim  | NOTE#<dedup key>            | NOTE                |
+| (national id, phone)| PAIR#<keyed fingerprint>    | PAIR                |
 | SMS budget (a day)  | NOTE#BUDGET#<budget>        | BUDGET              |
 | held notification   | NOTE#HELD#<no>              | <dedup key>         |
 | district reference  | DISTRICT#<code>             | REF                 |
@@ -67,6 +68,10 @@ def counter_key(c: Counter) -> tuple[str, str]:
 
 def notification_key(dedup_key: str) -> tuple[str, str]:
     return f"NOTE#{dedup_key}", "NOTE"
+
+
+def pair_key(fingerprint: str) -> tuple[str, str]:
+    return f"PAIR#{fingerprint}", "PAIR"
 
 
 def budget_key(budget: str) -> tuple[str, str]:

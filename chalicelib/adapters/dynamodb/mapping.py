@@ -25,7 +25,7 @@ from ...domain.audit import AuditEntry
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
 from ...domain.idempotency import IdempotencyRecord
-from ...domain.otp import phone_fingerprint
+from ...domain.otp import pair_fingerprint
 from ...domain.partners import Partner
 from ...domain.principal import StaffMember
 from ...domain.repeats import ApplicantRow
@@ -112,12 +112,13 @@ def case_to_item(case: Case, keys) -> CaseItem:
         possible_repeat=dict(case.possible_repeat) if case.possible_repeat else None,
         referral=dict(case.referral) if case.referral else None,
         geocell=case.geocell, text_sketch=case.text_sketch,
+        # the pair the case is kept under (a destruction reads the case without decrypting it)
+        pair_fp=(pair_of(case.applicant, keys) or case.stored_pair) if case.anonymised_at is None else None,
         repeat_of=(case.possible_repeat["of"] if case.possible_repeat and not case.possible_repeat.get("dismissed")
                    and not case.closed else None),
     )
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
         item.gsi3pk, item.gsi3sk = K.applicant_index_pk(nid_hash), case.received_at.isoformat()
-        item.phone_fp = phone_fingerprint(keys, case.applicant.phone)
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
         item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
@@ -210,7 +211,15 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         referral=plain(item.referral) if item.referral else None,
         geocell=item.geocell, text_sketch=item.text_sketch,
         stored_status=Status(item.status),
+        stored_pair=item.pair_fp,
     )
+
+
+def pair_of(applicant: Applicant, keys) -> str | None:
+    """The (national id, phone) fingerprint a case is kept under; None without personal data."""
+    if not applicant.national_id or not applicant.phone:
+        return None
+    return pair_fingerprint(keys, applicant.national_id, applicant.phone)
 
 
 def queue_case_from_item(item: CaseItem) -> Case:
@@ -234,7 +243,7 @@ def queue_case_from_item(item: CaseItem) -> Case:
 def applicant_row_from_item(item: CaseItem):
     """A case as the applicant index holds it (dynamo.APPLICANT_ATTRIBUTES)."""
     return ApplicantRow(item.application_no, item.case_type, item.category, item.district, item.province,
-                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch, item.phone_fp)
+                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:

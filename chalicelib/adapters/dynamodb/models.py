@@ -69,12 +69,11 @@ class _SharedClient(Connection):
 QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
                     "concluded_at", "channel", "partner_name", "repeat_of", "outcome", "geocell"]
-# what the repeat check compares of the same applicant's other applications, and the
-# phone's keyed fingerprint a phone code is matched by: only what a case is filed with
-# (never the sealed personal data, never the status or the conclusion), so that the copy
-# is written once and only a KVKK correction of the phone rewrites it
+# what the repeat check compares of the same applicant's other applications: only what a
+# case is filed with (never the sealed personal data, never the status or the conclusion),
+# so that the copy is written once and no later change of the case rewrites it
 APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject",
-                        "received_at", "text_sketch", "phone_fp"]
+                        "received_at", "text_sketch"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):
@@ -133,7 +132,7 @@ class CaseItem(_Item):
     location_enc = UnicodeAttribute(null=True)    # sealed like the applicant: it can reveal a home
     geocell = UnicodeAttribute(null=True)         # domain/nearby.cell: about 1 km, for related cases
     text_sketch = UnicodeAttribute(null=True)     # domain/repeats.sketch: keyed digests of the description
-    phone_fp = UnicodeAttribute(null=True)        # domain/otp.phone_fingerprint of the applicant's phone
+    pair_fp = UnicodeAttribute(null=True)         # domain/otp.pair_fingerprint: the PAIR# item that lists it
     history = ListAttribute(of=HistoryMap, null=True)   # items written before log_z
     extended = BooleanAttribute(default=False)
     outcome = UnicodeAttribute(null=True)
@@ -435,6 +434,17 @@ class NotificationItem(_Item):
     template = UnicodeAttribute()
     claimed_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
+
+
+class PairItem(_Item):
+    """The applications filed with one (national id, phone) pair, under its keyed
+    fingerprint (domain/otp.pair_fingerprint): a phone code request is one GetItem of it.
+    Kept in the transaction of each save that adds, moves or destroys the pair."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="PAIR")
+    nos = UnicodeSetAttribute(null=True)
 
 
 class HeldNotificationItem(_Item):
