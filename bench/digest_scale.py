@@ -32,16 +32,17 @@ def main():
         from chalicelib import bootstrap
         bootstrap.reset()
         from chalicelib.bootstrap import ports
-        from chalicelib.domain.assignment import DistrictSettings
         from chalicelib.domain.catalog import catalog
+        from chalicelib.domain.offices import NATIONAL, Office
         from chalicelib.services import routing, sweeps
         from tests.helpers import Captured, real_ports
         p = ports()
-        districts = sorted(catalog().districts)
+        districts = sorted(code for code in catalog().offices if code != NATIONAL)
         for code in districts:
-            p.reference.save_district(DistrictSettings(code, False, f"acikkapi@{code}.example", []))
-            p.reference.register_district(code)
-        print(f"{len(districts)} district offices registered")
+            office = Office.standard(catalog().offices[code])
+            office.email, office.onboarded = f"acikkapi@{code}.example", True
+            p.reference.save_office(office)
+        print(f"{len(districts)} offices onboarded")
         captured = Captured()
         run = real_ports(publisher=captured)
         now = datetime.now().astimezone() + timedelta(days=1)

@@ -99,7 +99,10 @@ def _demo_open311_key(p, state_dir: Path) -> str:
     if not path.exists():
         path.write_text(new_key())
     key = path.read_text().strip()
-    open311.ensure_demo_partner(p, key, p.reference.registered_districts())
+    from chalicelib.domain.catalog import catalog
+    onboarded = p.reference.onboarded_offices()      # the demo partner files in the demo offices' own places
+    open311.ensure_demo_partner(p, key, sorted(d for d in catalog().districts
+                                               if catalog().districts[d].office in onboarded))
     return key
 
 

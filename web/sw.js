@@ -6,7 +6,7 @@
 //   offline use.
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-06.1";
+const VERSION = "2026-12-06.2";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
 const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html"];

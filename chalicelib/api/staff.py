@@ -166,6 +166,23 @@ def put_district(district):
                                                 if_match=request.headers.get("if-match"), client=_client()))
 
 
+@route(bp, "/v1/staff/offices/{code}", "GET", summary="Büro ayarları (yönetici, il yöneticisi, büro sorumlusu)",
+       tag="admin", security=True, responses={200: ("Büro", "OfficeSettingsOut"), **DENIED}, **AUTH)
+def get_office(code):
+    from ..services import reference
+    return json_response(reference.get_office(ports(), _principal(), code))
+
+
+@route(bp, "/v1/staff/offices/{code}", "PUT", summary="Büro ayarlarını güncelle: iletişim, KEP, katılım, otomatik "
+       "yönlendirme, yönlendirme kuralları", tag="admin", request="OfficeIn", security=True,
+       responses={200: ("Büro", "OfficeSettingsOut"), **CHANGE}, **AUTH)
+def put_office(code):
+    from ..services import reference
+    request = bp.current_request
+    return json_response(reference.put_office(ports(), _principal(), code, read_json(request),
+                                              if_match=request.headers.get("if-match"), client=_client()))
+
+
 @route(bp, "/v1/staff/users/{username}", "GET", summary="Personelin rolü ve yetki alanı (yönetici)", tag="admin",
        security=True, responses={200: ("Kullanıcı", "StaffUserOut"), 404: ("Kayıt yok", "ErrorOut"), **DENIED},
        **AUTH)

@@ -30,23 +30,32 @@ class Institution:
     id: str
     kind: str
     name: str
-    liaison_email: str
+    liaison_email: str | None
     sla_days: int | None = None
     send_method: str = "email_link"  # how assignments reach it: services/delivery_methods
     endpoint: str | None = None      # the address of its own system, for a method that posts to one
+    # a liaison address is unknown until an office confirms it: nothing is forwarded to an
+    # unconfirmed one (it would go to an unread mailbox); the registry generates them so
+    confirmed: bool = True
+    detsis: str | None = None        # the institution's DETSİS number, when known
+    active: bool = True              # a disabled institution stays on old cases, gets nothing new
+
+    @property
+    def reachable(self) -> bool:
+        return self.active and self.confirmed
 
 
 @dataclass
 class DistrictSettings:
+    """A place's institutions (a district, or a province as a whole): the registry's rows
+    for it (domain/registry.py generates the standard ones; offices confirm and edit them).
+    The office that handles the place keeps its own settings (domain/offices.Office)."""
     district: str
-    auto_forward: bool
-    office_email: str
     institutions: list[Institution]
-    supervisor_email: str | None = None
     version: int | None = None
 
     def by_kind(self, kind: str) -> list[Institution]:
-        return [i for i in self.institutions if i.kind == kind]
+        return [i for i in self.institutions if i.kind == kind and i.active]
 
     def by_id(self, institution_id: str) -> Institution | None:
         return next((i for i in self.institutions if i.id == institution_id), None)
@@ -58,17 +67,25 @@ class Resolution:
     missing_kinds: list[str]
 
     @property
+    def unconfirmed(self) -> list[Institution]:
+        """Competent institutions whose liaison address no office has confirmed yet."""
+        return [i for i in self.institutions if not i.confirmed]
+
+    @property
     def unambiguous(self) -> bool:
-        return len(self.institutions) == 1 and not self.missing_kinds
+        return len(self.institutions) == 1 and not self.missing_kinds and not self.unconfirmed
 
 
-def resolve(subject: Subject, district: DistrictSettings | None) -> Resolution:
-    """The competent institutions of a subject in a district (routing rules are data:
-    subject -> institution kinds in categories.json, kind -> institution per district)."""
+def resolve(kinds: tuple[str, ...], district: DistrictSettings | None,
+            province: DistrictSettings | None = None) -> Resolution:
+    """The competent institutions for these institution kinds (the subject's, or the
+    handling office's override; routing rules are data) in a place: the place's own, and
+    for a kind the place has none of, the province's (an il müdürlüğü serves every
+    district that has no ilçe unit)."""
     found: list[Institution] = []
     missing: list[str] = []
-    for kind in subject.institution_kinds:
-        matches = district.by_kind(kind) if district else []
+    for kind in kinds:
+        matches = (district.by_kind(kind) if district else []) or (province.by_kind(kind) if province else [])
         if matches:
             found.extend(m for m in matches if m not in found)
         else:

@@ -165,6 +165,10 @@ class Case:
     # sent to the competent authority instead of being decided here (the `refer` action):
     # {ground, source, institution_id, authority, at}
     referral: dict | None = None
+    # the office that handles the case (domain/offices.handling_office): its own place's office
+    # when that is onboarded, else the one above it; its queue, dashboard and staff. The place
+    # (`district`) stays what the application is about: its institutions, its statistics.
+    office: str = ""
     # The status the store holds for this version (set by the store when it loads or saves
     # the case): what a save moves in the district counters (domain/stats.py).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
@@ -172,6 +176,10 @@ class Case:
     # set by the store like stored_status: a save that changes it (a phone corrected, the
     # personal data destroyed) moves the case between the pair items.
     stored_pair: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.office:      # a case stored before offices were data: its district's own office
+            self.office = self.district
 
     @property
     def closed(self) -> bool:

@@ -1,12 +1,16 @@
 """The static reference data shipped with the code: application types, the category
-catalogue (heading -> subject -> competent institution kinds), provinces and districts.
-Editable data files under chalicelib/data; loaded once per process."""
+catalogue (heading -> subject -> competent institution kinds), provinces and their places
+(each district, and the province as a whole, "İl geneli (Valilik)"), and the offices the
+geography defines (domain/offices.py). Editable data files under chalicelib/data; loaded
+once per process."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+
+from . import offices as O
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -22,10 +26,16 @@ class Subject:
 
 @dataclass(frozen=True)
 class District:
+    """A place an application is about: a district, or a province as a whole."""
     code: str
     name: str
     province: str
     province_name: str
+
+    @property
+    def office(self) -> str:
+        """The office whose place this is (domain/offices.office_of)."""
+        return O.office_of(self.code)
 
 
 @dataclass
@@ -46,6 +56,10 @@ class Catalog:
             for d in p["districts"]:
                 self.districts[d["code"]] = District(d["code"], d["name"], p["code"], p["name"])
 
+    @cached_property
+    def offices(self) -> dict[str, O.OfficeRef]:
+        return O.standard_offices(self.provinces)
+
     def law_of(self, type_code: str) -> str:
         return self.types[type_code]["law"]
 
@@ -63,7 +77,9 @@ class Catalog:
                                                                                  else {})}
                                        for s in h["subjects"]]}
                          for h in self.headings],
-            "provinces": self.provinces,
+            # each province's places, and its offices (who handles applications there)
+            "provinces": [{**p, "offices": [{"code": o.code, "name": o.name} for o in self.offices.values()
+                                            if o.province == p["code"]]} for p in self.provinces],
         }
 
 
@@ -72,5 +88,8 @@ def catalog() -> Catalog:
     types = json.loads((_DATA / "types.json").read_text("utf-8"))["types"]
     cats = json.loads((_DATA / "categories.json").read_text("utf-8"))
     geo = json.loads((_DATA / "geo.json").read_text("utf-8"))
+    # every province can be applied to as a whole, at its valilik ("İl geneli"), listed first
+    provinces = [{**p, "districts": [{"code": O.province_wide(p["code"]), "name": O.PROVINCE_WIDE_NAME},
+                                     *p["districts"]]} for p in geo["provinces"]]
     return Catalog(types={t["code"]: t for t in types}, headings=cats["headings"],
-                   institution_kinds=cats["institution_kinds"], provinces=geo["provinces"])
+                   institution_kinds=cats["institution_kinds"], provinces=provinces)

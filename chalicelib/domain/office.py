@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from . import numbers
 from .calendar import ISTANBUL, default_calendar, local_date, tr_date
 from .case import HistoryEntry, Status, legal_due_for
+from .offices import NATIONAL
 
 # 3071 art. 6: the grounds on which a petition is not examined, each cited exactly
 # (docs/domain-rules.md). Anything else is not a closure: a crime report is sent to the
@@ -146,16 +147,23 @@ def closing_reason(case) -> str:
     return f"Başvuru işleme alınmadan kapatıldı{f' (gerekçe: {reason})' if reason else ''}; cevap beklenmiyor."
 
 
-def can_read(p, district: str, province: str) -> bool:
+# Who sees and handles a case follows the office that handles it (`case.office`;
+# domain/offices.py): its desk and supervisor; the province's officers read the province's
+# offices; the national admins read and handle the national queue, where an application
+# goes while no office above its place is onboarded.
+
+def can_read(p, office: str, province: str) -> bool:
     if p.role in ("desk", "supervisor"):
-        return p.district == district
+        return p.district == office
     if p.role == "province":
         return p.province == province
-    return False  # admin manages reference data and users, not cases
+    return p.role == "admin" and office == NATIONAL
 
 
-def can_act(p, district: str) -> bool:
-    return p.role in ("desk", "supervisor") and p.district == district
+def can_act(p, office: str) -> bool:
+    if p.role == "admin":
+        return office == NATIONAL
+    return p.role in ("desk", "supervisor") and p.district == office
 
 
 def can_supervise(p, district: str) -> bool:
@@ -170,7 +178,7 @@ def allowed_actions(case, p, *, today: date | None = None, assignments: list | N
     """The actions the console offers this user on this case now, by the names they are
     declared with (services/office/actions.py: each is also its route's last segment);
     the services check each again when it is taken."""
-    if not can_act(p, case.district) or getattr(case, "anonymised_at", None) is not None:
+    if not can_act(p, case.office) or getattr(case, "anonymised_at", None) is not None:
         return []
     s = Status(case.status)
     thanks = not case.answer_owed

@@ -51,7 +51,7 @@ def scope_problem(role: str, district: str | None, province: str | None, distric
         return "role", "Rol tanınmıyor."
     if role in ("desk", "supervisor"):
         if district not in districts:
-            return "district", "Büro personeli ve sorumlusu için geçerli bir ilçe seçiniz."
+            return "district", "Büro personeli ve sorumlusu için geçerli bir büro (ilçe ya da valilik) seçiniz."
         if province not in (None, districts[district]):
             return "province", "İl, seçilen ilçenin ili olmalıdır."
     elif role == "province":

@@ -42,6 +42,11 @@ class ApplicantRow:
     subject: str
     received_at: datetime
     text_sketch: str | None = None
+    office: str = ""                 # the office that handles it (who may read it)
+
+    def __post_init__(self) -> None:
+        if not self.office:
+            object.__setattr__(self, "office", self.district)
 
 
 def normalise(text: str) -> str:

@@ -26,6 +26,7 @@ from ..logs import exception_summary, logger
 from . import routing_messages
 from .citizen_session import verified_for
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
+from .reference import handling_office
 
 
 @dataclass
@@ -73,11 +74,14 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
         recorded_at=now,
         text_sketch=sketch(req.description, lambda shingle: ports.keys.fingerprint(shingle.encode("utf-8"))[:6]),
         geocell=cell(req.location.lat, req.location.lon) if req.location else None,
+        # its place's own office if onboarded, else the first onboarded office above it
+        office=handling_office(ports, req.district),
     )
     return case, access_code
 
 
 def receipt(case: Case, access_code: str) -> dict:
+    """What the citizen is given, the office that handles the application included."""
     return {
         "application_no": numbers.format_application_no(case.application_no),
         "access_code": numbers.format_access_code(access_code),
@@ -87,6 +91,7 @@ def receipt(case: Case, access_code: str) -> dict:
         "type": case.type,
         "category": case.category,
         "district": case.district,
+        "office": {"code": case.office, "name": catalog().offices[case.office].name},
     }
 
 
@@ -120,7 +125,8 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
             continue
         try:
             ports.publisher.route(routing_messages.application_received(case.application_no, case.district,
-                                                                case.recorded_at or case.received_at))
+                                                                        case.recorded_at or case.received_at,
+                                                                        office=case.office))
         except Exception as exc:  # noqa: BLE001
             # The case is safely recorded in its re-route slot; the 15-minute sweep
             # re-sends the message of a case not routed within 10 minutes, so the

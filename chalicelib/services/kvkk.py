@@ -21,7 +21,7 @@ from ..domain.calendar import iso_local, local_date
 from ..domain.errors import AppError, Conflict, Forbidden, NotFound, forbidden
 from ..domain.identity import mask_national_id, mask_phone
 from ..logs import logger
-from .notification_map import district_lookup, tell
+from .notification_map import office_lookup, tell
 from .ports import InvalidCursor, Ports, StaleCase
 from .reference import office_contact
 from .tracking import checked_case, notes_view
@@ -332,11 +332,11 @@ def close_request(ports: Ports, p, raw_id: str, data, *, client: str) -> dict:
 
 def remind_due_requests(ports: Ports, now: datetime) -> int:
     """Daily: the office is reminded of a subject request 5 days before its 30th day."""
-    sent, lookup = 0, district_lookup(ports.reference)
+    sent, lookup = 0, office_lookup(ports.reference)
     for r in ports.subject_requests.due(now):
         if r.status != "open" or r.warned:
             continue
-        tell(ports, [ev.SubjectRequestDue(r.id, r.district, r.due_on, r.kind)], district=lookup)
+        tell(ports, [ev.SubjectRequestDue(r.id, r.district, r.due_on, r.kind)], offices=lookup)
         r.warned = True
         try:
             ports.subject_requests.save(r)

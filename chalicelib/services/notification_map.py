@@ -23,29 +23,35 @@ from . import delivery_methods, links
 from .ports import Ports
 
 
-def tell(ports: Ports, events: Iterable, *, district: Callable | None = None) -> None:
-    """Map `events` to notifications and publish them (one batch). `district` looks up
-    a district's settings (office e-mails); sweeps pass the lookup they already cache."""
-    ports.publisher.notify(for_events(ports, events, district=district))
+def tell(ports: Ports, events: Iterable, *, offices: Callable | None = None) -> None:
+    """Map `events` to notifications and publish them (one batch). `offices` looks up an
+    office's settings (its e-mails); sweeps pass the lookup they already cache."""
+    ports.publisher.notify(for_events(ports, events, offices=offices))
 
 
-def for_events(ports: Ports, events: Iterable, *, district: Callable | None = None) -> list[Notification]:
-    lookup = district or district_lookup(ports.reference)
+def for_events(ports: Ports, events: Iterable, *, offices: Callable | None = None) -> list[Notification]:
+    lookup = offices or office_lookup(ports.reference)
     out: list[Notification] = []
     for e in events:
         out += _MAP[type(e)](ports.keys, lookup, e)
     return out
 
 
-def district_lookup(store) -> Callable:
-    """District settings by code, each read at most once per lookup."""
+def office_lookup(store) -> Callable:
+    """An office's stored settings by code (None for an office nobody set up: it has no
+    address to write to), each read at most once per lookup."""
     cache: dict = {}
 
     def get(code):
         if code not in cache:
-            cache[code] = store.district(code)
+            cache[code] = store.office(code)
         return cache[code]
     return get
+
+
+def office_name(code: str) -> str:
+    ref = catalog().offices.get(code)
+    return ref.name if ref else code
 
 
 # --- the citizen -------------------------------------------------------------------------
@@ -67,7 +73,7 @@ def _citizen_email(case, event: str, template: str, **params) -> list[Notificati
                          case.applicant.email, {"application_no": no, "track_url": links.track_url(no), **params})]
 
 
-def _received(keys, district, e: ev.ApplicationReceived):
+def _received(keys, offices, e: ev.ApplicationReceived):
     c = e.case
     day = tr_date(c.received_at.astimezone(ISTANBUL).date())
     out = [_sms(c, "receipt", "receipt", date=day)]
@@ -77,7 +83,7 @@ def _received(keys, district, e: ev.ApplicationReceived):
     return out
 
 
-def _forwarded(keys, district, e: ev.Forwarded):
+def _forwarded(keys, offices, e: ev.Forwarded):
     c = e.case
     names = institutions_phrase([i["name"] for i in c.institutions_of_forward(e.forward_id)])
     out = [_sms(c, f"forwarded-{e.forward_id}", "forwarded", institutions=names)]
@@ -85,17 +91,17 @@ def _forwarded(keys, district, e: ev.Forwarded):
     return out
 
 
-def _referred(keys, district, e: ev.Referred):
+def _referred(keys, offices, e: ev.Referred):
     c, a = e.case, e.assignment
     out = [_sms(c, f"referred-{a.forward_id}", "referred", authority=a.institution.name)]
     out += _citizen_email(c, f"referred-{a.forward_id}", "referred", authority=a.institution.name)
     out.append(_deliver_to(keys, a, "referred", f"referred-g{a.link_generation}", {
-        "subject": c.subject, "district_name": catalog().districts[c.district].name, "ground": e.ground,
+        "subject": c.subject, "office_name": office_name(c.office), "ground": e.ground,
         "source": e.source, "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())}))
     return out
 
 
-def _concluded(keys, district, e: ev.Concluded):
+def _concluded(keys, offices, e: ev.Concluded):
     c = e.case
     assert c.concluded_at is not None     # a Concluded event is made at the conclusion
     survey = links.survey_url(keys, c, c.concluded_at)
@@ -104,7 +110,7 @@ def _concluded(keys, district, e: ev.Concluded):
     return out
 
 
-def _extended(keys, district, e: ev.DeadlineExtended):
+def _extended(keys, offices, e: ev.DeadlineExtended):
     """The reason may be an institution's words: it goes to e-mail bodies and to the
     tracking page, never into the SMS. The office is told when an institution extended."""
     c = e.case
@@ -115,7 +121,7 @@ def _extended(keys, district, e: ev.DeadlineExtended):
     out = [_sms(c, event, "extended", due_date=tr_date(c.legal_due_date), ground=e.ground)]
     out += _citizen_email(c, event, "extended", due_date=tr_date(c.legal_due_date), ground=e.ground)
     if not e.by_office:
-        out += _office(district, c.application_no, c.district, event, "Bilgi edinme süresi uzatıldı",
+        out += _office(offices, c.application_no, c.office, event, "Bilgi edinme süresi uzatıldı",
                        f"{e.institution_name}: {e.reason}")
     return out
 
@@ -131,35 +137,35 @@ def _deliver_to(keys, a, kind: str, event: str, params: dict) -> Notification:
 def _assigned(keys, case, a) -> Notification:
     """A new link (a forward, or a re-issue after revocation: a new generation)."""
     return _deliver_to(keys, a, "assigned", f"assigned-g{a.link_generation}", {
-        "subject": case.subject, "district_name": catalog().districts[case.district].name,
+        "subject": case.subject, "office_name": office_name(case.office),
         "sla_due_date": tr_date(a.sla_due_date), "expires_on": tr_date(links.link_expiry(a.sla_due_date).date())})
 
 
-def _returned(keys, district, e: ev.AnswerReturned):
+def _returned(keys, offices, e: ev.AnswerReturned):
     a = e.assignment
     return [_deliver_to(keys, a, "returned", f"returned-{len(a.answers)}",
-                        {"note": e.note, "district_name": catalog().districts[e.case.district].name})]
+                        {"note": e.note, "office_name": office_name(e.case.office)})]
 
 
-def _closed(keys, district, e: ev.CaseClosedForInstitutions):
+def _closed(keys, offices, e: ev.CaseClosedForInstitutions):
     return [_deliver_to(keys, a, "closed", f"closed-{e.n}",
-                        {"reason": e.reason, "district_name": catalog().districts[e.case.district].name})
+                        {"reason": e.reason, "office_name": office_name(e.case.office)})
             for a in e.assignments]
 
 
-def _thanks(keys, district, e: ev.ThanksPassedOn):
+def _thanks(keys, offices, e: ev.ThanksPassedOn):
     """No link and no deadline: the institution is only told of the thanks. The
     applicant's identity is not passed on."""
     c = e.case
     return [Notification(dedup_key(c.application_no, "thanks", inst.id), "email", "institution_thanks",
                          inst.liaison_email,
                          {"application_no": numbers.format_application_no(c.application_no),
-                          "district_name": catalog().districts[c.district].name,
+                          "office_name": office_name(c.office),
                           "subject": c.subject, "text": c.description})
             for inst in e.institutions]
 
 
-def _reminder(keys, district, e: ev.ReminderDue):
+def _reminder(keys, offices, e: ev.ReminderDue):
     a = e.assignment
     return [_deliver_to(keys, a, "reminder", f"reminder-{e.step}",
                         {"subject": a.subject, "sla_due_date": tr_date(a.sla_due_date)})]
@@ -167,102 +173,101 @@ def _reminder(keys, district, e: ev.ReminderDue):
 
 # --- the office ----------------------------------------------------------------------
 
-def _office(district, application_no: str, code: str, event: str, title: str, detail: str, *,
+def _office(offices, application_no: str, code: str, event: str, title: str, detail: str, *,
             supervisor: tuple[str, str] | None = None) -> list[Notification]:
-    """An e-mail to the district office about one case; with `supervisor` (event, title),
-    a second one to the supervisor, if the district has one."""
-    settings = district(code)
-    if settings is None:
+    """An e-mail to the handling office about one case; with `supervisor` (event, title),
+    a second one to its supervisor, if it has one. An office with no address is not written to."""
+    office = offices(code)
+    if office is None or not office.email:
         return []
-    out = [office_event(application_no, code, settings.office_email, "office", event, title, detail)]
-    if supervisor and settings.supervisor_email:
-        out.append(office_event(application_no, code, settings.supervisor_email, "supervisor", *supervisor, detail))
+    out = [office_event(application_no, code, office.email, "office", event, title, detail)]
+    if supervisor and office.supervisor_email:
+        out.append(office_event(application_no, code, office.supervisor_email, "supervisor", *supervisor, detail))
     return out
 
 
-def office_event(application_no: str, district: str, to: str, role: str, event: str, title: str,
+def office_event(application_no: str, office: str, to: str, role: str, event: str, title: str,
                  detail: str) -> Notification:
     return Notification(dedup_key(application_no, event, role), "email", "office_event", to,
                         {"application_no": numbers.format_application_no(application_no),
-                         "district_name": catalog().districts[district].name,
-                         "event_title": title, "detail": detail})
+                         "office_name": office_name(office), "event_title": title, "detail": detail})
 
 
-def _answered(keys, district, e: ev.InstitutionAnswered):
+def _answered(keys, offices, e: ev.InstitutionAnswered):
     c, a = e.case, e.assignment
     n = len(a.answers)
-    out = _office(district, c.application_no, c.district, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
+    out = _office(offices, c.application_no, c.office, f"answered-{a.institution.id}-{n}", "Kurum cevap verdi",
                   f"{a.institution.name} cevap verdi (önerilen sonuç: {OUTCOME_NAMES.get(e.outcome, e.outcome)}).")
     if e.all_answered:
-        out += _office(district, c.application_no, c.district, f"all-answered-{c.forwards}-{n}",
+        out += _office(offices, c.application_no, c.office, f"all-answered-{c.forwards}-{n}",
                        "Tüm kurumlar cevap verdi", "Başvuru değerlendirilmeyi bekliyor.")
     return out
 
 
-def _redirected(keys, district, e: ev.InstitutionRedirected):
+def _redirected(keys, offices, e: ev.InstitutionRedirected):
     c, a = e.case, e.assignment
     suggestion = f" Önerilen kurum: {e.suggested_institution}." if e.suggested_institution else ""
-    return _office(district, c.application_no, c.district, f"redirected-{a.institution.id}-{a.forward_id}",
+    return _office(offices, c.application_no, c.office, f"redirected-{a.institution.id}-{a.forward_id}",
                    "Kurum görev alanı dışında olduğunu bildirdi", f"{a.institution.name}: {e.reason}.{suggestion}")
 
 
-def _overdue(keys, district, e: ev.AssignmentOverdue):
+def _overdue(keys, offices, e: ev.AssignmentOverdue):
     a = e.assignment
     detail = (f"{a.institution.name}, {tr_date(a.sla_due_date)} tarihine kadar cevap vermesi gereken "
               f"başvuruyu cevaplamadı.")
-    return _office(district, a.application_no, e.district, f"overdue-f{a.forward_id}-{a.institution.id}",
+    return _office(offices, a.application_no, e.district, f"overdue-f{a.forward_id}-{a.institution.id}",
                    "Kurum cevap süresini aştı", detail,
                    supervisor=(f"escalation-f{a.forward_id}-{a.institution.id}", "Süre aşımı: sorumlu bilgilendirmesi"))
 
 
-def _legal_warning(keys, district, e: ev.LegalDeadlineNear):
+def _legal_warning(keys, offices, e: ev.LegalDeadlineNear):
     c = e.case
     if c.legal_due_date is None:
         return []
-    return _office(district, c.application_no, c.district, f"legal-warning-{c.legal_due_date.isoformat()}",
+    return _office(offices, c.application_no, c.office, f"legal-warning-{c.legal_due_date.isoformat()}",
                    "Yasal cevap süresi yaklaşıyor",
                    f"Yasal son gün {tr_date(c.legal_due_date)} ({e.days_left} gün kaldı).")
 
 
-def _extension_window(keys, district, e: ev.ExtensionDecisionDue):
+def _extension_window(keys, offices, e: ev.ExtensionDecisionDue):
     c = e.case
-    return _office(district, c.application_no, c.district, "extension-window",
+    return _office(offices, c.application_no, c.office, "extension-window",
                    "Bilgi edinme: uzatma kararı gerekiyor",
                    f"Başvuru 12. iş gününde. Süre uzatılacaksa {tr_date(e.last_day)} tarihinden önce karar "
                    f"verilip başvuru sahibine bildirilmelidir (4982 md. 11).")
 
 
-def _objected(keys, district, e: ev.ConclusionObjected):
+def _objected(keys, offices, e: ev.ConclusionObjected):
     c = e.case
-    settings = district(c.district)
-    if settings is None:
+    office = offices(c.office)
+    if office is None or not (office.supervisor_email or office.email):
         return []
-    return [office_event(c.application_no, c.district, settings.supervisor_email or settings.office_email,
+    return [office_event(c.application_no, c.office, office.supervisor_email or office.email,
                          "supervisor", "objection", "Vatandaş sonuca itiraz etti",
                          "Başvuru yeniden değerlendirmeye alındı.")]
 
 
-def _digest(keys, district, e: ev.DailyDigest):
-    settings = district(e.district)
-    if settings is None:
+def _digest(keys, offices, e: ev.DailyDigest):
+    office = offices(e.district)
+    if office is None or not office.email:
         return []
 
     def lines(items):
         return "\n".join(f"- {numbers.format_application_no(c.application_no)}: {c.subject} "
                          f"(son gün {tr_date(c.legal_due_date)})" for c in items) or "- yok"
-    return [Notification(f"digest:{e.district}:{e.day.isoformat()}", "email", "digest", settings.office_email, {
-        "district_name": catalog().districts[e.district].name, "date": tr_date(e.day),
+    return [Notification(f"digest:{e.district}:{e.day.isoformat()}", "email", "digest", office.email, {
+        "office_name": office_name(e.district), "date": tr_date(e.day),
         "new_count": len(e.new), "new_list": "\n".join(f"- {numbers.format_application_no(n)}" for n in e.new) or "- yok",
         "due_count": len(e.due_today), "due_list": lines(e.due_today),
         "overdue_count": len(e.overdue), "overdue_list": lines(e.overdue)})]
 
 
-def _subject_request_due(keys, district, e: ev.SubjectRequestDue):
-    settings = district(e.district)
-    if settings is None or not settings.office_email:
+def _subject_request_due(keys, offices, e: ev.SubjectRequestDue):
+    office = offices(e.district)
+    if office is None or not office.email:
         return []
-    return [Notification(f"kvkk-due:{e.request_id}", "email", "office_event", settings.office_email, {
-        "application_no": format_id(e.request_id), "district_name": catalog().districts[e.district].name,
+    return [Notification(f"kvkk-due:{e.request_id}", "email", "office_event", office.email, {
+        "application_no": format_id(e.request_id), "office_name": office_name(e.district),
         "event_title": "KVKK ilgili kişi başvurusunun cevap süresi doluyor",
         "detail": f"Kanuni son gün {tr_date(e.due_on)} (KVKK m. 13: en geç 30 gün). İstek: {KINDS[e.kind]}."})]
 

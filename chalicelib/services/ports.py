@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from ..domain.assignment import Assignment, DistrictSettings
+from ..domain.offices import Office
 from ..domain.audit import AuditEntry
 from ..domain.case import Case, Status
 from ..domain.crypto import SigningKeys
@@ -133,8 +134,11 @@ class CaseRepository(Protocol):
     def load_with_assignments(self, no: str, *, with_personal_data: bool = True
                               ) -> tuple[Case | None, list[Assignment]]: ...
 
-    def load_for_routing(self, no: str, district: str) -> tuple[Case | None, DistrictSettings | None]:
-        """The case and its district's settings in one read (routing needs both)."""
+    def load_for_routing(self, no: str, district: str, office: str) -> tuple[
+            Case | None, DistrictSettings | None, DistrictSettings | None, Office | None]:
+        """The case, its place's stored institutions, its province's (the place as a
+        whole), and its handling office's stored settings, in one read whatever the size
+        of the registry (None for what nobody stored)."""
 
     def assignments(self, no: str) -> list[Assignment]: ...
 
@@ -301,15 +305,25 @@ class Statistics(Protocol):
 
 
 class ReferenceData(Protocol):
-    def district(self, code: str) -> DistrictSettings | None: ...
+    def district(self, code: str) -> DistrictSettings | None:
+        """A place's stored institutions; None when nobody stored any (the registry's
+        standard ones apply: services/reference.place)."""
+
+    def districts(self, codes: list[str]) -> dict[str, DistrictSettings]:
+        """The stored ones among these places, in batches."""
 
     def save_district(self, settings: DistrictSettings) -> None:
         """Creates the settings (version None) or replaces them at their version; StaleCase otherwise."""
 
-    def register_district(self, code: str) -> None:
-        """The district runs an office: the daily digest walks it."""
+    def office(self, code: str) -> Office | None:
+        """An office's stored settings; None when nobody set it up (domain/offices.Office.standard)."""
 
-    def registered_districts(self) -> list[str]: ...
+    def save_office(self, office: Office) -> None:
+        """Creates (version None) or replaces at its version, StaleCase otherwise; the
+        onboarded set follows `office.onboarded` in the same write."""
+
+    def onboarded_offices(self) -> frozenset[str]:
+        """The offices that take applications (one read)."""
 
 
 class Counters(Protocol):
@@ -464,6 +478,7 @@ class Caches:
     root builds (a fresh Ports is a fresh set of caches: nothing to clear by hand)."""
     staff: dict = field(default_factory=dict)       # username -> (StaffMember | None, read at)
     partners: dict = field(default_factory=dict)    # key hash -> (Partner | None, read at)
+    offices: dict = field(default_factory=dict)     # "onboarded" -> (frozenset of office codes, read at)
 
 
 @dataclass

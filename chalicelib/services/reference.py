@@ -1,12 +1,17 @@
-"""Reference data that changes at run time: districts' settings and institutions.
-Seeded from chalicelib/data/institutions.json by the local stack and by the deploy
-runbook (`python -m devstack seed`)."""
+"""Reference data that changes at run time: each place's institutions (the national
+registry) and each office's settings (domain/offices.py). What nobody has set up is
+generated: the standard institutions of a place, the standard record of an office (not
+onboarded). The two demo offices are seeded from chalicelib/data/institutions.json by the
+local stack and by the deploy runbook (`python -m devstack seed`)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from ..config import settings
+from ..domain import offices as O
+from ..domain import registry as R
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
@@ -31,42 +36,97 @@ def seed_documents(path: Path = SEED_FILE) -> list[dict]:
     return docs
 
 
-def _settings(district: str, doc) -> DistrictSettings:
-    return DistrictSettings(district, doc["auto_forward"], doc["office_email"],
-                            [Institution(i["id"], i["kind"], i["name"], i["liaison_email"], i.get("sla_days"),
-                                         i.get("send_method") or "email_link", i.get("endpoint"))
-                             for i in doc["institutions"]], doc.get("supervisor_email"))
+def _institution(i: dict) -> Institution:
+    return Institution(i["id"], i["kind"], i["name"], i.get("liaison_email"), i.get("sla_days"),
+                       i.get("send_method") or "email_link", i.get("endpoint"),
+                       confirmed=bool(i.get("confirmed", True)), detsis=i.get("detsis"), active=i.get("active", True))
 
 
 def seed(ports: Ports, path: Path = SEED_FILE) -> int:
+    """The demo offices, fully set up: their places' institutions (confirmed) and their
+    office settings, onboarded. Every other office and place is generated (place(),
+    office()) until someone sets it up."""
     count = 0
     for d in seed_documents(path):
-        settings = _settings(d["district"], d)
         existing = ports.reference.district(d["district"])
-        settings.version = existing.version if existing else None
+        settings = DistrictSettings(d["district"], [_institution(i) for i in d["institutions"]],
+                                    existing.version if existing else None)
         ports.reference.save_district(settings)
-        ports.reference.register_district(d["district"])
+        o = office(ports, catalog().districts[d["district"]].office)
+        o.email, o.supervisor_email, o.auto_forward, o.onboarded = (d["office_email"], d.get("supervisor_email"),
+                                                                   d["auto_forward"], True)
+        for key in ("address", "phone", "kep", "detsis"):
+            setattr(o, key, d.get(key) or getattr(o, key))
+        ports.reference.save_office(o)
         count += 1
+    forget_onboarded(ports)
     return count
 
 
+# --- places and offices: stored, or the standard ones --------------------------------
+
+def place(ports: Ports, code: str) -> DistrictSettings:
+    """A place's institutions: what an office stored, else the registry's standard rows
+    (domain/registry.py: official names, no confirmed liaison address yet)."""
+    stored = ports.reference.district(code)
+    return stored if stored is not None else standard_place(code)
+
+
+def standard_place(code: str) -> DistrictSettings:
+    cat = catalog()
+    d = cat.districts[code]
+    province = next(p for p in cat.provinces if p["code"] == d.province)
+    return DistrictSettings(code, R.standard_institutions(code, d.name, d.province_name, O.metropolitan(province)))
+
+
+def office(ports: Ports, code: str) -> O.Office:
+    """An office's settings: what was set up, else its standard record (not onboarded)."""
+    stored = ports.reference.office(code)
+    if stored is not None:
+        return stored
+    ref = catalog().offices.get(code)
+    if ref is None:
+        raise NotFound("not_found", "Böyle bir büro yok.", field="office")
+    return O.Office.standard(ref)
+
+
+ONBOARDED_TTL = timedelta(seconds=60)
+
+
+def onboarded(ports: Ports) -> frozenset[str]:
+    """The onboarded offices: one read per container a minute (an office that joins takes
+    applications within a minute; one that leaves, likewise)."""
+    now = ports.clock.now()
+    cached = ports.caches.offices.get("onboarded")
+    if cached is not None and now - cached[1] < ONBOARDED_TTL:
+        return cached[0]
+    found = ports.reference.onboarded_offices()
+    ports.caches.offices["onboarded"] = (found, now)
+    return found
+
+
+def forget_onboarded(ports: Ports) -> None:
+    ports.caches.offices.pop("onboarded", None)
+
+
+def handling_office(ports: Ports, place_code: str) -> str:
+    return O.handling_office(place_code, onboarded(ports))
+
+
 def office_contact(ports: Ports, district: str) -> dict | None:
-    """The office an application to this district goes to, as the KVKK notice and the
-    data-subject copy name the controller: {name, address, phone, email, kep}."""
-    d = catalog().districts.get(district)
-    if d is None:
+    """The office an application about this place goes to now, as the KVKK notice and
+    the data-subject copy name the controller: {name, address, phone, email, kep}."""
+    if district not in catalog().districts:
         return None
-    settings = ports.reference.district(district)
-    return {"name": f"{d.name} Kaymakamlığı", "address": None, "phone": None,
-            "email": settings.office_email if settings else None, "kep": None}
+    return office(ports, handling_office(ports, district)).contact()
 
 
 def notice(ports: Ports, district: str | None) -> dict:
     """The KVKK art. 10 notice of the office an application to `district` goes to."""
     if district is not None and district not in catalog().districts:
         raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=400)
-    office = office_contact(ports, district) if district else None
-    return build(office, settings().data_location(), retention_years=settings().retention_years)
+    contact = office_contact(ports, district) if district else None
+    return build(contact, settings().data_location(), retention_years=settings().retention_years)
 
 
 def _check_delivery(settings: DistrictSettings) -> None:
@@ -89,43 +149,99 @@ def _check_delivery(settings: DistrictSettings) -> None:
         raise ValidationFailed(errors)
 
 
+def institution_view(i: Institution) -> dict:
+    return {"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email, "sla_days": i.sla_days,
+            "send_method": i.send_method, "endpoint": i.endpoint, "confirmed": i.confirmed, "detsis": i.detsis,
+            "active": i.active}
+
+
 def _district_view(s: DistrictSettings) -> dict:
-    return {"district": s.district, "version": s.version, "auto_forward": bool(s.auto_forward),
-            "office_email": s.office_email, "supervisor_email": s.supervisor_email,
-            "institutions": [{"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email,
-                              "sla_days": i.sla_days, "send_method": i.send_method, "endpoint": i.endpoint}
-                             for i in s.institutions]}
+    return {"district": s.district, "version": s.version, "office": O.office_of(s.district),
+            "institutions": [institution_view(i) for i in s.institutions]}
+
+
+def office_view(o: O.Office) -> dict:
+    return {"code": o.code, "kind": o.kind, "province": o.province, "name": o.name, "serves": list(o.serves),
+            "email": o.email, "supervisor_email": o.supervisor_email, "address": o.address, "phone": o.phone,
+            "kep": o.kep, "detsis": o.detsis, "onboarded": o.onboarded, "auto_forward": o.auto_forward,
+            "routing": {k: list(v) for k, v in o.routing.items()}, "version": o.version}
 
 
 def _forbidden() -> Forbidden:
     return forbidden()
 
 
+def _may_administer(p, office_code: str) -> bool:
+    """A national admin every office; a province admin (role province) the offices of
+    the province; an office supervisor their own office (issue 38 builds the screens)."""
+    if p.role == "admin":
+        return True
+    if p.role == "province":
+        return p.province is not None and O.province_of(office_code) == p.province
+    return p.role == "supervisor" and p.district == office_code
+
+
 def get_district(ports: Ports, p, district: str) -> dict:
-    if p.role != "admin":
+    if district not in catalog().districts:
+        raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
+    if not _may_administer(p, O.office_of(district)):
         raise _forbidden()
-    settings = ports.reference.district(district)
-    if settings is None:
-        raise NotFound("not_found", "Bu ilçe için ayar yok.")
-    return _district_view(settings)
+    return _district_view(place(ports, district))
 
 
 def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> dict:
     from ..domain.schemas import DistrictIn, parse
-    if p.role != "admin":
-        raise _forbidden()
     if district not in catalog().districts:
         raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
+    if not _may_administer(p, O.office_of(district)):
+        raise _forbidden()
     req = parse(DistrictIn, data)
     ids = [i.id for i in req.institutions]
     if len(ids) != len(set(ids)):
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
-    settings = _settings(district, req.model_dump())
+    settings = DistrictSettings(district, [_institution(i.model_dump()) for i in req.institutions])
     _check_delivery(settings)
     existing = ports.reference.district(district)
     settings.version = existing.version if existing else None
     save_seen_version(req, if_match, settings.version, lambda: ports.reference.save_district(settings), "Ayarlar")
-    ports.reference.register_district(district)
     ports.audit.record(AuditEntry(f"DISTRICT-{district}", p.username, p.role, "update_district",
-                                  ports.clock.now(), client))
+                                  ports.clock.now(), client, {"institutions": len(settings.institutions)}))
     return _district_view(settings)
+
+
+def get_office(ports: Ports, p, code: str) -> dict:
+    o = office(ports, code)
+    if not _may_administer(p, code):
+        raise _forbidden()
+    return office_view(o)
+
+
+def put_office(ports: Ports, p, code: str, data, *, if_match, client) -> dict:
+    """An office's settings, version-checked and audited; becoming onboarded needs the
+    bureau's e-mail (where its notices and its digest go)."""
+    from ..domain.schemas import OfficeIn, parse
+    o = office(ports, code)
+    if not _may_administer(p, code) or (code == O.NATIONAL and p.role != "admin"):
+        raise _forbidden()
+    req = parse(OfficeIn, data)
+    if req.onboarded and not req.email:
+        raise ValidationFailed([{"code": "email_required", "field": "email",
+                                 "message": "Açık Kapı'ya katılan büronun e-posta adresi olmalıdır; bildirimler ve "
+                                            "günlük özet oraya gider."}])
+    subjects = catalog().subjects
+    unknown = [k for k in req.routing if k not in subjects]
+    if unknown:
+        raise ValidationFailed([{"code": "unknown_subject", "field": f"routing.{k}",
+                                 "message": "Konu tanınmıyor."} for k in unknown])
+    before = office_view(o)
+    stored_version = o.version
+    for key in ("email", "supervisor_email", "address", "phone", "kep", "detsis", "onboarded", "auto_forward"):
+        setattr(o, key, getattr(req, key))
+    o.routing = {k: tuple(v) for k, v in req.routing.items()}
+    save_seen_version(req, if_match, stored_version, lambda: ports.reference.save_office(o), "Büro ayarları")
+    forget_onboarded(ports)
+    after = office_view(o)
+    changed = sorted(k for k in after if k != "version" and after[k] != before[k])
+    ports.audit.record(AuditEntry(f"OFFICE-{code}", p.username, p.role, "update_office", ports.clock.now(), client,
+                                  {"changed": changed}))
+    return after

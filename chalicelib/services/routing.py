@@ -17,27 +17,34 @@ from datetime import date, datetime
 
 from ..domain import events as ev
 from ..domain import numbers
+from ..domain import offices as O
 from ..domain.assignment import Institution, new_assignments, resolve
 from ..domain.calendar import default_calendar
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
 from ..domain.repeats import find_repeat
-from . import citizen_session, sweeps
+from . import citizen_session, reference, sweeps
 from .notification_map import tell
 from .ports import PoisonMessage, Ports
 
 
-def _review_reason(resolution, settings) -> str:
+def _review_reason(resolution, case: Case, office) -> str:
     kinds = catalog().institution_kinds
-    if settings is None:
-        return "İlçe için kurum tanımı bulunamadı; büro tarafından yönlendirilmeli."
+    own = catalog().districts[case.district].office
+    if case.office != own:
+        return (f"{office.name} bu başvuruyu, {catalog().offices[own].name} henüz Açık Kapı'ya katılmadığı için "
+                f"üstlendi; büro tarafından yönlendirilmeli.")
     if resolution.missing_kinds:
         names = ", ".join(kinds.get(k, k) for k in resolution.missing_kinds)
         return f"İlçede bu konu için yetkili kurum tanımlı değil ({names}); büro tarafından yönlendirilmeli."
+    if resolution.unconfirmed:
+        names = ", ".join(i.name for i in resolution.unconfirmed)
+        return (f"Yetkili kurumun irtibat adresi henüz onaylanmadı ({names}); büro adresi onaylayıp "
+                f"yönlendirmeli.")
     if len(resolution.institutions) > 1:
         names = ", ".join(i.name for i in resolution.institutions)
         return f"Konu birden fazla kurumu ilgilendiriyor ({names}); büro incelemesi gerekiyor."
-    return "İlçe ayarı gereği başvuru büro incelemesinden sonra yönlendirilecek."
+    return "Büro ayarı gereği başvuru büro incelemesinden sonra yönlendirilecek."
 
 
 def forward(case: Case, institutions: list[Institution], *, now: datetime, actor: str,
@@ -92,11 +99,17 @@ def _possible_repeat(ports: Ports, case, now: datetime) -> dict | None:
 
 
 def route_received(ports: Ports, msg: dict, now: datetime) -> str:
-    no, district = _ids(msg)
+    no, district, office_code = _ids(msg)
     repo = ports.cases
-    case, settings = repo.load_for_routing(no, district)
+    case, place, province, stored_office = repo.load_for_routing(no, district, office_code)
     if case is None:
         raise LookupError("case not found")  # retried, then DLQ: never silently dropped
+    if case.office != office_code:        # a message from before offices were data
+        case, place, province, stored_office = repo.load_for_routing(no, district, case.office)
+        assert case is not None
+    office = stored_office or reference.office(ports, case.office)
+    place = place or reference.standard_place(case.district)
+    province = province or reference.standard_place(O.province_wide(case.province))
     # the receipt, like every SMS the applicant did not ask for at that moment, spends the
     # phone's daily budget in the notification worker (services/delivery.py)
     events: list = [ev.ApplicationReceived(case)]
@@ -108,14 +121,15 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
             case.add_note(now, f"Olası tekrar: aynı başvuru sahibinin {numbers.format_application_no(repeat['of'])} "
                                f"numaralı başvurusuna benziyor (konu benzerliği %{repeat['score']}).",
                           event="possible_repeat")
-        resolution = resolve(catalog().subjects[case.category], settings)
-        if case.answer_owed and settings is not None and settings.auto_forward and resolution.unambiguous:
+        resolution = resolve(office.kinds_for(catalog().subjects[case.category]), place, province)
+        own = case.office == catalog().districts[case.district].office     # not taken over from below
+        if case.answer_owed and own and office.auto_forward and resolution.unambiguous:
             assignments = forward(case, resolution.institutions, now=now, actor="system")
             repo.commit_forward(case, assignments)
             outcome = "forwarded"
         else:   # the office decides; a thanks is acknowledged and passed on, never forwarded
             case.transition(Status.IN_REVIEW, now, event="triage")
-            case.review_reason = _review_reason(resolution, settings) if case.answer_owed else THANKS_REVIEW_REASON
+            case.review_reason = _review_reason(resolution, case, office) if case.answer_owed else THANKS_REVIEW_REASON
             case.add_note(now, case.review_reason)
             repo.save_case(case)
             outcome = "in_review"
@@ -127,12 +141,15 @@ def route_received(ports: Ports, msg: dict, now: datetime) -> str:
     return outcome
 
 
-def _ids(msg: dict) -> tuple[str, str]:
+def _ids(msg: dict) -> tuple[str, str, str]:
     no = numbers.normalise_application_no(str(msg.get("application_no") or ""))
     district = msg.get("district")
     if no is None or not isinstance(district, str) or district not in catalog().districts:
         raise PoisonMessage("application_no/district missing or malformed")
-    return no, district
+    office = msg.get("office") or catalog().districts[district].office
+    if not isinstance(office, str) or office not in catalog().offices:
+        raise PoisonMessage("office malformed")
+    return no, district, office
 
 
 def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
@@ -141,8 +158,8 @@ def digest_for(ports: Ports, msg: dict, now: datetime) -> str:
         day = date.fromisoformat(str(msg.get("day")))
     except ValueError:
         raise PoisonMessage("day missing or malformed") from None
-    if not isinstance(district, str) or district not in catalog().districts:
-        raise PoisonMessage("district missing or malformed")
+    if not isinstance(district, str) or district not in catalog().offices:
+        raise PoisonMessage("office missing or malformed")
     return "digest_sent" if sweeps.district_digest(ports, district, day) else "no_office"
 
 

@@ -14,9 +14,13 @@ def district_digest(district: str, day) -> dict:
     return {"type": "digest.district", "version": 1, "district": district, "day": day.isoformat()}
 
 
-def application_received(application_no: str, district: str, occurred_at: datetime, *, resent: bool = False) -> dict:
+def application_received(application_no: str, district: str, occurred_at: datetime, *, office: str | None = None,
+                         resent: bool = False) -> dict:
+    """`district`: the place (its institutions); `office`: the office handling it."""
     msg = {"type": "application.received", "version": 1, "application_no": application_no, "district": district,
            "occurred_at": iso_local(occurred_at)}
+    if office:
+        msg["office"] = office
     if resent:
         msg["resent"] = True
     return msg

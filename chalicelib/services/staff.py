@@ -75,10 +75,12 @@ def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
     req = parse(StaffUserIn, data)
     cat = catalog()
     province = req.province
-    if req.role in ("desk", "supervisor") and req.district in cat.districts and province is None:
-        province = cat.districts[req.district].province
-    problem = scope_problem(req.role, req.district, province,
-                            {code: d.province for code, d in cat.districts.items()})
+    # a desk or a supervisor belongs to an office (a kaymakamlık has its district's code,
+    # a valilik `<province>-valilik`); the national queue has no desk of its own
+    offices = {code: o.province for code, o in cat.offices.items() if o.province}
+    if req.role in ("desk", "supervisor") and req.district in offices and province is None:
+        province = offices[req.district]
+    problem = scope_problem(req.role, req.district, province, offices)
     if problem:
         raise AppError("invalid_scope", problem[1], field=problem[0], status=422)
     if username.lower() == p.username.lower() and (req.role != "admin" or not req.enabled):

@@ -17,24 +17,24 @@ from ..domain.assignment import AssignmentStatus
 from ..domain.calendar import default_calendar, local_date
 from ..domain.case import CLOSED
 from . import kvkk, routing_messages
-from .notification_map import district_lookup, tell
+from .notification_map import office_lookup, tell
 from .ports import Ports
 
 
 def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMINDER_WINDOW_WORKING_DAYS) -> dict:
     repo = ports.cases
     calendar = default_calendar()
-    district = district_lookup(ports.reference)
+    offices = office_lookup(ports.reference)
     counts = {"reminded": 0, "escalated": 0, "skipped": 0, "closed": 0}
     due = list(repo.due_assignments(now))
     # Closed means closed: an assignment still open on a closed case (one left from
     # before cases closed their assignments) is closed here, silently, never chased.
     states = repo.case_states({a.application_no for a, _ in due}) if due else {}
     closed_cases = {no for no, (status, _) in states.items() if status in CLOSED}
-    for a, district_code in due:
+    for a, office_code in due:       # the index keeps the handling office with each assignment
         if a.application_no in closed_cases:
             a.status = AssignmentStatus.CLOSED
-            counts["closed" if repo.save_assignment(a, district_code) else "skipped"] += 1
+            counts["closed" if repo.save_assignment(a, office_code) else "skipped"] += 1
             continue
         pending = sweeps.assignment_next(a, calendar, window)
         if pending is None or pending[1] > now:
@@ -47,12 +47,12 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMIND
             event = ev.ReminderDue(a, step)
             a.reminded_for = step
         else:
-            event = ev.AssignmentOverdue(a, district_code)
+            event = ev.AssignmentOverdue(a, office_code)
             a.status = AssignmentStatus.OVERDUE
         # Notify first, then take the item out of the index: a crash in between only
         # repeats notifications whose dedup keys make them happen once.
-        tell(ports, [event], district=district)
-        if repo.save_assignment(a, district_code):
+        tell(ports, [event], offices=offices)
+        if repo.save_assignment(a, office_code):
             counts["reminded" if action == "remind" else "escalated"] += 1
         else:
             counts["skipped"] += 1
@@ -76,12 +76,11 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
     working day 12 with no extension; the office is warned once for each."""
     repo = ports.cases
     calendar = default_calendar()
-    district = district_lookup(ports.reference)
+    offices = office_lookup(ports.reference)
     counts = {"legal_warning": 0, "extension_window": 0, "skipped": 0}
     for case in repo.due_cases(now):
         due_actions = [name for name, at in sweeps.case_actions(case, calendar) if at <= now]
-        settings = district(case.district)
-        if not due_actions or settings is None:
+        if not due_actions or offices(case.office) is None:
             counts["skipped"] += 1
             continue
         events: list = []
@@ -92,7 +91,7 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
             elif name != "legal_warning":
                 events.append(ev.ExtensionDecisionDue(case, calendar.legal_due_4982(case.period_start)))
                 case.extension_warned = True
-        tell(ports, events, district=district)
+        tell(ports, events, offices=offices)
         if repo.try_save_case(case):
             for name in due_actions:
                 counts[name] += 1
@@ -102,20 +101,20 @@ def case_sweep(ports: Ports, now: datetime) -> dict:
 
 
 def digest(ports: Ports, now: datetime) -> int:
-    """The morning digest, split: one routing message per district with an office (the
-    routing worker runs `district_digest` for each), so the national run is 973 small
+    """The morning digest, split: one routing message per onboarded office (the routing
+    worker runs `district_digest` for each), so the national run is a thousand small
     pieces of work with their own retries, well inside any function's time-out."""
     today = local_date(now)
-    codes = ports.reference.registered_districts()
+    codes = sorted(ports.reference.onboarded_offices())
     ports.publisher.route_many([routing_messages.district_digest(code, today) for code in codes])
     return len(codes)
 
 
 def district_digest(ports: Ports, code: str, today) -> bool:
-    """One e-mail to one district office: yesterday's new cases still open, what is due
-    today, what is overdue. One Query of the district's open cases."""
-    district = district_lookup(ports.reference)
-    if district(code) is None:
+    """One e-mail to one office: yesterday's new cases still open, what is due today,
+    what is overdue. One Query of the office's open cases."""
+    offices = office_lookup(ports.reference)
+    if offices(code) is None:
         return False
     yesterday = today - timedelta(days=1)
     open_cases = ports.cases.open_cases(code)
@@ -123,7 +122,7 @@ def district_digest(ports: Ports, code: str, today) -> bool:
     due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in open_cases
            if c.legal_due_date is not None and c.legal_due_date <= today]
     tell(ports, [ev.DailyDigest(code, today, tuple(new), tuple(c for c in due if c.legal_due_date == today),
-                                tuple(c for c in due if c.legal_due_date < today))], district=district)
+                                tuple(c for c in due if c.legal_due_date < today))], offices=offices)
     return True
 
 

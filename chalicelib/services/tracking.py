@@ -10,6 +10,7 @@ from ..domain import office as policy
 from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case, Status
+from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
 from ..domain.throttle import Counter
 from . import links
@@ -47,6 +48,7 @@ def public_view(ports: Ports, case: Case, now: datetime) -> dict:
         "history": [{"at": _iso(h.at), "status": h.status.value, "note": h.note} for h in case.public_history()],
         "final_answer": None,
         "law": case.law,
+        "office": {"code": case.office, "name": catalog().offices[case.office].name},
         "legal_remedies": case.legal_remedies if case.status == Status.NOT_PROCESSED else None,
     }
     if case.final_answer and (case.status == Status.CONCLUDED or case.objected_at is not None):

@@ -245,14 +245,16 @@ def test_a_partners_cases_come_by_last_public_change_newest_first(p):
     assert got["AAAAAAAAAA"].partner["id"] == "p-1"
 
 
-def test_the_repository_answers_ready_and_a_case_with_its_district_for_routing(p):
+def test_the_repository_answers_ready_and_a_case_with_its_place_province_and_office_for_routing(p):
+    from chalicelib.domain.assignment import DistrictSettings, Institution
     p.cases.ready()
     p.cases.add_submission(new_case("AAAAAAAAAA"), None)
-    case, settings = p.cases.load_for_routing("AAAAAAAAAA", "34-maltepe")
-    assert case.applicant.national_id == "10000000146" and settings.district == "34-maltepe"
-    assert settings.by_kind("belediye")
-    case, settings = p.cases.load_for_routing("BBBBBBBBBB", "35-urla")
-    assert case is None and settings is None
+    p.reference.save_district(DistrictSettings("34-il", [Institution("34-il.cevre", "cevre", "İl Çevre", "c@x.org")]))
+    case, place, province, office = p.cases.load_for_routing("AAAAAAAAAA", "34-maltepe", "34-maltepe")
+    assert case.applicant.national_id == "10000000146" and place.district == "34-maltepe"
+    assert place.by_kind("belediye") and province.by_kind("cevre") and office.onboarded and office.email
+    case, place, province, office = p.cases.load_for_routing("BBBBBBBBBB", "35-urla", "35-urla")
+    assert (case, place, province, office) == (None, None, None, None)
 
 
 def test_try_save_case_says_whether_the_version_held(p):

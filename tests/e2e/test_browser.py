@@ -322,6 +322,28 @@ def test_a_refused_information_request_shows_its_remedies_and_the_objection_says
     shot(pg, "16-information-refused")
 
 
+def test_a_citizen_applies_to_a_province_as_a_whole_and_is_told_which_office_handles_it(stack, page):
+    """Issue 37: the citizen picks the province, then a district or "İl geneli (Valilik)";
+    the receipt and the tracking page name the office that handles the application (here the
+    national queue: Adana's valilik has not joined yet)."""
+    pg = page
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg, district=("01", "01-il"))
+    assert pg.locator("#district option[value='01-il']").inner_text() == "İl geneli (Valilik)"
+    pg.fill("#phone", own_phone())
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    office = pg.inner_text("#r-office-name")
+    assert office == "Açık Kapı ulusal kuyruğu (İçişleri Bakanlığı)" and office in pg.inner_text("#r-office")
+    no, code = pg.inner_text("#r-no").strip(), pg.inner_text("#r-code").strip()
+    pg.goto(f"{stack.web}/izle.html#no={no}")
+    pg.get_by_label("Erişim kodu").fill(code)
+    pg.get_by_role("button", name="Sorgula").click()
+    pg.wait_for_selector("#office")
+    assert pg.inner_text("#office") == office
+    shot(pg, "17-province-wide-tracked")
+
+
 def _staff_opens_new_case(stack, pg, body_changes: dict, *, with_receipt: bool = False):
     """A case submitted over the API to Çankaya (which waits for triage), routed by the
     pump, then opened by its clerk in the console."""

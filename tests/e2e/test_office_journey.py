@@ -97,3 +97,47 @@ def test_a_sweep_as_of_a_later_time_escalates_on_the_local_stack(stack):
     _, mails = wait_for(lambda: (o := outbox_for(stack, no)) and
                         any("cevap süresini aştı" in m["subject"] for m in o[1]) and o)
     assert any(m["subject"].startswith("Hatırlatma") for m in mails)
+
+
+def test_an_operator_exports_the_registry_and_imports_it_back_with_a_dry_run_first(stack, tmp_path):
+    """Issue 37 on the running local stack: the registry as CSV, through the operator's tool."""
+    import csv
+    import io
+    import subprocess
+    import sys
+    from tests.e2e.conftest import ROOT
+    env = {**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir}
+    base = [sys.executable, "-m", "tools.ops", "registry"]
+    where = ["--local", "--moto-port", str(stack.moto_port)]
+    path = tmp_path / "registry.csv"
+    out = subprocess.run([*base, "export", str(path), *where], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8").removeprefix("\ufeff"))))
+    assert len({r["district"] for r in rows}) == 973 + 81 and len(rows) > 13_000
+    aladag = [r for r in rows if r["district"] == "01-aladag"]
+    for r in aladag:
+        if r["kind"] == "belediye":
+            r.update(liaison_email="yazi@aladag.bel.example", confirmed="1", detsis="24123456")
+    edited = tmp_path / "aladag.csv"
+    with edited.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(aladag)
+    dry = subprocess.run([*base, "import", str(edited), "--dry-run", *where], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert dry.returncode == 0, dry.stderr
+    assert "eklenecek 0, değişecek 1, devre dışı kalacak 0" in dry.stdout and "01-aladag.belediye" in dry.stdout
+    for expected in ("değişecek 1", "değişecek 0"):          # applied, then the same file again changes nothing
+        done = subprocess.run([*base, "import", str(edited), *where], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0 and expected in done.stdout, done.stdout + done.stderr
+    admin = sign_in(stack, "yonetici")
+    status, place, _ = call("GET", f"{stack.api}/v1/staff/districts/01-aladag", headers=admin)
+    [belediye] = [i for i in place["institutions"] if i["kind"] == "belediye"]
+    assert status == 200 and belediye["confirmed"] and belediye["detsis"] == "24123456"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("district,id,kind,name\n01-aladag,01-aladag.x,ucak,Bir şey\n", encoding="utf-8")
+    refused = subprocess.run([*base, "import", str(bad), *where], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 1 and "satır 2, sütun kind" in refused.stdout

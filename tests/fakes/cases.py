@@ -9,6 +9,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
+from chalicelib.domain import offices as O
 from chalicelib.domain import sweeps
 from chalicelib.domain.case import Applicant
 from chalicelib.domain.otp import pair_fingerprint
@@ -43,7 +44,7 @@ class FakeCases:
         self.reference = reference or FakeReferenceData()
         self.counters_ = counters or FakeCounters()
         self.partners_ = partners or FakePartnerKeys()
-        self.statistics.cases_of = lambda district: [c for c in self.cases.values() if c.district == district]
+        self.statistics.cases_of = lambda office: [c for c in self.cases.values() if c.office == office]
         self.cases: dict[str, object] = {}
         self.assignments_: dict[tuple[str, str], tuple[object, str]] = {}
         self.idempotency: dict[str, object] = {}
@@ -127,8 +128,10 @@ class FakeCases:
             case = _without_personal_data(case)
         return copy.deepcopy(case), self._assignments_of(no)
 
-    def load_for_routing(self, no, district):
-        return copy.deepcopy(self.cases.get(no)), self.reference.district(district)
+    def load_for_routing(self, no, district, office):
+        province = O.province_wide(O.province_of(district) or "")
+        return (copy.deepcopy(self.cases.get(no)), self.reference.district(district),
+                self.reference.district(province), self.reference.office(office))
 
     def assignments(self, no):
         return self._assignments_of(no)
@@ -143,9 +146,9 @@ class FakeCases:
         for o in others or []:
             self._put_case(o)
         for a in assignments:
-            self._put_assignment(a, case.district)
+            self._put_assignment(a, case.office)
         for a in new_assignments or []:
-            self._put_assignment(a, case.district, new=True)
+            self._put_assignment(a, case.office, new=True)
         if audit is not None:
             self.audit.entries.append(audit)
 
@@ -155,9 +158,9 @@ class FakeCases:
             raise StaleCase()
         self._put_case(case)
         for a in assignments:
-            self._put_assignment(a, case.district, new=True)
+            self._put_assignment(a, case.office, new=True)
         for a in changed:
-            self._put_assignment(a, case.district)
+            self._put_assignment(a, case.office)
 
     def save_case(self, case):
         if not self._check_case(case):
@@ -181,7 +184,7 @@ class FakeCases:
     def queue_page(self, q: QueueQuery):
         scope = ("D", q.district, q.status or "") if q.district else ("P", q.province, "")
         rows = sorted((c for c in self.cases.values()
-                       if (c.district == q.district if q.district else c.province == q.province)),
+                       if (c.office == q.district if q.district else c.province == q.province)),
                       key=lambda c: (_due(c), c.application_no))
         if q.district and q.status:     # one status exactly
             rows = [c for c in rows if c.status.value == q.status]
@@ -213,7 +216,7 @@ class FakeCases:
         return [_without_personal_data(x) for x in found], None
 
     def open_cases_near(self, district, category, cells, received_from, limit=25):
-        found = [c for c in self.cases.values() if c.district == district and c.category == category
+        found = [c for c in self.cases.values() if c.office == district and c.category == category
                  and not c.closed and c.geocell in cells and c.received_at >= received_from]
         return [copy.deepcopy(c) for c in found[:limit]]
 
@@ -255,7 +258,7 @@ class FakeCases:
 
     def open_cases(self, district):
         return sorted((_without_personal_data(c) for c in self.cases.values()
-                       if c.district == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
+                       if c.office == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
 
     # KVKK
     def due_retention(self, now):
@@ -274,7 +277,7 @@ class FakeCases:
                 raise StaleCase()
             self._put_case(case)
             for a in assignments:
-                self._put_assignment(a, case.district)
+                self._put_assignment(a, case.office)
             for e in entries:
                 self.destroyed.append({"at": at.isoformat(), "application_no": case.application_no, "record": e.record,
                                        "ref": e.ref, "rule": e.rule, "run_id": run_id, "district": case.district})
@@ -298,7 +301,7 @@ class FakeCases:
                        and self.keys_.national_id_hash(c.applicant.national_id) == nid_hash),
                       key=lambda c: c.received_at, reverse=True)
         return [ApplicantRow(c.application_no, c.type, c.category, c.district, c.province, c.subject, c.received_at,
-                             c.text_sketch) for c in rows[:limit]]
+                             c.text_sketch, c.office) for c in rows[:limit]]
 
     def cases_of_applicant(self, national_id):
         return [copy.deepcopy(c) for c in self.cases.values()

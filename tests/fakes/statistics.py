@@ -22,7 +22,7 @@ class FakeStatistics:
 
     # what a case's save moves (called by FakeCases)
     def move(self, previous_status, case) -> None:
-        stats = self.stats.setdefault(case.district, S.DistrictStats())
+        stats = self.stats.setdefault(case.office, S.DistrictStats())
         moved = S.moves(previous_status, case)
         for counter, key, delta in moved:
             table = getattr(stats, counter)

@@ -117,24 +117,36 @@ class FakeSubjectRequests:
 
 class FakeReferenceData:
     def __init__(self):
-        self.districts: dict[str, object] = {}
-        self.registry: set[str] = set()
+        self.places: dict[str, object] = {}
+        self.offices: dict[str, object] = {}
+        self.onboarded: set[str] = set()
 
     def district(self, code):
-        return copy.deepcopy(self.districts.get(code))
+        return copy.deepcopy(self.places.get(code))
+
+    def districts(self, codes):
+        return {c: copy.deepcopy(self.places[c]) for c in codes if c in self.places}
 
     def save_district(self, settings):
-        stored = self.districts.get(settings.district)
+        stored = self.places.get(settings.district)
         if (stored.version if stored else None) != settings.version:
             raise StaleCase()
         settings.version = (settings.version or 0) + 1
-        self.districts[settings.district] = copy.deepcopy(settings)
+        self.places[settings.district] = copy.deepcopy(settings)
 
-    def register_district(self, code):
-        self.registry.add(code)
+    def office(self, code):
+        return copy.deepcopy(self.offices.get(code))
 
-    def registered_districts(self):
-        return sorted(self.registry)
+    def save_office(self, office):
+        stored = self.offices.get(office.code)
+        if (stored.version if stored else None) != office.version:
+            raise StaleCase()
+        office.version = (office.version or 0) + 1
+        self.offices[office.code] = copy.deepcopy(office)
+        (self.onboarded.add if office.onboarded else self.onboarded.discard)(office.code)
+
+    def onboarded_offices(self):
+        return frozenset(self.onboarded)
 
 
 class FakeCounters:

@@ -152,3 +152,67 @@ def test_a_phone_code_for_a_person_with_5000_applications_is_one_keyed_read(clie
     assert reads == ["GetItem"] and aws_calls.items_evaluated() <= 4        # the pair, and the caps' updates
     route_all(aws)
     assert [m for m in outbox()["sms"] if "doğrulama kodunuz" in m["body"]]
+
+
+def _onboard_the_country(aws):
+    """Every office set up and onboarded and every place's institutions stored (what a
+    national import leaves), written in batches."""
+    from chalicelib.adapters.dynamodb import itemkeys as K
+    from chalicelib.adapters.dynamodb.mapping import district_to_item, office_to_item
+    from chalicelib.adapters.dynamodb.models import DistrictRefItem, OfficeItem, RegistryItem
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.catalog import catalog
+    from chalicelib.domain.offices import NATIONAL, Office
+    from chalicelib.services import reference
+    p = ports()
+    with OfficeItem.batch_write() as batch:
+        for code, ref in catalog().offices.items():
+            if code not in (NATIONAL, "34-maltepe", "06-cankaya"):
+                o = Office.standard(ref)
+                o.email, o.onboarded = f"acikkapi@{code}.example", True
+                batch.save(office_to_item(o))
+    with DistrictRefItem.batch_write() as batch:
+        for code in catalog().districts:
+            if p.reference.district(code) is None:
+                batch.save(district_to_item(reference.standard_place(code)))
+    RegistryItem(*K.REGISTRY_KEY).update(actions=[RegistryItem.offices.add(set(catalog().offices) - {NATIONAL})])
+    reference.forget_onboarded(p)
+
+
+def test_routing_the_queue_the_dashboard_and_a_digest_read_the_same_with_two_offices_or_all(client, staff, aws,
+                                                                                           application, aws_calls):
+    """Issue 37: 1,003 offices and 1,054 places' institutions (about 15,000) change nothing
+    of what one application's routing, one queue page, one dashboard or one office's digest
+    reads."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import reference
+    from chalicelib.services import sweeps
+    from tests.integration.helpers import drain, run_routing, submit
+
+    def measure(national_id):        # another applicant each time: no earlier application to compare with
+        reference.forget_onboarded(ports())
+        submit(client, {**application, "applicant": {**application["applicant"], "national_id": national_id}})
+        msgs = drain(aws["ROUTING_QUEUE_URL"])
+        aws_calls.reset()
+        run_routing(msgs)
+        routed = (aws_calls.operations("dynamodb"), aws_calls.items_evaluated())
+        _warm(client, staff, aws_calls)
+        assert client.http.get("/v1/staff/cases?limit=25", headers=staff.headers("masa.maltepe")).status_code == 200
+        queue = (aws_calls.operations("dynamodb"), aws_calls.items_evaluated())
+        aws_calls.reset()
+        assert client.http.get("/v1/staff/dashboard", headers=staff.headers("masa.maltepe")).status_code == 200
+        dash = (aws_calls.operations("dynamodb"), aws_calls.items_evaluated())
+        aws_calls.reset()
+        from datetime import date
+        sweeps.district_digest(ports(), "34-maltepe", date.today())
+        digest = (aws_calls.operations("dynamodb"), aws_calls.items_evaluated())
+        return routed, queue, dash, digest
+
+    two = measure("10000000146")
+    _onboard_the_country(aws)
+    everyone = measure("12345678950")
+    for (ops_two, items_two), (ops_all, items_all), what in zip(two, everyone, ("routing", "queue", "dashboard",
+                                                                              "digest")):
+        assert ops_all == ops_two, what
+        assert items_all <= items_two + 1, what      # the queue page holds one case more the second time
+    assert two[0][0].count("TransactGetItems") == 1                          # case, place, province, office: one read

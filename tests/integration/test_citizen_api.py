@@ -96,6 +96,11 @@ def test_personal_data_is_encrypted_at_rest(client, application, aws):
 # --- budgets -------------------------------------------------------------------
 
 def test_submit_budget_is_one_dynamodb_call_and_one_sqs_call(client, application, aws_calls):
+    """One transaction and one message; the set of onboarded offices (where the application
+    goes) is read once per container a minute, whatever the number of offices."""
+    submit(client, application)
+    assert aws_calls.operations("dynamodb") == ["GetItem", "TransactWriteItems"] and aws_calls.items_evaluated() <= 1
+    aws_calls.reset()
     submit(client, application)
     assert aws_calls.operations("dynamodb") == ["TransactWriteItems"]
     assert aws_calls.operations("sqs") == ["SendMessage"]
@@ -327,7 +332,10 @@ def test_catalog_has_every_province_and_district_and_cache_headers(client):
     assert "max-age" in resp.headers["Cache-Control"] and resp.headers["ETag"]
     body = resp.json_body
     assert len(body["provinces"]) == 81
-    assert sum(len(p["districts"]) for p in body["provinces"]) == 973
+    # every district, and each province as a whole ("İl geneli (Valilik)", listed first)
+    assert sum(len(p["districts"]) for p in body["provinces"]) == 973 + 81
+    assert all(p["districts"][0] == {"code": f"{p['code']}-il", "name": "İl geneli (Valilik)"}
+               for p in body["provinces"])
     names = {(p["name"], d["name"]) for p in body["provinces"] for d in p["districts"]}
     assert {("İstanbul", "Maltepe"), ("Ankara", "Çankaya"), ("Hakkari", "Yüksekova")} <= names
     assert {t["code"] for t in body["types"]} == {"talep", "sikayet", "ihbar", "oneri", "bilgi_edinme",

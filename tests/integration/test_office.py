@@ -79,8 +79,11 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("POST", "/v1/staff/cases/{no}/share-contact", {"institution_id": "34-maltepe.belediye",
                                                      "reason": "Ekip adresi bulamıyor."}, OFFICE),
     ("POST", "/v1/staff/cases/{no}/acknowledge", {"message": "Teşekkürünüz için sağ olun."}, OFFICE),
-    ("GET", "/v1/staff/districts/34-maltepe", None, {"admin"}),
-    ("PUT", "/v1/staff/districts/34-maltepe", "district", {"admin"}),
+    # a place's institutions and its office's settings: the national admin, and the office's own supervisor
+    ("GET", "/v1/staff/districts/34-maltepe", None, {"admin", "supervisor"}),
+    ("PUT", "/v1/staff/districts/34-maltepe", "district", {"admin", "supervisor"}),
+    ("GET", "/v1/staff/offices/34-maltepe", None, {"admin", "supervisor"}),
+    ("PUT", "/v1/staff/offices/34-maltepe", "office", {"admin", "supervisor"}),
     ("GET", "/v1/staff/users/masa.cankaya", None, {"admin"}),
     ("PUT", "/v1/staff/users/masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
                                               "version": 999}, {"admin"}),
@@ -110,15 +113,16 @@ def test_every_staff_endpoint_admits_exactly_the_allowed_actors(client, staff, a
     receipt, _ = forwarded_case(client, application, aws)
     no = receipt["application_no"]
     intake = dict(VALID_APPLICATION, channel="face_to_face")
-    district = {"auto_forward": True, "office_email": "acikkapi@maltepe-kaymakamligi.example", "institutions": [],
-                "version": 999}
+    district = {"institutions": [], "version": 999}
+    office = {"email": "acikkapi@maltepe-kaymakamligi.example", "onboarded": True, "version": 999}
     from app import app
     from chalicelib.services.office import ACTIONS
     staff_routes = {(p.replace("{action}", name), m) for p, e in app.routes.items() for m in e
                     if p.startswith("/v1/staff") and p != "/v1/staff/session"
                     for name in (ACTIONS if "{action}" in p else ["{action}"])}     # every declared action
     covered = {(path.split("?")[0].replace("{no}", "{application_no}").replace("34-maltepe", "{district}")
-                if "districts" in path else path.split("?")[0].replace("{no}", "{application_no}")
+                if "districts" in path else path.split("?")[0].replace("34-maltepe", "{code}")
+                if "offices" in path else path.split("?")[0].replace("{no}", "{application_no}")
                 .replace("masa.cankaya", "{username}"), method)
                for method, path, _, _ in ENDPOINTS}
     assert covered == staff_routes, "the matrix must cover every staff endpoint"
@@ -129,6 +133,8 @@ def test_every_staff_endpoint_admits_exactly_the_allowed_actors(client, staff, a
             body = intake
         elif body == "district":
             body = district
+        elif body == "office":
+            body = office
         elif isinstance(body, dict) and url.split("/")[-1] not in ("reveal",) and "cases/" in url:
             body = {**body, "version": 999}  # stale on purpose: authorization is decided first, nothing changes
         for actor in ACTORS:
@@ -491,14 +497,30 @@ def test_revoke_link_sends_a_new_one(client, staff, application, aws):
     assert client.http.get("/v1/institution/assignment", headers={"X-Link-Token": token}).status_code == 410
 
 
-def test_admin_edits_district_settings_with_locking(client, staff, aws):
-    view = client.http.get("/v1/staff/districts/34-maltepe", headers=staff.headers("yonetici")).json_body
-    body = {**view, "auto_forward": False}
-    body.pop("district")
-    r = client.http.put("/v1/staff/districts/34-maltepe", headers=staff.headers("yonetici"), body=json.dumps(body))
-    assert r.status_code == 200 and r.json_body["auto_forward"] is False
-    stale = client.http.put("/v1/staff/districts/34-maltepe", headers=staff.headers("yonetici"), body=json.dumps(body))
+def test_admin_edits_office_settings_and_a_places_institutions_with_locking(client, staff, aws):
+    admin = staff.headers("yonetici")
+    view = client.http.get("/v1/staff/offices/34-maltepe", headers=admin).json_body
+    assert view["name"] == "Maltepe Kaymakamlığı" and view["onboarded"] is True and view["serves"] == ["34-maltepe"]
+    body = {k: view[k] for k in ("email", "supervisor_email", "address", "phone", "kep", "detsis", "onboarded",
+                                 "routing", "version")}
+    r = client.http.put("/v1/staff/offices/34-maltepe", headers=admin,
+                        body=json.dumps({**body, "auto_forward": False, "kep": "maltepe@hs01.kep.tr"}))
+    assert r.status_code == 200 and r.json_body["auto_forward"] is False and r.json_body["kep"] == "maltepe@hs01.kep.tr"
+    stale = client.http.put("/v1/staff/offices/34-maltepe", headers=admin, body=json.dumps(body))
     assert stale.status_code == 409
+    no_email = client.http.put("/v1/staff/offices/01-aladag", headers=admin,
+                               body=json.dumps({"onboarded": True, "version": None}))
+    assert no_email.status_code == 422 and no_email.json_body["error"]["field"] == "email"
+    place = client.http.get("/v1/staff/districts/34-maltepe", headers=admin).json_body
+    body = {"institutions": place["institutions"], "version": place["version"]}
+    r = client.http.put("/v1/staff/districts/34-maltepe", headers=admin, body=json.dumps(body))
+    assert r.status_code == 200 and r.json_body["version"] == place["version"] + 1
+    assert client.http.put("/v1/staff/districts/34-maltepe", headers=admin, body=json.dumps(body)).status_code == 409
+    generated = client.http.get("/v1/staff/districts/01-aladag", headers=admin).json_body
+    assert generated["version"] is None and generated["office"] == "01-aladag"
+    assert {"Aladağ Belediye Başkanlığı", "Aladağ Cumhuriyet Başsavcılığı"} <= {i["name"] for i in
+                                                                             generated["institutions"]}
+    assert not any(i["confirmed"] or i["liaison_email"] for i in generated["institutions"])
 
 
 def test_dashboard_counts_and_weekly_volume(client, staff, application, aws, aws_calls):

@@ -73,11 +73,11 @@ def test_every_delivery_method_is_one_module_found_by_the_package():
             Institution("i", "emniyet", "E", "e@example.org", None, "webhook", bad)), bad
 
 
-def test_office_mail_is_left_out_when_the_district_has_no_settings_and_the_citizen_is_still_told(p):
+def test_office_mail_is_left_out_when_the_office_has_no_address_and_the_citizen_is_still_told(p):
     no = _in_review(p)
     case = p.cases.get(no)
-    case.district = "06-cankaya"
-    p.reference.districts.pop("06-cankaya", None)
+    case.district = case.office = "06-cankaya"
+    p.reference.offices.pop("06-cankaya", None)
     out = notification_map.for_events(p, [ev.DeadlineExtended(case, "Çankaya Belediyesi", "Görüş bekleniyor."),
                                        ev.ConclusionObjected(case)])
     assert [(n.channel, n.template, n.recipient) for n in out] == [
@@ -142,12 +142,12 @@ def test_the_extension_sms_names_the_new_date_and_leaves_the_reason_to_the_offic
     assert mail.recipient == "acikkapi@maltepe-kaymakamligi.example"
 
 
-def test_the_district_settings_are_read_once_for_many_office_events(p):
+def test_the_office_settings_are_read_once_for_many_office_events(p):
     no = _in_review(p)
     case = p.cases.get(no)
     reads = []
-    real = p.reference.district
-    p.reference.district = lambda code: reads.append(code) or real(code)
+    real = p.reference.office
+    p.reference.office = lambda code: reads.append(code) or real(code)
     out = notification_map.for_events(p, [ev.LegalDeadlineNear(case, 5), ev.ConclusionObjected(case),
                                        ev.ExtensionDecisionDue(case, case.legal_due_date)])
     assert len(out) == 3 and reads == ["34-maltepe"]

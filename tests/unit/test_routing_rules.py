@@ -8,7 +8,7 @@ from chalicelib.domain.notifications import Notification, templates
 
 BEL = Institution("34-x.belediye", "belediye", "X Belediyesi", "b@x.example")
 EMN = Institution("34-x.emniyet", "emniyet", "X Emniyet", "e@x.example", sla_days=3)
-DISTRICT = DistrictSettings("34-x", True, "o@x.example", [BEL, EMN])
+DISTRICT = DistrictSettings("34-x", [BEL, EMN])
 
 
 def subject(*kinds, sla=None):
@@ -16,19 +16,31 @@ def subject(*kinds, sla=None):
 
 
 def test_one_kind_with_one_institution_is_unambiguous():
-    r = resolve(subject("belediye"), DISTRICT)
+    r = resolve(("belediye",), DISTRICT)
     assert r.institutions == [BEL] and r.unambiguous
 
 
 def test_several_kinds_give_several_institutions_and_need_triage():
-    r = resolve(subject("belediye", "emniyet"), DISTRICT)
+    r = resolve(("belediye", "emniyet"), DISTRICT)
     assert r.institutions == [BEL, EMN] and not r.unambiguous
 
 
 def test_a_kind_missing_in_the_district_is_reported():
-    r = resolve(subject("belediye", "tarim"), DISTRICT)
+    r = resolve(("belediye", "tarim"), DISTRICT)
     assert r.missing_kinds == ["tarim"] and not r.unambiguous
-    assert resolve(subject("tarim"), None).institutions == []
+    assert resolve(("tarim",), None).institutions == []
+
+
+def test_a_kind_the_place_lacks_comes_from_the_province_and_an_unconfirmed_address_is_never_unambiguous():
+    province = DistrictSettings("34-il", [Institution("34-il.cevre", "cevre", "İl Çevre", "c@x.example"),
+                                          Institution("34-il.belediye", "belediye", "Büyükşehir", "bb@x.example")])
+    r = resolve(("belediye", "cevre"), DISTRICT, province)
+    assert [i.id for i in r.institutions] == ["34-x.belediye", "34-il.cevre"]     # the place's own first
+    unconfirmed = DistrictSettings("34-y", [Institution("34-y.belediye", "belediye", "Y", None, confirmed=False)])
+    r = resolve(("belediye",), unconfirmed)
+    assert r.unconfirmed and not r.unambiguous
+    disabled = DistrictSettings("34-z", [Institution("34-z.belediye", "belediye", "Z", "z@x.example", active=False)])
+    assert resolve(("belediye",), disabled).missing_kinds == ["belediye"]
 
 
 def test_sla_days_per_institution_then_per_subject_then_seven():

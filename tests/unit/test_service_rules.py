@@ -47,7 +47,8 @@ def test_a_submission_is_recorded_with_its_legal_due_date_and_one_routing_messag
     assert receipt["legal_due_date"] == "2026-02-04"            # 5 Jan + 30 days, a Wednesday
     assert receipt["received_at"] == "2026-01-05T12:00:00+03:00"
     assert p.publisher.routed == [{"type": "application.received", "version": 1, "application_no": no,
-                                   "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00"}]
+                                   "district": "34-maltepe", "occurred_at": "2026-01-05T12:00:00+03:00",
+                                   "office": "34-maltepe"}]
     assert p.cases.get(no).applicant.phone == "+905321234567"
 
 
@@ -408,7 +409,7 @@ def _maltepe_digest(p, at):
     assert [m["type"] for m in p.publisher.routed] == ["digest.district"] * sent
     for msg in p.publisher.routed:                  # ... each one handled by the routing worker
         routing.handle(p, msg)
-    [mail] = [n for n in p.publisher.notified if n.template == "digest" and n.params["district_name"] == "Maltepe"]
+    [mail] = [n for n in p.publisher.notified if n.template == "digest" and n.params["office_name"] == "Maltepe Kaymakamlığı"]
     return mail
 
 
@@ -485,7 +486,7 @@ def test_the_dashboard_counts_by_status_and_by_week(p):
     routed(p)                                                      # forwarded at once
     routed(p, category="okul_servis")                              # waits in review
     d = office.dashboard(p, DESK, {})
-    assert d["district_name"] == "Maltepe"
+    assert d["district_name"] == "Maltepe Kaymakamlığı"
     assert {k: n for k, n in d["counts"].items() if n} == {"forwarded": 1, "in_review": 1}
     assert d["this_week_intake"] == 2 and d["concluded_recently"] == 0 and d["on_time_rate"] is None
     assert len(d["weekly_volume"]) == 12

@@ -157,6 +157,10 @@ function showReceipt(r, body) {
     document.getElementById("r-code").textContent = r.access_code;
     document.getElementById("r-at").textContent = fmtDateTime(r.received_at);
     document.getElementById("r-subject").textContent = body.subject;
+    if (r.office) {      // the office that handles it: its place's own, or the one above it until that one joins
+      document.getElementById("r-office-name").textContent = r.office.name;
+      document.getElementById("r-office").textContent = `Başvurunuzu ${r.office.name} Açık Kapı Bürosu inceler ve konusuyla ilgili kuruma iletir; her adımda SMS alırsınız.`;
+    }
     document.getElementById("r-due").textContent = r.legal_due_date
       ? `Size en geç ${fmtDate(r.legal_due_date)} tarihine kadar gerekçeli bir cevap verilir (${r.type === "bilgi_edinme" ? "4982 sayılı Kanun: 15 iş günü" : "3071 sayılı Kanun: 30 gün"}).`
       : "Teşekkür başvurularında yasal cevap süresi yoktur; teşekkürünüz ilgili kuruma iletilir.";

@@ -60,6 +60,7 @@ function render(v) {
       el("dl", { class: "facts" },
         el("dt", {}, "Durum"), el("dd", { id: "status" }, STATUS[v.status] || v.status),
         el("dt", {}, "Konu"), el("dd", {}, v.subject),
+        v.office ? [el("dt", {}, "Yürüten büro"), el("dd", { id: "office" }, v.office.name)] : null,
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(v.received_at)),
         el("dt", {}, "Yasal cevap süresi"), el("dd", {}, v.legal_due_date ? fmtDate(v.legal_due_date) : "Yok (teşekkür başvurusu)"))),
     final,

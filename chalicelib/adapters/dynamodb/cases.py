@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet
 
+from ...domain import offices as O
 from ...domain import sweeps
+from ...domain.assignment import DistrictSettings
 from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.partners import RATE_WINDOW_SECONDS
@@ -51,6 +53,7 @@ from .models import (
     DestructionLogItem,
     DistrictRefItem,
     IdempotencyItem,
+    OfficeItem,
     PairItem,
     PartnerItem,
     RegistryItem,
@@ -89,8 +92,8 @@ class DynamoCases:
         def heal(exc) -> bool:
             if not (cases and missing_counters(exc)):
                 return False
-            for district in {c.district for c in cases}:
-                ensure_district(district)
+            for office in {c.office for c in cases}:
+                ensure_district(office)
             return True
 
         moves = _pair_moves(cases, self.keys)
@@ -200,20 +203,30 @@ class DynamoCases:
                 assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
         return case, assignments
 
-    def load_for_routing(self, no: str, district: str):
-        """The case and its district's settings in one TransactGetItems call."""
+    def load_for_routing(self, no: str, district: str, office: str):
+        """The case, its place's institutions, its province's (for a kind the place has
+        none of) and its handling office's settings: one TransactGetItems call, whatever
+        the size of the registry."""
+        province = O.province_wide(O.province_of(district) or "")
         with TransactGet(connection=transaction_connection()) as tg:
             case_f = tg.get(CaseItem, *K.case_key(no))
-            district_f = tg.get(DistrictRefItem, *K.district_key(district))
+            place_fs = [tg.get(DistrictRefItem, *K.district_key(code)) for code in dict.fromkeys((district, province))]
+            office_f = tg.get(OfficeItem, *K.office_key(office))
         try:
             case = self._case(case_f.get())
         except CaseItem.DoesNotExist:
             case = None
+        places: list[DistrictSettings | None] = []
+        for f in place_fs:
+            try:
+                places.append(M.district_from_item(f.get()))
+            except DistrictRefItem.DoesNotExist:
+                places.append(None)
         try:
-            settings = M.district_from_item(district_f.get())
-        except DistrictRefItem.DoesNotExist:
+            settings = M.office_from_item(office_f.get())
+        except OfficeItem.DoesNotExist:
             settings = None
-        return case, settings
+        return case, places[0], (places[-1] if len(places) > 1 else places[0]), settings
 
     def assignments(self, no: str) -> list:
         return [M.assignment_from_item(i) for i in
@@ -224,7 +237,7 @@ class DynamoCases:
                others: list | None = None) -> None:
         case_item = M.case_to_item(case, self.keys)
         other_items = [M.case_to_item(o, self.keys) for o in others or []]
-        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        a_items = [M.assignment_to_item(a, case.office) for a in assignments]
         audit_item = M.audit_to_item(audit) if audit is not None else None
 
         def build(tx):
@@ -234,7 +247,7 @@ class DynamoCases:
             for a_item in a_items:
                 tx.save(a_item)
             for a in new_assignments or []:
-                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+                tx.save(M.assignment_to_item(a, case.office), condition=AssignmentItem.pk.does_not_exist())
             if audit_item is not None:
                 tx.save(audit_item, condition=AuditItem.pk.does_not_exist())
         try:
@@ -252,12 +265,12 @@ class DynamoCases:
 
     def commit_forward(self, case, assignments: list, *, changed: list | tuple = ()) -> None:
         item = M.case_to_item(case, self.keys)
-        changed_items = [M.assignment_to_item(a, case.district) for a in changed]
+        changed_items = [M.assignment_to_item(a, case.office) for a in changed]
 
         def build(tx):
             tx.save(item)
             for a in assignments:
-                tx.save(M.assignment_to_item(a, case.district), condition=AssignmentItem.pk.does_not_exist())
+                tx.save(M.assignment_to_item(a, case.office), condition=AssignmentItem.pk.does_not_exist())
             for a_item in changed_items:
                 tx.save(a_item)
         try:
@@ -420,7 +433,7 @@ class DynamoCases:
         one transaction that only succeeds if the case was not anonymised meanwhile (two
         runs at once destroy and log once: the loser raises StaleCase)."""
         case_item = M.case_to_item(case, self.keys)
-        a_items = [M.assignment_to_item(a, case.district) for a in assignments]
+        a_items = [M.assignment_to_item(a, case.office) for a in assignments]
         expires = destruction_log_expiry(at)
         logs = [DestructionLogItem(*K.destruction_log_key(case.district, at.isoformat(), case.application_no,
                                                           e.record, e.ref),

@@ -11,8 +11,9 @@ Main table (single-table design, keys `pk`/`sk`):
 | (national id, phone)| PAIR#<keyed fingerprint>    | PAIR                |
 | SMS budget (a day)  | NOTE#BUDGET#<budget>        | BUDGET              |
 | held notification   | NOTE#HELD#<no>              | <dedup key>         |
-| district reference  | DISTRICT#<code>             | REF                 |
-| district registry   | REF#DISTRICTS               | REF                 |
+| place's institutions| DISTRICT#<place>            | REF                 |
+| office settings     | OFFICE#<code>               | REF                 |
+| onboarded offices   | REF#OFFICES                 | REF                 |
 | survey answer       | SURVEY#<no>                 | SURVEY              |
 | route marker (old)  | ROUTE#<no>                  | ROUTE               |
 | staff member        | STAFF#<username>            | STAFF               |
@@ -91,7 +92,11 @@ def district_key(code: str) -> tuple[str, str]:
     return f"DISTRICT#{code}", "REF"
 
 
-REGISTRY_KEY = ("REF#DISTRICTS", "REF")
+REGISTRY_KEY = ("REF#OFFICES", "REF")
+
+
+def office_key(code: str) -> tuple[str, str]:
+    return f"OFFICE#{code}", "REF"
 
 
 def stats_key(district: str) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from ...domain.audit import AuditEntry
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
 from ...domain.idempotency import IdempotencyRecord
+from ...domain.offices import Office
 from ...domain.otp import pair_fingerprint
 from ...domain.partners import Partner
 from ...domain.principal import StaffMember
@@ -40,6 +41,7 @@ from .models import (
     CaseItem,
     DistrictRefItem,
     IdempotencyItem,
+    OfficeItem,
     InstitutionMap,
     PartnerItem,
     StaffItem,
@@ -80,7 +82,7 @@ def case_to_item(case: Case, keys) -> CaseItem:
         application_no=case.application_no,
         access_hash=case.access_code_hash,
         case_type=case.type, law=case.law, category=case.category,
-        district=case.district, province=case.province, subject=case.subject,
+        district=case.district, province=case.province, subject=case.subject, office=case.office,
         description_enc=keys.seal(case.description, case.application_no) if case.anonymised_at is None else "",
         applicant_enc=keys.seal(applicant, case.application_no) if case.anonymised_at is None else "",
         channel=case.channel,
@@ -120,10 +122,10 @@ def case_to_item(case: Case, keys) -> CaseItem:
     if nid_hash is not None:   # an anonymised case can no longer be found by the person's id
         item.gsi3pk, item.gsi3sk = K.applicant_index_pk(nid_hash), case.received_at.isoformat()
     if not case.closed:   # the open-case indexes: closed history never sits in the open queue
-        item.gsi1pk, item.gsi1sk = K.district_index_pk(case.district), sort
+        item.gsi1pk, item.gsi1sk = K.district_index_pk(case.office), sort
         item.gsi4pk, item.gsi4sk = K.province_index_pk(case.province), sort
     else:   # closed history by status; an open case's status changes would each move an index copy
-        item.gsi2pk, item.gsi2sk = K.district_status_pk(case.district, case.status.value), sort
+        item.gsi2pk, item.gsi2sk = K.district_status_pk(case.office, case.status.value), sort
     if case.partner:   # a partner follows its requests by their last public change
         item.gsi5pk = K.partner_index_pk(case.partner["id"])
         item.gsi5sk = K.partner_sort_key(case.updated_at.astimezone(timezone.utc).isoformat(), case.application_no)
@@ -180,6 +182,7 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
     return Case(
         application_no=no, access_code_hash=item.access_hash, type=item.case_type, law=item.law,
         category=item.category, district=item.district, province=item.province, subject=item.subject,
+        office=item.office or item.district,
         description=description, applicant=applicant, channel=item.channel,
         received_at=datetime.fromisoformat(item.received_at),
         receipt_date=date.fromisoformat(item.receipt_date),
@@ -228,6 +231,7 @@ def queue_case_from_item(item: CaseItem) -> Case:
     return Case(
         application_no=item.application_no, access_code_hash="", type=item.case_type, law="",
         category=item.category, district=item.district, province=item.province, subject=item.subject,
+        office=item.office or item.district,
         description="", applicant=Applicant("", "", "", "", ""),
         received_at=datetime.fromisoformat(item.received_at), receipt_date=date.min,
         legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
@@ -243,7 +247,8 @@ def queue_case_from_item(item: CaseItem) -> Case:
 def applicant_row_from_item(item: CaseItem):
     """A case as the applicant index holds it (dynamo.APPLICANT_ATTRIBUTES)."""
     return ApplicantRow(item.application_no, item.case_type, item.category, item.district, item.province,
-                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch)
+                        item.subject, datetime.fromisoformat(item.received_at), item.text_sketch,
+                        item.office or item.district)
 
 
 def _legacy_final_answer(item: CaseItem) -> list[dict]:
@@ -297,11 +302,11 @@ def assignment_from_item(item: AssignmentItem) -> Assignment:
 
 
 def district_to_item(s: DistrictSettings) -> DistrictRefItem:
-    item = DistrictRefItem(*K.district_key(s.district), district=s.district, auto_forward=s.auto_forward,
-                           office_email=s.office_email, supervisor_email=s.supervisor_email,
+    item = DistrictRefItem(*K.district_key(s.district), district=s.district,
                            institutions=[InstitutionMap(id=i.id, kind=i.kind, name=i.name,
                                                         liaison_email=i.liaison_email, sla_days=i.sla_days,
-                                                        send_method=i.send_method, endpoint=i.endpoint)
+                                                        send_method=i.send_method, endpoint=i.endpoint,
+                                                        confirmed=i.confirmed, detsis=i.detsis, active=i.active)
                                          for i in s.institutions])
     if s.version is not None:
         item.version = s.version
@@ -309,12 +314,29 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
 
 
 def district_from_item(item: DistrictRefItem) -> DistrictSettings:
-    return DistrictSettings(item.district, bool(item.auto_forward), item.office_email,
+    return DistrictSettings(item.district,
                             [Institution(i.id, i.kind, i.name, i.liaison_email,
                                          int(i.sla_days) if i.sla_days else None, i.send_method or "email_link",
-                                         i.endpoint)
+                                         i.endpoint, confirmed=i.confirmed is not False, detsis=i.detsis,
+                                         active=i.active is not False)
                              for i in item.institutions],
-                            item.supervisor_email, item.version)
+                            item.version)
+
+
+def office_to_item(o: Office) -> OfficeItem:
+    item = OfficeItem(*K.office_key(o.code), code=o.code, kind=o.kind, province=o.province, name=o.name,
+                      serves=list(o.serves), email=o.email, supervisor_email=o.supervisor_email, address=o.address,
+                      phone=o.phone, kep=o.kep, detsis=o.detsis, onboarded=o.onboarded, auto_forward=o.auto_forward,
+                      routing={k: list(v) for k, v in o.routing.items()} or None)
+    if o.version is not None:
+        item.version = o.version
+    return item
+
+
+def office_from_item(item: OfficeItem) -> Office:
+    return Office(item.code, item.kind, item.province, item.name, tuple(str(x) for x in item.serves or ()), item.email,
+                  item.supervisor_email, item.address, item.phone, item.kep, item.detsis, bool(item.onboarded),
+                  bool(item.auto_forward), {k: tuple(v) for k, v in plain(item.routing or {}).items()}, item.version)
 
 
 def idempotency_to_item(r: IdempotencyRecord) -> IdempotencyItem:

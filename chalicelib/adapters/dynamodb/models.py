@@ -66,14 +66,14 @@ class _SharedClient(Connection):
 
 # What the queue shows of a case: the only attributes the case indexes copy (never the
 # sealed personal data, never what changes on every save such as the version or history).
-QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "subject",
+QUEUE_ATTRIBUTES = ["application_no", "status", "case_type", "category", "district", "province", "office", "subject",
                     "received_at", "legal_due_date", "sla_due_date", "institutions", "institution_ids",
                     "concluded_at", "channel", "partner_name", "repeat_of", "outcome", "geocell"]
 # what the repeat check compares of the same applicant's other applications: only what a
 # case is filed with (never the sealed personal data, never the status or the conclusion),
 # so that the copy is written once and no later change of the case rewrites it
 APPLICANT_ATTRIBUTES = ["application_no", "case_type", "category", "district", "province", "subject",
-                        "received_at", "text_sketch"]
+                        "received_at", "text_sketch", "office"]
 
 
 def _index(name: str, hash_attr: str, range_attr: str, projection):
@@ -118,6 +118,7 @@ class CaseItem(_Item):
     category = UnicodeAttribute()
     district = UnicodeAttribute()
     province = UnicodeAttribute()
+    office = UnicodeAttribute(null=True)     # the handling office (domain/offices); None before offices
     subject = UnicodeAttribute()
     description_enc = UnicodeAttribute()
     applicant_enc = UnicodeAttribute()
@@ -346,24 +347,47 @@ class InstitutionMap(MapAttribute):
     id = UnicodeAttribute()
     kind = UnicodeAttribute()
     name = UnicodeAttribute()
-    liaison_email = UnicodeAttribute()
+    liaison_email = UnicodeAttribute(null=True)
     sla_days = NumberAttribute(null=True)
     send_method = UnicodeAttribute(null=True)
     endpoint = UnicodeAttribute(null=True)
+    confirmed = BooleanAttribute(null=True)      # None on rows written before: they were confirmed
+    detsis = UnicodeAttribute(null=True)
+    active = BooleanAttribute(null=True)
 
 
 class DistrictRefItem(_Item):
-    """A district's settings and its institutions: one item, so that routing reads
-    them together with the case in a single call."""
+    """A place's institutions (the registry's rows for it): one item, so that routing
+    reads them together with the case in a single call."""
     Meta = _table(MAIN_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="REF")
     district = UnicodeAttribute()
-    auto_forward = BooleanAttribute(default=False)
-    office_email = UnicodeAttribute()
-    supervisor_email = UnicodeAttribute(null=True)
     institutions = ListAttribute(of=InstitutionMap, default=list)
+    version = VersionAttribute()
+
+
+class OfficeItem(_Item):
+    """An office's settings (domain/offices.Office), read with the case by routing."""
+    Meta = _table(MAIN_TABLE)
+
+    pk = UnicodeAttribute(hash_key=True)          # OFFICE#<code>
+    sk = UnicodeAttribute(range_key=True, default="REF")
+    code = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    province = UnicodeAttribute(null=True)
+    name = UnicodeAttribute()
+    serves = ListAttribute(of=UnicodeAttribute, default=list)
+    email = UnicodeAttribute(null=True)
+    supervisor_email = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    kep = UnicodeAttribute(null=True)
+    detsis = UnicodeAttribute(null=True)
+    onboarded = BooleanAttribute(default=False)
+    auto_forward = BooleanAttribute(default=False)
+    routing = MapAttribute(null=True)             # subject code -> [institution kinds]
     version = VersionAttribute()
 
 
@@ -461,12 +485,12 @@ class HeldNotificationItem(_Item):
 
 
 class RegistryItem(_Item):
-    """The districts that run an office (have settings): what the daily digest walks."""
+    """The onboarded offices: where applications go, what the daily digest walks."""
     Meta = _table(MAIN_TABLE)
 
-    pk = UnicodeAttribute(hash_key=True)     # REF#DISTRICTS
+    pk = UnicodeAttribute(hash_key=True)     # REF#OFFICES
     sk = UnicodeAttribute(range_key=True)    # REF
-    districts = UnicodeSetAttribute(null=True)
+    offices = UnicodeSetAttribute(null=True)
 
 
 class SurveyItem(_Item):

@@ -24,12 +24,13 @@ from .models import CaseItem, MonthCellItem, PublishedStatsItem, StatsItem, Surv
 
 
 def counter_updates(tx, cases) -> None:
-    """The district counters and open-statistics cells these saved cases move, one update
-    per item (a transaction may touch an item once), added to the case's transaction."""
+    """The handling office's counters (its dashboard) and the place's open-statistics cells
+    these saved cases move, one update per item (a transaction may touch an item once),
+    added to the case's transaction."""
     by_district: dict[str, dict[tuple[str, str], int]] = {}
     for case in cases:
         for counter, key, delta in S.moves(case.stored_status, case):
-            moved = by_district.setdefault(case.district, {})
+            moved = by_district.setdefault(case.office, {})
             moved[(counter, key)] = moved.get((counter, key), 0) + delta
     for district, moved in by_district.items():
         actions = []

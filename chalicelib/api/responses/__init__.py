@@ -25,14 +25,14 @@ class _Out(BaseModel):
 
 # Where each model is defined, for the lazy look-up below (tests check the list is complete).
 MODELS = {
-    **dict.fromkeys(("ErrorDetail", "ErrorOut", "ApplicationOut"), "filing"),
+    **dict.fromkeys(("ErrorDetail", "ErrorOut", "ApplicationOut", "OfficeOut"), "filing"),
     **dict.fromkeys((
         "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut", "NoticeSectionOut", "NoticeOut",
         "StatsRowOut", "StatsMonthOut", "StatsOut", "HealthOut", "CheckOut", "ReadyOut", "AttachmentOut",
-        "AnswerOut", "NamedRef", "InstitutionCaseOut", "UploadFormOut", "UserOut", "SessionOut", "AssignmentOut",
+        "AnswerOut", "NamedRef", "InstitutionChoice", "InstitutionCaseOut", "UploadFormOut", "UserOut", "SessionOut", "AssignmentOut",
         "StaffHistoryOut", "MaskedApplicantOut", "ReasonCode", "CaseDetailOut", "QueueItemOut", "QueuePageOut",
         "WeekOut", "DashboardOut", "RevealOut", "AuditEntryOut", "AuditTrailOut", "InstitutionSettingsOut",
-        "DistrictOut", "StaffUserOut", "PartnerOut", "PartnerListOut", "PartnerIssuedOut", "PartnerRevokedOut",
+        "DistrictOut", "OfficeSettingsOut", "StaffUserOut", "PartnerOut", "PartnerListOut", "PartnerIssuedOut", "PartnerRevokedOut",
         "SubjectRequestOut", "SubjectRequestListOut", "SubjectRequestDetailOut", "PersonalDataCopyOut",
         "DestructionEntryOut", "DestructionLogOut", "OtpSentOut", "CitizenSessionOut", "MyApplicationOut",
         "MyApplicationsOut", "SameApplicantOut", "RelatedCaseOut", "RelatedOut", "ExportLinkOut"), "answers"),

@@ -51,6 +51,7 @@ class _CaseHeader(_Out):
 
 class TrackOut(_CaseHeader):
     law: str = Field(default="3071", description="3071 (petitions) or 4982 (information requests)")
+    office: dict[str, str] | None = Field(default=None, description="{code, name}: the office handling it")
     history: list[HistoryOut]
     final_answer: FinalAnswerOut | None = None
     legal_remedies: str | None = Field(default=None, description="The remedies a refusal to examine states")
@@ -147,6 +148,12 @@ class AnswerOut(_Out):
 class NamedRef(_Out):
     id: str
     name: str
+
+
+class InstitutionChoice(NamedRef):
+    kind: str
+    confirmed: bool = Field(description="False: no office confirmed its liaison address yet; nothing is forwarded "
+                                        "to it")
 
 
 class InstitutionCaseOut(_Out):
@@ -300,7 +307,8 @@ class CaseDetailOut(_Out):
     legal_remedies_template: str | None = Field(default=None, description="The remedies every refusal of this case "
                                                                           "states (4982 or Constitution art. 40/2)")
     allowed_actions: list[str]
-    district_institutions: list[NamedRef] | None = Field(default=None, description="When an action is allowed")
+    district_institutions: list[InstitutionChoice] | None = Field(
+        default=None, description="When an action is allowed: the place's institutions and its province's")
     suggested_institution_ids: list[str] | None = Field(
         default=None, description="The institutions routing's rules name as competent for the subject")
     reason_codes: list[ReasonCode] | None = None
@@ -363,19 +371,40 @@ class InstitutionSettingsOut(_Out):
     id: str
     kind: str
     name: str
-    liaison_email: str
+    liaison_email: str | None = None
     sla_days: int | None = None
     send_method: str
     endpoint: str | None = None
+    confirmed: bool
+    detsis: str | None = None
+    active: bool
 
 
 class DistrictOut(_Out):
+    """A place's institutions (the registry's rows for it); version null: the standard ones."""
     district: str
+    office: str = Field(description="The office whose place it is")
     version: int | None = None
-    auto_forward: bool
-    office_email: str
-    supervisor_email: str | None = None
     institutions: list[InstitutionSettingsOut]
+
+
+class OfficeSettingsOut(_Out):
+    code: str
+    kind: str
+    province: str | None = None
+    name: str
+    serves: list[str]
+    email: str | None = None
+    supervisor_email: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    kep: str | None = None
+    detsis: str | None = None
+    onboarded: bool
+    auto_forward: bool
+    routing: dict[str, list[str]] = Field(description="Subject code -> institution kinds, where this office's rule "
+                                                      "differs from the national one")
+    version: int | None = None
 
 
 class StaffUserOut(_Out):

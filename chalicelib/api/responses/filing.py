@@ -35,3 +35,10 @@ class ApplicationOut(_Out):
     type: str
     category: str
     district: str
+    office: "OfficeOut" = Field(description="The office that handles the application (its place's own, or the "
+                                            "first onboarded one above it)")
+
+
+class OfficeOut(_Out):
+    code: str
+    name: str

@@ -145,7 +145,13 @@ FIELD_LABELS = {
     "decision": "Karar",
     "answer": "Gerekçeli cevap",
     "auto_forward": "Otomatik yönlendirme",
-    "office_email": "Büro e-postası",
+    "email": "E-posta",
+    "kep": "KEP adresi",
+    "detsis": "DETSİS numarası",
+    "onboarded": "Açık Kapı'ya katıldı",
+    "routing": "Yönlendirme kuralları",
+    "confirmed": "İrtibat adresi onaylı",
+    "active": "Etkin",
     "supervisor_email": "Sorumlu e-postası",
     "rating": "Puan",
     "comment": "Yorum",
@@ -326,7 +332,7 @@ MODELS = {
         "InformationReceivedIn", "ExtendIn", "ReferIn", "ShareContactIn", "AcknowledgeIn", "CitizenReplyIn", "EvaluateIn",
         "InterimIn", "ConcludeIn", "ReopenIn", "DismissRepeatIn", "LegalHoldIn", "OtpRequestIn", "OtpVerifyIn",
         "SubjectRequestIn", "CorrectionIn", "ErasureIn", "CloseRequestIn", "RevokeLinkIn", "InstitutionIn",
-        "DistrictIn", "StaffUserIn", "SurveyIn", "ObjectionIn"), "requests"),
+        "DistrictIn", "OfficeIn", "StaffUserIn", "SurveyIn", "ObjectionIn"), "requests"),
 }
 
 

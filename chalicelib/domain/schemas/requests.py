@@ -3,9 +3,9 @@ the office's actions, sessions, KVKK requests, settings, surveys."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import Field, StrictBool, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..identity import normalise_mobile
@@ -245,19 +245,37 @@ class InstitutionIn(_Model):
     id: Text = Field(min_length=3, max_length=80)
     kind: KindCode
     name: Line = Field(min_length=3, max_length=200)
-    liaison_email: Email
+    liaison_email: Email | None = None
     sla_days: int | None = Field(default=None, ge=1, le=30)
     # how assignments reach it: a method of services/delivery_methods, checked there with
     # the address it needs (an e-mail link needs the liaison's e-mail, a webhook its URL)
     send_method: Line = Field(default="email_link", max_length=40)
     endpoint: Line | None = Field(default=None, max_length=500)
+    # an office confirms a liaison address (issue 38: by a test link that must be opened);
+    # until then nothing is forwarded to it
+    confirmed: StrictBool = False
+    detsis: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")] | None = None
+    active: StrictBool = True
 
 
 class DistrictIn(_Versioned):
-    auto_forward: StrictBool
-    office_email: Email
-    supervisor_email: Email | None = None
+    """A place's institutions (the registry's rows for it)."""
     institutions: list[InstitutionIn] = Field(max_length=200)
+
+
+class OfficeIn(_Versioned):
+    """An office's own settings."""
+    email: Email | None = None
+    supervisor_email: Email | None = None
+    address: Line | None = Field(default=None, max_length=300)
+    phone: Line | None = Field(default=None, max_length=40)
+    kep: Email | None = None
+    detsis: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")] | None = None
+    onboarded: StrictBool = False
+    auto_forward: StrictBool = False
+    # subject code -> institution kinds: where this office's rule differs from the national one
+    routing: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,40}$")], list[KindCode]] = Field(
+        default_factory=dict, max_length=200)
 
 
 class StaffUserIn(_Versioned):

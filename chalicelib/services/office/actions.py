@@ -14,6 +14,7 @@ from typing import Callable
 from ...domain import events as ev
 from ...domain import numbers
 from ...domain import office as policy
+from ...domain import offices as O
 from ...domain.assignment import (
     Assignment,
     AssignmentStatus,
@@ -49,7 +50,7 @@ from ...domain.schemas import (
     TriageIn,
     parse,
 )
-from .. import routing
+from .. import reference, routing
 from ..notification_map import tell
 from ..ports import Ports, StaleCase
 from ..tracking import citizen_action, public_view
@@ -113,7 +114,7 @@ def _act(ports: Ports, p, raw_no, data, model, *, action: str, client, if_match=
     case, assignments = ports.cases.load_with_assignments(no)
     if case is None:
         raise NotFound("not_found", "Başvuru bulunamadı.")
-    if not policy.can_read(p, case.district, case.province) or not permission(p, case.district):
+    if not policy.can_read(p, case.office, case.province) or not permission(p, case.office):
         raise forbidden()
     req = parse(model, data)
     if case.version != seen_version(req, if_match):
@@ -154,15 +155,22 @@ def _close_assignments(case: Case, assignments: list, outcome: Outcome, now) -> 
 
 
 def _district_institutions(ports: Ports, case: Case, ids: list[str], *, field: str = "institution_ids") -> list:
-    """The district's institutions named by `ids`, each once; 422 naming every unknown one
-    (`field`.index for a list, `field` itself for a single id)."""
-    settings = ports.reference.district(case.district)
+    """The institutions named by `ids`, of the case's place or its province, each once;
+    422 naming every unknown or disabled one, and every one whose liaison address no
+    office has confirmed (it would go to an unread mailbox). `field`.index for a list,
+    `field` itself for a single id."""
+    place = reference.place(ports, case.district)
+    province = reference.place(ports, O.province_wide(case.province))
     chosen, errors = [], []
     for i, inst_id in enumerate(ids):
-        inst = settings.by_id(inst_id) if settings else None
-        if inst is None:
-            errors.append({"code": "unknown_institution", "field": f"{field}.{i}" if field.endswith("s") else field,
-                           "message": "Kurum bu ilçede tanımlı değil."})
+        inst = place.by_id(inst_id) or province.by_id(inst_id)
+        where = f"{field}.{i}" if field.endswith("s") else field
+        if inst is None or not inst.active:
+            errors.append({"code": "unknown_institution", "field": where, "message": "Kurum bu ilçede tanımlı değil."})
+        elif not inst.confirmed:
+            errors.append({"code": "unconfirmed_address", "field": where,
+                           "message": f"{inst.name} için onaylı bir irtibat adresi yok; önce adresi onaylayınız "
+                                      f"(Yönetim > Kurumlar)."})
         elif inst not in chosen:
             chosen.append(inst)
     if errors:
@@ -298,7 +306,7 @@ def merge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome |
         raise ValidationFailed([{"code": "target_closed", "field": "into",
                                  "message": "Birleştirilecek başvuru kapanmış; yalnızca açık bir başvuruyla "
                                             "birleştirilebilir."}])
-    if not policy.can_act(p, target.district):
+    if not policy.can_act(p, target.office):
         raise forbidden()
     if target.applicant.national_id != case.applicant.national_id:
         raise ValidationFailed([{"code": "different_applicant", "field": "into",

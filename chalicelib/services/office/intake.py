@@ -9,6 +9,7 @@ from ...domain.errors import ValidationFailed, forbidden
 from ...domain.schemas import DeskApplicationIn, parse
 from ..applications import build_case, idempotency_key, record_new_case, request_fingerprint
 from ..ports import Ports
+from ..reference import handling_office
 
 MAX_BACKDATE = timedelta(days=30)
 
@@ -16,7 +17,8 @@ MAX_BACKDATE = timedelta(days=30)
 def intake(ports: Ports, p, data, *, idempotency_key_header=None) -> dict:
     now = ports.clock.now()
     req = parse(DeskApplicationIn, data)
-    if not policy.can_act(p, req.district):
+    # a desk takes what its office handles: its own places, and those it has taken over
+    if not policy.can_act(p, handling_office(ports, req.district)):
         raise forbidden()
     received_at = req.received_at or now
     if received_at.tzinfo is None:

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 from ...domain import nearby, numbers
 from ...domain import office as policy
+from ...domain import offices as O
 from ...domain.assignment import resolve
 from ...domain.audit import AuditEntry
 from ...domain.calendar import iso_local, local_date
 from ...domain.case import Status
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, NotFound, forbidden
+from .. import reference
 from ..ports import InvalidCursor, Ports, QueueQuery
 from .case_detail import detail, queue_item
 
@@ -28,7 +30,7 @@ def load_readable(ports: Ports, p, raw_no: str):
     case, assignments = ports.cases.load_with_assignments(no)
     if case is None:
         raise NotFound("not_found", "Başvuru bulunamadı.")
-    if not policy.can_read(p, case.district, case.province):
+    if not policy.can_read(p, case.office, case.province):
         raise forbidden()
     return case, assignments
 
@@ -39,12 +41,17 @@ def get_case(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "view", now, client))
     view = detail(ports, case, assignments, p, now=now)
     if view["allowed_actions"]:  # what the console's action forms offer
-        settings = ports.reference.district(case.district)
-        view["district_institutions"] = [{"id": i.id, "name": i.name} for i in settings.institutions] if settings else []
+        place = reference.place(ports, case.district)
+        province = reference.place(ports, O.province_wide(case.province))
+        choices = [*place.institutions, *(i for i in province.institutions if i.id not in {x.id for x in
+                                                                                         place.institutions})]
+        view["district_institutions"] = [{"id": i.id, "name": i.name, "kind": i.kind, "confirmed": i.confirmed}
+                                         for i in choices if i.active]
         # what routing's rules name as competent for the subject: the console ticks them first
         subject = catalog().subjects.get(case.category)
-        view["suggested_institution_ids"] = ([i.id for i in resolve(subject, settings).institutions]
-                                             if subject and settings else [])
+        kinds = reference.office(ports, case.office).kinds_for(subject) if subject else ()
+        view["suggested_institution_ids"] = [i.id for i in resolve(kinds, place, province).institutions
+                                             if i.reachable]
         view["reason_codes"] = [{"code": k, "name": v} for k, v in policy.NOT_PROCESSED_REASONS.items()
                                 if k != "unverified_identity" or policy.identity_unverified_online(case)]
         view["referral_grounds"] = [{"code": k, "name": f"{name} ({source})", "institution_kind": kind}
@@ -63,7 +70,7 @@ def same_applicant(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     if not case.applicant.national_id:
         return {"applications": []}
     rows = [c for c in ports.cases.applicant_rows(ports.keys.national_id_hash(case.applicant.national_id))
-            if c.application_no != case.application_no and policy.can_read(p, c.district, c.province)]
+            if c.application_no != case.application_no and policy.can_read(p, c.office, c.province)]
     states = ports.cases.case_states({c.application_no for c in rows}) if rows else {}
     rows = [c for c in rows if c.application_no in states]
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "applicant_lookup", now, client,
@@ -84,7 +91,7 @@ def related(ports: Ports, p, raw_no: str) -> dict:
     if not case.location or case.closed:
         return {"applications": [], "radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS}
     c = case.geocell or nearby.cell(case.location["lat"], case.location["lon"])
-    candidates = ports.cases.open_cases_near(case.district, case.category, nearby.neighbours(c),
+    candidates = ports.cases.open_cases_near(case.office, case.category, nearby.neighbours(c),
                                              case.received_at - timedelta(days=nearby.RELATED_DAYS))
     return {"radius_m": nearby.RADIUS_M, "days": nearby.RELATED_DAYS, "applications": [
         {"application_no": numbers.format_application_no(o.application_no), "subject": o.subject,
@@ -96,12 +103,12 @@ def related(ports: Ports, p, raw_no: str) -> dict:
 
 def dashboard(ports: Ports, p, params: dict) -> dict:
     """Counts by status, this week's intake, the on-time rate and weekly volume for the
-    last 12 weeks: index Queries on the district only."""
+    last 12 weeks, of one office (`district`: its code): one item."""
     cat = catalog()
-    district = params.get("district") or p.district
-    if not district or district not in cat.districts:
-        raise AppError("unknown_district", "İlçe seçiniz.", field="district")
-    if not policy.can_read(p, district, cat.districts[district].province):
+    district = _office_param(p, params)
+    if not district:
+        raise AppError("unknown_district", "Büro seçiniz.", field="district")
+    if not policy.can_read(p, district, cat.offices[district].province or ""):
         raise forbidden()
     today = local_date(ports.clock.now())
     monday = today - timedelta(days=today.weekday())
@@ -111,7 +118,7 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
     weeks = [(first_week + timedelta(weeks=i)).isoformat() for i in range(12)]
     concluded = sum(stats.concluded.get(w, 0) for w in weeks)
     on_time = sum(stats.on_time.get(w, 0) for w in weeks)
-    return {"district": district, "district_name": cat.districts[district].name, "counts": counts,
+    return {"district": district, "district_name": cat.offices[district].name, "counts": counts,
             "this_week_intake": stats.intake.get(monday.isoformat(), 0), "concluded_recently": concluded,
             "on_time_rate": round(on_time / concluded, 3) if concluded else None,
             "weekly_volume": [{"week": w, "count": stats.intake.get(w, 0)} for w in weeks]}
@@ -119,7 +126,7 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
 
 def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:
     case, _ = load_readable(ports, p, raw_no)
-    if not policy.can_reveal(p, case.district):
+    if not policy.can_reveal(p, case.office):
         raise forbidden()
     ports.audit.record(AuditEntry(case.application_no, p.username, p.role, "reveal", ports.clock.now(), client,
                                   {"fields": ["national_id", "phone"]}))
@@ -129,7 +136,7 @@ def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:
 
 def audit_trail(ports: Ports, p, raw_no: str) -> dict:
     case, _ = load_readable(ports, p, raw_no)
-    if not policy.can_supervise(p, case.district):
+    if not policy.can_supervise(p, case.office):
         raise forbidden()
     return {"application_no": numbers.format_application_no(case.application_no),
             "entries": ports.audit.trail(case.application_no)}
@@ -158,17 +165,25 @@ def queue_query(params: dict, *, district, province, limit: int, today) -> Queue
                       cursor=params.get("cursor") or None)
 
 
+def _office_param(p, params: dict) -> str | None:
+    """The office a queue or dashboard is asked for (`district`: an office's code; a
+    kaymakamlık has its district's), the staff member's own by default, and the national
+    queue for a national admin."""
+    code = params.get("district") or p.district or (O.NATIONAL if p.role == "admin" else None)
+    if code and code not in catalog().offices:
+        raise AppError("unknown_district", "Büro tanınmıyor.", field="district")
+    return code
+
+
 def queue(ports: Ports, p, params: dict) -> dict:
     now = ports.clock.now()
     cat = catalog()
-    district = params.get("district") or p.district
-    if p.role == "admin":
-        raise forbidden()
+    district = _office_param(p, params)
     if district:
-        if district not in cat.districts:
-            raise AppError("unknown_district", "İlçe tanınmıyor.", field="district")
-        if not policy.can_read(p, district, cat.districts[district].province):
+        if not policy.can_read(p, district, cat.offices[district].province or ""):
             raise forbidden()
+    elif p.role != "province":
+        raise forbidden()
     if params.get("application_no"):
         case, _ = load_readable(ports, p, params["application_no"])
         return {"items": [queue_item(case, now)], "next_cursor": None}

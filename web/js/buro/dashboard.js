@@ -5,15 +5,15 @@ import { call, session, show } from "./session.js";
 
 let chosen = "";
 
-// A province user reads every district of the province: they pick one (the first by default).
+// A province user reads every office of the province: they pick one (the first by default).
 async function provincePicker(box) {
   const cat = await loadCatalog();
   const province = cat.provinces.find((p) => p.code === session.user.province);
-  const districts = province ? province.districts : [];
-  chosen = chosen || (districts[0] && districts[0].code) || "";
-  const select = el("select", { id: "dashboard-district" }, districts.map((d) => el("option", { value: d.code, selected: d.code === chosen }, d.name)));
+  const offices = province ? province.offices || [] : [];
+  chosen = chosen || (offices[0] && offices[0].code) || "";
+  const select = el("select", { id: "dashboard-district" }, offices.map((o) => el("option", { value: o.code, selected: o.code === chosen }, o.name)));
   select.addEventListener("change", () => { chosen = select.value; renderDashboard(); });
-  return el("div", { class: "field no-print" }, el("label", { for: "dashboard-district" }, "İlçe"), select);
+  return el("div", { class: "field no-print" }, el("label", { for: "dashboard-district" }, "Büro"), select);
 }
 
 export async function renderDashboard() {

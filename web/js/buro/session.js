@@ -68,8 +68,8 @@ export async function start() {
   document.getElementById("who").textContent = `${u.username} · ${ROLE[u.role]}${u.district ? " · " + u.district : u.province ? " · " + u.province : ""}`;
   import("../catalog.js").then(({ loadCatalog }) => loadCatalog()).then((cat) => {     // the office's name, not its code
     const p = cat.provinces.find((x) => x.code === (u.province || (u.district || "").split("-")[0]));
-    const d = p && p.districts.find((x) => x.code === u.district);
-    const place = d ? `${d.name} (${p.name}) Kaymakamlığı` : p ? `${p.name} Valiliği` : "";
+    const o = p && (p.offices || []).find((x) => x.code === u.district);
+    const place = o ? o.name : p ? `${p.name} (il geneli izleme)` : u.role === "admin" ? "Ulusal kuyruk" : "";
     if (place) document.getElementById("who").textContent = `${u.username} · ${ROLE[u.role]} · ${place}`;
   }).catch(() => {});
   document.getElementById("nav-intake").hidden = !["desk", "supervisor"].includes(u.role);
