@@ -157,6 +157,11 @@ def close_open(assignments: list, at: datetime, reason: str) -> list:
     return closed
 
 
+# assignments that no longer take part in the office's round: sent elsewhere, closed, or
+# referred (the authority reads the case and owes the office no answer)
+OUT_OF_PLAY = frozenset({AssignmentStatus.REDIRECTED, AssignmentStatus.CLOSED, AssignmentStatus.REFERRED})
+
+
 def settle_status(assignments: list):
     """The status a case takes when it comes back to the office's hands (after waiting
     for the applicant): forwarded while an institution still owes an answer, answered
@@ -171,10 +176,11 @@ def settle_status(assignments: list):
 def settle_case(case, assignments: list, at: datetime) -> str | None:
     """After an institution acted: when every assignment still in play has answered, the
     case becomes `institution_answered`; when all were redirected, it goes back to the
-    office (`in_review`). Returns the event, if any."""
+    office (`in_review`). An authority the case was referred to (a prosecutor) owes the
+    office nothing, so it is never waited for. Returns the event, if any."""
     if case.status != Status.FORWARDED:
         return None
-    active = [a for a in assignments if a.status not in (AssignmentStatus.REDIRECTED, AssignmentStatus.CLOSED)]
+    active = [a for a in assignments if a.status not in OUT_OF_PLAY]
     if not active:
         case.transition(Status.IN_REVIEW, at, event="all_redirected",
                         note="Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.")

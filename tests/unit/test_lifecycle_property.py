@@ -49,7 +49,7 @@ class Lifecycle(RuleBasedStateMachine):
         reference.seed(self.p)
         self.receipts: dict[str, dict] = {}      # no -> receipt (with the access code)
         self.answers_given: dict[str, list] = {}  # no -> every final answer text the office gave
-        self.referred: dict[str, tuple] = {}      # no -> (ground, authority) of its last referral
+        self.referred: dict[str, tuple] = {}      # no -> (ground, authority, forwarded since?) of its last referral
         self.n = 0
 
     # --- helpers --------------------------------------------------------------------------
@@ -129,7 +129,11 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(i=st.integers(0, 50), chosen=st.lists(st.sampled_from(INSTITUTIONS), min_size=1, max_size=2, unique=True))
     def forward(self, i, chosen):
         no = self._pick(i)
-        self._try(office.forward, self.p, DESK, no, {"institution_ids": chosen, "version": self._v(no)}, client="x")
+        view = self._try(office.forward, self.p, DESK, no, {"institution_ids": chosen, "version": self._v(no)},
+                         client="x")
+        if view is not None and no in self.referred and self.referred[no][1] in chosen:
+            # a reopened case sent, this time for an answer, to the authority it was referred to
+            self.referred[no] = (*self.referred[no][:2], "forwarded since")
 
     @precondition(lambda self: self.receipts)
     @rule(i=st.integers(0, 50), action=st.sampled_from(["request_info", "information_received", "not_processed",
@@ -200,7 +204,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert explanation in answer
             self.answers_given.setdefault(no, []).append(answer)
             self._route_pending()
-            self.referred[no] = (ground, to)
+            self.referred[no] = (ground, to, None)
 
     @precondition(lambda self: len(self.receipts) >= 2)
     @rule(i=st.integers(0, 50), j=st.integers(0, 50))
@@ -371,11 +375,12 @@ class Lifecycle(RuleBasedStateMachine):
     def a_crime_report_is_never_closed_unsent(self):
         """CMK art. 158/2: a crime report reaches the prosecutor; the case closes only by
         being sent there, and the prosecutor is told through its own delivery."""
-        for no, (ground, to) in self.referred.items():
+        for no, (ground, to, since) in self.referred.items():
             case, assignments = self.p.cases.load_with_assignments(no)
             assert case.referral and case.referral["institution_id"] == to, no
             [sent] = [a for a in assignments if a.institution.id == to]
-            assert sent.status in (AssignmentStatus.REFERRED, AssignmentStatus.CLOSED), no
+            if since is None:   # an objection or a reopening does not take the referral back
+                assert sent.status == AssignmentStatus.REFERRED, no
             if ground == "crime_report":
                 assert sent.institution.kind == "savcilik"
             told = [n for n in self.p.publisher.notified if n.template == "institution_referred"

@@ -279,6 +279,31 @@ def test_an_objection_within_30_days_reopens_once_and_tells_the_supervisor(p):
     assert exc.value.code == "already_objected"
 
 
+def test_a_case_reopened_after_a_crime_report_waits_only_for_those_it_was_forwarded_to(p):
+    """The prosecutor a crime report went to owes the office nothing: once the case is
+    reopened by the citizen's objection and forwarded for an answer, the one answer it
+    waits for settles it (found by the lifecycle property test)."""
+    no, receipt = routed(p, type="ihbar", category="yol_kaldirim")
+    v = office.get_case(p, DESK, no, client="10.0.0.1")
+    office.refer(p, DESK, no, {"ground": "crime_report", "institution_id": "34-maltepe.savcilik",
+                               "explanation": "Suç unsuru taşıyan iddialar içeriyor.", "version": v["version"]},
+                 client="10.0.0.1")
+    feedback.object_to_conclusion(p, receipt["application_no"], receipt["access_code"],
+                                  {"reason": "Konu belediyenin görevinde."}, client="c")
+    v = office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye"], "version": p.cases.get(no).version},
+                       client="10.0.0.1")
+    assert v["status"] == "forwarded"
+    *_, mail = [n for n in p.publisher.notified if n.template == "institution_assigned"     # the newest link
+                and n.params["application_no"].replace("-", "") == no and "belediye" in n.dedup_key]
+    institution.answer(p, mail.params["link"].split("#t=")[1],
+                       {"text": "Kaldırım onarıldı.", "outcome": "positive", "responder_name": "Ali Kaya",
+                        "responder_title": "Müdür"}, client="10.0.0.9")
+    case, assignments = p.cases.load_with_assignments(no)
+    assert case.status == "institution_answered"
+    assert {a.institution.id: a.status.value for a in assignments} == {"34-maltepe.belediye": "answered",
+                                                                      "34-maltepe.savcilik": "referred"}
+
+
 def test_an_objection_after_30_days_is_refused(p):
     _, receipt = concluded(p)
     p.clock.advance(days=31)
