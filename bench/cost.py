@@ -17,7 +17,14 @@ measured, and cold starts are a line of their own (COLD_START_SECONDS, measured 
 bench/cold_start.py).
 
 Prices: AWS list prices for eu-central-1 (Frankfurt), on demand, as published in
-November 2026 (edit PRICES to reprice). SMS and e-mail fees are left out.
+November 2026 (edit PRICES to reprice). Besides the lifecycle it prices what runs beside it
+(issue 39): the WAF in front of the API, CloudWatch Logs (the bytes the lifecycle logs,
+measured, and Lambda's own lines), the production memory of each function (.chalice/config.json,
+stage prod), and, beside the platform's cost, the messages each application sends (SMS and
+e-mail, counted from the outbox) at their own prices. Retained data is priced three ways:
+all in the DynamoDB Standard table class (today), closed cases moved after a year to a
+Standard-IA table, or after a year to compressed S3 objects with a small index item left in
+DynamoDB (every item counted with the 100 bytes DynamoDB adds to it).
 """
 from __future__ import annotations
 
@@ -41,8 +48,38 @@ PRICES = {
     "lambda_gb_second_arm64": 0.0000133334,
     "sqs_request": 0.40 / 1e6,          # standard queue, per 64 KB request
     "api_gateway_rest_request": 3.70 / 1e6,   # REST API, first 333 M a month
+    "dynamodb_ia_gb_month": 0.1224,     # Standard-Infrequent Access table class storage
+    "s3_ia_gb_month": 0.0135,           # S3 Standard-IA storage
+    "s3_put": 0.01 / 1000,              # S3 Standard-IA PUT (moving a case out)
+    "waf_request": 0.60 / 1e6,          # AWS WAF, per request inspected
+    "waf_acl_month": 5.00,              # AWS WAF, per web ACL a month
+    "waf_rule_month": 1.00,             # AWS WAF, per rule a month
+    "logs_ingest_gb": 0.63,             # CloudWatch Logs ingestion (standard)
+    "logs_gb_month": 0.0324,            # CloudWatch Logs storage
+    "ses_email": 0.10 / 1000,           # SES outbound e-mail
+    "sms_turkey": 0.0317,               # SNS SMS to a Turkish mobile number (transactional); edit to the contract's
 }
-LAMBDA_MEMORY_MB = {"api": 512, "routing": 512, "notifications": 256, "sweeps": 512, "authorizer": 256}
+ARCHIVE_AFTER_MONTHS = 12               # closed cases past a year leave the Standard table (the tiered options)
+LOG_RETENTION_MONTHS = 12               # the log groups' retention (infra/package.py)
+LAMBDA_LOG_LINES_BYTES = 350            # START, END and REPORT lines Lambda writes per invocation
+
+
+def _production_memory() -> dict:
+    """Each function's memory in production (.chalice/config.json, stage prod): the stage's
+    default and each function's own setting."""
+    config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
+    prod = config["stages"]["prod"]
+    default = prod.get("lambda_memory_size", config.get("lambda_memory_size", 512))
+    functions = prod.get("lambda_functions", {})
+    own = {"api": "api_handler", "routing": "routing_worker", "notifications": "notification_worker",
+           "authorizer": "staff_authorizer"}
+    sweeps = [v.get("lambda_memory_size", default) for k, v in functions.items() if k.startswith("sweep")]
+    memory = {role: functions.get(name, {}).get("lambda_memory_size", default) for role, name in own.items()}
+    memory["sweeps"] = max(sweeps) if sweeps else default
+    return memory
+
+
+LAMBDA_MEMORY_MB = _production_memory()
 RETENTION_MONTHS = 120                  # personal data kept 10 years (issue 15's default)
 APPLICATIONS_PER_DAY = 17_000           # national peak
 # Cold starts are measured by bench/cold_start.py, not here (this lifecycle is measured warm):
@@ -272,9 +309,32 @@ def lifecycle(meter: Meter) -> dict:
     from tests.integration import helpers as h
     reference.seed(ports())
     seed_users(env["COGNITO_USER_POOL_ID"])
-    from chalicelib.bootstrap import ports as _ports
-    token = _ports().identity.sign_in("masa.maltepe", demo_users()["password"])["IdToken"]
+    from devstack.users import DEMO_TOTP_SECRET, sign_in
+    token = sign_in(boto3.client("cognito-idp", region_name="eu-central-1"), env["COGNITO_USER_POOL_ID"],
+                    "masa.maltepe", demo_users()["password"], DEMO_TOTP_SECRET[0])["IdToken"]
     staff = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # what the functions log, in bytes: every stream handler's writes while measuring (the
+    # app's Powertools logger writes JSON lines to the stream it was given at import)
+    import logging
+    log_bytes = [0]
+
+    class Counted:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def write(self, text):
+            if measuring[0]:
+                log_bytes[0] += len(text.encode("utf-8"))
+            return self.stream.write(text)
+
+        def flush(self):
+            self.stream.flush()
+    from chalicelib.logs import logger as app_logger
+    app_logger()                           # made on first use: made now, to count what it writes
+    streams = [h for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+               if isinstance(lg, logging.Logger) for h in lg.handlers if isinstance(h, logging.StreamHandler)]
+    for handler in streams:
+        handler.stream = Counted(handler.stream)
 
     counts: Counter = Counter()
     seconds: dict[str, float] = defaultdict(float)
@@ -325,7 +385,9 @@ def lifecycle(meter: Meter) -> dict:
         def one(application):
             """One application's life, from the submission to the conclusion."""
             mark("start")
-            r = api("post", "/v1/applications", headers=h.H, body=json.dumps(application)).json_body
+            # the web client sends an Idempotency-Key with every submission (issue 39: +2 WRU)
+            r = api("post", "/v1/applications", headers={**h.H, "Idempotency-Key": f"bench-{time.time_ns()}"},
+                    body=json.dumps(application)).json_body
             mark("submit")
             pump()
             mark("routing+notifications")
@@ -372,8 +434,11 @@ def lifecycle(meter: Meter) -> dict:
         seen[0] = len(meter.writes)
         meter.by_op.clear()
         meter.calls.clear()
+        outbox_before = h.outbox(receipts=True)
         no = one(VALID_APPLICATION)
         counts["sqs"] += meter.sqs_sends - sends_before   # what the code sent (a batch is one request)
+        outbox_after = h.outbox(receipts=True)
+        messages = {kind: len(outbox_after[kind]) - len(outbox_before[kind]) for kind in ("sms", "email")}
         # the sweeps' share: this case's reminder (its own), plus a day of empty runs and one
         # district digest, divided by the applications a district gets a day at the national peak
         before = (meter.wru, meter.rru)
@@ -408,6 +473,17 @@ def lifecycle(meter: Meter) -> dict:
             if i.range_key.value == "CASE":
                 attrs = i.to_json()["Attributes"]
                 case_attrs = {k: len(k) + _size_of(v) for k, v in attrs.items()}
+        # the tiered options: what an archived case would be, as one compressed S3 object (its
+        # items as DynamoDB JSON), and the small index item left in the table to find it
+        import zlib
+        audit_kept = [i for i in meter._table(os.environ["AUDIT_TABLE"]).all_items() if i.hash_key.value in ours]
+        import base64
+        archive = json.dumps([i.to_json()["Attributes"] for i in kept + audit_kept], separators=(",", ":"),
+                             default=lambda b: base64.b64encode(b).decode("ascii"))     # binary attributes
+        archive_bytes = len(zlib.compress(archive.encode("utf-8"), 9))
+        stub = {"pk": {"S": f"CASE#{stored_no}"}, "sk": {"S": "CASE"}, "archived": {"S": "s3://bucket/2026/12/x.json.z"},
+                "status": {"S": "concluded"}, "district": {"S": "34-maltepe"}, "retain_until": {"S": "2036-12-06"}}
+        items_kept = len(kept) + len(audit_kept)
     stages = {}
     prev = stage["start"]
     for name, val in stage.items():
@@ -418,8 +494,20 @@ def lifecycle(meter: Meter) -> dict:
     wru = stage["office: 6 views and actions"][0] - stage["start"][0] + sweep_share[0]
     rru = stage["office: 6 views and actions"][1] - stage["start"][1] + sweep_share[1]
     stages["sweeps (share)"] = {"wru": round(sweep_share[0], 2), "rru": round(sweep_share[1], 2)}
+    for handler in streams:
+        handler.stream = handler.stream.stream
     return {"wru": wru, "rru": rru, "stages": stages, "counts": dict(counts), "seconds": {k: v / runs[k] for k, v in seconds.items()},
-            "writes": writes_by_stage, "storage_bytes": storage, "index_storage_bytes": index_storage, "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
+            "writes": writes_by_stage, "storage_bytes": storage, "index_storage_bytes": index_storage,
+            "items_kept": items_kept, "archive_bytes": archive_bytes, "stub_bytes": item_size(stub) + 100,
+            "log_bytes": log_bytes[0], "messages": messages,
+            "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
+
+
+def _waf_rules() -> int:
+    """The rules of the production web ACL (infra/template.json)."""
+    t = json.loads((Path(__file__).resolve().parents[1] / "infra" / "template.json").read_text())
+    return sum(len(res["Properties"].get("Rules", [])) for res in t["Resources"].values()
+               if res.get("Type") == "AWS::WAFv2::WebACL")
 
 
 def report(r: dict) -> None:
@@ -437,6 +525,10 @@ def report(r: dict) -> None:
     lambda_requests = sum(n for n, _ in per_role.values())
     cold_gb_s = sum(COLD_STARTS_PER_FUNCTION_PER_DAY * COLD_START_SECONDS * mb / 1024
                     for mb in LAMBDA_MEMORY_MB.values()) / APPLICATIONS_PER_DAY
+    requests = c.get("api_gateway", 0)
+    log_gb = (r["log_bytes"] + lambda_requests * LAMBDA_LOG_LINES_BYTES) / 1e9
+    waf_rules = _waf_rules()
+    monthly_applications = APPLICATIONS_PER_DAY * 30
     costs = {
         "DynamoDB writes": r["wru"] * PRICES["dynamodb_wru"] * million,
         "DynamoDB reads": r["rru"] * PRICES["dynamodb_rru"] * million,
@@ -444,7 +536,12 @@ def report(r: dict) -> None:
         "Lambda duration (arm64)": lambda_gb_s * PRICES["lambda_gb_second_arm64"] * million,
         "Lambda cold starts (estimate)": cold_gb_s * PRICES["lambda_gb_second_arm64"] * million,
         "SQS": c.get("sqs", 0) * PRICES["sqs_request"] * million,
-        "API Gateway (REST)": c.get("api_gateway", 0) * PRICES["api_gateway_rest_request"] * million,
+        "API Gateway (REST)": requests * PRICES["api_gateway_rest_request"] * million,
+        "WAF (requests)": requests * PRICES["waf_request"] * million,
+        "WAF (web ACL and rules, monthly)": (PRICES["waf_acl_month"] + waf_rules * PRICES["waf_rule_month"])
+        / monthly_applications * million,
+        "CloudWatch Logs (ingestion)": log_gb * PRICES["logs_ingest_gb"] * million,
+        "CloudWatch Logs (kept a year)": log_gb * PRICES["logs_gb_month"] * LOG_RETENTION_MONTHS * million,
     }
     print("One application's lifecycle (per application):")
     for name, s in r["stages"].items():
@@ -456,16 +553,38 @@ def report(r: dict) -> None:
         how = "measured" if role in r["seconds"] else "assumed"
         print(f"  Lambda {role:14s} {n:6.2f} invocations, {mean * 1000:6.1f} ms {how}, "
               f"{LAMBDA_MEMORY_MB[role]} MB")
-    print("\nCost per 1 M applications over their lifecycle (eu-central-1 list prices, on demand; SMS and "
-          "e-mail excluded):")
+    print("\nCost per 1 M applications over their lifecycle (eu-central-1 list prices, on demand; the messages "
+          "follow):")
     for name, usd in costs.items():
         print(f"  {name:30s} ${usd:9.2f}")
     print(f"  {'total':30s} ${sum(costs.values()):9.2f}   (WRU per application: {r['wru']:.1f})")
-    stored = r["storage_bytes"] + r["index_storage_bytes"]
-    per_year = stored / 1e9 * PRICES["dynamodb_gb_month"] * 12 * million
+    print(f"  log lines: {r['log_bytes']:,} bytes from the app, {lambda_requests * LAMBDA_LOG_LINES_BYTES:,.0f} "
+          f"from Lambda ({lambda_requests:.1f} invocations); WAF: {waf_rules} rules")
+
+    m = r["messages"]
+    sms_usd, mail_usd = m["sms"] * PRICES["sms_turkey"] * million, m["email"] * PRICES["ses_email"] * million
+    print(f"\nMessages per application (outbox of the measured lifecycle): {m['sms']} SMS, {m['email']} e-mails "
+          f"(to the citizen, the institution and the office)")
+    print(f"  SMS ${sms_usd:,.2f} and e-mail ${mail_usd:,.2f} per 1 M applications, beside the platform's "
+          f"${sum(costs.values()):,.2f}: SMS is {sms_usd / sum(costs.values()):.0f}x the platform")
+
+    # retained data, with the 100 bytes DynamoDB adds to every item (index copies: counted above)
+    stored = r["storage_bytes"] + 100 * r["items_kept"] + r["index_storage_bytes"]
+    gb = stored / 1e9
+    years = RETENTION_MONTHS / 12
+    standard = gb * PRICES["dynamodb_gb_month"] * RETENTION_MONTHS * million
+    first = gb * PRICES["dynamodb_gb_month"] * ARCHIVE_AFTER_MONTHS * million
+    rest = RETENTION_MONTHS - ARCHIVE_AFTER_MONTHS
+    ia = first + gb * PRICES["dynamodb_ia_gb_month"] * rest * million
+    s3 = (first + (r["archive_bytes"] / 1e9 * PRICES["s3_ia_gb_month"] + r["stub_bytes"] / 1e9
+                   * PRICES["dynamodb_gb_month"]) * rest * million + PRICES["s3_put"] * million)
     print(f"\nKept afterwards: {stored:,} bytes per application ({r['storage_bytes']:,} in the tables, "
-          f"{r['index_storage_bytes']:,} in index copies): ${per_year:.2f} per 1 M applications per year, "
-          f"${per_year * RETENTION_MONTHS / 12:.2f} over the {RETENTION_MONTHS // 12}-year retention")
+          f"{100 * r['items_kept']:,} of DynamoDB's per-item overhead for {r['items_kept']} items, "
+          f"{r['index_storage_bytes']:,} in index copies); over the {years:.0f}-year retention, per 1 M applications:")
+    print(f"  all in DynamoDB Standard (today)               ${standard:8.2f}  (${standard / years:.2f} a year)")
+    print(f"  Standard for {ARCHIVE_AFTER_MONTHS} months, then a Standard-IA table ${ia:8.2f}")
+    print(f"  Standard for {ARCHIVE_AFTER_MONTHS} months, then S3 Standard-IA          ${s3:8.2f}  "
+          f"(one {r['archive_bytes']:,}-byte compressed object and a {r['stub_bytes']}-byte index item a case)")
     top = sorted(r["case_item"].items(), key=lambda kv: -kv[1])
     print(f"\nThe concluded case item: {sum(r['case_item'].values()):,} bytes; largest attributes:",
           ", ".join(f"{k} {n}" for k, n in top[:8]))

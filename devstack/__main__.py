@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-from .commands import cmd_kvkk, cmd_redrive, cmd_sweep
+from .commands import cmd_kvkk, cmd_redrive, cmd_sweep, cmd_totp
 from .stack import cmd_run
 
 
@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     kvkk.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     kvkk.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     kvkk.set_defaults(func=cmd_kvkk)
+    code = sub.add_parser("totp", help="the demo users' current two-factor code (what their authenticator app shows)")
+    code.add_argument("secret", nargs="?", help="the secret `make run` printed")
+    code.set_defaults(func=cmd_totp)
     args = parser.parse_args(argv)
     return args.func(args)
 

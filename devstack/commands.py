@@ -81,3 +81,14 @@ def cmd_sweep(args) -> int:
     fn = {"deadline": sweeps.deadline, "daily": sweeps.daily, "stats": open_stats.roll_up}[args.kind]
     print(f"{args.kind} sweep as of {at.isoformat()}: {fn(ports(), at)}")
     return 0
+
+
+def cmd_totp(args) -> int:
+    """Prints the current six-digit code for the demo users' authenticator secret."""
+    from .users import DEMO_SECRET_FILE, totp
+    secret = args.secret or (DEMO_SECRET_FILE.read_text("utf-8").strip() if DEMO_SECRET_FILE.exists() else None)
+    if not secret:
+        print("no demo secret: start the stack with `make run` first, or pass the secret it printed")
+        return 2
+    print(totp(secret))
+    return 0

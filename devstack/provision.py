@@ -89,6 +89,10 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
         pool = idp.create_user_pool(
             PoolName=p["UserPoolName"], Policies=p["Policies"], AdminCreateUserConfig=p["AdminCreateUserConfig"],
             Schema=p["Schema"], UsernameConfiguration=p["UsernameConfiguration"])["UserPool"]
+        # two-factor sign-in as the template sets it (an authenticator app for every staff member)
+        idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration=p["MfaConfiguration"],
+                                     SoftwareTokenMfaConfiguration={
+                                         "Enabled": "SOFTWARE_TOKEN_MFA" in p.get("EnabledMfas", [])})
         r.physical[logical] = {"Ref": pool["Id"], "Arn": pool["Arn"]}
     for logical, res in template["Resources"].items():
         if res.get("Type") == "AWS::Cognito::UserPoolClient":

@@ -43,6 +43,8 @@ def base_env(moto_port: int) -> dict[str, str]:
         "ACIKKAPI_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "LINK_SIGNING_KEYS": new_signing_keys_document("local-1"),
         "MAIL_FROM": "bildirim@acikkapi.example",
+        # the stand-in's Cognito checks two-factor codes for real (with its one fixed secret)
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
         # moto answers a burst of 20 clients in seconds, not milliseconds (see adapters/aws.py)
         "ACIKKAPI_READ_TIMEOUT": os.environ.get("ACIKKAPI_READ_TIMEOUT", "8"),
     }
@@ -169,8 +171,9 @@ class Stack:
         from chalicelib.bootstrap import ports
         from chalicelib.services import reference
         seeded = reference.seed(ports())
-        from .users import demo_users, seed_users
+        from .users import DEMO_TOTP_SECRET, demo_users, remember_secret, seed_users
         users = seed_users(os.environ["COGNITO_USER_POOL_ID"], REGION)
+        remember_secret(DEMO_TOTP_SECRET[0])
         password = demo_users()["password"]
         open311_key = _demo_open311_key(ports(), Path(self.state_dir))
 
@@ -206,7 +209,8 @@ Open311 demo api_key: {open311_key}
   State          {self.state_dir} (restored {restored["items"]} items, {restored["objects"]} files; saved every {state.SAVE_INTERVAL:g} s; FRESH=1 starts clean)
   Pump           {len(self.pump.queues)} queues; schedules: {self.pump.describe()}
                  (one now: python -m devstack sweep deadline|daily|stats, python -m devstack kvkk sweep)
-Demo staff users (password {password}):""", flush=True)
+Demo staff users (password {password}; two-factor secret {DEMO_TOTP_SECRET[0]}: add it to an authenticator
+app, or take the current code from `python -m devstack totp`):""", flush=True)
         for u in users:
             scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
             print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)

@@ -34,6 +34,8 @@ os.environ.update({
     "POWERTOOLS_SERVICE_NAME": "acik-kapi", "LOG_LEVEL": "INFO",
     "MAIL_FROM": "bildirim@acikkapi.example",
     "PUBLIC_BASE_URL": "http://web.test",
+    # the stand-in's Cognito checks two-factor codes for real (with its one fixed secret)
+    "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
 })
 from chalicelib.domain.crypto import new_signing_keys_document  # noqa: E402
 
@@ -210,11 +212,18 @@ def staff(aws):
         def __init__(self):
             self._tokens = {}
 
+        def sign_in(self, username: str) -> dict:
+            """A fresh sign-in with the password and the code of the user's authenticator app:
+            the provider's tokens."""
+            import boto3
+
+            from devstack.users import DEMO_TOTP_SECRET, sign_in
+            idp = boto3.client("cognito-idp", region_name="eu-central-1")
+            return sign_in(idp, aws["COGNITO_USER_POOL_ID"], username, self.password, DEMO_TOTP_SECRET[0])
+
         def token(self, username: str) -> str:
             if username not in self._tokens:
-                from chalicelib.bootstrap import ports as _ports
-                result = _ports().identity.sign_in(username, self.password)
-                self._tokens[username] = result["IdToken"]
+                self._tokens[username] = self.sign_in(username)["IdToken"]
             return self._tokens[username]
 
         def headers(self, username: str) -> dict:

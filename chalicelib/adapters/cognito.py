@@ -15,7 +15,7 @@ import urllib.request
 
 from ..config import settings
 from ..domain.principal import ROLES, Principal
-from ..services.ports import InvalidToken
+from ..services.ports import InvalidToken, SignInStep, WeakPassword, WrongAnswer
 from .aws import client
 
 
@@ -97,15 +97,83 @@ class CognitoStaffIdentity:
         username = claims.get("cognito:username") or claims["sub"]
         return Principal(username, role, claims.get("custom:district"), claims.get("custom:province"))
 
-    def sign_in(self, username: str, password: str) -> dict:
+    @staticmethod
+    def _step(result: dict) -> SignInStep:
+        if result.get("AuthenticationResult"):
+            return SignInStep(tokens=result["AuthenticationResult"])
+        return SignInStep(challenge=result.get("ChallengeName"), session=result.get("Session"))
+
+    def sign_in(self, username: str, password: str) -> SignInStep:
         """Cognito InitiateAuth (USER_PASSWORD_AUTH), so web and mobile clients need no AWS SDK."""
         idp = self.idp
         try:
             result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=os.environ["COGNITO_CLIENT_ID"],
                                        AuthParameters={"USERNAME": username, "PASSWORD": password})
-        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
-            return {}
-        return result.get("AuthenticationResult") or {"challenge": result.get("ChallengeName")}
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException,
+                idp.exceptions.PasswordResetRequiredException):
+            raise WrongAnswer() from None
+        return self._step(result)
+
+    def respond(self, username: str, challenge: str, session: str, answer: dict) -> SignInStep:
+        idp = self.idp
+        try:
+            result = idp.respond_to_auth_challenge(
+                ClientId=os.environ["COGNITO_CLIENT_ID"], ChallengeName=challenge, Session=session,
+                ChallengeResponses={"USERNAME": username, **answer})
+        except idp.exceptions.InvalidPasswordException as exc:
+            raise WeakPassword(str(exc)) from None
+        except (idp.exceptions.CodeMismatchException, idp.exceptions.NotAuthorizedException,
+                idp.exceptions.ExpiredCodeException, idp.exceptions.ResourceNotFoundException,
+                idp.exceptions.UserNotFoundException):
+            raise WrongAnswer() from None
+        return self._step(result)
+
+    def mfa_secret(self, *, session: str | None = None, access_token: str | None = None) -> tuple[str, str | None]:
+        idp = self.idp
+        try:
+            result = (idp.associate_software_token(Session=session) if session
+                      else idp.associate_software_token(AccessToken=access_token))
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
+            raise WrongAnswer() from None
+        return result["SecretCode"], result.get("Session")
+
+    def mfa_verify(self, code: str, *, session: str | None = None, access_token: str | None = None) -> str | None:
+        idp = self.idp
+        try:
+            result = (idp.verify_software_token(Session=session, UserCode=code) if session
+                      else idp.verify_software_token(AccessToken=access_token, UserCode=code))
+        except (idp.exceptions.CodeMismatchException, idp.exceptions.EnableSoftwareTokenMFAException,
+                idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
+            raise WrongAnswer() from None
+        if result.get("Status") != "SUCCESS":
+            raise WrongAnswer()
+        return result.get("Session")
+
+    def mfa_enrolled(self, username: str) -> bool:
+        user = self.idp.admin_get_user(UserPoolId=self.pool, Username=username)
+        return "SOFTWARE_TOKEN_MFA" in (user.get("UserMFASettingList") or [])
+
+    def enable_mfa(self, username: str) -> None:
+        self.idp.admin_set_user_mfa_preference(UserPoolId=self.pool, Username=username,
+                                               SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def reset_mfa(self, member, email: str, temporary_password: str) -> None:
+        """While MFA is required, AdminSetUserMFAPreference cannot take a TOTP app away, and
+        there is no call that deletes one: the user is deleted (which ends every session)
+        and created again with a temporary password, like a new invitation."""
+        self.idp.admin_delete_user(UserPoolId=self.pool, Username=member.username)
+        self.invite(member, email, temporary_password)
+
+    def invite(self, member, email: str, temporary_password: str) -> None:
+        """AdminCreateUser with the temporary password and no message of Cognito's own (the
+        platform's invitation carries it, through the notification queue)."""
+        scope = [{"Name": k, "Value": v} for k, v in (("custom:district", member.district),
+                                                        ("custom:province", member.province)) if v]
+        self.idp.admin_create_user(UserPoolId=self.pool, Username=member.username, TemporaryPassword=temporary_password,
+                                   MessageAction="SUPPRESS",
+                                   UserAttributes=[{"Name": "email", "Value": email},
+                                                   {"Name": "email_verified", "Value": "true"}, *scope])
+        self.idp.admin_add_user_to_group(UserPoolId=self.pool, Username=member.username, GroupName=member.role)
 
     # --- the staff side of the pool ----------------------------------------------------
 

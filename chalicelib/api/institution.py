@@ -58,3 +58,32 @@ def post_extension():
        responses={201: ("Yükleme formu", "UploadFormOut"), **WRITE})
 def post_attachment():
     return json_response(_call("start_upload", read_json(bp.current_request)), 201)
+
+
+@route(bp, "/v1/institution/liaison", "GET", summary="İrtibat adresi onay bağlantısının neyi onaylattığı",
+       tag="institution", headers=TOKEN, responses={200: ("Kurum ve adres", "LiaisonOut"), 401: REFUSALS[401],
+                                                    410: ("Süresi dolmuş ya da adres değişmiş", ErrorOut)})
+def get_liaison():
+    from ..services import liaison
+    request = bp.current_request
+    return json_response(liaison.read(ports(), request.headers.get("x-link-token"), client=client_ip(request)),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/institution/liaison/confirm", "POST", summary="İrtibat adresini onayla (onay bağlantısıyla)",
+       tag="institution", headers=TOKEN, responses={200: ("Onaylandı", "LiaisonOut"), 401: REFUSALS[401],
+                                                    410: ("Süresi dolmuş ya da adres değişmiş", ErrorOut)})
+def post_liaison_confirm():
+    from ..services import liaison
+    request = bp.current_request
+    return json_response(liaison.confirm(ports(), request.headers.get("x-link-token"), client=client_ip(request)))
+
+
+@route(bp, "/v1/institution/inbox", "GET", summary="Kurumun cevap beklediği başvurular (gelen kutusu bağlantısıyla)",
+       tag="institution", headers=TOKEN, responses={200: ("Açık görevler", "InboxOut"), 401: REFUSALS[401],
+                                                    410: ("Süresi dolmuş, yenilenmiş ya da iptal edilmiş", ErrorOut)})
+def get_inbox():
+    from ..services import inbox
+    request = bp.current_request
+    return json_response(inbox.read(ports(), request.headers.get("x-link-token"), client=client_ip(request)),
+                         headers={"Cache-Control": "no-store"})

@@ -73,16 +73,19 @@ CHANGE = {**DENIED, 404: ("Başvuru yok", "ErrorOut"), 409: ("Eski sürüm ya da
 @route(bp, "/v1/staff/session", "POST", summary="Personel girişi (Cognito InitiateAuth)", tag="staff",
        request="SessionIn", responses={200: ("Belirteçler", "SessionOut"), 401: ("Hatalı giriş", "ErrorOut")})
 def sign_in():
-    from ..domain.schemas import SessionIn, parse
-    req = parse(SessionIn, read_json(bp.current_request))
-    identity = ports().identity
-    result = identity.sign_in(req.username, req.password)
-    if not result.get("IdToken"):
-        raise Unauthorized("invalid_credentials", "Kullanıcı adı ya da parola hatalı.")
-    principal = identity.verify(result["IdToken"])
-    return json_response({"id_token": result["IdToken"], "access_token": result.get("AccessToken"),
-                          "refresh_token": result.get("RefreshToken"), "expires_in": result.get("ExpiresIn"),
-                          "user": principal.context()}, headers={"Cache-Control": "no-store"})
+    from ..services import staff_auth
+    return json_response(staff_auth.sign_in(ports(), read_json(bp.current_request)),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/session/challenge", "POST", summary="Girişin sonraki adımı: yeni parola, doğrulama "
+       "uygulamasının kurulumu ya da kodu (iki adımlı doğrulama)", tag="staff", request="SignInChallengeIn",
+       responses={200: ("Belirteçler ya da sonraki adım", "SessionOut"), 401: ("Hatalı kod", "ErrorOut"),
+                  429: ("Hesap geçici olarak kilitli", "ErrorOut")})
+def sign_in_challenge():
+    from ..services import staff_auth
+    return json_response(staff_auth.respond(ports(), read_json(bp.current_request)),
+                         headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/me", "GET", summary="Oturumdaki kullanıcı", tag="staff", security=True,
@@ -101,6 +104,14 @@ def list_cases():
        tag="staff", security=True, responses={200: ("Özet", "DashboardOut"), **DENIED}, **AUTH)
 def dashboard():
     return json_response(_office().dashboard(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/dashboard/province", "GET", summary="İl gösterge paneli: ilin toplamları ve her büro için bir "
+       "satır (sayaçlardan; il yöneticisi kendi ilini, ulusal yönetici her ili)", tag="staff", security=True,
+       responses={200: ("İl paneli", "ProvinceDashboardOut"), **DENIED}, **AUTH)
+def province_dashboard():
+    return json_response(_office().province_dashboard(ports(), _principal(), _params()),
+                         headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/cases/{application_no}", "GET", summary="Başvuru ayrıntısı (kimlik maskeli)", tag="staff",
@@ -166,6 +177,27 @@ def put_district(district):
                                                 if_match=request.headers.get("if-match"), client=_client()))
 
 
+@route(bp, "/v1/staff/districts/{district}/institutions/{institution_id}/confirm-link", "POST",
+       summary="Kurumun irtibat adresine onay bağlantısı gönder (açılıp onaylanana kadar e-postayla iletim yapılmaz; "
+       "denetlenir)", tag="admin", security=True,
+       responses={200: ("Gönderildi", "ConfirmLinkSentOut"), 404: ("Kurum yok", "ErrorOut"),
+                  422: ("İrtibat adresi yok", "ErrorOut"), **DENIED}, **AUTH)
+def send_confirm_link(district, institution_id):
+    from ..services import liaison
+    return json_response(liaison.send_link(ports(), _principal(), district, institution_id, client=_client()))
+
+
+@route(bp, "/v1/staff/districts/{district}/institutions/{institution_id}/inbox-link", "POST",
+       summary="Kurumun gelen kutusu bağlantısı: gönder (send), yenileyip gönder (rotate; eskisi geçersiz olur) ya da "
+       "iptal et (revoke); denetlenir", tag="admin", request="InboxLinkIn", security=True,
+       responses={200: ("Yapıldı", "InboxLinkOut"), 404: ("Kurum yok", "ErrorOut"),
+                  422: ("Geçersiz işlem ya da onaysız adres", "ErrorOut"), **DENIED}, **AUTH)
+def inbox_link(district, institution_id):
+    from ..services import inbox
+    return json_response(inbox.link(ports(), _principal(), district, institution_id, read_json(bp.current_request),
+                                    client=_client()))
+
+
 @route(bp, "/v1/staff/offices/{code}", "GET", summary="Büro ayarları (yönetici, il yöneticisi, büro sorumlusu)",
        tag="admin", security=True, responses={200: ("Büro", "OfficeSettingsOut"), **DENIED}, **AUTH)
 def get_office(code):
@@ -181,6 +213,39 @@ def put_office(code):
     request = bp.current_request
     return json_response(reference.put_office(ports(), _principal(), code, read_json(request),
                                               if_match=request.headers.get("if-match"), client=_client()))
+
+
+@route(bp, "/v1/staff/users", "GET", summary="Bir büronun (ya da ulusal yöneticiye: bir ilin, yöneticilerin) personeli",
+       tag="admin", security=True, responses={200: ("Personel", "StaffListOut"), **DENIED}, **AUTH)
+def list_users():
+    from ..services import staff
+    return json_response(staff.list_users(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/users", "POST", summary="Personeli e-postayla davet et: geçici parola, ilk girişte yeni parola ve "
+       "doğrulama uygulaması (yönetici, il yöneticisi, büro sorumlusu; denetlenir)", tag="admin",
+       request="StaffInviteIn", security=True, responses={201: ("Davet edildi", "StaffUserOut"), **CHANGE}, **AUTH)
+def invite_user():
+    from ..services import staff
+    return json_response(staff.invite(ports(), _principal(), read_json(bp.current_request), client=_client()),
+                         status=201)
+
+
+@route(bp, "/v1/staff/users/{username}/reset-mfa", "POST", summary="Doğrulama uygulamasını sıfırla (kayıp telefon; "
+       "oturumlar kapanır, sonraki girişte yeniden kurulur; denetlenir)", tag="admin", security=True,
+       responses={200: ("Sıfırlandı", "StaffUserOut"), **CHANGE}, **AUTH)
+def reset_user_mfa(username):
+    from ..services import staff
+    return json_response(staff.reset_mfa(ports(), _principal(), username, client=_client()))
+
+
+@route(bp, "/v1/staff/admin-audit", "GET", summary="Bir yönetim kaydının denetim izi: personel (STAFF-…), büro "
+       "(OFFICE-…), kurumlar (DISTRICT-…), ortak anahtarı (PARTNER-…)", tag="admin", security=True,
+       responses={200: ("Denetim izi", "AdminAuditOut"), **DENIED}, **AUTH)
+def admin_audit():
+    from ..services import staff
+    return json_response(staff.admin_audit(ports(), _principal(), _params().get("subject") or ""),
+                         headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/users/{username}", "GET", summary="Personelin rolü ve yetki alanı (yönetici)", tag="admin",
@@ -317,6 +382,7 @@ def related_cases(application_no):
                   422: ("Gerekçe gerekli", "ErrorOut"), **DENIED}, **AUTH)
 def export_cases():
     from chalice import Response
+
     from ..services.office.export import export
     result = export(ports(), _principal(), _params(), client=_client())
     if "inline" in result:

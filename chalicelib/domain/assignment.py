@@ -39,6 +39,10 @@ class Institution:
     confirmed: bool = True
     detsis: str | None = None        # the institution's DETSİS number, when known
     active: bool = True              # a disabled institution stays on old cases, gets nothing new
+    # one daily digest with the inbox link instead of a reminder per case (an institution
+    # with many open assignments chooses it); the inbox link's generation (a new one revokes)
+    inbox_digest: bool = False
+    inbox_generation: int = 1
 
     @property
     def reachable(self) -> bool:

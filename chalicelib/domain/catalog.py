@@ -77,6 +77,8 @@ class Catalog:
                                                                                  else {})}
                                        for s in h["subjects"]]}
                          for h in self.headings],
+            # the kinds of institution an office can add (the administration screens)
+            "institution_kinds": self.institution_kinds,
             # each province's places, and its offices (who handles applications there)
             "provinces": [{**p, "offices": [{"code": o.code, "name": o.name} for o in self.offices.values()
                                             if o.province == p["code"]]} for p in self.provinces],

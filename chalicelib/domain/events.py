@@ -9,7 +9,7 @@ change was committed, and the few facts the change itself adds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .assignment import Assignment
 from .case import Case
@@ -188,6 +188,59 @@ class SubjectRequestDue:
 
 
 @dataclass(frozen=True)
+class StaffInvited:
+    """A staff member was invited: the e-mail carries the user name and the temporary
+    password (sealed on the queue like every notification), valid for `valid_days`."""
+    username: str
+    name: str
+    email: str
+    temporary_password: str
+    role: str
+    place: str
+    valid_days: int
+    at: datetime
+    ref: str                 # this invitation's own id (a reset sends another)
+
+
+@dataclass(frozen=True)
+class LiaisonConfirmationRequested:
+    """An office asked an institution's liaison to confirm its address (a test link)."""
+    place: str
+    institution_id: str
+    institution_name: str
+    email: str
+    office_name: str
+    link: str
+    expires_on: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class InboxLinkSent:
+    """An office sent an institution its inbox link (a new one, or the current one again)."""
+    institution_id: str
+    institution_name: str
+    email: str
+    office_name: str
+    link: str
+    expires_on: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class InboxDigestDue:
+    """An institution that reads a daily digest has assignments to be reminded of today."""
+    institution_id: str
+    institution_name: str
+    email: str
+    office_name: str
+    link: str
+    day: date
+    open_count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class PhoneCodeRequested:
     """A citizen asked for a verification code for a phone that has applications."""
     phone: str
@@ -199,4 +252,5 @@ Event = (ApplicationReceived | Forwarded | Referred | NotProcessed | Merged | In
          | Concluded | DeadlineExtended | AnswerReturned | LinkReissued | CaseClosedForInstitutions | ThanksPassedOn
          | ReminderDue | InstitutionAnswered
          | InstitutionRedirected | AssignmentOverdue | LegalDeadlineNear | ExtensionDecisionDue
-         | ConclusionObjected | DailyDigest | SubjectRequestDue | PhoneCodeRequested)
+         | ConclusionObjected | DailyDigest | SubjectRequestDue | PhoneCodeRequested | StaffInvited
+         | LiaisonConfirmationRequested | InboxLinkSent | InboxDigestDue)

@@ -296,6 +296,22 @@ def window(start_raw: str | None, end_raw: str | None, now: datetime) -> tuple[d
     return start, end
 
 
+PAGE_SIZE_MAX = MAX_RESULTS
+
+
+def page(raw_page: str | None, raw_size: str | None) -> tuple[int, int]:
+    """`page` (from 1) and `page_size` (1 to 1,000, default 1,000: the specification's "up to
+    1000 requests"), the extension Chicago, Boston and Toronto use; an empty value is as
+    if it were not passed (the specification's rule for optional parameters)."""
+    def number(raw: str | None, name: str, default: int, top: int) -> int:
+        if raw is None or raw.strip() == "":
+            return default
+        if not raw.strip().isdigit() or not 1 <= int(raw) <= top:
+            raise bad(name, f"1 ile {top} arasında bir tam sayı olmalıdır.", "invalid_number")
+        return int(raw)
+    return number(raw_page, "page", 1, 100_000), number(raw_size, "page_size", MAX_RESULTS, PAGE_SIZE_MAX)
+
+
 def statuses(raw: str | None) -> set[str]:
     if raw is None or raw.strip() == "":
         return {"open", "closed"}

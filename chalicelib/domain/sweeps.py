@@ -12,6 +12,19 @@ from .calendar import ISTANBUL, TurkishCalendar
 
 SHARDS = 8
 REMINDER_WINDOW_WORKING_DAYS = 2
+# how soon after its receipt a case's legal due date can fall: 15 working days (Law 4982)
+# span at least 21 calendar days (19 kept as a margin). The related-cases view reads the
+# open-case index (ordered by due date) from there, not every open case.
+NEW_CASE_DUE_MIN = timedelta(days=19)
+
+
+def due_windows(first: date, last: date, calendar) -> list[tuple[date, date]]:
+    """The legal due dates a case received between `first` and `last` (receipt dates) can
+    have: one window per law (3071: 30 days, moved off a non-working day; 4982: 15 working
+    days). The daily digest finds yesterday's new cases in the open-case index, ordered by
+    due date, through these windows (a thanks has no due date and is read apart)."""
+    return [(calendar.legal_due_3071(first), calendar.legal_due_3071(last)),
+            (calendar.legal_due_4982(first), calendar.legal_due_4982(last))]
 LEGAL_WARNING_DAYS = 5
 EXTENSION_DECISION_WORKING_DAY = 12
 ASSIGNMENT_KIND = "A"

@@ -31,6 +31,10 @@ def institution_link(keys, assignment) -> str:
     return f"{settings().public_base_url}/kurum.html#t={institution_token(keys, assignment)}"
 
 
+def console_url() -> str:
+    return f"{settings().public_base_url}/buro.html"
+
+
 def track_url(application_no_formatted: str) -> str:
     return f"{settings().public_base_url}/izle.html#no={application_no_formatted}"
 

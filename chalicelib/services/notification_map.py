@@ -272,6 +272,35 @@ def _subject_request_due(keys, offices, e: ev.SubjectRequestDue):
         "detail": f"Kanuni son gün {tr_date(e.due_on)} (KVKK m. 13: en geç 30 gün). İstek: {KINDS[e.kind]}."})]
 
 
+def _staff_invited(keys, offices, e: ev.StaffInvited):
+    """The invitation: the console address, the user name and the temporary password
+    (never the person's own data beyond their name). A new invitation of the same user
+    (a resent one) is a new message."""
+    return [Notification(f"staff-invite:{e.username}:{e.ref}", "email", "staff_invite", e.email, {
+        "name": e.name, "username": e.username, "temporary_password": e.temporary_password,
+        "role": e.role, "place": e.place, "valid_days": e.valid_days, "console_url": links.console_url()})]
+
+
+def _liaison_confirmation(keys, offices, e: ev.LiaisonConfirmationRequested):
+    return [Notification(f"confirm-liaison:{e.place}:{e.institution_id}:{e.ref}", "email", "institution_confirm",
+                         e.email, {"institution_name": e.institution_name, "office_name": e.office_name,
+                                   "link": e.link, "expires_on": e.expires_on})]
+
+
+def _inbox_link(keys, offices, e: ev.InboxLinkSent):
+    return [Notification(f"inbox-link:{e.institution_id}:{e.ref}", "email", "institution_inbox", e.email, {
+        "institution_name": e.institution_name, "office_name": e.office_name, "link": e.link,
+        "expires_on": e.expires_on})]
+
+
+def _inbox_digest(keys, offices, e: ev.InboxDigestDue):
+    """One a day per institution, whatever the number of cases and sweeps that find it."""
+    return [Notification(f"inbox-digest:{e.institution_id}:{e.day.isoformat()}", "email", "institution_digest",
+                         e.email, {"institution_name": e.institution_name, "office_name": e.office_name,
+                                   "link": e.link, "date": tr_date(e.day), "open_count": e.open_count,
+                                   "overdue": e.overdue})]
+
+
 _MAP: dict[type, Callable] = {
     ev.ApplicationReceived: _received,
     ev.Forwarded: _forwarded,
@@ -296,5 +325,9 @@ _MAP: dict[type, Callable] = {
     ev.ConclusionObjected: _objected,
     ev.DailyDigest: _digest,
     ev.SubjectRequestDue: _subject_request_due,
+    ev.StaffInvited: _staff_invited,
+    ev.LiaisonConfirmationRequested: _liaison_confirmation,
+    ev.InboxLinkSent: _inbox_link,
+    ev.InboxDigestDue: _inbox_digest,
     ev.PhoneCodeRequested: lambda k, d, e: [Notification(f"otp:{e.ref}", "sms", "otp", e.phone, {"code": e.code})],
 }

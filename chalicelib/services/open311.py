@@ -24,7 +24,7 @@ from ..domain.catalog import catalog
 from ..domain.errors import Conflict, Forbidden, NotFound, Throttled, forbidden
 from ..domain.office import end_of_day
 from ..domain.partners import Partner, new_key, new_partner_id, plausible_key, retry_after, window_of
-from .ports import PartnerRefused, PartnerUse, Ports
+from .ports import PartnerRefused, PartnerRequestQuery, PartnerUse, Ports
 from .tracking import MAX_FAILURES_PER_CLIENT
 from .tracking import counters as _counters
 
@@ -244,13 +244,17 @@ def list_requests(ports: Ports, params: dict, raw_key: str | None, *, client: st
     wanted = O.statuses(params.get("status"))
     codes = {c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()}
     district = O.check_jurisdiction(params.get("jurisdiction_id"))
+    page, page_size = O.page(params.get("page"), params.get("page_size"))
     if partner is None:
         return []        # petitions are not public: without a key, only asked-for ids
-    cases = ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS))
-    picked = [c for c in cases if c.partner and c.partner["id"] == partner.id
-              and start <= c.received_at <= end and O.open_or_closed(c.status) in wanted
-              and (not codes or c.category in codes) and (district is None or c.district == district)]
-    picked.sort(key=lambda c: c.received_at, reverse=True)
+    # the filters run in the partner index; only the page's cases are read in full, and
+    # eventually consistent (a list may lag a moment; a request read by its id does not)
+    nos = ports.cases.partner_requests(PartnerRequestQuery(partner.id, start, end, frozenset(wanted),
+                                                           frozenset(codes), district, (page - 1) * page_size,
+                                                           page_size))
+    order = {no: i for i, no in enumerate(nos)}
+    picked = [c for c in ports.cases.cases_public(nos, consistent=False) if c.partner and c.partner["id"] == partner.id]
+    picked.sort(key=lambda c: order[c.application_no])
     return [request_view(c, partner=partner, extensions=extensions) for c in picked]
 
 
@@ -274,7 +278,8 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
     assert partner is not None            # required: a missing key was refused
     start, end = O.window(params.get("start_date"), params.get("end_date"), now)
     out = []
-    for case in ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS)):
+    for case in ports.cases.cases_public(ports.cases.partner_case_numbers(partner.id, start, O.MAX_RESULTS),
+                                         consistent=False):
         if not (case.partner and case.partner["id"] == partner.id):
             continue
         conclusions = iter(case.final_answers)

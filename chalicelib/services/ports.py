@@ -89,6 +89,23 @@ class PartnerUse:
 
 
 @dataclass(frozen=True)
+class PartnerRequestQuery:
+    """A partner's requests received in [start, end] (GeoReport v2 GET requests): open or
+    closed or both, some service codes, one district; the page `offset` .. `offset+limit`."""
+    partner_id: str
+    start: datetime
+    end: datetime
+    states: frozenset[str]            # {"open", "closed"}
+    categories: frozenset[str]        # empty: every service
+    district: str | None
+    offset: int
+    limit: int
+
+
+QUEUE_EVALUATED_PER_PAGE = 500      # index items one queue page may read (5 Query calls of 100)
+
+
+@dataclass(frozen=True)
 class QueueQuery:
     """One page of the office queue: a district's (or, without a district, a province's)
     cases sorted by legal due date, with optional filters."""
@@ -163,16 +180,26 @@ class CaseRepository(Protocol):
 
     # the office's reads
     def queue_page(self, query: QueueQuery) -> tuple[list[Case], str | None]:
-        """Cases without personal data, and the next cursor. Raises InvalidCursor."""
+        """Up to `limit` matching cases and a cursor to go on from. A page never evaluates
+        more than QUEUE_EVALUATED_PER_PAGE index items: a selective filter over many open
+        cases returns fewer than `limit` (maybe none) with a cursor, and the caller says that
+        the search goes on (a partial page). Cases without personal data; raises
+        InvalidCursor."""
+        ...
 
     def open_cases_near(self, district: str, category: str, cells: list[str], received_from: datetime,
                         limit: int = 25) -> list[Case]:
         """Open cases (with their locations) of a district and category whose location cell
         is one of `cells`, received since `received_from`."""
 
-    def open_cases(self, district: str) -> list[Case]:
-        """The district's open cases as the queue holds them (no personal data), by legal
-        due date: one Query of the open-case index."""
+    def digest_cases(self, office: str, due_by: date, windows: list[tuple[date, date]],
+                     received_since: datetime) -> list[Case]:
+        """What an office's daily digest names, as the queue holds them (no personal data),
+        by legal due date: its open cases due by `due_by` (all of which the digest lists),
+        and those received since `received_since`, which are due within `windows`
+        (domain/sweeps.due_windows) or owe no answer. Key-bounded Queries of the open-case
+        index: never the office's other open cases."""
+        ...
 
     def case_states(self, nos: set[str]) -> dict[str, tuple[Status, datetime | None]]:
         """{number: (status, concluded at)} of these cases, one batched read of those two
@@ -192,6 +219,12 @@ class CaseRepository(Protocol):
 
     def cases_of_applicant(self, national_id: str) -> list[Case]:
         """Every case (not anonymised) filed with this national id, with its personal data."""
+
+    def open_for_institution(self, institution_id: str, limit: int = 200) -> tuple[list[Assignment], bool]:
+        """An institution's open assignments, soonest due first, at most `limit`, and whether
+        there were more: one Query of the keys-only index of open assignments, then
+        BatchGetItem of those (never in proportion to the history)."""
+        ...
 
     # the scheduled sweeps: only what is due, through the sweep index
     def due_assignments(self, now: datetime) -> list[tuple[Assignment, str]]: ...
@@ -219,8 +252,17 @@ class CaseRepository(Protocol):
     def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
         """A partner's cases whose last public change is at or after `since`, newest first."""
 
-    def cases_public(self, nos: list[str]) -> list[Case]:
-        """These cases without personal data; unknown numbers are left out."""
+    def partner_requests(self, q: PartnerRequestQuery) -> list[str]:
+        """One page of a partner's requests (the numbers), newest change first: the filters
+        are applied in the keys-and-filters index, so the full items read afterwards are
+        only the page's."""
+        ...
+
+    def cases_public(self, nos: list[str], *, consistent: bool = True) -> list[Case]:
+        """These cases without personal data; unknown numbers are left out. `consistent`
+        False reads them eventually consistent (half the price), where a moment's lag is
+        allowed (the Open311 lists)."""
+        ...
 
 
 # --- the other stores -----------------------------------------------------------------
@@ -231,6 +273,10 @@ class StaffDirectory(Protocol):
 
     def save(self, member: StaffMember) -> None:
         """Creates (version None) or replaces at its version; StaleCase otherwise."""
+
+    def members(self, scope: str, limit: int = 500) -> list[StaffMember]:
+        """The staff of one scope (`StaffMember.scope`: an office, a province, the admins),
+        by user name; one query, never a scan of all staff."""
 
 
 class PartnerKeys(Protocol):
@@ -277,6 +323,11 @@ class Statistics(Protocol):
     def district(self, district: str) -> DistrictStats:
         """The district's counters (domain/stats.py), kept in the transactions that move
         them: one read, whatever the history."""
+
+    def districts(self, codes: list[str]) -> dict[str, DistrictStats]:
+        """Several offices' counters: BatchGetItem, 100 keys a call (a province's offices,
+        whatever their history); an office with none yet is absent."""
+        ...
 
     def rebuild_district(self, district: str, today: date) -> DistrictStats:
         """Counts again from the cases and replaces the counters (an operator's repair)."""
@@ -452,12 +503,59 @@ class InvalidToken(Exception):
     """A staff token that is not valid (signature, issuer, audience, expiry, use, groups)."""
 
 
-class StaffIdentity(Protocol):
-    """The identity provider's side of a staff member (Cognito in AWS)."""
+@dataclass
+class SignInStep:
+    """A step of a staff sign-in: the provider's tokens ({IdToken, AccessToken,
+    RefreshToken, ExpiresIn}), or what it asks for next (NEW_PASSWORD_REQUIRED, MFA_SETUP,
+    SOFTWARE_TOKEN_MFA) with the session to answer it in."""
+    tokens: dict | None = None
+    challenge: str | None = None
+    session: str | None = None
 
-    def sign_in(self, username: str, password: str) -> dict:
-        """The provider's tokens ({IdToken, AccessToken, RefreshToken, ExpiresIn}), {} for
-        a wrong user or password, or {"challenge": name} when it asks for more."""
+
+class WrongAnswer(Exception):
+    """A wrong password, code or session in a sign-in step."""
+
+
+class WeakPassword(Exception):
+    """A new password the provider's policy refuses (its reason in English)."""
+
+
+class StaffIdentity(Protocol):
+    """The identity provider's side of a staff member (Cognito in AWS): sign-in with its
+    challenges (a new password at first sign-in, two-factor set-up and codes), tokens,
+    and the admin side (invitations, roles and scope, enabling, two-factor reset)."""
+
+    def sign_in(self, username: str, password: str) -> SignInStep:
+        """WrongAnswer for a wrong user or password (or a disabled user)."""
+
+    def respond(self, username: str, challenge: str, session: str, answer: dict) -> SignInStep:
+        """Answers a challenge: NEW_PASSWORD_REQUIRED {"NEW_PASSWORD"} (WeakPassword when
+        the policy refuses it), SOFTWARE_TOKEN_MFA {"SOFTWARE_TOKEN_MFA_CODE"}, MFA_SETUP {}
+        (after mfa_verify); WrongAnswer for a wrong code or a spent session."""
+
+    def mfa_secret(self, *, session: str | None = None, access_token: str | None = None) -> tuple[str, str | None]:
+        """A new TOTP secret for the user of a session (or of an access token), and the
+        session to verify it in."""
+
+    def mfa_verify(self, code: str, *, session: str | None = None, access_token: str | None = None) -> str | None:
+        """Checks a first code of the new secret; the session to finish in. WrongAnswer
+        when the code is wrong."""
+
+    def mfa_enrolled(self, username: str) -> bool: ...
+
+    def enable_mfa(self, username: str) -> None:
+        """Two-factor on, and the TOTP app the preferred factor."""
+
+    def reset_mfa(self, member: StaffMember, email: str, temporary_password: str) -> None:
+        """A lost phone: the user's sign-in is made anew, as at the invitation (a temporary
+        password, then a new password and a new TOTP app at the next sign-in); every session
+        ends. (Cognito cannot forget a TOTP app while MFA is required, so its adapter deletes
+        and re-creates the user; the access record in the directory stays as it is.)"""
+
+    def invite(self, member: StaffMember, email: str, temporary_password: str) -> None:
+        """Creates the user with a temporary password (changed at first sign-in) and
+        mirrors its role and scope; the platform sends the invitation itself."""
 
     def verify(self, token: str) -> Principal:
         """The principal a token claims, once its signature and claims are checked;

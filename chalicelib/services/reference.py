@@ -5,6 +5,7 @@ onboarded). The two demo offices are seeded from chalicelib/data/institutions.js
 local stack and by the deploy runbook (`python -m devstack seed`)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, forbidden
 from ..domain.notice import notice as build
+from ..domain.principal import administers
 from . import delivery_methods
 from .ports import Ports
 from .versions import save_seen_version
@@ -39,7 +41,8 @@ def seed_documents(path: Path = SEED_FILE) -> list[dict]:
 def _institution(i: dict) -> Institution:
     return Institution(i["id"], i["kind"], i["name"], i.get("liaison_email"), i.get("sla_days"),
                        i.get("send_method") or "email_link", i.get("endpoint"),
-                       confirmed=bool(i.get("confirmed", True)), detsis=i.get("detsis"), active=i.get("active", True))
+                       confirmed=bool(i.get("confirmed", True)), detsis=i.get("detsis"), active=i.get("active", True),
+                       inbox_digest=bool(i.get("inbox_digest", False)))
 
 
 def seed(ports: Ports, path: Path = SEED_FILE) -> int:
@@ -130,8 +133,9 @@ def notice(ports: Ports, district: str | None) -> dict:
 
 
 def _check_delivery(settings: DistrictSettings) -> None:
-    """Each institution's delivery method exists and has the address it needs; 422 naming
-    every institution that does not."""
+    """Each institution's delivery method exists and has the address it needs (an e-mailed
+    one may have none yet: it is unreachable until it has one and its reader confirms it);
+    422 naming every institution that does not."""
     errors = []
     for n, inst in enumerate(settings.institutions):
         method = delivery_methods.METHODS.get(inst.send_method)
@@ -139,6 +143,10 @@ def _check_delivery(settings: DistrictSettings) -> None:
             errors.append({"code": "unknown_send_method", "field": f"institutions.{n}.send_method",
                            "message": "Gönderim yolu tanınmıyor; geçerli değerler: "
                                       + ", ".join(sorted(delivery_methods.METHODS)) + "."})
+            continue
+        if inst.send_method == "email_link" and not inst.liaison_email:
+            # the registry's rows start without an address; an office fills them in one by
+            # one. Such an institution stays unconfirmed, so nothing is sent to it
             continue
         problem = method.address_problem(inst)
         if problem:
@@ -152,7 +160,7 @@ def _check_delivery(settings: DistrictSettings) -> None:
 def institution_view(i: Institution) -> dict:
     return {"id": i.id, "kind": i.kind, "name": i.name, "liaison_email": i.liaison_email, "sla_days": i.sla_days,
             "send_method": i.send_method, "endpoint": i.endpoint, "confirmed": i.confirmed, "detsis": i.detsis,
-            "active": i.active}
+            "active": i.active, "inbox_digest": i.inbox_digest}
 
 
 def _district_view(s: DistrictSettings) -> dict:
@@ -171,20 +179,16 @@ def _forbidden() -> Forbidden:
     return forbidden()
 
 
-def _may_administer(p, office_code: str) -> bool:
+def may_administer(p, office_code: str) -> bool:
     """A national admin every office; a province admin (role province) the offices of
-    the province; an office supervisor their own office (issue 38 builds the screens)."""
-    if p.role == "admin":
-        return True
-    if p.role == "province":
-        return p.province is not None and O.province_of(office_code) == p.province
-    return p.role == "supervisor" and p.district == office_code
+    the province; an office supervisor their own office (domain/principal.administers)."""
+    return administers(p, office_code, O.province_of(office_code))
 
 
 def get_district(ports: Ports, p, district: str) -> dict:
     if district not in catalog().districts:
         raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
-    if not _may_administer(p, O.office_of(district)):
+    if not may_administer(p, O.office_of(district)):
         raise _forbidden()
     return _district_view(place(ports, district))
 
@@ -193,15 +197,23 @@ def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> d
     from ..domain.schemas import DistrictIn, parse
     if district not in catalog().districts:
         raise AppError("unknown_district", "İlçe tanınmıyor.", field="district", status=404)
-    if not _may_administer(p, O.office_of(district)):
+    if not may_administer(p, O.office_of(district)):
         raise _forbidden()
     req = parse(DistrictIn, data)
     ids = [i.id for i in req.institutions]
     if len(ids) != len(set(ids)):
         raise AppError("duplicate_institution", "Kurum kimlikleri tekrar ediyor.", field="institutions", status=422)
+    # an institution's id begins with its place's code: an institution's inbox and its links
+    # are keyed by the id alone, which is then unique in the country
+    foreign = [n for n, i in enumerate(ids) if not i.startswith(f"{district}.") or len(i) <= len(district) + 1]
+    if foreign:
+        raise ValidationFailed([{"code": "institution_id_place", "field": f"institutions.{n}.id",
+                                 "message": f"Kurum kimliği ilçe koduyla başlamalıdır ({district}.…)."}
+                                for n in foreign])
     settings = DistrictSettings(district, [_institution(i.model_dump()) for i in req.institutions])
     _check_delivery(settings)
     existing = ports.reference.district(district)
+    _keep_confirmation(settings, existing)
     settings.version = existing.version if existing else None
     save_seen_version(req, if_match, settings.version, lambda: ports.reference.save_district(settings), "Ayarlar")
     ports.audit.record(AuditEntry(f"DISTRICT-{district}", p.username, p.role, "update_district",
@@ -209,9 +221,27 @@ def put_district(ports: Ports, p, district: str, data, *, if_match, client) -> d
     return _district_view(settings)
 
 
+def _keep_confirmation(settings: DistrictSettings, existing: DistrictSettings | None) -> None:
+    """An e-mailed link's address is confirmed only by its reader (services/liaison.py):
+    what the request says is ignored; the stored confirmation stays while the address and
+    the method stay the same, and a new or changed address starts unconfirmed. An office
+    vouches for a webhook itself, so for one the request decides."""
+    before = {i.id: i for i in (existing.institutions if existing else [])}
+    for n, inst in enumerate(settings.institutions):
+        if inst.send_method != "email_link":
+            continue
+        old = before.get(inst.id)
+        kept = bool(old is not None and old.confirmed and old.send_method == "email_link"
+                    and (old.liaison_email or "").casefold() == (inst.liaison_email or "").casefold())
+        settings.institutions[n] = dataclasses.replace(inst, confirmed=kept)
+    for n, inst in enumerate(settings.institutions):     # a new inbox link is made only by rotating it
+        if inst.id in before:
+            settings.institutions[n] = dataclasses.replace(inst, inbox_generation=before[inst.id].inbox_generation)
+
+
 def get_office(ports: Ports, p, code: str) -> dict:
     o = office(ports, code)
-    if not _may_administer(p, code):
+    if not may_administer(p, code):
         raise _forbidden()
     return office_view(o)
 
@@ -221,7 +251,7 @@ def put_office(ports: Ports, p, code: str, data, *, if_match, client) -> dict:
     bureau's e-mail (where its notices and its digest go)."""
     from ..domain.schemas import OfficeIn, parse
     o = office(ports, code)
-    if not _may_administer(p, code) or (code == O.NATIONAL and p.role != "admin"):
+    if not may_administer(p, code) or (code == O.NATIONAL and p.role != "admin"):
         raise _forbidden()
     req = parse(OfficeIn, data)
     if req.onboarded and not req.email:

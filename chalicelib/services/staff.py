@@ -11,15 +11,30 @@ two minutes. The price is one consistent GetItem per user per container per minu
 """
 from __future__ import annotations
 
+import secrets
+import string
 import threading
 from datetime import timedelta
 
+from ..domain import events as ev
 from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
 from ..domain.errors import AppError, Conflict, NotFound, forbidden
-from ..domain.principal import Principal, StaffMember, scope_problem
-from .ports import Ports
+from ..domain.principal import (
+    Principal,
+    StaffMember,
+    administers,
+    manages,
+    scope_key,
+    scope_problem,
+)
+from .notification_map import tell
+from .ports import Ports, StaleCase
 from .versions import save_seen_version
+
+ROLE_NAMES = {"desk": "Büro personeli", "supervisor": "Büro sorumlusu", "province": "İl yöneticisi",
+              "admin": "Ulusal yönetici"}
+TEMPORARY_PASSWORD_DAYS = 3        # the pool's TemporaryPasswordValidityDays (infra/template.json)
 
 RECORD_TTL = timedelta(seconds=60)
 AUTHORIZER_TTL_SECONDS = 60
@@ -49,47 +64,178 @@ def forget_cached(ports: Ports) -> None:
         ports.caches.staff.clear()
 
 
-def _admin_only(p) -> None:
-    if p.role != "admin":
-        raise forbidden()
+def _offices() -> dict[str, str]:
+    """Office code -> its province: the offices a desk or a supervisor can belong to (a
+    kaymakamlık has its district's code, a valilik `<province>-valilik`; the national queue
+    has no desk of its own)."""
+    return {code: o.province for code, o in catalog().offices.items() if o.province}
 
 
 def _view(m: StaffMember) -> dict:
     return {"username": m.username, "role": m.role, "district": m.district, "province": m.province,
-            "enabled": m.enabled, "version": m.version}
+            "enabled": m.enabled, "version": m.version, "name": m.name, "email": m.email}
 
 
-def get_user(ports: Ports, p, username: str) -> dict:
-    _admin_only(p)
+def _place(role: str, district: str | None, province: str | None) -> str:
+    cat = catalog()
+    if district and district in cat.offices:
+        return cat.offices[district].name
+    if province:
+        found = next((x["name"] for x in cat.provinces if x["code"] == province), province)
+        return f"{found} il geneli"
+    return "Tüm ülke"
+
+
+def _member_or_404(ports: Ports, p, username: str) -> StaffMember:
     member = ports.directory.get(username)
     if member is None:
         raise NotFound("not_found", "Bu kullanıcı için erişim kaydı yok.")
-    return _view(member)
+    if not manages(p, member.role, member.district, _offices().get(member.district or "")):
+        raise forbidden()
+    return member
+
+
+def _checked_scope(p, role: str, district: str | None, province: str | None) -> str | None:
+    """The province the scope implies, after checking that role and scope fit and that `p`
+    may give them; a 422 naming the field, or a 403."""
+    offices = _offices()
+    if role in ("desk", "supervisor") and district in offices and province is None:
+        province = offices[district]
+    problem = scope_problem(role, district, province, offices)
+    if problem:
+        raise AppError("invalid_scope", problem[1], field=problem[0], status=422)
+    if not manages(p, role, district, offices.get(district or "")):
+        raise forbidden()
+    return province
+
+
+def get_user(ports: Ports, p, username: str) -> dict:
+    return _view(_member_or_404(ports, p, username))
+
+
+def list_users(ports: Ports, p, params: dict) -> dict:
+    """The staff of one office (`office`), or, for a national admin, of a province's
+    monitoring (`province`) or the admins (`admins=1`): one query of the scope index."""
+    offices = _offices()
+    office = params.get("office") or (p.district if p.role == "supervisor" else None)
+    if office:
+        if office not in offices:
+            raise AppError("unknown_office", "Büro tanınmıyor.", field="office", status=422)
+        if not administers(p, office, offices[office]):
+            raise forbidden()
+        scope = scope_key("desk", office, None)
+    elif p.role != "admin":
+        raise AppError("office_required", "Personeli listelenecek büroyu seçiniz.", field="office", status=422)
+    elif params.get("province"):
+        scope = scope_key("province", None, params["province"])
+    else:
+        scope = scope_key("admin", None, None)
+    members = ports.directory.members(scope)
+    if p.role == "supervisor":
+        members = [m for m in members if m.role == "desk" or m.username.lower() == p.username.lower()]
+    return {"scope": scope, "items": [_view(m) for m in members]}
+
+
+def temporary_password() -> str:
+    """A password the pool's policy accepts (12+ characters, upper, lower, digit), from the
+    system's secure random source; valid TEMPORARY_PASSWORD_DAYS, changed at first sign-in."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if any(c.islower() for c in pw) and any(c.isupper() for c in pw) and any(c.isdigit() for c in pw):
+            return pw
+
+
+def invite(ports: Ports, p, data, *, client) -> dict:
+    """A new staff member: the access record (created only if none exists), the identity
+    provider's user with a temporary password and no message of its own, and the
+    invitation e-mail through the notification queue. Audited."""
+    from ..domain.schemas import StaffInviteIn, parse
+    req = parse(StaffInviteIn, data)
+    province = _checked_scope(p, req.role, req.district, req.province)
+    if ports.directory.get(req.username) is not None or ports.identity.exists(req.username):
+        raise Conflict("user_exists", "Bu kullanıcı adı kullanılıyor; başka bir kullanıcı adı seçiniz.")
+    member = StaffMember(req.username, req.role, req.district, province, True, None, email=req.email, name=req.name)
+    password = temporary_password()
+    try:
+        ports.directory.save(member)          # version None: only if nobody created it meanwhile
+    except StaleCase:
+        raise Conflict("user_exists", "Bu kullanıcı adı kullanılıyor; başka bir kullanıcı adı seçiniz.") from None
+    ports.identity.invite(member, req.email, password)
+    now = ports.clock.now()
+    tell(ports, [ev.StaffInvited(member.username, req.name, req.email, password, ROLE_NAMES[req.role],
+                                 _place(req.role, req.district, province), TEMPORARY_PASSWORD_DAYS, now, secrets.token_hex(8))])
+    ports.audit.record(AuditEntry(f"STAFF-{member.username}", p.username, p.role, "invite_staff", now, client,
+                                  {"role": member.role, "district": member.district or "",
+                                   "province": member.province or ""}))
+    saved = ports.directory.get(member.username)
+    return _view(saved or member)
+
+
+def reset_mfa(ports: Ports, p, username: str, *, client) -> dict:
+    """A lost phone: the member's sign-in is made anew (a temporary password by e-mail, then
+    a new password and a new authenticator app); every session ends; the access record
+    stays. Audited."""
+    member = _member_or_404(ports, p, username)
+    if member.username.lower() == p.username.lower():
+        raise Conflict("own_access", "Kendi doğrulama uygulamanızı sıfırlayamazsınız; yetkilinize başvurunuz.")
+    if not member.email:
+        raise Conflict("no_email", "Bu kullanıcının kayıtlı e-posta adresi yok; yeni geçici parola gönderilemez.")
+    password = temporary_password()
+    ports.identity.reset_mfa(member, member.email, password)
+    if not member.enabled:      # a re-created user signs in: a disabled member stays disabled
+        ports.identity.apply(member, sign_out=False)
+    now = ports.clock.now()
+    tell(ports, [ev.StaffInvited(member.username, member.name or member.username, member.email, password,
+                                 ROLE_NAMES[member.role], _place(member.role, member.district, member.province),
+                                 TEMPORARY_PASSWORD_DAYS, now, secrets.token_hex(8))])
+    ports.audit.record(AuditEntry(f"STAFF-{member.username}", p.username, p.role, "reset_mfa", now, client))
+    forget_cached(ports)
+    return {**_view(member), "mfa_reset": True}
+
+
+def admin_audit(ports: Ports, p, subject: str) -> dict:
+    """The audit of an administrative record, for whoever may change it: a staff member
+    (`STAFF-<user>`), an office's settings (`OFFICE-<code>`) or its institutions
+    (`DISTRICT-<code>`), a partner key (`PARTNER-<id>`, national admins)."""
+    kind, _, key = subject.partition("-")
+    offices = _offices()
+    if kind == "STAFF" and key:
+        _member_or_404(ports, p, key)
+    elif kind in ("OFFICE", "DISTRICT") and key:
+        office = key if kind == "OFFICE" or key in offices else _office_of_place(key)
+        if not (p.role == "admin" or (office is not None and administers(p, office, offices.get(office)))):
+            raise forbidden()
+    elif kind == "PARTNER" and key:
+        if p.role != "admin":
+            raise forbidden()
+    else:
+        raise AppError("invalid_subject", "Denetim kaydı konusu tanınmıyor.", field="subject", status=422)
+    return {"subject": subject, "entries": ports.audit.trail(subject)}
+
+
+def _office_of_place(place: str) -> str | None:
+    return next((code for code, o in catalog().offices.items() if place in o.serves), None)
 
 
 def put_user(ports: Ports, p, username: str, data, *, if_match, client) -> dict:
-    """Creates or changes a staff member's access (admin only, audited). Narrowing
-    access (disable, another role or district) also ends the user's sessions."""
+    """Changes a staff member's role, scope or whether they may sign in (audited), by
+    whoever manages both the old and the new scope. Narrowing access (disable, another
+    role or district) also ends the user's sessions."""
     from ..domain.schemas import StaffUserIn, parse
-    _admin_only(p)
     req = parse(StaffUserIn, data)
-    cat = catalog()
-    province = req.province
-    # a desk or a supervisor belongs to an office (a kaymakamlık has its district's code,
-    # a valilik `<province>-valilik`); the national queue has no desk of its own
-    offices = {code: o.province for code, o in cat.offices.items() if o.province}
-    if req.role in ("desk", "supervisor") and req.district in offices and province is None:
-        province = offices[req.district]
-    problem = scope_problem(req.role, req.district, province, offices)
-    if problem:
-        raise AppError("invalid_scope", problem[1], field=problem[0], status=422)
-    if username.lower() == p.username.lower() and (req.role != "admin" or not req.enabled):
-        raise Conflict("own_access", "Kendi yönetici yetkinizi kaldıramazsınız; başka bir yönetici yapmalıdır.")
+    province = _checked_scope(p, req.role, req.district, req.province)
+    if username.lower() == p.username.lower() and (req.role != p.role or not req.enabled):
+        raise Conflict("own_access", "Kendi yetkinizi kaldıramazsınız; başka bir yetkili yapmalıdır.")
     existing = ports.directory.get(username)
-    if existing is None and not ports.identity.exists(username):
+    if existing is not None and not manages(p, existing.role, existing.district,
+                                            _offices().get(existing.district or "")):
+        raise forbidden()
+    if existing is None and (p.role != "admin" or not ports.identity.exists(username)):
         raise NotFound("unknown_user", "Kimlik sisteminde bu kullanıcı yok.")
     member = StaffMember(existing.username if existing else username, req.role, req.district, province,
-                         req.enabled, existing.version if existing else None)
+                         req.enabled, existing.version if existing else None,
+                         email=existing.email if existing else None, name=existing.name if existing else None)
     save_seen_version(req, if_match, existing.version if existing else None, lambda: ports.directory.save(member),
                       "Kullanıcı")
     narrowed = existing is not None and (existing.role, existing.district, existing.province, existing.enabled) != (
@@ -108,6 +254,7 @@ def seed(ports: Ports, users: list[dict]) -> int:
     count = 0
     for u in users:
         if ports.directory.get(u["username"]) is None:
-            ports.directory.save(StaffMember(u["username"], u["group"], u.get("district"), u.get("province")))
+            ports.directory.save(StaffMember(u["username"], u["group"], u.get("district"), u.get("province"),
+                                             name=u.get("name"), email=u.get("email")))
             count += 1
     return count

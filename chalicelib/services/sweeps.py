@@ -9,15 +9,16 @@ index is version-checked.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from ..domain import events as ev
+from ..domain import offices as O
 from ..domain import sweeps
-from ..domain.assignment import AssignmentStatus
-from ..domain.calendar import default_calendar, local_date
+from ..domain.assignment import AssignmentStatus, DistrictSettings
+from ..domain.calendar import ISTANBUL, default_calendar, local_date
 from ..domain.case import CLOSED
-from . import kvkk, routing_messages
-from .notification_map import office_lookup, tell
+from . import inbox, kvkk, routing_messages
+from .notification_map import office_lookup, office_name, tell
 from .ports import Ports
 
 
@@ -25,12 +26,13 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMIND
     repo = ports.cases
     calendar = default_calendar()
     offices = office_lookup(ports.reference)
-    counts = {"reminded": 0, "escalated": 0, "skipped": 0, "closed": 0}
+    counts = {"reminded": 0, "escalated": 0, "skipped": 0, "closed": 0, "digested": 0}
     due = list(repo.due_assignments(now))
     # Closed means closed: an assignment still open on a closed case (one left from
     # before cases closed their assignments) is closed here, silently, never chased.
     states = repo.case_states({a.application_no for a, _ in due}) if due else {}
     closed_cases = {no for no, (status, _) in states.items() if status in CLOSED}
+    digests = _Digests(ports, now, offices)
     for a, office_code in due:       # the index keeps the handling office with each assignment
         if a.application_no in closed_cases:
             a.status = AssignmentStatus.CLOSED
@@ -46,6 +48,11 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMIND
             step = sweeps.assignment_step(a)
             event = ev.ReminderDue(a, step)
             a.reminded_for = step
+            if digests.wanted(a):     # one daily digest with the inbox link instead
+                digests.send(a)
+                counts["digested"] += 1
+                counts["reminded"] += 1 if repo.save_assignment(a, office_code) else 0
+                continue
         else:
             event = ev.AssignmentOverdue(a, office_code)
             a.status = AssignmentStatus.OVERDUE
@@ -57,6 +64,42 @@ def assignment_sweep(ports: Ports, now: datetime, *, window: int = sweeps.REMIND
         else:
             counts["skipped"] += 1
     return counts
+
+
+class _Digests:
+    """Institutions that chose the daily digest (issue 38): a reminder due for one of
+    their assignments becomes one e-mail a day with the inbox link and the counts of what
+    they owe (dedup key per institution and day, so later sweeps that day send nothing).
+    Each institution's current settings are read once a run, its inbox once a day at most."""
+
+    def __init__(self, ports: Ports, now: datetime, offices):
+        self.ports, self.now, self.offices = ports, now, offices
+        self.places: dict[str, DistrictSettings | None] = {}
+        self.sent: set[str] = set()
+
+    def _current(self, a):
+        place = inbox.place_of(a.institution.id)
+        if place not in self.places:
+            self.places[place] = self.ports.reference.district(place)
+        stored = self.places[place]
+        return next((i for i in stored.institutions if i.id == a.institution.id), None) if stored else None
+
+    def wanted(self, a) -> bool:
+        inst = self._current(a)
+        return bool(inst and inst.inbox_digest and inst.reachable and inst.send_method == "email_link"
+                    and inst.liaison_email)
+
+    def send(self, a) -> None:
+        inst = self._current(a)
+        if inst is None or inst.id in self.sent:
+            return
+        self.sent.add(inst.id)
+        owed, _ = self.ports.cases.open_for_institution(inst.id, inbox.ROWS)
+        today = local_date(self.now)
+        tell(self.ports, [ev.InboxDigestDue(inst.id, inst.name, inst.liaison_email or "",
+                                            office_name(O.office_of(inbox.place_of(inst.id))),
+                                            inbox.url(self.ports.keys, inst, self.now), today, len(owed),
+                                            sum(1 for x in owed if x.sla_due_date < today))], offices=self.offices)
 
 
 def reroute_sweep(ports: Ports, now: datetime) -> int:
@@ -112,12 +155,14 @@ def digest(ports: Ports, now: datetime) -> int:
 
 def district_digest(ports: Ports, code: str, today) -> bool:
     """One e-mail to one office: yesterday's new cases still open, what is due today,
-    what is overdue. One Query of the office's open cases."""
+    what is overdue. It reads what it sends: the open cases due by today, and those
+    received since yesterday (key-bounded Queries), never the office's other open cases."""
     offices = office_lookup(ports.reference)
     if offices(code) is None:
         return False
     yesterday = today - timedelta(days=1)
-    open_cases = ports.cases.open_cases(code)
+    open_cases = ports.cases.digest_cases(code, today, sweeps.due_windows(yesterday, today, default_calendar()),
+                                          datetime.combine(yesterday, time(), tzinfo=ISTANBUL))
     new = sorted(c.application_no for c in open_cases if local_date(c.received_at) == yesterday)
     due = [ev.DigestItem(c.application_no, c.subject, c.legal_due_date) for c in open_cases
            if c.legal_due_date is not None and c.legal_due_date <= today]

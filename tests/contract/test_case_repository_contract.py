@@ -140,8 +140,11 @@ def test_sweeps_read_only_what_is_due(p):
     assert p.cases.due_assignments(datetime(2026, 1, 8, 9, tzinfo=timezone.utc)) == []
     [(a, district)] = p.cases.due_assignments(datetime(2026, 1, 13, 9, tzinfo=timezone.utc))
     assert a.application_no == "AAAAAAAAAA" and district == "34-maltepe"
-    assert [c.application_no for c in p.cases.open_cases("34-maltepe")] == ["AAAAAAAAAA"]
-    assert p.cases.open_cases("06-cankaya") == []
+    since = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    windows = [(date(2026, 2, 4), date(2026, 2, 5))]
+    assert [c.application_no for c in p.cases.digest_cases("34-maltepe", date(2026, 1, 6), windows, since)] == [
+        "AAAAAAAAAA"]
+    assert p.cases.digest_cases("06-cankaya", date(2026, 1, 6), windows, since) == []
     [due] = p.cases.due_cases(datetime(2026, 2, 1, 9, tzinfo=timezone.utc))   # 5 days before the legal date
     assert due.application_no == "AAAAAAAAAA" and due.applicant.national_id == "10000000146"
 
@@ -357,3 +360,90 @@ def test_a_national_id_and_phone_pair_is_known_while_an_application_holds_it(p):
     p.cases.commit_destruction(gone, assignments, entries, run_id="run-1", at=after)
     assert p.cases.pair_known(pair("10000000146", "+905321234567")) is False
     assert p.cases.pair_known(pair("10000000146", "+905329998877")) is True
+
+
+def test_an_institutions_inbox_lists_its_open_assignments_soonest_due_first(p):
+    """Issue 38: what an institution still owes, from the open-assignments index; an
+    answered assignment leaves it; `limit` bounds the read and says that there is more."""
+    for no, due in (("AAAAAAAAAA", date(2026, 1, 20)), ("BBBBBBBBBB", date(2026, 1, 14)),
+                    ("CCCCCCCCCC", date(2026, 1, 16))):
+        case = new_case(no)
+        p.cases.add_submission(case, None)
+        case.status = Status.FORWARDED
+        p.cases.commit_forward(case, [assignment(no, sla=due), assignment(no, "34-maltepe.emniyet", sla=due)])
+    found, more = p.cases.open_for_institution("34-maltepe.belediye")
+    assert [a.application_no for a in found] == ["BBBBBBBBBB", "CCCCCCCCCC", "AAAAAAAAAA"] and more is False
+    assert all(a.institution.id == "34-maltepe.belediye" and a.subject == "Kaldırım" for a in found)
+    loaded, assignments = p.cases.load_with_assignments("CCCCCCCCCC")
+    mine = next(a for a in assignments if a.institution.id == "34-maltepe.belediye")
+    mine.status = AssignmentStatus.ANSWERED
+    loaded.status = Status.FORWARDED
+    p.cases.commit(loaded, [mine])
+    found, more = p.cases.open_for_institution("34-maltepe.belediye", limit=1)
+    assert [a.application_no for a in found] == ["BBBBBBBBBB"] and more is True
+    assert p.cases.open_for_institution("34-maltepe.saglik") == ([], False)
+
+
+def test_a_filtered_queue_page_reads_a_bounded_number_of_items_and_goes_on_by_cursor(p, monkeypatch):
+    """Issue 39: a filter that matches little reads no more than the bound per page (here
+    made 4), answering a partial page with a cursor; following the cursors finds every
+    match once, in order."""
+    import chalicelib.adapters.dynamodb.cases as dynamo_cases
+    import tests.fakes.cases as fake_cases
+    monkeypatch.setattr(dynamo_cases, "QUEUE_EVALUATED_PER_PAGE", 4)
+    monkeypatch.setattr(fake_cases, "QUEUE_EVALUATED_PER_PAGE", 4)
+    for i in range(10):
+        p.cases.add_submission(new_case(f"AAAAAAAA{i:02d}", due=date(2026, 2, 1) + timedelta(days=i),
+                                        case_type="talep" if i in (5, 9) else "sikayet"), None)
+    q = QueueQuery(district="34-maltepe", province=None, limit=5, today=date(2026, 1, 6), case_type="talep")
+    seen, pages, cursor = [], 0, None
+    while True:
+        page, cursor = p.cases.queue_page(QueueQuery(**{**q.__dict__, "cursor": cursor}))
+        pages += 1
+        seen += [c.application_no for c in page]
+        assert len(page) < 5                      # never a full page: each stops at the bound
+        if cursor is None:
+            break
+    assert seen == ["AAAAAAAA05", "AAAAAAAA09"] and pages == 3
+    first, cursor = p.cases.queue_page(q)
+    assert first == [] and cursor is not None      # a partial page with nothing yet, and where to go on
+
+
+def test_the_digest_reads_the_open_cases_due_by_the_day_and_the_new_ones_only(p):
+    """Issue 39: an office's daily digest names its overdue and due-today cases and those
+    received since yesterday; an open case due later and received earlier is not read."""
+    old_overdue = new_case("AAAAAAAAA1", due=date(2026, 1, 20), received=T0 - timedelta(days=30))
+    due_today = new_case("AAAAAAAAA2", due=date(2026, 2, 4), received=T0 - timedelta(days=30))
+    new = new_case("AAAAAAAAA3", due=date(2026, 3, 6), received=datetime(2026, 2, 3, 10, tzinfo=timezone.utc))
+    thanks = new_case("AAAAAAAAA4", due=None, received=datetime(2026, 2, 3, 11, tzinfo=timezone.utc))
+    later = new_case("AAAAAAAAA5", due=date(2026, 2, 20), received=T0)
+    for c in (old_overdue, due_today, new, thanks, later):
+        p.cases.add_submission(c, None)
+    windows = [(date(2026, 3, 5), date(2026, 3, 6)), (date(2026, 2, 24), date(2026, 2, 25))]
+    got = p.cases.digest_cases("34-maltepe", date(2026, 2, 4), windows, datetime(2026, 2, 3, tzinfo=timezone.utc))
+    assert [c.application_no for c in got] == ["AAAAAAAAA1", "AAAAAAAAA2", "AAAAAAAAA3", "AAAAAAAAA4"]
+
+
+def test_a_partners_request_list_is_filtered_in_the_index_and_paged(p):
+    """Issue 39/40: the filters of GET requests (window, open/closed, service codes,
+    district) and the page come from the partner index, newest change first."""
+    from chalicelib.services.ports import PartnerRequestQuery
+    specs = [("AAAAAAAAA1", "yol_kaldirim", "34-maltepe", Status.RECEIVED, 1),
+             ("AAAAAAAAA2", "park_bahce", "34-maltepe", Status.FORWARDED, 2),
+             ("AAAAAAAAA3", "yol_kaldirim", "34-kadikoy", Status.CONCLUDED, 3),
+             ("AAAAAAAAA4", "yol_kaldirim", "34-maltepe", Status.RECEIVED, 4),
+             ("AAAAAAAAA5", "yol_kaldirim", "34-maltepe", Status.RECEIVED, 40)]   # outside the window
+    for no, category, district, status, day in specs:
+        case = new_case(no, district=district, status=status, received=T0 + timedelta(days=day))
+        case.category, case.partner = category, {"id": "p-1", "name": "Kent"}
+        case.history = [HistoryEntry(T0 + timedelta(days=day), status, "alındı")]
+        p.cases.add_submission(case, None)
+    q = PartnerRequestQuery("p-1", T0, T0 + timedelta(days=10), frozenset({"open", "closed"}), frozenset(), None, 0, 10)
+    assert p.cases.partner_requests(q) == ["AAAAAAAAA4", "AAAAAAAAA3", "AAAAAAAAA2", "AAAAAAAAA1"]
+    def only(**changes):
+        return p.cases.partner_requests(PartnerRequestQuery(**{**q.__dict__, **changes}))
+    assert only(categories=frozenset({"park_bahce"})) == ["AAAAAAAAA2"]
+    assert only(states=frozenset({"closed"})) == ["AAAAAAAAA3"]
+    assert only(states=frozenset({"open"}), district="34-maltepe") == ["AAAAAAAAA4", "AAAAAAAAA2", "AAAAAAAAA1"]
+    assert only(offset=1, limit=2) == ["AAAAAAAAA3", "AAAAAAAAA2"]
+    assert only(partner_id="p-2") == []

@@ -34,6 +34,11 @@ def test_the_district_counters_move_in_the_same_write_as_the_case(p):
     assert stats.concluded == {"2026-01-19": 1, "2026-02-09": 1} and stats.on_time == {"2026-01-19": 1}
     assert p.statistics.district("06-cankaya").status == {"received": 1}
     assert p.statistics.district("35-bornova").status == {}
+    # several offices in one read: those with counters, each the same as read alone
+    many = p.statistics.districts(["34-maltepe", "06-cankaya", "35-bornova"])
+    assert set(many) == {"34-maltepe", "06-cankaya"}
+    assert many["34-maltepe"] == p.statistics.district("34-maltepe")
+    assert many["06-cankaya"].status == {"received": 1}
 
 
 def test_a_survey_is_answered_once(p):

@@ -57,6 +57,18 @@ class LocalStack:
         self.stop()
         raise RuntimeError("the local stack did not start:\n" + "".join(self.output))
 
+    @property
+    def totp_secret(self) -> str:
+        """The demo users' authenticator secret, as `make run` prints it."""
+        import re
+        found = re.search(r"two-factor secret ([A-Za-z0-9]+)", "".join(self.output))
+        assert found, "the stack printed no two-factor secret"
+        return found.group(1)
+
+    def totp(self) -> str:
+        from devstack.users import totp
+        return totp(self.totp_secret)
+
     def _drain(self):
         for line in self.proc.stdout:
             self.output.append(line)
@@ -116,3 +128,16 @@ def nothing_the_content_security_policy_blocked(request):
         found = list(CSP_VIOLATIONS)
         CSP_VIOLATIONS.clear()
         assert found == [], found
+
+
+@pytest.fixture
+def page(browser):
+    """A page of its own context (a desktop-sized window, Turkish locale); a script error
+    on it fails the test."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="tr-TR")
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], errors

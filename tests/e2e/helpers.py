@@ -50,3 +50,17 @@ def own_phone() -> str:
     (docs/security.md), and the session's other journeys spend the demo phone's."""
     import random
     return f"0533 {random.randint(100, 999)} {random.randint(10, 99)} {random.randint(10, 99)}"
+
+
+def staff_headers(stack, username: str, password: str = "AcikKapi-Demo-2026") -> dict:
+    """A demo staff member signed in over the API: the password, then the code of their
+    authenticator app (every staff sign-in has two factors)."""
+    status, body, _ = call("POST", f"{stack.api}/v1/staff/session", {"username": username, "password": password})
+    assert status == 200, body
+    if body.get("challenge") == "mfa_code":
+        status, body, _ = call("POST", f"{stack.api}/v1/staff/session/challenge",
+                               {"username": username, "session": body["session"], "challenge": "mfa_code",
+                                "code": stack.totp()})
+        assert status == 200, body
+    assert "id_token" in body, body
+    return {"Authorization": f"Bearer {body['id_token']}"}

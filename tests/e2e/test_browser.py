@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, track, wait_for
+from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, staff_headers, track, wait_for
 
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="tr-TR")
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert errors == [], errors
 
 
 def shot(pg, name):
@@ -39,8 +28,10 @@ def sign_in(stack, pg, username):
     """The office console, signed in as a demo user."""
     pg.goto(f"{stack.web}/buro.html")
     pg.get_by_label("Kullanıcı adı").fill(username)
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_label("Parola", exact=True).fill("AcikKapi-Demo-2026")
     pg.get_by_role("button", name="Giriş yap").click()
+    pg.get_by_label("Doğrulama kodu").fill(stack.totp())        # the authenticator app's code
+    pg.get_by_role("button", name="Doğrula").click()
 
 
 def open_task(pg, form_id):
@@ -419,17 +410,28 @@ def test_the_citizen_is_told_to_call_112_in_an_emergency(stack, page):
     assert "112" in pg.inner_text("#emergency-category")
 
 
-def test_a_province_user_picks_a_district_on_the_dashboard(stack, page):
+def test_a_province_user_sees_the_province_then_picks_an_office(stack, page):
+    from tests.conftest import VALID_APPLICATION
     pg = page
+    no = call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[1]["application_no"]   # Maltepe
     sign_in(stack, pg, "il.istanbul")
     pg.wait_for_selector("#view-queue table, #view-queue p", state="attached")
     assert not pg.is_visible("#nav-intake")                       # read-only: no desk intake
+    # the queue mixes the province's offices: a district column and a filter by office
+    pg.get_by_role("link", name=no).wait_for()
+    assert pg.locator("#view-queue tr", has_text=no).locator("td[data-label='İlçe']").inner_text() == "Maltepe"
+    pg.select_option("#f-office", "34-kadikoy")
+    pg.get_by_role("button", name="Filtrele").click()
+    wait_for(lambda: no not in pg.inner_text("#view-queue"))
     pg.get_by_role("button", name="Gösterge paneli").click()
-    pg.wait_for_selector("#dashboard-district")
+    pg.wait_for_selector("#province-table")                       # the province first: a row per office
+    assert pg.locator("#province-table tbody tr").count() == 40
+    assert int(pg.locator("#province-table tr[data-office='34-maltepe'] td").first.inner_text()) >= 1
+    shot(pg, "16-province-dashboard-all-offices")
     pg.select_option("#dashboard-district", "34-maltepe")
     wait_for(lambda: "Maltepe" in pg.inner_text("#view-dashboard h2"))
     assert "İlçe seçiniz" not in pg.inner_text("#view-dashboard")
-    shot(pg, "16-province-dashboard")
+    shot(pg, "16-province-dashboard-one-office")
 
 
 def test_the_institution_page_survives_a_reload_with_the_typed_answer(stack, page):
@@ -495,8 +497,10 @@ def test_an_admin_issues_and_revokes_an_open311_key_and_the_clerk_sees_the_partn
 
     pg.get_by_role("button", name="Çıkış").click()
     pg.get_by_label("Kullanıcı adı").fill("masa.maltepe")
-    pg.get_by_label("Parola").fill("AcikKapi-Demo-2026")
+    pg.get_by_label("Parola", exact=True).fill("AcikKapi-Demo-2026")
     pg.get_by_role("button", name="Giriş yap").click()
+    pg.get_by_label("Doğrulama kodu").fill(stack.totp())        # the authenticator app's code
+    pg.get_by_role("button", name="Doğrula").click()
     pg.wait_for_selector("#view-queue table")
     wait_for(lambda: no in pg.inner_text("#view-queue"))
     assert "Open311 · Maltepe Kent Uygulaması" in pg.locator("#view-queue tr", has_text=no).inner_text()
@@ -672,8 +676,7 @@ def test_the_app_installs_opens_offline_keeps_a_draft_and_sends_a_queued_applica
     assert pg.evaluate("localStorage.getItem('acikkapi.draft')") is None     # personal data gone once received
     assert pg.evaluate("localStorage.getItem('acikkapi.outbox')") is None
     shot(pg, "28-offline-received-360")
-    desk = call("POST", f"{stack.api}/v1/staff/session", {"username": "masa.cankaya", "password": "AcikKapi-Demo-2026"})[1]
-    auth = {"Authorization": f"Bearer {desk['id_token']}"}
+    auth = staff_headers(stack, "masa.cankaya")
     items = []
     cursor = ""
     while True:
@@ -878,6 +881,10 @@ def test_keyboard_alone_answers_as_an_institution_and_forwards_as_a_clerk(stack,
     pg.keyboard.type("masa.cankaya")
     pg.keyboard.press("Tab")
     pg.keyboard.type("AcikKapi-Demo-2026")
+    pg.keyboard.press("Enter")
+    pg.get_by_label("Doğrulama kodu").wait_for()
+    assert pg.evaluate("document.activeElement.id") == "code"      # the code field has the focus
+    pg.keyboard.type(stack.totp())
     pg.keyboard.press("Enter")
     pg.get_by_role("link", name=receipt["application_no"]).wait_for()
     pg.get_by_role("link", name=receipt["application_no"]).focus()

@@ -7,16 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import VALID_APPLICATION
-from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, track, wait_for
+from tests.e2e.helpers import call, has_inst_link, inst_link, outbox_for, own_phone, staff_headers, track, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 def sign_in(stack, username):
-    status, body, _ = call("POST", f"{stack.api}/v1/staff/session",
-                           {"username": username, "password": "AcikKapi-Demo-2026"})
-    assert status == 200, body
-    return {"Authorization": f"Bearer {body['id_token']}"}
+    return staff_headers(stack, username)
 
 
 def test_desk_to_conclusion(stack):

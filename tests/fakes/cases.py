@@ -15,7 +15,8 @@ from chalicelib.domain.case import Applicant
 from chalicelib.domain.otp import pair_fingerprint
 from chalicelib.domain.repeats import ApplicantRow
 from chalicelib.domain.sweeps import PendingRoute
-from chalicelib.services.ports import DuplicateApplicationNo, IdempotencyKeyTaken, InvalidCursor, QueueQuery, StaleCase
+from chalicelib.services.ports import (QUEUE_EVALUATED_PER_PAGE, DuplicateApplicationNo, IdempotencyKeyTaken,
+                                       InvalidCursor, QueueQuery, StaleCase)
 
 
 def _due(c) -> str:
@@ -195,7 +196,10 @@ class FakeCases:
             rows = [c for c in rows if (_due(c), c.application_no) > tuple(after)]
         today = q.today
         found = []
-        for c in rows:
+        for examined, c in enumerate(rows, start=1):
+            if examined > QUEUE_EVALUATED_PER_PAGE:      # the adapter's bound on what a page reads
+                last = rows[examined - 2]
+                return [_without_personal_data(x) for x in found], _encode(scope, (_due(last), last.application_no))
             if q.status and not q.district and c.status.value != q.status:
                 continue
             if q.case_type and c.type != q.case_type or q.category and c.category != q.category:
@@ -235,6 +239,12 @@ class FakeCases:
             entries.append((a.id, pending[1] if pending else None, (copy.deepcopy(a), district)))
         return self._due(entries, now)
 
+    def open_for_institution(self, institution_id, limit=200):
+        found = sorted((copy.deepcopy(a) for a, _ in self.assignments_.values()
+                        if a.institution.id == institution_id and a.is_open),
+                       key=lambda a: (a.sla_due_date, a.application_no))
+        return found[:limit], len(found) > limit
+
     def case_states(self, nos):
         return {no: (self.cases[no].status, self.cases[no].concluded_at) for no in nos if no in self.cases}
 
@@ -256,9 +266,11 @@ class FakeCases:
         if no in self.cases and sweeps.route_due(self.cases[no]) is not None:
             self.postponed[no] = until
 
-    def open_cases(self, district):
+    def digest_cases(self, office, due_by, windows, received_since):
         return sorted((_without_personal_data(c) for c in self.cases.values()
-                       if c.office == district and c.status.value in OPEN), key=lambda c: (_due(c), c.application_no))
+                       if c.office == office and c.status.value in OPEN
+                       and ((c.legal_due_date is not None and c.legal_due_date <= due_by)
+                            or c.received_at >= received_since)), key=lambda c: (_due(c), c.application_no))
 
     # KVKK
     def due_retention(self, now):
@@ -317,7 +329,16 @@ class FakeCases:
         mine.sort(key=lambda c: (c.updated_at, c.application_no), reverse=True)
         return [c.application_no for c in mine[:limit]]
 
-    def cases_public(self, nos):
+    def partner_requests(self, q):
+        from chalicelib.domain.open311 import open_or_closed
+        mine = [c for c in self.cases.values() if c.partner and c.partner["id"] == q.partner_id
+                and c.updated_at >= q.start and q.start <= c.received_at <= q.end
+                and open_or_closed(c.status) in q.states and (not q.categories or c.category in q.categories)
+                and (q.district is None or c.district == q.district)]
+        mine.sort(key=lambda c: (c.updated_at, c.application_no), reverse=True)
+        return [c.application_no for c in mine[q.offset:q.offset + q.limit]]
+
+    def cases_public(self, nos, *, consistent=True):
         return [_without_personal_data(self.cases[no]) for no in nos if no in self.cases]
 
 def _encode(scope, after) -> str:

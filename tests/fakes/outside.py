@@ -130,18 +130,127 @@ class FakeKeys:
 
 
 class FakeIdentity:
-    """The identity provider: users with passwords, and what was mirrored into it. A token
-    is "token:<username>" (the real adapter verifies a signed JWT)."""
+    """The identity provider: users with passwords and TOTP apps (real codes: pyotp), and
+    what was mirrored into it. A token is "token:<username>" (the real adapter verifies a
+    signed JWT). The demo users have set up their app with DEMO_SECRET."""
+
+    DEMO_SECRET = "JBSWY3DPEHPK3PXP"
 
     def __init__(self, users=("masa.maltepe", "sorumlu.maltepe", "masa.cankaya", "yonetici")):
         self.users = {u: None for u in users}
         self.passwords = {u: "AcikKapi-Demo-2026" for u in users}
+        self.secrets = {u: self.DEMO_SECRET for u in users}
+        self.enrolled = set(users)
+        self.must_change: set[str] = set()
+        self.sessions: dict[str, tuple[str, str]] = {}       # session -> (username, what it may answer)
         self.signed_out: list[str] = []
+        self.emails: dict[str, str] = {}
+
+    def _session(self, username, what):
+        import secrets as s
+        key = s.token_hex(8)
+        self.sessions[key] = (username, what)
+        return key
+
+    def _tokens(self, username):
+        from chalicelib.services.ports import SignInStep
+        return SignInStep(tokens={"IdToken": f"token:{username}", "AccessToken": f"access:{username}",
+                                  "RefreshToken": "r", "ExpiresIn": 3600})
+
+    def _after_password(self, username):
+        from chalicelib.services.ports import SignInStep
+        if username in self.must_change:
+            return SignInStep(challenge="NEW_PASSWORD_REQUIRED", session=self._session(username, "new_password"))
+        if username in self.enrolled:
+            return SignInStep(challenge="SOFTWARE_TOKEN_MFA", session=self._session(username, "code"))
+        return self._tokens(username)         # like the local stand-in: no second factor set up, no challenge
 
     def sign_in(self, username, password):
-        if self.passwords.get(username) != password:
-            return {}
-        return {"IdToken": f"token:{username}", "AccessToken": "a", "RefreshToken": "r", "ExpiresIn": 3600}
+        from chalicelib.services.ports import WrongAnswer
+        member = self.users.get(username, False)
+        if self.passwords.get(username) != password or (member and not member.enabled):
+            raise WrongAnswer()
+        return self._after_password(username)
+
+    def _take(self, session, username, what):
+        from chalicelib.services.ports import WrongAnswer
+        if self.sessions.get(session) != (username, what):
+            raise WrongAnswer()
+        del self.sessions[session]
+
+    def _code_ok(self, username, code):
+        import pyotp
+        return pyotp.TOTP(self.secrets.get(username) or "").verify(code, valid_window=1)
+
+    def respond(self, username, challenge, session, answer):
+        from chalicelib.services.ports import SignInStep, WeakPassword, WrongAnswer
+        if challenge == "NEW_PASSWORD_REQUIRED":
+            self._take(session, username, "new_password")
+            new = answer["NEW_PASSWORD"]
+            if len(new) < 12 or new.lower() == new or new.upper() == new or not any(c.isdigit() for c in new):
+                self.sessions[session] = (username, "new_password")
+                raise WeakPassword("policy")
+            self.passwords[username] = new
+            self.must_change.discard(username)
+            if username not in self.enrolled:
+                return SignInStep(challenge="MFA_SETUP", session=self._session(username, "setup"))
+            return self._after_password(username)
+        if challenge == "SOFTWARE_TOKEN_MFA":
+            self._take(session, username, "code")
+            if not self._code_ok(username, answer["SOFTWARE_TOKEN_MFA_CODE"]):
+                raise WrongAnswer()
+            return self._tokens(username)
+        if challenge == "MFA_SETUP":
+            self._take(session, username, "verified")
+            return self._tokens(username)
+        raise WrongAnswer()
+
+    def mfa_secret(self, *, session=None, access_token=None):
+        import pyotp
+        from chalicelib.services.ports import WrongAnswer
+        if session is not None:
+            username, what = self.sessions.get(session, (None, None))
+            if what != "setup":
+                raise WrongAnswer()
+        else:
+            username = (access_token or "").removeprefix("access:")
+        secret = pyotp.random_base32()
+        self.secrets[username] = secret
+        return secret, session
+
+    def mfa_verify(self, code, *, session=None, access_token=None):
+        from chalicelib.services.ports import WrongAnswer
+        if session is not None:
+            username, what = self.sessions.get(session, (None, None))
+            if what != "setup":
+                raise WrongAnswer()
+        else:
+            username = (access_token or "").removeprefix("access:")
+        if not self._code_ok(username, code):
+            raise WrongAnswer()
+        self.enrolled.add(username)
+        if session is not None:
+            del self.sessions[session]
+            return self._session(username, "verified")
+        return None
+
+    def mfa_enrolled(self, username):
+        return username in self.enrolled
+
+    def enable_mfa(self, username):
+        self.enrolled.add(username)
+
+    def reset_mfa(self, member, email, temporary_password):
+        self.enrolled.discard(member.username)
+        self.secrets.pop(member.username, None)
+        self.signed_out.append(member.username)
+        self.invite(member, email, temporary_password)
+
+    def invite(self, member, email, temporary_password):
+        self.passwords[member.username] = temporary_password
+        self.must_change.add(member.username)
+        self.emails[member.username] = email
+        self.apply(member, sign_out=False)
 
     def verify(self, token):
         from chalicelib.services.ports import InvalidToken

@@ -42,6 +42,9 @@ class FakeStatistics:
     def district(self, district):
         return copy.deepcopy(self.stats.get(district, S.DistrictStats()))
 
+    def districts(self, codes):
+        return {c: copy.deepcopy(self.stats[c]) for c in codes if c in self.stats}
+
     def rebuild_district(self, district, today):
         """Counted again from the cases (the cases fake lends them: `cases_of`)."""
         from datetime import timedelta

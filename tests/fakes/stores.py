@@ -13,17 +13,20 @@ from chalicelib.services.ports import StaleCase
 
 class FakeStaffDirectory:
     def __init__(self):
-        self.members: dict[str, object] = {}
+        self._members: dict[str, object] = {}
 
     def get(self, username):
-        return copy.deepcopy(self.members.get(username.lower()))
+        return copy.deepcopy(self._members.get(username.lower()))
 
     def save(self, member):
-        stored = self.members.get(member.username.lower())
+        stored = self._members.get(member.username.lower())
         if (stored.version if stored else None) != member.version:
             raise StaleCase()
         member.version = (member.version or 0) + 1
-        self.members[member.username.lower()] = copy.deepcopy(member)
+        self._members[member.username.lower()] = copy.deepcopy(member)
+
+    def members(self, scope, limit=500):
+        return [copy.deepcopy(m) for k, m in sorted(self._members.items()) if m.scope == scope][:limit]
 
 
 class FakePartnerKeys:

@@ -217,6 +217,23 @@ def test_no_app_client_can_write_an_attribute_that_grants_access():
         assert not writable & (pool_attrs | {"email", "email_verified", "phone_number"}), writable
 
 
+def test_every_staff_sign_in_needs_an_authenticator_app_and_a_strong_password():
+    """Issue 38: a supervisor can reveal national ids and export names, so no staff role
+    signs in with a password alone: MFA is required (not optional) and the only factor is
+    a TOTP app (no SMS to a phone number nobody verified); the temporary password of an
+    invitation matches the platform's e-mail (services/staff.TEMPORARY_PASSWORD_DAYS)."""
+    from chalicelib.services.staff import TEMPORARY_PASSWORD_DAYS
+    t = json.loads((ROOT / "infra" / "template.json").read_text())
+    [pool] = [r["Properties"] for r in t["Resources"].values() if r.get("Type") == "AWS::Cognito::UserPool"]
+    assert pool["MfaConfiguration"] == "ON"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12 and policy["RequireUppercase"] and policy["RequireLowercase"] \
+        and policy["RequireNumbers"]
+    assert policy["TemporaryPasswordValidityDays"] == TEMPORARY_PASSWORD_DAYS
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True      # nobody signs themselves up
+
+
 def test_a_removed_user_loses_access_within_two_minutes():
     from app import app
     from chalicelib.services import staff

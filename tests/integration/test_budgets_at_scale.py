@@ -216,3 +216,80 @@ def test_routing_the_queue_the_dashboard_and_a_digest_read_the_same_with_two_off
         assert ops_all == ops_two, what
         assert items_all <= items_two + 1, what      # the queue page holds one case more the second time
     assert two[0][0].count("TransactGetItems") == 1                          # case, place, province, office: one read
+
+
+# --- issue 39: a district with 2,000 open cases ---------------------------------------
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+_NOS: list[str] = []
+
+
+def _number(i: int) -> str:
+    from chalicelib.domain import numbers
+    while len(_NOS) <= i:
+        _NOS.append(numbers.new_application_no())
+    return _NOS[i]
+
+
+def _open_case(i: int) -> Case:
+    """Open cases received over the last 28 days (about 71 a day), none overdue but the
+    first 20 (received 40 days ago); one in 200 a `talep`, the rest complaints."""
+    from chalicelib.domain.calendar import default_calendar, local_date
+    received = NOW - timedelta(days=40 if i < 20 else 1 + (i % 28), hours=i % 7)
+    case = _case(i, Status.FORWARDED)
+    case.application_no = _number(i)
+    case.type = "talep" if i % 200 == 7 else "sikayet"
+    case.received_at, case.receipt_date = received, local_date(received)
+    case.legal_due_date = default_calendar().legal_due_3071(case.receipt_date)
+    case.concluded_at = None
+    return case
+
+
+@pytest.fixture
+def busy_district(aws):
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.bootstrap import ports
+    keys = ports().keys
+    with CaseItem.batch_write() as batch:
+        for i in range(2_000):
+            batch.save(case_to_item(_open_case(i), keys))
+    return aws
+
+
+def test_with_2000_open_cases_a_page_the_related_view_and_the_digest_read_a_bounded_part(
+        client, staff, busy_district, aws_calls):
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.calendar import local_date
+    from chalicelib.services import sweeps
+    from chalicelib.services.ports import QUEUE_EVALUATED_PER_PAGE
+    _warm(client, staff, aws_calls)
+    # a selective filter: 10 of 2,000 match; each page reads at most the bound, and says so
+    pages, found, cursor = 0, [], ""
+    while True:
+        aws_calls.reset()
+        page = _get(client, staff, f"/v1/staff/cases?district=34-maltepe&type=talep&limit=25{cursor}")
+        pages += 1
+        assert aws_calls.items_evaluated() <= QUEUE_EVALUATED_PER_PAGE
+        assert aws_calls.count("dynamodb", "Query") <= QUEUE_EVALUATED_PER_PAGE // 100
+        found += page["items"]
+        if not page["next_cursor"]:
+            break
+        assert page["partial"] is True
+        cursor = f"&cursor={page['next_cursor']}"
+    assert len(found) == 10 and {i["type"] for i in found} == {"talep"} and pages == 4
+
+    # the related view: cases of the last 30 days, never the older open ones
+    from chalicelib.domain.numbers import format_application_no
+    aws_calls.reset()
+    _get(client, staff, f"/v1/staff/cases/{format_application_no(_number(100))}/related")
+    assert aws_calls.count("dynamodb", "Scan") == 0
+    assert aws_calls.items_evaluated() < 2_000 * 3 // 4, aws_calls.items_evaluated()
+
+    # the digest: the 20 overdue it lists, and yesterday's new ones through their due-date
+    # windows (one per law: each window also holds a few days of the other law's intake, and
+    # a weekend or holiday widens it), never the 2,000 open cases
+    aws_calls.reset()
+    assert sweeps.district_digest(ports(), "34-maltepe", local_date(NOW))
+    per_day = 2_000 // 28
+    assert aws_calls.items_evaluated() <= 20 + 6 * per_day, aws_calls.items_evaluated()

@@ -53,6 +53,7 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("GET", "/v1/staff/me", None, {"desk_other", "desk", "supervisor", "province_other", "admin"}),
     ("GET", "/v1/staff/cases?district=34-maltepe", None, OFFICE),
     ("GET", "/v1/staff/dashboard?district=34-maltepe", None, OFFICE),
+    ("GET", "/v1/staff/dashboard/province?province=34", None, {"admin"}),    # and il.istanbul: test_province_views
     ("GET", "/v1/staff/cases/{no}", None, OFFICE),
     ("POST", "/v1/staff/cases/{no}/reveal", {}, OFFICE),
     ("GET", "/v1/staff/cases/{no}/audit", None, {"supervisor"}),
@@ -84,9 +85,20 @@ ENDPOINTS = [  # (method, path template, body, allowed actors)
     ("PUT", "/v1/staff/districts/34-maltepe", "district", {"admin", "supervisor"}),
     ("GET", "/v1/staff/offices/34-maltepe", None, {"admin", "supervisor"}),
     ("PUT", "/v1/staff/offices/34-maltepe", "office", {"admin", "supervisor"}),
-    ("GET", "/v1/staff/users/masa.cankaya", None, {"admin"}),
+    ("POST", "/v1/staff/districts/34-maltepe/institutions/34-maltepe.belediye/confirm-link", {},
+     {"admin", "supervisor"}),
+    ("POST", "/v1/staff/districts/34-maltepe/institutions/34-maltepe.belediye/inbox-link", {"action": "revoke"},
+     {"admin", "supervisor"}),
+    # staff: the national admin anyone; a province admin the offices of the province (Ankara's,
+    # for Çankaya's clerk); a supervisor the desk staff of her office
+    ("GET", "/v1/staff/users/masa.cankaya", None, {"admin", "province_other"}),
     ("PUT", "/v1/staff/users/masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
-                                              "version": 999}, {"admin"}),
+                                              "version": 999}, {"admin", "province_other"}),
+    ("POST", "/v1/staff/users/masa.cankaya/reset-mfa", {}, {"admin", "province_other"}),   # 409: no e-mail on file
+    ("GET", "/v1/staff/users?office=34-maltepe", None, {"admin", "supervisor"}),
+    ("POST", "/v1/staff/users", {"username": "yeni.maltepe", "name": "Yeni Katip", "email": "yeni@maltepe.example",
+                                 "role": "desk", "district": "34-maltepe"}, {"admin", "supervisor"}),
+    ("GET", "/v1/staff/admin-audit?subject=OFFICE-34-maltepe", None, {"admin", "supervisor"}),
     ("POST", "/v1/staff/cases/{no}/dismiss-repeat", {"reason": "Farklı bir konu, tekrar değil."}, OFFICE),
     ("GET", "/v1/staff/cases/{no}/same-applicant", None, OFFICE),
     ("GET", "/v1/staff/cases/{no}/related", None, OFFICE),
@@ -118,9 +130,10 @@ def test_every_staff_endpoint_admits_exactly_the_allowed_actors(client, staff, a
     from app import app
     from chalicelib.services.office import ACTIONS
     staff_routes = {(p.replace("{action}", name), m) for p, e in app.routes.items() for m in e
-                    if p.startswith("/v1/staff") and p != "/v1/staff/session"
+                    if p.startswith("/v1/staff") and not p.startswith("/v1/staff/session")
                     for name in (ACTIONS if "{action}" in p else ["{action}"])}     # every declared action
-    covered = {(path.split("?")[0].replace("{no}", "{application_no}").replace("34-maltepe", "{district}")
+    covered = {(path.split("?")[0].replace("{no}", "{application_no}").replace("34-maltepe.belediye", "{institution_id}")
+                .replace("34-maltepe", "{district}")
                 if "districts" in path else path.split("?")[0].replace("34-maltepe", "{code}")
                 if "offices" in path else path.split("?")[0].replace("{no}", "{application_no}")
                 .replace("masa.cankaya", "{username}"), method)

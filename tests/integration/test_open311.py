@@ -10,7 +10,16 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.integration.helpers import ANSWER, act, detail, inst_post, outbox, route_all, staff_post
+from chalicelib.domain.case import HistoryEntry, Status
+from tests.integration.helpers import (
+    ANSWER,
+    act,
+    detail,
+    inst_post,
+    outbox,
+    route_all,
+    staff_post,
+)
 
 BASE = "/open311/v2"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -447,3 +456,45 @@ def test_a_field_name_xml_cannot_carry_is_echoed_without_breaking_the_xml(client
     errors = xml(resp)                                       # parses
     text = ET.tostring(errors, encoding="unicode")
     assert "\x01" not in text and "\x00" not in text and "adx" in text
+
+
+def test_a_filtered_or_paged_list_reads_in_full_only_the_cases_it_answers(client, partner, aws_calls, same_minute):
+    """Issue 39: 1,500 requests of one partner, 10 of one service: the filter runs in the
+    partner index, so the full items read are the 10 (and a page of 4, 4); before, 1,000
+    full items were read, consistently, and filtered in Python."""
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib.adapters.dynamodb.mapping import case_to_item
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import numbers
+    from tests.integration.test_budgets_at_scale import _case
+    issued = partner()
+    key, pid = issued["api_key"], issued["partner"]["id"]
+    now = datetime.now(timezone.utc)
+    with CaseItem.batch_write() as batch:
+        for i in range(1_500):
+            case = _case(i, Status.FORWARDED)
+            case.application_no = numbers.new_application_no()
+            case.received_at = now - timedelta(days=1, minutes=i)
+            case.history = [HistoryEntry(case.received_at, Status.RECEIVED, "alındı")]
+            case.category = "park_bahce" if i % 150 == 0 else "yol_kaldirim"
+            case.partner = {"id": pid, "name": "Maltepe Belediyesi Mobil"}
+            batch.save(case_to_item(case, ports().keys))
+    client.http.get(f"{BASE}/requests.json?api_key={key}&page_size=1")         # the minute's first use of the key
+
+    def full_items():
+        return sum(len(rows) for s, op, parsed in aws_calls.calls if op == "BatchGetItem"
+                   for rows in parsed.get("Responses", {}).values())
+    aws_calls.reset()
+    parks = client.http.get(f"{BASE}/requests.json?api_key={key}&service_code=park_bahce").json_body
+    assert len(parks) == 10 and {r["service_code"] for r in parks} == {"park_bahce"}
+    assert full_items() == 10 and "Scan" not in aws_calls.operations("dynamodb")
+    aws_calls.reset()
+    page2 = client.http.get(f"{BASE}/requests.json?api_key={key}&service_code=park_bahce&page=2&page_size=4").json_body
+    assert [r["service_request_id"] for r in page2] == [r["service_request_id"] for r in parks[4:8]]
+    assert full_items() == 4
+    empty = client.http.get(f"{BASE}/requests.json?api_key={key}&page=").json_body      # empty is as if not passed
+    assert len(empty) == 1_000
+    bad = client.http.get(f"{BASE}/requests.json?api_key={key}&page_size=5000")
+    assert bad.status_code == 400 and bad.json_body[0]["description"].startswith("page_size")

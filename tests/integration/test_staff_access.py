@@ -17,17 +17,18 @@ def _case_in(client, application, district):
 
 def test_a_clerk_who_edits_her_own_district_attribute_gets_nothing(client, staff, application, aws):
     import boto3
+
+    from chalicelib.bootstrap import ports as _ports
     cankaya = _case_in(client, application, "06-cankaya")
     maltepe = _case_in(client, application, "34-maltepe")
-    from chalicelib.bootstrap import ports as _ports
-    result = _ports().identity.sign_in("masa.maltepe", staff.password)
+    result = staff.sign_in("masa.maltepe")
     idp = boto3.client("cognito-idp", region_name="eu-central-1")
     # moto does not enforce the app client's WriteAttributes, so the self-edit goes through here
     # (in AWS the template's WriteAttributes refuse it: tests/infrastructure checks that)
     idp.update_user_attributes(AccessToken=result["AccessToken"],
                                UserAttributes=[{"Name": "custom:district", "Value": "06-cankaya"},
                                                {"Name": "custom:province", "Value": "06"}])
-    promoted = _ports().identity.sign_in("masa.maltepe", staff.password)["IdToken"]
+    promoted = staff.sign_in("masa.maltepe")["IdToken"]
     assert _ports().identity.verify(promoted).district == "06-cankaya"      # the token really carries it
     headers = {"Authorization": f"Bearer {promoted}", "Content-Type": "application/json"}
     for no in (cankaya, maltepe):
@@ -73,8 +74,7 @@ def test_a_clerk_moved_to_another_district_must_sign_in_again_and_then_sees_only
     resp = _admin_put(client, staff, "masa.maltepe", {"role": "desk", "district": "06-cankaya", "enabled": True})
     assert resp.status_code == 200 and resp.json_body["province"] == "06"
     assert client.http.get("/v1/staff/me", headers=old).status_code == 403       # the old token says Maltepe
-    from chalicelib.bootstrap import ports as _ports
-    fresh = _ports().identity.sign_in("masa.maltepe", staff.password)["IdToken"]
+    fresh = staff.sign_in("masa.maltepe")["IdToken"]
     headers = {"Authorization": f"Bearer {fresh}", "Content-Type": "application/json"}
     assert client.http.get("/v1/staff/me", headers=headers).json_body["district"] == "06-cankaya"
     resp = staff_post(client, type("S", (), {"headers": lambda self, u: headers})(), "masa.maltepe",
@@ -93,3 +93,38 @@ def test_a_role_and_scope_that_do_not_fit_are_refused_naming_the_field(client, s
 def test_an_admin_cannot_remove_her_own_admin_access(client, staff):
     resp = _admin_put(client, staff, "yonetici", {"role": "admin", "enabled": False})
     assert resp.status_code == 409 and resp.json_body["error"]["code"] == "own_access"
+
+
+def _post(client, path, body):
+    return client.http.post(path, headers={"Content-Type": "application/json"}, body=json.dumps(body))
+
+
+def test_every_sign_in_asks_for_the_code_of_the_authenticator_app_and_a_wrong_one_is_refused(client, staff, aws):
+    """Issue 38: two-factor sign-in for every staff role (TOTP, Cognito's software token;
+    the stand-in checks the codes for real, with its one fixed secret)."""
+    from devstack.users import DEMO_TOTP_SECRET, totp
+    first = _post(client, "/v1/staff/session", {"username": "sorumlu.maltepe", "password": staff.password})
+    assert first.status_code == 200 and first.json_body["challenge"] == "mfa_code"
+    assert "id_token" not in first.json_body or first.json_body["id_token"] is None      # no token before the code
+    good = totp(DEMO_TOTP_SECRET[0])
+    wrong = "000000" if good != "000000" else "111111"
+    bad = _post(client, "/v1/staff/session/challenge", {"username": "sorumlu.maltepe", "challenge": "mfa_code",
+                                                         "session": first.json_body["session"], "code": wrong})
+    assert bad.status_code == 401 and bad.json_body["error"]["code"] == "invalid_credentials"
+    again = _post(client, "/v1/staff/session", {"username": "sorumlu.maltepe", "password": staff.password})
+    done = _post(client, "/v1/staff/session/challenge", {"username": "sorumlu.maltepe", "challenge": "mfa_code",
+                                                          "session": again.json_body["session"], "code": good})
+    assert done.status_code == 200 and done.json_body["user"]["role"] == "supervisor"
+    assert client.http.get("/v1/staff/me", headers={"Authorization": f"Bearer {done.json_body['id_token']}"}
+                           ).status_code == 200
+
+
+def test_five_wrong_answers_lock_the_account_for_the_window(client, staff, aws):
+    for _ in range(5):
+        r = _post(client, "/v1/staff/session", {"username": "masa.cankaya", "password": "Yanlis-Parola-123"})
+        assert r.status_code == 401
+    locked = _post(client, "/v1/staff/session", {"username": "masa.cankaya", "password": staff.password})
+    assert locked.status_code == 429 and locked.json_body["error"]["code"] == "account_locked"
+    assert int(locked.headers["Retry-After"]) <= 15 * 60
+    other = _post(client, "/v1/staff/session", {"username": "masa.maltepe", "password": staff.password})
+    assert other.status_code == 200 and other.json_body["challenge"] == "mfa_code"     # only that account

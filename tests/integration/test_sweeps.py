@@ -56,7 +56,7 @@ def test_reminder_then_escalation_around_ramazan_bayrami(client, application, aw
     assert sweep(datetime(2026, 3, 18, 23, 59, tzinfo=ISTANBUL))["reminded"] == 0
     assert sweep(datetime(2026, 3, 19, 0, 1, tzinfo=ISTANBUL))["reminded"] == 1
     assert sweep(datetime(2026, 3, 24, 23, 0, tzinfo=ISTANBUL)) == {"reminded": 0, "escalated": 0, "skipped": 0,
-                                                                    "closed": 0}
+                                                                    "closed": 0, "digested": 0}
     assert sweep(datetime(2026, 3, 25, 0, 5, tzinfo=ISTANBUL))["escalated"] == 1
     route_all(aws)
     mails = outbox()["email"]

@@ -127,8 +127,8 @@ def _all_models():
 
 
 @pytest.mark.parametrize("package, modules, count", [
-    ("chalicelib.domain.schemas", ("submission", "requests"), 44),
-    ("chalicelib.api.responses", ("filing", "answers"), 60),
+    ("chalicelib.domain.schemas", ("submission", "requests"), 47),
+    ("chalicelib.api.responses", ("filing", "answers"), 70),
 ])
 def test_every_model_is_in_its_package_lazy_index(package, modules, count):
     """The package finds a model by the name MODELS gives it: one defined and not listed

@@ -1,5 +1,6 @@
 // The office console: sign-in, the district queue, case detail with actions, desk
 // intake and a dashboard. One module per view under js/buro/; this file wires them.
+import { renderAdmin } from "./buro/admin.js";
 import { renderDashboard } from "./buro/dashboard.js";
 import { openCase } from "./buro/case.js";
 import { renderIntake } from "./buro/intake.js";
@@ -9,7 +10,7 @@ import { renderQueue } from "./buro/queue.js";
 import { screens, wireSignIn } from "./buro/session.js";
 
 Object.assign(screens, { queue: renderQueue, case: openCase, intake: renderIntake, dashboard: renderDashboard,
-  partners: renderPartners, kvkk: renderKvkk });
+  partners: renderPartners, kvkk: renderKvkk, admin: renderAdmin });
 
 document.querySelectorAll("[data-view]").forEach((b) => b.addEventListener("click", () => {
   const v = b.dataset.view;

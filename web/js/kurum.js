@@ -7,11 +7,26 @@ import { api, ApiError, ASSIGNMENT, el, fmtDate, fmtDateTime, OUTCOME, say, show
 const live = document.getElementById("live");
 const box = document.getElementById("case");
 const TOKEN_KEY = "acikkapi.kurum.token";
-const fromLink = new URLSearchParams(location.hash.slice(1)).get("t");
-if (fromLink) sessionStorage.setItem(TOKEN_KEY, fromLink);    // a new link replaces the tab's earlier one
+const CONFIRM_KEY = "acikkapi.kurum.confirm";
+const INBOX_KEY = "acikkapi.kurum.inbox";
+const MODE_KEY = "acikkapi.kurum.mode";
+// The link says what the page is: a case (#t=), the liaison address's confirmation (#c=)
+// or the institution's inbox (#i=; #inbox goes back to it). Without one (a reload, Back),
+// the tab shows what it showed last.
+const hash = new URLSearchParams(location.hash.slice(1));
+const fromLink = hash.get("t");
+if (fromLink) { sessionStorage.setItem(TOKEN_KEY, fromLink); sessionStorage.setItem(MODE_KEY, "case"); }
+if (hash.get("c")) { sessionStorage.setItem(CONFIRM_KEY, hash.get("c")); sessionStorage.setItem(MODE_KEY, "confirm"); }
+if (hash.get("i")) { sessionStorage.setItem(INBOX_KEY, hash.get("i")); sessionStorage.setItem(MODE_KEY, "inbox"); }
+if (hash.has("inbox")) sessionStorage.setItem(MODE_KEY, "inbox");
+const mode = sessionStorage.getItem(MODE_KEY) || "case";
+const confirmToken = mode === "confirm" ? sessionStorage.getItem(CONFIRM_KEY) || "" : "";
+const inboxToken = sessionStorage.getItem(INBOX_KEY) || "";
 const token = fromLink || sessionStorage.getItem(TOKEN_KEY) || "";
 const headers = { "X-Link-Token": token };
 history.replaceState(null, "", location.pathname);  // keep the key out of the address bar and history
+// a row of the inbox opens its case in this page: a new fragment is a new page
+window.addEventListener("hashchange", () => location.reload());
 const DRAFT_KEY = `acikkapi.kurum.draft.${token.slice(-16)}`;
 const DRAFT_FIELDS = ["outcome", "text", "responder_name", "responder_title"];
 
@@ -75,6 +90,7 @@ function render(v) {
     sections.push(answerForm(), redirectForm());
     if (v.can_extend) sections.push(extensionForm());
   }
+  if (inboxToken) sections.unshift(el("p", { class: "no-print" }, el("a", { href: "kurum.html#inbox", id: "to-inbox" }, "← Gelen kutusuna dön")));
   box.replaceChildren(...sections);
   box.classList.remove("hidden");
 }
@@ -160,4 +176,62 @@ function fail(form, err) {
   say(live, err.message, "err");
 }
 
-load();
+// The liaison address's test link: what it confirms, and one button (a mail scanner that
+// opens links confirms nothing: only the POST does).
+async function confirmPage() {
+  document.querySelector("h1").textContent = "Açık Kapı irtibat adresi onayı";
+  const h = { "X-Link-Token": confirmToken };
+  let v;
+  try { v = await api("GET", "/v1/institution/liaison", { headers: h }); }
+  catch (e) { say(live, e.message, "err"); box.classList.add("hidden"); return; }
+  const done = () => el("p", { class: "notice ok", id: "liaison-confirmed" },
+    `Teşekkür ederiz. ${v.liaison_email} adresi ${v.institution} için Açık Kapı irtibat adresi olarak onaylandı; ${v.office_name} Açık Kapı Bürosunun ilettiği başvurular bu adrese gelecektir.`);
+  const button = el("button", { type: "button", id: "liaison-confirm" }, "Onaylıyorum");
+  const card = el("section", { class: "card" },
+    el("h2", {}, v.institution),
+    el("dl", { class: "facts" },
+      el("dt", {}, "İrtibat adresi"), el("dd", {}, v.liaison_email),
+      el("dt", {}, "Büro"), el("dd", {}, `${v.office_name} (${v.district_name})`)),
+    v.confirmed ? done() : [el("p", {}, "Bu adresin kurumunuzun Açık Kapı irtibat adresi olduğunu ve bu adrese gelen başvuruların kurumunuzca okunacağını onaylıyor musunuz?"),
+      el("div", { class: "actions" }, button)]);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      v = await api("POST", "/v1/institution/liaison/confirm", { headers: h });
+      button.parentElement.replaceWith(done());
+      sessionStorage.removeItem(CONFIRM_KEY);
+      sessionStorage.removeItem(MODE_KEY);
+      say(live, "Adres onaylandı.", "ok");
+    } catch (e) { button.disabled = false; say(live, e.message, "err"); }
+  });
+  box.replaceChildren(card);
+  box.classList.remove("hidden");
+}
+
+// The institution's inbox: what it still owes, soonest due first, overdue ones marked;
+// each row opens the case as its own link does.
+async function inboxPage() {
+  document.querySelector("h1").textContent = "Açık Kapı: kurumunuzun gelen kutusu";
+  let v;
+  try { v = await api("GET", "/v1/institution/inbox", { headers: { "X-Link-Token": inboxToken } }); }
+  catch (e) { say(live, e.message, "err"); box.classList.add("hidden"); return; }
+  const overdue = v.items.filter((x) => x.overdue).length;
+  const card = el("section", { class: "card" },
+    el("h2", { id: "inbox-title" }, v.institution),
+    el("p", {}, `${v.office_name} Açık Kapı Bürosunun iletip cevabınızı beklediği ${v.items.length} başvuru${overdue ? `; ${overdue} tanesinin süresi geçti` : ""}.`),
+    v.items.length ? el("div", { class: "table-wrap" }, el("table", { id: "inbox" },
+      el("caption", {}, "Cevap bekleyen başvurular (cevap süresine göre)"),
+      el("thead", {}, el("tr", {}, ["Başvuru", "Konu", "Durum", "Cevap süresi"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, v.items.map((x) => el("tr", { class: x.overdue ? "overdue" : null },
+        el("td", {}, el("a", { href: `kurum.html#t=${x.token}` }, x.application_no)),
+        el("td", {}, x.subject), el("td", {}, ASSIGNMENT[x.status] || x.status),
+        el("td", {}, fmtDate(x.sla_due_date), x.overdue ? el("strong", { class: "overdue-mark" }, " · süresi geçti") : null))))))
+      : el("p", { class: "notice ok" }, "Cevap bekleyen başvuru yok."),
+    v.more ? el("p", { class: "hint" }, "Liste en yakın süreli 200 başvuruyu gösterir; cevapladıkça sıradakiler görünür.") : null);
+  box.replaceChildren(card);
+  box.classList.remove("hidden");
+}
+
+if (mode === "confirm" && confirmToken) confirmPage();
+else if (mode === "inbox" && inboxToken) inboxPage();
+else load();

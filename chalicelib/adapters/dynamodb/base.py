@@ -86,11 +86,12 @@ def conditional_put(item, condition=None) -> bool:
         raise
 
 
-def full(model, keys: list[tuple[str, str]]) -> list:
-    """The whole items behind index keys: consistent BatchGetItem, 100 keys a call."""
+def full(model, keys: list[tuple[str, str]], *, consistent: bool = True) -> list:
+    """The whole items behind index keys: BatchGetItem, 100 keys a call (consistent unless
+    the caller allows a moment's lag)."""
     out: list = []
     for start in range(0, len(keys), 100):
-        out += list(model.batch_get(keys[start:start + 100], consistent_read=True))
+        out += list(model.batch_get(keys[start:start + 100], consistent_read=consistent))
     return out
 
 

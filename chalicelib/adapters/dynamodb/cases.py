@@ -7,9 +7,10 @@ TransactWriteItems, the unit of work, and it carries the statistics the change m
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactGet
 
 from ...domain import offices as O
@@ -17,11 +18,14 @@ from ...domain import sweeps
 from ...domain.assignment import DistrictSettings
 from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
+from ...domain.open311 import CLOSED as OPEN311_CLOSED
 from ...domain.partners import RATE_WINDOW_SECONDS
 from ...domain.retention import destruction_log_expiry
-from ...domain.sweeps import PendingRoute
+from ...domain.sweeps import NEW_CASE_DUE_MIN, PendingRoute
 from ...domain.throttle import Counter
 from ...services.ports import (
+    PartnerRequestQuery,
+    QUEUE_EVALUATED_PER_PAGE,
     DuplicateApplicationNo,
     IdempotencyKeyTaken,
     InvalidCursor,
@@ -32,7 +36,6 @@ from ...services.ports import (
 )
 from . import itemkeys as K
 from . import mapping as M
-from .mapping import pair_of
 from .base import (
     code,
     conditional_put,
@@ -45,6 +48,7 @@ from .base import (
     reasons,
     run_transaction,
 )
+from .mapping import pair_of
 from .models import (
     AssignmentItem,
     AuditItem,
@@ -346,15 +350,28 @@ class DynamoCases:
             if cond is not None:
                 condition = cond if condition is None else condition & cond
         result = getattr(CaseItem, index).query(hash_value, filter_condition=condition, last_evaluated_key=cursor,
-                                                page_size=100 if condition is not None else q.limit)
-        found = []
-        for item in result:
-            found.append(item)
-            if len(found) == q.limit:
-                last = key_of(item, index)
-                if status_filter:
-                    last["_f"] = {"S": status_filter}
-                return [M.queue_case_from_item(i) for i in found], encode_cursor(self.keys, last)
+                                                page_size=min(100, QUEUE_EVALUATED_PER_PAGE) if condition is not None
+                                                else q.limit)
+
+        def resume_at(last: dict) -> str:
+            if status_filter:
+                last = {**last, "_f": {"S": status_filter}}
+            return encode_cursor(self.keys, last)
+        found: list = []
+        # one Query call at a time: a page full of matches ends at its last match; a filter
+        # that matches little ends once QUEUE_EVALUATED_PER_PAGE items were read, at the
+        # last key read (a partial page: the caller goes on from there)
+        for page in result.page_iter:
+            for raw in page.get("Items", []):
+                item = CaseItem.from_raw_data(raw)
+                found.append(item)
+                if len(found) == q.limit:
+                    return [M.queue_case_from_item(i) for i in found], resume_at(key_of(item, index))
+            last_key = page.get("LastEvaluatedKey")
+            if last_key is None:
+                break
+            if result.page_iter.total_scanned_count >= QUEUE_EVALUATED_PER_PAGE:
+                return [M.queue_case_from_item(i) for i in found], resume_at(last_key)
         return [M.queue_case_from_item(i) for i in found], None
 
     # --- sweeps --------------------------------------------------------------------
@@ -364,6 +381,19 @@ class DynamoCases:
         items = full(AssignmentItem, keys) if keys else []
         return [(M.assignment_from_item(i), i.district) for i in sorted(items, key=lambda i: (i.sweep_pk or "",
                                                                                              i.sweep_sk or ""))]
+
+    def open_for_institution(self, institution_id: str, limit: int = 200) -> tuple[list, bool]:
+        keys = []
+        for item in AssignmentItem.open_by_institution.query(K.institution_inbox_pk(institution_id),
+                                                             page_size=min(limit + 1, 1000)):
+            keys.append((item.pk, item.sk))
+            if len(keys) > limit:
+                break
+        more = len(keys) > limit
+        items = full(AssignmentItem, keys[:limit]) if keys else []
+        found = [M.assignment_from_item(i) for i in items]
+        found = [a for a in found if a.is_open]     # the index runs a little behind a close
+        return sorted(found, key=lambda a: (a.sla_due_date, a.application_no)), more
 
     def case_states(self, nos: set[str]) -> dict:
         """{number: (status, concluded at)} of these cases: BatchGetItem of those attributes
@@ -416,8 +446,23 @@ class DynamoCases:
             if code(exc) != "ConditionalCheckFailedException":
                 raise
 
-    def open_cases(self, district: str) -> list:
-        return [M.queue_case_from_item(i) for i in CaseItem.open_by_district.query(K.district_index_pk(district))]
+    def digest_cases(self, office: str, due_by: date, windows: list[tuple[date, date]],
+                     received_since: datetime) -> list:
+        pk = K.district_index_pk(office)
+        index = CaseItem.open_by_district
+        # due by then: every one of these is in the digest
+        found = {i.pk: i for i in index.query(pk, CaseItem.gsi1sk <= K.due_sort_key(due_by.isoformat(), "~"))}
+        # received since then: due within the windows, or owing no answer (sorted last).
+        # received_at keeps the offset it came with (a desk intake's may be +03:00): the
+        # string filter takes a day more, and the caller keeps exactly the ones it names
+        recent = CaseItem.received_at >= (received_since - timedelta(days=1)).astimezone(timezone.utc).isoformat()
+        conditions = [CaseItem.gsi1sk.between(K.due_sort_key(a.isoformat(), ""), K.due_sort_key(b.isoformat(), "~"))
+                      for a, b in windows] + [CaseItem.gsi1sk.startswith(K.NO_DUE_DATE)]
+        for condition in conditions:
+            for i in index.query(pk, condition, filter_condition=recent):
+                found[i.pk] = i
+        return sorted((M.queue_case_from_item(i) for i in found.values()),
+                      key=lambda c: (c.legal_due_date or date.max, c.application_no))
 
     # --- KVKK: retention and destruction --------------------------------------------
 
@@ -498,8 +543,12 @@ class DynamoCases:
         then the candidates by key, whose sealed locations the caller measures."""
         condition = (CaseItem.category == category) & CaseItem.geocell.is_in(*cells) \
             & (CaseItem.received_at >= received_from.isoformat())
+        # a case received since then is due no earlier than NEW_CASE_DUE_MIN after it: the
+        # key condition leaves out the older open cases, which the filter would refuse anyway
+        lower = K.due_sort_key((received_from.date() + NEW_CASE_DUE_MIN).isoformat(), "")
         keys = []
-        for item in CaseItem.open_by_district.query(K.district_index_pk(district), filter_condition=condition):
+        for item in CaseItem.open_by_district.query(K.district_index_pk(district), CaseItem.gsi1sk >= lower,
+                                                    filter_condition=condition):
             keys.append((item.pk, item.sk))
             if len(keys) == limit:
                 break
@@ -536,9 +585,40 @@ class DynamoCases:
                 break
         return out
 
-    def cases_public(self, nos: list[str]) -> list:
+    def partner_requests(self, q: PartnerRequestQuery) -> list[str]:
+        """The by_partner index carries what the list filters on (status, category,
+        district, received_at): the filters run there, so only the page's numbers come back."""
+        conditions: list[Condition] = [CaseItem.received_at.between(q.start.astimezone(timezone.utc).isoformat(),
+                                                                    q.end.astimezone(timezone.utc).isoformat())]
+        closed = [s.value for s in OPEN311_CLOSED]
+        if q.states == {"closed"}:
+            conditions.append(CaseItem.status.is_in(*closed))
+        elif q.states == {"open"}:
+            conditions.append(~CaseItem.status.is_in(*closed))
+        if q.categories:
+            conditions.append(CaseItem.category.is_in(*sorted(q.categories)))
+        if q.district:
+            conditions.append(CaseItem.district == q.district)
+        condition = conditions[0]
+        for c in conditions[1:]:
+            condition = condition & c
+        lower = K.partner_sort_key(q.start.astimezone(timezone.utc).isoformat(), "")
+        out: list[str] = []
+        skipped = 0
+        for item in CaseItem.by_partner.query(K.partner_index_pk(q.partner_id), CaseItem.gsi5sk >= lower,
+                                              filter_condition=condition, scan_index_forward=False,
+                                              page_size=min(1000, q.offset + q.limit)):
+            if skipped < q.offset:
+                skipped += 1
+                continue
+            out.append(K.no_of(item.pk))
+            if len(out) >= q.limit:
+                break
+        return out
+
+    def cases_public(self, nos: list[str], *, consistent: bool = True) -> list:
         """The cases behind these numbers without their personal data, 100 a BatchGetItem."""
-        items = full(CaseItem, [K.case_key(no) for no in nos]) if nos else []
+        items = full(CaseItem, [K.case_key(no) for no in nos], consistent=consistent) if nos else []
         return [self._case(i, with_personal_data=False) for i in items]
 
     # --- surveys -------------------------------------------------------------------

@@ -21,3 +21,6 @@ class DynamoStaffDirectory:
         if not conditional_put(item):
             raise StaleCase()
         member.version = item.version
+
+    def members(self, scope: str, limit: int = 500) -> list[StaffMember]:
+        return [M.staff_from_item(i) for i in StaffItem.by_scope.query(scope, limit=limit)]

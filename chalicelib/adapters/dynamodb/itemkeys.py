@@ -197,3 +197,12 @@ def subject_request_key(request_id: str) -> tuple[str, str]:
 
 def subject_request_status_pk(district: str, status: str) -> str:
     return f"R#{district}#{status}"
+
+
+def institution_inbox_pk(institution_id: str) -> str:
+    """The open-assignments index (gsi6): one partition per institution while it owes answers."""
+    return f"I#{institution_id}"
+
+
+def institution_inbox_sk(sla_due: str, application_no: str) -> str:
+    return f"{sla_due}#{application_no}"

@@ -265,7 +265,7 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
         pk, sk, application_no=a.application_no, district=district, institution_id=a.institution.id,
         institution_kind=a.institution.kind, institution_name=a.institution.name,
         liaison_email=a.institution.liaison_email, send_method=a.institution.send_method,
-        endpoint=a.institution.endpoint, status=a.status.value,
+        endpoint=a.institution.endpoint, inbox_digest=a.institution.inbox_digest or None, status=a.status.value,
         dispatched_at=a.dispatched_at.isoformat(), sla_due_date=a.sla_due_date.isoformat(),
         forward_id=a.forward_id, link_generation=a.link_generation,
         answers=[AnswerMap(at=x.at.isoformat(), text=x.text, outcome=x.outcome, responder_name=x.responder_name,
@@ -278,6 +278,9 @@ def assignment_to_item(a: Assignment, district: str) -> AssignmentItem:
     if pending is not None:
         item.sweep_pk = K.sweep_pk(sweeps.ASSIGNMENT_KIND, sweeps.shard_of(a.id))
         item.sweep_sk = sweeps.sweep_key(pending[1], a.id)
+    if a.is_open:      # the institution's inbox lists what it still owes
+        item.gsi6pk = K.institution_inbox_pk(a.institution.id)
+        item.gsi6sk = K.institution_inbox_sk(a.sla_due_date.isoformat(), a.application_no)
     if a.version is not None:
         item.version = a.version
     return item
@@ -288,7 +291,7 @@ def assignment_from_item(item: AssignmentItem) -> Assignment:
         application_no=item.application_no,
         institution=Institution(item.institution_id, item.institution_kind, item.institution_name,
                                 item.liaison_email, send_method=item.send_method or "email_link",
-                                endpoint=item.endpoint),
+                                endpoint=item.endpoint, inbox_digest=bool(item.inbox_digest)),
         status=AssignmentStatus(item.status), dispatched_at=datetime.fromisoformat(item.dispatched_at),
         sla_due_date=date.fromisoformat(item.sla_due_date), forward_id=int(item.forward_id),
         link_generation=int(item.link_generation or 1),
@@ -306,7 +309,10 @@ def district_to_item(s: DistrictSettings) -> DistrictRefItem:
                            institutions=[InstitutionMap(id=i.id, kind=i.kind, name=i.name,
                                                         liaison_email=i.liaison_email, sla_days=i.sla_days,
                                                         send_method=i.send_method, endpoint=i.endpoint,
-                                                        confirmed=i.confirmed, detsis=i.detsis, active=i.active)
+                                                        confirmed=i.confirmed, detsis=i.detsis, active=i.active,
+                                                        inbox_digest=i.inbox_digest or None,
+                                                        inbox_generation=i.inbox_generation
+                                                        if i.inbox_generation != 1 else None)
                                          for i in s.institutions])
     if s.version is not None:
         item.version = s.version
@@ -318,7 +324,8 @@ def district_from_item(item: DistrictRefItem) -> DistrictSettings:
                             [Institution(i.id, i.kind, i.name, i.liaison_email,
                                          int(i.sla_days) if i.sla_days else None, i.send_method or "email_link",
                                          i.endpoint, confirmed=i.confirmed is not False, detsis=i.detsis,
-                                         active=i.active is not False)
+                                         active=i.active is not False, inbox_digest=bool(i.inbox_digest),
+                                         inbox_generation=int(i.inbox_generation or 1))
                              for i in item.institutions],
                             item.version)
 
@@ -367,14 +374,16 @@ def survey_to_item(s: SurveyAnswer) -> SurveyItem:
 
 def staff_to_item(m: StaffMember) -> StaffItem:
     item = StaffItem(*K.staff_key(m.username), username=m.username, role=m.role, district=m.district,
-                     province=m.province, enabled=m.enabled)
+                     province=m.province, enabled=m.enabled, email=m.email, name=m.name,
+                     gsi7pk=m.scope, gsi7sk=m.username.lower())
     if m.version is not None:
         item.version = m.version
     return item
 
 
 def staff_from_item(item: StaffItem) -> StaffMember:
-    return StaffMember(item.username, item.role, item.district, item.province, bool(item.enabled), item.version)
+    return StaffMember(item.username, item.role, item.district, item.province, bool(item.enabled), item.version,
+                       item.email, item.name)
 
 
 def partner_to_item(p: Partner) -> PartnerItem:

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ...config import settings
@@ -93,7 +93,13 @@ ByDistrictStatus = _index("by_district_status", "gsi2pk", "gsi2sk", IncludeProje
 ByApplicant = _index("by_applicant", "gsi3pk", "gsi3sk", IncludeProjection(APPLICANT_ATTRIBUTES))
 OpenByProvince = _index("open_by_province", "gsi4pk", "gsi4sk", IncludeProjection(QUEUE_ATTRIBUTES))
 Sweep = _index("sweep", "sweep_pk", "sweep_sk", IncludeProjection(["district"]))
-ByPartner = _index("by_partner", "gsi5pk", "gsi5sk", KeysOnlyProjection())
+# what a partner's request list filters on, so that only the page's items are read in full
+PARTNER_ATTRIBUTES = ["status", "category", "district", "received_at"]
+ByPartner = _index("by_partner", "gsi5pk", "gsi5sk", IncludeProjection(PARTNER_ATTRIBUTES))
+# an institution's open assignments (its inbox), by SLA due date: only open ones are in it
+OpenByInstitution = _index("open_by_institution", "gsi6pk", "gsi6sk", KeysOnlyProjection())
+# an office's (or a province's, or the admins') staff members
+StaffByScope = _index("staff_by_scope", "gsi7pk", "gsi7sk", AllProjection())
 
 
 class HistoryMap(MapAttribute):
@@ -354,6 +360,8 @@ class InstitutionMap(MapAttribute):
     confirmed = BooleanAttribute(null=True)      # None on rows written before: they were confirmed
     detsis = UnicodeAttribute(null=True)
     active = BooleanAttribute(null=True)
+    inbox_digest = BooleanAttribute(null=True)
+    inbox_generation = NumberAttribute(null=True)
 
 
 class DistrictRefItem(_Item):
@@ -402,6 +410,11 @@ class StaffItem(_Item):
     district = UnicodeAttribute(null=True)
     province = UnicodeAttribute(null=True)
     enabled = BooleanAttribute(default=True)
+    email = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    gsi7pk = UnicodeAttribute(null=True)
+    gsi7sk = UnicodeAttribute(null=True)
+    by_scope = StaffByScope()
     version = VersionAttribute()
 
 
@@ -426,9 +439,10 @@ class AssignmentItem(_Item):
     institution_id = UnicodeAttribute()
     institution_kind = UnicodeAttribute()
     institution_name = UnicodeAttribute()
-    liaison_email = UnicodeAttribute()
+    liaison_email = UnicodeAttribute(null=True)
     send_method = UnicodeAttribute(null=True)
     endpoint = UnicodeAttribute(null=True)
+    inbox_digest = BooleanAttribute(null=True)    # its institution reads a daily digest, not per-case reminders
     subject = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     dispatched_at = UnicodeAttribute()
@@ -442,9 +456,12 @@ class AssignmentItem(_Item):
     contact_shared = MapAttribute(null=True)
     sweep_pk = UnicodeAttribute(null=True)
     sweep_sk = UnicodeAttribute(null=True)
+    gsi6pk = UnicodeAttribute(null=True)          # I#<institution id>, while the assignment is open
+    gsi6sk = UnicodeAttribute(null=True)          # <sla due>#<no>
     version = VersionAttribute()
 
     sweep = Sweep()
+    open_by_institution = OpenByInstitution()
 
 
 class NotificationItem(_Item):

@@ -85,6 +85,17 @@ class DynamoStatistics:
         return S.DistrictStats(*({k: int(v) for k, v in (M.plain(getattr(item, m)) or {}).items()}
                                  for m in ("status", "intake", "concluded", "on_time")))
 
+    def districts(self, codes: list[str]) -> dict[str, S.DistrictStats]:
+        keys = {K.stats_key(code): code for code in codes}
+        out: dict[str, S.DistrictStats] = {}
+        ordered = list(keys)
+        for start in range(0, len(ordered), 100):
+            for item in StatsItem.batch_get(ordered[start:start + 100]):
+                out[keys[(item.pk, item.sk)]] = S.DistrictStats(
+                    *({k: int(v) for k, v in (M.plain(getattr(item, m)) or {}).items()}
+                      for m in ("status", "intake", "concluded", "on_time")))
+        return out
+
     def rebuild_district(self, district: str, today: date) -> S.DistrictStats:
         """Counts again from the cases themselves (the open cases from open_by_district,
         the closed from by_district_status, one Query per closed status) and replaces the

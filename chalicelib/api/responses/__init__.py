@@ -32,7 +32,7 @@ MODELS = {
         "AnswerOut", "NamedRef", "InstitutionChoice", "InstitutionCaseOut", "UploadFormOut", "UserOut", "SessionOut", "AssignmentOut",
         "StaffHistoryOut", "MaskedApplicantOut", "ReasonCode", "CaseDetailOut", "QueueItemOut", "QueuePageOut",
         "WeekOut", "DashboardOut", "RevealOut", "AuditEntryOut", "AuditTrailOut", "InstitutionSettingsOut",
-        "DistrictOut", "OfficeSettingsOut", "StaffUserOut", "PartnerOut", "PartnerListOut", "PartnerIssuedOut", "PartnerRevokedOut",
+        "DistrictOut", "OfficeSettingsOut", "StaffUserOut", "StaffListOut", "AdminAuditOut", "ConfirmLinkSentOut", "LiaisonOut", "InboxLinkOut", "InboxItemOut", "InboxOut", "ProvinceRowOut", "ProvinceTotalsOut", "ProvinceDashboardOut", "PartnerOut", "PartnerListOut", "PartnerIssuedOut", "PartnerRevokedOut",
         "SubjectRequestOut", "SubjectRequestListOut", "SubjectRequestDetailOut", "PersonalDataCopyOut",
         "DestructionEntryOut", "DestructionLogOut", "OtpSentOut", "CitizenSessionOut", "MyApplicationOut",
         "MyApplicationsOut", "SameApplicantOut", "RelatedCaseOut", "RelatedOut", "ExportLinkOut"), "answers"),

@@ -206,11 +206,17 @@ class UserOut(_Out):
 
 
 class SessionOut(_Out):
-    id_token: str
+    """The tokens, or the next step of the sign-in (`challenge` with its `session`)."""
+    id_token: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
     expires_in: int | None = None
-    user: UserOut
+    user: UserOut | None = None
+    challenge: Literal["new_password", "mfa_setup", "mfa_code"] | None = None
+    session: str | None = None
+    secret: str | None = Field(default=None, description="At set-up: the TOTP secret, to type into the app")
+    otpauth_uri: str | None = None
+    qr: str | None = Field(default=None, description="At set-up: the otpauth URI as a QR code (SVG data URI)")
 
 
 class AssignmentOut(_Out):
@@ -330,6 +336,8 @@ class QueueItemOut(_CaseHeader):
 class QueuePageOut(_Out):
     items: list[QueueItemOut]
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+    partial: bool = Field(default=False, description="The page stopped at the bound of items one page may read "
+                                                     "before it was full: more may match; go on with the cursor")
 
 
 class WeekOut(_Out):
@@ -341,10 +349,37 @@ class DashboardOut(_Out):
     district: str
     district_name: str
     counts: dict[str, int]
+    open: int
+    this_week_intake: int
+    concluded_recently: int
+    on_time_recently: int
+    on_time_rate: float | None = None
+    weekly_volume: list[WeekOut]
+
+
+class ProvinceRowOut(_Out):
+    office: str
+    office_name: str
+    counts: dict[str, int]
+    open: int
     this_week_intake: int
     concluded_recently: int
     on_time_rate: float | None = None
-    weekly_volume: list[WeekOut]
+
+
+class ProvinceTotalsOut(_Out):
+    open: int
+    this_week_intake: int
+    concluded_recently: int
+    on_time_rate: float | None = None
+    offices: int
+
+
+class ProvinceDashboardOut(_Out):
+    province: str
+    province_name: str
+    totals: ProvinceTotalsOut
+    rows: list[ProvinceRowOut]
 
 
 class RevealOut(_Out):
@@ -378,6 +413,7 @@ class InstitutionSettingsOut(_Out):
     confirmed: bool
     detsis: str | None = None
     active: bool
+    inbox_digest: bool = False
 
 
 class DistrictOut(_Out):
@@ -414,6 +450,60 @@ class StaffUserOut(_Out):
     province: str | None = None
     enabled: bool
     version: int | None = None
+    name: str | None = None
+    email: str | None = None
+    mfa_reset: bool | None = None
+
+
+class ConfirmLinkSentOut(_Out):
+    institution_id: str
+    sent: bool
+    expires_on: str
+    confirmed: bool
+
+
+class LiaisonOut(_Out):
+    institution: str
+    liaison_email: str | None = None
+    office_name: str
+    district_name: str
+    confirmed: bool
+
+
+class InboxLinkOut(_Out):
+    institution_id: str
+    action: str
+    generation: int
+    expires_on: str | None = None
+
+
+class InboxItemOut(_Out):
+    application_no: str
+    subject: str
+    status: str
+    sla_due_date: str
+    overdue: bool
+    dispatched_at: str
+    token: str
+
+
+class InboxOut(_Out):
+    institution: str
+    office_name: str
+    district_name: str
+    today: str
+    more: bool
+    items: list[InboxItemOut]
+
+
+class StaffListOut(_Out):
+    scope: str
+    items: list[StaffUserOut]
+
+
+class AdminAuditOut(_Out):
+    subject: str
+    entries: list[AuditEntryOut]
 
 
 # --- Open311 partners (admin) ---------------------------------------------------------

@@ -328,11 +328,11 @@ MODELS = {
                     "submission"),
     **dict.fromkeys((
         "PartnerIn", "AttachmentRef", "AnswerIn", "RedirectIn", "ExtensionIn", "AttachmentUploadIn", "CitizenUploadIn",
-        "CitizenFileIn", "SessionIn", "TriageIn", "ForwardIn", "NotProcessedIn", "MergeIn", "RequestInfoIn",
+        "CitizenFileIn", "SessionIn", "SignInChallengeIn", "TriageIn", "ForwardIn", "NotProcessedIn", "MergeIn", "RequestInfoIn",
         "InformationReceivedIn", "ExtendIn", "ReferIn", "ShareContactIn", "AcknowledgeIn", "CitizenReplyIn", "EvaluateIn",
         "InterimIn", "ConcludeIn", "ReopenIn", "DismissRepeatIn", "LegalHoldIn", "OtpRequestIn", "OtpVerifyIn",
         "SubjectRequestIn", "CorrectionIn", "ErasureIn", "CloseRequestIn", "RevokeLinkIn", "InstitutionIn",
-        "DistrictIn", "OfficeIn", "StaffUserIn", "SurveyIn", "ObjectionIn"), "requests"),
+        "DistrictIn", "OfficeIn", "StaffUserIn", "StaffInviteIn", "InboxLinkIn", "SurveyIn", "ObjectionIn"), "requests"),
 }
 
 

@@ -10,9 +10,10 @@ from ...domain import offices as O
 from ...domain.assignment import resolve
 from ...domain.audit import AuditEntry
 from ...domain.calendar import iso_local, local_date
-from ...domain.case import Status
+from ...domain.case import OPEN_STATUSES, Status
 from ...domain.catalog import catalog
 from ...domain.errors import AppError, NotFound, forbidden
+from ...domain.stats import DistrictStats
 from .. import reference
 from ..ports import InvalidCursor, Ports, QueueQuery
 from .case_detail import detail, queue_item
@@ -111,17 +112,54 @@ def dashboard(ports: Ports, p, params: dict) -> dict:
     if not policy.can_read(p, district, cat.offices[district].province or ""):
         raise forbidden()
     today = local_date(ports.clock.now())
+    stats = ports.statistics.district(district)      # one item, kept in each change's transaction
+    return {"district": district, "district_name": cat.offices[district].name, **_summary(stats, today)}
+
+
+OPEN = tuple(s.value for s in OPEN_STATUSES)
+
+
+def _summary(stats, today) -> dict:
+    """An office's figures from its counters: counts by status, open cases, this week's
+    intake, conclusions and the on-time rate of the last 12 weeks, the weekly volume."""
     monday = today - timedelta(days=today.weekday())
     first_week = monday - timedelta(weeks=11)
-    stats = ports.statistics.district(district)      # one item, kept in each change's transaction
     counts = {s.value: max(stats.status.get(s.value, 0), 0) for s in Status}
     weeks = [(first_week + timedelta(weeks=i)).isoformat() for i in range(12)]
     concluded = sum(stats.concluded.get(w, 0) for w in weeks)
     on_time = sum(stats.on_time.get(w, 0) for w in weeks)
-    return {"district": district, "district_name": cat.offices[district].name, "counts": counts,
+    return {"counts": counts, "open": sum(counts[s] for s in OPEN),
             "this_week_intake": stats.intake.get(monday.isoformat(), 0), "concluded_recently": concluded,
-            "on_time_rate": round(on_time / concluded, 3) if concluded else None,
+            "on_time_recently": on_time, "on_time_rate": round(on_time / concluded, 3) if concluded else None,
             "weekly_volume": [{"week": w, "count": stats.intake.get(w, 0)} for w in weeks]}
+
+
+def province_dashboard(ports: Ports, p, params: dict) -> dict:
+    """A province's totals and a row per office, from the offices' counters: one
+    BatchGetItem for up to 100 offices, so what is read grows with the offices, never
+    with the cases. A province admin reads their own province; a national admin any."""
+    cat = catalog()
+    province = params.get("province") or p.province
+    if p.role not in ("province", "admin"):
+        raise forbidden()
+    names = {x["code"]: x["name"] for x in cat.provinces}
+    if province not in names:
+        raise AppError("unknown_province", "İl tanınmıyor.", field="province")
+    if p.role == "province" and province != p.province:
+        raise forbidden()
+    offices = [o for o in cat.offices.values() if o.province == province]   # the catalogue's order: valilik first
+    today = local_date(ports.clock.now())
+    found = ports.statistics.districts([o.code for o in offices])
+    summaries = [(o, _summary(found.get(o.code) or DistrictStats(), today)) for o in offices]
+    rows = [{"office": o.code, "office_name": o.name, "counts": x["counts"],
+             **{k: x[k] for k in ("open", "this_week_intake", "concluded_recently", "on_time_rate")}}
+            for o, x in summaries]
+    concluded = sum(x["concluded_recently"] for _, x in summaries)
+    on_time = sum(x["on_time_recently"] for _, x in summaries)
+    totals = {"open": sum(r["open"] for r in rows), "this_week_intake": sum(r["this_week_intake"] for r in rows),
+              "concluded_recently": concluded, "on_time_rate": round(on_time / concluded, 3) if concluded else None,
+              "offices": len(rows)}
+    return {"province": province, "province_name": names[province], "totals": totals, "rows": rows}
 
 
 def reveal(ports: Ports, p, raw_no: str, *, client: str) -> dict:
@@ -197,4 +235,5 @@ def queue(ports: Ports, p, params: dict) -> dict:
         items, next_cursor = ports.cases.queue_page(query)
     except InvalidCursor:
         raise AppError("invalid_cursor", "Sayfa imleci geçersiz.", field="cursor") from None
-    return {"items": [queue_item(c, now) for c in items], "next_cursor": next_cursor}
+    return {"items": [queue_item(c, now) for c in items], "next_cursor": next_cursor,
+            "partial": next_cursor is not None and len(items) < limit}

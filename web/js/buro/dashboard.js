@@ -5,32 +5,53 @@ import { call, session, show } from "./session.js";
 
 let chosen = "";
 
-// A province user reads every office of the province: they pick one (the first by default).
+// A province user sees the province first, a row per office, and can pick one office.
 async function provincePicker(box) {
   const cat = await loadCatalog();
   const province = cat.provinces.find((p) => p.code === session.user.province);
   const offices = province ? province.offices || [] : [];
-  chosen = chosen || (offices[0] && offices[0].code) || "";
-  const select = el("select", { id: "dashboard-district" }, offices.map((o) => el("option", { value: o.code, selected: o.code === chosen }, o.name)));
+  const select = el("select", { id: "dashboard-district" },
+    el("option", { value: "", selected: !chosen }, "İl geneli (tüm bürolar)"),
+    offices.map((o) => el("option", { value: o.code, selected: o.code === chosen }, o.name)));
   select.addEventListener("change", () => { chosen = select.value; renderDashboard(); });
   return el("div", { class: "field no-print" }, el("label", { for: "dashboard-district" }, "Büro"), select);
+}
+
+const rate = (r) => (r === null || r === undefined ? "—" : `%${Math.round(r * 100)}`);
+
+async function renderProvince(box, picker) {
+  let d;
+  try { d = await call("GET", "/v1/staff/dashboard/province"); }
+  catch (e) { box.replaceChildren(picker, el("p", { class: "notice err" }, e.message)); return; }
+  const t = d.totals;
+  box.replaceChildren(picker,
+    el("h2", {}, `Gösterge paneli · ${d.province_name} (il geneli)`),
+    el("div", { class: "stats" }, stat("Açık başvuru", t.open), stat("Bu hafta gelen", t.this_week_intake),
+      stat("Zamanında sonuçlanan", rate(t.on_time_rate)), stat("Sonuçlanan (son 12 hafta)", t.concluded_recently)),
+    el("section", { class: "card table-wrap" }, el("table", { id: "province-table" },
+      el("caption", {}, `${d.province_name}: ${t.offices} büro`),
+      el("thead", {}, el("tr", {}, ["Büro", "Açık", "Bu hafta gelen", "Sonuçlanan (12 hafta)", "Zamanında"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, d.rows.map((r) => el("tr", { "data-office": r.office },
+        el("th", { scope: "row" }, el("a", { href: `#${r.office}`, onclick: (e) => { e.preventDefault(); chosen = r.office; renderDashboard(); } }, r.office_name)),
+        el("td", {}, String(r.open)), el("td", {}, String(r.this_week_intake)), el("td", {}, String(r.concluded_recently)),
+        el("td", {}, rate(r.on_time_rate))))))));
 }
 
 export async function renderDashboard() {
   show("dashboard");
   const box = document.getElementById("view-dashboard");
   const picker = session.user.district ? null : await provincePicker(box);
+  if (picker && !chosen) { await renderProvince(box, picker); return; }
   const district = session.user.district || chosen;
   let d;
   try { d = await call("GET", `/v1/staff/dashboard${district ? "?district=" + district : ""}`); }
   catch (e) { box.replaceChildren(...[picker, el("p", { class: "notice err" }, e.message)].filter(Boolean)); return; }
-  const open = ["received", "in_review", "forwarded", "awaiting_applicant", "institution_answered", "under_evaluation"]
-    .reduce((n, s) => n + (d.counts[s] || 0), 0);
+  const open = d.open;
   box.replaceChildren(...[picker,
     el("h2", {}, `Gösterge paneli · ${d.district_name}`),
     el("div", { class: "stats" },
       stat("Açık başvuru", open), stat("Bu hafta gelen", d.this_week_intake),
-      stat("Zamanında sonuçlanan", d.on_time_rate === null ? "—" : `%${Math.round(d.on_time_rate * 100)}`),
+      stat("Zamanında sonuçlanan", rate(d.on_time_rate)),
       stat("Sonuçlanan (son 12 hafta)", d.concluded_recently)),
     el("section", { class: "card" }, el("h2", {}, "Durumlara göre"), el("dl", { class: "facts" },
       Object.entries(d.counts).map(([s, n]) => [el("dt", {}, STATUS[s] || s), el("dd", {}, String(n))]))),

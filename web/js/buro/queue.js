@@ -9,6 +9,7 @@ export async function renderQueue(append = false) {
   show("queue");
   const box = document.getElementById("view-queue");
   const cat = await loadCatalog();
+  placeNames = Object.fromEntries(cat.provinces.flatMap((p) => p.districts.map((d) => [d.code, d.code.endsWith("-il") ? `${p.name} (il geneli)` : d.name])));
   if (!append) {
     const f = el("form", { class: "card no-print", id: "filters", novalidate: true }, el("h2", {}, "İş kuyruğu"),
       el("div", { class: "filters" },
@@ -17,13 +18,14 @@ export async function renderQueue(append = false) {
         sel("f-category", "Konu", "category", cat.headings.flatMap((h) => h.subjects.map((s) => [s.code, s.name]))),
         input("f-no", "Başvuru numarası", "application_no"),
         input("f-from", "Alınma (başlangıç)", "from", "date"),
-        input("f-to", "Alınma (bitiş)", "to", "date")),
+        input("f-to", "Alınma (bitiş)", "to", "date"),
+        session.user.role === "province" ? sel("f-office", "Büro", "district", provinceOffices(cat)) : null),
       el("label", { class: "check" }, el("input", { type: "checkbox", name: "overdue", id: "f-overdue" }), "Yalnızca süresi geçenler"),
       el("div", { class: "actions" }, el("button", { type: "submit" }, "Filtrele")));
     f.addEventListener("submit", (e) => {
       e.preventDefault();
       const p = {};
-      for (const n of ["status", "type", "category", "application_no", "from", "to"]) if (f[n].value) p[n] = f[n].value;
+      for (const n of ["status", "type", "category", "application_no", "from", "to", "district"]) if (f[n] && f[n].value) p[n] = f[n].value;
       if (f.overdue.checked) p.overdue = "1";
       queueState = { ...queueState, params: p, items: [], cursor: null };
       loadQueue(box).catch((err) => say(live, err.message, "err"));
@@ -39,10 +41,20 @@ async function loadQueue(box) {
   const page = await call("GET", `/v1/staff/cases?${qs}`);
   queueState.items = queueState.items.concat(page.items);
   queueState.cursor = page.next_cursor;
+  queueState.partial = page.partial;
   drawTable(box);
 }
 
+// A province user's queue mixes the province's offices: a filter by office, and a
+// district column (the place each case is about).
+function provinceOffices(cat) {
+  const p = cat.provinces.find((x) => x.code === session.user.province);
+  return p ? (p.offices || []).map((o) => [o.code, o.name]) : [];
+}
+let placeNames = {};
+
 function drawTable(box) {
+  const province = session.user.role === "province";
   const items = [...queueState.items].sort((a, b) => {
     const k = queueState.sort;
     const av = a[k] ?? Infinity, bv = b[k] ?? Infinity;
@@ -55,7 +67,7 @@ function drawTable(box) {
   const table = el("div", { class: "card table-wrap" }, el("table", { class: "cards" },
     el("caption", { class: "visually-hidden" }, "Başvurular, yasal son güne göre"),
     el("thead", {}, el("tr", {}, el("th", {}, "Numara"), el("th", {}, "Konu"), el("th", {}, "Durum"),
-      el("th", {}, sortBtn("received_at", "Alınma")), el("th", {}, sortBtn("legal_days_left", "Yasal süre")),
+      province ? el("th", {}, sortBtn("district", "İlçe")) : null, el("th", {}, sortBtn("received_at", "Alınma")), el("th", {}, sortBtn("legal_days_left", "Yasal süre")),
       el("th", {}, sortBtn("sla_days_left", "Kurum süresi")))),
     el("tbody", {}, items.length ? items.map((c) => el("tr", { class: c.overdue ? "overdue" : "" },
       el("td", { "data-label": "Numara" }, el("a", { class: "code", href: `#${c.application_no}`, onclick: (e) => { e.preventDefault(); go("case", c.application_no); } }, c.application_no),
@@ -63,10 +75,13 @@ function drawTable(box) {
         c.repeat_of ? [" ", el("span", { class: "badge", title: `${c.repeat_of} numaralı önceki başvuruya benziyor` }, "olası tekrar")] : null),
       el("td", { "data-label": "Konu" }, c.subject, c.partner_name ? [el("br"), el("span", { class: "hint" }, `Open311 · ${c.partner_name}`)] : null),
       el("td", { "data-label": "Durum" }, STATUS[c.status] || c.status),
+      province ? el("td", { "data-label": "İlçe" }, placeNames[c.district] || c.district) : null,
       el("td", { "data-label": "Alınma" }, fmtDate(c.received_at)),
       el("td", { "data-label": "Yasal süre" }, fmtDate(c.legal_due_date), " ", el("span", { class: "days" }, days(c.legal_days_left))),
       el("td", { "data-label": "Kurum süresi" }, c.sla_due_date ? [fmtDate(c.sla_due_date), el("br"), el("span", { class: "days" }, days(c.sla_days_left))] : "—")))
-      : el("tr", {}, el("td", { colspan: 6 }, "Bu ölçütlere uyan başvuru yok.")))),
+      : el("tr", {}, el("td", { colspan: province ? 7 : 6 }, "Bu ölçütlere uyan başvuru yok.")))),
+    queueState.cursor && queueState.partial ? el("p", { class: "hint", id: "queue-partial" },
+      "Süzgece uyan başvurular aranıyor: açık başvuruların bir bölümüne bakıldı. Aramayı sürdürmek için “Daha fazla göster”e basınız.") : null,
     queueState.cursor ? el("div", { class: "actions" }, el("button", { type: "button", class: "secondary",
       onclick: () => loadQueue(box).catch((err) => say(live, err.message, "err")) }, "Daha fazla göster")) : null);
   box.querySelector("#queue-table").replaceChildren(table);
