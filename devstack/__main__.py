@@ -19,6 +19,17 @@ from .commands import cmd_kvkk, cmd_redrive, cmd_sweep, cmd_totp
 from .stack import cmd_run
 
 
+def _running(name: str, env: str, default):
+    """A command's port: the variable if set, else the running stack's (it records them at
+    start), else the default."""
+    from pathlib import Path
+
+    from .state import running_ports, state_dir
+    if os.environ.get(env):
+        return type(default)(os.environ[env])
+    return type(default)(running_ports(state_dir(Path(__file__).resolve().parents[1])).get(name, default))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,21 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     redrive = sub.add_parser("redrive", help="move DLQ messages back to their queue (local stack)")
     redrive.add_argument("queue", choices=["routing", "notifications"])
-    redrive.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
+    redrive.add_argument("--moto-port", type=int, default=_running("moto_port", "MOTO_PORT", 5001))
     redrive.set_defaults(func=cmd_redrive)
     sweep = sub.add_parser("sweep", help="run one scheduled sweep as of a given time (local stack)")
     sweep.add_argument("kind", choices=["deadline", "daily", "stats"])
     sweep.add_argument("--as-of", help="ISO 8601 with offset; default now")
-    sweep.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
-    sweep.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    sweep.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    sweep.add_argument("--moto-port", type=int, default=_running("moto_port", "MOTO_PORT", 5001))
+    sweep.add_argument("--host", default=_running("host", "HOST", "127.0.0.1"))
+    sweep.add_argument("--web-port", type=int, default=_running("web_port", "WEB_PORT", 8080))
     sweep.set_defaults(func=cmd_sweep)
     kvkk = sub.add_parser("kvkk", help="KVKK: run one destruction run as of a given time (local stack)")
     kvkk.add_argument("what", choices=["sweep"])
     kvkk.add_argument("--as-of", help="ISO 8601 with offset; default now")
-    kvkk.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5001")))
-    kvkk.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    kvkk.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    kvkk.add_argument("--moto-port", type=int, default=_running("moto_port", "MOTO_PORT", 5001))
+    kvkk.add_argument("--host", default=_running("host", "HOST", "127.0.0.1"))
+    kvkk.add_argument("--web-port", type=int, default=_running("web_port", "WEB_PORT", 8080))
     kvkk.set_defaults(func=cmd_kvkk)
     code = sub.add_parser("totp", help="the demo users' current two-factor code (what their authenticator app shows)")
     code.add_argument("secret", nargs="?", help="the secret `make run` printed")

@@ -214,12 +214,17 @@ app, or take the current code from `python -m devstack totp`):""", flush=True)
         for u in users:
             scope = u.get("district") or (f"il {u['province']}" if u.get("province") else "tüm ülke")
             print(f"  {u['username']:<18} {u['group']:<11} {scope}", flush=True)
+        state.remember_ports(Path(self.state_dir), {"host": self.host, "moto_port": self.moto_port,
+                                                    "api_port": self.api_port, "web_port": self.web_port})
         self.saver = state.Saver(self.state_dir, [os.environ["MAIN_TABLE"], os.environ["AUDIT_TABLE"]],
                                  os.environ.get("ATTACHMENTS_BUCKET"),
                                  os.environ["AWS_ENDPOINT_URL"]).start()
         print(f"READY in {time.monotonic() - started:.1f} s  (Ctrl-C stops everything)", flush=True)
 
     def stop(self) -> None:
+        if getattr(self, "state_dir", None):
+            from . import state
+            state.forget_ports(Path(self.state_dir))
         if self.pump:
             self.pump.stop.set()
         if getattr(self, "saver", None):
@@ -242,6 +247,19 @@ app, or take the current code from `python -m devstack totp`):""", flush=True)
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _stop_with_parent() -> None:
+    """`make run` runs this process: the kernel sends it SIGTERM when make dies, however it
+    died (kill -9 of make too), and the handlers below stop everything it started."""
+    import ctypes
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux
+    if os.getppid() != parent:   # the parent died before the line above
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def cmd_run(args) -> int:
     problems = taken_ports(args.host, {"moto_port": args.moto_port, "api_port": args.api_port,
                                        "web_port": args.web_port})
@@ -257,6 +275,7 @@ def cmd_run(args) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):   # SIGHUP: the terminal was closed
         signal.signal(sig, _stop)
+    _stop_with_parent()
     try:
         stack.start()
         while not stopping.is_set():

@@ -292,3 +292,21 @@ class Saver:
     def stop(self) -> None:
         self.stopping.set()
         self.save_now()
+
+
+def remember_ports(directory: Path, ports: dict) -> None:
+    """The running stack's ports, for the commands that attach to it (`python -m devstack
+    sweep`, `redrive`, `kvkk`): they reach the stack however it was started."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "stack.json").write_text(json.dumps(ports), "utf-8")
+
+
+def forget_ports(directory: Path) -> None:
+    (directory / "stack.json").unlink(missing_ok=True)
+
+
+def running_ports(directory: Path) -> dict:
+    try:
+        return json.loads((directory / "stack.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -202,7 +202,8 @@ def open311_post(resource):
         except (UnicodeDecodeError, ValueError):
             raise AppError("invalid_form", "İstek gövdesi geçerli bir form (UTF-8) değil.", field="body") from None
         form = {k: v for k, v in pairs if k == "api_key"}
-        body = svc.submit(ports(), pairs, _api_key(form), idempotency_key_header=request.headers.get("idempotency-key"))
+        body = svc.submit(ports(), pairs, _api_key(form), idempotency_key_header=request.headers.get("idempotency-key"),
+                          query=_params())
         root, item = LIST_TAGS["requests"]
         return render(_fmt_of(resource), body, root=root, item=item, status=201)
     return serve(resource, action)

@@ -38,7 +38,9 @@ FMS_STATUS = {
 # A conclusion is told apart by its outcome; a not-processed case by its ground.
 FMS_OUTCOME = {"positive": "FIXED", "negative": "NO_FURTHER_ACTION", "informed": "CLOSED",
                "not_competent": "NOT_COUNCILS_RESPONSIBILITY"}
-FMS_EVENT = {"merged": "DUPLICATE", "objection": "REOPEN", "reopened": "REOPEN"}
+# A reopening is OPEN: FixMyStreet reopens a report on OPEN (its own tests do) and has no
+# REOPEN state; `external_status_code` keeps the detail (objection, reopened).
+FMS_EVENT = {"merged": "DUPLICATE", "objection": "OPEN", "reopened": "OPEN"}
 
 
 def open_or_closed(status: Status) -> str:
@@ -209,8 +211,9 @@ def application_body(fields: dict, attrs: dict, *, district: str | None) -> dict
     code = fields.get("service_code")
     if not code:
         raise bad("service_code", "hizmet kodu zorunludur.", "required")
-    if code not in cat.subjects:
-        raise bad("service_code", f"'{code[:40]}' kodlu bir hizmet yok.", "unknown_service")
+    if code not in cat.subjects:      # the specification's POST errors: 404 for a service that does not exist
+        raise AppError("unknown_service", f"service_code: '{code[:40]}' kodlu bir hizmet yok.", field="service_code",
+                       status=404)
     lat = _number(fields.get("lat"), "lat", "Enlem")
     lon = _number(fields.get("long"), "long", "Boylam")
     if (lat is None) != (lon is None):

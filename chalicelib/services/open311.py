@@ -104,13 +104,16 @@ def token_of(ports: Ports, no: str) -> str:
 
 
 def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
-           idempotency_key_header: str | None = None) -> list[dict]:
+           idempotency_key_header: str | None = None, query: dict | None = None) -> list[dict]:
+    """A new request from a partner's form; `query`: the query string, where some clients
+    send jurisdiction_id (and api_key) beside the form."""
+    query = query or {}
     from ..domain.schemas import PartnerApplicationIn, parse
     from . import applications
     now = ports.clock.now()
     partner, h = _partner_for_filing(ports, raw_key)
     fields, attrs = O.parse_form(pairs)
-    district = O.check_jurisdiction(fields.get("jurisdiction_id"))
+    district = O.check_jurisdiction(fields.get("jurisdiction_id") or query.get("jurisdiction_id"))
     if district is None and len(partner.districts) == 1:
         district = partner.districts[0]
     if district is None:
@@ -139,10 +142,10 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
         wait = retry_after(now)
         raise Throttled("rate_limited", f"api_key: dakikalık başvuru sınırı aşıldı; {wait} saniye sonra tekrar "
                         "deneyiniz.", field="api_key", headers={"Retry-After": str(wait)}) from None
-    no = numbers.normalise_application_no(result.body["application_no"]) or ""
+    # GeoReport v2: the answer carries service_request_id or token, not both; the services
+    # are realtime, so the id (tokens/{token} still resolves a token made from it)
     return [{"service_request_id": result.body["application_no"], "service_notice": service_notice(case),
-             "account_id": None, "token": token_of(ports, no), "access_code": result.body["access_code"],
-             "expected_datetime": _expected(case)}]
+             "account_id": None, "access_code": result.body["access_code"], "expected_datetime": _expected(case)}]
 
 
 def resolve_token(ports: Ports, token: str) -> list[dict]:
@@ -233,6 +236,8 @@ def list_requests(ports: Ports, params: dict, raw_key: str | None, *, client: st
     partner = authenticate(ports, raw_key, now, required=False)
     extensions = (params.get("extensions") or "").lower() == "true"
     ids = params.get("service_request_id")
+    if ids is not None and ids.strip() == "":
+        ids = None        # "passed and empty" answers as "not passed" (the specification's optional parameters)
     if ids is not None:   # the ids override every other filter (the spec)
         raw_ids = O.id_list(ids)
         cases = _keyless(ports, raw_ids, client, now) if partner is None else \
@@ -292,7 +297,9 @@ def updates(ports: Ports, params: dict, raw_key: str | None) -> list[dict]:
                             "service_request_id": numbers.format_application_no(case.application_no),
                             "status": O.fms_status(h.status, event=h.event, outcome=outcome),
                             "updated_datetime": iso_local(h.at), "description": h.note, "media_url": None,
-                            "external_status_code": h.status.value, "_at": h.at})
+                            # a reopening is OPEN above; what reopened it stays here
+                            "external_status_code": h.event if h.event in O.FMS_EVENT else h.status.value,
+                            "_at": h.at})
     out.sort(key=lambda u: (u["_at"], u["update_id"]))
     for u in out:
         del u["_at"]

@@ -56,6 +56,36 @@ def test_the_stack_dies_with_its_parent_and_starts_again_on_the_same_ports(sig):
             os.killpg(first.proc.pid, signal.SIGKILL)
 
 
+def test_a_kill_9_of_the_make_process_stops_the_whole_stack():
+    """Issue 40: `make run` is the parent of `devstack run`; killing make with SIGKILL left
+    devstack, moto and chalice holding all three ports. The kernel now tells devstack
+    (PR_SET_PDEATHSIG), which stops everything it started."""
+    moto, api, web = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in
+           ("MAIN_TABLE", "AUDIT_TABLE", "ACIKKAPI_MASTER_KEY")}
+    import tempfile
+    env.update(SCHEDULES="off", ACIKKAPI_LOCAL_STATE=tempfile.mkdtemp(prefix="acikkapi-state-"))
+    run = [sys.executable, "-m", "devstack", "run", "--moto-port", str(moto), "--api-port", str(api),
+           "--web-port", str(web)]
+    # a stand-in for make: a parent that waits for its child, as make does
+    make = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; sys.exit(subprocess.call({run!r}))"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        for line in make.stdout:
+            if line.startswith("READY") or time.monotonic() > deadline:
+                break
+        assert all(_held(p) for p in (moto, api, web)), "the stack did not start"
+        os.kill(make.pid, signal.SIGKILL)          # make alone, as `kill -9 <make>` would
+        assert _wait_free((moto, api, web), seconds=20), "ports still held after make was killed"
+    finally:
+        try:
+            os.killpg(make.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_a_taken_port_is_named_in_one_line_and_nothing_starts():
     moto, api, web = free_port(), free_port(), free_port()
     holder = socket.socket()

@@ -128,7 +128,9 @@ def test_filing_with_every_attribute_is_one_submission_and_returns_the_number_an
     resp = file(client, key)
     assert resp.status_code == 201, resp.body
     [receipt] = resp.json_body
-    assert set(receipt) >= {"service_request_id", "service_notice", "account_id", "token", "access_code"}
+    # the services are realtime: the id, never a token beside it (GeoReport v2: one or the other)
+    assert set(receipt) >= {"service_request_id", "service_notice", "account_id", "access_code"}
+    assert "token" not in receipt
     assert "3071" in receipt["service_notice"] and receipt["expected_datetime"].endswith("+03:00")
     # one submission: the key's check and count are items of the submission's own transaction
     assert aws_calls.operations("dynamodb") == ["TransactWriteItems"]
@@ -163,16 +165,22 @@ def test_filing_in_xml_with_an_address_only_and_the_service_name_as_subject(clie
     root = xml(resp)
     assert root.tag == "service_requests"
     no = root.findtext("request/service_request_id")
-    assert no and root.findtext("request/access_code") and root.findtext("request/token")
+    assert no and root.findtext("request/access_code") and root.find("request/token") is None
 
 
 def test_tokens_resolve_to_the_number(client, partner):
+    """A filing answers the id; a token (as earlier answers carried, and as a client that
+    keeps one may still ask about) still resolves."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.numbers import normalise_application_no
+    from chalicelib.services.open311 import token_of
     [receipt] = file(client, partner()["api_key"]).json_body
-    body = client.http.get(f"{BASE}/tokens/{receipt['token']}.json").json_body
-    assert body == [{"token": receipt["token"], "service_request_id": receipt["service_request_id"]}]
-    root = xml(client.http.get(f"{BASE}/tokens/{receipt['token']}.xml"))
+    token = token_of(ports(), normalise_application_no(receipt["service_request_id"]))
+    body = client.http.get(f"{BASE}/tokens/{token}.json").json_body
+    assert body == [{"token": token, "service_request_id": receipt["service_request_id"]}]
+    root = xml(client.http.get(f"{BASE}/tokens/{token}.xml"))
     assert root.findtext("request/service_request_id") == receipt["service_request_id"]
-    forged = receipt["token"][:-1] + ("0" if receipt["token"][-1] != "0" else "1")
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
     assert client.http.get(f"{BASE}/tokens/{forged}.json").status_code == 404
 
 
@@ -187,7 +195,7 @@ def test_tokens_resolve_to_the_number(client, partner):
     ({"attribute[kvkk_acknowledged]": "false"}, 400, "attribute[kvkk_acknowledged]"),
     ({"attribute[confidential]": "true"}, 400, "attribute[confidential]"),
     ({"attribute[colour]": "red"}, 400, "attribute[colour]"),
-    ({"service_code": "uzay"}, 400, "service_code"),
+    ({"service_code": "uzay"}, 404, "service_code"),        # GeoReport v2's POST errors: 404 for no such service
     ({"description": "x" * 4001}, 400, "description"),
     ({"lat": "kuzey"}, 400, "lat"),
     ({"lat": "48.0"}, 400, "lat"),
@@ -498,3 +506,18 @@ def test_a_filtered_or_paged_list_reads_in_full_only_the_cases_it_answers(client
     assert len(empty) == 1_000
     bad = client.http.get(f"{BASE}/requests.json?api_key={key}&page_size=5000")
     assert bad.status_code == 400 and bad.json_body[0]["description"].startswith("page_size")
+
+
+def test_the_specification_to_the_letter_on_optional_and_query_parameters(client, partner, same_minute):
+    """Issue 40: an empty optional parameter answers as if it were not passed; a filing's
+    jurisdiction_id may come in the query string, as its api_key may."""
+    two = partner(districts=("34-maltepe", "06-cankaya"))["api_key"]
+    without = {k: v for k, v in FILING.items() if k != "jurisdiction_id"}
+    missing = client.http.post(f"{BASE}/requests.json", headers=FORM, body=urlencode({**without, "api_key": two}))
+    assert missing.status_code == 400 and missing.json_body[0]["field"] == "jurisdiction_id"
+    in_query = client.http.post(f"{BASE}/requests.json?jurisdiction_id=34-maltepe&api_key={two}", headers=FORM,
+                                body=urlencode(without))
+    assert in_query.status_code == 201, in_query.body
+    listed = client.http.get(f"{BASE}/requests.json?api_key={two}").json_body
+    empty = client.http.get(f"{BASE}/requests.json?api_key={two}&service_request_id=").json_body
+    assert empty == listed and len(listed) == 1

@@ -20,7 +20,9 @@ def test_statuses_map_to_open_closed_and_to_fixmystreet():
     assert O.fms_status(Status.CONCLUDED, event="concluded", outcome="positive") == "FIXED"
     assert O.fms_status(Status.CONCLUDED, event="concluded", outcome="not_competent") == "NOT_COUNCILS_RESPONSIBILITY"
     assert O.fms_status(Status.NOT_PROCESSED, event="merged") == "DUPLICATE"
-    assert O.fms_status(Status.UNDER_EVALUATION, event="objection") == "REOPEN"
+    # FixMyStreet reopens a report on OPEN and has no REOPEN state (issue 40)
+    assert O.fms_status(Status.UNDER_EVALUATION, event="objection") == "OPEN"
+    assert O.fms_status(Status.UNDER_EVALUATION, event="reopened") == "OPEN"
     assert O.fms_status(Status.FORWARDED, event="forwarded") == "IN_PROGRESS"
     assert set(O.FMS_STATUS) == set(Status)
 
