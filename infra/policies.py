@@ -77,11 +77,16 @@ def policy(stage: str, role: str) -> dict:
             # an early erasure (KVKK art. 11) lists the case's prefix to delete what it holds
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
                        Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
+            # staff administration (issue 38): invitations create users, a lost phone re-creates
+            # one, the sign-in turns the authenticator app on (the sign-in steps themselves,
+            # InitiateAuth, RespondToAuthChallenge and the software token calls, are public)
             _statement("StaffAdmin", ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes",
                                       "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminListGroupsForUser",
                                       "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
                                       "cognito-idp:AdminEnableUser", "cognito-idp:AdminDisableUser",
-                                      "cognito-idp:AdminUserGlobalSignOut"], a["user_pools"]),
+                                      "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminCreateUser",
+                                      "cognito-idp:AdminDeleteUser", "cognito-idp:AdminSetUserMFAPreference"],
+                       a["user_pools"]),
             *keys]
     elif role == "routing":
         statements += [

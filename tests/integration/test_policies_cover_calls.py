@@ -18,13 +18,17 @@ from tests.integration.helpers import ANSWER, act, drain, forwarded_case, inst_p
 TRANSACTIONS = {"TransactWriteItems": ["PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"],
                 "TransactGetItems": ["GetItem"], "SendMessageBatch": ["SendMessage"],
                 "DeleteMessageBatch": ["DeleteMessage"], "ChangeMessageVisibilityBatch": ["ChangeMessageVisibility"]}
-CHECKED = {"dynamodb", "sqs", "s3"}
+CHECKED = {"dynamodb", "sqs", "s3", "cognito-idp"}
+# Cognito's sign-in calls are public (the user's password, session or access token is the
+# authorisation, no IAM), and the test's own setup lists the pool's clients
+PUBLIC = {"cognito-idp:InitiateAuth", "cognito-idp:RespondToAuthChallenge", "cognito-idp:AssociateSoftwareToken",
+          "cognito-idp:VerifySoftwareToken", "cognito-idp:ListUserPoolClients"}
 
 
 def _needed(calls) -> set[str]:
     out = set()
     for service, name, _ in calls:
-        if service not in CHECKED:
+        if service not in CHECKED or f"{service}:{name}" in PUBLIC:
             continue
         for action in TRANSACTIONS.get(name, [name]):
             out.add(f"{service}:{action}")
@@ -65,6 +69,25 @@ def test_every_call_the_functions_make_is_in_their_policy(client, staff, applica
     act(client, staff, second["application_no"], "conclude", {"outcome": "positive",
                                                                "answer": "Kaldırım onarıldı; gerekçeli cevabımız."})
     api_calls += aws_calls.calls
+
+    # staff administration: an invitation, a first sign-in with two factors, a disable, a reset
+    from tests.integration.test_staff_onboarding import _first_sign_in, _invitation, _invite
+    aws_calls.reset()
+    assert _invite(client, staff, "sorumlu.maltepe").status_code == 201
+    admin_calls = list(aws_calls.calls)
+    run_notifications(drain(aws["NOTIFICATION_QUEUE_URL"]))
+    _, temporary = _invitation("katip.maltepe")
+    aws_calls.reset()
+    _first_sign_in(client, "katip.maltepe", temporary)
+    sup = {**staff.headers("sorumlu.maltepe"), "Content-Type": "application/json"}
+    user = client.http.get("/v1/staff/users/katip.maltepe", headers=sup).json_body
+    client.http.put("/v1/staff/users/katip.maltepe", headers=sup, body=json.dumps(
+        {"role": "desk", "district": "34-maltepe", "enabled": False, "version": user["version"]}))
+    client.http.post("/v1/staff/users/katip.maltepe/reset-mfa", headers=sup, body="{}")
+    admin_calls += aws_calls.calls
+    assert {"cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser",
+            "cognito-idp:AdminSetUserMFAPreference"} <= _needed(admin_calls)
+    assert _missing(admin_calls, "api") == []
 
     # the sweeps: reminders, escalation, closing what a closed case left open, the daily run
     aws_calls.reset()
