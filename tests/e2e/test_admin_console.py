@@ -53,6 +53,12 @@ def test_a_new_office_is_set_up_through_screens_alone_and_forwards_a_case(stack,
     pg.get_by_role("button", name="Büro ayarlarını kaydet").click()
     _said(pg, "Büro ayarları kaydedildi")
     assert pg.get_by_label("Büro Açık Kapı'ya katıldı (başvuru alır)").is_checked()
+    # a routing rule of the office's own: park and garden cases to the municipality alone
+    pg.select_option("#r-subject", "park_bahce")
+    pg.locator("#r-kinds").get_by_label("Belediye Başkanlığı").check()
+    pg.get_by_role("button", name="Kuralı kaydet").click()
+    _said(pg, "için kural kaydedildi")
+    assert "Belediye Başkanlığı" in pg.locator("#routing-table tr[data-subject='park_bahce']").inner_text()
     shot(pg, "38-01-office-settings")
 
     # 2. the municipality's liaison address, then its confirmation by the mailbox's reader

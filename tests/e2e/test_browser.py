@@ -492,6 +492,10 @@ def test_an_admin_issues_and_revokes_an_open311_key_and_the_clerk_sees_the_partn
     pg.once("dialog", lambda d: d.accept())
     row.get_by_role("button", name="Maltepe Kent Uygulaması anahtarını iptal et").click()
     wait_for(lambda: "İptal edildi" in row.locator(".state").inner_text())
+    row.get_by_role("button", name="Maltepe Kent Uygulaması: denetim kaydı").click()      # every admin change, shown
+    pg.wait_for_selector("#partner-audit-table")
+    trail = pg.inner_text("#partner-audit-table")
+    assert "Anahtar verildi" in trail and "Anahtar iptal edildi" in trail and "yonetici" in trail
     assert post(form)[0] == 403
     shot(pg, "18-partner-key-revoked")
 

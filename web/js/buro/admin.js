@@ -44,7 +44,7 @@ export async function renderAdmin(code) {
   try { staff = await call("GET", `/v1/staff/users?office=${encodeURIComponent(current)}`); }
   catch (e) { staff = { items: [], error: e.message }; }
   const names = Object.fromEntries(cat.provinces.flatMap((p) => p.districts.map((d) => [d.code, d.name])));
-  box.replaceChildren(...head, officeForm(office),
+  box.replaceChildren(...head, officeForm(office), routingCard(office, cat),
     ...places.map((p) => institutionsCard(p, names[p.district] || p.district, cat.institution_kinds || {})),
     staffCard(staff), auditCard(office, places));
 }
@@ -82,6 +82,55 @@ function officeForm(o) {
     } catch (err) { if (err.errors.length && err.errors[0].field) showErrors(form, err.errors, live); else say(live, err.message, "err"); }
   });
   return form;
+}
+
+// The office's own routing rules: for a subject, the kinds of institution its cases go to,
+// where the office's practice differs from the national rule (saved with the office's settings).
+function routingCard(o, cat) {
+  const subjects = Object.fromEntries(cat.headings.flatMap((h) => h.subjects.map((x) => [x.code, `${h.name} › ${x.name}`])));
+  const kinds = cat.institution_kinds || {};
+  const rules = Object.entries(o.routing || {});
+  const save = async (routing, message) => {
+    try {
+      await call("PUT", `/v1/staff/offices/${encodeURIComponent(o.code)}`, { ...officeBody(o), routing });
+      await renderAdmin(o.code);
+      say(live, message, "ok");
+    } catch (err) { say(live, err.message, "err"); }
+  };
+  const subject = el("select", { id: "r-subject", name: "subject" }, el("option", { value: "" }, "Seçiniz"),
+    Object.entries(subjects).map(([code, name]) => el("option", { value: code }, name)));
+  const boxes = el("fieldset", { id: "r-kinds" }, el("legend", {}, "Gideceği kurum türleri"),
+    Object.entries(kinds).map(([code, name]) => el("label", { class: "check" }, el("input", { type: "checkbox", value: code, name: "kinds" }), name)));
+  const form = el("form", { class: "card inset", id: "routing-form", novalidate: true },
+    el("h4", {}, "Kural ekle ya da değiştir"),
+    el("div", { class: "field" }, el("label", { for: "r-subject" }, "Konu"), subject), boxes,
+    el("div", { class: "actions" }, el("button", { type: "submit" }, "Kuralı kaydet")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const chosen = [...boxes.querySelectorAll("input:checked")].map((x) => x.value);
+    if (!subject.value) { showErrors(form, [{ field: "subject", message: "Konuyu seçiniz." }], live); return; }
+    if (!chosen.length) { showErrors(form, [{ field: "kinds", message: "En az bir kurum türü seçiniz." }], live); return; }
+    save({ ...(o.routing || {}), [subject.value]: chosen }, `${subjects[subject.value]} için kural kaydedildi.`);
+  });
+  return el("section", { class: "card", "aria-labelledby": "routing-title" },
+    el("h3", { id: "routing-title" }, "Yönlendirme kuralları"),
+    el("p", { class: "hint" }, "Bir konudaki başvuruların hangi kurumlara gideceği ulusal kurala göre belirlenir; büronuzun uygulaması farklıysa burada o konu için kurum türlerini seçiniz."),
+    rules.length ? el("div", { class: "table-wrap" }, el("table", { id: "routing-table" },
+      el("caption", {}, "Büronun kendi kuralları"),
+      el("thead", {}, el("tr", {}, ["Konu", "Kurum türleri", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rules.map(([code, list]) => el("tr", { "data-subject": code },
+        el("td", {}, subjects[code] || code), el("td", {}, list.map((k) => kinds[k] || k).join(", ")),
+        el("td", {}, el("button", { type: "button", class: "secondary", "aria-label": `${subjects[code] || code} kuralını kaldır`,
+          onclick: () => { const rest = { ...o.routing }; delete rest[code]; save(rest, "Kural kaldırıldı; konu ulusal kurala göre yönlendirilecek."); } },
+          "Kaldır")))))))
+      : el("p", {}, "Büronun kendi kuralı yok: her konu ulusal kurala göre yönlendirilir."),
+    form);
+}
+
+function officeBody(o) {
+  return { email: o.email, supervisor_email: o.supervisor_email, kep: o.kep, address: o.address, phone: o.phone,
+    detsis: o.detsis, onboarded: o.onboarded, auto_forward: o.auto_forward, routing: o.routing, version: o.version };
 }
 
 function rowsOf(place) {

@@ -45,9 +45,26 @@ function table(partners, names) {
       el("td", {}, String(p.rate_limit)), el("td", { class: "uses" }, String(p.uses)),
       el("td", {}, p.last_used_at ? fmtDateTime(p.last_used_at) : "Kullanılmadı"),
       el("td", { class: "state" }, p.active ? "Etkin" : `İptal edildi (${fmtDateTime(p.revoked_at)})`),
-      el("td", {}, p.active ? el("button", { type: "button", class: "secondary", "aria-label": `${p.name} anahtarını iptal et`,
-        onclick: () => revoke(p) }, "İptal et") : null)))
+      el("td", { class: "actions flush" }, p.active ? el("button", { type: "button", class: "secondary", "aria-label": `${p.name} anahtarını iptal et`,
+        onclick: () => revoke(p) }, "İptal et") : null,
+        el("button", { type: "button", class: "secondary", "aria-label": `${p.name}: denetim kaydı`, onclick: () => audit(p) }, "Denetim kaydı"))))
       : el("tr", {}, el("td", { colspan: 8 }, "Henüz anahtar verilmedi.")))));
+}
+
+// Who issued and who revoked a key, when and from where (GET /v1/staff/admin-audit).
+async function audit(p) {
+  let data;
+  try { data = await call("GET", `/v1/staff/admin-audit?subject=${encodeURIComponent("PARTNER-" + p.id)}`); }
+  catch (e) { say(live, e.message, "err"); return; }
+  const names = { issue_partner_key: "Anahtar verildi", revoke_partner_key: "Anahtar iptal edildi" };
+  const box = document.getElementById("partner-audit") || el("div", { id: "partner-audit" });
+  box.replaceChildren(el("div", { class: "card table-wrap" }, el("table", { id: "partner-audit-table" },
+    el("caption", { tabindex: "-1" }, `${p.name}: denetim kaydı`),
+    el("thead", {}, el("tr", {}, ["Zaman", "Kim", "İşlem"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, data.entries.map((e) => el("tr", {}, el("td", {}, fmtDateTime(e.at)), el("td", {}, e.actor),
+      el("td", {}, names[e.action] || e.action)))))));
+  document.getElementById("view-partners").append(box);
+  box.querySelector("caption").focus();
 }
 
 async function revoke(p) {
