@@ -66,9 +66,11 @@ class AwsCalls:
 
     def __init__(self):
         self.calls: list[tuple[str, str, dict]] = []
+        self.requests: list[tuple[str, str, dict]] = []    # (service, operation, the call's parameters)
 
     def reset(self):
         self.calls.clear()
+        self.requests.clear()
 
     def count(self, service: str, operation: str | None = None) -> int:
         return sum(1 for s, o, _ in self.calls if s == service and (operation is None or o == operation))
@@ -108,7 +110,11 @@ def _install_hook():
         def record(http_response=None, parsed=None, model=None, **_):
             AWS_CALLS.calls.append((model.service_model.endpoint_prefix, model.name, parsed or {}))
 
+        def remember(params=None, model=None, **_):
+            AWS_CALLS.requests.append((model.service_model.endpoint_prefix, model.name, params or {}))
+
         client.meta.events.register("after-call.*.*", record)
+        client.meta.events.register("provide-client-params.*.*", remember)
         return client
 
     botocore.session.Session.create_client = create_client
