@@ -762,7 +762,7 @@ def test_the_supervisor_exports_the_queue_as_csv_with_names_only_with_a_reason(s
     body = Path(info.value.path()).read_bytes().decode("utf-8")
     assert body.startswith("\ufeffBaşvuru numarası") and "Ad soyad" in body
     assert receipt["application_no"] in body and "Ayşe Yılmaz" in body
-    assert "10000000146" not in body and "532" not in body and "Bağdat" not in body
+    assert "10000000146" not in body and "5321234567" not in body and "Bağdat" not in body
     assert "satır" in pg.inner_text("#export-status")
     shot(pg, "31-export")
 
