@@ -27,11 +27,32 @@ OUTCOME_NAMES = {"positive": "olumlu", "negative": "olumsuz", "informed": "bilgi
                  "not_competent": "görev alanı dışında", "referred": "yetkili mercie gönderildi"}
 
 
+_BACK, _FRONT, _VOWELS = "aıou", "eiöü", "aıoueiöüâîû"
+
+
+def dative(name: str) -> str:
+    """An institution's name in the dative case: "Maltepe Belediye Başkanlığı" ->
+    "Maltepe Belediye Başkanlığına", "İlçe Milli Eğitim Müdürlüğü" -> "…Müdürlüğüne".
+    Official names end in a possessive vowel: the buffer n and the harmony of the last
+    vowel (a after a back vowel, e after a front one). A name that ends otherwise (an
+    abbreviation, whose dative follows how it is read) keeps "X kurumuna"."""
+    word = name.rstrip()
+    last = word[-1:].lower()
+    if not word or last not in _VOWELS:
+        return f"{name} kurumuna"
+    vowels = [c for c in word.lower() if c in _VOWELS]
+    harmony = "a" if vowels[-1] in _BACK + "âû" else "e"
+    return f"{word}n{harmony}"
+
+
 def institutions_phrase(names: list[str]) -> str:
-    """'X kurumuna' for one, 'X, Y ve Z kurumlarına' for several (Turkish dative plural)."""
-    if len(names) <= 1:
-        return f"{''.join(names)} kurumuna"
-    return f"{', '.join(names[:-1])} ve {names[-1]} kurumlarına"
+    """Where a case went, in Turkish: "Maltepe Belediye Başkanlığına" for one; "A, B ve C
+    Müdürlüğüne" for several (the case ending on the last name only, as Turkish has it)."""
+    if not names:
+        return "ilgili kurumlara"
+    if len(names) == 1:
+        return dative(names[0])
+    return f"{', '.join(names[:-1])} ve {dative(names[-1])}"
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,7 @@ def test_a_thanks_is_received_without_a_legal_date_and_passed_on(client, staff, 
     assert "Ayşe" not in mail["body"]
     t = tracked(client, receipt)
     assert t["legal_due_date"] is None and t["answer_owed"] is False and t["can_object"] is False
-    assert t["history"][-1]["note"] == "Teşekkürünüz Maltepe Belediye Başkanlığı kurumuna iletildi."
+    assert t["history"][-1]["note"] == "Teşekkürünüz Maltepe Belediye Başkanlığına iletildi."
 
 
 def test_the_office_extends_an_information_request_and_the_citizen_is_told(client, staff, application, aws):

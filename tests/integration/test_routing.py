@@ -25,7 +25,7 @@ def test_an_unambiguous_maltepe_case_is_forwarded_and_everyone_told(client, appl
     sms = [m["body"] for m in box["sms"]]
     assert len(sms) == 2
     assert any("numarasıyla alındı" in b and receipt["application_no"] in b for b in sms)
-    assert any("Maltepe Belediye Başkanlığı kurumuna iletildi" in b for b in sms)
+    assert any("Maltepe Belediye Başkanlığına iletildi" in b for b in sms)
     [mail] = box["email"]
     assert mail["to"] == ["acikkapi.belediye@maltepe.example"]
     assert receipt["application_no"] in mail["subject"]

@@ -408,7 +408,7 @@ def test_a_thanks_has_no_legal_date_is_acknowledged_passed_on_and_never_chased(p
     assert "Zabıta" not in subject and "Ayşe" not in body and "+90532" not in body
     view = track(p, receipt)
     assert view["legal_due_date"] is None and view["answer_owed"] is False and view["can_object"] is False
-    assert "Teşekkürünüz Maltepe Belediye Başkanlığı kurumuna iletildi." in [h["note"] for h in view["history"]]
+    assert "Teşekkürünüz Maltepe Belediye Başkanlığına iletildi." in [h["note"] for h in view["history"]]
 
 
 # --- 12, 15: the desk; words people read --------------------------------------------------------
@@ -465,7 +465,7 @@ def test_a_refused_transition_and_the_timeline_speak_turkish(p):
     history = office.get_case(p, DESK, no, client="x")["history"]
     assert {h["actor_name"] for h in history} == {"Başvuru sahibi", "Sistem", "Maltepe Belediye Başkanlığı"}
     assert history[-1]["status_name"] == "İnceleniyor"
-    assert history[1]["note"] == "Başvurunuz Maltepe Belediye Başkanlığı kurumuna iletildi."
+    assert history[1]["note"] == "Başvurunuz Maltepe Belediye Başkanlığına iletildi."
 
 
 def test_only_a_closed_case_can_be_reopened(p):

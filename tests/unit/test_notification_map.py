@@ -155,14 +155,23 @@ def test_the_office_settings_are_read_once_for_many_office_events(p):
 
 def test_the_forwarded_sms_names_one_institution_or_several_in_turkish(p):
     from chalicelib.domain.notifications import institutions_phrase
-    assert institutions_phrase(["Maltepe Belediyesi"]) == "Maltepe Belediyesi kurumuna"
-    assert institutions_phrase(["A", "B", "C"]) == "A, B ve C kurumlarına"
+    # the dative of the name itself, by vowel harmony (issue 41: "Başkanlığı kurumuna" was wrong)
+    assert institutions_phrase(["Maltepe Belediye Başkanlığı"]) == "Maltepe Belediye Başkanlığına"
+    assert institutions_phrase(["İlçe Milli Eğitim Müdürlüğü"]) == "İlçe Milli Eğitim Müdürlüğüne"
+    assert institutions_phrase(["Maltepe Belediyesi"]) == "Maltepe Belediyesine"
+    assert institutions_phrase(["Sosyal Yardımlaşma ve Dayanışma Vakfı"]) == "Sosyal Yardımlaşma ve Dayanışma Vakfına"
+    assert institutions_phrase(["İŞKUR Hizmet Merkezi"]) == "İŞKUR Hizmet Merkezine"
+    assert institutions_phrase(["Ankara Cumhuriyet Başsavcılığı"]) == "Ankara Cumhuriyet Başsavcılığına"
+    assert institutions_phrase(["SGK"]) == "SGK kurumuna"                       # read aloud: left as it was
+    assert institutions_phrase(["A Müdürlüğü", "B Başkanlığı", "C Müdürlüğü"]) == \
+        "A Müdürlüğü, B Başkanlığı ve C Müdürlüğüne"
     no = _in_review(p)
     office.forward(p, DESK, no, {"institution_ids": ["34-maltepe.belediye", "34-maltepe.emniyet"],
                                  "version": p.cases.get(no).version}, client="x")
     [sms] = [n for n in p.publisher.notified if n.template == "forwarded"]
     names = [i.name for i in p.reference.district("34-maltepe").institutions if i.kind in ("belediye", "emniyet")]
-    assert f"{names[0]} ve {names[1]} kurumlarına iletildi" in sms.render()[1]
+    from chalicelib.domain.notifications import dative
+    assert f"{names[0]} ve {dative(names[1])} iletildi" in sms.render()[1]
 
 
 def test_the_office_reads_the_suggested_outcome_in_turkish(p):
