@@ -130,6 +130,9 @@ def test_the_whole_journey_in_the_browser(stack, page):
     pg.wait_for_selector("#final-answer")
     assert pg.inner_text("#final-answer") == final
     assert pg.inner_text("#status") == "Sonuçlandı"
+    # a date, named as one, without a leading zero (issue 41: "Yasal cevap süresi: 05 Ocak 2027")
+    due = pg.locator("dt", has_text="Yasal son gün").locator("xpath=following-sibling::dd[1]").inner_text()
+    assert re.fullmatch(r"[1-9]\d? \w+ \d{4}", due), due
     assert pg.get_by_role("heading", name="Sonuca itiraz").is_visible()
     pg.wait_for_selector("#survey-form")
     shot(pg, "09-tracked")

@@ -36,8 +36,8 @@ export async function api(method, path, { body, headers } = {}) {
 
 const TR = "tr-TR";
 export const fmtDate = (iso) => iso ? new Date(iso.length === 10 ? iso + "T12:00:00+03:00" : iso)
-  .toLocaleDateString(TR, { day: "2-digit", month: "long", year: "numeric", timeZone: "Europe/Istanbul" }) : "—";
-export const fmtDateTime = (iso) => iso ? new Date(iso).toLocaleString(TR, { day: "2-digit", month: "long",
+  .toLocaleDateString(TR, { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Istanbul" }) : "—";   // 5 Ocak 2027, not 05
+export const fmtDateTime = (iso) => iso ? new Date(iso).toLocaleString(TR, { day: "numeric", month: "long",
   year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Istanbul" }) : "—";
 
 export const STATUS = {

@@ -62,7 +62,7 @@ function render(v) {
         el("dt", {}, "Konu"), el("dd", {}, v.subject),
         v.office ? [el("dt", {}, "Yürüten büro"), el("dd", { id: "office" }, v.office.name)] : null,
         el("dt", {}, "Alınma"), el("dd", {}, fmtDateTime(v.received_at)),
-        el("dt", {}, "Yasal cevap süresi"), el("dd", {}, v.legal_due_date ? fmtDate(v.legal_due_date) : "Yok (teşekkür başvurusu)"))),
+        el("dt", {}, "Yasal son gün"), el("dd", {}, v.legal_due_date ? fmtDate(v.legal_due_date) : "Yok (teşekkür başvurusu)"))),
     final,
     v.legal_remedies ? el("section", { class: "card", id: "remedies" }, el("h2", {}, "Başvuru yolları"), el("p", {}, v.legal_remedies)) : null,
     el("section", { class: "card" }, el("h2", {}, "Başvurunun seyri"),
