@@ -34,3 +34,14 @@ def test_the_sweep_examples_compute_their_dates_and_name_no_fixed_day():
     assert examples
     for line in examples:
         assert not re.search(r"--as-of \d{4}-\d{2}-\d{2}", line), line
+
+
+def test_every_page_describes_itself_and_the_citizen_menu_has_no_staff_link():
+    """Issue 41 item 7: no page had a meta description, and the staff console's link sat
+    in the citizen's menu; it is in the footer now."""
+    for path in sorted((ROOT / "web").glob("*.html")):
+        text = path.read_text("utf-8")
+        found = re.search(r'<meta name="description" content="([^"]{30,160})">', text)
+        assert found, f"{path.name}: no meta description of 30 to 160 characters"
+        menu = re.search(r'<nav class="main".*?</nav>', text, re.S)
+        assert not menu or "buro.html" not in menu.group(0), f"{path.name}: the staff link is in the citizen menu"
