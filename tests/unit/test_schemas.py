@@ -208,3 +208,20 @@ def test_text_is_stored_in_nfc_without_bidi_overrides():
     assert req.applicant.first_name == "Ayşe"
     data["description"] = "Satır bir.\nSatır iki: açıklama birden çok satır olabilir."
     assert "\n" in parse(ApplicationIn, data).description
+
+
+def test_an_empty_text_or_an_unmade_choice_is_said_as_a_person_would():
+    """Issue 41 item 7: the institution page showed "Cevap metni en az 1 karakter olmalıdır"
+    and "Önerilen sonuç için geçerli değerler: olumlu, …" for a blank form."""
+    from chalicelib.domain.schemas import AnswerIn
+    with pytest.raises(ValidationFailed) as exc:
+        parse(AnswerIn, {"text": "", "outcome": "", "responder_name": "Ali Kaya", "responder_title": "Müdür"})
+    by_field = {e["field"]: e for e in exc.value.errors}
+    assert by_field["text"]["code"] == "required" and by_field["text"]["message"].endswith("boş bırakılamaz.")
+    assert by_field["outcome"]["code"] == "required" and "bir seçim yapınız" in by_field["outcome"]["message"]
+    assert all("en az 1 karakter" not in e["message"] and "geçerli değerler" not in e["message"]
+               for e in exc.value.errors)
+    with pytest.raises(ValidationFailed) as exc:           # a wrong choice still names the valid ones
+        parse(AnswerIn, {"text": "Gereği yapıldı.", "outcome": "belki", "responder_name": "Ali Kaya",
+                         "responder_title": "Müdür"})
+    assert exc.value.errors[0]["code"] == "invalid_choice" and "olumlu" in exc.value.errors[0]["message"]

@@ -287,7 +287,13 @@ def translate(exc: ValidationError) -> ValidationFailed:
         label = _label(field)
         ctx = dict(err.get("ctx") or {})
         ctx.update(label=label, field=field)
-        if err["type"] in _BUILTIN:
+        if err["type"] == "string_too_short" and ctx.get("min_length") == 1:
+            # an empty required text: said as a person would, not "at least 1 character"
+            code, template = "required", "{label} boş bırakılamaz."
+        elif err["type"] in ("literal_error", "enum") and err.get("input") in ("", None):
+            # nothing chosen: ask for a choice rather than list the codes
+            code, template = "required", "{label} için bir seçim yapınız."
+        elif err["type"] in _BUILTIN:
             code, template = _BUILTIN[err["type"]]
         elif _builtin(err["type"]):   # any other pydantic type: never its English message
             code, template = "invalid_value", "{label} geçersiz."
