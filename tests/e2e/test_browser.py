@@ -595,6 +595,9 @@ def test_a_citizen_who_lost_the_code_verifies_the_phone_and_sees_both_applicatio
     pg.wait_for_selector("#mine-table")
     text = pg.inner_text("#mine-table")
     assert all(no in text for no in nos) and "Başvurularınız (2)" in pg.inner_text("#mine")
+    # issue 41: the table scrolled sideways inside its box at 360 px; each row is a card now
+    assert pg.evaluate("(() => { const w = document.querySelector('#mine .table-wrap'); "
+                       "return w.scrollWidth <= w.clientWidth + 1; })()")
     shot(pg, "23-basvurularim-360")
     pg.get_by_role("link", name=nos[0]).click()
     pg.wait_for_selector("#status")
