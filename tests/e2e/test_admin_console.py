@@ -177,3 +177,26 @@ def test_an_institution_answers_two_cases_from_its_inbox(stack, page):
         wait_for(lambda no=no: no not in pg.inner_text("#case"))
     assert all(no not in pg.inner_text("#case") for no in nos)
     shot(pg, "38-07-inbox-answered")
+
+
+def test_an_institution_that_answered_is_not_told_of_a_draft_when_the_case_has_closed(stack, page):
+    """Issue 41 item 8: after the case closed, the institution page told someone who had
+    already answered that "the answer you typed is kept in this tab"."""
+    from tests.e2e.helpers import staff_headers
+    no = call("POST", f"{stack.api}/v1/applications", dict(VALID_APPLICATION, subject="Kapanan başvuru"))[1][
+        "application_no"]
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and has_inst_link(o[1]) and o)
+    link = inst_link(mails)
+    token = link.split("#t=", 1)[1]
+    answer = {"text": "Ekip gönderildi, onarım yapıldı.", "outcome": "positive", "responder_name": "Mehmet Demir",
+              "responder_title": "Fen İşleri Müdürü"}
+    assert call("POST", f"{stack.api}/v1/institution/answer", answer, {"X-Link-Token": token})[0] == 200
+    desk = staff_headers(stack, "masa.maltepe")
+    case = call("GET", f"{stack.api}/v1/staff/cases/{no}", headers=desk)[1]
+    status, body, _ = call("POST", f"{stack.api}/v1/staff/cases/{no}/conclude",
+                           {"outcome": "positive", "answer": "Kaldırım onarıldı; gerekçeli cevabımız budur.",
+                            "version": case["version"]}, desk)
+    assert status == 200, body
+    page.goto(link)
+    _said(page, "kullanılamaz")
+    assert "saklanmaktadır" not in page.inner_text("#live")

@@ -39,7 +39,9 @@ async function load() {
   try { render(await api("GET", "/v1/institution/assignment", { headers })); }
   catch (e) {
     // 401/410: the server says why (expired, revoked, the case closed) and what to do
-    say(live, e.status === 410 || e.status === 401 ? `${e.message} Yazdığınız cevap bu sekmede saklanmaktadır.` : e.message, "err");
+    // the draft is mentioned only when there is one (not to someone who already answered)
+    const draft = Object.values(JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "{}")).some((v) => String(v).trim());
+    say(live, (e.status === 410 || e.status === 401) && draft ? `${e.message} Yazdığınız cevap bu sekmede saklanmaktadır.` : e.message, "err");
     box.classList.add("hidden");
   }
 }
