@@ -45,3 +45,11 @@ def test_every_page_describes_itself_and_the_citizen_menu_has_no_staff_link():
         assert found, f"{path.name}: no meta description of 30 to 160 characters"
         menu = re.search(r'<nav class="main".*?</nav>', text, re.S)
         assert not menu or "buro.html" not in menu.group(0), f"{path.name}: the staff link is in the citizen menu"
+
+
+def test_no_link_leads_nowhere_before_its_data_exists():
+    """Issue 41 item 7: the statistics page's CSV link pointed to "#" until the first
+    roll-up; it is hidden until there are figures to download."""
+    for path in sorted((ROOT / "web").glob("*.html")):
+        for tag in re.findall(r"<a\b[^>]*>", path.read_text("utf-8")):
+            assert 'href="#"' not in tag, f"{path.name}: {tag}"

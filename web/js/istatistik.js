@@ -99,7 +99,9 @@ function render(data) {
   document.getElementById("by-place-heading").textContent = province ? "İlçelere göre" : "İllere göre";
   table(document.getElementById("by-place"), province ? "İlçelere göre başvurular" : "İllere göre başvurular",
     province ? "İlçe" : "İl", places, (r) => province ? r.district_name : r.province_name);
-  document.getElementById("download").href = `${API_BASE}/v1/stats?${query("csv")}`;
+  const download = document.getElementById("download");      // offered only once there are figures to download
+  download.href = `${API_BASE}/v1/stats?${query("csv")}`;
+  download.hidden = false;
   result.classList.remove("hidden");
   say(live, `${placeName}, ${monthName(data.month)} istatistikleri gösteriliyor.`);
 }
