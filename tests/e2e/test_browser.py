@@ -818,6 +818,10 @@ def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(
     small = browser.new_context(viewport={"width": 360, "height": 780}, locale="tr-TR").new_page()
     small.goto(f"{stack.web}/istatistik.html")
     small.wait_for_selector("#result:not(.hidden)")
+    # the chart's labels stay readable on a phone (they shrank to about 5 px): at least 11 px drawn
+    drawn = small.evaluate("Math.min(...[...document.querySelectorAll('svg.chart text')]"
+                           ".map(t => t.getBoundingClientRect().height))")
+    assert drawn >= 11, drawn
     shot(small, "32-statistics-360")
     small.context.close()
 

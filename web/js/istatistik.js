@@ -28,7 +28,11 @@ function chart(rows) {
   // received and concluded per type: horizontal bars, labelled with their numbers
   const shown = rows.filter((r) => r.type !== "all");
   const max = Math.max(1, ...shown.map((r) => r.received || 0));
-  const rowH = 44, labelW = 150, width = 620, barW = width - labelW - 70;
+  // drawn at the box's own width, one unit a CSS pixel: the text keeps its size on a phone
+  // (a fixed 620-unit drawing shrank it to about 5 px at 360 px)
+  const box = document.getElementById("by-type-chart");
+  const width = Math.round(Math.max(280, Math.min(620, (box && box.clientWidth) || 620)));
+  const rowH = 44, labelW = Math.min(150, Math.round(width * 0.4)), barW = width - labelW - 70;
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${shown.length * rowH + 10}`);
   svg.setAttribute("role", "img");
@@ -93,6 +97,7 @@ function render(data) {
     ["Alınan", num(total.received)], ["Sonuçlanan", num(total.concluded)],
     ["Yasal sürede sonuçlanan", pct(total.on_time_share)], ["Sonuçlanma süresi medyanı", total.median_days === null ? "—" : `${dec(total.median_days)} gün`],
   ].map(([label, value]) => el("div", { class: "stat" }, el("span", {}, label), el("b", {}, value))));
+  result.classList.remove("hidden");      // shown first: the chart is drawn at its box's width
   document.getElementById("by-type-chart").replaceChildren(...chart(own));
   table(document.getElementById("by-type"), "Türe göre başvurular", "Tür", own,
     (r) => r.type === "all" ? "Tüm türler" : (types[r.type] || r.type));
