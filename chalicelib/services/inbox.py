@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from ..config import settings
 from ..domain import events as ev
 from ..domain import offices as O
 from ..domain.audit import AuditEntry
-from ..domain.calendar import ISTANBUL, local_date, tr_date
+from ..domain.calendar import local_date, tr_date
 from ..domain.catalog import catalog
 from ..domain.errors import (
     AppError,
     Gone,
     NotFound,
-    Unauthorized,
     ValidationFailed,
     forbidden,
 )
 from ..domain.numbers import format_application_no
-from ..domain.tokens import LinkClaims, TokenError, sign
+from ..domain.tokens import LinkClaims
 from . import links
 from .notification_map import office_name, tell
 from .ports import Ports, StaleCase
@@ -47,11 +46,9 @@ def place_of(institution_id: str) -> str:
 
 
 def token(keys, institution, now: datetime) -> tuple[str, datetime]:
-    expires = datetime.combine(local_date(now) + timedelta(days=VALID_DAYS), time(23, 59, 59), tzinfo=ISTANBUL)
-    kid, key = keys.signing_keys().active_key()
-    claims = LinkClaims(PURPOSE, institution.id, place_of(institution.id), institution.inbox_generation,
-                        int(expires.timestamp()))
-    return sign(claims, kid, key), expires
+    expires = links.end_of_day(local_date(now) + timedelta(days=VALID_DAYS))
+    return links.sign_link(keys, PURPOSE, institution.id, place_of(institution.id), institution.inbox_generation,
+                           expires), expires
 
 
 def url(keys, institution, now: datetime) -> str:
@@ -108,13 +105,7 @@ def link(ports: Ports, p, place: str, institution_id: str, data, *, client: str)
 
 
 def _claims(ports: Ports, raw: str | None, now: datetime) -> LinkClaims:
-    try:
-        return links.verify_link(ports.keys, raw, now=now, purpose=PURPOSE)
-    except TokenError as exc:
-        if exc.reason == "expired":
-            raise Gone("link_expired", "Gelen kutusu bağlantısının süresi dolmuş; Açık Kapı bürosundan yenisini "
-                                       "isteyiniz.") from None
-        raise Unauthorized("invalid_link", "Bağlantı geçersiz; e-postadaki bağlantıyı eksiksiz açınız.") from None
+    return links.opened(ports.keys, raw, now=now, purpose=PURPOSE, what="Gelen kutusu bağlantısının")
 
 
 def read(ports: Ports, raw: str | None, *, client: str) -> dict:

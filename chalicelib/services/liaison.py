@@ -12,23 +12,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from ..config import settings
 from ..domain import events as ev
 from ..domain import offices as O
 from ..domain.audit import AuditEntry
-from ..domain.calendar import ISTANBUL, local_date, tr_date
+from ..domain.calendar import local_date, tr_date
 from ..domain.catalog import catalog
 from ..domain.errors import (
     AppError,
     Gone,
     NotFound,
-    Unauthorized,
     ValidationFailed,
     forbidden,
 )
-from ..domain.tokens import LinkClaims, TokenError, sign
+from ..domain.tokens import LinkClaims
 from . import links
 from .notification_map import office_name, tell
 from .ports import Ports, StaleCase
@@ -45,10 +44,8 @@ def address_generation(email: str) -> int:
 
 
 def _token(keys, place: str, institution_id: str, email: str, now: datetime) -> tuple[str, datetime]:
-    expires = datetime.combine(local_date(now) + timedelta(days=VALID_DAYS), time(23, 59, 59), tzinfo=ISTANBUL)
-    kid, key = keys.signing_keys().active_key()
-    claims = LinkClaims(PURPOSE, place, institution_id, address_generation(email), int(expires.timestamp()))
-    return sign(claims, kid, key), expires
+    expires = links.end_of_day(local_date(now) + timedelta(days=VALID_DAYS))
+    return links.sign_link(keys, PURPOSE, place, institution_id, address_generation(email), expires), expires
 
 
 def send_link(ports: Ports, p, place: str, institution_id: str, *, client: str) -> dict:
@@ -79,13 +76,7 @@ def send_link(ports: Ports, p, place: str, institution_id: str, *, client: str) 
 
 
 def _claims(ports: Ports, token: str | None, now: datetime) -> LinkClaims:
-    try:
-        return links.verify_link(ports.keys, token, now=now, purpose=PURPOSE)
-    except TokenError as exc:
-        if exc.reason == "expired":
-            raise Gone("link_expired", "Onay bağlantısının süresi dolmuş; Açık Kapı bürosundan yenisini isteyiniz.") \
-                from None
-        raise Unauthorized("invalid_link", "Onay bağlantısı geçersiz; e-postadaki bağlantıyı eksiksiz açınız.") from None
+    return links.opened(ports.keys, token, now=now, purpose=PURPOSE, what="Onay bağlantısının")
 
 
 def _current(ports: Ports, claims: LinkClaims):

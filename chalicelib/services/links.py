@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from ..config import settings
 from ..domain.calendar import ISTANBUL
+from ..domain.errors import Gone, Unauthorized
 from ..domain.otp import SESSION_PURPOSE, SESSION_TTL
 from ..domain.tokens import LinkClaims, TokenError, sign, verify
 
@@ -13,16 +14,26 @@ LINK_VALID_AFTER_SLA = timedelta(days=30)
 SURVEY_VALID = timedelta(days=30)
 
 
+def end_of_day(day: date) -> datetime:
+    """The last second of a day in İstanbul: a link is valid to the end of its last day."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ISTANBUL)
+
+
 def link_expiry(sla_due: date) -> datetime:
     """The end of the day, in İstanbul, 30 days after the SLA due date."""
-    return datetime.combine(sla_due + LINK_VALID_AFTER_SLA, time(23, 59, 59), tzinfo=ISTANBUL)
+    return end_of_day(sla_due + LINK_VALID_AFTER_SLA)
+
+
+def sign_link(keys, purpose: str, subject: str, institution: str, generation: int, expires: datetime) -> str:
+    """A link token with the active signing key: what it is for, what it names, which of
+    its kind (a newer generation stops the older ones) and until when."""
+    kid, key = keys.signing_keys().active_key()
+    return sign(LinkClaims(purpose, subject, institution, generation, int(expires.timestamp())), kid, key)
 
 
 def institution_token(keys, assignment) -> str:
-    kid, key = keys.signing_keys().active_key()
-    claims = LinkClaims("inst", assignment.id, assignment.institution.id, assignment.link_generation,
-                        int(link_expiry(assignment.sla_due_date).timestamp()))
-    return sign(claims, kid, key)
+    return sign_link(keys, "inst", assignment.id, assignment.institution.id, assignment.link_generation,
+                     link_expiry(assignment.sla_due_date))
 
 
 def institution_link(keys, assignment) -> str:
@@ -40,9 +51,7 @@ def track_url(application_no_formatted: str) -> str:
 
 
 def survey_token(keys, application_no: str, concluded_at: datetime, generation: int = 1) -> str:
-    kid, key = keys.signing_keys().active_key()
-    claims = LinkClaims("survey", application_no, "-", generation, int((concluded_at + SURVEY_VALID).timestamp()))
-    return sign(claims, kid, key)
+    return sign_link(keys, "survey", application_no, "-", generation, concluded_at + SURVEY_VALID)
 
 
 def survey_url(keys, case, concluded_at: datetime) -> str:
@@ -58,6 +67,18 @@ def verify_link(keys, token: str | None, *, now: datetime, purpose: str) -> Link
         if exc.reason != "unknown_key" or not keys.refresh_signing_keys():
             raise
     return verify(token or "", keys.signing_keys().keys, now=int(now.timestamp()), purpose=purpose)
+
+
+def opened(keys, token: str | None, *, now: datetime, purpose: str, what: str) -> LinkClaims:
+    """An e-mailed link's claims, or the refusal its reader can act on: 410 when it has
+    expired, 401 when it is not one of ours. `what` names the link in the message
+    ("Onay bağlantısının", "Gelen kutusu bağlantısının")."""
+    try:
+        return verify_link(keys, token, now=now, purpose=purpose)
+    except TokenError as exc:
+        if exc.reason == "expired":
+            raise Gone("link_expired", f"{what} süresi dolmuş; Açık Kapı bürosundan yenisini isteyiniz.") from None
+        raise Unauthorized("invalid_link", "Bağlantı geçersiz; e-postadaki bağlantıyı eksiksiz açınız.") from None
 
 
 def citizen_session_token(keys, nid_hash: str, phone_hash: str, method: str, now: datetime) -> str:
