@@ -161,7 +161,11 @@ class CognitoStaffIdentity:
         """While MFA is required, AdminSetUserMFAPreference cannot take a TOTP app away, and
         there is no call that deletes one: the user is deleted (which ends every session)
         and created again with a temporary password, like a new invitation."""
-        self.idp.admin_delete_user(UserPoolId=self.pool, Username=member.username)
+        idp = self.idp
+        try:
+            idp.admin_delete_user(UserPoolId=self.pool, Username=member.username)
+        except idp.exceptions.UserNotFoundException:
+            pass        # a reset interrupted after the delete: taken up again by the next one
         self.invite(member, email, temporary_password)
 
     def invite(self, member, email: str, temporary_password: str) -> None:

@@ -218,16 +218,16 @@ def put_office(code):
 @route(bp, "/v1/staff/users", "GET", summary="Bir büronun (ya da ulusal yöneticiye: bir ilin, yöneticilerin) personeli",
        tag="admin", security=True, responses={200: ("Personel", "StaffListOut"), **DENIED}, **AUTH)
 def list_users():
-    from ..services import staff
-    return json_response(staff.list_users(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
+    from ..services import staff_admin
+    return json_response(staff_admin.list_users(ports(), _principal(), _params()), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/users", "POST", summary="Personeli e-postayla davet et: geçici parola, ilk girişte yeni parola ve "
        "doğrulama uygulaması (yönetici, il yöneticisi, büro sorumlusu; denetlenir)", tag="admin",
        request="StaffInviteIn", security=True, responses={201: ("Davet edildi", "StaffUserOut"), **CHANGE}, **AUTH)
 def invite_user():
-    from ..services import staff
-    return json_response(staff.invite(ports(), _principal(), read_json(bp.current_request), client=_client()),
+    from ..services import staff_admin
+    return json_response(staff_admin.invite(ports(), _principal(), read_json(bp.current_request), client=_client()),
                          status=201)
 
 
@@ -235,16 +235,16 @@ def invite_user():
        "oturumlar kapanır, sonraki girişte yeniden kurulur; denetlenir)", tag="admin", security=True,
        responses={200: ("Sıfırlandı", "StaffUserOut"), **CHANGE}, **AUTH)
 def reset_user_mfa(username):
-    from ..services import staff
-    return json_response(staff.reset_mfa(ports(), _principal(), username, client=_client()))
+    from ..services import staff_admin
+    return json_response(staff_admin.reset_mfa(ports(), _principal(), username, client=_client()))
 
 
 @route(bp, "/v1/staff/admin-audit", "GET", summary="Bir yönetim kaydının denetim izi: personel (STAFF-…), büro "
        "(OFFICE-…), kurumlar (DISTRICT-…), ortak anahtarı (PARTNER-…)", tag="admin", security=True,
        responses={200: ("Denetim izi", "AdminAuditOut"), **DENIED}, **AUTH)
 def admin_audit():
-    from ..services import staff
-    return json_response(staff.admin_audit(ports(), _principal(), _params().get("subject") or ""),
+    from ..services import staff_admin
+    return json_response(staff_admin.admin_audit(ports(), _principal(), _params().get("subject") or ""),
                          headers={"Cache-Control": "no-store"})
 
 
@@ -252,17 +252,17 @@ def admin_audit():
        security=True, responses={200: ("Kullanıcı", "StaffUserOut"), 404: ("Kayıt yok", "ErrorOut"), **DENIED},
        **AUTH)
 def get_user(username):
-    from ..services import staff
-    return json_response(staff.get_user(ports(), _principal(), username), headers={"Cache-Control": "no-store"})
+    from ..services import staff_admin
+    return json_response(staff_admin.get_user(ports(), _principal(), username), headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/users/{username}", "PUT",
        summary="Personelin rolünü, ilçesini ya da giriş iznini değiştir (yönetici, denetlenir)", tag="admin",
        request="StaffUserIn", security=True, responses={200: ("Kullanıcı", "StaffUserOut"), **CHANGE}, **AUTH)
 def put_user(username):
-    from ..services import staff
+    from ..services import staff_admin
     request = bp.current_request
-    return json_response(staff.put_user(ports(), _principal(), username, read_json(request),
+    return json_response(staff_admin.put_user(ports(), _principal(), username, read_json(request),
                                         if_match=request.headers.get("if-match"), client=_client()))
 
 

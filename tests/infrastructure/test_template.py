@@ -221,8 +221,8 @@ def test_every_staff_sign_in_needs_an_authenticator_app_and_a_strong_password():
     """Issue 38: a supervisor can reveal national ids and export names, so no staff role
     signs in with a password alone: MFA is required (not optional) and the only factor is
     a TOTP app (no SMS to a phone number nobody verified); the temporary password of an
-    invitation matches the platform's e-mail (services/staff.TEMPORARY_PASSWORD_DAYS)."""
-    from chalicelib.services.staff import TEMPORARY_PASSWORD_DAYS
+    invitation matches the platform's e-mail (services/staff_admin.TEMPORARY_PASSWORD_DAYS)."""
+    from chalicelib.services.staff_admin import TEMPORARY_PASSWORD_DAYS
     t = json.loads((ROOT / "infra" / "template.json").read_text())
     [pool] = [r["Properties"] for r in t["Resources"].values() if r.get("Type") == "AWS::Cognito::UserPool"]
     assert pool["MfaConfiguration"] == "ON"

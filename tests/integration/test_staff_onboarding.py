@@ -105,6 +105,8 @@ def test_who_may_invite_whom_follows_the_office_hierarchy(client, staff, aws):
                            headers=staff.headers("il.istanbul")).status_code == 200
     assert client.http.get("/v1/staff/users?province=35", headers=staff.headers("yonetici")).json_body["items"][0][
         "username"] == "il.izmir"
+    unknown = client.http.get("/v1/staff/users?province=99", headers=staff.headers("yonetici"))
+    assert unknown.status_code == 400 and unknown.json_body["error"]["field"] == "province"
 
 
 def test_a_lost_phone_reset_disable_and_re_enable_are_audited_and_shown(client, staff, aws):

@@ -542,24 +542,24 @@ def test_staff_access_comes_from_the_directory_and_a_disable_takes_effect_after_
 
 
 def test_narrowing_a_users_access_ends_their_sessions_and_widening_does_not(p):
-    from chalicelib.services import staff
+    from chalicelib.services import staff, staff_admin
     admin = Principal("yonetici", "admin", None, None)
     staff.seed(p, [{"username": "masa.cankaya", "group": "desk", "district": "06-cankaya", "province": "06"}])
-    v = staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
+    v = staff_admin.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "06-cankaya", "enabled": True,
                                                   "version": 1}, if_match=None, client="x")
     assert v["version"] == 2 and p.identity.signed_out == []                      # nothing changed
-    staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": True,
+    staff_admin.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": True,
                                               "version": 2}, if_match=None, client="x")
     assert p.identity.signed_out == ["masa.cankaya"]
     assert p.identity.users["masa.cankaya"].district == "34-maltepe"
     with pytest.raises(Conflict) as exc:
-        staff.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": False,
+        staff_admin.put_user(p, admin, "masa.cankaya", {"role": "desk", "district": "34-maltepe", "enabled": False,
                                                   "version": 2}, if_match=None, client="x")
     assert exc.value.code == "stale_version"
     with pytest.raises(NotFound):
-        staff.put_user(p, admin, "kimse", {"role": "admin", "enabled": True}, if_match=None, client="x")
+        staff_admin.put_user(p, admin, "kimse", {"role": "admin", "enabled": True}, if_match=None, client="x")
     with pytest.raises(Forbidden):
-        staff.put_user(p, DESK, "masa.cankaya", {"role": "admin", "enabled": True}, if_match=None, client="x")
+        staff_admin.put_user(p, DESK, "masa.cankaya", {"role": "admin", "enabled": True}, if_match=None, client="x")
 
 
 def test_two_hundred_guesses_from_one_client_on_many_numbers_get_at_most_twenty_evaluated(p, monkeypatch):
@@ -670,11 +670,11 @@ def test_one_phone_gets_at_most_its_daily_budget_of_unsolicited_sms_and_the_offi
     ({"role": "desk", "district": "34-maltepe", "enabled": "yes"}, "enabled"),
 ])
 def test_a_role_and_scope_that_do_not_fit_are_refused_naming_the_field(p, body, field):
-    from chalicelib.services import staff
+    from chalicelib.services import staff, staff_admin
     admin = Principal("yonetici", "admin", None, None)
     staff.seed(p, [{"username": "masa.cankaya", "group": "desk", "district": "06-cankaya", "province": "06"}])
     with pytest.raises(AppError) as exc:
-        staff.put_user(p, admin, "masa.cankaya", dict(body, version=1), if_match=None, client="x")
+        staff_admin.put_user(p, admin, "masa.cankaya", dict(body, version=1), if_match=None, client="x")
     assert exc.value.status == 422 and exc.value.field == field
     assert p.directory.get("masa.cankaya").district == "06-cankaya"          # nothing changed
 

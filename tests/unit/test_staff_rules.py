@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.principal import Principal, administers, manages
-from chalicelib.services.staff import temporary_password
+from chalicelib.services.staff_admin import temporary_password
 
 ADMIN = Principal("yonetici", "admin", None, None)
 IST = Principal("il.istanbul", "province", None, "34")
@@ -49,3 +49,31 @@ def test_a_temporary_password_meets_the_pool_policy_and_is_never_the_same():
     for pw in seen:
         assert len(pw) >= 12 and any(c.isupper() for c in pw) and any(c.islower() for c in pw) \
             and any(c.isdigit() for c in pw)
+
+
+def test_an_invitation_the_identity_provider_failed_midway_is_taken_up_again(p):
+    """The access record is written first; when the identity provider fails after it (a
+    hung backend), the same invitation, sent again, creates the user and its e-mail.
+    Before, the name could then be neither used nor invited (409 on every retry)."""
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.services import staff_admin
+    body = {"username": "katip.maltepe", "name": "Gülşen Işık", "email": "gulsen@maltepe.example", "role": "desk",
+            "district": "34-maltepe"}
+    real = p.identity.invite
+
+    def hung(*args, **kwargs):
+        raise TimeoutError("identity provider did not answer")
+    p.identity.invite = hung
+    with pytest.raises(TimeoutError):
+        staff_admin.invite(p, SUP, body, client="x")
+    assert p.directory.get("katip.maltepe") is not None and not p.identity.exists("katip.maltepe")
+    assert not [n for n in p.publisher.notified if n.template == "staff_invite"]      # nothing sent
+    other = Principal("sorumlu.kadikoy", "supervisor", "34-kadikoy", "34")
+    with pytest.raises(Conflict):                          # nobody else takes the name over
+        staff_admin.invite(p, other, dict(body, district="34-kadikoy"), client="x")
+    p.identity.invite = real
+    done = staff_admin.invite(p, SUP, body, client="x")
+    assert done["district"] == "34-maltepe" and p.identity.exists("katip.maltepe")
+    assert len([n for n in p.publisher.notified if n.template == "staff_invite"]) == 1
+    with pytest.raises(Conflict):                          # and once it exists, it is taken
+        staff_admin.invite(p, SUP, body, client="x")
