@@ -17,7 +17,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from chalice import Chalice, Cron, Rate  # noqa: E402
 
-from chalicelib.api import citizen, dev, institution, open311, openapi, staff  # noqa: E402
+from chalicelib.api import citizen, dev, http, institution, open311, openapi, staff  # noqa: E402
 from chalicelib.schedules import SCHEDULES, Schedule  # noqa: E402
 
 app = Chalice(app_name="acikkapi")
@@ -27,6 +27,7 @@ app.register_blueprint(dev.bp)
 app.register_blueprint(institution.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(open311.bp)
+http.name_greedy_parameters(app)
 
 
 @app.middleware("all")

@@ -25,6 +25,9 @@ def redact(line: str) -> str:
 def main() -> int:
     from chalice import local
     from chalice.cli import main as chalice_main
+
+    from devstack import gateway
+    gateway.install()
     local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     local.ThreadedHTTPServer.daemon_threads = True
     logged = local.ChaliceRequestHandler.log_message

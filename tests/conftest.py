@@ -174,7 +174,10 @@ def aws_calls():
 @pytest.fixture
 def client(aws):
     from chalice.test import Client
+
     from app import app
+    from devstack import gateway
+    gateway.install()     # API Gateway's greedy `{proxy+}` routing, as the local stack has it
 
     with Client(app, stage_name="local") as c:
         yield c

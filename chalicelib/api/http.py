@@ -158,6 +158,19 @@ def route(bp, path: str, method: str, *, summary: str, tag: str, request: ModelR
     return decorate
 
 
+def name_greedy_parameters(app) -> None:
+    """A route ending in API Gateway's greedy `{name+}` receives the rest of the path as
+    the parameter `name` (that is how API Gateway passes it). Chalice's route parser does
+    not see a `{name+}` segment as a parameter at all, so the view would never get it and
+    the generated API definition would not declare it. Called once the blueprints are
+    registered."""
+    for path, methods in app.routes.items():
+        last = path.rsplit("/", 1)[-1]
+        if last.startswith("{") and last.endswith("+}"):
+            for entry in methods.values():
+                entry.view_args = [*entry.view_args, last[1:-2]]
+
+
 def model_of(ref):
     """Routes name their models as strings, so that importing the app does not import
     pydantic: request models from domain/schemas, response models from responses."""

@@ -1,7 +1,9 @@
 """Open311 GeoReport v2 at /open311/v2/: every resource in .xml and .json.
 
 API Gateway path parameters are whole path segments, so `services.json` reaches the
-`{resource}` route and the format is split off here. Errors are the spec's: a list of
+greedy `{proxy+}` route (which also takes a doubled slash and every unknown path, so that
+they answer 404 in the spec's shape rather than API Gateway's own 403) and the format is
+split off here. Errors are the spec's: a list of
 {code, description} (or <errors><error>…), the description in Turkish naming the field.
 XML is built with the standard library's ElementTree, never by string concatenation.
 """
@@ -160,9 +162,7 @@ def _discovery(fmt: str) -> Response:
     return render(fmt, body, root="discovery", headers={"Cache-Control": "public, max-age=3600"})
 
 
-@route(bp, BASE + "/{resource}", "GET", summary="Open311: discovery, services, requests, servicerequestupdates "
-       "(.json ya da .xml)", tag="open311", responses=DOCUMENT)
-def open311_get(resource):
+def _resource_get(resource: str) -> Response:
     def action():
         from ..domain import open311 as O
         from ..services import open311 as svc
@@ -183,9 +183,60 @@ def open311_get(resource):
     return serve(resource, action)
 
 
-@route(bp, BASE + "/{resource}", "POST", summary="Open311: başvuru yap (requests.json ya da requests.xml, "
+def _segments(proxy: str) -> list[str]:
+    """The path under the base, a doubled slash read as one (`//services.xml` is
+    `services.xml`): clients that append `/services.xml` to the published base, which
+    ends in `/`, reach the same resource as those that append `services.xml`."""
+    return [part for part in proxy.split("/") if part]
+
+
+def _not_found(segments: list[str]) -> Response:
+    shown = "/".join(segments)[:60]
+
+    def refuse():
+        raise Open311Error(404, [{
+            "code": 404, "description": f"'{shown}' adlı bir Open311 kaynağı yok. Kaynaklar: discovery, services, "
+            "services/{kod}, requests, requests/{numara}, tokens/{belirteç}, servicerequestupdates (.json ya da "
+            ".xml).", "error_code": "unknown_resource", "field": "resource"}])
+    return serve(segments[-1] if segments else "", refuse)
+
+
+@route(bp, BASE, "GET", summary="Open311: uç noktanın kökü; discovery belgesini (JSON) döndürür", tag="open311",
+       responses=DOCUMENT)
+def open311_root():
+    return _discovery("json")
+
+
+@route(bp, BASE + "/{proxy+}", "GET", summary="Open311: discovery, services, requests, servicerequestupdates "
+       "(.json ya da .xml); çift eğik çizgi tek sayılır, bilinmeyen yol 404", tag="open311", responses=DOCUMENT)
+def open311_get(proxy):
+    """Every GET under the base that no concrete route takes: a resource (`services.json`),
+    a doubled slash before any resource (`//services/ACK.xml`), or an unknown path, which
+    is 404 in the specification's error shape and in the format its extension names."""
+    segments = _segments(proxy)
+    if not segments:
+        return _discovery("json")
+    if len(segments) == 1:
+        return _resource_get(segments[0])
+    if len(segments) == 2:
+        kind, value = segments
+        if kind == "services":
+            return open311_service_definition(value)
+        if kind == "requests":
+            return open311_request(value)
+        if kind == "tokens":
+            return open311_token(value)
+    return _not_found(segments)
+
+
+@route(bp, BASE + "/{proxy+}", "POST", summary="Open311: başvuru yap (requests.json ya da requests.xml, "
        "form-urlencoded, api_key ile)", tag="open311", responses={201: ("Alındı", None), **DOCUMENT})
-def open311_post(resource):
+def open311_post(proxy):
+    segments = _segments(proxy)
+    if len(segments) != 1:
+        return _not_found(segments)
+    resource = segments[0]
+
     def action():
         from ..services import open311 as svc
         _split(resource, ("requests",))

@@ -38,10 +38,11 @@ def document() -> dict:
                                    ref_template="#/components/schemas/{model}")
     paths: dict = {}
     for op in operations:
-        entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{op.path}",
+        path = op.path.replace("+}", "}")   # API Gateway's greedy `{proxy+}` is an ordinary parameter here
+        entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": f"{op.method.lower()}_{path}",
                  "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
-                  for p in op.path.split("/") if p.startswith("{")]
+                  for p in path.split("/") if p.startswith("{")]
         params += op.headers
         if params:
             entry["parameters"] = params
@@ -56,7 +57,7 @@ def document() -> dict:
             entry["responses"][str(status)] = response
         if op.security:
             entry["security"] = [{"bearer": []}]
-        paths.setdefault(op.path, {})[op.method.lower()] = entry
+        paths.setdefault(path, {})[op.method.lower()] = entry
     return {
         "openapi": "3.1.0",
         "info": {"title": "Açık Kapı API", "version": "1.0.0",

@@ -88,3 +88,17 @@ def test_a_key_in_the_query_string_stays_out_of_the_local_server_log(stack):
     assert status == 200
     log = (ROOT / ".local" / "chalice.log").read_text("utf-8", "replace")
     assert "/open311/v2/requests.json?api_key=[gizli]" in log and key not in log
+
+
+def test_clients_that_append_a_slash_and_unknown_paths_get_the_specifications_answers(stack):
+    """Issue 40: the published base ends in `/`; a client that appends `/services.xml`
+    asks for `…/v2//services.xml` and got the local server's 403 `Missing Authentication
+    Token` in JSON, as did the root and any unknown path."""
+    base = f"{stack.api}/open311/v2"
+    single = _get(f"{base}/services.xml")
+    doubled = _get(f"{base}//services.xml")
+    assert doubled[0] == 200 and doubled[2] == single[2] and ET.fromstring(doubled[2]).tag == "services"
+    status, ctype, body = _get(f"{base}/service/x.xml")
+    assert status == 404 and ctype.startswith("text/xml") and ET.fromstring(body).findtext("error/code") == "404"
+    status, ctype, body = _get(f"{base}/")
+    assert status == 200 and json.loads(body)["endpoints"][0]["url"].endswith("/open311/v2/")

@@ -175,6 +175,26 @@ def test_the_rest_of_the_stack_is_there(sam):
     assert sorted(schedules) == ["cron(0 1 1 * ? *)", "cron(0 5 * * ? *)", "cron(30 0 * * ? *)", "rate(15 minutes)"]
 
 
+def test_the_api_definition_is_one_api_gateway_accepts_with_the_open311_catch_all(sam):
+    """API Gateway allows one variable child per resource (`{resource}` beside `{proxy+}`
+    is refused at deploy), and a greedy resource must declare its parameter by the name
+    without `+`, which is how it passes it to the function."""
+    _, doc = sam
+    [api] = resources(doc, "AWS::Serverless::Api").values()
+    paths = api["Properties"]["DefinitionBody"]["paths"]
+    variables: dict[str, set[str]] = {}
+    for path in paths:
+        parent, _, last = path.rpartition("/")
+        if last.startswith("{"):
+            variables.setdefault(parent, set()).add(last)
+    assert {parent: names for parent, names in variables.items() if len(names) > 1} == {}
+    greedy = paths["/open311/v2/{proxy+}"]
+    assert set(greedy) >= {"get", "post"}
+    for method in ("get", "post"):
+        assert {"name": "proxy", "in": "path", "required": True, "type": "string"} in greedy[method]["parameters"]
+    assert "get" in paths["/open311/v2"]
+
+
 def test_the_local_stack_and_the_template_agree(aws):
     """Same tables, key schemas, indexes and queues: the local stack provisions from the template."""
     from devstack.provision import Resolver, load_template, queues, tables

@@ -261,6 +261,45 @@ def test_wrong_content_type_and_unknown_resources_and_formats_are_4xx(client, pa
     assert client.http.post(f"{BASE}/requests.json", headers=FORM, body=b"\xff\xfe=1").status_code == 400
 
 
+@pytest.mark.parametrize("doubled", [f"{BASE}//services.xml", f"{BASE}///services.xml"])
+def test_a_doubled_slash_after_the_published_base_is_the_single_one(client, partner, doubled):
+    """The discovery `url` ends in `/`: a client that appends `/services.xml` must reach
+    the same document as FixMyStreet, which appends `services.xml`."""
+    single = client.http.get(f"{BASE}/services.xml")
+    twice = client.http.get(doubled)
+    assert twice.status_code == 200 and twice.body == single.body and xml(twice).tag == "services"
+    assert client.http.get(f"{BASE}//services/yol_kaldirim.json").json_body == \
+        client.http.get(f"{BASE}/services/yol_kaldirim.json").json_body
+    key = partner()["api_key"]
+    filed = client.http.post(f"{BASE}//requests.json", headers=FORM, body=urlencode({**FILING, "api_key": key}))
+    assert filed.status_code == 201
+    [req] = filed.json_body
+    by_id = client.http.get(f"{BASE}//requests/{req['service_request_id']}.json?api_key={key}")
+    assert by_id.status_code == 200 and by_id.json_body[0]["service_request_id"] == req["service_request_id"]
+
+
+@pytest.mark.parametrize("path,fmt", [("service/x", "json"), ("service/x.xml", "xml"), ("a/b/c.json", "json"),
+                                      ("services/yol_kaldirim/extra.xml", "xml"), ("/requests/x/y.xml", "xml")])
+def test_an_unknown_path_is_404_in_the_specifications_shape_never_the_gateways_403(client, path, fmt):
+    resp = client.http.get(f"{BASE}/{path}")
+    assert resp.status_code == 404
+    if fmt == "xml":
+        root = xml(resp)
+        assert root.tag == "errors" and root.findtext("error/code") == "404"
+        assert "Open311 kaynağı yok" in root.findtext("error/description")
+    else:
+        [error] = resp.json_body
+        assert error["code"] == 404 and error["error_code"] == "unknown_resource"
+    assert "Missing Authentication Token" not in resp.body.decode()
+    assert client.http.post(f"{BASE}/{path}", headers=FORM, body="a=1").status_code == 404
+
+
+@pytest.mark.parametrize("root", [BASE, BASE + "/", BASE + "//"])
+def test_the_root_of_the_endpoint_answers_the_discovery(client, root):
+    resp = client.http.get(root)
+    assert resp.status_code == 200 and resp.json_body["endpoints"][0]["url"].endswith("/open311/v2/")
+
+
 # --- following --------------------------------------------------------------------------------
 
 def _journey(client, staff, aws, key):
