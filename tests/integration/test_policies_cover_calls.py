@@ -5,7 +5,7 @@ and S3 operation it performs, and checks that the function's generated policy al
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from infra.policies import policy
 from tests.integration.helpers import ANSWER, act, drain, forwarded_case, inst_post, run_notifications, run_routing
@@ -17,7 +17,9 @@ from tests.integration.helpers import ANSWER, act, drain, forwarded_case, inst_p
 # SQS's batch calls are authorised as their single counterparts (no IAM action of their own).
 TRANSACTIONS = {"TransactWriteItems": ["PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"],
                 "TransactGetItems": ["GetItem"], "SendMessageBatch": ["SendMessage"],
-                "DeleteMessageBatch": ["DeleteMessage"], "ChangeMessageVisibilityBatch": ["ChangeMessageVisibility"]}
+                "DeleteMessageBatch": ["DeleteMessage"], "ChangeMessageVisibilityBatch": ["ChangeMessageVisibility"],
+                # S3 authorises a listing as ListBucket, and a multi-object delete per object
+                "ListObjectsV2": ["ListBucket"], "DeleteObjects": ["DeleteObject"]}
 CHECKED = {"dynamodb", "sqs", "s3", "cognito-idp"}
 # Cognito's sign-in calls are public (the user's password, session or access token is the
 # authorisation, no IAM), and the test's own setup lists the pool's clients
@@ -79,6 +81,19 @@ def test_every_call_the_functions_make_is_in_their_policy(client, staff, applica
                                                                "answer": "Kaldırım onarıldı; gerekçeli cevabımız."})
     api_calls += aws_calls.requests
 
+    # a citizen's phone sign-in (the code's item is deleted once used) and her list
+    from tests.integration.helpers import H
+    from tests.integration.test_citizen_session_http import PERSON, _code
+    aws_calls.reset()
+    assert client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(PERSON)).status_code == 202
+    api_calls += aws_calls.requests
+    code = _code(aws)
+    aws_calls.reset()
+    session = client.http.post("/v1/citizen/session", headers=H, body=json.dumps({**PERSON, "code": code}))
+    assert session.status_code == 200, session.body
+    client.http.get("/v1/citizen/applications", headers={"Authorization": f"Bearer {session.json_body['token']}"})
+    api_calls += aws_calls.requests
+
     # staff administration: an invitation, a first sign-in with two factors, a disable, a reset
     from tests.integration.test_staff_onboarding import _first_sign_in, _invitation, _invite
     aws_calls.reset()
@@ -111,6 +126,9 @@ def test_every_call_the_functions_make_is_in_their_policy(client, staff, applica
     assert _missing(routing_calls, "routing") == []
     assert _missing(notification_calls, "notifications") == []
     assert _missing(sweep_calls, "sweeps") == []
+    # issue 43: the API's grant on the main table is what this journey performs, no more
+    used = _dynamodb_used(api_calls + admin_calls)
+    assert _dynamodb_granted("api") == used, f"granted and never used: {sorted(_dynamodb_granted('api') - used)}"
 
 
 def test_the_routing_role_grants_exactly_the_item_actions_routing_performs(client, application, aws, aws_calls):
@@ -146,3 +164,103 @@ def test_the_routing_role_grants_exactly_the_item_actions_routing_performs(clien
     granted = {a for a in _allowed("routing") if a.startswith("dynamodb:")}
     assert used <= granted, sorted(used - granted)
     assert granted == used, f"granted and never used: {sorted(granted - used)}"
+
+
+def _dynamodb_used(calls) -> set[str]:
+    return {a for a in _needed(calls) if a.startswith("dynamodb:")}
+
+
+def _dynamodb_granted(role: str) -> set[str]:
+    """The role's item actions on the main table (the audit table's grant is separate)."""
+    return {a for s in policy("prod", role)["Statement"] if s["Sid"] == "CasesTable" for a in s["Action"]}
+
+
+def test_the_sweeps_role_grants_exactly_the_item_actions_the_sweeps_perform(client, staff, application, aws,
+                                                                            aws_calls, monkeypatch):
+    """Issue 43: the 15-minute and the daily sweep, through every branch that touches the
+    table: a reminder and an escalation, an assignment a closed case left open, a lost
+    routing message and a marker left from before, the legal and extension warnings, the
+    digests and a KVKK request reminder. A grant they never use fails; so does a use the
+    role lacks."""
+    from datetime import date
+
+    from chalicelib.adapters import publisher as queues
+    from chalicelib.adapters.dynamodb import itemkeys as K
+    from chalicelib.adapters.dynamodb.models import RouteMarker
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain import sweeps as W
+    from chalicelib.domain.calendar import ISTANBUL, default_calendar
+    from chalicelib.domain.numbers import normalise_application_no
+    from chalicelib.services import sweeps
+    from tests.integration.helpers import route_all, submit
+    from tests.integration.test_kvkk import _register
+    from tests.integration.test_sweeps import _sqs_unreachable
+
+    used: list = []
+
+    def run(job, now):
+        aws_calls.reset()
+        result = job(ports(), now)
+        used.extend(aws_calls.requests)
+        return result
+
+    now = datetime.now(ISTANBUL)
+    repo = ports().cases
+    # a reminder, then an escalation
+    receipt, _ = forwarded_case(client, application, aws)
+    _, [a] = repo.load_with_assignments(normalise_application_no(receipt["application_no"]))
+    a.sla_due_date = default_calendar().add_working_days(now.date(), 1)
+    assert repo.save_assignment(a, "34-maltepe")
+    assert run(sweeps.deadline, now)["reminded"] == 1
+    assert run(sweeps.deadline, now + timedelta(days=10))["escalated"] == 1
+    # a lost routing message, and a marker left from before for a routed case
+    closed, _ = forwarded_case(client, dict(application, subject="Sokak lambası yanmıyor"), aws)
+    no = normalise_application_no(closed["application_no"])
+    monkeypatch.setattr(queues, "send", _sqs_unreachable)
+    lost = submit(client, dict(application, subject="Park bakımsız"))
+    monkeypatch.undo()
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    RouteMarker(*K.route_key(no), district="34-maltepe", sweep_pk=K.sweep_pk(W.ROUTE_KIND, W.shard_of(no)),
+                sweep_sk=W.sweep_key(past, no)).save()
+    assert run(sweeps.deadline, now + timedelta(minutes=11))["rerouted"] >= 1
+    route_all(aws)
+    assert lost["application_no"]
+    # the daily run: an information request at its 12th working day, digests, a KVKK reminder
+    info = submit(client, dict(application, type="bilgi_edinme", category="okul_kayit", district="06-cankaya"))
+    route_all(aws)
+    info_case = repo.get(normalise_application_no(info["application_no"]))
+    day12 = datetime.combine(default_calendar().add_working_days(info_case.receipt_date, 12), datetime.min.time(),
+                             tzinfo=ISTANBUL) + timedelta(hours=8)
+    _register(client, staff, received_on=(day12.date() - timedelta(days=26)).isoformat())
+    daily = run(sweeps.daily, day12)
+    assert daily["extension_window"] == 1 and daily["digests"] >= 2 and daily["kvkk_reminders"] == 1
+    assert not any(s == "dynamodb" and o == "Scan" for s, o, _ in used)
+    used_actions = _dynamodb_used(used)
+    granted = _dynamodb_granted("sweeps")
+    assert used_actions <= granted, sorted(used_actions - granted)
+    assert granted == used_actions, f"granted and never used: {sorted(granted - used_actions)}"
+
+
+def test_the_retention_role_grants_exactly_the_item_actions_the_destruction_run_performs(client, staff, application,
+                                                                                         aws, aws_calls):
+    """Issue 43: the monthly KVKK destruction run over a case that touched every store
+    (an institution's attachment, a survey, the audit), and a case held back by a legal
+    hold; the S3 and audit grants are checked too."""
+    from chalicelib.bootstrap import ports
+    from chalicelib.services import kvkk
+    from tests.integration.test_kvkk import _concluded_case
+
+    _concluded_case(client, staff, application, aws)
+    aws_calls.reset()
+    result = kvkk.sweep(ports(), datetime.now(timezone.utc) + timedelta(days=365 * 11))
+    assert result["cases"] == 1
+    calls = list(aws_calls.requests)
+    used_actions = _dynamodb_used(calls)
+    granted = _dynamodb_granted("retention")
+    assert used_actions <= granted, sorted(used_actions - granted)
+    assert granted == used_actions, f"granted and never used: {sorted(granted - used_actions)}"
+    assert _missing(calls, "retention") == []
+    others = {a for s in policy("prod", "retention")["Statement"] if s["Sid"] not in ("CasesTable", "Logs", "ReadKeys",
+                                                                                      "DecryptPersonalData")
+              for a in s["Action"]}
+    assert others <= _needed(calls), f"granted and never used: {sorted(others - _needed(calls))}"
