@@ -3,12 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the deploy rehearsal's SAM transform: aws-sam-translator pins another pydantic than the functions
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
 
 STAGE ?= dev
 STACK ?= acikkapi-$(STAGE)
 REGION ?= eu-central-1
 
-.PHONY: run test venv unit integration e2e clean chromium package deploy deploy-web
+.PHONY: run test venv unit integration e2e clean chromium package deploy deploy-web rehearse
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,15 +20,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+$(SAM_STAMP): infra/requirements-rehearse.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r infra/requirements-rehearse.txt
+	touch $(SAM_STAMP)
+
 ## Start the whole local stack (moto server, chalice local, event pump) and print the URLs.
 run: $(STAMP)
 	$(PY) -m devstack run
 
-## Run the whole test suite: the type checker over chalicelib/ (mypy.ini), then unit,
-## contract, integration (moto), infrastructure and end-to-end (real local stack, Chromium).
-test: $(STAMP) chromium
+## Run the whole test suite: the type checker over chalicelib/ (mypy.ini), the deploy rehearsal,
+## then unit, contract, integration (moto), infrastructure and end-to-end (real local stack, Chromium).
+test: $(STAMP) $(SAM_STAMP) chromium
 	$(PY) -m mypy
+	$(PY) infra/rehearse.py
 	$(PY) -m pytest -n auto
+
+## Rehearse the production deploy offline (docs/deploy.md): package, transform, create the stack on a
+## CloudFormation stand-in, check it against the template, run the packaged code, check each role.
+rehearse: $(STAMP) $(SAM_STAMP)
+	$(PY) infra/rehearse.py
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).
 chromium:
@@ -66,4 +80,4 @@ deploy-web:
 	$(PY) -m devstack.webdeploy --stack $(STACK) --region $(REGION)
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache test-artifacts
+	rm -rf $(VENV) $(SAM_VENV) build .local .pytest_cache test-artifacts

@@ -11,6 +11,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
+# What every deployed function is given (infra/template.json, Globals). In Lambda, outside
+# the local stage, a missing one is an error that names it, never a local default: a
+# function without MAIN_TABLE would otherwise look for the local table and fail later,
+# naming nothing. The deploy rehearsal (infra/rehearse.py) checks every function for them.
+REQUIRED_IN_AWS = ("STAGE", "MAIN_TABLE", "AUDIT_TABLE", "ROUTING_QUEUE_URL", "ROUTING_QUEUE_NAME",
+                   "NOTIFICATION_QUEUE_URL", "NOTIFICATION_QUEUE_NAME", "PUBLIC_BASE_URL", "ATTACHMENTS_BUCKET",
+                   "MAIL_FROM", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "LINK_SIGNING_SECRET_ARN",
+                   "ACIKKAPI_MASTER_SECRET_ARN", "RETENTION_YEARS", "TRANSFER_BASIS")
+
+
+class MissingSetting(RuntimeError):
+    pass
+
+
+def missing_in_aws(env) -> list[str]:
+    """The required variables a deployed function lacks (none on the local stage)."""
+    if not env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("STAGE") == "local":
+        return []
+    return [name for name in REQUIRED_IN_AWS if name not in env]
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -44,6 +65,10 @@ class Settings:
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     env = os.environ
+    missing = missing_in_aws(env)
+    if missing:
+        raise MissingSetting("the function's environment lacks " + ", ".join(missing)
+                             + " (infra/template.json, Globals, gives them to every function)")
     return Settings(
         stage=env.get("STAGE", "local"),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1",

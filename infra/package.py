@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.template import Resolver, load_template  # noqa: E402
+from infra.template import TEMPLATE, Resolver, load_template  # noqa: E402
 
 
 def transfer_basis(region: str) -> str:
@@ -32,8 +32,8 @@ def transfer_basis(region: str) -> str:
     return raw
 
 
-def package(stage: str, out: Path) -> Path:
-    template = load_template()
+def package(stage: str, out: Path, template_path: Path = TEMPLATE) -> Path:
+    template = load_template(template_path)
     region = os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
     basis = transfer_basis(region)
     r = Resolver(template, stage, region)
@@ -43,8 +43,14 @@ def package(stage: str, out: Path) -> Path:
         env[var] = r.value(template["Resources"][logical]["Properties"]["QueueName"])
     out.mkdir(parents=True, exist_ok=True)
     chalice = str(Path(sys.executable).parent / "chalice")
-    subprocess.run([chalice, "package", "--stage", stage, "--merge-template", str(ROOT / "infra" / "template.json"),
-                    str(out)], cwd=ROOT, env=env, check=True)
+    # two `chalice package` runs at once share .chalice/deployments and one of them fails:
+    # the tests and the deploy rehearsal package in parallel, so each run takes a lock
+    import fcntl
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([chalice, "package", "--stage", stage, "--merge-template", str(template_path),
+                        str(out)], cwd=ROOT, env=env, check=True)
     sam = out / "sam.json"
     doc = json.loads(sam.read_text())
     doc["Parameters"]["Stage"]["Default"] = stage
@@ -120,6 +126,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--stage", choices=["dev", "prod"], required=True)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--template", default=str(TEMPLATE), help="the infrastructure template to merge "
+                        "(the deploy rehearsal's tests pass a broken copy)")
     args = parser.parse_args()
-    path = package(args.stage, Path(args.out or ROOT / "build" / args.stage))
+    path = package(args.stage, Path(args.out or ROOT / "build" / args.stage), Path(args.template).resolve())
     print(f"packaged {args.stage}: {path}")

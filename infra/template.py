@@ -4,6 +4,7 @@ table, queue or name. Pure Python; imports nothing from devstack/."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "template.json"
@@ -31,12 +32,28 @@ class Resolver:
             if fn == "Ref":
                 return self.params[arg] if arg in self.params else self.physical[arg]["Ref"]
             if fn == "Fn::Sub":
-                text = arg if isinstance(arg, str) else arg[0]
-                for key, val in {**self.params, **{k: p["Ref"] for k, p in self.physical.items()}}.items():
-                    text = text.replace("${" + key + "}", str(val))
-                if "${" in text:
+                text, local = (arg, {}) if isinstance(arg, str) else (arg[0], self.value(arg[1]))
+
+                def one(m):
+                    name = m.group(1)
+                    if name in local:
+                        return str(local[name])
+                    if name in self.params:
+                        return str(self.params[name])
+                    logical, _, attr = name.partition(".")
+                    if logical in self.physical:
+                        return str(self.physical[logical][attr or "Ref"])
                     raise KeyError(text)  # refers to something this stack does not have
-                return text
+                return re.sub(r"\$\{([^!}][^}]*)\}", one, text).replace("${!", "${")
+            if fn == "Fn::Join":
+                sep, parts = arg
+                return sep.join(str(self.value(p)) for p in parts)
+            if fn == "Fn::Select":
+                index, items = arg
+                return self.value(items)[int(self.value(index))]
+            if fn == "Fn::Split":
+                sep, text = arg
+                return str(self.value(text)).split(sep)
             if fn == "Fn::GetAtt":
                 logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
                 return self.physical[logical][attr]
