@@ -20,6 +20,13 @@ _ERRORS = {400: ("Hatalı istek", ErrorOut), 413: ("Gövde 64 KiB'den büyük", 
            415: ("İçerik türü application/json değil", ErrorOut), 422: ("Alan hataları", ErrorOut)}
 
 
+# A citizen's action on her case: the access code, or a phone-verified session instead
+CODE_OR_SESSION = [{"name": "X-Access-Code", "in": "header", "required": False, "schema": {"type": "string"},
+                    "description": "The access code on the receipt; not needed with a citizen session"},
+                   {"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"},
+                    "description": "Bearer <token of POST /v1/citizen/session>: the case must be this person's"}]
+
+
 @route(bp, "/v1/applications", "POST", summary="Başvuru yap (submit an application)", tag="citizen",
        request=ApplicationIn,
        headers=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
@@ -35,8 +42,9 @@ def submit_application():
 
 @route(bp, "/v1/applications/{application_no}", "GET", summary="Başvuruyu izle (track an application)",
        tag="citizen",
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={200: ("Başvurunun durumu", TrackOut), 400: ("Numara hatalı yazılmış", ErrorOut),
+                  401: ("Oturum geçersiz ya da süresi dolmuş (erişim kodu yerine oturumla)", ErrorOut),
                   404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
                   410: ("Saklama süresi dolmuş, kişisel veriler imha edilmiş", ErrorOut),
                   429: ("Çok fazla hatalı deneme", ErrorOut)})
@@ -44,20 +52,21 @@ def track_application(application_no):
     from ..services import tracking
     request = bp.current_request
     view = tracking.track(ports(), application_no, request.headers.get("x-access-code"),
-                          client=client_ip(request))
+                          client=client_ip(request), session=request.headers.get("authorization"))
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/applications/{application_no}/data", "GET",
        summary="Bu başvuruda tutulan kişisel verilerim (KVKK md. 11, JSON)", tag="citizen",
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={200: ("Tutulan veriler", "PersonalDataCopyOut"), 400: ("Numara hatalı yazılmış", ErrorOut),
                   404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut), 410: ("İmha edilmiş", ErrorOut),
                   429: ("Çok fazla hatalı deneme", ErrorOut)})
 def my_data(application_no):
     from ..services import kvkk
     request = bp.current_request
-    body = kvkk.citizen_copy(ports(), application_no, request.headers.get("x-access-code"), client=client_ip(request))
+    body = kvkk.citizen_copy(ports(), application_no, request.headers.get("x-access-code"), client=client_ip(request),
+                             session=request.headers.get("authorization"))
     return json_response(body, headers={"Cache-Control": "no-store",
                                         "Content-Disposition": 'attachment; filename="acikkapi-verilerim.json"'})
 
@@ -106,54 +115,57 @@ def citizen_application(application_no):
 @route(bp, "/v1/applications/{application_no}/attachments", "POST",
        summary="Fotoğraf ya da belge yükleme formu al (en fazla 3; JPEG, PNG, HEIC, PDF; 10 MB)", tag="citizen",
        request="CitizenUploadIn",
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={201: ("Yükleme formu (presigned POST)", "UploadFormOut"), 404: ("Eşleşmiyor", ErrorOut),
                   409: ("Kapalı ya da 3 dosya var", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def citizen_upload_form(application_no):
     from ..services import citizen_files
     request = bp.current_request
     return json_response(citizen_files.start_upload(ports(), application_no, request.headers.get("x-access-code"),
-                                                    read_json(request), client=client_ip(request)), 201)
+                                                    read_json(request), client=client_ip(request),
+                                                    session=request.headers.get("authorization")), 201)
 
 
 @route(bp, "/v1/applications/{application_no}/attachments/{attachment_id}", "POST",
        summary="Yüklenen dosyayı başvuruya ekle (türü denetlenir, fotoğrafın üst verisi silinir)", tag="citizen",
        request="CitizenFileIn",
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={200: ("Güncel durum", TrackOut), 404: ("Eşleşmiyor", ErrorOut), 409: ("Eklenemez", ErrorOut),
                   429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def citizen_attach(application_no, attachment_id):
     from ..services import citizen_files
     request = bp.current_request
     return json_response(citizen_files.attach(ports(), application_no, request.headers.get("x-access-code"),
-                                              attachment_id, read_json(request), client=client_ip(request)))
+                                              attachment_id, read_json(request), client=client_ip(request),
+                                              session=request.headers.get("authorization")))
 
 
 @route(bp, "/v1/applications/{application_no}/replies", "POST",
        summary="İstenen ek bilgiyi gönder (send the information the office asked for)", tag="citizen",
        request=CitizenReplyIn,
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
                   409: ("Ek bilgi beklenmiyor", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def reply_to_office(application_no):
     from ..services import office
     request = bp.current_request
     view = office.citizen_reply(ports(), application_no, request.headers.get("x-access-code"), read_json(request),
-                                client=client_ip(request))
+                                client=client_ip(request), session=request.headers.get("authorization"))
     return json_response(view)
 
 
 @route(bp, "/v1/applications/{application_no}/objection", "POST",
        summary="Sonuca itiraz et (object to the conclusion, once, within 30 days)", tag="citizen",
        request=ObjectionIn,
-       headers=[{"name": "X-Access-Code", "in": "header", "required": True, "schema": {"type": "string"}}],
+       headers=CODE_OR_SESSION,
        responses={200: ("Güncel durum", TrackOut), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
                   409: ("İtiraz edilemez", ErrorOut), 429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
 def object_to_conclusion(application_no):
     from ..services import feedback
     request = bp.current_request
     view = feedback.object_to_conclusion(ports(), application_no, request.headers.get("x-access-code"),
-                                         read_json(request), client=client_ip(request))
+                                         read_json(request), client=client_ip(request),
+                                         session=request.headers.get("authorization"))
     return json_response(view)
 
 

@@ -25,11 +25,12 @@ def _open_case(case) -> None:
         raise Conflict("too_many_files", att.MESSAGES["too_many_files"])
 
 
-def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
+def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str,
+                 session: str | None = None) -> dict:
     from ..domain.schemas import CitizenUploadIn, parse
     req = parse(CitizenUploadIn, data)
     now = ports.clock.now()
-    case = checked_case(ports, raw_no, access_code, client=client, now=now)
+    case = checked_case(ports, raw_no, access_code, client=client, now=now, session=session)
     _open_case(case)
     attachment_id = secrets.token_hex(16)
     storage = ports.storage
@@ -39,7 +40,8 @@ def start_upload(ports: Ports, raw_no: str, access_code: str | None, data, *, cl
             "expires_at": iso_local(now + timedelta(seconds=storage.UPLOAD_URL_SECONDS)), "max_bytes": att.MAX_BYTES}
 
 
-def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: str, data, *, client: str) -> dict:
+def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: str, data, *, client: str,
+           session: str | None = None) -> dict:
     """Checks the uploaded file, strips a photo's metadata and records it on the case."""
     from ..domain.schemas import CitizenFileIn, parse
     req = parse(CitizenFileIn, data or {})
@@ -62,7 +64,7 @@ def attach(ports: Ports, raw_no: str, access_code: str | None, attachment_id: st
 
     try:
         case = citizen_action(ports, raw_no, access_code, action="citizen_attachment", client=client, now=now,
-                              apply=apply)
+                              apply=apply, session=session)
     except Exception:
         # a concurrent attach took the last place (or the case closed) after this file was
         # checked and kept: it is attached to nothing, so it goes

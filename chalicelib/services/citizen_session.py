@@ -15,13 +15,12 @@ from ..domain import events as ev
 from ..domain import numbers
 from ..domain import otp as O
 from ..domain.calendar import iso_local, local_date
-from ..domain.errors import AppError, NotFound, Throttled, Unauthorized
+from ..domain.errors import AppError, Throttled, Unauthorized
 from ..domain.retention import kept_for
 from ..domain.throttle import Counter
-from ..domain.tokens import TokenError
 from . import links, notification_map, routing_messages
 from .ports import InvalidCursor, PoisonMessage, Ports
-from .tracking import invalid_number, public_view
+from .tracking import owned_by, phone_hash, public_view, session_case, session_of
 
 SENT_MESSAGE = ("Bu bilgilerle yapılmış bir başvurunuz varsa doğrulama kodu cep telefonunuza SMS ile gönderildi. "
                 "Kod 5 dakika geçerlidir.")
@@ -29,10 +28,6 @@ SENT_MESSAGE = ("Bu bilgilerle yapılmış bir başvurunuz varsa doğrulama kodu
 
 def _subject(ports: Ports, national_id: str, phone: str) -> str:
     return ports.keys.fingerprint(f"otp|{national_id}|{phone}".encode("utf-8"))
-
-
-def phone_hash(ports: Ports, phone: str) -> str:
-    return O.phone_fingerprint(ports.keys, phone)
 
 
 def _code_hash(ports: Ports, subject: str, code: str) -> str:
@@ -113,18 +108,6 @@ def open_session(ports: Ports, data) -> dict:
     return {"token": token, "expires_in": int(O.SESSION_TTL.total_seconds())}
 
 
-def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
-    """(national-id HMAC, phone HMAC) of a valid citizen session, or 401."""
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    try:
-        claims = links.verify_link(ports.keys, token, now=ports.clock.now(), purpose=O.SESSION_PURPOSE)
-    except TokenError:
-        raise Unauthorized("invalid_session", "Oturum geçersiz ya da süresi dolmuş; telefonunuzu yeniden doğrulayınız.") \
-            from None
-    _method, _, phone = claims.institution.partition(":")   # "otp:<phone hmac>" (docs/citizen-app.md)
-    return claims.subject, phone
-
-
 def verified_for(ports: Ports, authorization: str | None, national_id: str, phone: str) -> bool:
     """True when a submission comes with a session of this very person and phone."""
     if not authorization:
@@ -134,11 +117,6 @@ def verified_for(ports: Ports, authorization: str | None, national_id: str, phon
     except Unauthorized:
         return False
     return nid == ports.keys.national_id_hash(national_id) and ph == phone_hash(ports, phone)
-
-
-def _mine(ports: Ports, case, nid: str, phone: str) -> bool:
-    return (case.anonymised_at is None and ports.keys.national_id_hash(case.applicant.national_id) == nid
-            and phone_hash(ports, case.applicant.phone) == phone)
 
 
 def my_applications(ports: Ports, authorization: str | None, params: dict) -> dict:
@@ -151,17 +129,11 @@ def my_applications(ports: Ports, authorization: str | None, params: dict) -> di
              "category": c.category, "status": c.status.value, "received_at": iso_local(c.received_at),
              "updated_at": iso_local(c.updated_at),
              "legal_due_date": c.legal_due_date.isoformat() if c.legal_due_date else None}
-            for c in cases if _mine(ports, c, nid, phone)]
+            for c in cases if owned_by(ports, c, nid, phone)]
     return {"applications": rows, "next_cursor": cursor}
 
 
 def my_application(ports: Ports, authorization: str | None, raw_no: str) -> dict:
-    nid, phone = session_of(ports, authorization)
-    no = numbers.normalise_application_no(raw_no)
-    if no is None:
-        raise invalid_number()
-    case = ports.cases.get(no)
-    if case is None or not _mine(ports, case, nid, phone):
-        raise NotFound("not_found", "Bu numarayla size ait bir başvuru bulunamadı.")
-    return public_view(ports, case, ports.clock.now())
+    return public_view(ports, session_case(ports, raw_no, authorization), ports.clock.now())
+
 

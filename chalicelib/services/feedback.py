@@ -50,7 +50,8 @@ def answer_survey(ports: Ports, token, data) -> dict:
     return {"application_no": numbers.format_application_no(claims.subject), "answered": True}
 
 
-def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
+def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str,
+                         session: str | None = None) -> dict:
     now = ports.clock.now()
     req = parse(ObjectionIn, data)
 
@@ -73,6 +74,7 @@ def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, dat
                         note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
         policy.reopen_period(case, now, actor="citizen")
 
-    case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply)
+    case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply,
+                          session=session)
     tell(ports, [ev.ConclusionObjected(case)])
     return public_view(ports, case, now)

@@ -133,10 +133,11 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
     }
 
 
-def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
-    """The citizen's own copy of what one application holds (number + access code)."""
+def citizen_copy(ports: Ports, raw_no: str, access_code: str | None, *, client: str, session: str | None = None) -> dict:
+    """The citizen's own copy of what one application holds (number + access code, or
+    her phone-verified session)."""
     now = ports.clock.now()
-    checked = checked_case(ports, raw_no, access_code, client=client, now=now)
+    checked = checked_case(ports, raw_no, access_code, client=client, now=now, session=session)
     case, assignments = ports.cases.load_with_assignments(checked.application_no)
     if case is None:
         raise AppError("not_found", "Başvuru bulunamadı.", status=404)

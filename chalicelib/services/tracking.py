@@ -7,12 +7,14 @@ from typing import Any
 
 from ..domain import numbers
 from ..domain import office as policy
+from ..domain import otp as O
 from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
+from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled, Unauthorized
 from ..domain.throttle import Counter
+from ..domain.tokens import TokenError
 from . import links
 from .ports import Ports, StaleCase
 
@@ -21,6 +23,7 @@ from .ports import Ports, StaleCase
 THROTTLE_WINDOW_SECONDS = 15 * 60
 MAX_FAILURES_PER_NUMBER = 5
 MAX_FAILURES_PER_CLIENT = 20
+CITIZEN_ACTION_ATTEMPTS = 3
 
 NOT_FOUND_MESSAGE = "Bu numara ve erişim koduyla eşleşen bir başvuru bulunamadı."
 
@@ -88,7 +91,44 @@ def invalid_number() -> AppError:
                     field="application_no", status=400)
 
 
-def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime) -> Case:
+def phone_hash(ports: Ports, phone: str) -> str:
+    return O.phone_fingerprint(ports.keys, phone)
+
+
+def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
+    """(national-id HMAC, phone HMAC) of a valid citizen session, or 401."""
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    try:
+        claims = links.verify_link(ports.keys, token, now=ports.clock.now(), purpose=O.SESSION_PURPOSE)
+    except TokenError:
+        raise Unauthorized("invalid_session", "Oturum geçersiz ya da süresi dolmuş; telefonunuzu yeniden doğrulayınız.") \
+            from None
+    _method, _, phone = claims.institution.partition(":")   # "otp:<phone hmac>" (docs/citizen-app.md)
+    return claims.subject, phone
+
+
+def owned_by(ports: Ports, case, nid: str, phone: str) -> bool:
+    """The case was filed by this national id with this phone (a phone-verified session's)."""
+    return (case.anonymised_at is None and ports.keys.national_id_hash(case.applicant.national_id) == nid
+            and phone_hash(ports, case.applicant.phone) == phone)
+
+
+def session_case(ports: Ports, raw_no: str, session: str | None) -> Case:
+    """The case behind a number for a phone-verified citizen session: hers, or 404 (the
+    same answer as a case that does not exist). The session is an HMAC-signed token of
+    30 minutes, so no guess is compared and the code's throttle does not apply."""
+    nid, phone = session_of(ports, session)
+    no = numbers.normalise_application_no(raw_no)
+    if no is None:
+        raise invalid_number()
+    case = ports.cases.get(no)
+    if case is None or not owned_by(ports, case, nid, phone):
+        raise NotFound("not_found", "Bu numarayla size ait bir başvuru bulunamadı.")
+    return case
+
+
+def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime,
+                 session: str | None = None) -> Case:
     """The case behind a number and access code, with the tracking throttle.
 
     Every look-up of a number first takes a slot on the number's counter, in one
@@ -98,7 +138,12 @@ def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     address) is taken the same way, before the comparison, and given back by a right
     code: read with the case and counted after a failure, it let 54 of 200 concurrent
     guesses be compared against a limit of 20. Each is one conditional update of its own
-    item, never a transaction, so the many people behind one address never conflict."""
+    item, never a transaction, so the many people behind one address never conflict.
+
+    Without a code, a phone-verified citizen session (`Authorization: Bearer …`) proves
+    the case is hers instead (session_case)."""
+    if session and not access_code:
+        return session_case(ports, raw_no, session)
     no = numbers.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
@@ -125,27 +170,32 @@ def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     return case
 
 
-def track(ports: Ports, raw_no: str, access_code: str | None, *, client: str) -> dict:
+def track(ports: Ports, raw_no: str, access_code: str | None, *, client: str, session: str | None = None) -> dict:
     now = ports.clock.now()
-    return public_view(ports, checked_case(ports, raw_no, access_code, client=client, now=now), now)
+    return public_view(ports, checked_case(ports, raw_no, access_code, client=client, now=now, session=session), now)
 
 
 def citizen_action(ports: Ports, raw_no: str, access_code: str | None, *, action: str, client: str, now: datetime,
-                   apply) -> Case:
+                   apply, session: str | None = None) -> Case:
     """A change the citizen makes with the access code (reply, objection): the same
     check, throttle and 404 as tracking, then `apply(case, no, assignments)` and one
     version-checked commit with its audit record."""
-    checked = checked_case(ports, raw_no, access_code, client=client, now=now)
+    checked = checked_case(ports, raw_no, access_code, client=client, now=now, session=session)
     no = checked.application_no
-    case, assignments = ports.cases.load_with_assignments(no)
-    if case is None:           # gone between the check and the read (destroyed): as not found
-        raise NotFound("not_found", NOT_FOUND_MESSAGE)
-    apply(case, no, assignments)
-    try:
-        ports.cases.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))
-    except StaleCase:
-        raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.") from None
-    return case
+    # A change the system makes at the same moment (routing a case just received, a sweep)
+    # is not the citizen's to resolve: the change is applied again to the fresh case, a
+    # few times, and only then refused. `apply` re-checks everything on each read.
+    for attempt in range(CITIZEN_ACTION_ATTEMPTS):
+        case, assignments = ports.cases.load_with_assignments(no)
+        if case is None:           # gone between the check and the read (destroyed): as not found
+            raise NotFound("not_found", NOT_FOUND_MESSAGE)
+        apply(case, no, assignments)
+        try:
+            ports.cases.commit(case, [], audit=AuditEntry(no, "citizen", "citizen", action, now, client))
+            return case
+        except StaleCase:
+            continue
+    raise Conflict("concurrent_update", "Başvuru aynı anda değiştirildi; lütfen tekrar deneyiniz.")
 
 
 def files_view(ports: Ports, case) -> list[dict]:

@@ -82,3 +82,57 @@ def test_a_flood_of_applications_with_one_phone_sends_it_at_most_the_daily_budge
     held = detail(client, staff, nos[-1])["held_messages"]
     assert held and {h["template"] for h in held} <= {"receipt", "forwarded"}
     assert all(h["name"] and h["at"] for h in held)
+
+
+def test_with_a_session_every_citizen_action_works_without_the_access_code(client, staff, application, aws):
+    """Issue 41 item 2: after phone sign-in the citizen replies, adds a photo, objects and
+    downloads her data with the session alone; another person's session gets 404 and a
+    forged one 401, as with the code."""
+    import requests
+
+    from tests.integration.helpers import ANSWER, act, forwarded_case, inst_post
+    from tests.unit.test_citizen_photos import jpeg_with_gps
+    receipt, token = forwarded_case(client, application, aws)
+    no = receipt["application_no"]
+    assert client.http.post("/v1/citizen/otp", headers=H, body=json.dumps(PERSON)).status_code == 202
+    session = client.http.post("/v1/citizen/session", headers=H,
+                               body=json.dumps({**PERSON, "code": _code(aws)})).json_body["token"]
+    auth = {**H, "Authorization": f"Bearer {session}"}
+
+    assert client.http.get(f"/v1/applications/{no}", headers=auth).json_body["status"] == "forwarded"
+    # a photo: the upload form, the file, the attachment
+    photo = jpeg_with_gps()
+    form = client.http.post(f"/v1/applications/{no}/attachments", headers=auth,
+                            body=json.dumps({"filename": "foto.jpg", "content_type": "image/jpeg", "size": len(photo)}))
+    assert form.status_code == 201, form.body
+    up = form.json_body["upload"]
+    assert requests.post(up["url"], data=up["fields"], files={"file": ("foto.jpg", photo, "image/jpeg")}).ok
+    attached = client.http.post(f"/v1/applications/{no}/attachments/{form.json_body['attachment_id']}", headers=auth,
+                                body="{}")
+    assert attached.status_code == 200 and len(attached.json_body["attachments"]) == 1
+    # the office asks for more; she answers
+    assert act(client, staff, no, "request-info", {"message": "Sokağın adını yazar mısınız?"}).status_code == 200
+    replied = client.http.post(f"/v1/applications/{no}/replies", headers=auth,
+                               body=json.dumps({"text": "Çamlık Sokak, 7 numara önü."}))
+    assert replied.status_code == 200, replied.body
+    # concluded; she objects and downloads her data
+    assert inst_post(client, "answer", token, ANSWER).status_code == 200
+    assert act(client, staff, no, "conclude", {"outcome": "negative", "answer": "Yetki alanımız dışında."}
+               ).status_code == 200
+    objected = client.http.post(f"/v1/applications/{no}/objection", headers=auth,
+                                body=json.dumps({"reason": "Kaldırım belediyenin sorumluluğundadır."}))
+    assert objected.status_code == 200 and objected.json_body["status"] == "under_evaluation", objected.body
+    data = client.http.get(f"/v1/applications/{no}/data", headers=auth)
+    assert data.status_code == 200 and data.json_body["applications"][0]["application_no"] == no
+
+    # someone else's session, and a forged one
+    other = dict(application, applicant=dict(application["applicant"], national_id="10000000078",
+                                             phone="0539 000 00 00"))
+    theirs = submit(client, other)
+    assert client.http.get(f"/v1/applications/{theirs['application_no']}", headers=auth).status_code == 404
+    assert client.http.post(f"/v1/applications/{theirs['application_no']}/replies", headers=auth,
+                            body=json.dumps({"text": "Sokağın adı Çamlık Sokak."})).status_code == 404
+    forged = {**H, "Authorization": "Bearer v1.k1.sahte.imza"}
+    assert client.http.get(f"/v1/applications/{no}/data", headers=forged).status_code == 401
+    # without either, as before: 404, nothing compared
+    assert client.http.get(f"/v1/applications/{no}", headers=H).status_code == 404

@@ -182,8 +182,6 @@ def test_the_sweeps_role_grants_exactly_the_item_actions_the_sweeps_perform(clie
     routing message and a marker left from before, the legal and extension warnings, the
     digests and a KVKK request reminder. A grant they never use fails; so does a use the
     role lacks."""
-    from datetime import date
-
     from chalicelib.adapters import publisher as queues
     from chalicelib.adapters.dynamodb import itemkeys as K
     from chalicelib.adapters.dynamodb.models import RouteMarker

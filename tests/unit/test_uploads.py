@@ -25,7 +25,8 @@ def _attach(p, receipt, attachment_id):
 
 def test_a_file_that_loses_the_race_for_the_last_place_is_not_left_behind(p, monkeypatch):
     """Two attaches at once with one place left: both check and keep their file, one wins
-    the case's write, the other is refused (409) and its kept file is deleted."""
+    the case's write; the other is applied again to the fresh case, which now has no place:
+    it is refused (409, with that reason) and its kept file is deleted."""
     no, receipt = submitted(p)
     for _ in range(2):
         _attach(p, receipt, _uploaded(p, no, receipt, jpeg_with_gps()))
@@ -41,12 +42,29 @@ def test_a_file_that_loses_the_race_for_the_last_place_is_not_left_behind(p, mon
     monkeypatch.setattr(citizen_files, "take_and_check", and_meanwhile)
     with pytest.raises(Conflict) as exc:
         _attach(p, receipt, late)
-    assert exc.value.code == "concurrent_update"                # the case changed under it: try again…
+    assert exc.value.code == "too_many_files"                   # the case changed under it: no place left
     kept = {f["key"] for f in p.cases.get(no).citizen_files}
     assert len(kept) == 3 and {k for k in p.storage.objects if k.startswith("files/")} == kept
-    with pytest.raises(Conflict) as exc:                         # …and then it is told there is no place
-        _attach(p, receipt, late)
-    assert exc.value.code == "too_many_files"
+
+
+def test_a_change_made_by_the_system_at_the_same_moment_does_not_refuse_the_citizens(p, monkeypatch):
+    """Issue 41: a photo attached right after the receipt met routing's change of the same
+    case and was refused with "aynı anda değiştirildi". The citizen's change is applied again
+    to the fresh case instead."""
+    no, receipt = submitted(p)
+    attachment_id = _uploaded(p, no, receipt, jpeg_with_gps())
+    real = p.cases.commit
+    calls = []
+
+    def routed_meanwhile(case, *args, **kwargs):
+        calls.append(case.version)
+        if len(calls) == 1:                               # the first commit loses to another writer
+            from chalicelib.services.ports import StaleCase
+            raise StaleCase()
+        return real(case, *args, **kwargs)
+    monkeypatch.setattr(p.cases, "commit", routed_meanwhile)
+    view = _attach(p, receipt, attachment_id)
+    assert len(view["attachments"]) == 1 and len(calls) == 2
 
 
 def test_the_copy_taken_before_the_check_is_never_replaced_by_a_later_upload(p):

@@ -10,19 +10,38 @@ if (params.get("no")) form.application_no.value = params.get("no");
 
 let current = null;
 
-// Opened from "Başvurularım" with a phone-verified session: no access code needed.
+// Opened from "Başvurularım" with a phone-verified session: no access code needed, for
+// reading or for any action (reply, objection, photos, data); the code form is hidden.
 const citizenToken = sessionStorage.getItem("acikkapi.citizen");
 if (params.get("oturum") === "1" && citizenToken && params.get("no")) {
+  form.classList.add("hidden");
   api("GET", `/v1/citizen/applications/${encodeURIComponent(params.get("no"))}`, { headers: { Authorization: `Bearer ${citizenToken}` } })
-    .then((view) => { current = { no: params.get("no"), code: null }; render(view); })
-    .catch((err) => say(live, err.status === 401 ? "Oturumunuzun süresi doldu; Başvurularım sayfasından yeniden doğrulayınız." : err.message, "err"));
+    .then((view) => { current = { no: params.get("no"), code: null, session: citizenToken }; render(view); })
+    .catch((err) => {
+      form.classList.remove("hidden");
+      say(live, err.status === 401 ? "Oturumunuzun süresi doldu; Başvurularım sayfasından yeniden doğrulayınız ya da erişim kodunuzla sorgulayınız." : err.message, "err");
+    });
+}
+
+// What shows the case is the citizen's: the access code, or her session.
+function proof() {
+  return current.code ? { "X-Access-Code": current.code } : { Authorization: `Bearer ${current.session}` };
+}
+
+function sessionExpired(err) {
+  if (err.status === 401 && current && current.session) {
+    sessionStorage.removeItem("acikkapi.citizen");
+    form.classList.remove("hidden");
+    return "Oturumunuzun süresi doldu; Başvurularım sayfasından yeniden doğrulayınız ya da erişim kodunuzla sorgulayınız.";
+  }
+  return err.message;
 }
 
 async function load() {
   const no = form.application_no.value.trim();
   const code = form.access_code.value.trim();
   const view = await api("GET", `/v1/applications/${encodeURIComponent(no)}`, { headers: { "X-Access-Code": code } });
-  current = { no, code };
+  current = { no, code, session: null };
   render(view);
 }
 
@@ -43,6 +62,7 @@ form.addEventListener("submit", async (e) => {
 });
 
 function render(v) {
+  const canAct = Boolean(current.code || current.session);
   const final = v.final_answer ? el("section", { class: "card" },
     el("h2", { id: "view-final-heading" }, v.final_answer.under_review ? "İtiraz ettiğiniz cevap (yeniden değerlendiriliyor)" : "Cevap"),
     el("p", {}, el("span", { class: "badge ok" }, OUTCOME[v.final_answer.outcome] || v.final_answer.outcome), " ",
@@ -69,17 +89,17 @@ function render(v) {
       el("ol", { class: "timeline" }, v.history.map((h) => el("li", {},
         el("time", { datetime: h.at }, fmtDateTime(h.at)), el("strong", {}, STATUS[h.status] || h.status),
         h.note ? el("div", {}, h.note) : null)))),
-    v.can_reply && current.code ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
+    v.can_reply && canAct ? textForm("reply", "İstenen bilgiyi gönderin", "Cevabınız", "Gönder",
       (text) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/replies`,
-        { body: { text }, headers: { "X-Access-Code": current.code } })) : null,
+        { body: { text }, headers: proof() })) : null,
     v.survey_token ? el("div", { id: "survey-slot" }) : null,
-    v.can_object && current.code ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
+    v.can_object && canAct ? textForm("objection", "Sonuca itiraz", "İtiraz gerekçeniz", "İtiraz et",
       (reason) => api("POST", `/v1/applications/${encodeURIComponent(current.no)}/objection`,
-        { body: { reason }, headers: { "X-Access-Code": current.code } }),
+        { body: { reason }, headers: proof() }),
       `Sonuçlandıktan sonraki 30 gün içinde bir kez itiraz edebilirsiniz: ${fmtDate(v.objection_deadline)} günü sonuna kadar (İstanbul saatiyle 23.59).` +
         (v.law === "4982" ? " Bu itiraz büroya yapılır; Bilgi Edinme Değerlendirme Kuruluna kararın size bildirildiği tarihten itibaren 15 gün içinde itiraz etme sürenizi (4982 sayılı Kanun md. 13) durdurmaz. Kurula itiraz etmek istiyorsanız bu süreyi beklemeden ayrıca başvurunuz." : "")) : null,
-    current.code ? photosBox(current.no, current.code, v, live, render) : null,
-    current.code && el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
+    canAct ? photosBox(current.no, proof(), v, live, renderAndFocus) : null,
+    canAct && el("section", { class: "card", id: "my-data" }, el("h2", {}, "Kişisel verileriniz"),
       el("p", {}, "Bu başvuruda sizinle ilgili tutulan bütün verileri, iletildiği kurumları ve saklama süresini bir dosya olarak indirebilirsiniz (KVKK m. 11)."),
       el("div", { class: "actions" }, el("button", { type: "button", class: "secondary", id: "download-data", onclick: downloadData }, "Verilerimi indir (JSON)")),
       el("p", { class: "hint" }, "Düzeltme ya da silme isteğinizi başvurunuzu yaptığınız valilik ya da kaymakamlık Açık Kapı bürosuna şahsen ya da yazılı olarak iletebilirsiniz; 30 gün içinde cevaplanır.")),
@@ -91,16 +111,22 @@ function render(v) {
   }
 }
 
+// After an action the page is drawn again: the focus goes to its heading, not to <body>.
+function renderAndFocus(view) {
+  render(view);
+  document.getElementById("result-heading")?.focus();
+}
+
 async function downloadData() {
   try {
-    const data = await api("GET", `/v1/applications/${encodeURIComponent(current.no)}/data`, { headers: { "X-Access-Code": current.code } });
+    const data = await api("GET", `/v1/applications/${encodeURIComponent(current.no)}/data`, { headers: proof() });
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
     const a = el("a", { href: URL.createObjectURL(blob), download: `acikkapi-${current.no}-verilerim.json` });
     document.body.append(a);
     a.click();
     a.remove();
     say(live, "Verileriniz indirildi.", "ok");
-  } catch (e) { say(live, e.message, "err"); }
+  } catch (e) { say(live, sessionExpired(e), "err"); }
 }
 
 // An objection can be made once and cannot be taken back: it is confirmed first.
@@ -113,8 +139,12 @@ function textForm(id, title, label, action, send, hint) {
       el("textarea", { id: `${id}-text`, name: id === "reply" ? "text" : "reason", required: true })),
     el("div", { class: "actions" }, el("button", { type: "submit" }, action)));
   const go = async () => {
-    try { render(await send(f.querySelector("textarea").value.trim())); say(live, "Kaydedildi.", "ok"); }
-    catch (err) { if (err.errors && err.errors.length) showErrors(f, err.errors, live); say(live, err.message, "err"); }
+    try { renderAndFocus(await send(f.querySelector("textarea").value.trim())); say(live, "Kaydedildi.", "ok"); }
+    catch (err) {
+      // a field's error is said once: in the form's summary, which takes the focus
+      if (err.errors && err.errors.length && err.errors[0].field) showErrors(f, err.errors, null);
+      else say(live, sessionExpired(err), "err");
+    }
   };
   f.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -6,7 +6,8 @@ import { api, ApiError, el, say } from "./api.js";
 const TYPES = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", heic: "image/heic", heif: "image/heic", pdf: "application/pdf" };
 const typeOf = (file) => (Object.values(TYPES).includes(file.type) ? file.type : TYPES[(file.name.split(".").pop() || "").toLowerCase()] || file.type || "application/octet-stream");
 
-export function photosBox(no, code, view, live, onDone) {
+// `proof`: the headers that show the case is the citizen's (the access code, or her session)
+export function photosBox(no, proof, view, live, onDone) {
   const files = view.attachments || [];
   const list = el("ul", { id: "my-files" }, files.map((f) => el("li", {}, el("a", { href: f.url, target: "_blank", rel: "noopener" }, f.filename))));
   const box = el("section", { class: "card", id: "photos" }, el("h2", {}, "Fotoğraf ve belgeler"),
@@ -19,7 +20,7 @@ export function photosBox(no, code, view, live, onDone) {
     const file = input.files[0];
     if (!file) return;
     try {
-      const start = await api("POST", `/v1/applications/${encodeURIComponent(no)}/attachments`, { headers: { "X-Access-Code": code },
+      const start = await api("POST", `/v1/applications/${encodeURIComponent(no)}/attachments`, { headers: proof,
         body: { filename: file.name.slice(0, 200) || "foto.jpg", content_type: typeOf(file), size: file.size } });
       const data = new FormData();
       for (const [k, v] of Object.entries(start.upload.fields)) data.append(k, v);
@@ -27,7 +28,7 @@ export function photosBox(no, code, view, live, onDone) {
       const res = await fetch(start.upload.url, { method: "POST", body: data });
       if (!res.ok) throw new ApiError(400, { error: { code: "upload_failed", message: `${file.name} yüklenemedi; dosya 10 MB'tan küçük olmalıdır.` } });
       const fresh = await api("POST", `/v1/applications/${encodeURIComponent(no)}/attachments/${start.attachment_id}`,
-        { headers: { "X-Access-Code": code }, body: { share_location: share.checked } });
+        { headers: proof, body: { share_location: share.checked } });
       say(live, "Dosyanız eklendi. Fotoğrafın konum ve cihaz bilgileri silindi.", "ok");
       onDone(fresh);
     } catch (e) { say(live, e.message, "err"); input.value = ""; }

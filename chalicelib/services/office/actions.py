@@ -572,7 +572,8 @@ def revoke_link(ports: Ports, p, req, case: Case, assignments: list, now) -> Out
 
 # --- the citizen's reply to an information request --------------------------------
 
-def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str) -> dict:
+def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, client: str,
+                  session: str | None = None) -> dict:
     from ...domain.schemas import CitizenReplyIn
     now = ports.clock.now()
     req = parse(CitizenReplyIn, data)
@@ -587,4 +588,4 @@ def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, c
                         note="Ek bilginiz alındı; başvurunuz işleme devam ediyor.")
 
     return public_view(ports, citizen_action(ports, raw_no, access_code, action="reply", client=client, now=now,
-                                             apply=apply), now)
+                                             apply=apply, session=session), now)
