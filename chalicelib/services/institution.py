@@ -48,11 +48,23 @@ def _refuse(reason: str) -> AppError:
     return cls(code, message)
 
 
+def _own_answers(assignment) -> list[dict]:
+    """What this institution itself answered, its own words only (no file is offered:
+    nothing is minted on a closed link), so that its clerk can still see what was sent."""
+    return [{"at": _iso(x.at), "outcome": x.outcome, "text": x.text, "responder_name": x.responder_name,
+             "responder_title": x.responder_title, "attachments": [f["filename"] for f in x.attachments]}
+            for x in assignment.answers]
+
+
 def _closed(case, assignment) -> AppError:
-    """410 with the reason: the case closed, or this institution's part of it did."""
+    """410 with the reason: the case closed, or this institution's part of it did. Closed
+    means closed (no view of the case, no action), but the institution's own answer is
+    given back read-only: it is the clerk's own text."""
     if case.closed:
-        return Gone("case_closed", f"{closing_reason(case)} Bu bağlantı artık kullanılamaz.",
-                    details={"current_status": case.status.value})
+        details: dict = {"current_status": case.status.value}
+        if assignment.answers:
+            details["own_answers"] = _own_answers(assignment)
+        return Gone("case_closed", f"{closing_reason(case)} Bu bağlantı artık kullanılamaz.", details=details)
     return Gone("assignment_closed", "Başvuru kapandığında kurumunuzdan cevap beklenmediği bildirilmişti; bu "
                 "bağlantı artık kullanılamaz. Başvuru yeniden iletilirse size yeni bağlantı gönderilir.")
 

@@ -137,6 +137,33 @@ def test_closed_case_is_410(client, application, aws):
     _refusal(get(client, token), 410, "case_closed")
 
 
+def test_once_the_case_is_closed_the_link_gives_back_only_the_institutions_own_answer(client, staff, application, aws):
+    """Issue 41 item 8: closed means closed (410, no view, no action), but a clerk who
+    answered still sees what the institution sent, read-only, and nothing else."""
+    from tests.integration.helpers import act
+    receipt, token = forwarded_case(client, application, aws)
+    assert post(client, "answer", token, ANSWER).status_code == 200
+    assert act(client, staff, receipt["application_no"], "conclude",
+               {"outcome": "positive", "answer": "Kaldırım onarıldı; gerekçeli cevabımız."}).status_code == 200
+    resp = get(client, token)
+    _refusal(resp, 410, "case_closed")
+    [own] = resp.json_body["error"]["own_answers"]
+    assert own["text"] == ANSWER["text"] and own["responder_name"] == ANSWER["responder_name"]
+    body = json.dumps(resp.json_body, ensure_ascii=False)
+    assert application["applicant"]["last_name"] not in body and application["description"] not in body
+    assert post(client, "answer", token, ANSWER).status_code == 410            # and no action
+    # an institution that never answered gets the refusal alone
+    other, other_token = forwarded_case(client, dict(application, subject="Sokak lambası yanmıyor"), aws)
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.case import Status
+    case, _ = ports().cases.load_with_assignments(other["application_no"].replace("-", ""))
+    case.status = Status.NOT_PROCESSED
+    ports().cases.save_case(case)
+    refused = get(client, other_token)
+    _refusal(refused, 410, "case_closed")
+    assert "own_answers" not in refused.json_body["error"]
+
+
 def test_repeated_bad_tokens_from_one_client_are_throttled_but_a_valid_link_never_is(client, application, aws):
     _, token = forwarded_case(client, application, aws)
     for _ in range(10):
