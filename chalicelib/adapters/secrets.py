@@ -103,3 +103,9 @@ class ConfiguredKeys:
 
     def fingerprint(self, data: bytes) -> str:
         return self.keyring.fingerprint(data)
+
+    def sign_receipt(self, office: str, payload: bytes) -> bytes:
+        return self.keyring.sign_receipt(office, payload)
+
+    def verify_receipt(self, office: str, payload: bytes, signature: bytes) -> bool:
+        return self.keyring.verify_receipt(office, payload, signature)

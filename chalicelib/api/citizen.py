@@ -195,6 +195,26 @@ def answer_survey():
 _CATALOG_CACHE: dict = {}
 
 
+@route(bp, "/v1/receipts/verify", "POST", summary="Makbuzu doğrula (dogrula.html): karekod ya da numara ile doğrulama kodu",
+       tag="citizen", request="ReceiptVerifyIn",
+       responses={200: ("Geçerli ya da geçersiz; yalnızca makbuzda yazanlar", "ReceiptCheckOut"),
+                  429: ("Çok fazla hatalı deneme", ErrorOut), **_ERRORS})
+def verify_receipt():
+    from ..services import receipts
+    request = bp.current_request
+    return json_response(receipts.verify(ports(), read_json(request), client=client_ip(request)),
+                         headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/receipts/qr", "GET", summary="Makbuzun karekodu (SVG data URI); yalnızca bu sistemin imzaladığı makbuz için",
+       tag="citizen", responses={200: ("Karekod", "ReceiptQrOut"), **_ERRORS})
+def receipt_qr():
+    from ..services import receipts
+    params: dict = dict(bp.current_request.query_params or {})
+    return json_response(receipts.qr(ports(), params.get("r") or ""),
+                         headers={"Cache-Control": "public, max-age=86400"})
+
+
 @route(bp, "/v1/notice", "GET", summary="KVKK aydınlatma metni (başvurulan valilik ya da kaymakamlığın bilgileriyle)",
        tag="citizen",
        headers=[{"name": "district", "in": "query", "required": False, "schema": {"type": "string"}}],

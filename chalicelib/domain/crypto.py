@@ -22,6 +22,7 @@ class Keyring:
     encryption: bytes
     lookup: bytes
     access_code: bytes
+    receipts: bytes = b""
 
     @classmethod
     def from_master(cls, master: bytes) -> "Keyring":
@@ -35,7 +36,8 @@ class Keyring:
             return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                         info=b"acikkapi/" + purpose).derive(master)
 
-        return cls(derive(b"pii-encryption"), derive(b"national-id-lookup"), derive(b"access-code"))
+        return cls(derive(b"pii-encryption"), derive(b"national-id-lookup"), derive(b"access-code"),
+                   derive(b"receipt-signing"))
 
     def encrypt(self, plaintext: str, context: str) -> str:
         """AES-256-GCM; `context` (e.g. the application number) is bound as associated
@@ -73,6 +75,29 @@ class Keyring:
     def fingerprint(self, data: bytes) -> str:
         """A keyed digest of a request body (it holds personal data, so never a plain hash)."""
         return hmac.new(self.lookup, data, hashlib.sha256).hexdigest()
+
+    def _receipt_key(self, office: str):
+        """Each office's own Ed25519 key, derived from the receipt sub-key and its code: an
+        office's receipts verify only with its key (domain/receipts.py)."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        seed = hmac.new(self.receipts, b"office:" + office.encode("utf-8"), hashlib.sha256).digest()
+        return Ed25519PrivateKey.from_private_bytes(seed)
+
+    def sign_receipt(self, office: str, payload: bytes) -> bytes:
+        return self._receipt_key(office).sign(payload)
+
+    def verify_receipt(self, office: str, payload: bytes, signature: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        try:
+            self._receipt_key(office).public_key().verify(signature, payload)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def receipt_public_key(self, office: str) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+        return self._receipt_key(office).public_key().public_bytes(serialization.Encoding.Raw,
+                                                                   serialization.PublicFormat.Raw)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from ..logs import exception_summary, logger
 from . import routing_messages
 from .citizen_session import verified_for
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
+from .receipts import verification
 from .reference import handling_office
 
 
@@ -80,8 +81,9 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
     return case, access_code
 
 
-def receipt(case: Case, access_code: str) -> dict:
-    """What the citizen is given, the office that handles the application included."""
+def receipt(case: Case, access_code: str, keys) -> dict:
+    """What the citizen is given, the office that handles the application included, and
+    what makes the receipt verifiable by anyone (services/receipts.py)."""
     return {
         "application_no": numbers.format_application_no(case.application_no),
         "access_code": numbers.format_access_code(access_code),
@@ -92,6 +94,7 @@ def receipt(case: Case, access_code: str) -> dict:
         "category": case.category,
         "district": case.district,
         "office": {"code": case.office, "name": catalog().offices[case.office].name},
+        "verification": verification(keys, case),
     }
 
 
@@ -99,7 +102,7 @@ def record_new_case(ports: Ports, case: Case, access_code: str, *, idempotency: 
                     request_hash: str | None, now: datetime, partner_use=None) -> Result:
     """One TransactWriteItems (case + history + idempotency record), then one SQS message."""
     for attempt in range(5):
-        body = receipt(case, access_code)
+        body = receipt(case, access_code, ports.keys)
         record = None
         if idempotency and request_hash is not None:
             record = IdempotencyRecord(idempotency, request_hash, 201,

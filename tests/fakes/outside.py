@@ -128,6 +128,12 @@ class FakeKeys:
     def fingerprint(self, data):
         return self.keyring.fingerprint(data)
 
+    def sign_receipt(self, office, payload):
+        return self.keyring.sign_receipt(office, payload)
+
+    def verify_receipt(self, office, payload, signature):
+        return self.keyring.verify_receipt(office, payload, signature)
+
 
 class FakeIdentity:
     """The identity provider: users with passwords and TOTP apps (real codes: pyotp), and

@@ -25,7 +25,9 @@ class _Out(BaseModel):
 
 # Where each model is defined, for the lazy look-up below (tests check the list is complete).
 MODELS = {
-    **dict.fromkeys(("ErrorDetail", "ErrorOut", "ApplicationOut", "OfficeOut"), "filing"),
+    **dict.fromkeys(("ErrorDetail", "ErrorOut", "ApplicationOut", "OfficeOut", "VerificationOut", "ReceiptCheckOut",
+                     "ReceiptQrOut"),
+                    "filing"),
     **dict.fromkeys((
         "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut", "NoticeSectionOut", "NoticeOut",
         "StatsRowOut", "StatsMonthOut", "StatsOut", "HealthOut", "CheckOut", "ReadyOut", "AttachmentOut",

@@ -37,8 +37,31 @@ class ApplicationOut(_Out):
     district: str
     office: "OfficeOut" = Field(description="The office that handles the application (its place's own, or the "
                                             "first onboarded one above it)")
+    verification: "VerificationOut" = Field(description="What makes the receipt verifiable by anyone (dogrula.html)")
 
 
 class OfficeOut(_Out):
     code: str
     name: str
+
+
+class VerificationOut(_Out):
+    short_code: str = Field(description="XXXXX-XXXXX: printed on the receipt, typed on dogrula.html with the number")
+    token: str = Field(description="What the receipt's QR code carries (number, office, time received, subject "
+                                   "digest, the office's Ed25519 signature)")
+    url: str = Field(description="dogrula.html#r=<token>: the QR code's address")
+
+
+class ReceiptQrOut(_Out):
+    qr: str = Field(description="data:image/svg+xml URI of the QR code")
+    url: str
+
+
+class ReceiptCheckOut(_Out):
+    valid: bool
+    message: str
+    application_no: str | None = None
+    office: OfficeOut | None = None
+    received_at: str | None = None
+    subject_digest: str | None = Field(default=None, description="First 128 bits of SHA-256 of the subject (NFC, "
+                                                                  "trimmed): the page checks a typed subject")

@@ -184,6 +184,8 @@ FIELD_LABELS = {
     "phone": "Cep telefonu",
     "code": "Doğrulama kodu",
     "share_location": "Fotoğrafın konumunu paylaş",
+    "token": "Karekoddaki doğrulama bilgisi",
+    "short_code": "Makbuzdaki doğrulama kodu",
 }
 
 # pydantic's built-in error types -> (code, Turkish message template)
@@ -338,7 +340,8 @@ MODELS = {
         "InformationReceivedIn", "ExtendIn", "ReferIn", "ShareContactIn", "AcknowledgeIn", "CitizenReplyIn", "EvaluateIn",
         "InterimIn", "ConcludeIn", "ReopenIn", "DismissRepeatIn", "LegalHoldIn", "OtpRequestIn", "OtpVerifyIn",
         "SubjectRequestIn", "CorrectionIn", "ErasureIn", "CloseRequestIn", "RevokeLinkIn", "InstitutionIn",
-        "DistrictIn", "OfficeIn", "StaffUserIn", "StaffInviteIn", "InboxLinkIn", "SurveyIn", "ObjectionIn"), "requests"),
+        "DistrictIn", "OfficeIn", "StaffUserIn", "StaffInviteIn", "InboxLinkIn", "SurveyIn", "ObjectionIn",
+        "ReceiptVerifyIn"), "requests"),
 }
 
 

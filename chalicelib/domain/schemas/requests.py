@@ -206,6 +206,14 @@ class OtpVerifyIn(OtpRequestIn):
     code: Text = Field(pattern=r"^[0-9]{6}$")
 
 
+class ReceiptVerifyIn(_Model):
+    """A receipt to verify (dogrula.html): the token of its QR code, or its number with
+    the short code printed beside it."""
+    token: str | None = Field(default=None, max_length=400)
+    application_no: Text | None = Field(default=None, max_length=20)
+    short_code: Text | None = Field(default=None, max_length=20)
+
+
 class SubjectRequestIn(_Model):
     """KVKK art. 11: a person's request, registered by the office."""
     national_id: Text
