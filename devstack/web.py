@@ -12,14 +12,19 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 # The pages' Content-Security-Policy: scripts, styles and everything else from the site
 # itself; calls only to the API and, for an upload, the attachment store; never framed.
 # infra/template.json's WebHeadersPolicy states the same directives for the CDN (a test
-# holds them together).
-CSP_DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: https:",
+# holds them together). `blob:` images are the thumbnails of the photos a citizen picks in the
+# form (object URLs of her own files, never fetched from anywhere).
+CSP_DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob: https:",
                   "font-src 'self'", "manifest-src 'self'", "worker-src 'self'", "object-src 'none'",
                   "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'")
 
 
-def content_security_policy(connect: list[str]) -> str:
-    return "; ".join([*CSP_DIRECTIVES, "connect-src 'self' " + " ".join(connect)])
+def content_security_policy(connect: list[str], images: list[str] | tuple = ()) -> str:
+    """`connect`: the API and the attachment store. `images`: where else images may come
+    from; a thumbnail of a citizen's photo is its presigned download, https in AWS (which
+    img-src already allows), the local stand-in's http address here."""
+    directives = [" ".join([d, *images]) if d.startswith("img-src") else d for d in CSP_DIRECTIVES]
+    return "; ".join([*directives, "connect-src 'self' " + " ".join(connect)])
 
 
 def config_js(api_base: str) -> bytes:
@@ -69,7 +74,8 @@ def serve(host: str, port: int, api_base: str, upload_origin: str = "") -> Threa
     """`upload_origin`: where presigned uploads go (moto's address on the local stack)."""
     handler = type("ConfiguredHandler", (Handler,), {
         "config": config_js(api_base),
-        "csp": content_security_policy([o for o in (api_base, upload_origin) if o])})
+        "csp": content_security_policy([o for o in (api_base, upload_origin) if o],
+                                       images=[upload_origin] if upload_origin else [])})
     server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(WEB)))
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server

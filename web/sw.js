@@ -3,16 +3,20 @@
 //   served from the cache: a page always runs with the scripts of its own version, and a
 //   new version waits until the citizen accepts the reload the page offers.
 // - The catalogue (/v1/catalog) is fetched from the network with its ETag and kept for
-//   offline use.
+//   offline use; the open statistics (/v1/stats, JSON) from the network, the last copy kept
+//   for offline use.
+// - An application queued offline is sent by the worker itself where the browser has
+//   Background Sync, even with no page open (web/js/outbox.js keeps it in IndexedDB).
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-06.2";
+const VERSION = "2026-12-07.1";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
-const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html"];
+const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html",
+  "istatistik.html", "dogrula.html"];
 const ASSETS = ["css/site.css", "favicon.svg", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png",
   "js/api.js", "js/basvuru.js", "js/catalog.js", "js/validate.js", "js/izle.js", "js/survey.js", "js/anket.js",
-  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "js/brand.js", "offline.html"];
+  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "js/brand.js", "js/istatistik.js", "js/outbox.js", "js/formfiles.js", "js/dogrula.js", "offline.html"];
 const ONLINE_ONLY = ["buro.html", "kurum.html", "js/buro", "js/buro.js", "js/kurum.js"];
 
 self.addEventListener("install", (event) => {
@@ -36,6 +40,10 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;                     // submissions go to the network (the page queues them)
   const url = new URL(req.url);
   if (url.pathname.endsWith("/v1/catalog")) { event.respondWith(catalogue(req)); return; }
+  if (url.pathname.endsWith("/v1/stats") && url.searchParams.get("format") !== "csv") {
+    event.respondWith(networkFirst(req));
+    return;
+  }
   if (url.origin !== self.location.origin) return;      // every other API call: network only
   if (url.pathname.endsWith("/config.js")) { event.respondWith(networkFirst(req)); return; }
   if (isOnlineOnly(url)) {
@@ -72,3 +80,48 @@ async function catalogue(req) {
     return cached || Response.error();
   }
 }
+
+// --- Background Sync: the application queued offline (web/js/outbox.js) ---------------
+// The page keeps it in IndexedDB ("acikkapi"/"outbox", key "queued") with the API's address
+// and its Idempotency-Key. The worker sends it; the receipt waits under "sent" (a refusal
+// under "refused") for the next citizen page, and open pages are told at once. A network
+// failure rejects, and the browser tries the sync again later.
+function outboxStore(mode) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open("acikkapi", 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("outbox");
+    req.onsuccess = () => resolve(req.result.transaction("outbox", mode).objectStore("outbox"));
+    req.onerror = () => reject(req.error);
+  });
+}
+const outboxDo = (mode, fn) => outboxStore(mode).then((store) => new Promise((resolve, reject) => {
+  const r = fn(store);
+  r.onsuccess = () => resolve(r.result);
+  r.onerror = () => reject(r.error);
+}));
+
+async function sendQueuedApplication() {
+  const item = await outboxDo("readonly", (s) => s.get("queued"));
+  if (!item || !item.api_base) return;
+  const res = await fetch(`${item.api_base}/v1/applications`, {
+    method: "POST", mode: "cors",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+    body: JSON.stringify(item.body) });
+  if (res.ok) {
+    const receipt = await res.json();
+    await outboxDo("readwrite", (s) => s.put({ receipt, body: item.body }, "sent"));
+  } else if (res.status < 500 && res.status !== 409 && res.status !== 429) {
+    const error = ((await res.json().catch(() => ({}))) || {}).error || null;
+    await outboxDo("readwrite", (s) => s.put({ status: res.status, error }, "refused"));
+  } else {
+    throw new Error(`not yet: ${res.status}`);      // busy or failing: the browser retries later
+  }
+  await outboxDo("readwrite", (s) => s.delete("queued"));
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) {
+    client.postMessage({ type: "outbox-settled" });
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "acikkapi-outbox") event.waitUntil(sendQueuedApplication());
+});

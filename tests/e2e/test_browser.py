@@ -104,6 +104,7 @@ def test_the_whole_journey_in_the_browser(stack, page):
     inst.get_by_role("button", name="Cevabı gönder").click()
     wait_for(lambda: inst.inner_text("#assignment-status") == "Cevaplandı")
     assert "yalnızca okunabilir" in inst.inner_text("#case")
+    assert inst.evaluate("document.activeElement.id") == "case-heading"   # issue 41: not dropped to <body>
     shot(inst, "07-institution-answered")
     inst.close()
 
@@ -199,6 +200,8 @@ def test_pages_fit_a_360_px_screen(stack, browser, path):
         pg.get_by_role("button", name="Devam et").click()
         pg.wait_for_selector("#type option[value=sikayet]", state="attached")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    # issue 41: the header and its menu took a quarter of the screen; one brand line and one row now
+    assert pg.evaluate("document.querySelector('header.site').getBoundingClientRect().height") <= 120
     assert pg.get_attribute("html", "lang") == "tr"
     unlabelled = pg.evaluate("""[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
         .filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
@@ -250,7 +253,18 @@ def test_the_desk_ticks_the_notice_and_records_an_ihbars_confidentiality(stack, 
     pg.get_by_role("button", name="Kaydet ve alındı belgesi ver").click()
     pg.wait_for_selector("#intake-receipt:not(.hidden)")
     no = pg.inner_text("#intake-receipt .big-code >> nth=0").strip()
+    # issue 41 item 5: the citizen's receipt at the desk too, and no stale error on it
+    assert pg.inner_text("#intake-office") and pg.inner_text("#intake-subject") == "Kaçak yapı ihbarı"
+    assert "3071 sayılı Kanun" in pg.inner_text("#intake-due")
+    assert pg.inner_text("#intake-track").endswith(f"izle.html#no={no}")
+    assert "düzeltme" not in pg.inner_text("#live") and pg.locator("#intake-form .error-summary").count() == 0
+    pg.wait_for_selector("#intake-qr:not([hidden])")
+    short = pg.inner_text("#intake-short").strip()
+    pg.emulate_media(media="print")
+    assert not pg.is_visible("#intake-instruction") and not pg.is_visible("#intake-print")
+    pg.emulate_media(media="screen")
     shot(pg, "12-desk-ihbar")
+    assert call("POST", f"{stack.api}/v1/receipts/verify", {"application_no": no, "short_code": short})[1]["valid"]
     pg.get_by_role("button", name="İş kuyruğu").click()
     pg.get_by_role("link", name=no).click()
     pg.wait_for_selector("#case-confidential")
@@ -314,6 +328,11 @@ def test_a_refused_information_request_shows_its_remedies_and_the_objection_says
     objection = pg.inner_text("#objection-form") if pg.is_visible("#objection-form") else text
     assert "durdurmaz" in objection and "4982" in objection
     shot(pg, "16-information-refused")
+    # issue 41 item 8: the institution's link is closed now, but its clerk still sees the answer sent
+    pg.goto(inst_link(mails))
+    pg.wait_for_selector("#own-answers")
+    assert "ticari sır" in pg.inner_text("#own-answers") and "Mehmet Demir" in pg.inner_text("#own-answers")
+    assert "saklanmaktadır" not in pg.inner_text("#live") and not pg.is_visible("#answer-form")
 
 
 def test_a_citizen_applies_to_a_province_as_a_whole_and_is_told_which_office_handles_it(stack, page):
@@ -599,9 +618,28 @@ def test_a_citizen_who_lost_the_code_verifies_the_phone_and_sees_both_applicatio
     assert pg.evaluate("(() => { const w = document.querySelector('#mine .table-wrap'); "
                        "return w.scrollWidth <= w.clientWidth + 1; })()")
     shot(pg, "23-basvurularim-360")
+    # issue 41 item 2: the office asks her for more; signed in, she answers, adds a photo and
+    # can download her data, with no access code anywhere on the page
+    desk = staff_headers(stack, "masa.maltepe")
+    case = wait_for(lambda: (c := call("GET", f"{stack.api}/v1/staff/cases/{nos[0]}", headers=desk)[1])["status"]
+                    == "forwarded" and c, timeout=30)
+    assert call("POST", f"{stack.api}/v1/staff/cases/{nos[0]}/request-info",
+                {"message": "Lambanın hangi direkte olduğunu yazar mısınız?", "version": case["version"]}, desk)[0] == 200
     pg.get_by_role("link", name=nos[0]).click()
     pg.wait_for_selector("#status")
-    assert nos[0] in pg.inner_text("#result") and not pg.is_visible("#my-data")
+    assert nos[0] in pg.inner_text("#result")
+    assert not pg.is_visible("#lookup") and not pg.is_visible("#code")        # no empty access-code field
+    assert pg.is_visible("#my-data") and pg.is_visible("#photo-file")
+    pg.fill("#reply-text", "Okulun karşısındaki 12 numaralı direk.")
+    pg.get_by_role("button", name="Gönder").click()
+    wait_for(lambda: "Kaydedildi" in pg.inner_text("#live"))
+    assert pg.evaluate("document.activeElement.id") == "result-heading"    # not dropped to <body>
+    assert "Ek bilginiz alındı" in pg.inner_text("#result")
+    from tests.unit.test_citizen_photos import jpeg_with_gps
+    photo = ARTIFACTS / "session-photo.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    pg.set_input_files("#photo-file", str(photo))
+    pg.wait_for_selector("#my-files li")
     shot(pg, "24-track-with-session-360")
     context.close()
 
@@ -640,6 +678,15 @@ def test_a_citizen_attaches_a_photo_from_the_phone_and_the_clerk_sees_it(stack, 
     assert dict(Image.open(BytesIO(body)).getexif()) == {}
     shot(page, "26-clerk-sees-photo")
     page.close()
+    # issue 41 item 8: the institution sees the photo itself, not only its file name
+    _, mails = wait_for(lambda: (o := outbox_for(stack, no))[1] and has_inst_link(o[1]) and o)
+    clerk = browser.new_page()
+    clerk.goto(inst_link(mails))
+    clerk.wait_for_selector("#citizen-files img")
+    wait_for(lambda: clerk.evaluate("document.querySelector('#citizen-files img').naturalWidth") > 0)
+    assert clerk.get_attribute("#citizen-files img", "alt").startswith("Vatandaşın fotoğrafı 1")
+    shot(clerk, "26-institution-sees-thumbnail")
+    clerk.close()
 
 
 def test_the_app_installs_opens_offline_keeps_a_draft_and_sends_a_queued_application_once(stack, browser):
@@ -671,6 +718,7 @@ def test_the_app_installs_opens_offline_keeps_a_draft_and_sends_a_queued_applica
     pg.fill("#subject", subject)
     pg.reload()                                                           # a crash or a reload, offline
     assert pg.is_visible("#draft-note")
+    assert pg.is_checked("#kvkk-ack")                     # issue 41: the tick is kept with the draft
     pg.get_by_label("Aydınlatma metnini okudum").check()
     pg.get_by_role("button", name="Devam et").click()
     wait_for(lambda: pg.input_value("#subject") == subject)
@@ -783,7 +831,9 @@ def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(
         assert call("POST", f"{stack.api}/v1/applications", VALID_APPLICATION)[0] == 201
     assert call("POST", f"{stack.api}/v1/applications", dict(VALID_APPLICATION, type="oneri",
                                                              subject="Parka bank konulsun"))[0] == 201
-    from devstack.stack import first_of_next_month        # a month is published once it has ended
+    from devstack.stack import (
+        first_of_next_month,  # a month is published once it has ended
+    )
     out = subprocess.run([sys.executable, "-m", "devstack", "sweep", "stats", "--as-of", first_of_next_month(),
                           "--moto-port", str(stack.moto_port)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT,
@@ -823,6 +873,17 @@ def test_the_public_statistics_page_shows_the_published_month_and_its_open_data(
                            ".map(t => t.getBoundingClientRect().height))")
     assert drawn >= 11, drawn
     shot(small, "32-statistics-360")
+    # issue 41 item 7: the statistics open offline too, with the figures last seen here
+    small.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    small.reload()
+    wait_for(lambda: small.evaluate("!!navigator.serviceWorker.controller"))
+    small.wait_for_selector("#result:not(.hidden)")                    # through the worker: it keeps a copy
+    small.context.set_offline(True)
+    small.reload()
+    small.wait_for_selector("#result:not(.hidden)")
+    small.wait_for_selector("#offline-figures:not([hidden])")
+    assert "Bağlantınız yok" in small.inner_text("#offline-figures")
+    assert f"{total['received']:,}".replace(",", ".") in small.inner_text("#tiles")
     small.context.close()
 
 
@@ -849,6 +910,38 @@ def test_the_receipt_is_a_confirmation_page_with_copy_buttons_and_unbroken_codes
     wait_for(lambda: pg.evaluate("navigator.clipboard.readText()") == pg.inner_text("#r-code").strip())
     no = pg.inner_text("#r-no").strip()
     shot(pg, "03-receipt-360")
+    # issue 41 item 5: on paper, no button and no screen message
+    pg.emulate_media(media="print")
+    assert not pg.is_visible("#print-receipt") and not pg.is_visible("button.copy") and pg.is_visible("#r-no")
+    pg.emulate_media(media="screen")
+    # a receipt anyone can verify: its QR code and short code, checked on dogrula.html
+    pg.wait_for_selector("#r-qr:not([hidden])")
+    assert pg.evaluate("document.getElementById('r-qr').naturalWidth") > 0
+    short = pg.inner_text("#r-short").strip()
+    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", short), short
+    href = pg.get_attribute("#r-verify-link", "href")
+    pg.get_by_role("link", name="Makbuz doğrula").click()
+    pg.wait_for_selector("#result:not(.hidden)")
+    assert pg.inner_text("#result-heading") == "Makbuz geçerli" and pg.inner_text("#v-no") == no
+    assert pg.inner_text("#v-office")
+    pg.fill("#subject", "Kaldırım çökmüş")
+    pg.get_by_role("button", name="Konuyu denetle").click()
+    wait_for(lambda: "aynı." in pg.inner_text("#subject-result"))
+    pg.fill("#subject", "Kaldırım çöktü")
+    pg.get_by_role("button", name="Konuyu denetle").click()
+    wait_for(lambda: "aynı değil" in pg.inner_text("#subject-result"))
+    shot(pg, "45-receipt-verified-360")
+    token = href.split("#r=", 1)[1]
+    parts = token.split(".")
+    parts[1] = parts[1][:-1] + ("A" if parts[1][-1] != "A" else "B")   # one character of the number
+    pg.goto(f"{stack.web}/dogrula.html#r={'.'.join(parts)}")
+    pg.wait_for_selector("#result:not(.hidden)")
+    assert pg.inner_text("#result-heading") == "Makbuz doğrulanamadı" and not pg.is_visible("#facts")
+    pg.goto(f"{stack.web}/dogrula.html")
+    pg.fill("#application_no", no)
+    pg.fill("#short_code", short.lower())
+    pg.get_by_role("button", name="Doğrula", exact=True).click()
+    wait_for(lambda: pg.inner_text("#result-heading") == "Makbuz geçerli")
     ctx.close()
     # the institution's mail may land first: wait for the citizen's receipt
     wait_for(lambda: any(m["to"] == ["ayse@example.com"] and "alındı" in m["subject"]
@@ -932,3 +1025,122 @@ def test_at_360_px_a_lost_connection_is_announced_where_the_person_is(stack, bro
     assert "bağlantı" in banner.inner_text().lower()
     ctx.set_offline(False)
     ctx.close()
+
+
+def test_the_notice_is_layered_its_tick_is_on_the_first_screen_and_its_error_goes_once_ticked(stack, browser):
+    """Issue 41 item 3: on a 360 px phone the tick was three screens down, had to be ticked
+    again after a reload, and its error stayed after it was ticked."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    box = pg.locator("#kvkk-ack").bounding_box()
+    assert box and box["y"] + box["height"] <= 740, box              # no scrolling to find it
+    assert "Veri sorumlusu" in pg.inner_text("#kvkk-summary") and not pg.is_visible("#kvkk-full")
+    pg.get_by_text("Aydınlatma metninin tamamı").click()                # the full text, one tap away
+    assert pg.is_visible("#kvkk-full") and "Veri sorumlusu" in pg.inner_text("#kvkk-full")
+    pg.get_by_role("button", name="Devam et").click()
+    assert "işaretleyiniz" in pg.inner_text("#kvkk-step")
+    pg.get_by_label("Aydınlatma metnini okudum").check()
+    assert "işaretleyiniz" not in pg.inner_text("#kvkk-step") and "işaretleyiniz" not in pg.inner_text("#live")
+    assert not pg.title().startswith("Hata")
+    pg.reload()
+    assert pg.is_checked("#kvkk-ack")                                  # kept (with the draft) across a reload
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    shot(pg, "40-notice-layered-360")
+    context.close()
+
+
+def test_a_queued_application_is_announced_and_sent_from_any_page(stack, browser):
+    """Issue 41 item 4: the application queued offline was sent only from the form page.
+    Every citizen page now says one is waiting and sends it when the connection returns;
+    the receipt (number and code) opens from the banner, and one case is recorded."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    pg.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    pg.reload()
+    wait_for(lambda: pg.evaluate("!!navigator.serviceWorker.controller"))
+    pg.get_by_label("Aydınlatma metnini okudum").check()                  # the catalogue, cached online
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    context.set_offline(True)
+    pg.reload()
+    subject = f"Her sayfadan gönderim {os.getpid()}-{id(pg)}"
+    fill_application(pg, description="Parktaki salıncağın zinciri kopmuş, çocuklar için tehlikeli.")
+    pg.fill("#subject", subject)
+    pg.fill("#phone", own_phone())
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#pending:not(.hidden)")
+    pg.goto(f"{stack.web}/index.html")                                   # another page, still offline
+    pg.wait_for_selector("#outbox-banner:not([hidden])")
+    assert "Gönderilmeyi bekleyen bir başvurunuz var" in pg.inner_text("#outbox-banner")
+    shot(pg, "41-outbox-waiting-360")
+    context.set_offline(False)
+    wait_for(lambda: "gönderildi" in pg.inner_text("#outbox-banner"), timeout=30)
+    pg.get_by_role("link", name="alındı belgesini açınız").click()
+    pg.wait_for_selector("#receipt:not(.hidden)")
+    no, code = pg.inner_text("#r-no"), pg.inner_text("#r-code")
+    assert no and code and pg.inner_text("#r-subject") == subject
+    assert pg.evaluate("localStorage.getItem('acikkapi.sent')") is None   # the code is kept only until shown
+    assert pg.evaluate("localStorage.getItem('acikkapi.outbox')") is None
+    assert track(stack, {"application_no": no, "access_code": code})["subject"] == subject
+    auth = staff_headers(stack, "masa.cankaya")
+    found, cursor = [], ""
+    while True:
+        page = call("GET", f"{stack.api}/v1/staff/cases?district=06-cankaya&limit=100{cursor}", headers=auth)[1]
+        found += [i["application_no"] for i in page["items"] if i["subject"] == subject]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert found == [no]                                                  # once, whoever sent it
+    shot(pg, "42-outbox-received-360")
+    context.close()
+
+
+def test_photos_chosen_in_the_form_travel_with_an_application_queued_offline(stack, browser):
+    """Issue 41 item 1: two photos inside the form (gallery and camera), thumbnails and a
+    remove button, kept across a reload and an offline queue, uploaded with the receipt's
+    code once the application is received: the citizen never types the code."""
+    from tests.unit.test_citizen_photos import jpeg_with_gps
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    pg.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    pg.reload()
+    wait_for(lambda: pg.evaluate("!!navigator.serviceWorker.controller"))
+    pg.get_by_label("Aydınlatma metnini okudum").check()                  # the catalogue, cached online
+    pg.get_by_role("button", name="Devam et").click()
+    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    pg.reload()
+    subject = f"Fotoğraflı başvuru {os.getpid()}-{id(pg)}"
+    fill_application(pg, description="Yol kenarındaki ağaç devrilmek üzere, fotoğrafları ekliyorum.")
+    pg.fill("#subject", subject)
+    pg.fill("#phone", own_phone())
+    photos = []
+    for i in range(3):
+        path = ARTIFACTS / f"form-photo-{i}.jpg"
+        path.write_bytes(jpeg_with_gps())
+        photos.append(str(path))
+    pg.set_input_files("#form-photo-file", photos[:2])                    # the gallery, two at once
+    pg.wait_for_selector("#form-photos li:nth-child(2) img")
+    pg.get_by_role("button", name="form-photo-0.jpg dosyasını kaldır").click()
+    wait_for(lambda: pg.locator("#form-photos li").count() == 1)
+    pg.set_input_files("#form-photo-camera", photos[2])                   # the camera
+    pg.wait_for_selector("#form-photos li:nth-child(2)")
+    assert pg.evaluate("document.querySelector('#form-photos img').naturalWidth") > 0
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(pg, "43-form-photos-360")
+    context.set_offline(True)
+    pg.get_by_role("button", name="Başvuruyu gönder").click()
+    pg.wait_for_selector("#pending:not(.hidden)")
+    pg.reload()                                                           # the photos are kept with the queue
+    pg.wait_for_selector("#pending:not(.hidden)")
+    context.set_offline(False)
+    pg.wait_for_selector("#receipt:not(.hidden)", timeout=20000)
+    wait_for(lambda: "2 dosya başvurunuza eklendi" in pg.inner_text("#r-files"), timeout=30)
+    receipt = {"application_no": pg.inner_text("#r-no"), "access_code": pg.inner_text("#r-code")}
+    view = track(stack, receipt)
+    assert view["subject"] == subject and len(view["attachments"]) == 2
+    shot(pg, "44-form-photos-received-360")
+    context.close()

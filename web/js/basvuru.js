@@ -1,5 +1,8 @@
-import { api, ApiError, clearErrors, errorSummary, fmtDate, fmtDateTime, say, showErrors } from "./api.js";
+import { api, ApiError, clearErrors, errorSummary, fmtDateTime, say, showErrors } from "./api.js";
 import { applicationBody, clientChecks, loadCatalog, wirePickers } from "./catalog.js";
+import { storedFiles, uploadFormFiles, wireFormFiles } from "./formfiles.js";
+import { drawQr, dueText } from "./receipt.js";
+import { enqueue, queued, SENT, sendQueued as sendFromOutbox, settleFromWorker } from "./outbox.js";
 import { isValidNationalId, normaliseMobile } from "./validate.js";
 
 const live = document.getElementById("live");
@@ -8,23 +11,37 @@ const ack = document.getElementById("kvkk-ack");
 const cont = document.getElementById("kvkk-continue");
 
 // "Devam et" is never disabled (GOV.UK: avoid disabled buttons): without the tick it says why.
+// The notice is layered: a short summary, the tick right below it, the full text one tap
+// away. The tick is kept with the draft (a reload does not ask again) and goes with it.
 const kvkkStep = document.getElementById("kvkk-step");
-ack.addEventListener("change", () => { if (ack.checked) clearErrors(kvkkStep); });
+const ACK = "acikkapi.kvkk";
+if (localStorage.getItem(ACK)) ack.checked = true;
+ack.addEventListener("change", () => {
+  if (ack.checked) {
+    clearErrors(kvkkStep);
+    errorSummary(kvkkStep, []);
+    say(live, "");                      // the "tick it" message is stale once it is ticked
+    localStorage.setItem(ACK, new Date().toISOString());
+  } else {
+    localStorage.removeItem(ACK);
+  }
+});
 cont.addEventListener("click", async () => {
   if (!ack.checked) {
     showErrors(kvkkStep, [{ field: "kvkk_ack", message: "Devam etmek için aydınlatma metnini okuduğunuzu işaretleyiniz." }], live);
     return;
   }
+  localStorage.setItem(ACK, localStorage.getItem(ACK) || new Date().toISOString());
   errorSummary(kvkkStep, []);
+  say(live, "");
   document.getElementById("kvkk-step").classList.add("hidden");
   form.classList.remove("hidden");
-  try { await wirePickers(form); restoreDraft(); } catch (e) { say(live, e.message, "err"); }
+  try { await wirePickers(form); restoreDraft(); await wireFormFiles(live); } catch (e) { say(live, e.message, "err"); }
   form.querySelector("[name=type]").focus();
 });
 
 // --- the draft: saved as it is typed, restored after a reload, cleared once received ---
 const DRAFT = "acikkapi.draft";
-const OUTBOX = "acikkapi.outbox";
 const ORDER = ["type", "heading", "category", "province", "district"];   // pickers fill the next one
 
 function saveDraft() {
@@ -49,12 +66,13 @@ function restoreDraft() {
   say(live, "Kaydedilmiş taslağınız geri yüklendi.", "ok");
 }
 
-function clearDraft() { localStorage.removeItem(DRAFT); }
+function clearDraft() { localStorage.removeItem(DRAFT); localStorage.removeItem(ACK); }
 
 form.addEventListener("input", saveDraft);
 form.addEventListener("change", saveDraft);
-document.getElementById("draft-clear").addEventListener("click", () => {
+document.getElementById("draft-clear").addEventListener("click", async () => {
   clearDraft();
+  (await wireFormFiles(live)).reset();
   form.reset();
   form.querySelectorAll("select").forEach((s) => s.dispatchEvent(new Event("change")));
   say(live, "Taslak silindi.", "ok");
@@ -100,7 +118,7 @@ form.addEventListener("submit", async (event) => {
   } catch (e) {
     if (e instanceof ApiError && e.status === 0) {
       // offline, or the connection dropped: queued with its key; a retry can never make two cases
-      localStorage.setItem(OUTBOX, JSON.stringify({ body, key: idempotencyKey, queued_at: new Date().toISOString() }));
+      await enqueue(body, idempotencyKey);
       showPending();
       return;
     }
@@ -121,31 +139,41 @@ function showPending() {
   box.focus();
 }
 
-let sending = false;
+// The queued application (web/js/outbox.js): sent from here, from any other citizen page,
+// or by the service worker (Background Sync); whichever sends it, this page shows the receipt.
+async function backToForm(message, errors) {
+  document.getElementById("pending").classList.add("hidden");
+  form.classList.remove("hidden");
+  await wirePickers(form).catch(() => {});
+  restoreDraft();
+  await wireFormFiles(live);
+  if (errors && errors.length) showErrors(form, errors, null);
+  say(live, message, "err");
+}
+
 async function sendQueued() {
-  const queued = JSON.parse(localStorage.getItem(OUTBOX) || "null");
-  if (!queued || sending || !navigator.onLine) return;
-  sending = true;
-  try {
-    const r = await api("POST", "/v1/applications", { body: queued.body, headers: { "Idempotency-Key": queued.key } });
-    localStorage.removeItem(OUTBOX);
+  const { sent, refused } = await sendFromOutbox();
+  if (sent) { document.getElementById("pending").classList.add("hidden"); showReceipt(sent.receipt, sent.body); }
+  else if (refused) await backToForm(refused.message, refused.errors);   // the draft still holds it
+}
+
+async function settle() {
+  const { refused } = await settleFromWorker();
+  const sent = JSON.parse(localStorage.getItem(SENT) || "null");     // sent from another page or the worker
+  if (sent) {
+    localStorage.removeItem(SENT);
     document.getElementById("pending").classList.add("hidden");
-    showReceipt(r, queued.body);
-  } catch (e) {
-    if (e instanceof ApiError && e.status !== 0 && e.status < 500 && e.status !== 409 && e.status !== 429) {
-      localStorage.removeItem(OUTBOX);           // refused: back to the form, which still has the draft
-      document.getElementById("pending").classList.add("hidden");
-      form.classList.remove("hidden");
-      await wirePickers(form).catch(() => {});
-      restoreDraft();
-      if (e.errors.length) showErrors(form, e.errors, live);
-      say(live, e.message, "err");
-    }
-  } finally { sending = false; }
+    document.getElementById("kvkk-step").classList.add("hidden");
+    showReceipt(sent.receipt, sent.body);
+    return;
+  }
+  if (refused) { await backToForm((refused.error && refused.error.message) || "Başvurunuz gönderilemedi; lütfen kontrol ediniz."); return; }
+  if (queued()) { showPending(); sendQueued(); }
 }
 window.addEventListener("online", sendQueued);
 document.getElementById("pending-retry").addEventListener("click", sendQueued);
-if (localStorage.getItem(OUTBOX)) { showPending(); sendQueued(); }
+navigator.serviceWorker?.addEventListener("message", (e) => { if (e.data && e.data.type === "outbox-settled") settle(); });
+settle();
 
 function showReceipt(r, body) {
   {
@@ -161,13 +189,12 @@ function showReceipt(r, body) {
       document.getElementById("r-office-name").textContent = r.office.name;
       document.getElementById("r-office").textContent = `Başvurunuzu ${r.office.name} Açık Kapı Bürosu inceler ve konusuyla ilgili kuruma iletir; her adımda SMS alırsınız.`;
     }
-    document.getElementById("r-due").textContent = r.legal_due_date
-      ? `Size en geç ${fmtDate(r.legal_due_date)} tarihine kadar gerekçeli bir cevap verilir (${r.type === "bilgi_edinme" ? "4982 sayılı Kanun: 15 iş günü" : "3071 sayılı Kanun: 30 gün"}).`
-      : "Teşekkür başvurularında yasal cevap süresi yoktur; teşekkürünüz ilgili kuruma iletilir.";
+    document.getElementById("r-due").textContent = dueText(r);
     const mail = document.getElementById("r-mail");
     mail.hidden = !(body.applicant && body.applicant.email);
     mail.textContent = mail.hidden ? "" : `Alındı bilgisi ${body.applicant.email} adresine de e-posta ile gönderilir.`;
     document.getElementById("r-track").href = `izle.html#no=${encodeURIComponent(r.application_no)}`;
+    showVerification(r.verification);
     // a confirmation page of its own (GOV.UK): the heading and the title say it was received
     document.querySelector("h1").textContent = "Başvurunuz alındı";
     document.title = `Başvurunuz alındı · ${document.title.replace(/^Hata: /, "").split(" · ").pop()}`;
@@ -175,7 +202,35 @@ function showReceipt(r, body) {
     const receipt = document.getElementById("receipt");
     receipt.classList.remove("hidden");
     receipt.focus();
+    attachFormFiles(r);
   }
+}
+
+// What makes the receipt verifiable by anyone (dogrula.html): the short code, and the QR
+// code of the page's address with the signed token (drawn by the API, as a data URI).
+function showVerification(v) {
+  if (!v) return;
+  document.getElementById("r-short").textContent = v.short_code;
+  document.getElementById("r-verify-link").href = `dogrula.html#r=${v.token}`;
+  drawQr(document.getElementById("r-qr"), v);
+}
+
+// The photos chosen in the form go to the received application with its access code,
+// once: the receipt may be shown twice (this page's own send and the worker's, racing).
+const attaching = new Set();
+async function attachFormFiles(r) {
+  if (attaching.has(r.application_no)) return;
+  attaching.add(r.application_no);
+  if (!(await storedFiles()).length) return;
+  const line = document.getElementById("r-files");
+  line.hidden = false;
+  line.textContent = "Eklediğiniz dosyalar yükleniyor…";
+  const { done, failed } = await uploadFormFiles(r);
+  line.textContent = [
+    done.length ? `${done.length} dosya başvurunuza eklendi (fotoğrafların konum ve cihaz bilgileri silindi).` : "",
+    failed.length ? `${failed.join(", ")} yüklenemedi; Başvurumu izle sayfasından yeniden ekleyebilirsiniz.` : "",
+  ].filter(Boolean).join(" ");
+  say(live, line.textContent, failed.length ? "err" : "ok");
 }
 
 // The KVKK notice comes from the API (domain/notice.py): the office that is the controller,
@@ -184,7 +239,7 @@ function showReceipt(r, body) {
 async function loadNotice(district) {
   try {
     const n = await api("GET", `/v1/notice${district ? `?district=${encodeURIComponent(district)}` : ""}`);
-    const box = document.querySelector("#kvkk-step .kvkk");
+    const box = document.getElementById("kvkk-full");
     box.replaceChildren(...n.sections.map((s) => { const p = document.createElement("p"); const b = document.createElement("strong");
       b.textContent = `${s.title}: `; p.append(b, s.text); return p; }));
   } catch { /* offline: the page's own text stays */ }

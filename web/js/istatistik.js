@@ -108,7 +108,11 @@ function render(data) {
   download.href = `${API_BASE}/v1/stats?${query("csv")}`;
   download.hidden = false;
   result.classList.remove("hidden");
-  say(live, `${placeName}, ${monthName(data.month)} istatistikleri gösteriliyor.`);
+  // offline, the worker answers with the figures last fetched on this device: said, and shown
+  const offline = document.getElementById("offline-figures");
+  offline.textContent = navigator.onLine ? "" : `Bağlantınız yok: ${placeName}, ${monthName(data.month)} için bu cihazda en son görülen rakamlar gösteriliyor.`;
+  offline.hidden = navigator.onLine;
+  say(live, navigator.onLine ? `${placeName}, ${monthName(data.month)} istatistikleri gösteriliyor.` : offline.textContent);
 }
 
 async function load(focus) {
@@ -116,9 +120,11 @@ async function load(focus) {
     render(await api("GET", `/v1/stats?${query()}`));
     if (focus) document.getElementById("result-heading").focus();
   } catch (err) {
-    say(live, err.message);
+    const message = err.status === 0 && !navigator.onLine
+      ? "Bağlantınız yok ve bu seçim için bu cihazda kayıtlı rakam bulunmuyor; bağlantınız gelince yeniden deneyiniz." : err.message;
+    say(live, message);
     const box = document.getElementById("empty");
-    box.textContent = err.message;
+    box.textContent = message;
     box.classList.remove("hidden");
   }
 }

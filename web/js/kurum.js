@@ -42,7 +42,17 @@ async function load() {
     // the draft is mentioned only when there is one (not to someone who already answered)
     const draft = Object.values(JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "{}")).some((v) => String(v).trim());
     say(live, (e.status === 410 || e.status === 401) && draft ? `${e.message} Yazdığınız cevap bu sekmede saklanmaktadır.` : e.message, "err");
-    box.classList.add("hidden");
+    const own = (e.body && e.body.error && e.body.error.own_answers) || [];
+    if (own.length) {                 // a closed case: the institution's own answer, read-only
+      box.replaceChildren(el("section", { class: "card", id: "own-answers" }, el("h2", {}, "Kurumunuzun verdiği cevap"),
+        el("ol", { class: "timeline" }, own.map((x) => el("li", {},
+          el("time", { datetime: x.at }, fmtDateTime(x.at)), el("strong", {}, `${OUTCOME[x.outcome] || x.outcome} · ${x.responder_name}, ${x.responder_title}`),
+          el("div", { style: "white-space:pre-wrap" }, x.text),
+          x.attachments.length ? el("div", { class: "hint" }, `Ekler: ${x.attachments.join(", ")}`) : null)))));
+      box.classList.remove("hidden");
+    } else {
+      box.classList.add("hidden");
+    }
   }
 }
 
@@ -53,7 +63,7 @@ function render(v) {
   const a = v.applicant;
   const sections = [
     el("section", { class: "card" },
-      el("h2", {}, `Başvuru ${v.application_no}`),
+      el("h2", { id: "case-heading", tabindex: "-1" }, `Başvuru ${v.application_no}`),
       el("dl", { class: "facts" },
         el("dt", {}, "Kurum"), el("dd", {}, v.institution.name),
         el("dt", {}, "Durum"), el("dd", { id: "assignment-status" }, ASSIGNMENT[v.status] || v.status),
@@ -64,8 +74,13 @@ function render(v) {
         v.legal_due_date ? [el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date))] : null,
         v.location ? [el("dt", {}, "Konum"), el("dd", {}, `${v.location.lat}, ${v.location.lon}`)] : null),
       el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description),
-      v.citizen_attachments && v.citizen_attachments.length ? el("p", { id: "citizen-files" }, el("strong", {}, "Vatandaşın eklediği dosyalar: "),
-        v.citizen_attachments.map((f) => [el("a", { href: f.url, target: "_blank", rel: "noopener" }, f.filename), " "])) : null),
+      v.citizen_attachments && v.citizen_attachments.length ? el("div", { id: "citizen-files" }, el("h3", {}, "Vatandaşın eklediği dosyalar"),
+        el("ul", { class: "thumbs" }, v.citizen_attachments.map((f, i) => el("li", {},
+          el("a", { href: f.url, target: "_blank", rel: "noopener" },
+            f.content_type && f.content_type.startsWith("image/")
+              ? el("img", { src: f.url, alt: `Vatandaşın fotoğrafı ${i + 1} (${f.filename})`, loading: "lazy", width: "160", height: "120" })
+              : null,
+            el("span", {}, f.filename)))))) : null),
     el("section", { class: "card" }, el("h2", {}, "Başvuru sahibi"),
       v.identity_withheld ? el("p", { class: "notice" }, "Başvuru sahibinin kimliği gizli tutulmaktadır. Kimlik ve iletişim bilgileri kurumla paylaşılmaz.")
         : el("dl", { class: "facts" },
@@ -122,7 +137,7 @@ function answerForm() {
       for (const file of f.attachments.files) attachments.push(await upload(file));
       const body = { outcome: f.outcome.value, text: f.text.value.trim(), responder_name: f.responder_name.value.trim(),
         responder_title: f.responder_title.value.trim(), attachments };
-      render(await api("POST", "/v1/institution/answer", { body, headers }));
+      renderAndFocus(await api("POST", "/v1/institution/answer", { body, headers }));
       sessionStorage.removeItem(DRAFT_KEY);
       say(live, "Cevabınız kaydedildi ve Açık Kapı bürosuna iletildi. Teşekkür ederiz.", "ok");
     } catch (err) { fail(f, err); } finally { button.disabled = false; }
@@ -150,7 +165,7 @@ function redirectForm() {
     e.preventDefault();
     const body = { reason: f.reason.value.trim() };
     if (f.suggested_institution.value.trim()) body.suggested_institution = f.suggested_institution.value.trim();
-    try { render(await api("POST", "/v1/institution/redirect", { body, headers })); say(live, "Büroya bildirildi.", "ok"); }
+    try { renderAndFocus(await api("POST", "/v1/institution/redirect", { body, headers })); say(live, "Büroya bildirildi.", "ok"); }
     catch (err) { fail(f, err); }
   });
   return f;
@@ -167,15 +182,23 @@ function extensionForm() {
     el("div", { class: "actions" }, el("button", { type: "submit", class: "secondary" }, "Süreyi uzat")));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
-    try { render(await api("POST", "/v1/institution/extension", { body: { ground: f.ground.value, reason: f.reason.value.trim() }, headers })); say(live, "Süre uzatıldı.", "ok"); }
+    try { renderAndFocus(await api("POST", "/v1/institution/extension", { body: { ground: f.ground.value, reason: f.reason.value.trim() }, headers })); say(live, "Süre uzatıldı.", "ok"); }
     catch (err) { fail(f, err); }
   });
   return f;
 }
 
 function fail(form, err) {
-  if (err instanceof ApiError && err.errors.length && err.errors[0].field) showErrors(form, err.errors, live);
+  // a field's error is said once: in the form's summary, which takes the focus
+  if (err instanceof ApiError && err.errors.length && err.errors[0].field) { showErrors(form, err.errors, null); return; }
   say(live, err.message, "err");
+}
+
+// After an answer, a redirect or an extension the page is drawn again: the focus goes to
+// its heading, not to <body>.
+function renderAndFocus(view) {
+  render(view);
+  document.getElementById("case-heading")?.focus();
 }
 
 // The liaison address's test link: what it confirms, and one button (a mail scanner that

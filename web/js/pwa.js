@@ -3,6 +3,7 @@
 // plainly when the connection is gone. The office console and the institution page
 // (data-online="required") do not work offline, and say so.
 import "./brand.js";
+import { queued, SENT, sendQueued, settleFromWorker } from "./outbox.js";
 
 const script = document.currentScript || document.querySelector('script[src$="js/pwa.js"]');
 const onlineOnly = script && script.dataset.online === "required";
@@ -31,6 +32,40 @@ function offlineState() {
 window.addEventListener("online", offlineState);
 window.addEventListener("offline", offlineState);
 offlineState();
+
+// An application queued offline (web/js/outbox.js) is announced on every citizen page and
+// sent from whichever is open when the connection comes back; the form page has its own
+// panel for it and shows the receipt.
+const formPage = !!document.getElementById("pending");
+function link(href, text) { const a = document.createElement("a"); a.href = href; a.textContent = text; return a; }
+async function outboxState() {
+  if (onlineOnly || formPage) return;
+  const { refused } = await settleFromWorker();
+  let result = refused ? { refused } : {};
+  if (queued() && navigator.onLine) result = await sendQueued();
+  const box = document.getElementById("outbox-banner");
+  if (localStorage.getItem(SENT) || result.sent) {
+    if (result.sent) localStorage.setItem(SENT, JSON.stringify(result.sent));
+    banner("outbox-banner", "Bekleyen başvurunuz gönderildi. Numaranızı ve erişim kodunuzu görmek ve not almak için:",
+      link("basvuru.html#alindi", "alındı belgesini açınız"));
+  } else if (result.refused) {
+    banner("outbox-banner", `Bekleyen başvurunuz gönderilemedi: ${result.refused.message || (result.refused.error || {}).message || "bilgiler kontrol edilmeli"}. Taslağınız saklı:`,
+      link("basvuru.html", "başvuru formunu açınız"));
+  } else if (queued()) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = "outbox-send";
+    button.className = "secondary";
+    button.textContent = "Şimdi gönder";
+    button.addEventListener("click", outboxState);
+    banner("outbox-banner", "Gönderilmeyi bekleyen bir başvurunuz var: bağlantı gelince bu sayfadan da kendiliğinden gönderilir; aynı başvuru iki kez kaydedilmez.", button);
+  } else if (box) {
+    box.hidden = true;
+  }
+}
+window.addEventListener("online", outboxState);
+navigator.serviceWorker?.addEventListener("message", (e) => { if (e.data && e.data.type === "outbox-settled") outboxState(); });
+outboxState();
 
 if ("serviceWorker" in navigator) {
   let accepted = false;

@@ -1,6 +1,7 @@
 // Desk intake: an application taken face to face or by phone, and its printable receipt.
-import { clearErrors, el, fmtDate, fmtDateTime, say, showErrors } from "../api.js";
+import { clearErrors, el, fmtDateTime, say, showErrors } from "../api.js";
 import { applicationBody, clientChecks, loadCatalog, wirePickers } from "../catalog.js";
+import { drawQr, dueText, trackingAddress } from "../receipt.js";
 import { isValidNationalId, normaliseMobile } from "../validate.js";
 import { call, live, session, show } from "./session.js";
 
@@ -64,13 +65,36 @@ export async function renderIntake() {
     try {
       const r = await call("POST", "/v1/staff/intake", body);
       const out = document.getElementById("intake-receipt");
-      out.replaceChildren(el("h2", {}, "Başvuru alındı"), el("dl", { class: "facts" },
-        el("dt", {}, "Başvuru numarası"), el("dd", { class: "big-code" }, r.application_no),
-        el("dt", {}, "Erişim kodu"), el("dd", { class: "big-code" }, r.access_code),
-        el("dt", {}, "Teslim alınma"), el("dd", {}, fmtDateTime(r.received_at)),
-        el("dt", {}, "Yasal son gün"), el("dd", {}, fmtDate(r.legal_due_date))),
-        el("p", { class: "notice" }, "Erişim kodunu başvuru sahibine şimdi veriniz; tekrar gösterilmez."),
-        el("div", { class: "actions" }, el("button", { type: "button", onclick: () => window.print() }, "Alındı belgesini yazdır")));
+      // the same receipt as the citizen's own (web/js/receipt.js): office, number, time,
+      // subject, the legal due date with its law, the tracking address, what happens next,
+      // and what verifies it; the clerk's instruction is for the screen only
+      const qr = el("img", { id: "intake-qr", alt: "Makbuzu doğrulama karekodu", width: "164", height: "164", hidden: true });
+      const v = r.verification;
+      out.replaceChildren(el("h2", {}, "Açık Kapı başvuru alındı belgesi"),
+        el("p", { class: "notice no-print", id: "intake-instruction" }, "Erişim kodunu başvuru sahibine şimdi veriniz; tekrar gösterilmez."),
+        el("dl", { class: "facts" },
+          el("dt", {}, "Başvuruyu alan büro"), el("dd", { id: "intake-office" }, r.office ? r.office.name : ""),
+          el("dt", {}, "Başvuru numarası"), el("dd", { class: "big-code", id: "intake-no" }, r.application_no),
+          el("dt", {}, "Erişim kodu"), el("dd", { class: "big-code", id: "intake-code" }, r.access_code),
+          el("dt", {}, "Teslim alınma"), el("dd", {}, fmtDateTime(r.received_at)),
+          el("dt", {}, "Konu"), el("dd", { id: "intake-subject" }, body.subject),
+          el("dt", {}, "Yasal süre"), el("dd", { id: "intake-due" }, dueText(r)),
+          el("dt", {}, "İzleme adresi"), el("dd", { id: "intake-track" }, trackingAddress(r))),
+        el("h3", {}, "Bundan sonra ne olacak?"),
+        el("ol", { class: "next-steps" },
+          el("li", {}, "Başvuru numaranız cep telefonunuza SMS ile gönderilir."),
+          el("li", {}, "Başvurunuz incelenir ve konusuyla ilgili kuruma iletilir; her adımda SMS alırsınız."),
+          el("li", {}, "Başvurunuzu izleme adresinden numaranız ve erişim kodunuzla izleyebilirsiniz.")),
+        v ? el("div", { class: "verify-box" }, qr, el("p", {}, "Doğrulama kodu", el("br"), el("strong", { class: "big-code code", id: "intake-short" }, v.short_code),
+          el("br"), el("span", { class: "hint" }, "Bu belge dogrula.html sayfasında karekodla ya da numara ve doğrulama koduyla doğrulanabilir."))) : null,
+        el("div", { class: "actions" }, el("button", { type: "button", id: "intake-print", onclick: () => {
+          document.body.classList.add("print-receipt");
+          window.print();
+          document.body.classList.remove("print-receipt");
+        } }, "Alındı belgesini yazdır")));
+      drawQr(qr, v);
+      clearErrors(f);
+      say(live, "");                  // no stale "düzeltme gerekiyor" on the receipt
       f.classList.add("hidden");
       out.classList.remove("hidden");
       out.focus();
