@@ -262,3 +262,68 @@ def test_the_retention_role_grants_exactly_the_item_actions_the_destruction_run_
                                                                                       "DecryptPersonalData")
               for a in s["Action"]}
     assert others <= _needed(calls), f"granted and never used: {sorted(others - _needed(calls))}"
+
+
+def test_the_notification_role_grants_exactly_the_item_actions_delivery_performs(client, application, aws, aws_calls,
+                                                                                 monkeypatch):
+    """Issue 43: the notification worker's grant (NOTE# items only) is what delivery does:
+    a claim per message, the phone's daily budget (an update, read back when refused), a
+    held marker beyond it, and a claim released when the provider refused the message."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.adapters.senders import AwsSenders
+    from tests.unit.test_service_rules import national_id
+    delivered: list = []
+
+    def deliver():
+        assert run_routing(drain(aws["ROUTING_QUEUE_URL"])) == {"batchItemFailures": []}
+        messages = drain(aws["NOTIFICATION_QUEUE_URL"])
+        assert messages
+        aws_calls.reset()
+        run_notifications(messages)
+        delivered.extend(aws_calls.requests)
+
+    for n in range(12):                 # one phone, 12 receipts: 10 sent, then held (the budget is 10)
+        body = {**application, "subject": f"Konu {n}",
+                "applicant": {**application["applicant"], "national_id": national_id(8000 + n)}}
+        r = client.http.post("/v1/applications", headers={"Content-Type": "application/json"}, body=json.dumps(body))
+        assert r.status_code == 201, r.body
+    deliver()
+
+    def refused(self, phone, body):     # the provider refuses: the claim is given back for the retry
+        raise ClientError({"Error": {"Code": "InvalidParameter", "Message": "no"}}, "Publish")
+    monkeypatch.setattr(AwsSenders, "send_sms", refused)
+    other = {**application, "subject": "Başka konu",
+             "applicant": {**application["applicant"], "national_id": national_id(9000), "phone": "0539 111 22 33"}}
+    assert client.http.post("/v1/applications", headers={"Content-Type": "application/json"},
+                            body=json.dumps(other)).status_code == 201
+    deliver()
+    used = {a for a in _needed(delivered) if a.startswith("dynamodb:")}
+    granted = {a for s in policy("prod", "notifications")["Statement"] if s["Sid"] == "NotificationClaims"
+               for a in s["Action"]}
+    assert used <= granted, sorted(used - granted)
+    assert granted == used, f"granted and never used: {sorted(granted - used)}"
+
+
+def test_the_stats_role_grants_exactly_the_item_actions_the_roll_up_performs(client, application, aws, aws_calls):
+    """Issue 43: the nightly open-statistics roll-up (its month's cells in, the published
+    rows out, then a night with nothing new) uses exactly its grant."""
+    from datetime import date
+
+    from chalicelib.bootstrap import ports
+    from chalicelib.domain.calendar import ISTANBUL
+    from chalicelib.services import open_stats
+    for n in range(6):
+        r = client.http.post("/v1/applications", headers={"Content-Type": "application/json"},
+                             body=json.dumps({**application, "subject": f"Konu {n}"}))
+        assert r.status_code == 201
+    today = datetime.now(ISTANBUL).date()
+    first_of_next = (date(today.year + (today.month == 12), today.month % 12 + 1, 1))
+    aws_calls.reset()
+    open_stats.roll_up(ports(), datetime.combine(first_of_next, datetime.min.time(), tzinfo=ISTANBUL))
+    open_stats.roll_up(ports(), datetime.combine(first_of_next, datetime.min.time(), tzinfo=ISTANBUL)
+                       + timedelta(days=1))                      # the next night: nothing new to write
+    used = {a for a in _needed(aws_calls.requests) if a.startswith("dynamodb:")}
+    granted = {a for s in policy("prod", "stats")["Statement"] for a in s["Action"] if a.startswith("dynamodb:")}
+    assert used <= granted, sorted(used - granted)
+    assert granted == used, f"granted and never used: {sorted(granted - used)}"
