@@ -1144,3 +1144,28 @@ def test_photos_chosen_in_the_form_travel_with_an_application_queued_offline(sta
     assert view["subject"] == subject and len(view["attachments"]) == 2
     shot(pg, "44-form-photos-received-360")
     context.close()
+
+
+def test_the_phones_position_is_a_suggestion_the_person_sees_and_can_remove(stack, browser):
+    """Issue 41 item 1: "Konumumu ekle" put raw coordinates in the application with no way to
+    check or remove them. The position is now shown first (with how precise it is), added
+    only on request, kept with the draft, and removable."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR",
+                                  geolocation={"latitude": 40.93512, "longitude": 29.15531, "accuracy": 12},
+                                  permissions=["geolocation"])
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg)
+    pg.get_by_role("button", name="Konumumu öner").click()
+    wait_for(lambda: "yaklaşık 12 m" in pg.inner_text("#location-text"))
+    assert "40.93512" in pg.inner_text("#location-text") and pg.input_value("#location") == ""   # not yet added
+    pg.get_by_role("button", name="Bu konumu ekle").click()
+    assert "Konum eklendi" in pg.inner_text("#location-text") and "40.93512" in pg.input_value("#location")
+    pg.reload()                                                          # kept with the draft
+    pg.get_by_role("button", name="Devam et").click()
+    wait_for(lambda: "Konum eklendi" in pg.inner_text("#location-text"))
+    pg.get_by_role("button", name="Konumu kaldır").click()
+    assert pg.input_value("#location") == "" and not pg.is_visible("#location-suggestion")
+    assert pg.evaluate("document.activeElement.id") == "use-location"
+    shot(pg, "46-location-removed-360")
+    context.close()

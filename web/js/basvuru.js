@@ -73,6 +73,7 @@ form.addEventListener("change", saveDraft);
 document.getElementById("draft-clear").addEventListener("click", async () => {
   clearDraft();
   (await wireFormFiles(live)).reset();
+  document.getElementById("location").dispatchEvent(new Event("change"));
   form.reset();
   form.querySelectorAll("select").forEach((s) => s.dispatchEvent(new Event("change")));
   say(live, "Taslak silindi.", "ok");
@@ -90,16 +91,51 @@ form.querySelector("[name=category]").addEventListener("change", async (e) => {
   document.getElementById("emergency-category").hidden = !(subject && subject.emergency);
 });
 
+// The phone's position is a suggestion: shown (about how precise, with the numbers) before
+// it is added, and removable at any time; the application never needs it (the address does).
+const locInput = document.getElementById("location");
+const locBox = document.getElementById("location-suggestion");
+const locText = document.getElementById("location-text");
+const keepButton = document.getElementById("location-keep");
+let suggested = null;
+function showLocation() {
+  const added = locInput.value ? JSON.parse(locInput.value) : null;
+  locBox.hidden = !added && !suggested;
+  keepButton.hidden = !!added;
+  if (added) locText.textContent = `Konum eklendi: enlem ${added.lat}, boylam ${added.lon}. Kurum başvurunuzun yerini bununla bulur.`;
+  else if (suggested) locText.textContent = `Telefonunuzun bildirdiği konum (yaklaşık ${suggested.accuracy} m): enlem ${suggested.lat}, boylam ${suggested.lon}. Eklensin mi?`;
+}
 document.getElementById("use-location").addEventListener("click", () => {
-  const text = document.getElementById("location-text");
-  if (!navigator.geolocation) { text.textContent = "Tarayıcınız konum paylaşımını desteklemiyor."; return; }
-  text.textContent = "Konum alınıyor…";
+  locBox.hidden = false;
+  keepButton.hidden = true;
+  if (!navigator.geolocation) { locText.textContent = "Tarayıcınız konum paylaşımını desteklemiyor; adresiniz yeterlidir."; return; }
+  locText.textContent = "Konum alınıyor…";
   navigator.geolocation.getCurrentPosition((pos) => {
-    const loc = { lat: +pos.coords.latitude.toFixed(5), lon: +pos.coords.longitude.toFixed(5) };
-    form.querySelector("[name=location]").value = JSON.stringify(loc);
-    text.textContent = `Konum eklendi (${loc.lat}, ${loc.lon}).`;
-  }, () => { text.textContent = "Konum alınamadı; konumsuz da başvurabilirsiniz."; }, { timeout: 10000 });
+    suggested = { lat: +pos.coords.latitude.toFixed(5), lon: +pos.coords.longitude.toFixed(5),
+      accuracy: Math.max(1, Math.round(pos.coords.accuracy || 0)) };
+    showLocation();
+    keepButton.focus();
+  }, () => { locText.textContent = "Konum alınamadı; konumsuz da başvurabilirsiniz."; }, { timeout: 10000 });
 });
+keepButton.addEventListener("click", () => {
+  if (!suggested) return;
+  locInput.value = JSON.stringify({ lat: suggested.lat, lon: suggested.lon });
+  suggested = null;
+  saveDraft();
+  showLocation();
+  document.getElementById("location-remove").focus();
+});
+document.getElementById("location-remove").addEventListener("click", () => {
+  locInput.value = "";
+  suggested = null;
+  saveDraft();
+  showLocation();
+  locText.textContent = "";
+  locBox.hidden = true;
+  say(live, "Konum kaldırıldı.", "ok");
+  document.getElementById("use-location").focus();
+});
+locInput.addEventListener("change", showLocation);     // restored with the draft
 
 let idempotencyKey = null;
 form.addEventListener("submit", async (event) => {
