@@ -154,7 +154,7 @@ form.addEventListener("submit", async (event) => {
   } catch (e) {
     if (e instanceof ApiError && e.status === 0) {
       // offline, or the connection dropped: queued with its key; a retry can never make two cases
-      await enqueue(body, idempotencyKey);
+      enqueue(body, idempotencyKey);
       showPending();
       return;
     }

@@ -48,15 +48,18 @@ export async function idbSet(name, value) {
   });
 }
 
-// Queues an application: for the pages, and for the worker's Background Sync.
-export async function enqueue(body, key) {
+// Queues an application: for the pages at once, and for the worker's Background Sync in the
+// background (a worker that never became ready must not keep the page from saying so).
+export function enqueue(body, key) {
   const item = { body, key, queued_at: new Date().toISOString() };
   localStorage.setItem(OUTBOX, JSON.stringify(item));
-  try {
-    await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "" });
-    const reg = await navigator.serviceWorker?.ready;
-    if (reg && reg.sync) await reg.sync.register(SYNC_TAG);
-  } catch { /* no IndexedDB or no Background Sync: the pages send it */ }
+  (async () => {
+    try {
+      await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "" });
+      const reg = await Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 5000))]);
+      if (reg && reg.sync) await reg.sync.register(SYNC_TAG);
+    } catch { /* no IndexedDB or no Background Sync: the pages send it */ }
+  })();
 }
 
 function done() {
