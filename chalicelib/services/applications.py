@@ -24,10 +24,10 @@ from ..domain.retention import kept_for
 from ..domain.schemas import ApplicationIn, parse
 from ..logs import exception_summary, logger
 from . import routing_messages
-from .citizen_session import verified_for
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
 from .receipts import verification
 from .reference import handling_office
+from .tracking import verified_for
 
 
 @dataclass

@@ -108,17 +108,6 @@ def open_session(ports: Ports, data) -> dict:
     return {"token": token, "expires_in": int(O.SESSION_TTL.total_seconds())}
 
 
-def verified_for(ports: Ports, authorization: str | None, national_id: str, phone: str) -> bool:
-    """True when a submission comes with a session of this very person and phone."""
-    if not authorization:
-        return False
-    try:
-        nid, ph = session_of(ports, authorization)
-    except Unauthorized:
-        return False
-    return nid == ports.keys.national_id_hash(national_id) and ph == phone_hash(ports, phone)
-
-
 def my_applications(ports: Ports, authorization: str | None, params: dict) -> dict:
     nid, phone = session_of(ports, authorization)
     try:

@@ -24,24 +24,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from ..domain.assignment import Assignment, DistrictSettings
-from ..domain.offices import Office
-from ..domain.audit import AuditEntry
-from ..domain.case import Case, Status
-from ..domain.crypto import SigningKeys
-from ..domain.idempotency import IdempotencyRecord
-from ..domain.notifications import Notification
-from ..domain.partners import Partner
-from ..domain.principal import Principal, StaffMember
-from ..domain.repeats import ApplicantRow
-from ..domain.stats import DistrictStats
-from ..domain.subject_requests import SubjectRequest
-from ..domain.surveys import SurveyAnswer
-from ..domain.sweeps import PendingRoute
-from ..domain.throttle import Counter
-
+# The ports name these types only in annotations: imported for the type checker alone, so
+# that importing the ports (every function's cold start) imports none of the domain.
 if TYPE_CHECKING:
+    from ..domain.assignment import Assignment, DistrictSettings
+    from ..domain.offices import Office
+    from ..domain.audit import AuditEntry
+    from ..domain.case import Case, Status
+    from ..domain.crypto import SigningKeys
+    from ..domain.idempotency import IdempotencyRecord
+    from ..domain.notifications import Notification
+    from ..domain.partners import Partner
+    from ..domain.principal import Principal, StaffMember
+    from ..domain.repeats import ApplicantRow
     from ..domain.retention import Destroyed
+    from ..domain.stats import DistrictStats
+    from ..domain.subject_requests import SubjectRequest
+    from ..domain.surveys import SurveyAnswer
+    from ..domain.sweeps import PendingRoute
+    from ..domain.throttle import Counter
 
 
 # --- what the stores raise ------------------------------------------------------------

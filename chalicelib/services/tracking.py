@@ -107,6 +107,18 @@ def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
     return claims.subject, phone
 
 
+def verified_for(ports: Ports, authorization: str | None, national_id: str, phone: str) -> bool:
+    """True when a submission comes with a session of this very person and phone. Here, not
+    in citizen_session: a submission's cold start need not import the session's messages."""
+    if not authorization:
+        return False
+    try:
+        nid, ph = session_of(ports, authorization)
+    except Unauthorized:
+        return False
+    return nid == ports.keys.national_id_hash(national_id) and ph == phone_hash(ports, phone)
+
+
 def owned_by(ports: Ports, case, nid: str, phone: str) -> bool:
     """The case was filed by this national id with this phone (a phone-verified session's)."""
     return (case.anonymised_at is None and ports.keys.national_id_hash(case.applicant.national_id) == nid
