@@ -28,6 +28,9 @@ app.register_blueprint(institution.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(open311.bp)
 http.name_greedy_parameters(app)
+# the receipt PDF: base64 between the function and API Gateway, which sends it decoded to a
+# client that accepts it (GET /v1/applications/{no}/receipt.pdf, Accept: application/pdf)
+app.api.binary_types.append("application/pdf")
 
 
 @app.middleware("all")

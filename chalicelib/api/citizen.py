@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from ..bootstrap import ports
 
@@ -204,6 +204,21 @@ def verify_receipt():
     request = bp.current_request
     return json_response(receipts.verify(ports(), read_json(request), client=client_ip(request)),
                          headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/applications/{application_no}/receipt.pdf", "GET",
+       summary="Alındı belgesi (PDF): indirmek, yazdırmak ya da paylaşmak için", tag="citizen", headers=CODE_OR_SESSION,
+       responses={200: ("application/pdf", None), 404: ("Numara ya da erişim kodu eşleşmiyor", ErrorOut),
+                  429: ("Çok fazla hatalı deneme", ErrorOut)})
+def receipt_pdf(application_no):
+    from ..services import receipts
+    request = bp.current_request
+    body = receipts.pdf(ports(), application_no, request.headers.get("x-access-code"), client=client_ip(request),
+                        session=request.headers.get("authorization"))
+    # binary through API Gateway: base64 in the event, decoded for the client (app.api.binary_types)
+    return Response(body=body, status_code=200,
+                    headers={"Content-Type": "application/pdf", "Cache-Control": "no-store",
+                             "Content-Disposition": f'attachment; filename="acikkapi-alindi-{application_no[:14]}.pdf"'})
 
 
 @route(bp, "/v1/receipts/qr", "GET", summary="Makbuzun karekodu (SVG data URI); yalnızca bu sistemin imzaladığı makbuz için",

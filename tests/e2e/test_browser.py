@@ -910,7 +910,14 @@ def test_the_receipt_is_a_confirmation_page_with_copy_buttons_and_unbroken_codes
     wait_for(lambda: pg.evaluate("navigator.clipboard.readText()") == pg.inner_text("#r-code").strip())
     no = pg.inner_text("#r-no").strip()
     shot(pg, "03-receipt-360")
-    # issue 41 item 5: on paper, no button and no screen message
+    # issue 41 item 5: the receipt as a PDF to keep or share
+    with pg.expect_download() as download:
+        pg.get_by_role("button", name="PDF olarak indir").click()
+    path = download.value.path()
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(str(path)).pages)
+    assert no in text and pg.inner_text("#r-code").strip() in text and "Kaldırım çökmüş" in text
+    # on paper, no button and no screen message
     pg.emulate_media(media="print")
     assert not pg.is_visible("#print-receipt") and not pg.is_visible("button.copy") and pg.is_visible("#r-no")
     pg.emulate_media(media="screen")

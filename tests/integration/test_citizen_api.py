@@ -377,7 +377,8 @@ def test_every_api_route_declares_the_model_of_its_success_response():
     open311 = {(op.method, op.path) for op in OPERATIONS if op.path.startswith("/open311/v2")}
     assert len(open311) == 6          # the root, the catch-all (GET, POST), services/, requests/, tokens/
     assert untyped == {("GET", "/v1/catalog"), ("GET", "/v1/openapi.json"), ("GET", "/v1/dev/outbox"),
-                       ("GET", "/v1/staff/cases/export")} | open311     # the export: a CSV document
+                       ("GET", "/v1/staff/cases/export"),                 # the export: a CSV document
+                       ("GET", "/v1/applications/{application_no}/receipt.pdf")} | open311   # a PDF
 
 
 def test_a_response_that_drifts_from_its_model_is_a_logged_500_without_the_body(client, application, monkeypatch):

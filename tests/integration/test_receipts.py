@@ -66,3 +66,21 @@ def test_the_qr_code_is_drawn_only_for_a_receipt_this_deployment_signed(client, 
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.http.get(f"/v1/receipts/qr?r={forged}").status_code == 400
     assert client.http.get("/v1/receipts/qr?r=https://kotu.example").status_code == 400
+
+
+def test_the_receipt_as_a_pdf_with_every_turkish_letter_its_code_and_its_verification(client, application):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    receipt = submit(client, dict(application, subject="Çığ düşmüş, İşçi Ğ yolu kapalı"))
+    no = receipt["application_no"]
+    resp = client.http.get(f"/v1/applications/{no}/receipt.pdf",
+                           headers={"X-Access-Code": receipt["access_code"], "Accept": "application/pdf"})
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
+    assert resp.body[:5] == b"%PDF-"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(resp.body)).pages)
+    for shown in (no, receipt["access_code"], receipt["office"]["name"], "Çığ düşmüş, İşçi Ğ yolu kapalı",
+                  receipt["verification"]["short_code"], "3071 sayılı Kanun", "izle.html#no="):
+        assert shown in text, shown
+    wrong = client.http.get(f"/v1/applications/{no}/receipt.pdf", headers={"X-Access-Code": "AAAAA-AAAAA"})
+    assert wrong.status_code == 404

@@ -220,7 +220,7 @@ def test_every_declared_schedule_is_a_function_with_its_cadence_and_policy():
 
 
 HEAVY_LIBRARIES = {"pydantic", "pydantic_core", "pynamodb", "boto3", "botocore", "cryptography", "PIL", "pypdf",
-                   "pillow_heif", "rapidfuzz", "jwt", "aws_lambda_powertools", "holidays", "chalice", "segno"}
+                   "pillow_heif", "rapidfuzz", "jwt", "aws_lambda_powertools", "holidays", "chalice", "segno", "fpdf"}
 # What a cold start imports before it serves anything: app.py and what it imports at the
 # top. Here an import inside a function is how a container pays only for what it serves
 # (docs/architecture.md, bench/cold_start.py).

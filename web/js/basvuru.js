@@ -1,7 +1,7 @@
 import { api, ApiError, clearErrors, errorSummary, fmtDateTime, say, showErrors } from "./api.js";
 import { applicationBody, clientChecks, loadCatalog, wirePickers } from "./catalog.js";
 import { storedFiles, uploadFormFiles, wireFormFiles } from "./formfiles.js";
-import { drawQr, dueText } from "./receipt.js";
+import { drawQr, dueText, receiptPdf } from "./receipt.js";
 import { enqueue, queued, SENT, sendQueued as sendFromOutbox, settleFromWorker } from "./outbox.js";
 import { isValidNationalId, normaliseMobile } from "./validate.js";
 
@@ -42,6 +42,7 @@ cont.addEventListener("click", async () => {
 
 // --- the draft: saved as it is typed, restored after a reload, cleared once received ---
 const DRAFT = "acikkapi.draft";
+let shownReceipt = null;               // the receipt on screen, for its PDF (number and code)
 const ORDER = ["type", "heading", "category", "province", "district"];   // pickers fill the next one
 
 function saveDraft() {
@@ -231,6 +232,7 @@ function showReceipt(r, body) {
     mail.textContent = mail.hidden ? "" : `Alındı bilgisi ${body.applicant.email} adresine de e-posta ile gönderilir.`;
     document.getElementById("r-track").href = `izle.html#no=${encodeURIComponent(r.application_no)}`;
     showVerification(r.verification);
+    shownReceipt = r;
     // a confirmation page of its own (GOV.UK): the heading and the title say it was received
     document.querySelector("h1").textContent = "Başvurunuz alındı";
     document.title = `Başvurunuz alındı · ${document.title.replace(/^Hata: /, "").split(" · ").pop()}`;
@@ -292,6 +294,18 @@ document.querySelectorAll("button.copy").forEach((b) => b.addEventListener("clic
   catch { const r = document.createRange(); r.selectNodeContents(node); getSelection().removeAllRanges(); getSelection().addRange(r); say(live, "Seçildi; kopyalamak için Ctrl+C'ye basınız.", "ok"); }
   setTimeout(() => { b.textContent = label; }, 2500);
 }));
+
+// The receipt as a PDF to download, or to share where the phone can share a file.
+async function pdf(share) {
+  if (!shownReceipt) return;
+  try {
+    const how = await receiptPdf(shownReceipt, { share });
+    say(live, how === "shared" ? "Alındı belgesi paylaşıldı." : "Alındı belgesi (PDF) indirildi.", "ok");
+  } catch (e) { if (e.name !== "AbortError") say(live, e.message, "err"); }
+}
+document.getElementById("pdf-receipt")?.addEventListener("click", () => pdf(false));
+const shareButton = document.getElementById("share-receipt");
+if (shareButton && navigator.canShare) { shareButton.hidden = false; shareButton.addEventListener("click", () => pdf(true)); }
 
 // The receipt's print button (no inline handler: the pages' CSP allows none)
 document.getElementById("print-receipt")?.addEventListener("click", () => window.print());

@@ -1,6 +1,6 @@
 // What every receipt says, on the citizen's page and at the desk alike (issue 41): the
 // legal due date with its law, and the verification (short code and QR code, dogrula.html).
-import { api, fmtDate } from "./api.js";
+import { api, API_BASE, ApiError, fmtDate } from "./api.js";
 
 export function dueText(r) {
   return r.legal_due_date
@@ -20,4 +20,25 @@ export async function drawQr(img, verification) {
     img.src = qr;
     img.hidden = false;
   } catch { /* offline: the short code and the address still verify it */ }
+}
+
+// The receipt as a PDF (GET /v1/applications/{no}/receipt.pdf, with the code just shown):
+// shared where the phone can share a file, downloaded otherwise.
+export async function receiptPdf(r, { share = false } = {}) {
+  const res = await fetch(`${API_BASE}/v1/applications/${encodeURIComponent(r.application_no)}/receipt.pdf`,
+    { headers: { "X-Access-Code": r.access_code, Accept: "application/pdf" } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const name = `acikkapi-alindi-${r.application_no}.pdf`;
+  const file = new File([await res.blob()], name, { type: "application/pdf" });
+  if (share && navigator.canShare && navigator.canShare({ files: [file] })) {
+    await navigator.share({ files: [file], title: "Açık Kapı alındı belgesi" });
+    return "shared";
+  }
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(file);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return "downloaded";
 }

@@ -1,7 +1,7 @@
 // Desk intake: an application taken face to face or by phone, and its printable receipt.
 import { clearErrors, el, fmtDateTime, say, showErrors } from "../api.js";
 import { applicationBody, clientChecks, loadCatalog, wirePickers } from "../catalog.js";
-import { drawQr, dueText, trackingAddress } from "../receipt.js";
+import { drawQr, dueText, receiptPdf, trackingAddress } from "../receipt.js";
 import { isValidNationalId, normaliseMobile } from "../validate.js";
 import { call, live, session, show } from "./session.js";
 
@@ -91,7 +91,10 @@ export async function renderIntake() {
           document.body.classList.add("print-receipt");
           window.print();
           document.body.classList.remove("print-receipt");
-        } }, "Alındı belgesini yazdır")));
+        } }, "Alındı belgesini yazdır"), " ",
+          el("button", { type: "button", class: "secondary", id: "intake-pdf", onclick: async () => {
+            try { await receiptPdf(r); say(live, "Alındı belgesi (PDF) indirildi.", "ok"); } catch (e) { say(live, e.message, "err"); }
+          } }, "PDF olarak indir")));
       drawQr(qr, v);
       clearErrors(f);
       say(live, "");                  // no stale "düzeltme gerekiyor" on the receipt
