@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from ..config import settings
@@ -19,9 +19,9 @@ from ..domain import numbers
 from ..domain import receipts as R
 from ..domain.calendar import ISTANBUL, iso_local
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Throttled
+from ..domain.errors import AppError
 from .ports import Ports
-from .tracking import MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_NUMBER, checked_case, counters, invalid_number
+from .tracking import checked_case, give_back, invalid_number, take_slots
 
 INVALID = {"valid": False, "message": "Bu makbuz doğrulanamadı: bilgileri değiştirilmiş, eksik ya da Açık Kapı "
                                       "tarafından verilmemiş olabilir."}
@@ -77,15 +77,7 @@ def _by_code(ports: Ports, raw_no: str, raw_code: str, *, client: str, now: date
     if code is None:
         raise AppError("invalid_short_code", "Doğrulama kodu makbuzdaki gibi 10 karakterdir (XXXXX-XXXXX).",
                        field="short_code")
-    (per_number, per_client), retry_after = counters(no, client, now)
-    expires = now + timedelta(seconds=retry_after + 60)
-    throttled = Throttled("too_many_attempts", "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
-                          headers={"Retry-After": str(retry_after)})
-    if not ports.counters.take(per_number, MAX_FAILURES_PER_NUMBER, expires):
-        raise throttled
-    if not ports.counters.take(per_client, MAX_FAILURES_PER_CLIENT, expires):
-        ports.counters.give_back(per_number)
-        raise throttled
+    slots = take_slots(ports, no, client, now)
     case = ports.cases.get_public(no)
     if case is None or case.office is None:
         return INVALID                             # both slots stay taken: a failure each
@@ -93,8 +85,7 @@ def _by_code(ports: Ports, raw_no: str, raw_code: str, *, client: str, now: date
     expected = R.short_code(_signed(ports.keys, no, case.office, received_at, digest))
     if not hmac.compare_digest(expected, code):
         return INVALID
-    ports.counters.give_back(per_number)
-    ports.counters.give_back(per_client)
+    give_back(ports, slots)
     return _valid(no, case.office, received_at, digest)
 
 

@@ -139,6 +139,28 @@ def session_case(ports: Ports, raw_no: str, session: str | None) -> Case:
     return case
 
 
+def take_slots(ports: Ports, no: str, client: str, now: datetime) -> list[Counter]:
+    """Before a guess about `no` is compared (an access code, a receipt's short code): a
+    slot on the number's counter, then one on the client's, each one conditional write;
+    429 when either is full (the number's slot given back if the client's was refused).
+    A right guess gives both back (`give_back`); a wrong one leaves them taken."""
+    (per_number, per_client), retry_after = counters(no, client, now)
+    expires = now + timedelta(seconds=retry_after + 60)
+    throttled = Throttled("too_many_attempts", "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
+                          headers={"Retry-After": str(retry_after)})
+    if not ports.counters.take(per_number, MAX_FAILURES_PER_NUMBER, expires):
+        raise throttled
+    if not ports.counters.take(per_client, MAX_FAILURES_PER_CLIENT, expires):
+        ports.counters.give_back(per_number)     # not compared: the number keeps its slot
+        raise throttled
+    return [per_number, per_client]
+
+
+def give_back(ports: Ports, slots: list[Counter]) -> None:
+    for slot in slots:
+        ports.counters.give_back(slot)
+
+
 def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: str, now: datetime,
                  session: str | None = None) -> Case:
     """The case behind a number and access code, with the tracking throttle.
@@ -159,26 +181,16 @@ def checked_case(ports: Ports, raw_no: str, access_code: str | None, *, client: 
     no = numbers.normalise_application_no(raw_no)
     if no is None:
         raise invalid_number()
-    (per_number, per_client), retry_after = counters(no, client, now)
-    expires = now + timedelta(seconds=retry_after + 60)
-    throttled = Throttled("too_many_attempts", "Çok fazla hatalı deneme yapıldı; lütfen bir süre sonra tekrar deneyiniz.",
-                          headers={"Retry-After": str(retry_after)})
-    if not ports.counters.take(per_number, MAX_FAILURES_PER_NUMBER, expires):
-        raise throttled
-    if not ports.counters.take(per_client, MAX_FAILURES_PER_CLIENT, expires):
-        ports.counters.give_back(per_number)     # not compared: the number keeps its slot
-        raise throttled
+    slots = take_slots(ports, no, client, now)
     case = ports.cases.get_public(no)
     if case is not None and case.anonymised_at is not None:
-        ports.counters.give_back(per_number)
-        ports.counters.give_back(per_client)
+        give_back(ports, slots)
         raise Gone("anonymised", "Bu başvurunun saklama süresi dolduğu için kişisel verileri imha edildi; başvuru "
                    "artık izlenemez. Sonuç ve istatistik bilgileri kişisel veri içermeden saklanmaktadır.")
     code = numbers.normalise_access_code(access_code)
     if case is None or not code or not ports.keys.verify_access_code(no, code, case.access_code_hash):
         raise NotFound("not_found", NOT_FOUND_MESSAGE)     # both slots stay taken: a failure each
-    ports.counters.give_back(per_number)
-    ports.counters.give_back(per_client)
+    give_back(ports, slots)
     return case
 
 

@@ -1058,10 +1058,9 @@ def test_the_notice_is_layered_its_tick_is_on_the_first_screen_and_its_error_goe
     context.close()
 
 
-def test_a_queued_application_is_announced_and_sent_from_any_page(stack, browser):
-    """Issue 41 item 4: the application queued offline was sent only from the form page.
-    Every citizen page now says one is waiting and sends it when the connection returns;
-    the receipt (number and code) opens from the banner, and one case is recorded."""
+def installed_form(stack, browser):
+    """A phone (360 x 740) whose form page is controlled by the service worker, with the
+    catalogue cached online: what the offline journeys start from."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
     pg = context.new_page()
     pg.goto(f"{stack.web}/basvuru.html")
@@ -1071,6 +1070,14 @@ def test_a_queued_application_is_announced_and_sent_from_any_page(stack, browser
     pg.get_by_label("Aydınlatma metnini okudum").check()                  # the catalogue, cached online
     pg.get_by_role("button", name="Devam et").click()
     pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    return context, pg
+
+
+def test_a_queued_application_is_announced_and_sent_from_any_page(stack, browser):
+    """Issue 41 item 4: the application queued offline was sent only from the form page.
+    Every citizen page now says one is waiting and sends it when the connection returns;
+    the receipt (number and code) opens from the banner, and one case is recorded."""
+    context, pg = installed_form(stack, browser)
     context.set_offline(True)
     pg.reload()
     subject = f"Her sayfadan gönderim {os.getpid()}-{id(pg)}"
@@ -1110,15 +1117,7 @@ def test_photos_chosen_in_the_form_travel_with_an_application_queued_offline(sta
     remove button, kept across a reload and an offline queue, uploaded with the receipt's
     code once the application is received: the citizen never types the code."""
     from tests.unit.test_citizen_photos import jpeg_with_gps
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
-    pg = context.new_page()
-    pg.goto(f"{stack.web}/basvuru.html")
-    pg.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    pg.reload()
-    wait_for(lambda: pg.evaluate("!!navigator.serviceWorker.controller"))
-    pg.get_by_label("Aydınlatma metnini okudum").check()                  # the catalogue, cached online
-    pg.get_by_role("button", name="Devam et").click()
-    pg.wait_for_selector("#type option[value=sikayet]", state="attached")
+    context, pg = installed_form(stack, browser)
     pg.reload()
     subject = f"Fotoğraflı başvuru {os.getpid()}-{id(pg)}"
     fill_application(pg, description="Yol kenarındaki ağaç devrilmek üzere, fotoğrafları ekliyorum.")
