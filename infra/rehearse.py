@@ -285,7 +285,7 @@ def stand_in_template(doc: dict, made: dict[str, dict[str, str]]) -> dict:
             resource["Properties"].setdefault("Name", f"{STACK}-api")    # moto needs one; SAM leaves it out
         out_resources[logical] = resource
     doc["Resources"] = out_resources
-    doc["Outputs"] = {k: v for k, v in _rewrite(doc.get("Outputs", {}), swaps).items()}
+    doc["Outputs"] = _rewrite(doc.get("Outputs", {}), swaps)
     return doc
 
 
@@ -614,7 +614,7 @@ def rehearse(template: Path | None = None, work: Path | None = None) -> list[str
             raise Failed("the created stack differs from the template:\n  " + "\n  ".join(checks.problems))
         report.append(f"{checks.matched} properties of tables, indexes, queues, functions, event sources, "
                       "schedules, roles and the user pool match the template")
-        report += run_code(doc, physical, resolver, endpoint, work)
+        report += run_code(doc, physical, endpoint, work)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -622,7 +622,7 @@ def rehearse(template: Path | None = None, work: Path | None = None) -> list[str
     return report
 
 
-def _function_env(doc: dict, logical: str, physical: dict[str, str], endpoint: str) -> dict:
+def _function_env(logical: str, physical: dict[str, str], endpoint: str) -> dict:
     got = _client("lambda", endpoint).get_function_configuration(FunctionName=physical[logical])
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
     env.update(_session_env(endpoint))
@@ -631,14 +631,15 @@ def _function_env(doc: dict, logical: str, physical: dict[str, str], endpoint: s
     return env
 
 
-def run_code(doc: dict, physical: dict[str, str], resolver: Resolver, endpoint: str, work: Path) -> list[str]:
+def run_code(doc: dict, physical: dict[str, str], endpoint: str, work: Path) -> list[str]:
     code = work / "code"
     with zipfile.ZipFile(work / "deployment.zip") as z:
         z.extractall(code, members=[n for n in z.namelist() if n == "app.py" or n.startswith("chalicelib/")])
     functions = {r["Properties"]["Handler"]: k for k, r in doc["Resources"].items()
                  if r["Type"] == "AWS::Lambda::Function"}
     api_fn, routing_fn = functions["app.app"], functions["app.routing_worker"]
-    api_env = _function_env(doc, api_fn, physical, endpoint)
+    envs = {fn: _function_env(fn, physical, endpoint) for fn in (api_fn, routing_fn)}
+    api_env = envs[api_fn]
     # the README's first-run steps, as an operator runs them from a checkout against the stage
     table = physical["MainTable"]
     operator_env = {**os.environ, **_session_env(endpoint), "MAIN_TABLE": table,
@@ -657,7 +658,7 @@ def run_code(doc: dict, physical: dict[str, str], resolver: Resolver, endpoint: 
     pool_arns = {pool: idp.describe_user_pool(UserPoolId=pool)["UserPool"]["Arn"]}
     lines = []
     for logical, role, args in ((api_fn, "api", (password, json.dumps(readme_submission()))), (routing_fn, "routing", ())):
-        steps, calls = run_function(role, code, _function_env(doc, logical, physical, endpoint), *args)
+        steps, calls = run_function(role, code, envs[logical], *args)
         for s in steps:
             if not s["ok"]:
                 raise Failed(f"{logical}: {s['name']} failed: {json.dumps(s['detail'], ensure_ascii=False)[:1500]}")
