@@ -211,27 +211,26 @@ class FakeIdentity:
             return self._tokens(username)
         raise WrongAnswer()
 
+    def _setting_up(self, session, access_token) -> str:
+        """The user whose authenticator app is being set up: by the set-up session, or the token."""
+        from chalicelib.services.ports import WrongAnswer
+        if session is None:
+            return (access_token or "").removeprefix("access:")
+        username, what = self.sessions.get(session, (None, None))
+        if what != "setup":
+            raise WrongAnswer()
+        return username
+
     def mfa_secret(self, *, session=None, access_token=None):
         import pyotp
-        from chalicelib.services.ports import WrongAnswer
-        if session is not None:
-            username, what = self.sessions.get(session, (None, None))
-            if what != "setup":
-                raise WrongAnswer()
-        else:
-            username = (access_token or "").removeprefix("access:")
+        username = self._setting_up(session, access_token)
         secret = pyotp.random_base32()
         self.secrets[username] = secret
         return secret, session
 
     def mfa_verify(self, code, *, session=None, access_token=None):
         from chalicelib.services.ports import WrongAnswer
-        if session is not None:
-            username, what = self.sessions.get(session, (None, None))
-            if what != "setup":
-                raise WrongAnswer()
-        else:
-            username = (access_token or "").removeprefix("access:")
+        username = self._setting_up(session, access_token)
         if not self._code_ok(username, code):
             raise WrongAnswer()
         self.enrolled.add(username)
