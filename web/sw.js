@@ -4,12 +4,12 @@
 //   new version waits until the citizen accepts the reload the page offers.
 // - The catalogue (/v1/catalog) is fetched from the network with its ETag and kept for
 //   offline use; the open statistics (/v1/stats, JSON) from the network, the last copy kept
-//   for offline use.
+//   for offline use; a district's neighbourhoods likewise, each kept once it was shown.
 // - An application queued offline is sent by the worker itself where the browser has
 //   Background Sync, even with no page open (web/js/outbox.js keeps it in IndexedDB).
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-07.1";
+const VERSION = "2026-12-07.2";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
 const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html",
@@ -40,6 +40,7 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;                     // submissions go to the network (the page queues them)
   const url = new URL(req.url);
   if (url.pathname.endsWith("/v1/catalog")) { event.respondWith(catalogue(req)); return; }
+  if (url.pathname.includes("/v1/catalog/neighbourhoods/")) { event.respondWith(networkFirst(req)); return; }
   if (url.pathname.endsWith("/v1/stats") && url.searchParams.get("format") !== "csv") {
     event.respondWith(networkFirst(req));
     return;

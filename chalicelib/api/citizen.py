@@ -240,6 +240,14 @@ def kvkk_notice():
     return json_response(reference.notice(ports(), district), headers={"Cache-Control": "public, max-age=300"})
 
 
+@route(bp, "/v1/catalog/neighbourhoods/{district}", "GET",
+       summary="Bir ilçenin mahalle ve köyleri (the place picker's list, from the same official data as the districts)",
+       tag="citizen", responses={200: ("Mahalle ve köyler", "NeighbourhoodsOut"), 404: ("İlçe tanınmıyor", ErrorOut)})
+def get_neighbourhoods(district):
+    from ..services import reference
+    return json_response(reference.neighbourhoods(district), headers={"Cache-Control": "public, max-age=86400"})
+
+
 @route(bp, "/v1/catalog", "GET", summary="Başvuru türleri, konular, il ve ilçeler (catalogue)", tag="citizen",
        responses={200: ("Katalog (statik belge)", None)})
 def get_catalog():

@@ -120,6 +120,9 @@ class Case:
     status: Status = S.RECEIVED
     confidential_identity: bool = False
     location: dict | None = None
+    # where the matter is, as the citizen chose it: {neighbourhood, street?} (schemas.PlaceIn);
+    # sealed like the location, since a street and number can reveal a home
+    place: dict | None = None
     history: list[HistoryEntry] = field(default_factory=list)
     version: int | None = None
     extended: bool = False

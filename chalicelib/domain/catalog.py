@@ -95,3 +95,22 @@ def catalog() -> Catalog:
                                      *p["districts"]]} for p in geo["provinces"]]
     return Catalog(types={t["code"]: t for t in types}, headings=cats["headings"],
                    institution_kinds=cats["institution_kinds"], provinces=provinces)
+
+
+@lru_cache(maxsize=16)
+def _province_neighbourhoods(plate: str) -> dict[str, tuple[str, ...]]:
+    path = _DATA / "neighbourhoods" / f"{plate}.json"
+    if not plate.isdigit() or not path.is_file():
+        return {}
+    return {code: tuple(names) for code, names in json.loads(path.read_text("utf-8")).items()}
+
+
+def neighbourhoods(district: str) -> tuple[str, ...] | None:
+    """The neighbourhoods (mahalle) and villages (köy) of a district, in Turkish order, from
+    the same official data as the districts (tools/build_geo.py); () for a province as a
+    whole, which has none of its own; None for a code that is no district. One province's
+    file is read, never the country's."""
+    place = catalog().districts.get(district)
+    if place is None:
+        return None
+    return _province_neighbourhoods(place.province).get(district, ())

@@ -126,7 +126,7 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     nothing written by or about a person remains (KVKK art. 3 and 7; docs/kvkk.md): every
     free-text field goes, whoever wrote it (the applicant's subject and description, the
     office's notes, history notes and final answers, the institutions' answers, redirects
-    and the names of who answered), and so do the applicant block, the location, the
+    and the names of who answered), and so do the applicant block, the location and place, the
     citizen's replies, the files and the access code hash (the national-id HMAC goes with
     the applicant: the store writes no applicant index for an anonymised case). What
     stays are structured facts: type, category, district, dates, statuses and events,
@@ -138,6 +138,7 @@ def anonymise(case, assignments: list, at: datetime, *, rule_name: str = "case")
     case.description = ERASED
     case.subject = subject.name if subject else case.category
     case.location = None
+    case.place = None
     case.geocell = None
     case.text_sketch = None
     case.access_code_hash = ERASED
@@ -192,6 +193,8 @@ def free_text(case, assignments: list) -> list[str]:
         found.append("subject")
     if case.location:
         found.append("location")
+    if case.place:
+        found.append("place")
     if case.citizen_files:
         found.append("citizen_files")
     found += [f"notes[{i}]" for i, n in enumerate(case.notes) if set(n) - set(_STRUCTURED_NOTE_KEYS)]

@@ -70,6 +70,7 @@ def build_case(ports: Ports, req: ApplicationIn, *, received_at: datetime, now: 
         legal_due_date=legal_due_for(req.type, receipt_date),
         confidential_identity=req.confidential_identity,
         location=req.location.model_dump() if req.location else None,
+        place=req.place.model_dump(exclude_none=True) if req.place else None,
         history=[HistoryEntry(received_at, Status.RECEIVED, PUBLIC_NOTES[Status.RECEIVED], True, actor,
                               "received")],
         recorded_at=now,

@@ -151,7 +151,7 @@ def view(ports: Ports, ctx: Context, *, now: datetime) -> dict:
         "type": case.type, "type_name": cat.types[case.type]["name"],
         "category": case.category, "category_name": subject.name,
         "district": case.district, "district_name": cat.districts[case.district].name,
-        "subject": case.subject, "description": case.description, "location": case.location,
+        "subject": case.subject, "description": case.description, "location": case.location, "place": case.place,
         "received_at": _iso(case.received_at), "receipt_date": case.receipt_date.isoformat(),
         "legal_due_date": case.legal_due_date.isoformat() if case.legal_due_date else None,
         "sla_due_date": a.sla_due_date.isoformat(),

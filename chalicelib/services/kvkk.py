@@ -111,7 +111,7 @@ def _readable_copy(ports: Ports, case, assignments) -> dict:
         "closed_at": iso_local(case.closed_at),
         "applicant": {"national_id": a.national_id, "first_name": a.first_name, "last_name": a.last_name,
                       "phone": a.phone, "email": a.email, "address": a.address},
-        "subject": case.subject, "description": case.description, "location": case.location,
+        "subject": case.subject, "description": case.description, "location": case.location, "place": case.place,
         "confidential_identity": case.confidential_identity,
         "citizen_replies": replies,
         "replies_taken_at_the_desk": desk,

@@ -124,6 +124,15 @@ def office_contact(ports: Ports, district: str) -> dict | None:
     return office(ports, handling_office(ports, district)).contact()
 
 
+def neighbourhoods(district: str) -> dict:
+    """The place picker's list for a district (GET /v1/catalog/neighbourhoods/{district})."""
+    from ..domain.catalog import neighbourhoods as of
+    names = of(district)
+    if names is None:
+        raise NotFound("unknown_district", "İlçe tanınmıyor.", field="district")
+    return {"district": district, "neighbourhoods": list(names)}
+
+
 def notice(ports: Ports, district: str | None) -> dict:
     """The KVKK art. 10 notice of the office an application to `district` goes to."""
     if district is not None and district not in catalog().districts:

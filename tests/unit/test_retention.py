@@ -56,6 +56,7 @@ def test_anonymising_keeps_the_record_and_drops_the_person():
                 "Açıklama uzun", Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567", "Adres"), "web", t,
                 date(2026, 1, 5), date(2026, 2, 4), status=Status.CONCLUDED, outcome="positive",
                 final_answer="Onarıldı.", location={"lat": 40.9, "lon": 29.1},
+                place={"neighbourhood": "Cevizli Mahallesi", "street": "Ayşe'nin sokağı No 5"},
                 history=[HistoryEntry(t, Status.RECEIVED, "Alındı"), HistoryEntry(t, Status.CONCLUDED, "x", False)],
                 notes=[{"at": "x", "kind": "citizen_reply", "by": "citizen", "text_enc": "sealed"}],
                 institutions=[{"id": "i", "name": "Maltepe Belediyesi"}])
@@ -67,6 +68,7 @@ def test_anonymising_keeps_the_record_and_drops_the_person():
     assert keys == ["uploads/AAAAAAAAAA/i/a1"]
     assert [(e.record, e.ref) for e in log] == [("case", "AAAAAAAAAA"), ("attachment", "a1")]
     assert case.applicant.national_id == "" and case.description == "" and case.location is None
+    assert case.place is None
     assert case.subject == "Yol, kaldırım ve asfalt bozukluğu" and a.subject == case.subject
     assert case.access_code_hash == "" and "text_enc" not in case.notes[0] and case.anonymised_at == t
     assert a.answers[0].responder_name == "" and a.answers[0].text == "" and a.answers[0].attachments == []
@@ -75,6 +77,8 @@ def test_anonymising_keeps_the_record_and_drops_the_person():
     assert (case.outcome, case.final_answer, case.institutions[0]["name"]) == ("positive", None,
                                                                              "Maltepe Belediyesi")
     assert R.free_text(case, [a]) == []
+    case.place = {"neighbourhood": "Cevizli Mahallesi"}
+    assert R.free_text(case, [a]) == ["place"]       # the check that no person is left sees a place too
 
 
 def test_a_ttl_period_is_read_from_the_policy_in_its_own_unit():

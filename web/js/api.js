@@ -125,3 +125,8 @@ export function say(live, text, kind = "") {
   // an error (a lost connection) must be seen where the person is, also at 360 px
   if (text && kind === "err" && live.getBoundingClientRect().top < 0) live.scrollIntoView({ block: "start" });
 }
+
+// A case's place as one line: "Cevizli Mahallesi, Bağdat Caddesi No 5".
+export function placeText(p) {
+  return [p.neighbourhood, p.street].filter(Boolean).join(", ");
+}

@@ -1,5 +1,5 @@
 import { api, ApiError, clearErrors, errorSummary, fmtDateTime, say, showErrors } from "./api.js";
-import { applicationBody, clientChecks, loadCatalog, wirePickers } from "./catalog.js";
+import { applicationBody, clientChecks, loadCatalog, placeLoaded, wirePickers } from "./catalog.js";
 import { storedFiles, uploadFormFiles, wireFormFiles } from "./formfiles.js";
 import { drawQr, dueText, receiptPdf } from "./receipt.js";
 import { enqueue, queued, SENT, sendQueued as sendFromOutbox, settleFromWorker } from "./outbox.js";
@@ -36,7 +36,7 @@ cont.addEventListener("click", async () => {
   say(live, "");
   document.getElementById("kvkk-step").classList.add("hidden");
   form.classList.remove("hidden");
-  try { await wirePickers(form); restoreDraft(); await wireFormFiles(live); } catch (e) { say(live, e.message, "err"); }
+  try { await wirePickers(form); await restoreDraft(); await wireFormFiles(live); } catch (e) { say(live, e.message, "err"); }
   form.querySelector("[name=type]").focus();
 });
 
@@ -53,7 +53,7 @@ function saveDraft() {
   localStorage.setItem(DRAFT, JSON.stringify({ saved_at: new Date().toISOString(), values }));
 }
 
-function restoreDraft() {
+async function restoreDraft() {
   const draft = JSON.parse(localStorage.getItem(DRAFT) || "null");
   if (!draft) return;
   const set = (id, value) => {
@@ -63,6 +63,7 @@ function restoreDraft() {
     f.dispatchEvent(new Event("change"));
   };
   for (const id of ORDER) if (id in draft.values) set(id, draft.values[id]);
+  await placeLoaded();                  // the district's neighbourhoods, before the one chosen
   for (const [id, value] of Object.entries(draft.values)) if (!ORDER.includes(id)) set(id, value);
   say(live, "Kaydedilmiş taslağınız geri yüklendi.", "ok");
 }

@@ -12,6 +12,26 @@ function fill(select, items, placeholder) {
     ...items.map((i) => el("option", { value: i.code }, i.name)));
 }
 
+// The district's neighbourhoods and villages, for the optional place picker (a native
+// <select>: type-ahead by keyboard, read out by screen readers, no map needed).
+let placeLoading = Promise.resolve();
+export const placeLoaded = () => placeLoading;
+
+async function fillNeighbourhoods(select, district) {
+  select.disabled = true;
+  if (!district) { fill(select, [], "Önce ilçeyi seçiniz"); return; }
+  fill(select, [], "Yükleniyor…");
+  try {
+    const res = await api("GET", `/v1/catalog/neighbourhoods/${encodeURIComponent(district)}`);
+    const names = res.neighbourhoods || [];
+    select.replaceChildren(el("option", { value: "" }, names.length ? "Seçiniz (isteğe bağlı)" : "Bu yer için mahalle seçilmez"),
+      ...names.map((n) => el("option", { value: n }, n)));
+    select.disabled = !names.length;
+  } catch (e) {
+    fill(select, [], "Liste şu an yüklenemedi; adresi açıklamaya yazabilirsiniz");
+  }
+}
+
 export async function wirePickers(form) {
   const cat = await loadCatalog();
   const type = form.querySelector("[name=type]");
@@ -31,7 +51,15 @@ export async function wirePickers(form) {
   province.addEventListener("change", () => {
     const p = cat.provinces.find((x) => x.code === province.value);
     fill(district, p ? p.districts : [], p ? "Seçiniz" : "Önce ili seçiniz");
+    district.dispatchEvent(new Event("change"));
   });
+  const neighbourhood = form.querySelector("[name='place.neighbourhood']");
+  if (neighbourhood && !neighbourhood.dataset.wired) {
+    neighbourhood.dataset.wired = "1";
+    fill(neighbourhood, [], "Önce ilçeyi seçiniz");
+    neighbourhood.disabled = true;
+    district.addEventListener("change", () => { placeLoading = fillNeighbourhoods(neighbourhood, district.value); });
+  }
   return cat;
 }
 
@@ -55,6 +83,10 @@ export function applicationBody(form) {
   if (v("applicant.email")) body.applicant.email = v("applicant.email");
   const conf = form.querySelector("[name=confidential_identity]");
   if (conf && conf.checked) body.confidential_identity = true;
+  if (v("place.neighbourhood")) {
+    body.place = { neighbourhood: v("place.neighbourhood") };
+    if (v("place.street")) body.place.street = v("place.street");
+  }
   const loc = v("location");
   if (loc) body.location = JSON.parse(loc);
   return body;

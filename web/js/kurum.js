@@ -2,7 +2,7 @@
 // and goes to the API in the X-Link-Token header only. It is taken out of the address
 // bar (and history) but kept for this tab (sessionStorage), so a reload or Back still
 // works; a typed answer is kept as a draft for the tab until it is sent.
-import { api, ApiError, ASSIGNMENT, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors } from "./api.js";
+import { api, ApiError, ASSIGNMENT, el, fmtDate, fmtDateTime, OUTCOME, placeText, say, showErrors } from "./api.js";
 
 const live = document.getElementById("live");
 const box = document.getElementById("case");
@@ -72,6 +72,7 @@ function render(v) {
         el("dt", {}, "Alınma tarihi"), el("dd", {}, fmtDate(v.receipt_date)),
         el("dt", {}, "Kurum cevap süresi"), el("dd", {}, fmtDate(v.sla_due_date)),
         v.legal_due_date ? [el("dt", {}, "Yasal süre"), el("dd", {}, fmtDate(v.legal_due_date))] : null,
+        v.place ? [el("dt", {}, "Yer"), el("dd", {}, placeText(v.place))] : null,
         v.location ? [el("dt", {}, "Konum"), el("dd", {}, `${v.location.lat}, ${v.location.lon}`)] : null),
       el("h3", {}, v.subject), el("p", { style: "white-space:pre-wrap" }, v.description),
       v.citizen_attachments && v.citizen_attachments.length ? el("div", { id: "citizen-files" }, el("h3", {}, "Vatandaşın eklediği dosyalar"),

@@ -92,6 +92,8 @@ def case_to_item(case: Case, keys) -> CaseItem:
         status=case.status.value,
         confidential=case.confidential_identity,
         location_enc=keys.seal(json.dumps(case.location), case.application_no) if case.location else None,
+        place_enc=(keys.seal(json.dumps(case.place, ensure_ascii=False), case.application_no)
+                   if case.place and case.anonymised_at is None else None),
         log_z=_pack_log(case),
         extended=case.extended,
         outcome=case.outcome, final_answer=case.final_answer,
@@ -189,6 +191,8 @@ def case_from_item(item: CaseItem, keys, *, with_personal_data: bool = True) -> 
         legal_due_date=date.fromisoformat(item.legal_due_date) if item.legal_due_date else None,
         status=Status(item.status), confidential_identity=bool(item.confidential),
         location=_location(item, keys) if with_personal_data and not item.anonymised_at else None,
+        place=(json.loads(keys.unseal(item.place_enc, no))
+               if item.place_enc and with_personal_data and not item.anonymised_at else None),
         history=history,
         version=item.version, extended=bool(item.extended), outcome=item.outcome,
         final_answer=item.final_answer,

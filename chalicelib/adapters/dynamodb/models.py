@@ -137,6 +137,7 @@ class CaseItem(_Item):
     confidential = BooleanAttribute(default=False)
     location = MapAttribute(null=True)            # items written before locations were sealed
     location_enc = UnicodeAttribute(null=True)    # sealed like the applicant: it can reveal a home
+    place_enc = UnicodeAttribute(null=True)       # the chosen neighbourhood and street, sealed the same way
     geocell = UnicodeAttribute(null=True)         # domain/nearby.cell: about 1 km, for related cases
     text_sketch = UnicodeAttribute(null=True)     # domain/repeats.sketch: keyed digests of the description
     pair_fp = UnicodeAttribute(null=True)         # domain/otp.pair_fingerprint: the PAIR# item that lists it

@@ -29,7 +29,7 @@ MODELS = {
                      "ReceiptQrOut"),
                     "filing"),
     **dict.fromkeys((
-        "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut", "NoticeSectionOut", "NoticeOut",
+        "HistoryOut", "ReplacedAnswerOut", "ReleasedFileOut", "FinalAnswerOut", "TrackOut", "SurveyStatusOut", "NoticeSectionOut", "NoticeOut", "NeighbourhoodsOut",
         "StatsRowOut", "StatsMonthOut", "StatsOut", "HealthOut", "CheckOut", "ReadyOut", "AttachmentOut",
         "AnswerOut", "NamedRef", "InstitutionChoice", "InstitutionCaseOut", "UploadFormOut", "UserOut", "SessionOut", "AssignmentOut",
         "StaffHistoryOut", "MaskedApplicantOut", "ReasonCode", "CaseDetailOut", "QueueItemOut", "QueuePageOut",

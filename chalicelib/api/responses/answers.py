@@ -77,6 +77,12 @@ class NoticeOut(_Out):
     sections: list[NoticeSectionOut]
 
 
+class NeighbourhoodsOut(_Out):
+    district: str
+    neighbourhoods: list[str] = Field(description="Its mahalle and köy, in Turkish alphabetical order; empty "
+                                                  "for a province as a whole")
+
+
 class SurveyStatusOut(_Out):
     application_no: str
     answered: bool
@@ -167,6 +173,7 @@ class InstitutionCaseOut(_Out):
     subject: str
     description: str
     location: dict[str, Any] | None = None
+    place: dict[str, Any] | None = Field(default=None, description="Where the matter is: {neighbourhood, street?}")
     received_at: str
     receipt_date: str
     legal_due_date: str | None
@@ -289,6 +296,7 @@ class CaseDetailOut(_Out):
     citizen_attachments: list[dict[str, Any]] = Field(default_factory=list,
                                                       description="The citizen's photos and documents (metadata stripped)")
     location: dict[str, Any] | None = None
+    place: dict[str, Any] | None = Field(default=None, description="Where the matter is: {neighbourhood, street?}")
     received_at: str
     recorded_at: str | None = None
     legal_due_date: str | None

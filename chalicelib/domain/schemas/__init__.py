@@ -115,6 +115,9 @@ FIELD_LABELS = {
     "location": "Konum",
     "location.lat": "Enlem",
     "location.lon": "Boylam",
+    "place": "Yer",
+    "place.neighbourhood": "Mahalle ya da köy",
+    "place.street": "Cadde, sokak ve numara",
     "confidential_identity": "Kimlik gizliliği",
     "kvkk_acknowledged": "Aydınlatma metni onayı",
     "channel": "Başvuru kanalı",
@@ -286,8 +289,10 @@ def translate(exc: ValidationError) -> ValidationFailed:
     errors = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(p) for p in err["loc"])
-        label = _label(field)
         ctx = dict(err.get("ctx") or {})
+        if ctx.get("at"):   # a validator of a whole block that names the field of it at fault
+            field = f"{field}.{ctx.pop('at')}"
+        label = _label(field)
         ctx.update(label=label, field=field)
         if err["type"] == "string_too_short" and ctx.get("min_length") == 1:
             # an empty required text: said as a person would, not "at least 1 character"
@@ -295,6 +300,9 @@ def translate(exc: ValidationError) -> ValidationFailed:
         elif err["type"] in ("literal_error", "enum") and err.get("input") in ("", None):
             # nothing chosen: ask for a choice rather than list the codes
             code, template = "required", "{label} için bir seçim yapınız."
+        elif err["type"] in ("too_long", "too_short") and isinstance(err.get("input"), str):
+            # a length rule on an optional text (`Line | None`) is reported as a list's
+            code, template = _BUILTIN[f"string_{err['type']}"]
         elif err["type"] in _BUILTIN:
             code, template = _BUILTIN[err["type"]]
         elif _builtin(err["type"]):   # any other pydantic type: never its English message
@@ -332,7 +340,7 @@ def parse(model: type[BaseModel], data: Any):
 
 # Where each model is defined, for the lazy look-up below (tests check the list is complete).
 MODELS = {
-    **dict.fromkeys(("ApplicantIn", "LocationIn", "ApplicationIn", "DeskApplicationIn", "PartnerApplicationIn"),
+    **dict.fromkeys(("ApplicantIn", "LocationIn", "PlaceIn", "ApplicationIn", "DeskApplicationIn", "PartnerApplicationIn"),
                     "submission"),
     **dict.fromkeys((
         "PartnerIn", "AttachmentRef", "AnswerIn", "RedirectIn", "ExtensionIn", "AttachmentUploadIn", "CitizenUploadIn",

@@ -3,7 +3,7 @@ partner's. The models a submission validates, and nothing else (see __init__).""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -41,6 +41,18 @@ class LocationIn(_Model):
         return self
 
 
+class PlaceIn(_Model):
+    """Where the matter is: a neighbourhood (mahalle) or village (köy) of the application's
+    district, from the official list, and the street and number as text."""
+    neighbourhood: Line = Field(min_length=1, max_length=120)
+    street: Annotated[Line, Field(max_length=150)] | None = None
+
+    @field_validator("street", mode="before")
+    @classmethod
+    def _no_street(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+
 class ApplicationIn(_Model):
     type: TypeCode
     category: SubjectCode
@@ -49,9 +61,23 @@ class ApplicationIn(_Model):
     description: Text = Field(min_length=10, max_length=4000)
     applicant: ApplicantIn
     location: LocationIn | None = None
+    place: PlaceIn | None = None
     confidential_identity: StrictBool = False
     kvkk_acknowledged: StrictBool
     channel: Literal["web", "mobile"]
+
+    @field_validator("place")
+    @classmethod
+    def _place_in_district(cls, v: PlaceIn | None, info: ValidationInfo) -> PlaceIn | None:
+        district = info.data.get("district")
+        if v is not None and district:
+            from ..catalog import neighbourhoods
+            names = neighbourhoods(district)
+            if names is not None and v.neighbourhood not in names:
+                raise PydanticCustomError("unknown_neighbourhood",
+                                          "Mahalle ya da köy seçilen ilçede bulunamadı; listeden seçiniz.",
+                                          {"at": "neighbourhood"})
+        return v
 
     @field_validator("kvkk_acknowledged")
     @classmethod

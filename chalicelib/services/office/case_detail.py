@@ -63,7 +63,7 @@ def detail(ports: Ports, case, assignments, p, *, now: datetime) -> dict:
         "citizen_attachments": _citizen_files(ports, case),
         "possible_repeat": ({**case.possible_repeat, "of": numbers.format_application_no(case.possible_repeat["of"])}
                             if case.possible_repeat else None),
-        "location": case.location, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
+        "location": case.location, "place": case.place, "received_at": _iso(case.received_at), "recorded_at": _iso(case.recorded_at),
         "legal_due_date": _day(case.legal_due_date),
         "days_left": (case.legal_due_date - today).days if case.legal_due_date else None,
         "answer_owed": case.answer_owed, "reopened_on": _day(case.reopened_on),

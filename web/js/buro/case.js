@@ -1,6 +1,6 @@
 // One case: the facts, the timeline, the institutions and their answers, and a form
 // for each action the server says this user may take now.
-import { ASSIGNMENT, CHANNEL, el, fmtDate, fmtDateTime, OUTCOME, say, showErrors, STATUS } from "../api.js";
+import { ASSIGNMENT, CHANNEL, el, fmtDate, fmtDateTime, OUTCOME, placeText, say, showErrors, STATUS } from "../api.js";
 import { loadCatalog } from "../catalog.js";
 import { call, go, live, show } from "./session.js";
 
@@ -36,6 +36,7 @@ function renderCase(c) {
         c.referral ? [el("dt", {}, "Gönderildiği makam"), el("dd", { id: "case-referral" }, `${c.referral.authority} (${c.referral.source}) · ${fmtDateTime(c.referral.at)}`)] : null,
         c.legal_hold ? [el("dt", {}, "Yasal saklama"), el("dd", { id: "case-hold" }, el("span", { class: "badge overdue" }, `Saklamada: ${c.legal_hold.reason}`))] : null,
         c.confidential_identity ? [el("dt", {}, "Kimlik gizliliği"), el("dd", { id: "case-confidential" }, el("span", { class: "badge overdue" }, "Kimlik kurumlardan gizli"))] : null,
+        c.place ? [el("dt", {}, "Yer"), el("dd", {}, placeText(c.place))] : null,
         c.location ? [el("dt", {}, "Konum"), el("dd", {}, `${c.location.lat}, ${c.location.lon}`)] : null,
         c.location ? [el("dt", {}, "İlgili olabilir"), el("dd", { id: "case-related" }, "Yakındaki başvurular aranıyor…")] : null,
         el("dt", {}, "Başvuru sahibi"), el("dd", {}, `${c.applicant.first_name} ${c.applicant.last_name}`, c.phone_verified ? [" ", el("span", { class: "badge ok", id: "case-verified", title: "Başvuru, cep telefonuna gönderilen kodla doğrulanmış bir oturumda yapıldı: telefonun başvurana ait olduğunu gösterir, kimliğini değil" }, "telefon doğrulandı")] : null),

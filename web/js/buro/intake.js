@@ -22,6 +22,10 @@ export async function renderIntake() {
     <div class="field"><label for="province">İl</label><select id="province" name="province"></select></div>
     <div class="field"><label for="district">İlçe</label><select id="district" name="district"></select></div>
   </div>
+  <div class="grid2">
+    <div class="field"><label for="i-neighbourhood">Mahalle ya da köy <span class="hint">İsteğe bağlı</span></label><select id="i-neighbourhood" name="place.neighbourhood"></select></div>
+    <div class="field"><label for="i-street">Cadde, sokak ve numara <span class="hint">İsteğe bağlı</span></label><input type="text" id="i-street" name="place.street" maxlength="150"></div>
+  </div>
   <div class="field"><label for="i-subject">Konu</label><input type="text" id="i-subject" name="subject" maxlength="150"></div>
   <div class="field"><label for="i-description">Açıklama</label><textarea id="i-description" name="description" maxlength="4000"></textarea></div>
   <div class="grid2">
@@ -52,6 +56,7 @@ export async function renderIntake() {
     f.querySelector("#province").value = session.user.district.split("-")[0];
     f.querySelector("#province").dispatchEvent(new Event("change"));
     f.querySelector("#district").value = session.user.district;
+    f.querySelector("#district").dispatchEvent(new Event("change"));
   }
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
