@@ -27,8 +27,23 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=merged)
 
 
-def error_response(err: AppError) -> Response:
-    return json_response(err.body(), err.status, err.headers)
+def error_response(err: AppError, lang: str = "tr") -> Response:
+    """The error's JSON body and status; its messages in `lang` (domain/i18n) when the
+    request asked for English or Arabic, with the same codes and fields."""
+    if lang == "tr":
+        return json_response(err.body(), err.status, err.headers)
+    from ..domain.i18n import localise
+    body = localise(err.body(), lang, getattr(err, "sources", None))
+    return json_response(body, err.status, {**err.headers, "Content-Language": lang, "Vary": "Accept-Language"})
+
+
+def request_language(request) -> str:
+    """tr, en or ar, from the request's Accept-Language (domain/i18n.negotiate)."""
+    header = request.headers.get("accept-language") if request is not None else None
+    if not header:
+        return "tr"
+    from ..domain.i18n import negotiate
+    return negotiate(header)
 
 
 def internal_error() -> Response:
@@ -90,26 +105,28 @@ def client_ip(request) -> str:
     return identity.get("sourceIp") or "unknown"
 
 
-def handle_errors(view: Callable) -> Callable:
-    """AppError -> its JSON body and status. Anything else -> a logged 500 in the same
-    format, without the exception's message (it may echo input)."""
+def handle_errors(view: Callable, language: Callable[[], str] = lambda: "tr") -> Callable:
+    """AppError -> its JSON body and status, in the request's language. Anything else ->
+    a logged 500 in the same format, without the exception's message (it may echo input)."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         try:
             return view(*args, **kwargs)
         except AppError as err:
-            return error_response(err)
+            return error_response(err, language())
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             from ..bootstrap import unavailable
             from ..services.ports import TransientConflict
             if isinstance(exc, TransientConflict):   # the store retried; nothing was written
                 return error_response(AppError("busy", "Başvuru şu anda başka bir işlemle aynı anda değişiyor; "
-                                               "lütfen tekrar deneyiniz.", status=409, headers={"Retry-After": "1"}))
+                                               "lütfen tekrar deneyiniz.", status=409, headers={"Retry-After": "1"}),
+                                      language())
             if unavailable(exc):
                 from ..logs import exception_summary, logger
                 logger().warning("backend unavailable", extra=exception_summary(exc))
                 return error_response(AppError("unavailable", "Hizmet şu anda yanıt veremiyor; lütfen birkaç saniye "
-                                               "sonra tekrar deneyiniz.", status=503, headers={"Retry-After": "5"}))
+                                               "sonra tekrar deneyiniz.", status=503, headers={"Retry-After": "5"}),
+                                      language())
             from ..logs import exception_summary, logger
             logger().error("unhandled error", extra=exception_summary(exc))
             return internal_error()
@@ -153,7 +170,7 @@ def route(bp, path: str, method: str, *, summary: str, tag: str, request: ModelR
 
         @functools.wraps(view)
         def checked(*args, **kw):
-            return check_response(op, handle_errors(view)(*args, **kw))
+            return check_response(op, handle_errors(view, lambda: request_language(bp.current_request))(*args, **kw))
         return bp.route(path, **kwargs)(checked)
     return decorate
 

@@ -34,6 +34,9 @@ class ValidationFailed(AppError):
         first = errors[0]
         super().__init__(first["code"], first["message"], first.get("field"))
         self.errors = errors
+        # (Turkish template, context) per error, when schemas.translate made them: the
+        # message again in another language (domain/i18n.localise)
+        self.sources: list[tuple[str, dict]] = []
 
     def body(self) -> dict:
         body = super().body()

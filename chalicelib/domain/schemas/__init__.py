@@ -253,11 +253,16 @@ FIELD_CHOICE_NAMES = {
 }
 
 
-def _choices(expected: str, field: str) -> str:
-    """pydantic's "'a', 'b' or 'c'" as the Turkish names, "a, b ya da c"."""
+def _choice_names(expected: str, field: str) -> list[str]:
+    """pydantic's "'a', 'b' or 'c'" as the Turkish names."""
     values = re.findall(r"'([^']*)'", expected) or [expected]
     names_of = {**CHOICE_NAMES, **FIELD_CHOICE_NAMES.get(field.rsplit(".", 1)[-1], {})}
-    names = [names_of.get(v, v) for v in values]
+    return [names_of.get(v, v) for v in values]
+
+
+def _choices(expected: str, field: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as the Turkish names, "a, b ya da c"."""
+    names = _choice_names(expected, field)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} ya da {names[-1]}"
 
 
@@ -286,7 +291,8 @@ def _builtin(error_type: str) -> bool:
 
 
 def translate(exc: ValidationError) -> ValidationFailed:
-    errors = []
+    errors: list[dict] = []
+    sources: list[tuple[str, dict]] = []
     for err in exc.errors(include_url=False):
         field = ".".join(str(p) for p in err["loc"])
         ctx = dict(err.get("ctx") or {})
@@ -312,13 +318,17 @@ def translate(exc: ValidationError) -> ValidationFailed:
             if not err["msg"]:
                 code, template = "invalid_value", "{label} geçersiz."
         if "expected" in ctx:
+            ctx["choices"] = _choice_names(str(ctx["expected"]), field)
             ctx["expected"] = _choices(str(ctx["expected"]), field)
         try:
             message = template.format(**ctx)
         except (KeyError, IndexError):
             message = template
         errors.append({"code": code, "message": message, "field": field or None})
-    return ValidationFailed(errors)
+        sources.append((template, ctx))
+    failed = ValidationFailed(errors)
+    failed.sources = sources     # for the message in another language (domain/i18n.localise)
+    return failed
 
 OUTCOMES = ("positive", "negative", "informed", "not_competent")
 
