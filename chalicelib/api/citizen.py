@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 
 from ..bootstrap import ports
 
-from .http import client_ip, json_response, read_json, route
+from .http import client_ip, in_language, json_response, read_json, route
 
 # Models are named, not imported: importing the app stays cheap (see openapi._model).
 ApplicationIn, ApplicationOut, CitizenReplyIn, ErrorOut, ObjectionIn, SurveyIn, TrackOut = (
@@ -78,8 +78,8 @@ def my_data(application_no):
 def citizen_otp():
     from ..services import citizen_session
     request = bp.current_request
-    return json_response(citizen_session.request_code(ports(), read_json(request), client=client_ip(request)), 202,
-                         headers={"Cache-Control": "no-store"})
+    return json_response(in_language(citizen_session.request_code(ports(), read_json(request), client=client_ip(request)),
+                                     request), 202, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/citizen/session", "POST", summary="Kodla oturum aç (30 dakika)", tag="citizen", request="OtpVerifyIn",
@@ -202,7 +202,7 @@ _CATALOG_CACHE: dict = {}
 def verify_receipt():
     from ..services import receipts
     request = bp.current_request
-    return json_response(receipts.verify(ports(), read_json(request), client=client_ip(request)),
+    return json_response(in_language(receipts.verify(ports(), read_json(request), client=client_ip(request)), request),
                          headers={"Cache-Control": "no-store"})
 
 

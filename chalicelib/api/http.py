@@ -37,6 +37,15 @@ def error_response(err: AppError, lang: str = "tr") -> Response:
     return json_response(body, err.status, {**err.headers, "Content-Language": lang, "Vary": "Accept-Language"})
 
 
+def in_language(body: dict, request) -> dict:
+    """A successful answer's `message` in the request's language (domain/i18n.text)."""
+    lang = request_language(request)
+    if lang == "tr" or not isinstance(body.get("message"), str):
+        return body
+    from ..domain.i18n import text
+    return {**body, "message": text(lang, body["message"])}
+
+
 def request_language(request) -> str:
     """tr, en or ar, from the request's Accept-Language (domain/i18n.negotiate)."""
     header = request.headers.get("accept-language") if request is not None else None

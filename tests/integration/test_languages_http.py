@@ -60,3 +60,13 @@ def test_a_malformed_body_is_refused_in_english(client):
     resp = client.http.post("/v1/applications", headers={**H, "Accept-Language": "en"}, body="{not json")
     assert resp.status_code == 400 and resp.json_body["error"] == {"code": "invalid_json",
                                                                    "message": "The request body is not valid JSON."}
+
+
+def test_a_receipt_check_answers_in_the_language(client):
+    from chalicelib.domain.numbers import format_application_no, new_application_no
+    body = {"application_no": format_application_no(new_application_no()), "short_code": "AAAAA-AAAAA"}
+    resp = client.http.post("/v1/receipts/verify", headers={**H, "Accept-Language": "en"}, body=json.dumps(body))
+    assert resp.status_code == 200 and resp.json_body["valid"] is False
+    assert resp.json_body["message"].startswith("This receipt could not be verified")
+    resp = client.http.post("/v1/receipts/verify", headers=H, body=json.dumps(body))
+    assert resp.json_body["message"].startswith("Bu makbuz doğrulanamadı")

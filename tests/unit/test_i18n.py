@@ -12,6 +12,8 @@ import pytest
 from chalicelib.domain import i18n
 from chalicelib.domain.attachments import MESSAGES as ATTACHMENT_MESSAGES
 from chalicelib.domain.schemas import _BUILTIN
+from chalicelib.services.citizen_session import SENT_MESSAGE
+from chalicelib.services.receipts import INVALID, _valid
 from chalicelib.services.tracking import NOT_FOUND_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +66,8 @@ def test_every_message_a_citizen_can_meet_is_translated(lang):
     cat = i18n.catalogue(lang)
     literal, dynamic = _raised()
     wanted = literal | {t for _, t in _BUILTIN.values()} | set(ATTACHMENT_MESSAGES.values()) | {
-        NOT_FOUND_MESSAGE, "{label} boş bırakılamaz.", "{label} için bir seçim yapınız.", "{label} geçersiz.",
+        NOT_FOUND_MESSAGE, SENT_MESSAGE, INVALID["message"], _valid("A", "34-maltepe", "", "")["message"],   # answers
+        "{label} boş bırakılamaz.", "{label} için bir seçim yapınız.", "{label} geçersiz.",
         "İstek gövdesi bir JSON nesnesi olmalıdır.", "Beklenmeyen bir hata oluştu; lütfen daha sonra tekrar deneyiniz."}
     assert sorted(wanted - set(cat["messages"])) == []
     assert sorted(dynamic - set(cat["codes"])) == []      # a message written at run time: by its code
