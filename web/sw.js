@@ -16,7 +16,7 @@ const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvuru
   "istatistik.html", "dogrula.html"];
 const ASSETS = ["css/site.css", "favicon.svg", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png",
   "js/api.js", "js/basvuru.js", "js/catalog.js", "js/validate.js", "js/izle.js", "js/survey.js", "js/anket.js",
-  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "js/brand.js", "js/istatistik.js", "js/outbox.js", "js/formfiles.js", "js/dogrula.js", "offline.html"];
+  "js/photos.js", "js/basvurularim.js", "js/pwa.js", "js/brand.js", "js/istatistik.js", "js/outbox.js", "js/formfiles.js", "js/dogrula.js", "js/i18n.js", "js/receipt.js", "i18n/en.json", "i18n/ar.json", "offline.html"];
 const ONLINE_ONLY = ["buro.html", "kurum.html", "js/buro", "js/buro.js", "js/kurum.js"];
 
 self.addEventListener("install", (event) => {

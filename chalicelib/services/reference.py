@@ -16,6 +16,7 @@ from ..domain import registry as R
 from ..domain.assignment import DistrictSettings, Institution
 from ..domain.audit import AuditEntry
 from ..domain.catalog import catalog
+from ..domain.catalog import neighbourhoods as neighbourhoods_of
 from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, forbidden
 from ..domain.notice import notice as build
 from ..domain.principal import administers
@@ -126,8 +127,7 @@ def office_contact(ports: Ports, district: str) -> dict | None:
 
 def neighbourhoods(district: str) -> dict:
     """The place picker's list for a district (GET /v1/catalog/neighbourhoods/{district})."""
-    from ..domain.catalog import neighbourhoods as of
-    names = of(district)
+    names = neighbourhoods_of(district)
     if names is None:
         raise NotFound("unknown_district", "İlçe tanınmıyor.", field="district")
     return {"district": district, "neighbourhoods": list(names)}

@@ -1,6 +1,8 @@
 // The public API, from the configured base URL (config.js). Errors keep the API's
-// Turkish messages and field paths so that pages can show them beside their fields.
+// messages (in the page's language: Accept-Language) and field paths so that pages can
+// show them beside their fields.
 import "./brand.js";   // the deployment's own name and logo, on every page
+import { lang, locale } from "./i18n.js";
 
 const cfg = window.ACIKKAPI_CONFIG || {};
 export const API_BASE = (cfg.apiBase || "").replace(/\/$/, "");
@@ -22,7 +24,8 @@ export async function api(method, path, { body, headers } = {}) {
   try {
     res = await fetch(API_BASE + path, {
       method,
-      headers: { ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...(headers || {}) },
+      headers: { ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        ...(lang !== "tr" ? { "Accept-Language": lang } : {}), ...(headers || {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch (e) {
@@ -34,7 +37,7 @@ export async function api(method, path, { body, headers } = {}) {
   return data;
 }
 
-const TR = "tr-TR";
+const TR = locale;       // the page's language: 5 Ocak 2027, 5 January 2027
 export const fmtDate = (iso) => iso ? new Date(iso.length === 10 ? iso + "T12:00:00+03:00" : iso)
   .toLocaleDateString(TR, { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Istanbul" }) : "—";   // 5 Ocak 2027, not 05
 export const fmtDateTime = (iso) => iso ? new Date(iso).toLocaleString(TR, { day: "numeric", month: "long",

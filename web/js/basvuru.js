@@ -1,4 +1,5 @@
-import { api, ApiError, clearErrors, errorSummary, fmtDateTime, say, showErrors } from "./api.js";
+import { api, ApiError, clearErrors, el, errorSummary, fmtDateTime, say, showErrors } from "./api.js";
+import { lang } from "./i18n.js";
 import { applicationBody, clientChecks, loadCatalog, placeLoaded, wirePickers } from "./catalog.js";
 import { storedFiles, uploadFormFiles, wireFormFiles } from "./formfiles.js";
 import { drawQr, dueText, receiptPdf } from "./receipt.js";
@@ -275,12 +276,20 @@ async function attachFormFiles(r) {
 // The KVKK notice comes from the API (domain/notice.py): the office that is the controller,
 // with its address and contact once the district is chosen, where the data is held and on
 // what basis, and every right. The text in the page is what shows offline.
+// In English or Arabic the page's own text is the translation, and the office's notice
+// follows it as issued, in Turkish (lang="tr"), as the binding text.
 async function loadNotice(district) {
   try {
     const n = await api("GET", `/v1/notice${district ? `?district=${encodeURIComponent(district)}` : ""}`);
-    const box = document.getElementById("kvkk-full");
-    box.replaceChildren(...n.sections.map((s) => { const p = document.createElement("p"); const b = document.createElement("strong");
-      b.textContent = `${s.title}: `; p.append(b, s.text); return p; }));
+    const sections = n.sections.map((s) => { const p = document.createElement("p"); const b = document.createElement("strong");
+      b.textContent = `${s.title}: `; p.append(b, s.text); return p; });
+    if (lang === "tr") { document.getElementById("kvkk-full").replaceChildren(...sections); return; }
+    let official = document.getElementById("kvkk-official");
+    if (!official) {
+      official = el("div", { id: "kvkk-official", lang: "tr", dir: "ltr", translate: "no" });
+      document.getElementById("kvkk-full").after(el("h3", {}, "Bağlayıcı metin (Türkçe)"), official);
+    }
+    official.replaceChildren(...sections);
   } catch { /* offline: the page's own text stays */ }
 }
 loadNotice(null);
@@ -291,7 +300,7 @@ document.getElementById("district")?.addEventListener("change", (e) => { if (e.t
 document.querySelectorAll("button.copy").forEach((b) => b.addEventListener("click", async () => {
   const node = document.getElementById(b.dataset.copy);
   const label = b.textContent;
-  try { await navigator.clipboard.writeText(node.textContent.trim()); b.textContent = "Kopyalandı"; say(live, `${label.replace(" kopyala", "")} panoya kopyalandı.`, "ok"); }
+  try { await navigator.clipboard.writeText(node.textContent.trim()); b.textContent = "Kopyalandı"; say(live, `${b.dataset.copy === "r-no" ? "Numara" : "Kod"} panoya kopyalandı.`, "ok"); }
   catch { const r = document.createRange(); r.selectNodeContents(node); getSelection().removeAllRanges(); getSelection().addRange(r); say(live, "Seçildi; kopyalamak için Ctrl+C'ye basınız.", "ok"); }
   setTimeout(() => { b.textContent = label; }, 2500);
 }));

@@ -50,7 +50,7 @@ async function list() {
       el("thead", {}, el("tr", {}, ["Numara", "Konu", "Durum", "Alınma", "Yasal son gün"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, data.applications.length ? data.applications.map((a) => el("tr", {},
         el("td", { "data-label": "Numara" }, el("a", { href: `izle.html#no=${encodeURIComponent(a.application_no)}&oturum=1` }, a.application_no)),
-        el("td", { "data-label": "Konu" }, a.subject), el("td", { "data-label": "Durum" }, STATUS[a.status] || a.status),
+        el("td", { "data-label": "Konu", translate: "no" }, a.subject), el("td", { "data-label": "Durum" }, STATUS[a.status] || a.status),
         el("td", { "data-label": "Alınma" }, fmtDate(a.received_at)),
         el("td", { "data-label": "Yasal son gün" }, a.legal_due_date ? fmtDate(a.legal_due_date) : "Yok")))
         : el("tr", {}, el("td", { colspan: 5 }, "Bu kimlik numarası ve telefonla yapılmış başvuru bulunamadı."))))),

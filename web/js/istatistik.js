@@ -3,6 +3,7 @@
 // and the open data as CSV. A hidden (suppressed) number is written "gizli".
 import { api, API_BASE, el } from "./api.js";
 import { loadCatalog } from "./catalog.js";
+import { lang, locale } from "./i18n.js";
 
 const live = document.getElementById("live");
 // the page's one live region stays present and visually hidden: it only announces
@@ -10,10 +11,12 @@ const say = (_node, text) => { live.textContent = ""; setTimeout(() => { live.te
 const form = document.getElementById("scope");
 const result = document.getElementById("result");
 const MONTHS = ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"];
-const monthName = (m) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;
-const num = (v) => v === null || v === undefined ? "gizli" : Number(v).toLocaleString("tr-TR");
-const pct = (v) => v === null || v === undefined ? "—" : `%${Number(v).toLocaleString("tr-TR")}`;
-const dec = (v) => v === null || v === undefined ? "—" : Number(v).toLocaleString("tr-TR");
+const monthName = (m) => lang === "tr" ? `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`
+  : new Date(`${m.slice(0, 7)}-15T12:00:00Z`).toLocaleDateString(locale, { month: "long", year: "numeric", timeZone: "UTC" });
+const num = (v) => v === null || v === undefined ? "gizli" : Number(v).toLocaleString(locale);
+const pct = (v) => v === null || v === undefined ? "—" : lang === "tr" ? `%${Number(v).toLocaleString(locale)}`
+  : `${Number(v).toLocaleString(locale)}%`;
+const dec = (v) => v === null || v === undefined ? "—" : Number(v).toLocaleString(locale);
 let types = {};
 
 function query(fmt) {

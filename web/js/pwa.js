@@ -3,6 +3,7 @@
 // plainly when the connection is gone. The office console and the institution page
 // (data-online="required") do not work offline, and say so.
 import "./brand.js";
+import "./i18n.js";      // the chosen language and the switch, on every page
 import { queued, SENT, sendQueued, settleFromWorker } from "./outbox.js";
 
 const script = document.currentScript || document.querySelector('script[src$="js/pwa.js"]');

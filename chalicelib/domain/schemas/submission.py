@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..catalog import catalog
+from ..catalog import catalog, neighbourhoods
 from . import (LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, check_mobile, check_national_id, DistrictCode, Email, Line, SubjectCode, Text, TypeCode,
                _Model)
 
@@ -71,7 +71,6 @@ class ApplicationIn(_Model):
     def _place_in_district(cls, v: PlaceIn | None, info: ValidationInfo) -> PlaceIn | None:
         district = info.data.get("district")
         if v is not None and district:
-            from ..catalog import neighbourhoods
             names = neighbourhoods(district)
             if names is not None and v.neighbourhood not in names:
                 raise PydanticCustomError("unknown_neighbourhood",
