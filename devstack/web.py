@@ -30,11 +30,14 @@ def content_security_policy(connect: list[str], images: list[str] | tuple = ()) 
 def config_js(api_base: str) -> bytes:
     """The site's configuration: the API's address, and the deployment's own identity
     (OFFICE_NAME, OFFICE_SUBTITLE, OFFICE_LOGO: a logo URL the deployment has the right to
-    use), so that an office brands its pages without changing code."""
+    use), so that an office brands its pages without changing code; and, only where the
+    deployment has a tile service it may use, MAP_TILES (an https address with {z}, {x} and
+    {y}) and MAP_ATTRIBUTION, for the optional map beside the phone's position."""
     import json
     import os
     cfg = {"apiBase": api_base}
-    for key, env in (("officeName", "OFFICE_NAME"), ("officeSubtitle", "OFFICE_SUBTITLE"), ("logoUrl", "OFFICE_LOGO")):
+    for key, env in (("officeName", "OFFICE_NAME"), ("officeSubtitle", "OFFICE_SUBTITLE"), ("logoUrl", "OFFICE_LOGO"),
+                     ("mapTiles", "MAP_TILES"), ("mapAttribution", "MAP_ATTRIBUTION")):
         if os.environ.get(env):
             cfg[key] = os.environ[env]
     return f"window.ACIKKAPI_CONFIG = {json.dumps(cfg, ensure_ascii=False)};\n".encode("utf-8")

@@ -1165,6 +1165,7 @@ def test_the_phones_position_is_a_suggestion_the_person_sees_and_can_remove(stac
     pg.get_by_role("button", name="Konumumu öner").click()
     wait_for(lambda: "yaklaşık 12 m" in pg.inner_text("#location-text"))
     assert "40.93512" in pg.inner_text("#location-text") and pg.input_value("#location") == ""   # not yet added
+    assert not pg.is_visible("#location-map")                              # no tile service configured: no map
     pg.get_by_role("button", name="Bu konumu ekle").click()
     assert "Konum eklendi" in pg.inner_text("#location-text") and "40.93512" in pg.input_value("#location")
     pg.reload()                                                          # kept with the draft
@@ -1175,3 +1176,55 @@ def test_the_phones_position_is_a_suggestion_the_person_sees_and_can_remove(stac
     assert pg.evaluate("document.activeElement.id") == "use-location"
     shot(pg, "46-location-removed-360")
     context.close()
+
+
+def test_a_map_shows_the_position_only_where_the_deployment_configures_tiles(stack, browser):
+    """Issue 41 item 1: "a map only where the deployment configures a tile source, never
+    required". With mapTiles in config.js the suggested position is shown on nine tiles
+    around it at street level, marked in the middle; the tiles asked for are the ones that
+    hold the point; removing the position removes the map."""
+    import math
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR",
+                                  geolocation={"latitude": 40.93512, "longitude": 29.15531, "accuracy": 12},
+                                  permissions=["geolocation"])
+    pg = context.new_page()
+    asked = []
+    png = (Path(__file__).resolve().parents[2] / "web" / "icons" / "icon-192.png").read_bytes()
+
+    def tile(route):
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=png)
+    pg.route("https://tiles.example/**", tile)
+    pg.route("**/config.js", lambda route: route.fulfill(
+        status=200, content_type="application/javascript",
+        body='window.ACIKKAPI_CONFIG = {"apiBase": "%s", "mapTiles": "https://tiles.example/{z}/{x}/{y}.png", '
+             '"mapAttribution": "© Harita katkıcıları"};' % stack.api))
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg)
+    pg.get_by_role("button", name="Konumumu öner").click()
+    pg.wait_for_selector("#location-map:not([hidden]) .map-tile")
+    n = 2 ** 17
+    lat = math.radians(40.93512)
+    x = int((29.15531 + 180) / 360 * n)
+    y = int((1 - math.log(math.tan(lat) + 1 / math.cos(lat)) / math.pi) / 2 * n)
+    srcs = pg.eval_on_selector_all("#location-map .map-tile", "els => els.map(e => e.getAttribute('src'))")
+    assert len(srcs) == 9 and f"https://tiles.example/17/{x}/{y}.png" == srcs[4]
+    wait_for(lambda: len(asked) == 9)
+    marker = pg.locator("#location-map .map-marker").bounding_box()
+    view = pg.locator("#location-map .map-view").bounding_box()
+    assert abs(marker["x"] + marker["width"] / 2 - (view["x"] + view["width"] / 2)) < 2
+    assert pg.get_attribute("#location-map .map-view", "aria-label") == "Haritada konum: enlem 40.93512, boylam 29.15531"
+    assert "Harita katkıcıları" in pg.inner_text("#location-map figcaption")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(pg, "47-location-map-360")
+    pg.get_by_role("button", name="Bu konumu ekle").click()
+    assert pg.is_visible("#location-map")
+    pg.get_by_role("button", name="Konumu kaldır").click()
+    assert not pg.is_visible("#location-map")
+    context.close()
+    from devstack.web import config_js                                    # how a deployment sets it
+    os.environ["MAP_TILES"] = "https://tiles.example/{z}/{x}/{y}.png"
+    try:
+        assert '"mapTiles": "https://tiles.example/{z}/{x}/{y}.png"' in config_js("http://x").decode("utf-8")
+    finally:
+        del os.environ["MAP_TILES"]

@@ -105,9 +105,44 @@ function showLocation() {
   const added = locInput.value ? JSON.parse(locInput.value) : null;
   locBox.hidden = !added && !suggested;
   keepButton.hidden = !!added;
+  drawMap(added || suggested);
   if (added) locText.textContent = `Konum eklendi: enlem ${added.lat}, boylam ${added.lon}. Kurum başvurunuzun yerini bununla bulur.`;
   else if (suggested) locText.textContent = `Telefonunuzun bildirdiği konum (yaklaşık ${suggested.accuracy} m): enlem ${suggested.lat}, boylam ${suggested.lon}. Eklensin mi?`;
 }
+// A map of the position, only where the deployment configures a tile service it may use
+// (config.js: mapTiles, mapAttribution); never needed: the numbers above say the same.
+// Nine tiles around the point at street level, the point marked in the middle.
+const TILE = 256;
+function drawMap(at) {
+  const cfg = window.ACIKKAPI_CONFIG || {};
+  const fig = document.getElementById("location-map");
+  if (!fig) return;
+  if (!at || !/^https:\/\/[^\s]+\{z\}[^\s]*\{x\}[^\s]*\{y\}/.test(cfg.mapTiles || "")) { fig.hidden = true; return; }
+  const z = 17;
+  const n = 2 ** z;
+  const lat = (at.lat * Math.PI) / 180;
+  const fx = ((at.lon + 180) / 360) * n;
+  const fy = ((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * n;
+  const [tx, ty] = [Math.floor(fx), Math.floor(fy)];
+  const view = fig.querySelector(".map-view");
+  const width = view.clientWidth || 300;
+  const height = 200;
+  // the point's pixel in the 3 x 3 grid (its tile in the middle) goes to the view's centre
+  const left = width / 2 - (TILE + (fx - tx) * TILE);
+  const top = height / 2 - (TILE + (fy - ty) * TILE);
+  const tiles = [];
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+    const src = cfg.mapTiles.replace("{z}", z).replace("{x}", tx + dx).replace("{y}", ty + dy);
+    tiles.push(el("img", { src, alt: "", width: TILE, height: TILE, class: "map-tile", draggable: "false",
+      style: `left:${left + (dx + 1) * TILE}px;top:${top + (dy + 1) * TILE}px` }));
+  }
+  view.replaceChildren(...tiles, el("span", { class: "map-marker", "aria-hidden": "true" }));
+  view.setAttribute("role", "img");
+  view.setAttribute("aria-label", `Haritada konum: enlem ${at.lat}, boylam ${at.lon}`);
+  fig.querySelector("figcaption").textContent = cfg.mapAttribution || "";
+  fig.hidden = false;
+}
+
 document.getElementById("use-location").addEventListener("click", () => {
   locBox.hidden = false;
   keepButton.hidden = true;
