@@ -9,7 +9,7 @@
 //   Background Sync, even with no page open (web/js/outbox.js keeps it in IndexedDB).
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-07.2";
+const VERSION = "2026-12-07.3";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
 const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html",
@@ -106,7 +106,8 @@ async function sendQueuedApplication() {
   if (!item || !item.api_base) return;
   const res = await fetch(`${item.api_base}/v1/applications`, {
     method: "POST", mode: "cors",
-    headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+    headers: { "Content-Type": "application/json", "Idempotency-Key": item.key,
+      ...(item.lang && item.lang !== "tr" ? { "Accept-Language": item.lang } : {}) },
     body: JSON.stringify(item.body) });
   if (res.ok) {
     const receipt = await res.json();

@@ -198,7 +198,7 @@ def test_a_deployment_names_its_own_office_through_config_js(stack, browser):
         body='window.ACIKKAPI_CONFIG = {"apiBase": "%s", "officeName": "Deneme Valiliği", '
              '"officeSubtitle": "Açık Kapı Bürosu"};' % stack.api))
     pg.goto(f"{stack.web}/index.html")
-    pg.wait_for_function("document.querySelector('.brand').textContent.includes('Deneme Valiliği')")
+    wait_for(lambda: pg.evaluate("document.querySelector('.brand').textContent.includes('Deneme Valiliği')"))
     assert "Açık Kapı Bürosu" in pg.inner_text(".brand")
     ctx.close()
     from devstack.web import config_js

@@ -55,7 +55,9 @@ export function enqueue(body, key) {
   localStorage.setItem(OUTBOX, JSON.stringify(item));
   (async () => {
     try {
-      await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "" });
+      // the worker sends it in the page's language too (the API's messages: Accept-Language)
+      await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "",
+        lang: document.documentElement.lang || "tr" });
       const reg = await Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 5000))]);
       if (reg && reg.sync) await reg.sync.register(SYNC_TAG);
     } catch { /* no IndexedDB or no Background Sync: the pages send it */ }
