@@ -24,9 +24,9 @@ from ..domain.retention import kept_for
 from ..domain.schemas import ApplicationIn, parse
 from ..logs import exception_summary, logger
 from . import routing_messages
+from .onboarded import handling_office
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
 from .receipts import verification
-from .reference import handling_office
 from .tracking import verified_for
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import timedelta
 from pathlib import Path
 
 from ..config import settings
@@ -21,6 +20,7 @@ from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, for
 from ..domain.notice import notice as build
 from ..domain.principal import administers
 from . import delivery_methods
+from .onboarded import ONBOARDED_TTL, forget_onboarded, handling_office, onboarded  # noqa: F401 - re-exported
 from .ports import Ports
 from .versions import save_seen_version
 
@@ -92,29 +92,6 @@ def office(ports: Ports, code: str) -> O.Office:
     if ref is None:
         raise NotFound("not_found", "Böyle bir büro yok.", field="office")
     return O.Office.standard(ref)
-
-
-ONBOARDED_TTL = timedelta(seconds=60)
-
-
-def onboarded(ports: Ports) -> frozenset[str]:
-    """The onboarded offices: one read per container a minute (an office that joins takes
-    applications within a minute; one that leaves, likewise)."""
-    now = ports.clock.now()
-    cached = ports.caches.offices.get("onboarded")
-    if cached is not None and now - cached[1] < ONBOARDED_TTL:
-        return cached[0]
-    found = ports.reference.onboarded_offices()
-    ports.caches.offices["onboarded"] = (found, now)
-    return found
-
-
-def forget_onboarded(ports: Ports) -> None:
-    ports.caches.offices.pop("onboarded", None)
-
-
-def handling_office(ports: Ports, place_code: str) -> str:
-    return O.handling_office(place_code, onboarded(ports))
 
 
 def office_contact(ports: Ports, district: str) -> dict | None:

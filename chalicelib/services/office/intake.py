@@ -9,7 +9,7 @@ from ...domain.errors import ValidationFailed, forbidden
 from ...domain.schemas import DeskApplicationIn, parse
 from ..applications import build_case, idempotency_key, record_new_case, request_fingerprint
 from ..ports import Ports
-from ..reference import handling_office
+from ..onboarded import handling_office
 
 MAX_BACKDATE = timedelta(days=30)
 
