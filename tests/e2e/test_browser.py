@@ -1232,3 +1232,23 @@ def test_a_map_shows_the_position_only_where_the_deployment_configures_tiles(sta
         assert '"mapTiles": "https://tiles.example/{z}/{x}/{y}.png"' in config_js("http://x").decode("utf-8")
     finally:
         del os.environ["MAP_TILES"]
+
+
+def test_the_chosen_neighbourhood_is_kept_with_the_draft(stack, browser):
+    """Issue 41 item 1: the neighbourhood list arrives after the district is restored; the
+    draft waits for it, so a reload brings back the neighbourhood and the street too."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="tr-TR")
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/basvuru.html")
+    fill_application(pg, district=("34", "34-maltepe"))
+    pg.wait_for_selector("#neighbourhood option[value='Cevizli Mahallesi']", state="attached")
+    pg.get_by_label("Mahalle ya da köy").select_option("Cevizli Mahallesi")
+    pg.get_by_label("Cadde, sokak ve numara").fill("Bağdat Caddesi No 5")
+    pg.reload()
+    pg.get_by_role("button", name="Devam et").click()
+    wait_for(lambda: pg.input_value("#neighbourhood") == "Cevizli Mahallesi")
+    assert pg.input_value("#street") == "Bağdat Caddesi No 5" and pg.input_value("#district") == "34-maltepe"
+    pg.select_option("#district", "34-kadikoy")                          # another district: its own list
+    wait_for(lambda: pg.locator("#neighbourhood option[value='Caferağa Mahallesi']").count() == 1)
+    assert pg.input_value("#neighbourhood") == ""
+    context.close()

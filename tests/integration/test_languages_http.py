@@ -14,7 +14,7 @@ ARABIC = re.compile("[\u0600-\u06FF]")
 
 
 def _bad(application):
-    bad = dict(application, channel="fax", subject="", place={"neighbourhood": "Moda Mahallesi"})
+    bad = dict(application, channel="fax", subject="", place={"neighbourhood": "Caferağa Mahallesi"})   # Kadıköy's
     bad["applicant"] = dict(application["applicant"], national_id="12345678901", phone="123")
     return bad
 

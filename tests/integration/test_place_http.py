@@ -51,7 +51,7 @@ def test_a_place_without_a_street_is_kept_as_chosen(client, application, aws, st
 
 
 @pytest.mark.parametrize("place, field, code", [
-    ({"neighbourhood": "Moda Mahallesi"}, "place.neighbourhood", "unknown_neighbourhood"),   # Kadıköy's, not Maltepe's
+    ({"neighbourhood": "Caferağa Mahallesi"}, "place.neighbourhood", "unknown_neighbourhood"),   # Kadıköy's, not Maltepe's
     ({"neighbourhood": "Cevizli"}, "place.neighbourhood", "unknown_neighbourhood"),
     ({"neighbourhood": ""}, "place.neighbourhood", "required"),
     ({"street": "Bağdat Caddesi"}, "place.neighbourhood", "required"),
