@@ -81,10 +81,15 @@ def localise(body: dict, lang: str, sources: list | None = None) -> dict:
         return body
     error = dict(body["error"])
     errors = body.get("errors")
-    if errors is not None and sources:
-        errors = [dict(e, message=field_message(lang, tpl, ctx, e["code"]) or e["message"])
-                  for e, (tpl, ctx) in zip(errors, sources)]
-        error["message"] = errors[0]["message"]
-        return {**body, "error": error, "errors": errors}
-    error["message"] = text(lang, error["message"], error.get("code"))
-    return {**body, "error": error}
+    if errors is None:
+        error["message"] = text(lang, error["message"], error.get("code"))
+        return {**body, "error": error}
+    # a field error rebuilt from its template where schemas.translate kept one; any other
+    # (a file's check, a body that is no object) is translated whole
+    kept: list[tuple[str, dict] | None] = list(sources or [])
+    kept += [None] * (len(errors) - len(kept))
+    errors = [dict(e, message=(field_message(lang, source[0], source[1], e["code"]) if source else None)
+                   or text(lang, e["message"], e["code"]))
+              for e, source in zip(errors, kept)]
+    error["message"] = errors[0]["message"]
+    return {**body, "error": error, "errors": errors}

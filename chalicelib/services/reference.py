@@ -20,7 +20,7 @@ from ..domain.errors import AppError, Forbidden, NotFound, ValidationFailed, for
 from ..domain.notice import notice as build
 from ..domain.principal import administers
 from . import delivery_methods
-from .onboarded import ONBOARDED_TTL, forget_onboarded, handling_office, onboarded  # noqa: F401 - re-exported
+from .onboarded import forget_onboarded, handling_office
 from .ports import Ports
 from .versions import save_seen_version
 

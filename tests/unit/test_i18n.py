@@ -91,3 +91,15 @@ def test_a_message_without_a_translation_stays_turkish_and_keeps_its_code():
     found = {"error": {"code": "not_found", "message": "Bu numara ve erişim koduyla eşleşen bir başvuru bulunamadı."}}
     assert i18n.localise(found, "ar")["error"] == {"code": "not_found",
                                                   "message": "لا يوجد طلب يطابق هذا الرقم ورمز الوصول."}
+
+
+def test_field_errors_without_a_template_are_translated_whole():
+    """A ValidationFailed made by hand (a file's check, a body that is no object) has no
+    template: each of its errors is translated as a whole message, not left in Turkish."""
+    body = {"error": {"code": "attachment_too_large", "message": "Dosya 10 MB sınırını aşıyor.", "field": "file"},
+            "errors": [{"code": "attachment_too_large", "message": "Dosya 10 MB sınırını aşıyor.", "field": "file"},
+                       {"code": "brand_new", "message": "Yeni bir hata.", "field": "x"}]}
+    out = i18n.localise(body, "en")
+    assert [e["message"] for e in out["errors"]] == ["The file exceeds the 10 MB limit.", "Yeni bir hata."]
+    assert out["error"]["message"] == "The file exceeds the 10 MB limit."
+    assert [(e["code"], e["field"]) for e in out["errors"]] == [("attachment_too_large", "file"), ("brand_new", "x")]
