@@ -109,28 +109,23 @@ def catalogue_texts() -> list[str]:
     cats = json.loads((data / "categories.json").read_text("utf-8"))["headings"]
     out = [t["name"] for t in types] + [h["name"] for h in cats] + [s["name"] for h in cats for s in h["subjects"]]
     sys.path.insert(0, str(ROOT))
-    from chalicelib.domain.case import PUBLIC_NOTES
+    from chalicelib.domain.case import HISTORY_NOTES, PUBLIC_NOTES, RECEIVED_BY
     from chalicelib.domain.offices import PROVINCE_WIDE_NAME
-    return out + [PROVINCE_WIDE_NAME, *PUBLIC_NOTES.values(), *SERVER_NOTES]
+    # what the tracking page shows of a case's public history, as the server writes it
+    notes = [*PUBLIC_NOTES.values(), *map(as_pattern, HISTORY_NOTES.values()), *RECEIVED_BY.values()]
+    return out + [PROVINCE_WIDE_NAME, *notes]
 
 
-# What the tracking page shows of a case's public history, written by the server: the fixed
-# notes, and the forwarding notes with the institutions' names in them (as patterns).
-SERVER_NOTES = [
-    "İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.",
-    "Başvurunuz yeniden değerlendirmeye alındı.",
-    "Ek bilginiz alındı; başvurunuz işleme devam ediyor.",
-    "Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.",
-    "Başvurunuz {v1} iletildi.",
-    "Teşekkürünüz {v1} iletildi.",
-    "Sizden ek bilgi isteniyor: {v1}",
-]
+def as_pattern(template: str) -> str:
+    """A server template's {names} as the dictionaries' {v1}, {v2}, in order."""
+    n = iter(range(1, 100))
+    return re.sub(r"\{\w+\}", lambda _: f"{{v{next(n)}}}", template)
 
 
 def all_texts() -> list[str]:
     seen: dict[str, None] = {}
     for text in page_texts() + script_texts() + catalogue_texts():
-        seen.setdefault(text, None)
+        seen.setdefault(norm(text), None)
     return list(seen)
 
 

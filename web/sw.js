@@ -9,7 +9,7 @@
 //   Background Sync, even with no page open (web/js/outbox.js keeps it in IndexedDB).
 // - The office console and the institution page are never cached: offline they get a
 //   plain page that says they need a connection.
-const VERSION = "2026-12-07.3";
+const VERSION = "2026-12-07.4";
 const SHELL = `acikkapi-shell-${VERSION}`;
 const DATA = "acikkapi-data";
 const CITIZEN_PAGES = ["./", "index.html", "basvuru.html", "izle.html", "basvurularim.html", "anket.html",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .calendar import DEFAULT_INSTITUTION_SLA_WORKING_DAYS, TurkishCalendar, local_date
-from .case import Status
+from .case import HISTORY_NOTES, Status
 from .catalog import Subject
 
 
@@ -187,7 +187,7 @@ def settle_case(case, assignments: list, at: datetime) -> str | None:
     active = [a for a in assignments if a.status not in OUT_OF_PLAY]
     if not active:
         case.transition(Status.IN_REVIEW, at, event="all_redirected",
-                        note="Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.")
+                        note=HISTORY_NOTES["all_redirected"])
         return "all_redirected"
     if all(a.status == AssignmentStatus.ANSWERED for a in active):
         case.transition(Status.INSTITUTION_ANSWERED, at, event="all_answered")

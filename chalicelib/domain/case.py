@@ -65,6 +65,27 @@ PUBLIC_NOTES = {
     S.NOT_PROCESSED: "Başvurunuz işleme alınamadı.",
 }
 
+# The public notes an action writes instead, by its event; {names} are filled in where it is
+# written. One place for them, so that the citizen pages' dictionaries (web/i18n, listed by
+# tools/i18n_strings.py) translate every note a citizen can read.
+HISTORY_NOTES = {
+    "forwarded": "Başvurunuz {institutions} iletildi.",
+    "acknowledged": "Teşekkürünüz {institutions} iletildi.",
+    "acknowledged_here": "Teşekkürünüz Açık Kapı bürosunca alındı.",
+    "all_redirected": "Başvurunuz yeniden yönlendirilmek üzere Açık Kapı bürosunda inceleniyor.",
+    "information_requested": "Sizden ek bilgi isteniyor: {message}",
+    "information_received": "İstenen ek bilgi {channel} alındı; başvurunuz işleme devam ediyor.",
+    "citizen_reply": "Ek bilginiz alındı; başvurunuz işleme devam ediyor.",
+    "objection": "İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.",
+    "reopened": "Başvurunuz yeniden değerlendirmeye alındı.",
+    "reconcluded": "Başvurunuz yeniden sonuçlandırıldı; bu cevap {date} tarihli önceki cevabın yerine geçer.",
+    "merged": "Başvurunuz aynı konudaki {application_no} numaralı önceki başvurunuzla birleştirildi; süreç o "
+              "başvuru üzerinden yürütülecek.",
+    "not_processed": "Başvurunuz işleme alınamadı. Gerekçe: {reason}. {explanation}\n\nBaşvuru yolları: {remedies}",
+}
+# how the information asked for came in (information_received's {channel})
+RECEIVED_BY = {"desk": "masada", "phone": "telefonla"}
+
 
 def legal_due_for(case_type: str, start: date, *, extended: bool = False) -> date | None:
     """The legal due date of a case of this type whose period runs from `start` (the
@@ -224,7 +245,8 @@ class Case:
         """Moves the case to `forwarded` towards the given institutions; returns the
         forward's sequence number (1 for the first forward)."""
         self.transition(Status.FORWARDED, at, actor=actor, event="forwarded",
-                        note=f"Başvurunuz {institutions_phrase([i.name for i in institutions])} iletildi.")
+                        note=HISTORY_NOTES["forwarded"].format(
+                            institutions=institutions_phrase([i.name for i in institutions])))
         self.forwards += 1
         self.review_reason = None
         self.institutions.extend({"id": i.id, "name": i.name, "forward_id": self.forwards} for i in institutions)

@@ -7,7 +7,7 @@ from ..domain import events as ev
 from ..domain import numbers
 from ..domain import office as policy
 from ..domain.calendar import local_date
-from ..domain.case import Status
+from ..domain.case import HISTORY_NOTES, Status
 from ..domain.errors import Conflict, Gone, Unauthorized
 from ..domain.schemas import ObjectionIn, SurveyIn, parse
 from ..domain.surveys import SurveyAnswer
@@ -71,7 +71,7 @@ def object_to_conclusion(ports: Ports, raw_no: str, access_code: str | None, dat
         case.notes.append({"at": now.isoformat(), "kind": "objection", "by": "citizen",
                            "text_enc": ports.keys.seal(req.reason, no)})
         case.transition(Status.UNDER_EVALUATION, now, actor="citizen", event="objection",
-                        note="İtirazınız alındı; başvurunuz yeniden değerlendiriliyor.")
+                        note=HISTORY_NOTES["objection"])
         policy.reopen_period(case, now, actor="citizen")
 
     case = citizen_action(ports, raw_no, access_code, action="objection", client=client, now=now, apply=apply,

@@ -11,7 +11,7 @@
 // The choice is remembered on the device (localStorage), can be given once by ?lang=en,
 // and goes to the API as Accept-Language: its messages come back in the same language with
 // the same codes (chalicelib/domain/i18n.py).
-export const LANGUAGES = {
+const LANGUAGES = {
   tr: { name: "Türkçe", short: "TR", dir: "ltr", locale: "tr-TR" },
   en: { name: "English", short: "EN", dir: "ltr", locale: "en-GB" },
   ar: { name: "العربية", short: "ع", dir: "rtl", locale: "ar-u-nu-latn" },   // Latin digits, as the numbers and codes
@@ -57,7 +57,7 @@ function compile(source, target) {
 }
 
 // The translation of one Turkish text, or null when the dictionary has none.
-export function translate(text) {
+function translate(text) {
   if (!texts) return null;
   const key = norm(text);
   if (!key) return null;
@@ -73,8 +73,7 @@ export function translate(text) {
   return null;
 }
 
-// For a script that needs a text outside the page (a dialog, a file name): t("Türkçe").
-export const t = (text) => translate(text) ?? text;
+const t = (text) => translate(text) ?? text;     // for the title, which is no text node
 
 function excluded(node) {
   const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
@@ -143,7 +142,7 @@ function switcher() {
   header.append(box);
 }
 
-export const ready = (async () => {
+void (async () => {
   if (document.readyState === "loading") await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
   if (!STAFF_PAGE) switcher();
   if (lang === "tr") return;

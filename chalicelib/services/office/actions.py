@@ -25,7 +25,7 @@ from ...domain.assignment import (
 from ...domain.audit import AuditEntry
 from ...domain.calendar import default_calendar, local_date
 from ...domain.calendar import iso_local as _iso
-from ...domain.case import Case, HistoryEntry, Status, legal_due_for
+from ...domain.case import HISTORY_NOTES, RECEIVED_BY, Case, HistoryEntry, Status, legal_due_for
 from ...domain.catalog import catalog
 from ...domain.errors import Conflict, Gone, NotFound, ValidationFailed, forbidden
 from ...domain.notifications import institutions_phrase
@@ -253,8 +253,8 @@ def not_processed(ports: Ports, p, req, case: Case, assignments: list, now) -> O
     reason = policy.NOT_PROCESSED_REASONS[req.reason_code]
     remedies = policy.remedies_for(case.law, "not_processed")
     case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="not_processed",
-                    note=f"Başvurunuz işleme alınamadı. Gerekçe: {reason}. {req.explanation}\n\nBaşvuru yolları: "
-                         f"{remedies}")
+                    note=HISTORY_NOTES["not_processed"].format(reason=reason, explanation=req.explanation,
+                                                               remedies=remedies))
     case.not_processed_reason, case.legal_remedies = req.reason_code, remedies
     return Outcome(events=[ev.NotProcessed(case)], audit={"reason": req.reason_code})
 
@@ -316,8 +316,7 @@ def merge(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome |
                                  "message": "Başvuru ancak daha önceki bir başvuruyla birleştirilebilir."}])
     target_no = numbers.format_application_no(into_no)
     case.transition(Status.NOT_PROCESSED, now, actor=p.username, event="merged",
-                    note=f"Başvurunuz aynı konudaki {target_no} numaralı önceki başvurunuzla birleştirildi; "
-                         f"süreç o başvuru üzerinden yürütülecek.")
+                    note=HISTORY_NOTES["merged"].format(application_no=target_no))
     case.not_processed_reason, case.merged_into = policy.MERGED, into_no
     if case.confidential_identity and not target.confidential_identity:
         # the applicant asked that institutions not learn who reported: the case this report
@@ -340,9 +339,8 @@ def information_received(ports: Ports, p, req, case: Case, assignments: list, no
                        details={"current_status": case.status.value})
     case.notes.append({"at": _iso(now), "kind": "desk_reply", "by": p.username, "channel": req.channel,
                        "text_enc": ports.keys.seal(req.text, case.application_no)})
-    channel = "masada" if req.channel == "desk" else "telefonla"
     case.transition(settle_status(assignments), now, actor=p.username, event="information_received",
-                    note=f"İstenen ek bilgi {channel} alındı; başvurunuz işleme devam ediyor.")
+                    note=HISTORY_NOTES["information_received"].format(channel=RECEIVED_BY[req.channel]))
     return Outcome(audit={"channel": req.channel, "status": case.status.value})
 
 
@@ -396,8 +394,8 @@ def acknowledge(ports: Ports, p, req, case: Case, assignments: list, now) -> Out
                        "sonuçlandırınız.")
     chosen = _district_institutions(ports, case, req.institution_ids)
     n = _conclusions(case) + 1
-    note = (f"Teşekkürünüz {institutions_phrase([i.name for i in chosen])} iletildi." if chosen
-            else "Teşekkürünüz Açık Kapı bürosunca alındı.")
+    note = (HISTORY_NOTES["acknowledged"].format(institutions=institutions_phrase([i.name for i in chosen]))
+            if chosen else HISTORY_NOTES["acknowledged_here"])
     case.transition(Status.CONCLUDED, now, actor=p.username, event="acknowledged", note=note)
     _record_final_answer(case, now, p.username, "informed", req.message, None)
     return Outcome(events=[ev.Concluded(case, n), ev.ThanksPassedOn(case, tuple(chosen))],
@@ -473,7 +471,7 @@ def _record_final_answer(case: Case, now, by: str, outcome: str, answer: str, re
 def request_info(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome | None:
     n = sum(1 for h in case.history if h.event == "information_requested") + 1
     case.transition(Status.AWAITING_APPLICANT, now, actor=p.username, event="information_requested",
-                    note=f"Sizden ek bilgi isteniyor: {req.message}")
+                    note=HISTORY_NOTES["information_requested"].format(message=req.message))
     return Outcome(events=[ev.InformationRequested(case, n)])
 
 
@@ -530,7 +528,7 @@ def conclude(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcom
     replaced = case.final_answers[-1] if case.final_answers else None
     note = None
     if replaced:
-        note = f"Başvurunuz yeniden sonuçlandırıldı; bu cevap {replaced['at'][:10]} tarihli önceki cevabın yerine geçer."
+        note = HISTORY_NOTES["reconcluded"].format(date=replaced["at"][:10])
     released = _released_attachments(assignments, req.release_attachments)
     case.transition(Status.CONCLUDED, now, actor=p.username, event="concluded", note=note)
     _record_final_answer(case, now, p.username, req.outcome, req.answer, remedies)
@@ -552,7 +550,7 @@ def reopen(ports: Ports, p, req, case: Case, assignments: list, now) -> Outcome 
         raise Conflict("reopen_window_closed", "Başvuru ancak kapanışından sonraki 30 gün içinde yeniden açılabilir.")
     target = Status.UNDER_EVALUATION if case.status == Status.CONCLUDED else Status.IN_REVIEW
     case.transition(target, now, actor=p.username, event="reopened",
-                    note="Başvurunuz yeniden değerlendirmeye alındı.")
+                    note=HISTORY_NOTES["reopened"])
     case.add_note(now, f"Yeniden açma gerekçesi: {req.reason}", actor=p.username, event="note")
     case.not_processed_reason = case.merged_into = None
     policy.reopen_period(case, now, actor=p.username)
@@ -585,7 +583,7 @@ def citizen_reply(ports: Ports, raw_no: str, access_code: str | None, data, *, c
         case.notes.append({"at": _iso(now), "kind": "citizen_reply", "by": "citizen",
                            "text_enc": ports.keys.seal(req.text, no)})
         case.transition(settle_status(assignments), now, actor="citizen", event="citizen_reply",
-                        note="Ek bilginiz alındı; başvurunuz işleme devam ediyor.")
+                        note=HISTORY_NOTES["citizen_reply"])
 
     return public_view(ports, citizen_action(ports, raw_no, access_code, action="reply", client=client, now=now,
                                              apply=apply, session=session), now)
