@@ -45,8 +45,9 @@ class _LazyPorts(Ports):
 
     @property
     def cases(self):  # type: ignore[override]
+        from .adapters.archive import S3CaseArchive
         from .adapters.dynamodb.cases import DynamoCases
-        return self._get("cases", lambda: DynamoCases(self.keys))
+        return self._get("cases", lambda: DynamoCases(self.keys, S3CaseArchive(settings().attachments_bucket)))
 
     @property
     def directory(self):  # type: ignore[override]

@@ -38,4 +38,7 @@ SCHEDULES = (
     Schedule("kvkk_sweep", ("cron", 0, 1, 1, "*", "?", "*"), "kvkk:sweep", "retention",
              "Monthly (the 1st, 01:00 UTC): destroys the personal data of closed cases whose retention period "
              "ended (KVKK; at most every 6 months is the regulation's limit)."),
+    Schedule("archive_sweep", ("rate", 15), "archive:sweep", "retention",
+             "Every 15 minutes: moves closed cases a year old to the archive store (tiering; up to 500 a run), "
+             "leaving a small index item; the first write brings a case back."),
 )

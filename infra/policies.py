@@ -40,6 +40,7 @@ def _arns(stage: str) -> dict:
         "files": f"arn:aws:s3:::{p}-attachments-*/files/*",
         "bucket": f"arn:aws:s3:::{p}-attachments-*",
         "exports": f"arn:aws:s3:::{p}-attachments-*/exports/*",
+        "archive": f"arn:aws:s3:::{p}-attachments-*/archive/*",
         "secrets": f"arn:aws:secretsmanager:*:*:secret:{p}/*",
         "logs": f"arn:aws:logs:*:*:log-group:/aws/lambda/{p}*",
         "kms_alias": f"alias/{p}-pii",
@@ -78,9 +79,12 @@ def policy(stage: str, role: str) -> dict:
             _statement("Attachments", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], [a["uploads"], a["files"]]),
             # large CSV exports are written to exports/ and fetched through a presigned GET
             _statement("Exports", ["s3:PutObject", "s3:GetObject"], a["exports"]),
-            # an early erasure (KVKK art. 11) lists the case's prefix to delete what it holds
+            # a closed case a year old is read from the archive, and brought back by a write
+            # (its object then goes); an early erasure deletes every archived copy
+            _statement("ArchivedCases", ["s3:GetObject", "s3:DeleteObject"], a["archive"]),
+            # an early erasure (KVKK art. 11) lists the case's prefixes to delete what they hold
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
-                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*", "archive/*"]}}),
             # staff administration (issue 38): invitations create users, a lost phone re-creates
             # one, the sign-in turns the authenticator app on (the sign-in steps themselves,
             # InitiateAuth, RespondToAuthChallenge and the software token calls, are public)
@@ -125,13 +129,17 @@ def policy(stage: str, role: str) -> dict:
     elif role == "retention":
         # the monthly KVKK destruction run: anonymise due cases, delete their attachments;
         # it finds them through the retention index and reads them in batches or by
-        # partition, never item by item
+        # partition, never item by item. The archive run (tiering) shares the role: it reads
+        # a case's partition, leaves an index item and deletes the rest in one transaction
         statements += [
             _statement("CasesTable", ["dynamodb:BatchGetItem", "dynamodb:Query"] + write, a["table"]),
             _statement("AuditAppendOnly", ["dynamodb:PutItem"], a["audit"]),
             _statement("DeleteAttachments", ["s3:DeleteObject"], [a["uploads"], a["files"]]),
+            # the archive run writes a closed case's file to archive/; the destruction reads it
+            # back and deletes every archived copy
+            _statement("ArchivedCases", ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], a["archive"]),
             _statement("ListCaseUploads", ["s3:ListBucket"], a["bucket"],
-                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*"]}}),
+                       Condition={"StringLike": {"s3:prefix": ["uploads/*", "files/*", "archive/*"]}}),
             *keys]
     elif role == "stats":
         # the daily roll-up of the open statistics: reads the month's cells, writes the

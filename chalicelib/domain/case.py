@@ -200,6 +200,9 @@ class Case:
     # set by the store like stored_status: a save that changes it (a phone corrected, the
     # personal data destroyed) moves the case between the pair items.
     stored_pair: str | None = field(default=None, compare=False, repr=False)
+    # Set by the store when the case was read from its archive (a closed case a year old,
+    # domain/retention.archivable): what the store needs to bring it back before a write.
+    stored_archive: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.office:      # a case stored before offices were data: its district's own office

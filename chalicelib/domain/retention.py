@@ -75,6 +75,37 @@ def due(closed_on: date | None, today: date, *, years: int = DEFAULT_YEARS, held
     return end is not None and today >= end and not held and not anonymised
 
 
+# Tiering (a cost rule, not a legal one): a case closed for a year is rarely read again, so
+# its file leaves the database for a compressed object in the archive store and only a small
+# index item stays behind; it comes back when someone writes to it. Retention is unchanged:
+# an archived case is destroyed on the same day as any other (docs/performance.md).
+ARCHIVE_AFTER_YEARS = 1
+
+
+def archive_from(closed_on: date) -> date:
+    """The first day a case closed on `closed_on` may be archived."""
+    return add_years(closed_on, ARCHIVE_AFTER_YEARS)
+
+
+def archivable(case, assignments: list, today: date, *, years: int = DEFAULT_YEARS) -> bool:
+    """Whether the case's file may move to the archive today: closed a year ago or more,
+    with nothing left open (no assignment waiting, no legal hold) and not due for
+    destruction (that comes first, and an anonymised file stays where it is)."""
+    if not case.closed or case.closed_at is None or case.anonymised_at is not None or case.legal_hold:
+        return False
+    if any(a.is_open for a in assignments):
+        return False
+    closed_on = local_date(case.closed_at)
+    return today >= archive_from(closed_on) and not due(closed_on, today, years=years)
+
+
+def archive_horizon(today: date, years: int = DEFAULT_YEARS) -> date:
+    """The latest retention end a case that may be archived today can have: the
+    destruction sweep's slots up to this day hold every closed case a year old or more
+    (one day more for a 29 February), and no case closed within the year."""
+    return add_years(today, years - ARCHIVE_AFTER_YEARS) + timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Destroyed:
     """One entry of the destruction log: what went, under which rule. No personal data."""

@@ -31,6 +31,7 @@ ASSIGNMENT_KIND = "A"
 CASE_KIND = "C"
 ROUTE_KIND = "R"
 RETENTION_KIND = "K"      # a closed case whose personal data is destroyed at its retention end (KVKK)
+ARCHIVED_KIND = "X"       # the same, for a case whose file is in the archive (its index item holds the slot)
 SUBJECT_REQUEST_KIND = "S"  # a data-subject request's 30-day answer
 REROUTE_AFTER = timedelta(minutes=10)    # a received case not routed by then is sent again
 REROUTE_BACKOFF = timedelta(minutes=30)

@@ -249,6 +249,17 @@ class CaseRepository(Protocol):
                         ) -> tuple[list[dict], str | None]:
         """The district's destruction log, newest first, and the next cursor."""
 
+    # tiering: closed cases a year old leave the database for the archive store
+    def due_archive(self, now: datetime, limit: int) -> list[str]:
+        """Up to `limit` numbers of closed cases that may be archived by `now`
+        (domain/retention.archivable), from the destruction sweep's slots: never the
+        cases archived already, never the whole history."""
+
+    def archive_case(self, no: str, now: datetime) -> bool:
+        """Moves the case's file to the archive, all or nothing, if it may still go
+        (closed a year, nothing open, not changed meanwhile); False otherwise. Every read
+        of an archived case answers as before; the first write brings it back."""
+
     # Open311: a partner's cases
     def partner_case_numbers(self, partner_id: str, since: datetime, limit: int) -> list[str]:
         """A partner's cases whose last public change is at or after `since`, newest first."""

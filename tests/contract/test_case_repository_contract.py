@@ -447,3 +447,61 @@ def test_a_partners_request_list_is_filtered_in_the_index_and_paged(p):
     assert only(states=frozenset({"open"}), district="34-maltepe") == ["AAAAAAAAA4", "AAAAAAAAA2", "AAAAAAAAA1"]
     assert only(offset=1, limit=2) == ["AAAAAAAAA3", "AAAAAAAAA2"]
     assert only(partner_id="p-2") == []
+
+
+def _closed(no: str, at: datetime, **changes):
+    case = new_case(no, status=Status.CONCLUDED, **changes)
+    case.concluded_at = at
+    case.history.append(HistoryEntry(at, Status.CONCLUDED, "sonuçlandı"))
+    return case
+
+
+def test_a_case_closed_a_year_ago_is_archived_once_reads_the_same_and_a_write_brings_it_back(p):
+    """Tiering (issue 39): every read answers as before; the first write brings the case
+    back, and a write from a read made before it was archived is refused as stale."""
+    from chalicelib.config import settings
+    from chalicelib.domain import retention as R
+    year_on = T0 + timedelta(days=400)
+    old, recent, held = (_closed("AAAAAAAAAA", T0), _closed("BBBBBBBBBB", T0 + timedelta(days=200)),
+                         _closed("CCCCCCCCCC", T0))
+    held.legal_hold = {"reason": "dava", "by": "sorumlu.maltepe", "at": T0.isoformat()}
+    open_ = new_case("DDDDDDDDDD")
+    for c in (old, recent, held, open_):
+        p.cases.add_submission(c, None)
+    done = assignment("AAAAAAAAAA")
+    done.status = AssignmentStatus.CLOSED
+    p.cases.commit(old, [], new_assignments=[done])
+
+    assert p.cases.due_archive(T0 + timedelta(days=300), 10) == []
+    assert p.cases.due_archive(year_on, 10) == ["AAAAAAAAAA"]
+    before, before_assignments = p.cases.load_with_assignments("AAAAAAAAAA")
+    stale, _ = p.cases.load_with_assignments("AAAAAAAAAA")
+    public = p.cases.get_public("AAAAAAAAAA")
+    assert [p.cases.archive_case(no, year_on) for no in ("BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD")] == [False] * 3
+    assert p.cases.archive_case("AAAAAAAAAA", year_on) is True
+    assert p.cases.archive_case("AAAAAAAAAA", year_on) is False
+    assert p.cases.due_archive(year_on, 10) == []
+
+    after, after_assignments = p.cases.load_with_assignments("AAAAAAAAAA")
+    assert (after, after_assignments) == (before, before_assignments) and after.version == before.version
+    assert p.cases.get("AAAAAAAAAA") == before and p.cases.get_public("AAAAAAAAAA") == public
+    assert p.cases.cases_public(["AAAAAAAAAA"]) == [public]
+    assert p.cases.case_states({"AAAAAAAAAA"}) == {"AAAAAAAAAA": (Status.CONCLUDED, T0)}
+    assert "AAAAAAAAAA" in {c.application_no for c in p.cases.cases_of_applicant("10000000146")}
+    assert "AAAAAAAAAA" in {r.application_no for r in p.cases.applicant_rows(
+        p.keys.national_id_hash("10000000146"))}
+    end = R.retention_end(T0.date(), settings().retention_years)
+    due_on = datetime(end.year, end.month, end.day, 12, tzinfo=timezone.utc)
+    assert "AAAAAAAAAA" in {c.application_no for c in p.cases.due_retention(due_on)}
+
+    stale.add_note(year_on, "Eski okumayla not.", actor="sorumlu.maltepe")
+    with pytest.raises(StaleCase):
+        p.cases.commit(stale, [])
+    after.add_note(year_on, "Dosya incelendi.", actor="sorumlu.maltepe")
+    p.cases.commit(after, after_assignments)
+    back, back_assignments = p.cases.load_with_assignments("AAAAAAAAAA")
+    assert back.history[-1].note == "Dosya incelendi." and back.version == before.version + 1
+    assert [(a.institution.id, a.status, a.version) for a in back_assignments] == [
+        (a.institution.id, a.status, a.version + 1) for a in before_assignments]   # saved with the case
+    assert p.cases.due_archive(year_on, 10) == ["AAAAAAAAAA"]            # back in the table: due again
+    assert p.cases.archive_case("AAAAAAAAAA", year_on) is True

@@ -51,6 +51,7 @@ class FakeCases:
         self.idempotency: dict[str, object] = {}
         self.postponed: dict[str, datetime] = {}   # re-route slots moved by postpone_route
         self.destroyed: list[dict] = []
+        self.archived: set[str] = set()     # numbers whose file is in the archive (tiering)
         self.keys_ = None   # fake_ports() sets it: the applicant index is the keys' HMAC
         self._lock = threading.Lock()
 
@@ -59,6 +60,8 @@ class FakeCases:
         stored = self.cases.get(case.application_no)
         if new:
             return stored is None
+        if stored is not None and stored.stored_archive is not None and case.stored_archive is None:
+            return False     # read before the case was archived: as the adapter, refused as stale
         return (stored is None and case.version is None) or (stored is not None and stored.version == case.version)
 
     def _check_assignment(self, a, *, new: bool = False):
@@ -71,6 +74,8 @@ class FakeCases:
         stored = self.cases.get(case.application_no)
         self.postponed.pop(case.application_no, None)   # a save lays the case's sweep slot anew
         self.statistics.move(stored.status if stored is not None else None, case)
+        self.archived.discard(case.application_no)    # a write brings an archived case back
+        case.stored_archive = None
         case.version = (case.version or 0) + 1
         case.stored_status = case.status
         self.cases[case.application_no] = copy.deepcopy(case)
@@ -280,6 +285,32 @@ class FakeCases:
         return [_without_personal_data(c) for c in sorted(self.cases.values(), key=lambda c: c.application_no)
                 if c.closed and not c.anonymised_at and not c.legal_hold
                 and R.due(local_date(c.closed_at), local_date(now), years=settings().retention_years)]
+
+    def due_archive(self, now, limit):
+        """As the adapter lists them: the closed cases (not held, not anonymised, not archived)
+        whose retention ends by the archive horizon; archive_case checks each."""
+        from chalicelib.config import settings
+        from chalicelib.domain import retention as R
+        from chalicelib.domain.calendar import local_date
+        years = settings().retention_years
+        if years <= R.ARCHIVE_AFTER_YEARS:
+            return []
+        horizon = R.archive_horizon(local_date(now), years)
+        return [c.application_no for c in sorted(self.cases.values(), key=lambda c: c.application_no)
+                if c.closed and not c.anonymised_at and not c.legal_hold and c.application_no not in self.archived
+                and R.retention_end(local_date(c.closed_at), years) <= horizon][:limit]
+
+    def archive_case(self, no, now):
+        from chalicelib.config import settings
+        from chalicelib.domain import retention as R
+        from chalicelib.domain.calendar import local_date
+        case = self.cases.get(no)
+        if case is None or no in self.archived or \
+                not R.archivable(case, self._assignments_of(no), local_date(now), years=settings().retention_years):
+            return False
+        self.archived.add(no)
+        case.stored_archive = "archived"     # every copy read from now on carries it
+        return True
 
     def commit_destruction(self, case, assignments, entries, *, run_id, at, audit=None):
         with self._lock:

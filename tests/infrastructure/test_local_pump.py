@@ -112,7 +112,7 @@ def test_the_cron_reader_follows_eventbridge_days_of_the_week_and_refuses_what_i
 
 def test_the_banner_says_what_runs_when(pump):
     line = pump.describe()
-    assert "deadline_sweep every 60 s" in line
+    assert "deadline_sweep, archive_sweep every 60 s" in line
     assert "daily_watch cron(0 5 * * ? *) UTC" in line and "kvkk_sweep cron(0 1 1 * ? *) UTC" in line
 
 

@@ -130,11 +130,11 @@ def test_policy_files_are_generated_and_used_by_every_function(sam):
     assert config["autogen_policy"] is False
     _, doc = sam
     roles = resources(doc, "AWS::IAM::Role")
-    assert len(roles) == 8
+    assert len(roles) == 9
     for stage in ("dev", "prod"):
         assert set(config["stages"][stage]["lambda_functions"]) == {
             "api_handler", "routing_worker", "notification_worker", "deadline_sweep", "daily_watch", "staff_authorizer",
-            "kvkk_sweep", "stats_rollup"}
+            "kvkk_sweep", "stats_rollup", "archive_sweep"}
 
 
 def test_the_attachment_bucket_is_private_encrypted_and_cleans_up(sam):
@@ -171,8 +171,10 @@ def test_the_rest_of_the_stack_is_there(sam):
     assert groups == {"desk", "supervisor", "province", "admin"}
     schedules = [e["Properties"]["Schedule"] for fn in resources(doc, "AWS::Serverless::Function").values()
                  for e in fn["Properties"].get("Events", {}).values() if e["Type"] == "Schedule"]
-    # the monthly KVKK destruction run, the daily watch, the 15-minute deadline sweep
-    assert sorted(schedules) == ["cron(0 1 1 * ? *)", "cron(0 5 * * ? *)", "cron(30 0 * * ? *)", "rate(15 minutes)"]
+    # the monthly KVKK destruction run, the daily watch, the nightly roll-up, the 15-minute
+    # deadline sweep and archive run
+    assert sorted(schedules) == ["cron(0 1 1 * ? *)", "cron(0 5 * * ? *)", "cron(30 0 * * ? *)", "rate(15 minutes)",
+                                 "rate(15 minutes)"]
 
 
 def test_the_api_definition_is_one_api_gateway_accepts_with_the_open311_catch_all(sam):

@@ -81,6 +81,19 @@ def test_every_call_the_functions_make_is_in_their_policy(client, staff, applica
                                                                "answer": "Kaldırım onarıldı; gerekçeli cevabımız."})
     api_calls += aws_calls.requests
 
+    # a year on, the concluded case is in the archive: tracking reads it from there, and the
+    # supervisor's legal hold (a write) brings it back
+    from chalicelib.services import archive
+    assert archive.sweep(ports(), datetime.now(timezone.utc) + timedelta(days=400))["archived"] == 1
+    aws_calls.reset()
+    assert client.http.get(f"/v1/applications/{second['application_no']}",
+                           headers={"X-Access-Code": second["access_code"]}).status_code == 200
+    assert act(client, staff, second["application_no"], "legal-hold", {"reason": "Dava açıldı; dosya saklanacak."},
+               user="sorumlu.maltepe").status_code == 200
+    archived_calls = list(aws_calls.requests)
+    assert {"s3:GetObject", "s3:DeleteObject"} <= _needed(archived_calls)
+    api_calls += archived_calls
+
     # a citizen's phone sign-in (the code's item is deleted once used) and her list
     from tests.integration.helpers import H
     from tests.integration.test_citizen_session_http import PERSON, _code
@@ -243,13 +256,17 @@ def test_the_retention_role_grants_exactly_the_item_actions_the_destruction_run_
                                                                                          aws, aws_calls):
     """Issue 43: the monthly KVKK destruction run over a case that touched every store
     (an institution's attachment, a survey, the audit), and a case held back by a legal
-    hold; the S3 and audit grants are checked too."""
+    hold; the S3 and audit grants are checked too. Issue 39: the archive run shares the
+    role, and the case it archived is the one destroyed."""
     from chalicelib.bootstrap import ports
     from chalicelib.services import kvkk
     from tests.integration.test_kvkk import _concluded_case
 
+    from chalicelib.services import archive
     _concluded_case(client, staff, application, aws)
     aws_calls.reset()
+    # the same role's archive run, a year on, then the destruction of the archived case
+    assert archive.sweep(ports(), datetime.now(timezone.utc) + timedelta(days=400))["archived"] == 1
     result = kvkk.sweep(ports(), datetime.now(timezone.utc) + timedelta(days=365 * 11))
     assert result["cases"] == 1
     calls = list(aws_calls.requests)

@@ -105,3 +105,61 @@ def test_a_destruction_log_entry_is_kept_at_least_three_full_years(at):
     assert expiry >= three_years
     assert expiry - three_years <= timedelta(days=2)            # and not much longer
     assert expiry.astimezone(ISTANBUL).hour == 0                # at an İstanbul midnight, a whole day kept
+
+
+def _closed_on(day: date, **changes) -> Case:
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=ISTANBUL)
+    case = Case("AAAAAAAAAA", "h", "sikayet", "3071", "yol_kaldirim", "34-maltepe", "34", "Konu", "Açıklama",
+                Applicant("10000000146", "Ayşe", "Yılmaz", "+905321234567", "Adres"), "web", at - timedelta(days=3),
+                day, day, status=Status.CONCLUDED,
+                history=[HistoryEntry(at - timedelta(days=3), Status.RECEIVED, ""),
+                         HistoryEntry(at, Status.CONCLUDED, "")])
+    for k, v in changes.items():
+        setattr(case, k, v)
+    return case
+
+
+class _Assignment:
+    def __init__(self, is_open):
+        self.is_open = is_open
+
+
+def test_a_closed_case_is_archived_a_year_after_closing_and_never_before_its_destruction():
+    case = _closed_on(date(2026, 3, 15))
+    assert R.archive_from(date(2026, 3, 15)) == date(2027, 3, 15)
+    assert R.archive_from(date(2028, 2, 29)) == date(2029, 2, 28)
+    assert not R.archivable(case, [], date(2027, 3, 14))
+    assert R.archivable(case, [], date(2027, 3, 15))
+    assert R.archivable(case, [_Assignment(False)], date(2030, 1, 1))
+    assert not R.archivable(case, [_Assignment(True)], date(2030, 1, 1))         # an institution still owes
+    assert not R.archivable(case, [], date(2036, 3, 15))                         # due for destruction: that first
+    assert not R.archivable(case, [], date(2027, 6, 1), years=1)                 # a one-year retention: never
+    assert not R.archivable(_closed_on(date(2026, 3, 15), legal_hold={"reason": "dava"}), [], date(2030, 1, 1))
+    assert not R.archivable(_closed_on(date(2026, 3, 15), anonymised_at=datetime(2027, 1, 1, tzinfo=timezone.utc)),
+                            [], date(2030, 1, 1))
+    assert not R.archivable(_closed_on(date(2026, 3, 15), status=Status.UNDER_EVALUATION), [], date(2030, 1, 1))
+
+
+@pytest.mark.parametrize("closed", [date(2026, 3, 15), date(2028, 2, 29), date(2027, 2, 28), date(2026, 12, 31)])
+@pytest.mark.parametrize("years", [2, 5, 10])
+def test_the_horizon_holds_every_case_that_may_be_archived_and_none_closed_within_the_year(closed, years):
+    """The archive run reads the destruction slots up to the horizon: a case whose archive
+    day has come is inside it on that day, and a case closed 11 months ago is not."""
+    archive_day = R.archive_from(closed)
+    assert R.retention_end(closed, years) <= R.archive_horizon(archive_day, years)
+    assert R.retention_end(closed, years) > R.archive_horizon(archive_day - timedelta(days=31), years)
+
+
+def test_an_archived_object_round_trips_binary_values_and_refuses_what_it_did_not_write():
+    import zlib
+
+    from chalicelib.adapters.archive import ArchiveDamaged, decode, encode
+    items = [{"pk": {"S": "CASE#AAAAAAAAAA"}, "log_z": {"B": zlib.compress(b"{}")}, "n": {"N": "5"},
+              "m": {"M": {"b": {"B": b"\x00\xff"}, "l": {"L": [{"BS": [b"a", b"b"]}, {"S": "Çınar"}]}}}}]
+    assert decode(encode(items)) == items
+    with pytest.raises(ArchiveDamaged):
+        decode(b"not compressed")
+    with pytest.raises(ArchiveDamaged):
+        decode(zlib.compress(b'{"format": 2, "items": []}'))
+    with pytest.raises(ArchiveDamaged):                    # a bomb is not inflated past the bound
+        decode(zlib.compress(b" " * (40 * 1024 * 1024)))

@@ -95,12 +95,15 @@ def full(model, keys: list[tuple[str, str]], *, consistent: bool = True) -> list
     return out
 
 
-def due_keys(model, kind: str, now: datetime):
+def due_keys(model, kind: str, now: datetime, *, per_shard: int | None = None):
     """What is due by `now` from the sparse sweep index, shard by shard (keys and the
-    district only): a sweep reads what is due, never what is not."""
+    district only): a sweep reads what is due, never what is not; at most `per_shard` of
+    each shard when given, the earliest first."""
     upper = sweeps.sweep_key(now, "\uffff")
     for shard in range(sweeps.SHARDS):
-        yield from model.sweep.query(K.sweep_pk(kind, shard), model.sweep_sk <= upper)
+        query = model.sweep.query(K.sweep_pk(kind, shard), model.sweep_sk <= upper,
+                                  **({"limit": per_shard, "page_size": per_shard} if per_shard else {}))
+        yield from query
 
 
 def key_of(item, index: str) -> dict:

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from botocore.exceptions import ClientError
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactGet
 
+from ...config import settings
 from ...domain import offices as O
+from ...domain import retention as R
 from ...domain import sweeps
 from ...domain.assignment import DistrictSettings
 from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.open311 import CLOSED as OPEN311_CLOSED
 from ...domain.partners import RATE_WINDOW_SECONDS
+from ...domain.calendar import local_date
 from ...domain.retention import destruction_log_expiry
 from ...domain.sweeps import NEW_CASE_DUE_MIN, PendingRoute
 from ...domain.throttle import Counter
+from ...logs import logger
 from ...services.ports import (
     PartnerRequestQuery,
     QUEUE_EVALUATED_PER_PAGE,
@@ -61,7 +66,9 @@ from .models import (
     PairItem,
     PartnerItem,
     RegistryItem,
+    MAIN_TABLE,
     RouteMarker,
+    dynamodb_client,
     transaction_connection,
 )
 from .statistics import counter_updates, ensure_district, missing_counters
@@ -86,13 +93,53 @@ def _pair_moves(cases, keys) -> list[tuple[Case, str | None, list[tuple[str, str
     return moves
 
 
-class DynamoCases:
-    def __init__(self, keys):
-        self.keys = keys
+# What an archived case keeps in the table: its keys, its version, where its file is, and
+# every attribute an index copies, so that every index answers for it as before (the queue
+# of closed cases, "Başvurularım", the repeat check, Open311, the destruction sweep).
+STUB_ATTRIBUTES = frozenset({"pk", "sk", "entity", "version", "archived_at", "archive_key", "district"}
+                            | {a for keys in K.INDEX_KEYS.values() for a in keys}
+                            | {a for index in CaseItem._indexes.values()
+                               for a in (getattr(index.Meta.projection, "non_key_attributes", None) or ())})
+# every write of a case holds only while it is in the table: one read before the case was
+# archived cannot write over the index item (its assignments would be lost); it is refused
+# as stale, and read again it comes from the archive and is brought back first
+LIVE = CaseItem.archive_key.does_not_exist()
+MAX_ARCHIVED_ITEMS = 100     # one TransactWriteItems: the index item and each assignment's delete
 
-    def _transact(self, build, cases) -> None:
+
+def _same_version(raw: dict, also: str | None = None, values: dict | None = None) -> dict:
+    """The condition that the stored item still has `raw`'s version (and `also`), in
+    DynamoDB's JSON: what a write of items read raw holds to (pynamodb's own check, for them)."""
+    names, values = {"#v": "version"}, dict(values or {})
+    if "version" in raw:
+        check, values[":v"] = "#v = :v", raw["version"]
+    else:
+        check = "attribute_not_exists(#v)"
+    out = {"ConditionExpression": f"{check} AND {also}" if also else check, "ExpressionAttributeNames": names}
+    if values:
+        out["ExpressionAttributeValues"] = values
+    return out
+
+
+def _transaction_refused(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "TransactionCanceledException"
+
+
+class DynamoCases:
+    def __init__(self, keys, archive):
+        self.keys = keys
+        self.archive = archive     # adapters/archive.S3CaseArchive: where archived cases' files are
+
+    def _transact(self, build, cases, *, before=None) -> None:
         """`build(tx)` and the counters the saved `cases` move, as one transaction, run
-        again once after creating a district's counters item that did not exist yet."""
+        again once after creating a district's counters item that did not exist yet. A
+        case read from the archive is brought back first (then `before()`, if given)."""
+        for c in cases:
+            if c.stored_archive is not None:
+                self._restore(c)
+        if before is not None:
+            before()
+
         def heal(exc) -> bool:
             if not (cases and missing_counters(exc)):
                 return False
@@ -129,7 +176,97 @@ class DynamoCases:
             return False
 
     def _case(self, item, *, with_personal_data: bool = True):
+        if item.archive_key:
+            return self._archived(item.pk, item.archive_key, item.version,
+                                  with_personal_data=with_personal_data)[0]
         return M.case_from_item(item, self.keys, with_personal_data=with_personal_data)
+
+    # --- tiering: the archive -------------------------------------------------------
+
+    def _archived(self, pk: str, key: str, version, *, with_personal_data: bool = True):
+        """(case, assignments) of an archived case, from its archive object. A case
+        brought back meanwhile (its object then goes) is read from the table instead."""
+        raws = self.archive.get(key)
+        if raws is None:
+            live = CaseItem._get_connection().query(pk, consistent_read=True)["Items"]
+            head = next((r for r in live if r["sk"]["S"] == K.CASE_SK), None)
+            if head is None or "archive_key" in head:
+                raise RuntimeError(f"the archived file of {pk} is missing")
+            return self._from_raw(live, with_personal_data=with_personal_data)
+        head = raws[0]
+        if head.get("pk", {}).get("S") != pk or head.get("sk", {}).get("S") != K.CASE_SK \
+                or int(head.get("version", {}).get("N", 0)) != int(version or 0):
+            raise RuntimeError(f"the archived file of {pk} is not the version its index item names")
+        case, assignments = self._from_raw(raws, with_personal_data=with_personal_data)
+        case.stored_archive = (key, raws)     # what a write brings back first (_restore)
+        return case, assignments
+
+    def _from_raw(self, raws: list[dict], *, with_personal_data: bool):
+        case, assignments = None, []
+        for raw in raws:
+            sk = raw["sk"]["S"]
+            if sk == K.CASE_SK:
+                case = M.case_from_item(CaseItem.from_raw_data(raw), self.keys, with_personal_data=with_personal_data)
+            elif sk.startswith(K.ASSIGN_PREFIX):
+                assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
+        return case, assignments
+
+    def _restore(self, case) -> None:
+        """Puts the archived items back as they were, in one transaction that only holds
+        while the index item still names that object; then the object goes. Someone who
+        brought the case back first has done it: the write that follows checks the version."""
+        key, raws = case.stored_archive
+        items = [{"Put": {"TableName": MAIN_TABLE, "Item": raws[0],
+                          **_same_version(raws[0], "archive_key = :k", {":k": {"S": key}})}}]
+        items += [{"Put": {"TableName": MAIN_TABLE, "Item": raw, "ConditionExpression": "attribute_not_exists(pk)"}}
+                  for raw in raws[1:]]
+        case.stored_archive = None
+        try:
+            dynamodb_client().transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if not _transaction_refused(exc):
+                raise
+            return
+        try:
+            self.archive.delete(key)
+        except Exception:   # a copy left behind is never read; the destruction deletes every copy
+            logger().warning("archived copy not deleted after its case came back", extra={"key": key})
+
+    def due_archive(self, now: datetime, limit: int) -> list[str]:
+        years = settings().retention_years
+        if years <= R.ARCHIVE_AFTER_YEARS:
+            return []
+        horizon = sweeps.start_of_day(R.archive_horizon(local_date(now), years))
+        per_shard = -(-limit // sweeps.SHARDS)
+        return [K.no_of(i.pk) for i in due_keys(CaseItem, sweeps.RETENTION_KIND, horizon, per_shard=per_shard)][:limit]
+
+    def archive_case(self, no: str, now: datetime) -> bool:
+        raws = CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]
+        raws.sort(key=lambda r: r["sk"]["S"] != K.CASE_SK)     # the case first, then its assignments
+        if not raws or raws[0]["sk"]["S"] != K.CASE_SK or "archive_key" in raws[0] or len(raws) > MAX_ARCHIVED_ITEMS:
+            return False
+        case, assignments = self._from_raw(raws, with_personal_data=False)
+        if not R.archivable(case, assignments, local_date(now), years=settings().retention_years):
+            return False
+        head = raws[0]
+        key = self.archive.key(no, int(head.get("version", {}).get("N", 0)))
+        self.archive.put(key, raws)
+        stub = {k: v for k, v in head.items() if k in STUB_ATTRIBUTES}
+        if "sweep_pk" in stub:   # the destruction sweep finds it in the archived cases' slots
+            stub["sweep_pk"] = {"S": K.sweep_pk(sweeps.ARCHIVED_KIND, sweeps.shard_of(no))}
+        stub["archived_at"] = {"S": now.astimezone(timezone.utc).isoformat()}
+        stub["archive_key"] = {"S": key}
+        items = [{"Put": {"TableName": MAIN_TABLE, "Item": stub,
+                          **_same_version(head, "attribute_not_exists(archive_key)")}}]
+        items += [{"Delete": {"TableName": MAIN_TABLE, "Key": {"pk": raw["pk"], "sk": raw["sk"]},
+                              **_same_version(raw)}} for raw in raws[1:]]
+        try:
+            dynamodb_client().transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if not _transaction_refused(exc):
+                raise
+            return False     # changed meanwhile: it stays; its object is never read (a new version writes anew)
+        return True
 
     # --- submissions and tracking ---------------------------------------------------
 
@@ -198,14 +335,12 @@ class DynamoCases:
 
     def load_with_assignments(self, no: str, *, with_personal_data: bool = True):
         """The case and all its assignments in one Query."""
-        case, assignments = None, []
-        for raw in CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]:
-            sk = raw["sk"]["S"]
-            if sk == K.CASE_SK:
-                case = self._case(CaseItem.from_raw_data(raw), with_personal_data=with_personal_data)
-            elif sk.startswith(K.ASSIGN_PREFIX):
-                assignments.append(M.assignment_from_item(AssignmentItem.from_raw_data(raw)))
-        return case, assignments
+        raws = CaseItem._get_connection().query(K.case_pk(no), consistent_read=True)["Items"]
+        head = next((r for r in raws if r["sk"]["S"] == K.CASE_SK), None)
+        if head is not None and "archive_key" in head:
+            return self._archived(head["pk"]["S"], head["archive_key"]["S"], head["version"]["N"],
+                                  with_personal_data=with_personal_data)
+        return self._from_raw(raws, with_personal_data=with_personal_data)
 
     def load_for_routing(self, no: str, district: str, office: str):
         """The case, its place's institutions, its province's (for a kind the place has
@@ -245,9 +380,9 @@ class DynamoCases:
         audit_item = M.audit_to_item(audit) if audit is not None else None
 
         def build(tx):
-            tx.save(case_item)
+            tx.save(case_item, condition=LIVE)
             for o_item in other_items:
-                tx.save(o_item)
+                tx.save(o_item, condition=LIVE)
             for a_item in a_items:
                 tx.save(a_item)
             for a in new_assignments or []:
@@ -272,7 +407,7 @@ class DynamoCases:
         changed_items = [M.assignment_to_item(a, case.office) for a in changed]
 
         def build(tx):
-            tx.save(item)
+            tx.save(item, condition=LIVE)
             for a in assignments:
                 tx.save(M.assignment_to_item(a, case.office), condition=AssignmentItem.pk.does_not_exist())
             for a_item in changed_items:
@@ -292,7 +427,7 @@ class DynamoCases:
         item = M.case_to_item(case, self.keys)
 
         def build(tx):
-            tx.save(item)
+            tx.save(item, condition=LIVE)
         try:
             self._transact(build, [case])
         except TransactWriteError as exc:
@@ -468,7 +603,8 @@ class DynamoCases:
 
     def due_retention(self, now: datetime) -> list:
         """Closed cases whose retention ended by `now`, from the sweep index (due only)."""
-        keys = [(i.pk, i.sk) for i in due_keys(CaseItem, sweeps.RETENTION_KIND, now)]
+        keys = [(i.pk, i.sk) for kind in (sweeps.RETENTION_KIND, sweeps.ARCHIVED_KIND)
+                for i in due_keys(CaseItem, kind, now)]
         items = full(CaseItem, keys) if keys else []
         return [self._case(i, with_personal_data=False) for i in items]
 
@@ -486,17 +622,24 @@ class DynamoCases:
                                    run_id=run_id, at=at.isoformat(), expires_at=expires) for e in entries]
 
         def build(tx):
-            tx.save(case_item, condition=CaseItem.anonymised_at.does_not_exist())
+            tx.save(case_item, condition=CaseItem.anonymised_at.does_not_exist() & LIVE)
             for a_item in a_items:
                 tx.save(a_item)
             for log in logs:
                 tx.save(log, condition=DestructionLogItem.pk.does_not_exist())
             if audit is not None:
                 tx.save(M.audit_to_item(audit), condition=AuditItem.pk.does_not_exist())
+        # the archived copies hold the data being destroyed, sealed: none is left behind.
+        # Deleted once the case is back in the table (a failure then destroys nothing, and
+        # the next run finds the case due again), and once more after, for a copy the
+        # archive run may have written in between
+        def copies_first():
+            self.archive.delete_all(case.application_no)
         try:
-            self._transact(build, [case])
+            self._transact(build, [case], before=copies_first)
         except TransactWriteError as exc:
             raise_for(exc)
+        self.archive.delete_all(case.application_no)
         case.version = case_item.version
         for a, a_item in zip(assignments, a_items):
             a.version = a_item.version

@@ -175,6 +175,10 @@ class CaseItem(_Item):
     referral = MapAttribute(null=True)            # {ground, source, institution_id, authority, at}
     repeat_of = UnicodeAttribute(null=True)       # the earlier number while the flag stands (queue rows)
     anonymised_at = UnicodeAttribute(null=True)
+    # an archived case (domain/retention.archivable) is only its index item: what the indexes
+    # copy, its keys and version, and where its file is (adapters/archive.py)
+    archived_at = UnicodeAttribute(null=True)
+    archive_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
