@@ -41,8 +41,10 @@ def provision(stage: str = "local", region: str = "eu-central-1", endpoint_url: 
     for logical, res in tables(template).items():
         raw = res["Properties"]
         p = {k: r.value(raw[k]) for k in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode",
-                                          "GlobalSecondaryIndexes", "TimeToLiveSpecification") if k in raw}
-        kwargs = {k: p[k] for k in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode") if k in p}
+                                          "TableClass", "GlobalSecondaryIndexes", "TimeToLiveSpecification")
+             if k in raw}
+        kwargs = {k: p[k] for k in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "TableClass")
+                  if k in p}
         if p.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
         # encryption with the personal-data KMS key, PITR, deletion protection: AWS only

@@ -84,6 +84,7 @@ NOT_APPLIED = {
     ("AWS::DynamoDB::Table", "TimeToLiveSpecification"): "moto's CloudFormation ignores it",
     ("AWS::DynamoDB::Table", "PointInTimeRecoverySpecification"): "moto's CloudFormation ignores it",
     ("AWS::DynamoDB::Table", "SSESpecification"): "moto's CloudFormation ignores it",
+    ("AWS::DynamoDB::Table", "TableClass"): "moto accepts it and reports no class",
     ("AWS::Lambda::Function", "Architectures"): "moto records x86_64 whatever is asked",
     ("AWS::SecretsManager::Secret", "KmsKeyId"): "the secrets are made before the stack's key exists (the "
                                                  "functions need their ARNs); moto's default key instead",

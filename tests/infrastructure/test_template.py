@@ -103,6 +103,10 @@ def test_every_table_has_pitr_encryption_and_prod_deletion_protection(sam):
         assert p["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
     assert doc["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     assert doc["Parameters"]["Stage"]["Default"] == "prod"
+    # the audit trail is written on every action and read rarely, and kept for years (issue 39):
+    # Standard-IA storage costs 60 % less; the main table, written and read all day, stays Standard
+    assert tables["AuditTable"]["Properties"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"
+    assert tables["MainTable"]["Properties"].get("TableClass", "STANDARD") == "STANDARD"
 
 
 def _statements(doc):
