@@ -21,16 +21,18 @@ November 2026 (edit PRICES to reprice). Besides the lifecycle it prices what run
 (issue 39): the WAF in front of the API, CloudWatch Logs (the bytes the lifecycle logs,
 measured, and Lambda's own lines), the production memory of each function (.chalice/config.json,
 stage prod), and, beside the platform's cost, the messages each application sends (SMS and
-e-mail, counted from the outbox) at their own prices. Retained data is priced three ways:
-all in the DynamoDB Standard table class (today), closed cases moved after a year to a
-Standard-IA table, or after a year to compressed S3 objects with a small index item left in
-DynamoDB (every item counted with the 100 bytes DynamoDB adds to it).
+e-mail, counted from the outbox) at their own prices. Retained data is priced as it is kept:
+a year in the DynamoDB Standard table, then archived by the archive run (services/archive.py),
+which this bench runs on the measured case: one compressed S3 object, and a small index item
+left in DynamoDB, measured after the move (every item counted with the 100 bytes DynamoDB adds
+to it). Beside it, for comparison: all in the Standard table, and a Standard-IA table.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -48,9 +50,12 @@ PRICES = {
     "lambda_gb_second_arm64": 0.0000133334,
     "sqs_request": 0.40 / 1e6,          # standard queue, per 64 KB request
     "api_gateway_rest_request": 3.70 / 1e6,   # REST API, first 333 M a month
-    "dynamodb_ia_gb_month": 0.1224,     # Standard-Infrequent Access table class storage
-    "s3_ia_gb_month": 0.0135,           # S3 Standard-IA storage
-    "s3_put": 0.01 / 1000,              # S3 Standard-IA PUT (moving a case out)
+    "dynamodb_ia_gb_month": 0.1224,     # Standard-Infrequent Access table class storage (the audit table)
+    "dynamodb_ia_wru": 0.953 / 1e6,     # its on-demand write and read units: a quarter dearer
+    "dynamodb_ia_rru": 0.1906 / 1e6,
+    "s3_gb_month": 0.0245,              # S3 Standard storage (an archived case's object)
+    "s3_ia_gb_month": 0.0135,           # S3 Standard-IA storage (not used: 128 KB billed per object at least)
+    "s3_put": 0.0054 / 1000,            # S3 Standard PUT (moving a case out)
     "waf_request": 0.60 / 1e6,          # AWS WAF, per request inspected
     "waf_acl_month": 5.00,              # AWS WAF, per web ACL a month
     "waf_rule_month": 1.00,             # AWS WAF, per rule a month
@@ -119,6 +124,8 @@ class Meter:
         self.wru = 0.0
         self.rru = 0.0
         self.by_op: Counter = Counter()
+        self.wru_by_table: Counter = Counter()
+        self.rru_by_table: Counter = Counter()
         self.calls: Counter = Counter()
         self.indexes: dict[str, list] = {}
         self.writes: list[tuple] = []     # (operation, [(item key, bytes, WRU)]) of every write
@@ -246,6 +253,7 @@ class Meter:
                         new = meter._get(t, k) if ok else old
                         cost = meter.write_cost(t, old, new, tx) if ok else (2 if tx else 1)
                         meter.wru += cost
+                        meter.wru_by_table[t] += cost
                         meter.by_op[f"w:{name}"] += cost
                         label = "/".join(v.get("S", "?").split("#")[0] for v in k.values())
                         touched.append((label, max(item_size(old), item_size(new)), cost))
@@ -253,6 +261,7 @@ class Meter:
                 else:
                     cost = meter.read_cost(name, params, parsed or {})
                     meter.rru += cost
+                    meter.rru_by_table[params.get("TableName", "")] += cost
                     meter.by_op[f"r:{name}"] += cost
                 meter.calls[name] += 1
 
@@ -289,7 +298,6 @@ def main():
 
 
 def lifecycle(meter: Meter) -> dict:
-    import os
     from datetime import datetime, timedelta
 
     import boto3
@@ -350,6 +358,7 @@ def lifecycle(meter: Meter) -> dict:
         return out
 
     writes_by_stage: dict[str, list] = {}
+    audit_at: dict[str, tuple] = {}       # the audit table's units at each mark (its own table class)
     measuring = [False]
     seen = [0]
 
@@ -357,6 +366,7 @@ def lifecycle(meter: Meter) -> dict:
         if not measuring[0]:
             return
         stage[name] = (meter.wru, meter.rru)
+        audit_at[name] = (meter.wru_by_table[os.environ["AUDIT_TABLE"]], meter.rru_by_table[os.environ["AUDIT_TABLE"]])
         writes_by_stage[name] = meter.writes[seen[0]:]
         seen[0] = len(meter.writes)
 
@@ -458,32 +468,27 @@ def lifecycle(meter: Meter) -> dict:
         from chalicelib.domain.numbers import normalise_application_no
         stored_no = normalise_application_no(no)
         ours = (f"CASE#{stored_no}", f"SURVEY#{stored_no}")   # the measured application's, not the warm-up's
-        kept = [i for i in meter._table(os.environ["MAIN_TABLE"]).all_items() if i.hash_key.value in ours]
-        storage = sum(i.size() for i in kept) + sum(i.size() for i in meter._table(os.environ["AUDIT_TABLE"]).all_items()
-                                                    if i.hash_key.value in ours)
-        main = os.environ["MAIN_TABLE"]
-        index_storage = 0
-        for i in kept:   # every index keeps its own copy of what it projects
-            attrs = i.to_json()["Attributes"]
-            for _, keys, projection in meter._indexes(main):
-                copy = meter._projected(attrs, keys, projection, ["pk", "sk"])
-                index_storage += item_size(copy) + 100 if copy else 0   # + DynamoDB's 100 bytes per index item
+        kept_live = _kept(meter, ours)
         case_attrs = {}
-        for i in kept:
-            if i.range_key.value == "CASE":
-                attrs = i.to_json()["Attributes"]
-                case_attrs = {k: len(k) + _size_of(v) for k, v in attrs.items()}
-        # the tiered options: what an archived case would be, as one compressed S3 object (its
-        # items as DynamoDB JSON), and the small index item left in the table to find it
-        import zlib
-        audit_kept = [i for i in meter._table(os.environ["AUDIT_TABLE"]).all_items() if i.hash_key.value in ours]
-        import base64
-        archive = json.dumps([i.to_json()["Attributes"] for i in kept + audit_kept], separators=(",", ":"),
-                             default=lambda b: base64.b64encode(b).decode("ascii"))     # binary attributes
-        archive_bytes = len(zlib.compress(archive.encode("utf-8"), 9))
-        stub = {"pk": {"S": f"CASE#{stored_no}"}, "sk": {"S": "CASE"}, "archived": {"S": "s3://bucket/2026/12/x.json.z"},
-                "status": {"S": "concluded"}, "district": {"S": "34-maltepe"}, "retain_until": {"S": "2036-12-06"}}
-        items_kept = len(kept) + len(audit_kept)
+        for i in meter._table(os.environ["MAIN_TABLE"]).all_items():
+            if i.hash_key.value == ours[0] and i.range_key.value == "CASE":
+                case_attrs = {k: len(k) + _size_of(v) for k, v in i.to_json()["Attributes"].items()}
+        # a year on, the archive run moves the case (services/archive.py): measured, not modelled
+        from chalicelib.services import archive
+        before = (meter.wru, meter.rru)
+        started = time.perf_counter()
+        moved = archive.sweep(ports(), now + timedelta(days=400))
+        archive_seconds = time.perf_counter() - started
+        n = moved["archived"]          # the warm-up application's and the measured one's
+        assert n == 2, moved
+        archive_units = ((meter.wru - before[0]) / n, (meter.rru - before[1]) / n)
+        archive_seconds /= n
+        kept_archived = _kept(meter, ours)
+        import boto3
+        s3 = boto3.client("s3", region_name="eu-central-1")
+        objects = s3.list_objects_v2(Bucket=os.environ["ATTACHMENTS_BUCKET"],
+                                     Prefix=f"archive/cases/{stored_no}/").get("Contents", [])
+        archive_bytes = sum(o["Size"] for o in objects)
     stages = {}
     prev = stage["start"]
     for name, val in stage.items():
@@ -497,10 +502,31 @@ def lifecycle(meter: Meter) -> dict:
     for handler in streams:
         handler.stream = handler.stream.stream
     return {"wru": wru, "rru": rru, "stages": stages, "counts": dict(counts), "seconds": {k: v / runs[k] for k, v in seconds.items()},
-            "writes": writes_by_stage, "storage_bytes": storage, "index_storage_bytes": index_storage,
-            "items_kept": items_kept, "archive_bytes": archive_bytes, "stub_bytes": item_size(stub) + 100,
+            "writes": writes_by_stage, "kept_live": kept_live, "kept_archived": kept_archived,
+            "archive_bytes": archive_bytes, "archive_objects": len(objects), "archive_units": archive_units,
+            "archive_seconds": archive_seconds,
             "log_bytes": log_bytes[0], "messages": messages,
+            "audit_wru": audit_at["office: 6 views and actions"][0] - audit_at["start"][0],
+            "audit_rru": audit_at["office: 6 views and actions"][1] - audit_at["start"][1],
             "case_item": case_attrs, "by_op": dict(meter.by_op), "calls": dict(meter.calls)}
+
+
+def _kept(meter: Meter, ours: tuple) -> dict:
+    """What the tables keep of one application: its items' bytes (main and audit tables),
+    their count (DynamoDB adds 100 bytes to each) and the index copies they make."""
+    main = os.environ["MAIN_TABLE"]
+    kept = [i for i in meter._table(main).all_items() if i.hash_key.value in ours]
+    audit = [i for i in meter._table(os.environ["AUDIT_TABLE"]).all_items() if i.hash_key.value in ours]
+    index_bytes = 0
+    for i in kept:   # every index keeps its own copy of what it projects
+        attrs = i.to_json()["Attributes"]
+        for _, keys, projection in meter._indexes(main):
+            copy = meter._projected(attrs, keys, projection, ["pk", "sk"])
+            index_bytes += item_size(copy) + 100 if copy else 0   # + DynamoDB's 100 bytes per index item
+    item_bytes = sum(i.size() for i in kept + audit)
+    return {"item_bytes": item_bytes, "items": len(kept) + len(audit), "index_bytes": index_bytes,
+            "bytes": item_bytes + 100 * (len(kept) + len(audit)) + index_bytes,
+            "audit_bytes": sum(i.size() + 100 for i in audit), "audit_items": len(audit)}
 
 
 def _waf_rules() -> int:
@@ -532,6 +558,9 @@ def report(r: dict) -> None:
     costs = {
         "DynamoDB writes": r["wru"] * PRICES["dynamodb_wru"] * million,
         "DynamoDB reads": r["rru"] * PRICES["dynamodb_rru"] * million,
+        "Audit table's units in Standard-IA": (r["audit_wru"] * (PRICES["dynamodb_ia_wru"] - PRICES["dynamodb_wru"])
+                                               + r["audit_rru"] * (PRICES["dynamodb_ia_rru"] - PRICES["dynamodb_rru"]))
+        * million,
         "Lambda requests": lambda_requests * PRICES["lambda_request"] * million,
         "Lambda duration (arm64)": lambda_gb_s * PRICES["lambda_gb_second_arm64"] * million,
         "Lambda cold starts (estimate)": cold_gb_s * PRICES["lambda_gb_second_arm64"] * million,
@@ -547,7 +576,7 @@ def report(r: dict) -> None:
     for name, s in r["stages"].items():
         print(f"  {name:34s} {s['wru']:7.1f} WRU {s['rru']:7.1f} RRU")
     print(f"  {'total':34s} {r['wru']:7.1f} WRU {r['rru']:7.1f} RRU")
-    print(f"  stored: {r['storage_bytes']:,} bytes in the main and audit tables")
+    print(f"  stored: {r['kept_live']['item_bytes']:,} bytes in the main and audit tables")
     print(f"  API Gateway requests: {c.get('api_gateway', 0)}; SQS requests: {c.get('sqs', 0)}")
     for role, (n, mean) in sorted(per_role.items()):
         how = "measured" if role in r["seconds"] else "assumed"
@@ -569,22 +598,43 @@ def report(r: dict) -> None:
           f"${sum(costs.values()):,.2f}: SMS is {sms_usd / sum(costs.values()):.0f}x the platform")
 
     # retained data, with the 100 bytes DynamoDB adds to every item (index copies: counted above)
-    stored = r["storage_bytes"] + 100 * r["items_kept"] + r["index_storage_bytes"]
-    gb = stored / 1e9
+    live, archived = r["kept_live"], r["kept_archived"]
     years = RETENTION_MONTHS / 12
-    standard = gb * PRICES["dynamodb_gb_month"] * RETENTION_MONTHS * million
-    first = gb * PRICES["dynamodb_gb_month"] * ARCHIVE_AFTER_MONTHS * million
     rest = RETENTION_MONTHS - ARCHIVE_AFTER_MONTHS
-    ia = first + gb * PRICES["dynamodb_ia_gb_month"] * rest * million
-    s3 = (first + (r["archive_bytes"] / 1e9 * PRICES["s3_ia_gb_month"] + r["stub_bytes"] / 1e9
-                   * PRICES["dynamodb_gb_month"]) * rest * million + PRICES["s3_put"] * million)
-    print(f"\nKept afterwards: {stored:,} bytes per application ({r['storage_bytes']:,} in the tables, "
-          f"{100 * r['items_kept']:,} of DynamoDB's per-item overhead for {r['items_kept']} items, "
-          f"{r['index_storage_bytes']:,} in index copies); over the {years:.0f}-year retention, per 1 M applications:")
-    print(f"  all in DynamoDB Standard (today)               ${standard:8.2f}  (${standard / years:.2f} a year)")
-    print(f"  Standard for {ARCHIVE_AFTER_MONTHS} months, then a Standard-IA table ${ia:8.2f}")
-    print(f"  Standard for {ARCHIVE_AFTER_MONTHS} months, then S3 Standard-IA          ${s3:8.2f}  "
-          f"(one {r['archive_bytes']:,}-byte compressed object and a {r['stub_bytes']}-byte index item a case)")
+    gb_live, gb_object = live["bytes"] / 1e9, r["archive_bytes"] / 1e9
+    gb_audit = live["audit_bytes"] / 1e9                     # the same before and after the move
+    gb_main_live, gb_main_archived = gb_live - gb_audit, archived["bytes"] / 1e9 - gb_audit
+    standard = gb_live * PRICES["dynamodb_gb_month"] * RETENTION_MONTHS * million
+    ia_table = (gb_live * PRICES["dynamodb_gb_month"] * ARCHIVE_AFTER_MONTHS
+                + gb_live * PRICES["dynamodb_ia_gb_month"] * rest) * million
+    move_wru, move_rru = r["archive_units"]
+    moving = (move_wru * PRICES["dynamodb_wru"] + move_rru * PRICES["dynamodb_rru"]
+              + r["archive_objects"] * PRICES["s3_put"]
+              + r["archive_seconds"] * LAMBDA_MEMORY_MB["sweeps"] / 1024 * PRICES["lambda_gb_second_arm64"]
+              + 96 / APPLICATIONS_PER_DAY * PRICES["lambda_request"]) * million     # a run every 15 minutes
+    audit = gb_audit * PRICES["dynamodb_ia_gb_month"] * RETENTION_MONTHS * million
+    main_first = gb_main_live * PRICES["dynamodb_gb_month"] * ARCHIVE_AFTER_MONTHS * million
+    main_rest = (gb_main_archived * PRICES["dynamodb_gb_month"] + gb_object * PRICES["s3_gb_month"]) * rest * million
+    built = audit + main_first + main_rest + moving
+    s3_ia_floor = max(r["archive_bytes"], 128 * 1024) / 1e9 * PRICES["s3_ia_gb_month"] * rest * million
+    print(f"\nKept afterwards: {live['bytes']:,} bytes per application ({live['item_bytes']:,} in the items, "
+          f"{100 * live['items']:,} of DynamoDB's per-item overhead for {live['items']} items, "
+          f"{live['index_bytes']:,} in index copies); {live['audit_bytes']:,} of them are the audit trail "
+          f"({live['audit_items']} entries, in the Standard-IA audit table).")
+    print(f"A year after closing the archive run moves the case (services/archive.py, measured): "
+          f"{archived['bytes'] - archived['audit_bytes']:,} bytes stay in the main table (the index item and the "
+          f"survey, {archived['index_bytes']:,} of them index copies), one {r['archive_bytes']:,}-byte object goes "
+          f"to S3 Standard; the move costs {move_wru:.1f} WRU and {move_rru:.1f} RRU.")
+    print(f"Over the {years:.0f}-year retention, per 1 M applications:")
+    print(f"  everything in DynamoDB Standard                 ${standard:8.2f}  (${standard / years:.2f} a year)")
+    print(f"  as built: the audit table in Standard-IA        ${audit:8.2f}")
+    print(f"            the case a year in Standard           ${main_first:8.2f}")
+    print(f"            then its index item and object        ${main_rest:8.2f}")
+    print(f"            the move                              ${moving:8.2f}")
+    print(f"            total                                 ${built:8.2f}  "
+          f"(and the audit table's units: see the lifecycle)")
+    print(f"  for comparison: a year in Standard, then a whole Standard-IA table ${ia_table:8.2f}  (not built)")
+    print(f"  (S3 Standard-IA for the objects would bill 128 KB each: ${s3_ia_floor:,.2f} for the objects alone)")
     top = sorted(r["case_item"].items(), key=lambda kv: -kv[1])
     print(f"\nThe concluded case item: {sum(r['case_item'].values()):,} bytes; largest attributes:",
           ", ".join(f"{k} {n}" for k, n in top[:8]))
