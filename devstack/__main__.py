@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     redrive.add_argument("--moto-port", type=int, default=_running("moto_port", "MOTO_PORT", 5001))
     redrive.set_defaults(func=cmd_redrive)
     sweep = sub.add_parser("sweep", help="run one scheduled sweep as of a given time (local stack)")
-    sweep.add_argument("kind", choices=["deadline", "daily", "stats"])
+    sweep.add_argument("kind", choices=["deadline", "daily", "stats", "archive"])
     sweep.add_argument("--as-of", help="ISO 8601 with offset; default now")
     sweep.add_argument("--moto-port", type=int, default=_running("moto_port", "MOTO_PORT", 5001))
     sweep.add_argument("--host", default=_running("host", "HOST", "127.0.0.1"))

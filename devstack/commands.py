@@ -77,8 +77,9 @@ def cmd_sweep(args) -> int:
     python -m devstack sweep deadline --as-of 2026-12-10T09:00:00+03:00"""
     at = _attach(args)
     from chalicelib.bootstrap import ports
-    from chalicelib.services import open_stats, sweeps
-    fn = {"deadline": sweeps.deadline, "daily": sweeps.daily, "stats": open_stats.roll_up}[args.kind]
+    from chalicelib.services import archive, open_stats, sweeps
+    fn = {"deadline": sweeps.deadline, "daily": sweeps.daily, "stats": open_stats.roll_up,
+          "archive": archive.sweep}[args.kind]
     print(f"{args.kind} sweep as of {at.isoformat()}: {fn(ports(), at)}")
     return 0
 

@@ -1,6 +1,8 @@
-"""KVKK on the real local stack: a case is concluded; `python -m devstack kvkk sweep
---as-of` eleven years later destroys its personal data; tracking answers 410; the raw
-tables hold none of it; the destruction log shows it."""
+"""KVKK on the real local stack: a case is concluded; `python -m devstack sweep archive
+--as-of` a year later moves it to the archive (S3 over HTTP), and tracking answers the
+same; `python -m devstack kvkk sweep --as-of` eleven years later destroys its personal
+data; tracking answers 410; the raw tables and the bucket hold none of it; the
+destruction log shows it."""
 from __future__ import annotations
 
 import os
@@ -20,7 +22,15 @@ from tests.e2e.test_office_journey import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_a_concluded_case_is_destroyed_eleven_years_later(stack):
+def _devstack(stack, *args):
+    out = subprocess.run([sys.executable, "-m", "devstack", *args, "--moto-port", str(stack.moto_port)],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_a_concluded_case_is_archived_a_year_on_and_destroyed_eleven_years_later(stack):
     application = dict(VALID_APPLICATION, subject="Kaldırım taşları kırık",
                        description="Gülbahar Sokak girişinde kaldırım taşları kırık, yaşlılar düşüyor.",
                        applicant=dict(VALID_APPLICATION["applicant"], first_name="Nurhayat", last_name="Kılıçarslan",
@@ -40,12 +50,26 @@ def test_a_concluded_case_is_destroyed_eleven_years_later(stack):
                             "version": case["version"]}, desk)
     assert status == 200, case
 
+    track = {"X-Access-Code": receipt["access_code"]}
+    before = call("GET", f"{stack.api}/v1/applications/{no}", headers=track)[1]
+    s3 = boto3.client("s3", endpoint_url=stack.moto, region_name="eu-central-1",
+                      aws_access_key_id="local", aws_secret_access_key="local")
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if "attachments" in b["Name"])
+    archived = lambda: s3.list_objects_v2(Bucket=bucket, Prefix=f"archive/cases/{no.replace('-', '')}/")  # noqa: E731
+
+    a_year_on = (datetime.now(timezone.utc) + timedelta(days=400)).isoformat(timespec="seconds")
+    assert "'archived': 1" in _devstack(stack, "sweep", "archive", "--as-of", a_year_on)
+    assert archived().get("KeyCount") == 1
+    status, after, _ = call("GET", f"{stack.api}/v1/applications/{no}", headers=track)
+    assert status == 200
+    for signed in (before, after):
+        signed.pop("survey_token", None)
+    assert after == before
+
     later = (datetime.now(timezone.utc) + timedelta(days=365 * 11)).isoformat(timespec="seconds")
-    out = subprocess.run([sys.executable, "-m", "devstack", "kvkk", "sweep", "--as-of", later,
-                          "--moto-port", str(stack.moto_port)], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "ACIKKAPI_LOCAL_STATE": stack.state_dir})
-    assert out.returncode == 0, out.stderr
-    assert "'cases': " in out.stdout and "'cases': 0" not in out.stdout, out.stdout
+    out = _devstack(stack, "kvkk", "sweep", "--as-of", later)
+    assert "'cases': " in out and "'cases': 0" not in out, out
+    assert archived().get("KeyCount") == 0
 
     status, body, _ = call("GET", f"{stack.api}/v1/applications/{no}", headers={"X-Access-Code": receipt["access_code"]})
     assert status == 410 and body["error"]["code"] == "anonymised"
