@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -20,7 +20,8 @@ from chalicelib.domain.assignment import AssignmentStatus
 from chalicelib.domain.case import CLOSED, TRANSITIONS, Status
 from chalicelib.domain.errors import AppError
 from chalicelib.domain.principal import Principal
-from chalicelib.services import applications, feedback, institution, office, reference, routing, tracking, sweeps
+from chalicelib.services import (applications, archive, feedback, institution, office, reference, routing,
+                                 sweeps, tracking)
 from tests.conftest import VALID_APPLICATION
 from tests.fakes import fake_ports
 
@@ -282,6 +283,20 @@ class Lifecycle(RuleBasedStateMachine):
         R.anonymise(case, assignments, self.p.clock.now())
         assert R.free_text(case, assignments) == [], no
 
+    @precondition(lambda self: self.receipts)
+    @rule(days=st.integers(366, 500))
+    def the_archive_runs_a_year_on(self, days):
+        """Tiering (issue 39): the archive run, as of a year or more on (the machine's clock
+        stays), moves only what may go and changes nothing anyone reads; the next write
+        brings a case back (the fake refuses a write read before it was archived)."""
+        at = self.p.clock.now() + timedelta(days=days)
+        before = {no: self.p.cases.load_with_assignments(no) for no in self.receipts}
+        archive.sweep(self.p, at)
+        for no in self.p.cases.archived:
+            case, assignments = self.p.cases.load_with_assignments(no)
+            assert R.archivable(case, assignments, at.date()) or no not in before, no
+            assert (case, assignments) == before[no]
+
     # --- time and the sweeps ------------------------------------------------------------------------
     @rule(hours=st.integers(1, 24 * 9))
     def time_passes(self, hours):
@@ -307,6 +322,13 @@ class Lifecycle(RuleBasedStateMachine):
         for no in self.receipts:
             case, assignments = self.p.cases.load_with_assignments(no)
             yield no, case, assignments
+
+    @invariant()
+    def an_archived_case_is_closed_with_nothing_open(self):
+        for no in self.p.cases.archived:
+            case, assignments = self.p.cases.load_with_assignments(no)
+            assert case.closed and not case.legal_hold and case.anonymised_at is None, no
+            assert not any(a.is_open for a in assignments), no
 
     @invariant()
     def a_closed_case_has_no_open_assignment(self):
