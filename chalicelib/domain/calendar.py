@@ -1,7 +1,9 @@
 """The Turkish calendar and the legal deadlines (docs/domain-rules.md §3).
 
-Pure code: the `holidays` package supplies the public holidays (Law 2429), and an
-editable per-year list supplies administrative leave days (idari izin).
+Pure code: the `holidays` package supplies the public holidays (Law 2429): for the years
+2015-2050 through the table it wrote (data/holidays_tr.json, tools/build_holidays.py), for
+any other year directly. An editable per-year list supplies administrative leave days
+(idari izin).
 """
 from __future__ import annotations
 
@@ -94,10 +96,22 @@ def _load_turkey():
         return holidays.Turkey
 
 
+@lru_cache(maxsize=1)
+def _holiday_table() -> dict[str, list[str]]:
+    """The years most deadlines fall in, as the `holidays` package computes them
+    (data/holidays_tr.json, written by tools/build_holidays.py; a unit test fails when the
+    installed package answers otherwise). Reading it costs well under a millisecond;
+    loading the package's Turkish module and computing a year, 20-30 ms of a cold start."""
+    return json.loads((_DATA / "holidays_tr.json").read_text("utf-8"))["years"]
+
+
 @lru_cache(maxsize=8)
 def _public_holidays(year: int) -> frozenset[date]:
     # `public` holds full holidays only; arife and 28 October afternoons are in
     # `half_day` and count as working days (rule 5), so they are left out here.
+    known = _holiday_table().get(str(year))
+    if known is not None:
+        return frozenset(date.fromisoformat(d) for d in known)
     return frozenset(_turkey()(years=year, categories=("public",)).keys())
 
 

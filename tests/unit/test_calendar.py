@@ -151,16 +151,34 @@ def test_working_day_counts_across_each_holiday(holiday):
 
 
 def test_the_turkish_holidays_load_without_the_other_countries():
-    """A cold start that computes a deadline imports the Turkish module, not 250 countries."""
+    """A cold start that computes a deadline in the table's years imports no part of the
+    `holidays` package; for another year, the Turkish module, not 250 countries."""
     import subprocess
     import sys
     code = ("import sys; from datetime import date; from chalicelib.domain.calendar import default_calendar; "
             "c = default_calendar(); assert c.is_public_holiday(date(2026, 3, 20)); "
             "assert not c.is_public_holiday(date(2026, 3, 19)); "
+            "print(len([m for m in sys.modules if m.startswith('holidays')])); "
+            "assert c.is_public_holiday(date(2070, 10, 29)); "
             "print(len([m for m in sys.modules if m.startswith('holidays.countries.')]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
-    assert int(out.stdout.strip()) == 1      # holidays.countries.turkey only
+    assert out.stdout.split() == ["0", "1"]     # none for 2026; for 2070, holidays.countries.turkey only
+
+
+def test_the_holiday_table_is_what_the_holidays_package_computes():
+    """data/holidays_tr.json caches the package's answer for 2015-2050: every year in it
+    must be what the installed package computes (after an upgrade of `holidays`, run
+    tools/build_holidays.py again)."""
+    import holidays
+
+    from chalicelib.domain import calendar as c
+    table = c._holiday_table()
+    assert sorted(map(int, table)) == list(range(2015, 2051))
+    for year, days in table.items():
+        computed = sorted(d.isoformat() for d in holidays.Turkey(years=int(year), categories=("public",)))
+        assert days == computed, f"{year}: run tools/build_holidays.py"
+    assert "2026-03-20" in table["2026"] and "2026-10-29" in table["2026"] and "2026-10-28" not in table["2026"]
 
 
 def test_the_turkish_holidays_load_once_when_many_requests_need_them_at_once():
@@ -171,7 +189,7 @@ def test_the_turkish_holidays_load_once_when_many_requests_need_them_at_once():
             "errors = []; barrier = threading.Barrier(16)\n"
             "def use(i):\n"
             "    barrier.wait()\n"
-            "    try: assert c._public_holidays(2020 + i) and c.TurkishCalendar().is_public_holiday(date(2020 + i, 1, 1))\n"
+            "    try: assert c._public_holidays(2060 + i) and c.TurkishCalendar().is_public_holiday(date(2060 + i, 1, 1))\n"
             "    except Exception as e: errors.append(repr(e))\n"
             "ts = [threading.Thread(target=use, args=(i,)) for i in range(16)]\n"
             "[t.start() for t in ts]; [t.join() for t in ts]; print(errors)")
