@@ -3,13 +3,17 @@ office action. All routes but sign-in go through the built-in authorizer, which
 verifies the Cognito ID token (chalicelib/adapters/cognito.py)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import AuthResponse, Blueprint
 
 from .. import coldstart
 from ..bootstrap import ports
 from ..domain.errors import Unauthorized
-from ..domain.principal import Principal
 from .http import bearer, client_ip, json_response, read_json, route
+
+if TYPE_CHECKING:
+    from ..domain.principal import Principal
 
 bp = Blueprint(__name__)
 
@@ -49,6 +53,7 @@ def _authorize(auth_request):
 
 
 def _principal() -> Principal:
+    from ..domain.principal import Principal     # staff requests only: not a submission's cold start
     ctx = (bp.current_request.context or {}).get("authorizer") or {}
     if not ctx.get("role"):
         raise Unauthorized("unauthenticated", "Oturum açmanız gerekiyor.")

@@ -27,11 +27,8 @@ from ...domain.case import Applicant, Case, HistoryEntry, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.offices import Office
 from ...domain.otp import pair_fingerprint
-from ...domain.partners import Partner
-from ...domain.principal import StaffMember
 from ...domain.repeats import ApplicantRow
 from ...domain.retention import add_years
-from ...domain.subject_requests import SubjectRequest, format_id
 from ...domain.surveys import SurveyAnswer
 from . import itemkeys as K
 from .models import (
@@ -43,9 +40,6 @@ from .models import (
     IdempotencyItem,
     OfficeItem,
     InstitutionMap,
-    PartnerItem,
-    StaffItem,
-    SubjectRequestItem,
     SurveyItem,
 )
 
@@ -374,60 +368,3 @@ def audit_view(item: AuditItem) -> dict:
 def survey_to_item(s: SurveyAnswer) -> SurveyItem:
     return SurveyItem(*K.survey_key(s.application_no), rating=s.rating, comment=s.comment, district=s.district,
                       category=s.category, outcome=s.outcome, answered_on=s.answered_on, type=s.type)
-
-
-def staff_to_item(m: StaffMember) -> StaffItem:
-    item = StaffItem(*K.staff_key(m.username), username=m.username, role=m.role, district=m.district,
-                     province=m.province, enabled=m.enabled, email=m.email, name=m.name,
-                     gsi7pk=m.scope, gsi7sk=m.username.lower())
-    if m.version is not None:
-        item.version = m.version
-    return item
-
-
-def staff_from_item(item: StaffItem) -> StaffMember:
-    return StaffMember(item.username, item.role, item.district, item.province, bool(item.enabled), item.version,
-                       item.email, item.name)
-
-
-def partner_to_item(p: Partner) -> PartnerItem:
-    return PartnerItem(*K.partner_key(p.key_hash), partner_id=p.id, name=p.name, contact=p.contact,
-                       districts=list(p.districts), rate_limit=p.rate_limit, created_at=_iso(p.created_at),
-                       created_by=p.created_by, revoked_at=_iso(p.revoked_at), uses=p.uses,
-                       last_used_at=_iso(p.last_used_at))
-
-
-def partner_from_raw(raw) -> Partner:
-    """A partner from a low-level item (UpdateItem's ALL_NEW) or a pynamodb one."""
-    item = PartnerItem.from_raw_data(raw) if isinstance(raw, dict) else raw
-    return Partner(id=item.partner_id, name=item.name, contact=item.contact, districts=list(item.districts or []),
-                   rate_limit=int(item.rate_limit), created_at=_dt(item.created_at), created_by=item.created_by or "",
-                   revoked_at=_dt(item.revoked_at), uses=int(item.uses or 0), last_used_at=_dt(item.last_used_at),
-                   key_hash=item.sk.split("#", 1)[1])
-
-
-def subject_request_to_item(r: SubjectRequest, keys) -> SubjectRequestItem:
-    item = SubjectRequestItem(*K.subject_request_key(r.id), district=r.district,
-                              national_id_enc=keys.seal(r.national_id, f"dsr:{r.id}"),
-                              nid_hash=keys.national_id_hash(r.national_id), kind=r.kind, channel=r.channel,
-                              received_on=r.received_on.isoformat(), registered_by=r.registered_by,
-                              registered_at=r.registered_at.isoformat(), status=r.status, answer=r.answer,
-                              closed_at=_iso(r.closed_at), closed_by=r.closed_by, warned=r.warned, log=list(r.log),
-                              gsi2pk=K.subject_request_status_pk(r.district, r.status), gsi2sk=f"{r.due_on.isoformat()}#{r.id}")
-    if r.status == "open" and not r.warned:
-        item.sweep_pk = K.sweep_pk(sweeps.SUBJECT_REQUEST_KIND, sweeps.shard_of(r.id))
-        item.sweep_sk = sweeps.sweep_key(datetime(r.warn_on.year, r.warn_on.month, r.warn_on.day, 5,
-                                                 tzinfo=timezone.utc), format_id(r.id))
-    if r.version is not None:
-        item.version = r.version
-    return item
-
-
-def subject_request_from_item(item: SubjectRequestItem, keys) -> SubjectRequest:
-    rid = item.pk.split("#", 1)[1]
-    return SubjectRequest(id=rid, district=item.district, national_id=keys.unseal(item.national_id_enc, f"dsr:{rid}"),
-                          kind=item.kind, channel=item.channel, received_on=date.fromisoformat(item.received_on),
-                          registered_by=item.registered_by, registered_at=datetime.fromisoformat(item.registered_at),
-                          status=item.status, answer=item.answer, closed_at=_dt(item.closed_at),
-                          closed_by=item.closed_by, warned=bool(item.warned), log=[plain(x) for x in item.log or []],
-                          version=item.version)

@@ -9,24 +9,24 @@ from pynamodb.exceptions import UpdateError
 
 from ...domain.partners import Partner
 from . import itemkeys as K
-from . import mapping as M
 from .base import code
+from .mapping import _dt, _iso
 from .models import MAIN_TABLE, PartnerItem, dynamodb_client
 
 
 class DynamoPartnerKeys:
     def add(self, partner: Partner) -> None:
-        M.partner_to_item(partner).save(condition=PartnerItem.sk.does_not_exist())
+        partner_to_item(partner).save(condition=PartnerItem.sk.does_not_exist())
 
     def get(self, key_hash: str) -> Partner | None:
         try:
-            return M.partner_from_raw(PartnerItem.get(*K.partner_key(key_hash), consistent_read=True))
+            return partner_from_raw(PartnerItem.get(*K.partner_key(key_hash), consistent_read=True))
         except PartnerItem.DoesNotExist:
             return None
 
     def all(self) -> list[Partner]:
         """Every partner key (a few dozen at most: one partition, one Query)."""
-        return [M.partner_from_raw(i) for i in PartnerItem.query(K.PARTNERS_PK, PartnerItem.sk.startswith("KEY#"))]
+        return [partner_from_raw(i) for i in PartnerItem.query(K.PARTNERS_PK, PartnerItem.sk.startswith("KEY#"))]
 
     def revoke(self, key_hash: str, at: datetime) -> bool:
         try:
@@ -58,12 +58,28 @@ class DynamoPartnerKeys:
             try:
                 resp = dynamodb_client().update_item(UpdateExpression=update, ConditionExpression=condition,
                                                       ExpressionAttributeValues=values, **common)
-                return "ok", M.partner_from_raw(resp["Attributes"])
+                return "ok", partner_from_raw(resp["Attributes"])
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
         try:
-            partner = M.partner_from_raw(PartnerItem.get(pk, sk, consistent_read=True))
+            partner = partner_from_raw(PartnerItem.get(pk, sk, consistent_read=True))
         except PartnerItem.DoesNotExist:
             return "unknown", None
         return ("revoked" if partner.revoked_at else "limited"), partner
+
+
+def partner_to_item(p: Partner) -> PartnerItem:
+    return PartnerItem(*K.partner_key(p.key_hash), partner_id=p.id, name=p.name, contact=p.contact,
+                       districts=list(p.districts), rate_limit=p.rate_limit, created_at=_iso(p.created_at),
+                       created_by=p.created_by, revoked_at=_iso(p.revoked_at), uses=p.uses,
+                       last_used_at=_iso(p.last_used_at))
+
+
+def partner_from_raw(raw) -> Partner:
+    """A partner from a low-level item (UpdateItem's ALL_NEW) or a pynamodb one."""
+    item = PartnerItem.from_raw_data(raw) if isinstance(raw, dict) else raw
+    return Partner(id=item.partner_id, name=item.name, contact=item.contact, districts=list(item.districts or []),
+                   rate_limit=int(item.rate_limit), created_at=_dt(item.created_at), created_by=item.created_by or "",
+                   revoked_at=_dt(item.revoked_at), uses=int(item.uses or 0), last_used_at=_dt(item.last_used_at),
+                   key_hash=item.sk.split("#", 1)[1])
