@@ -26,8 +26,8 @@ from ..logs import exception_summary, logger
 from . import routing_messages
 from .onboarded import handling_office
 from .ports import DuplicateApplicationNo, IdempotencyKeyTaken, Ports, TransientConflict
-from .receipts import verification
-from .tracking import verified_for
+from .receipt_codes import verification
+from .sessions import verified_for
 
 
 @dataclass

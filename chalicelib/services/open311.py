@@ -23,7 +23,8 @@ from ..domain.case import STATUS_NAMES, Case
 from ..domain.catalog import catalog
 from ..domain.errors import Conflict, Forbidden, NotFound, Throttled, forbidden
 from ..domain.office import end_of_day
-from ..domain.partners import Partner, new_key, new_partner_id, plausible_key, retry_after, window_of
+from ..domain.partners import (RATE_WINDOW_SECONDS, Partner, new_key, new_partner_id, plausible_key, retry_after,
+                               window_of)
 from .ports import PartnerRefused, PartnerRequestQuery, PartnerUse, Ports
 from .tracking import MAX_FAILURES_PER_CLIENT
 from .tracking import counters as _counters
@@ -133,7 +134,7 @@ def submit(ports: Ports, pairs: list[tuple[str, str]], raw_key: str | None, *,
                                               request_hash=applications.request_fingerprint(ports, body) if key
                                               else None, now=now,
                                               partner_use=PartnerUse(h, partner.id, window_of(now), partner.rate_limit,
-                                                                     now))
+                                                                     now, now + timedelta(seconds=2 * RATE_WINDOW_SECONDS)))
     except PartnerRefused as refused:
         if refused.kind == "revoked":
             ports.caches.partners.pop(h, None)

@@ -87,6 +87,7 @@ class PartnerUse:
     window: int
     limit: int
     at: datetime
+    counter_expires_at: datetime     # the minute's counter goes a window after its own
 
 
 @dataclass(frozen=True)

@@ -21,24 +21,12 @@ from ..domain.calendar import ISTANBUL, iso_local
 from ..domain.catalog import catalog
 from ..domain.errors import AppError
 from .ports import Ports
+from .receipt_codes import signed as _signed
+from .receipt_codes import verification
 from .tracking import checked_case, give_back, invalid_number, take_slots
 
 INVALID = {"valid": False, "message": "Bu makbuz doğrulanamadı: bilgileri değiştirilmiş, eksik ya da Açık Kapı "
                                       "tarafından verilmemiş olabilir."}
-
-
-def _signed(keys, no: str, office: str, received_at: str, digest: str) -> bytes:
-    return keys.sign_receipt(office, R.payload(no, office, received_at, digest))
-
-
-def verification(keys, case) -> dict:
-    """The receipt's QR token, its short code and the address dogrula.html checks it at."""
-    received_at = iso_local(case.received_at) or ""
-    digest = R.subject_digest(case.subject)
-    signature = _signed(keys, case.application_no, case.office, received_at, digest)
-    token = R.token(case.application_no, case.office, received_at, digest, signature)
-    return {"short_code": R.short_code(signature), "token": token,
-            "url": f"{settings().public_base_url}/dogrula.html#r={token}"}
 
 
 def _valid(no: str, office: str, received_at: str, digest: str) -> dict:

@@ -7,16 +7,15 @@ from typing import Any
 
 from ..domain import numbers
 from ..domain import office as policy
-from ..domain import otp as O
 from ..domain.audit import AuditEntry
 from ..domain.calendar import iso_local as _iso
 from ..domain.case import Case, Status
 from ..domain.catalog import catalog
-from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled, Unauthorized
+from ..domain.errors import AppError, Conflict, Gone, NotFound, Throttled
 from ..domain.throttle import Counter
-from ..domain.tokens import TokenError
 from . import links
 from .ports import Ports, StaleCase
+from .sessions import phone_hash, session_of
 
 # Tracking throttle (documented in docs/api.md): failed look-ups are counted in fixed
 # 15-minute windows, per application number and per client address.
@@ -89,34 +88,6 @@ def invalid_number() -> AppError:
     return AppError("invalid_application_no",
                     "Başvuru numarası hatalı yazılmış: XXXX-XXXX-XX biçiminde, kontrol karakteri tutan bir numara giriniz.",
                     field="application_no", status=400)
-
-
-def phone_hash(ports: Ports, phone: str) -> str:
-    return O.phone_fingerprint(ports.keys, phone)
-
-
-def session_of(ports: Ports, authorization: str | None) -> tuple[str, str]:
-    """(national-id HMAC, phone HMAC) of a valid citizen session, or 401."""
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    try:
-        claims = links.verify_link(ports.keys, token, now=ports.clock.now(), purpose=O.SESSION_PURPOSE)
-    except TokenError:
-        raise Unauthorized("invalid_session", "Oturum geçersiz ya da süresi dolmuş; telefonunuzu yeniden doğrulayınız.") \
-            from None
-    _method, _, phone = claims.institution.partition(":")   # "otp:<phone hmac>" (docs/citizen-app.md)
-    return claims.subject, phone
-
-
-def verified_for(ports: Ports, authorization: str | None, national_id: str, phone: str) -> bool:
-    """True when a submission comes with a session of this very person and phone. Here, not
-    in citizen_session: a submission's cold start need not import the session's messages."""
-    if not authorization:
-        return False
-    try:
-        nid, ph = session_of(ports, authorization)
-    except Unauthorized:
-        return False
-    return nid == ports.keys.national_id_hash(national_id) and ph == phone_hash(ports, phone)
 
 
 def owned_by(ports: Ports, case, nid: str, phone: str) -> bool:

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # What a citizen's requests go through: the citizen API and the services and rules behind it.
 CITIZEN_SURFACE = ["chalicelib/api/citizen.py", "chalicelib/api/http.py",
                    *[f"chalicelib/services/{m}.py" for m in ("tracking", "citizen_session", "citizen_files", "applications",
-                                                             "receipts", "feedback", "uploads", "reference")],
+                                                             "receipts", "receipt_codes", "sessions", "feedback", "uploads",
+                                                             "reference")],
                    *[f"chalicelib/domain/{m}.py" for m in ("otp", "throttle", "numbers", "attachments", "idempotency",
                                                            "receipts", "surveys", "errors")],
                    "chalicelib/domain/schemas/__init__.py", "chalicelib/domain/schemas/submission.py",

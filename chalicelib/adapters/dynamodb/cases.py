@@ -22,7 +22,6 @@ from ...domain.assignment import DistrictSettings
 from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.open311 import CLOSED as OPEN311_CLOSED
-from ...domain.partners import RATE_WINDOW_SECONDS
 from ...domain.calendar import local_date
 from ...domain.retention import destruction_log_expiry
 from ...domain.sweeps import NEW_CASE_DUE_MIN, PendingRoute
@@ -289,7 +288,7 @@ class DynamoCases:
                           condition=PartnerItem.sk.exists() & PartnerItem.revoked_at.does_not_exist())
                 tx.update(CounterItem(*K.counter_key(Counter("o311-file", u.partner_id, u.window))),
                           actions=[CounterItem.count.add(1),
-                                   CounterItem.expires_at.set(u.at + timedelta(seconds=2 * RATE_WINDOW_SECONDS))],
+                                   CounterItem.expires_at.set(u.counter_expires_at)],
                           condition=CounterItem.count.does_not_exist() | (CounterItem.count < u.limit))
         try:
             self._transact(build, [case])

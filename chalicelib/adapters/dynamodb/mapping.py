@@ -11,6 +11,7 @@ import secrets
 import zlib
 from dataclasses import asdict
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 from ...config import settings
 from ...domain import retention, sweeps
@@ -21,7 +22,6 @@ from ...domain.assignment import (
     DistrictSettings,
     Institution,
 )
-from ...domain.audit import AuditEntry
 from ...domain.calendar import ISTANBUL, default_calendar, local_date
 from ...domain.case import Applicant, Case, HistoryEntry, Status
 from ...domain.idempotency import IdempotencyRecord
@@ -29,7 +29,6 @@ from ...domain.offices import Office
 from ...domain.otp import pair_fingerprint
 from ...domain.repeats import ApplicantRow
 from ...domain.retention import add_years
-from ...domain.surveys import SurveyAnswer
 from . import itemkeys as K
 from .models import (
     AnswerMap,
@@ -42,6 +41,10 @@ from .models import (
     InstitutionMap,
     SurveyItem,
 )
+
+if TYPE_CHECKING:
+    from ...domain.audit import AuditEntry
+    from ...domain.surveys import SurveyAnswer
 
 
 def plain(value):
