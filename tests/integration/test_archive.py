@@ -243,3 +243,28 @@ def test_the_archive_run_reads_what_it_moves_never_the_history(client, aws, aws_
     while not runs or runs[-1]:
         runs.append(_archive_run(now, limit=16)["archived"])
     assert max(runs) <= 16 and sum(runs) == 40
+
+
+def test_a_page_of_archived_cases_reads_each_and_a_reader_that_lost_the_object_reads_the_table(client, staff,
+                                                                                              application, aws):
+    """Several archived cases in one read are read side by side, each as it was; a reader
+    that holds an index item while a write brings the case back (and deletes the object)
+    reads the case from the table."""
+    from chalicelib.adapters.dynamodb.models import CaseItem
+    from chalicelib.bootstrap import ports
+    repo = ports().cases
+    nos = [normalise_application_no(_concluded_case(client, staff, application, aws,
+                                                    with_everything=False)["application_no"]) for _ in range(3)]
+    before = {no: repo.get_public(no) for no in nos}
+    assert _archive_run(datetime.now(timezone.utc) + YEAR_ON)["archived"] == 3
+    assert {c.application_no: c for c in repo.cases_public(nos)} == before
+    mine = {c.application_no: c for c in repo.cases_of_applicant("10000000146")}
+    assert set(nos) <= set(mine) and {mine[no].applicant.last_name for no in nos} == {"Yılmaz"}
+
+    stub = CaseItem.get(f"CASE#{nos[0]}", "CASE", consistent_read=True)
+    case, assignments = repo.load_with_assignments(nos[0])
+    case.add_note(datetime.now(timezone.utc), "Dosya yeniden incelendi.", actor="sorumlu.maltepe")
+    repo.commit(case, assignments)
+    assert _objects(aws, nos[0]) == []
+    read, read_assignments = repo._archived(stub.pk, stub.archive_key, stub.version)
+    assert read.history[-1].note == "Dosya yeniden incelendi." and len(read_assignments) == 1

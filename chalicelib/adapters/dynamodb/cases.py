@@ -7,6 +7,7 @@ TransactWriteItems, the unit of work, and it carries the statistics the change m
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
 from botocore.exceptions import ClientError
@@ -103,7 +104,8 @@ STUB_ATTRIBUTES = frozenset({"pk", "sk", "entity", "version", "archived_at", "ar
 # archived cannot write over the index item (its assignments would be lost); it is refused
 # as stale, and read again it comes from the archive and is brought back first
 LIVE = CaseItem.archive_key.does_not_exist()
-MAX_ARCHIVED_ITEMS = 100     # one TransactWriteItems: the index item and each assignment's delete
+MAX_ARCHIVED_ITEMS = 100
+ARCHIVE_READERS = 16         # archived cases read side by side in one page     # one TransactWriteItems: the index item and each assignment's delete
 
 
 def _same_version(raw: dict, also: str | None = None, values: dict | None = None) -> dict:
@@ -173,6 +175,17 @@ class DynamoCases:
             return bool(PairItem.get(*K.pair_key(fingerprint)).nos)
         except PairItem.DoesNotExist:
             return False
+
+    def _cases(self, items, *, with_personal_data: bool = True) -> list:
+        """`_case` of each item, in order; archived ones read from their objects side by side
+        (a page of Open311 requests or a KVKK look-up can hold many)."""
+        archived = [i for i in items if i.archive_key]
+        if len(archived) < 2:
+            return [self._case(i, with_personal_data=with_personal_data) for i in items]
+        with ThreadPoolExecutor(max_workers=min(ARCHIVE_READERS, len(archived))) as pool:
+            read = dict(zip(map(id, archived), pool.map(
+                lambda i: self._case(i, with_personal_data=with_personal_data), archived)))
+        return [read[id(i)] if i.archive_key else self._case(i, with_personal_data=with_personal_data) for i in items]
 
     def _case(self, item, *, with_personal_data: bool = True):
         if item.archive_key:
@@ -605,7 +618,7 @@ class DynamoCases:
         keys = [(i.pk, i.sk) for kind in (sweeps.RETENTION_KIND, sweeps.ARCHIVED_KIND)
                 for i in due_keys(CaseItem, kind, now)]
         items = full(CaseItem, keys) if keys else []
-        return [self._case(i, with_personal_data=False) for i in items]
+        return self._cases(items, with_personal_data=False)
 
     def commit_destruction(self, case, assignments: list, entries: list, *, run_id: str, at: datetime,
                            audit=None) -> None:
@@ -656,7 +669,7 @@ class DynamoCases:
         last = result.last_evaluated_key
         items = full(CaseItem, keys) if keys else []
         order = {k: n for n, k in enumerate(keys)}
-        cases = [self._case(i) for i in sorted(items, key=lambda i: order[(i.pk, i.sk)])]
+        cases = self._cases(sorted(items, key=lambda i: order[(i.pk, i.sk)]))
         return cases, (encode_cursor(self.keys, last) if last else None)
 
     # --- KVKK: data-subject requests ------------------------------------------------
@@ -694,14 +707,14 @@ class DynamoCases:
             keys.append((item.pk, item.sk))
             if len(keys) == limit:
                 break
-        return [self._case(i) for i in full(CaseItem, keys)] if keys else []
+        return self._cases(full(CaseItem, keys)) if keys else []
 
     def cases_of_applicant(self, national_id: str) -> list:
         """Every case filed with this national id, with its personal data: one Query of the
         keyed-hash index, then the items by key."""
         pk = K.applicant_index_pk(self.keys.national_id_hash(national_id))
         keys = [(i.pk, i.sk) for i in CaseItem.by_applicant.query(pk)]
-        return [self._case(i) for i in full(CaseItem, keys)] if keys else []
+        return self._cases(full(CaseItem, keys)) if keys else []
 
     def destruction_log(self, district: str, limit: int = 50, cursor: str | None = None):
         """The district's destruction log, newest first, one page."""
@@ -761,7 +774,7 @@ class DynamoCases:
     def cases_public(self, nos: list[str], *, consistent: bool = True) -> list:
         """The cases behind these numbers without their personal data, 100 a BatchGetItem."""
         items = full(CaseItem, [K.case_key(no) for no in nos], consistent=consistent) if nos else []
-        return [self._case(i, with_personal_data=False) for i in items]
+        return self._cases(items, with_personal_data=False)
 
     # --- surveys -------------------------------------------------------------------
 
