@@ -58,7 +58,8 @@ def test_a_concluded_case_is_archived_a_year_on_and_destroyed_eleven_years_later
     archived = lambda: s3.list_objects_v2(Bucket=bucket, Prefix=f"archive/cases/{no.replace('-', '')}/")  # noqa: E731
 
     a_year_on = (datetime.now(timezone.utc) + timedelta(days=400)).isoformat(timespec="seconds")
-    assert "'archived': 1" in _devstack(stack, "sweep", "archive", "--as-of", a_year_on)
+    out = _devstack(stack, "sweep", "archive", "--as-of", a_year_on)    # the stack's other closed cases too
+    assert "'archived': " in out and "'archived': 0" not in out, out
     assert archived().get("KeyCount") == 1
     status, after, _ = call("GET", f"{stack.api}/v1/applications/{no}", headers=track)
     assert status == 200
