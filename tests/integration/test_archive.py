@@ -204,24 +204,9 @@ def test_an_archived_case_is_destroyed_at_its_retention_end_with_every_copy(clie
 def test_the_archive_run_reads_what_it_moves_never_the_history(client, aws, aws_calls):
     """4,000 cases closed within the year and 20 closed 13 months ago: a run evaluates
     the 20 and their own items; the next run evaluates nothing it archived."""
-    from chalicelib.adapters.dynamodb.mapping import case_to_item
     from chalicelib.adapters.dynamodb.models import CaseItem
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import numbers
-    from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
+    from tests.integration.helpers import closed_case_item as closed_case
     now = datetime.now(timezone.utc)
-    keys = ports().keys
-
-    def closed_case(closed_at):
-        c = Case(application_no=numbers.new_application_no(), access_code_hash="h", type="sikayet", law="3071",
-                 category="yol_kaldirim", district="34-maltepe", province="34", subject="Kaldırım",
-                 description="Açıklama metni uzun", applicant=Applicant("10000000146", "Ayşe", "Yılmaz",
-                                                                        "+905321234567", "Adres satırı bir"),
-                 channel="web", received_at=closed_at - timedelta(days=3), receipt_date=closed_at.date(),
-                 legal_due_date=closed_at.date(), status=Status.NOT_PROCESSED,
-                 history=[HistoryEntry(closed_at - timedelta(days=3), Status.RECEIVED, "alındı"),
-                          HistoryEntry(closed_at, Status.NOT_PROCESSED, "kapandı")])
-        return case_to_item(c, keys)
     with CaseItem.batch_write() as batch:
         for i in range(4_000):
             batch.save(closed_case(now - timedelta(days=i % 360)))

@@ -234,23 +234,8 @@ def test_the_citizen_downloads_what_one_application_holds(client, application, a
 
 def test_the_sweep_reads_only_what_is_due(client, staff, application, aws, aws_calls):
     """10,000 closed cases not yet due and 5 due: the run evaluates the 5 only."""
-    from chalicelib.adapters.dynamodb.mapping import case_to_item
-    from chalicelib.bootstrap import ports
-    from chalicelib.domain import numbers
-    from chalicelib.domain.case import Applicant, Case, HistoryEntry, Status
+    from tests.integration.helpers import closed_case_item as closed_case
     now = datetime.now(timezone.utc)
-    keys = ports().keys
-
-    def closed_case(closed_at):
-        c = Case(application_no=numbers.new_application_no(), access_code_hash="h", type="sikayet", law="3071",
-                 category="yol_kaldirim", district="34-maltepe", province="34", subject="Kaldırım",
-                 description="Açıklama metni uzun", applicant=Applicant("10000000146", "Ayşe", "Yılmaz",
-                                                                        "+905321234567", "Adres satırı bir"),
-                 channel="web", received_at=closed_at - timedelta(days=3), receipt_date=closed_at.date(),
-                 legal_due_date=closed_at.date(), status=Status.NOT_PROCESSED,
-                 history=[HistoryEntry(closed_at - timedelta(days=3), Status.RECEIVED, "alındı"),
-                          HistoryEntry(closed_at, Status.NOT_PROCESSED, "kapandı")])
-        return case_to_item(c, keys)
     from chalicelib.adapters.dynamodb.models import CaseItem
     with CaseItem.batch_write() as batch:
         for i in range(10_000):
