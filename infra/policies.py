@@ -128,11 +128,11 @@ def policy(stage: str, role: str) -> dict:
             *keys]
     elif role == "retention":
         # the monthly KVKK destruction run: anonymise due cases, delete their attachments;
-        # it finds them through the retention index and reads them in batches or by
-        # partition, never item by item. The archive run (tiering) shares the role: it reads
-        # a case's partition, leaves an index item and deletes the rest in one transaction
+        # it finds them through the retention index and reads each by its partition, never
+        # item by item. The archive run (tiering) shares the role: it reads a case's
+        # partition, leaves an index item and deletes the rest in one transaction
         statements += [
-            _statement("CasesTable", ["dynamodb:BatchGetItem", "dynamodb:Query"] + write, a["table"]),
+            _statement("CasesTable", ["dynamodb:Query"] + write, a["table"]),
             _statement("AuditAppendOnly", ["dynamodb:PutItem"], a["audit"]),
             _statement("DeleteAttachments", ["s3:DeleteObject"], [a["uploads"], a["files"]]),
             # the archive run writes a closed case's file to archive/; the destruction reads it

@@ -63,8 +63,8 @@ def sweep(ports: Ports, now: datetime, *, run_id: str | None = None) -> dict:
     case whose retention period ended, unless it is on legal hold."""
     run_id = run_id or new_run_id(now)
     destroyed, records = 0, 0
-    for case in ports.cases.due_retention(now):
-        entries = destroy_case(ports, case.application_no, now, run_id=run_id)
+    for no in ports.cases.due_retention(now):
+        entries = destroy_case(ports, no, now, run_id=run_id)
         if entries:
             destroyed += 1
             records += len(entries)

@@ -238,8 +238,9 @@ class CaseRepository(Protocol):
     def postpone_route(self, no: str, until: datetime) -> None: ...
 
     # KVKK: retention and destruction
-    def due_retention(self, now: datetime) -> list[Case]:
-        """Closed cases whose retention period ended by `now`, without personal data."""
+    def due_retention(self, now: datetime) -> list[str]:
+        """The numbers of the closed cases whose retention period ended by `now`, from the
+        sweep index alone (the destruction reads each case as it destroys it)."""
 
     def commit_destruction(self, case: Case, assignments: list[Assignment], entries: list["Destroyed"], *,
                            run_id: str, at: datetime, audit: AuditEntry | None = None) -> None:

@@ -20,10 +20,10 @@ from ...domain import offices as O
 from ...domain import retention as R
 from ...domain import sweeps
 from ...domain.assignment import DistrictSettings
+from ...domain.calendar import local_date
 from ...domain.case import OPEN_STATUSES, Case, Status
 from ...domain.idempotency import IdempotencyRecord
 from ...domain.open311 import CLOSED as OPEN311_CLOSED
-from ...domain.calendar import local_date
 from ...domain.retention import destruction_log_expiry
 from ...domain.sweeps import NEW_CASE_DUE_MIN, PendingRoute
 from ...domain.throttle import Counter
@@ -55,6 +55,7 @@ from .base import (
 )
 from .mapping import pair_of
 from .models import (
+    MAIN_TABLE,
     AssignmentItem,
     AuditItem,
     CaseItem,
@@ -66,7 +67,6 @@ from .models import (
     PairItem,
     PartnerItem,
     RegistryItem,
-    MAIN_TABLE,
     RouteMarker,
     dynamodb_client,
     transaction_connection,
@@ -104,8 +104,8 @@ STUB_ATTRIBUTES = frozenset({"pk", "sk", "entity", "version", "archived_at", "ar
 # archived cannot write over the index item (its assignments would be lost); it is refused
 # as stale, and read again it comes from the archive and is brought back first
 LIVE = CaseItem.archive_key.does_not_exist()
-MAX_ARCHIVED_ITEMS = 100
-ARCHIVE_READERS = 16         # archived cases read side by side in one page     # one TransactWriteItems: the index item and each assignment's delete
+MAX_ARCHIVED_ITEMS = 100     # one TransactWriteItems: the index item and each assignment's delete
+ARCHIVE_READERS = 16         # archived cases read side by side in one page
 
 
 def _same_version(raw: dict, also: str | None = None, values: dict | None = None) -> dict:
@@ -614,11 +614,10 @@ class DynamoCases:
     # --- KVKK: retention and destruction --------------------------------------------
 
     def due_retention(self, now: datetime) -> list:
-        """Closed cases whose retention ended by `now`, from the sweep index (due only)."""
-        keys = [(i.pk, i.sk) for kind in (sweeps.RETENTION_KIND, sweeps.ARCHIVED_KIND)
+        """The numbers of the closed cases whose retention ended by `now`, live or archived:
+        the sweep index's keys, nothing more (destroy_case reads each case)."""
+        return [K.no_of(i.pk) for kind in (sweeps.RETENTION_KIND, sweeps.ARCHIVED_KIND)
                 for i in due_keys(CaseItem, kind, now)]
-        items = full(CaseItem, keys) if keys else []
-        return self._cases(items, with_personal_data=False)
 
     def commit_destruction(self, case, assignments: list, entries: list, *, run_id: str, at: datetime,
                            audit=None) -> None:
