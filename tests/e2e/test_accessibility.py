@@ -190,7 +190,7 @@ def test_the_focus_ring_the_survey_options_and_a_disabled_button_reach_3_to_1(st
     ctx.close()
 
 
-def test_a_deployment_names_its_own_office_through_config_js(stack, browser):
+def test_a_deployment_names_its_own_office_through_config_js(stack, browser, monkeypatch):
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="tr-TR")
     pg = ctx.new_page()
     pg.route("**/config.js", lambda route: route.fulfill(
@@ -202,9 +202,5 @@ def test_a_deployment_names_its_own_office_through_config_js(stack, browser):
     assert "Açık Kapı Bürosu" in pg.inner_text(".brand")
     ctx.close()
     from devstack.web import config_js
-    import os
-    os.environ["OFFICE_NAME"] = "Deneme Valiliği"
-    try:
-        assert '"officeName": "Deneme Valiliği"' in config_js("http://x").decode("utf-8")
-    finally:
-        del os.environ["OFFICE_NAME"]
+    monkeypatch.setenv("OFFICE_NAME", "Deneme Valiliği")
+    assert '"officeName": "Deneme Valiliği"' in config_js("http://x").decode("utf-8")

@@ -1180,7 +1180,7 @@ def test_the_phones_position_is_a_suggestion_the_person_sees_and_can_remove(stac
     context.close()
 
 
-def test_a_map_shows_the_position_only_where_the_deployment_configures_tiles(stack, browser):
+def test_a_map_shows_the_position_only_where_the_deployment_configures_tiles(stack, browser, monkeypatch):
     """Issue 41 item 1: "a map only where the deployment configures a tile source, never
     required". With mapTiles in config.js the suggested position is shown on nine tiles
     around it at street level, marked in the middle; the tiles asked for are the ones that
@@ -1227,11 +1227,8 @@ def test_a_map_shows_the_position_only_where_the_deployment_configures_tiles(sta
     assert not pg.is_visible("#location-map")
     context.close()
     from devstack.web import config_js                                    # how a deployment sets it
-    os.environ["MAP_TILES"] = "https://tiles.example/{z}/{x}/{y}.png"
-    try:
-        assert '"mapTiles": "https://tiles.example/{z}/{x}/{y}.png"' in config_js("http://x").decode("utf-8")
-    finally:
-        del os.environ["MAP_TILES"]
+    monkeypatch.setenv("MAP_TILES", "https://tiles.example/{z}/{x}/{y}.png")
+    assert '"mapTiles": "https://tiles.example/{z}/{x}/{y}.png"' in config_js("http://x").decode("utf-8")
 
 
 def test_the_chosen_neighbourhood_is_kept_with_the_draft(stack, browser):
