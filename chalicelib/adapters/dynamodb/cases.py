@@ -179,13 +179,11 @@ class DynamoCases:
     def _cases(self, items, *, with_personal_data: bool = True) -> list:
         """`_case` of each item, in order; archived ones read from their objects side by side
         (a page of Open311 requests or a KVKK look-up can hold many)."""
-        archived = [i for i in items if i.archive_key]
-        if len(archived) < 2:
+        archived = sum(1 for i in items if i.archive_key)
+        if archived < 2:
             return [self._case(i, with_personal_data=with_personal_data) for i in items]
-        with ThreadPoolExecutor(max_workers=min(ARCHIVE_READERS, len(archived))) as pool:
-            read = dict(zip(map(id, archived), pool.map(
-                lambda i: self._case(i, with_personal_data=with_personal_data), archived)))
-        return [read[id(i)] if i.archive_key else self._case(i, with_personal_data=with_personal_data) for i in items]
+        with ThreadPoolExecutor(max_workers=min(ARCHIVE_READERS, archived)) as pool:
+            return list(pool.map(lambda i: self._case(i, with_personal_data=with_personal_data), items))
 
     def _case(self, item, *, with_personal_data: bool = True):
         if item.archive_key:
