@@ -71,7 +71,8 @@ def left_in_turkish(pg, lang, allowed) -> list[str]:
 
 
 def check_state(pg, lang, allowed, name, problems):
-    assert pg.evaluate("document.documentElement.lang") == lang
+    # the page declares its language once its texts are in it (web/js/i18n.js)
+    wait_for(lambda: pg.evaluate("document.documentElement.lang") == lang)
     assert pg.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
     if lang == "ar":
         assert ARABIC.search(pg.inner_text("h1")), name
@@ -92,6 +93,7 @@ def test_the_phone_journey_in_three_languages(stack, browser, lang):
     pg.goto(f"{stack.web}/index.html")
     if lang != "tr":
         pg.get_by_role("button", name=SWITCH[lang]).click()
+        # lang is set once the page's texts are translated, not before (web/js/i18n.js)
         wait_for(lambda: pg.evaluate("document.documentElement.lang") == lang)
     wait_for(lambda: pg.evaluate("!!document.querySelector('.lang-switch')"))
     assert pg.get_attribute(f".lang-switch button[lang={lang}]", "aria-pressed") == "true"
@@ -191,4 +193,24 @@ def test_the_phone_journey_in_three_languages(stack, browser, lang):
              timeout=20)
     check_state(pg, lang, allowed, "replied", problems)
     assert problems == [], problems
+    context.close()
+
+
+def test_a_page_without_its_dictionary_stays_turkish_and_says_so(stack, browser):
+    """English chosen, but the dictionary cannot be loaded (offline before it was ever cached):
+    the page is Turkish, so it must say lang="tr" and run left to right, or a screen reader
+    reads Turkish with an English voice."""
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="tr-TR",
+                                  service_workers="block")
+    context.route("**/i18n/*.json", lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(f"{stack.web}/index.html?lang=en")
+    wait_for(lambda: pg.evaluate("!!document.querySelector('.lang-switch')"))
+    # the switch remembers the choice, the page keeps its own language
+    assert pg.get_attribute(".lang-switch button[lang=en]", "aria-pressed") == "true"
+    assert EXPECT["tr"]["apply"] in pg.inner_text("nav.main")
+    # settled: the failed load declared the page Turkish, left to right
+    wait_for(lambda: pg.evaluate("document.documentElement.dir") == "ltr")
+    assert pg.evaluate("document.documentElement.lang") == "tr"
+    assert EXPECT["tr"]["apply"] in pg.inner_text("nav.main")
     context.close()

@@ -36,8 +36,13 @@ function chosen() {
 
 export const lang = chosen();
 export const locale = LANGUAGES[lang].locale;
-document.documentElement.lang = lang;
-document.documentElement.dir = LANGUAGES[lang].dir;
+// The page says it is in English or Arabic (lang, dir) only once its texts are: until the
+// dictionary is applied, and for good when it cannot be loaded, the page is Turkish and says
+// so, for a screen reader's voice and for the direction of the text.
+function declare(code) {
+  document.documentElement.lang = code;
+  document.documentElement.dir = LANGUAGES[code].dir;
+}
 
 let texts = null;        // Map: Turkish text -> translation
 let patterns = [];       // [RegExp, translation with $1.. for the values]
@@ -145,17 +150,19 @@ function switcher() {
 void (async () => {
   if (document.readyState === "loading") await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
   if (!STAFF_PAGE) switcher();
-  if (lang === "tr") return;
+  if (lang === "tr") { declare("tr"); return; }
   try {
     const base = new URL("../i18n/", import.meta.url);
     const dict = await (await fetch(new URL(`${lang}.json`, base))).json();
     texts = new Map(Object.entries(dict.texts).map(([k, v]) => [norm(k), v]));
     patterns = Object.entries(dict.patterns || {}).map(([k, v]) => compile(norm(k), v));
   } catch (e) {
-    return;                 // no dictionary (offline before it was ever cached): the page stays Turkish
+    declare("tr");          // no dictionary (offline before it was ever cached): the page stays Turkish
+    return;
   }
   document.title = t(document.title);
   translateTree(document);
+  declare(lang);
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "characterData") translateText(r.target);
