@@ -13,6 +13,14 @@ process's exit beside it, and the size of the packaged code zip if `make package
 Each process then serves the same request once more, warm: a submit does more than one
 PutItem (a transaction of the case, its counters and its idempotency record), so the
 time a cold start adds, first minus warm, is printed beside the plain ratio.
+
+Every pair of processes meets the stand-in as a new deployment has it (moto reset, the
+template's tables and queues, the registry): moto copies a whole table for each item of a
+TransactWriteItems, so on a table grown by the runs before, each submit waited longer than
+the one before it, and the ratio depended on -n. Each process also times its waits for the
+stand-in's answers (botocore's HTTP send); the process's own time, without them, is printed
+beside the ratio. The peak memory is the process's own (VmHWM), not the bench's, which a
+spawned process's ru_maxrss would include.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,16 +57,35 @@ class Context:
         return 10_000
 """
 
+# The time a process waits for AWS's answers (botocore's HTTP send, from the request's
+# sending to its answer's arrival): the stand-in's own time, which is no part of a cold start.
+WAITED = r"""
+import botocore.endpoint as _endpoint
+_waited, _send = [0.0], _endpoint.Endpoint._send
+def _timed_send(self, request):
+    started = time.perf_counter()
+    try:
+        return _send(self, request)
+    finally:
+        _waited[0] += time.perf_counter() - started
+_endpoint.Endpoint._send = _timed_send
+"""
+
 APP = EVENT + r"""
 import json, sys, time
 spawned = float(sys.argv[3])
+from chalicelib import coldstart
+coldstart.pause_collector()             # what app.py does first: botocore is imported as it would be
+""" + WAITED + r"""
 import app
 body = json.loads(sys.argv[1])
 r = app.app(event("/v1/applications", json.dumps(body), "10.0.0.1"), Context())
 assert r["statusCode"] == 201, r
 print(time.time() - spawned)                                    # the first answer, from the spawn
-import resource
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss       # KiB on Linux: the process's peak
+print(_waited[0])                                               # of which waiting for AWS
+# the process's peak resident memory, in KiB (VmHWM: getrusage's ru_maxrss would count the
+# bench's own size, which a spawned process inherits before it starts Python)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 started = time.perf_counter()                                   # the same work, warm: another citizen
 body = dict(body, applicant=dict(body["applicant"], phone="0532" + sys.argv[2]),
             description=body["description"] + " (ikinci)")
@@ -70,6 +98,7 @@ print(peak)
 BARE = EVENT + r"""
 import json, os, sys, time, uuid
 spawned = float(sys.argv[1])
+""" + WAITED + r"""
 import boto3
 from chalice import Chalice
 bare = Chalice(app_name="bare")
@@ -83,6 +112,7 @@ def x():
 
 assert bare(event("/x", "{}", "10.0.0.1"), Context())["statusCode"] == 200
 print(time.time() - spawned)
+print(_waited[0])
 started = time.perf_counter()
 assert bare(event("/x", "{}", "10.0.0.2"), Context())["statusCode"] == 200
 print(time.perf_counter() - started)
@@ -122,13 +152,22 @@ def main():
             except OSError:
                 time.sleep(0.1)
         from devstack.provision import provision
-        env = {**os.environ, **provision("local", "eu-central-1", endpoint_url=endpoint), "AWS_ENDPOINT_URL": endpoint}
-        os.environ.update(env)
         from chalicelib import bootstrap
-        bootstrap.reset()
-        from chalicelib.bootstrap import ports
         from chalicelib.services import reference
-        reference.seed(ports())
+
+        def fresh_stand_in() -> dict:
+            """The stand-in as a new deployment has it: the tables and queues of the template, and
+            the registry. Each pair of processes starts from it: moto copies a whole table for
+            every item of a TransactWriteItems, so on a table that grew with the earlier runs
+            the submit would wait longer for each run before it."""
+            urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+            made = {**os.environ, **provision("local", "eu-central-1", endpoint_url=endpoint),
+                    "AWS_ENDPOINT_URL": endpoint}
+            os.environ.update(made)
+            bootstrap.reset()
+            reference.seed(bootstrap.ports())
+            return made
+        env = fresh_stand_in()
         body = json.dumps(VALID_APPLICATION)
         # compiled as the package ships it (infra/package.py: a .pyc for every module), even
         # where PYTHONDONTWRITEBYTECODE keeps Python from writing its own
@@ -139,17 +178,22 @@ def main():
         # first invocation is served (chalicelib/coldstart.py); the bare app has no such code
         lambda_env = {**env, "AWS_LAMBDA_FUNCTION_NAME": "acikkapi-bench"}
         app_first, app_exit, bare_first, bare_exit, peaks, app_warm, bare_warm = [], [], [], [], [], [], []
+        app_waited, bare_waited = [], []
         for i in range(args.n):
+            if i:
+                fresh_stand_in()
             seconds, out = timed(APP, lambda_env, body, f"{1000000 + i:07d}")
             lines = [line for line in out.splitlines() if not line.startswith("{")]   # not the JSON logs
             app_exit.append(seconds)
-            app_first.append(float(lines[-3]))
+            app_first.append(float(lines[-4]))
+            app_waited.append(float(lines[-3]))
             app_warm.append(float(lines[-2]))
             peaks.append(int(lines[-1]) / 1024)
             seconds, out = timed(BARE, lambda_env)
             lines = out.splitlines()
             bare_exit.append(seconds)
-            bare_first.append(float(lines[-2]))
+            bare_first.append(float(lines[-3]))
+            bare_waited.append(float(lines[-2]))
             bare_warm.append(float(lines[-1]))
     finally:
         server.terminate()
@@ -157,6 +201,12 @@ def main():
     print(f"cold process, spawn to the first submit's answer:       median {a * 1000:6.0f} ms  (n={args.n})")
     print(f"cold bare Chalice, spawn to PutItem + SendMessage's answer: median {b * 1000:6.0f} ms")
     print(f"ratio: {a / b:.2f}x (target <= 1.5x)")
+    own_a = statistics.median(f - w for f, w in zip(app_first, app_waited))
+    own_b = statistics.median(f - w for f, w in zip(bare_first, bare_waited))
+    print(f"of which waiting for the stand-in's answers: submit {statistics.median(app_waited) * 1000:.0f} ms "
+          f"(GetItem, TransactWriteItems, SendMessage), bare {statistics.median(bare_waited) * 1000:.0f} ms "
+          f"(PutItem, SendMessage); the process's own time: {own_a * 1000:.0f} against {own_b * 1000:.0f} ms, "
+          f"{own_a / own_b:.2f}x")
     ae, be = statistics.median(app_exit), statistics.median(bare_exit)
     print(f"spawn to the process's exit (with a second, warm request and the interpreter's shutdown): "
           f"{ae * 1000:.0f} ms against {be * 1000:.0f} ms, {ae / be:.2f}x")
