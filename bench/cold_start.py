@@ -1,5 +1,6 @@
 """A cold process's first submit, against a cold bare Chalice + boto3 app's first
-PutItem + SendMessage, side by side, both against the same moto server.
+PutItem + SendMessage, side by side, both against the same moto server: the local stack's
+own (`devstack.motoserver`, what `make run` starts).
 
     .venv/bin/python bench/cold_start.py [-n 5]
 
@@ -14,13 +15,16 @@ Each process then serves the same request once more, warm: a submit does more th
 PutItem (a transaction of the case, its counters and its idempotency record), so the
 time a cold start adds, first minus warm, is printed beside the plain ratio.
 
-Every pair of processes meets the stand-in as a new deployment has it (moto reset, the
-template's tables and queues, the registry): moto copies a whole table for each item of a
-TransactWriteItems, so on a table grown by the runs before, each submit waited longer than
-the one before it, and the ratio depended on -n. Each process also times its waits for the
-stand-in's answers (botocore's HTTP send); the process's own time, without them, is printed
-beside the ratio. The peak memory is the process's own (VmHWM), not the bench's, which a
-spawned process's ru_maxrss would include.
+The bench ran against moto's own `moto_server` before. That copies a whole table for each
+item of a TransactWriteItems, so on a table grown by the runs before, each submit waited
+longer than the one before it, and the ratio depended on -n; the local stack's server
+writes a transaction as DynamoDB does (devstack/motoserver.py). Every pair of processes
+also meets the stand-in as a new deployment has it (moto reset, the template's tables and
+queues, the registry), so no run is measured against what the runs before it left.
+
+Each process times its waits for the stand-in's answers (botocore's HTTP send); the
+process's own time, without them, is printed beside the ratio. The peak memory is the
+process's own (VmHWM), not the bench's, which a spawned process's ru_maxrss would include.
 """
 from __future__ import annotations
 
@@ -141,7 +145,7 @@ def main():
     import tests.conftest  # noqa: F401 - the test environment: keys, table names
     from tests.conftest import VALID_APPLICATION
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "devstack.motoserver", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         endpoint = f"http://127.0.0.1:{port}"
@@ -156,10 +160,8 @@ def main():
         from chalicelib.services import reference
 
         def fresh_stand_in() -> dict:
-            """The stand-in as a new deployment has it: the tables and queues of the template, and
-            the registry. Each pair of processes starts from it: moto copies a whole table for
-            every item of a TransactWriteItems, so on a table that grew with the earlier runs
-            the submit would wait longer for each run before it."""
+            """The stand-in as a new deployment has it: the tables and queues of the template,
+            and the registry. Each pair of processes starts from it."""
             urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
             made = {**os.environ, **provision("local", "eu-central-1", endpoint_url=endpoint),
                     "AWS_ENDPOINT_URL": endpoint}
