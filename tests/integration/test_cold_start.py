@@ -1,6 +1,6 @@
 """A Lambda container's first invocation runs with the cyclic collector paused, and every
-invocation after it with the collector on (chalicelib/coldstart.py). Each case is a new
-Python process, as a container is."""
+invocation after it with the collector on (chalicelib/coldstart.py); its first submission
+imports only what a submission needs. Each case is a new Python process, as a container is."""
 from __future__ import annotations
 
 import json
@@ -73,3 +73,63 @@ def test_in_lambda_the_collector_waits_for_the_first_invocation_only(kind):
 def test_outside_lambda_the_collector_is_never_paused():
     seen = run("http", lambda_env=False)
     assert seen == {"after_import": True, "status": 200, "after_first": True, "frozen": 0}
+
+
+# What a container's first submission must not import: each was on that path once and cost
+# every cold start its import (docs/performance.md, "Cold start"). A submission needs none.
+KEPT_OFF_A_COLD_SUBMIT = (
+    "chalicelib.domain.events",            # the 28 event dataclasses of the citizen's session
+    "chalicelib.domain.schemas.requests",  # every other request model (pydantic builds each)
+    "chalicelib.services.reference",       # the registry, its rules, the spreadsheet reader
+    "chalicelib.domain.registry",
+    "chalicelib.domain.spreadsheet",
+    "chalicelib.services.delivery_methods",
+    "chalicelib.services.tracking",
+    "chalicelib.services.receipts",
+    "chalicelib.services.citizen_session",
+    "chalicelib.services.notification_map",
+    "chalicelib.domain.office",
+    "chalicelib.domain.audit",
+    "chalicelib.domain.partners",
+    "chalicelib.domain.principal",
+    "chalicelib.domain.subject_requests",
+    "chalicelib.domain.surveys",
+    "chalicelib.api.responses.answers",
+)
+
+FIRST_SUBMIT = r"""
+import json, os, sys
+import tests.conftest                       # the test environment: table and queue names
+from tests.conftest import VALID_APPLICATION
+from moto import mock_aws
+with mock_aws():
+    from devstack.provision import provision
+    os.environ.update(provision("local", "eu-central-1"))
+    from chalicelib import bootstrap
+    from chalicelib.services import reference
+    reference.seed(bootstrap.ports())
+    # the seeding imported what a new container has not: gone, so the submit imports anew
+    for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
+        del sys.modules[name]
+    import app
+    from chalice.test import Client
+    with Client(app.app) as c:
+        status = c.http.post("/v1/applications", body=json.dumps(VALID_APPLICATION),
+                             headers={"Content-Type": "application/json"}).status_code
+print(json.dumps({"status": status, "modules": sorted(m for m in sys.modules if m.startswith("chalicelib"))}))
+"""
+
+
+def test_a_cold_submission_imports_only_what_a_submission_needs():
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    out = subprocess.run([sys.executable, "-c", FIRST_SUBMIT], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 201
+    loaded = set(seen["modules"])
+    # the submission went through its service and its adapters, imported anew
+    assert {"chalicelib.services.applications", "chalicelib.adapters.dynamodb.cases",
+            "chalicelib.domain.schemas.submission"} <= loaded
+    assert sorted(m for m in loaded for kept in KEPT_OFF_A_COLD_SUBMIT if m == kept or m.startswith(kept + ".")) == []

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from ...domain import open_stats as O
 from ...domain import stats as S
 from ...domain.case import OPEN_STATUSES, Status
-from ...domain.surveys import SurveyAnswer
 from . import itemkeys as K
 from . import mapping as M
 from .base import code, conditional_put, message, reasons, run_transaction
 from .models import CaseItem, MonthCellItem, PublishedStatsItem, StatsItem, SurveyItem
+
+if TYPE_CHECKING:
+    from ...domain.surveys import SurveyAnswer
 
 
 def counter_updates(tx, cases) -> None:
