@@ -10,6 +10,7 @@
 // - localStorage "acikkapi.sent": the receipt of an application sent from another page,
 //   until the form page shows it (with the access code, once) and removes it.
 import { api, ApiError } from "./api.js";
+import { lang } from "./i18n.js";
 
 export const OUTBOX = "acikkapi.outbox";
 export const SENT = "acikkapi.sent";
@@ -55,9 +56,9 @@ export function enqueue(body, key) {
   localStorage.setItem(OUTBOX, JSON.stringify(item));
   (async () => {
     try {
-      // the worker sends it in the page's language too (the API's messages: Accept-Language)
-      await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "",
-        lang: document.documentElement.lang || "tr" });
+      // the worker sends it in the chosen language too, as api.js does (the API's messages:
+      // Accept-Language); <html lang> says what the page shows, which may still be Turkish
+      await idbSet("queued", { ...item, api_base: (window.ACIKKAPI_CONFIG || {}).apiBase || "", lang });
       const reg = await Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 5000))]);
       if (reg && reg.sync) await reg.sync.register(SYNC_TAG);
     } catch { /* no IndexedDB or no Background Sync: the pages send it */ }
