@@ -208,7 +208,6 @@ def test_a_page_without_its_dictionary_stays_turkish_and_says_so(stack, browser)
     wait_for(lambda: pg.evaluate("!!document.querySelector('.lang-switch')"))
     # the switch remembers the choice, the page keeps its own language
     assert pg.get_attribute(".lang-switch button[lang=en]", "aria-pressed") == "true"
-    assert EXPECT["tr"]["apply"] in pg.inner_text("nav.main")
     # settled: the failed load declared the page Turkish, left to right
     wait_for(lambda: pg.evaluate("document.documentElement.dir") == "ltr")
     assert pg.evaluate("document.documentElement.lang") == "tr"
