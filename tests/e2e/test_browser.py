@@ -943,9 +943,26 @@ def test_the_receipt_is_a_confirmation_page_with_copy_buttons_and_unbroken_codes
     token = href.split("#r=", 1)[1]
     parts = token.split(".")
     parts[1] = parts[1][:-1] + ("A" if parts[1][-1] != "A" else "B")   # one character of the number
-    pg.goto(f"{stack.web}/dogrula.html#r={'.'.join(parts)}")
+    tampered = ".".join(parts)
+    # another receipt opened in this tab changes only the #fragment: while it is checked, the
+    # last receipt's "geçerli" must be gone, and a late answer to an older check never shows
+    held = []
+    pg.route("**/v1/receipts/verify", lambda route: held.append(route))
+    pg.goto(f"{stack.web}/dogrula.html#r={tampered}")
+    wait_for(lambda: pg.evaluate("0") == 0 and held)          # the check is sent, and held
+    assert pg.is_hidden("#result") and pg.inner_text("#live") == "Makbuz doğrulanıyor…"
+    pg.goto(f"{stack.web}/dogrula.html#r={token}")            # the valid one again, then back
+    pg.goto(f"{stack.web}/dogrula.html#r={tampered}")
+    wait_for(lambda: pg.evaluate("0") == 0 and len(held) == 3)
+    held[2].continue_()
     pg.wait_for_selector("#result:not(.hidden)")
     assert pg.inner_text("#result-heading") == "Makbuz doğrulanamadı" and not pg.is_visible("#facts")
+    with pg.expect_response("**/v1/receipts/verify"):
+        held[1].continue_()                                     # the valid token's answer, late
+    pg.wait_for_timeout(300)
+    assert pg.inner_text("#result-heading") == "Makbuz doğrulanamadı" and not pg.is_visible("#facts")
+    held[0].continue_()
+    pg.unroute("**/v1/receipts/verify")
     pg.goto(f"{stack.web}/dogrula.html")
     pg.fill("#application_no", no)
     pg.fill("#short_code", short.lower())

@@ -25,9 +25,22 @@ function show(v) {
   document.getElementById("result-heading").focus();
 }
 
+// Another receipt opened in this tab (a new #fragment) must never be shown under the last
+// one's answer: the old answer goes before the new check is sent, and only the latest
+// check's answer is shown, whichever arrives first.
+let latest = 0;
+
 async function check(body, form) {
-  try { show(await api("POST", "/v1/receipts/verify", { body })); }
-  catch (err) {
+  const mine = ++latest;
+  result.classList.add("hidden");
+  digest = null;
+  document.getElementById("subject-result").textContent = "";
+  say(live, "Makbuz doğrulanıyor…");
+  try {
+    const v = await api("POST", "/v1/receipts/verify", { body });
+    if (mine === latest) show(v);
+  } catch (err) {
+    if (mine !== latest) return;
     if (form && err instanceof ApiError && err.errors.length && err.errors[0].field && form.querySelector(`[name="${err.errors[0].field}"]`)) {
       showErrors(form, err.errors, null);
     } else {
